@@ -1,0 +1,16 @@
+"""All tables (SQLAlchemy 2 typed declarative models). No Qt here."""
+
+from gridadmin.models.access import AuditLog, ImportBatch, Setting, User, UserRole, UserScope
+from gridadmin.models.area import Area
+from gridadmin.models.base import Base
+from gridadmin.models.codes import CodeAlias, CodeItem
+from gridadmin.models.household import Household, Person, PersonEvent, PersonTag, TagKind
+from gridadmin.models.staff import Certificate, Staff, StaffAssignment, StaffStatusEvent
+from gridadmin.models.training import Attendance, TrainingRequirement, TrainingSession
+
+__all__ = [
+    "Area", "Attendance", "AuditLog", "Base", "Certificate", "CodeAlias", "CodeItem",
+    "Household", "ImportBatch", "Person", "PersonEvent", "PersonTag", "Setting", "Staff",
+    "StaffAssignment", "StaffStatusEvent", "TagKind", "TrainingRequirement",
+    "TrainingSession", "User", "UserRole", "UserScope",
+]

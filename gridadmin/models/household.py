@@ -1,0 +1,153 @@
+"""Households, residents, their life events and special-group tags."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gridadmin.models.base import Base, TimestampMixin, VersionedMixin
+
+PERSON_ACTIVE = "在册"
+PERSON_MOVED_OUT = "迁出"
+PERSON_DECEASED = "死亡"
+PERSON_STATUSES = (PERSON_ACTIVE, PERSON_MOVED_OUT, PERSON_DECEASED)
+
+# Kinds of person events (never deletions).
+EVENT_REGISTERED = "登记"  # first entered in the register
+EVENT_BORN = "出生"
+EVENT_MOVED_IN = "迁入"
+EVENT_TRANSFER = "户间迁移"  # moved to another household in the township
+EVENT_MOVED_OUT = "迁出"
+EVENT_DIED = "死亡"
+
+
+class Household(VersionedMixin, TimestampMixin, Base):
+    """A household (户) living in one grid or micro-grid.
+
+    Address parts: urban (小区/楼栋/单元/室) or rural (村民小组/门牌号).
+    ``dissolved_on`` is set when its last member left; households are
+    never deleted.
+    """
+
+    __tablename__ = "household"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_no: Mapped[str] = mapped_column(String(30), unique=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    household_type: Mapped[str | None] = mapped_column(String(16))
+    compound: Mapped[str | None] = mapped_column(String(60))
+    building: Mapped[str | None] = mapped_column(String(20))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    room: Mapped[str | None] = mapped_column(String(20))
+    village_group: Mapped[str | None] = mapped_column(String(40))
+    door_no: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(200), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    is_dibao: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    is_tekun: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    is_party: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    is_veteran: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    is_poor: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    dissolved_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Person(VersionedMixin, TimestampMixin, Base):
+    """A resident. Belongs to one household at a time (``household_id``).
+
+    ``status`` is 在册/迁出/死亡; the dates say when. Code-valued columns hold
+    codes (gender, ethnicity, relation, category, residence_status, political,
+    education, marital). 流动人口 fields are filled for that category only.
+    """
+
+    __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_household_relation", "household_id", "relation"),
+        Index("ix_person_status_name", "status", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    name_pinyin: Mapped[str | None] = mapped_column(String(120), index=True)
+    name_initials: Mapped[str | None] = mapped_column(String(20), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    gender: Mapped[str | None] = mapped_column(String(2))
+    birth_date: Mapped[date | None] = mapped_column(Date, index=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(2))
+    relation: Mapped[str | None] = mapped_column(String(2))
+    hukou_place: Mapped[str | None] = mapped_column(String(120))
+    category: Mapped[str | None] = mapped_column(String(2), index=True)
+    residence_status: Mapped[str | None] = mapped_column(String(2))
+    political_status: Mapped[str | None] = mapped_column(String(2))
+    education: Mapped[str | None] = mapped_column(String(2))
+    marital_status: Mapped[str | None] = mapped_column(String(2))
+    occupation: Mapped[str | None] = mapped_column(String(60))
+    employer: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(4), default=PERSON_ACTIVE)
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    moved_out_on: Mapped[date | None] = mapped_column(Date)
+    moved_out_to: Mapped[str | None] = mapped_column(String(120))
+    died_on: Mapped[date | None] = mapped_column(Date)
+    # 流动人口
+    inflow_date: Mapped[date | None] = mapped_column(Date)
+    inflow_reason: Mapped[str | None] = mapped_column(String(60))
+    origin_place: Mapped[str | None] = mapped_column(String(120))
+    residence_permit_no: Mapped[str | None] = mapped_column(String(40))
+    residence_permit_expires: Mapped[date | None] = mapped_column(Date)
+    dwelling_type: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PersonEvent(TimestampMixin, Base):
+    """A dated life event: registered, born, moved in/out, transfer, died.
+
+    The register "as of date D" is derived from these rows.
+    """
+
+    __tablename__ = "person_event"
+    __table_args__ = (Index("ix_person_event_date_kind", "event_date", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    event_date: Mapped[date] = mapped_column(Date)
+    from_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
+    to_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
+    place: Mapped[str | None] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class TagKind(VersionedMixin, Base):
+    """A special group (独居老人, 低保对象 …). ``sensitive`` ones are only
+    visible to roles allowed to see sensitive personal information."""
+
+    __tablename__ = "tag_kind"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+
+class PersonTag(TimestampMixin, Base):
+    """A person's membership of a special group from ``start_date`` to
+    ``end_date`` (None while it holds), so month-on-month counts are
+    reproducible."""
+
+    __tablename__ = "person_tag"
+    __table_args__ = (Index("ix_person_tag_kind_dates", "tag_kind_id", "start_date", "end_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    tag_kind_id: Mapped[int] = mapped_column(ForeignKey("tag_kind.id"))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)

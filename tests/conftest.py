@@ -1,0 +1,47 @@
+"""Test set-up: offscreen Qt, a private data folder, a fresh database per test.
+
+``GRIDADMIN_TEST_DB`` may name a server database URL (PostgreSQL); by
+default every test gets its own SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory, monkeypatch):
+    """Keep the user's real data folder and Qt settings out of tests."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("GRIDADMIN_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("GRIDADMIN_DB", raising=False)
+    yield home
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh, migrated, empty database."""
+    from gridadmin.db import open_database
+
+    database = open_database(str(tmp_path / "test.db"))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def township_db(db):
+    """A database set up for 东关街道 (南阳市宛城区), with its 16 communities."""
+    from gridadmin.services.setup import init_township
+
+    init_township(db, "411302001")
+    return db
