@@ -1,0 +1,63 @@
+"""Headless command line: ``python -m gridadmin COMMAND ...``.
+
+Each command lives in its own module with ``register(subparsers)`` that adds
+its parser and sets ``func(args) -> int`` (the exit code). Commands print
+Chinese messages for users and exit non-zero on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+from gridadmin import __version__
+
+COMMAND_MODULES = ("init", "demo", "check_id", "screenshot")
+
+
+class CliError(Exception):
+    """A user-facing failure: printed to stderr, exit code ``code``."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m gridadmin",
+        description="网格中心管理系统 命令行（与桌面程序使用同一套服务）",
+    )
+    parser.add_argument("--version", action="version", version=f"GridAdmin {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        import_module(f"gridadmin.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run one command; returns the process exit code."""
+    _force_utf8_output()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+
+
+def _force_utf8_output() -> None:
+    """Chinese output must not crash on a Windows console code page."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")
+        except (AttributeError, ValueError):
+            pass
