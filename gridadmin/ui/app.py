@@ -1,0 +1,87 @@
+"""Application start-up: QApplication, bundled font, Chinese translations,
+choosing the database, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from gridadmin import APP_NAME, APP_TITLE, __version__
+from gridadmin.paths import resource
+
+FONT_FILE = ("fonts", "wqy-microhei.ttc")
+SETTINGS_LAST_DB = "last_database"
+_translators: list[QTranslator] = []
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """Return the QApplication (created once), with the bundled CJK font as
+    default font and Qt's own zh_CN translations installed, so standard
+    buttons and file dialogs are Chinese on any PC."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+        app.setOrganizationName(APP_NAME)
+        app.setApplicationName(APP_NAME)
+        app.setApplicationDisplayName(APP_TITLE)
+        app.setApplicationVersion(__version__)
+        install_font(app)
+        install_translations(app)
+    return app
+
+
+def install_font(app: QApplication) -> str | None:
+    """Register the bundled WenQuanYi Micro Hei and make it the default."""
+    font_id = QFontDatabase.addApplicationFont(str(resource(*FONT_FILE)))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        return None
+    font = QFont(families[0])
+    font.setPointSize(10)
+    app.setFont(font)
+    return families[0]
+
+
+def install_translations(app: QApplication) -> None:
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_zh_CN",):
+        translator = QTranslator(app)
+        if translator.load(name, path):
+            app.installTranslator(translator)
+            _translators.append(translator)
+
+
+def app_settings() -> QSettings:
+    """Per-user program settings (window layout, last database)."""
+    return QSettings(APP_NAME, APP_NAME)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python main.py [--db URL_OR_FILE]``: open the database given, the
+    last one used, or ask the user to create or open one."""
+    parser = argparse.ArgumentParser(prog="GridAdmin", description=APP_TITLE)
+    parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：上次打开的数据库）")
+    parser.add_argument("--version", action="version", version=f"GridAdmin {__version__}")
+    args, qt_args = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
+    app = create_application([sys.argv[0], *qt_args])
+
+    from gridadmin.ui.start_dialog import choose_database
+    from gridadmin.ui.main_window import MainWindow
+
+    db = choose_database(args.db)
+    if db is None:
+        return 0
+    window = MainWindow(db)
+    window.show()
+    code = app.exec()
+    db.dispose()
+    return code
+
+
+def show_error(parent, title: str, message: str) -> None:
+    QMessageBox.critical(parent, title, message)

@@ -1,0 +1,124 @@
+"""The main window: navigation on the left, one page at a time on the right.
+
+Pages register in ``PAGES`` with a stable English name (used by the
+``screenshot`` command and tests), a Chinese title and a factory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
+    QStackedWidget, QStyle, QWidget,
+)
+
+from gridadmin import APP_TITLE, __version__
+from gridadmin.db import Database
+from gridadmin.services.setup import township_of_database
+
+# Every page name the application knows, in navigation order. Names not in
+# PAGES are planned pages that do not exist yet.
+ALL_PAGE_NAMES = ("dashboard", "grids", "roster", "training", "households", "residents", "import",
+                  "reports", "settings", "audit")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str
+    title: str
+    icon: QStyle.StandardPixmap
+    factory: Callable[[Database, QWidget], QWidget]
+
+
+def _grids_page(db: Database, parent: QWidget) -> QWidget:
+    from gridadmin.ui.pages.grids_page import GridsPage
+
+    return GridsPage(db, parent)
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("grids", "网格管理", QStyle.StandardPixmap.SP_DirOpenIcon, _grids_page),
+)
+
+
+def page_names() -> list[str]:
+    return [spec.name for spec in PAGES]
+
+
+class MainWindow(QMainWindow):
+    """Navigation list + stacked pages; pages are built on first visit."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        township = township_of_database(db)
+        self.township_name = township[1] if township else ""
+        self.setWindowTitle(f"{APP_TITLE} — {self.township_name}" if self.township_name else APP_TITLE)
+        self.resize(1280, 800)
+        self._pages: dict[str, QWidget] = {}
+
+        self.nav = QListWidget()
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFixedWidth(150)
+        self.nav.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px 6px; }")
+        style = QApplication.style()
+        for spec in PAGES:
+            item = QListWidgetItem(style.standardIcon(spec.icon), self.tr(spec.title))
+            item.setData(Qt.ItemDataRole.UserRole, spec.name)
+            self.nav.addItem(item)
+        self.stack = QStackedWidget()
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(lambda row: self.show_page(PAGES[row].name))
+        self._build_menu()
+        self.statusBar().addPermanentWidget(QLabel(self.tr("数据库：") + db.display_location))
+        self.show_page(PAGES[0].name)
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        quit_action = QAction(self.tr("退出(&X)"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        about = QAction(self.tr("关于(&A)"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def show_page(self, name: str) -> QWidget:
+        """Show the page ``name`` (building it on first use); KeyError if the
+        page does not exist."""
+        spec = next((s for s in PAGES if s.name == name), None)
+        if spec is None:
+            raise KeyError(name)
+        page = self._pages.get(name)
+        if page is None:
+            page = spec.factory(self.db, self)
+            self._pages[name] = page
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        row = page_names().index(name)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+        return page
+
+    def page(self, name: str) -> QWidget | None:
+        return self._pages.get(name)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, self.tr("关于"),
+            f"<h3>{APP_TITLE}</h3><p>GridAdmin {__version__}</p>"
+            "<p>字体：文泉驿微米黑（Apache-2.0）<br>区划代码：统计用区划代码（modood/Administrative-divisions-of-China，WTFPL）"
+            "</p>",
+        )
