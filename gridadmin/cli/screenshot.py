@@ -1,0 +1,65 @@
+"""``screenshot --db DB --page PAGE --out FILE.png [--size WxH]``: render a
+page of the main window offscreen to PNG (docs and visual checks)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from gridadmin.cli import CliError
+
+PAGE_HELP = "dashboard, grids, roster, training, households, residents, import, reports, settings, audit"
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("screenshot", help="把主窗口的某一页离屏截图为 PNG")
+    parser.add_argument("--db", required=True, help="数据库文件或 URL")
+    parser.add_argument("--page", required=True, help=f"页面：{PAGE_HELP}")
+    parser.add_argument("--out", required=True, help="输出 PNG 文件")
+    parser.add_argument("--size", default="1280x800", help="窗口大小，如 1366x768（默认 1280x800）")
+    parser.set_defaults(func=run)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{3,5})[xX×](\d{3,5})", text.strip())
+    if not match:
+        raise CliError(f"窗口大小“{text}”格式不对，应为 宽x高，如 1366x768。")
+    return int(match.group(1)), int(match.group(2))
+
+
+def run(args) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    width, height = parse_size(args.size)
+    from gridadmin.ui.main_window import ALL_PAGE_NAMES, page_names
+
+    if args.page not in ALL_PAGE_NAMES:
+        raise CliError(f"没有名为“{args.page}”的页面。可用页面：{PAGE_HELP}")
+    if args.page not in page_names():
+        raise CliError(f"页面“{args.page}”尚未实现。目前可截图的页面：{', '.join(page_names())}")
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise CliError(f"输出文件“{out}”应以 .png 结尾。")
+    from gridadmin.db import open_database
+    from gridadmin.ui.app import create_application
+    from gridadmin.ui.main_window import MainWindow
+
+    if "://" not in args.db and not Path(args.db).exists():
+        raise CliError(f"找不到数据库文件“{args.db}”。")
+    app = create_application()
+    db = open_database(args.db)
+    try:
+        window = MainWindow(db)
+        window.resize(width, height)
+        window.show_page(args.page)
+        window.show()
+        for _ in range(3):
+            app.processEvents()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(out), "PNG"):
+            raise CliError(f"无法写入“{out}”。")
+        window.close()
+    finally:
+        db.dispose()
+    print(f"已保存截图：{out}（{width}x{height}）")
+    return 0
