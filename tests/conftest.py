@@ -45,3 +45,11 @@ def township_db(db):
 
     init_township(db, "411302001")
     return db
+
+
+@pytest.fixture(scope="session")
+def qapp():
+    """pytest-qt's application, set up like the real one (font, zh_CN)."""
+    from gridadmin.ui.app import create_application
+
+    return create_application()

@@ -136,12 +136,15 @@ def test_counts_roll_up_and_size_warning(township_db):
     assert township.households == 530 and township.residents == 540
 
 
-def test_rural_small_village_grid_is_not_warned(township_db):
+def test_rural_grid_by_natural_village_is_only_warned_when_too_big(township_db):
     community = _community(township_db)
-    grid = _grid(township_db, community.id, "张庄", grid_type="农村网格")
-    _add_people(township_db, grid, 100, people_per_household=3)
-    node = next(n for n in areas.load_tree(township_db) if n.id == grid)
-    assert node.warning is None
+    small = _grid(township_db, community.id, "张庄", grid_type="农村网格")
+    big = _grid(township_db, community.id, "李庄", grid_type="农村网格")
+    _add_people(township_db, small, 100, people_per_household=3)
+    _add_people(township_db, big, 510, people_per_household=1)
+    nodes = {n.id: n for n in areas.load_tree(township_db)}
+    assert nodes[small].warning is None
+    assert "多于 500 户" in nodes[big].warning
 
 
 def test_area_holding_people_cannot_be_deleted_only_deactivated(township_db):

@@ -17,6 +17,9 @@ def when_modal(action: Callable[[QDialog], None], *, timeout_ms: int = 3000) -> 
 
     def poll() -> None:
         widget = QApplication.activeModalWidget()
+        if not isinstance(widget, QDialog):
+            widget = next((w for w in QApplication.topLevelWidgets()
+                           if isinstance(w, QDialog) and w.isVisible() and w.isModal()), None)
         if isinstance(widget, QDialog) and widget not in seen:
             seen.append(widget)
             action(widget)

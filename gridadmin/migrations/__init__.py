@@ -22,8 +22,9 @@ def alembic_config(engine: Engine | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
+        # Handed over as an object: a URL in the ini-style options would be
+        # mangled by configparser interpolation (percent-encoded paths).
         cfg.attributes["engine"] = engine
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return cfg
 
 

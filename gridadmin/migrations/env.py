@@ -1,8 +1,6 @@
 """Alembic environment: runs on the connection handed in by ``upgrade_to_head``."""
 
 from alembic import context
-from sqlalchemy import create_engine
-
 from gridadmin.models import Base
 
 config = context.config
@@ -14,7 +12,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+    engine = config.attributes["engine"]
     with engine.begin() as conn:
         _run(conn)
 

@@ -139,18 +139,17 @@ def _assemble(rows, households, residents, staff_pairs) -> list[AreaNode]:
 def grid_size_warning(node: AreaNode) -> str | None:
     """A warning (not an error) for a grid far from 300–500 households.
 
-    Special grids have no households; a rural grid may be smaller when the
-    whole village is small (under 500 residents); a grid with no households
-    yet (register not imported) is not judged."""
+    The 300–500 rule is for city grids; a village is split by natural
+    village or villager group, so a rural grid is only warned when it is too
+    big. Special grids have no households; a grid with no households yet
+    (register not imported) is not judged."""
     if node.level != LEVEL_GRID or not node.active or node.grid_type == "专属网格":
         return None
     if node.households == 0:
         return None  # no register data yet: nothing to judge
     if node.households > GRID_MAX_HOUSEHOLDS:
         return f"户数 {node.households}，多于 {GRID_MAX_HOUSEHOLDS} 户，建议拆分网格"
-    if node.households < GRID_MIN_HOUSEHOLDS:
-        if node.grid_type == "农村网格" and node.residents < 500:
-            return None
+    if node.households < GRID_MIN_HOUSEHOLDS and node.grid_type != "农村网格":
         return f"户数 {node.households}，少于 {GRID_MIN_HOUSEHOLDS} 户，建议合并网格"
     return None
 

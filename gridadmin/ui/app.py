@@ -25,6 +25,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    if not app.property("gridadmin_ready"):
+        app.setProperty("gridadmin_ready", True)
         app.setOrganizationName(APP_NAME)
         app.setApplicationName(APP_NAME)
         app.setApplicationDisplayName(APP_TITLE)
@@ -73,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from gridadmin.ui.start_dialog import choose_database
     from gridadmin.ui.main_window import MainWindow
 
+    install_excepthook()
     db = choose_database(args.db)
     if db is None:
         return 0
@@ -83,5 +86,21 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def show_error(parent, title: str, message: str) -> None:
-    QMessageBox.critical(parent, title, message)
+def install_excepthook() -> None:
+    """Show an unexpected error to the user instead of dying silently; the
+    traceback goes to the log file in the data folder for support."""
+    import logging
+    import traceback
+
+    from gridadmin.paths import data_dir
+
+    log_path = data_dir() / "gridadmin.log"
+    logging.basicConfig(filename=log_path, level=logging.INFO, encoding="utf-8",
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def hook(exc_type, exc, tb):
+        logging.getLogger("gridadmin").error("".join(traceback.format_exception(exc_type, exc, tb)))
+        QMessageBox.critical(None, APP_TITLE,
+                             f"程序遇到意外错误，刚才的操作可能没有完成：\n{exc}\n\n详细信息已记录在 {log_path}")
+
+    sys.excepthook = hook

@@ -109,6 +109,7 @@ def run_job(parent: QWidget | None, title: str, job_factory: Callable[[], Job]) 
     thread.start()
     loop.exec()
     thread.wait()
+    thread.deleteLater()
     dialog.close()
     dialog.deleteLater()
     return outcome

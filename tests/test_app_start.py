@@ -1,0 +1,134 @@
+"""Start-up: Chinese font and translations, the start dialog creating a
+database for a chosen township, the long-job runner, the screenshot command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+from gridadmin.services.progress import Progress
+from gridadmin.services.setup import township_of_database
+from gridadmin.ui.app import create_application
+from gridadmin.ui.jobs import progress_text, run_job
+from gridadmin.ui.main_window import MainWindow
+from gridadmin.ui.start_dialog import StartDialog
+from tests.uihelpers import type_text, when_modal
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bundled_font_is_default_and_standard_buttons_are_chinese(qtbot):
+    app = create_application()
+    assert app.font().family() == "WenQuanYi Micro Hei"
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Ok)
+    qtbot.addWidget(box)
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+
+
+def test_start_dialog_creates_database_for_chosen_township(qtbot, tmp_path):
+    dialog = StartDialog()
+    qtbot.addWidget(dialog)
+    type_text(qtbot, dialog.picker.search, "宛城区 东关")
+    assert dialog.picker.results.count() == 1
+    qtbot.mouseClick(dialog.picker.results.viewport(), Qt.MouseButton.LeftButton,
+                     pos=dialog.picker.results.visualItemRect(dialog.picker.results.item(0)).center())
+    assert dialog.picker.code == "411302001"
+    assert dialog.create_button.isEnabled()
+    assert "16 个社区/村" in dialog.picker.summary.text()
+    path = tmp_path / "东关.db"
+    dialog.new_path.setText(str(path))
+    dialog.create_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert township_of_database(dialog.database) == ("411302001", "东关街道")
+    window = MainWindow(dialog.database)
+    qtbot.addWidget(window)
+    assert "东关街道" in window.windowTitle()
+    assert window.page("grids").proxy.rowCount() == 1
+    dialog.database.dispose()
+
+
+def test_start_dialog_refuses_existing_file(qtbot, tmp_path, monkeypatch):
+    existing = tmp_path / "old.db"
+    existing.write_bytes(b"")
+    dialog = StartDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.picker.select("411302002")
+    dialog.new_path.setText(str(existing))
+    texts = []
+    when_modal(lambda box: (texts.append(box.text()), box.accept()))
+    dialog.create_button.click()
+    assert "已存在" in texts[0]
+    assert dialog.database is None and existing.read_bytes() == b""
+
+
+def _counting_job(n, delay=0.0):
+    for i in range(n):
+        time.sleep(delay)
+        yield Progress(i + 1, n, "计数中")
+    return f"done {n}"
+
+
+def test_run_job_delivers_result_on_main_thread(qtbot):
+    outcome = run_job(None, "测试", lambda: _counting_job(50))
+    assert outcome.ok and outcome.result == "done 50"
+
+
+def test_run_job_reports_errors(qtbot):
+    def failing():
+        yield Progress(1, 2, "开始")
+        raise ValueError("坏数据")
+
+    outcome = run_job(None, "测试", failing)
+    assert isinstance(outcome.error, ValueError) and not outcome.ok
+
+
+def test_run_job_can_be_cancelled_and_closes_the_job(qtbot):
+    closed = []
+
+    def slow():
+        try:
+            for i in range(1000):
+                time.sleep(0.01)
+                yield Progress(i, 1000, "慢任务")
+        finally:
+            closed.append(True)
+
+    def cancel(dialog):
+        from PySide6.QtWidgets import QPushButton
+
+        button = dialog.findChild(QPushButton)
+        assert button.text() == "取消"
+        button.click()
+
+    when_modal(cancel)
+    outcome = run_job(None, "测试", slow)
+    assert outcome.cancelled and closed == [True]
+
+
+def test_progress_text_shows_rate_and_time_left():
+    text = progress_text("正在导入", 5000, 20000, 2.0)
+    assert "5,000 / 20,000" in text and "每秒 2,500 条" in text and "约剩 6 秒" in text
+
+
+def test_screenshot_command(township_db, tmp_path):
+    out = tmp_path / "grids.png"
+    location = str(Path(township_db.url.replace("sqlite:///", "")))
+    township_db.dispose()
+    result = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "grids",
+                             "--out", str(out), "--size", "1366x768"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1366, 768)
+    refused = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "roster",
+                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert refused.returncode == 2 and "尚未实现" in refused.stderr
+    unknown = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "nope",
+                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert unknown.returncode == 2 and "没有名为“nope”的页面" in unknown.stderr
