@@ -1,0 +1,1 @@
+"""GridAdmin benchmarks (run with ``python bench/run.py``)."""

@@ -1,0 +1,45 @@
+"""Shared pieces of the benchmarks: the Figure record and timing helpers."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure; ``baseline`` is the reference measured in the
+    same run (None when there is none) and ``ratio`` = value / baseline."""
+
+    name: str
+    value: float
+    unit: str
+    baseline: float | None
+    target: str
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline:
+            return None
+        return round(self.value / self.baseline, 3)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "value": round(self.value, 4), "unit": self.unit,
+                "baseline": None if self.baseline is None else round(self.baseline, 4),
+                "ratio": self.ratio, "target": self.target}
+
+    def describe(self) -> str:
+        base = "" if self.baseline is None else f"  baseline {self.baseline:.3f} {self.unit}  ratio {self.ratio}"
+        return f"{self.name:<28} {self.value:10.3f} {self.unit}{base}  target {self.target}"
+
+
+def median_time(action: Callable[[], object], repeat: int = 3) -> float:
+    """Median wall time of ``action`` in seconds over ``repeat`` runs."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
