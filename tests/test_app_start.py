@@ -30,6 +30,14 @@ def test_bundled_font_is_default_and_standard_buttons_are_chinese(qtbot):
     assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
 
 
+def test_bundled_font_covers_chinese_ui_text(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    metrics = QFontMetrics(create_application().font())
+    for ch in "网格中心管理系统乡镇街道社区村户人口专兼职指导员停用新增编码提示":
+        assert metrics.inFontUcs4(ord(ch)), ch
+
+
 def test_start_dialog_creates_database_for_chosen_township(qtbot, tmp_path):
     dialog = StartDialog()
     qtbot.addWidget(dialog)
@@ -132,3 +140,21 @@ def test_screenshot_command(township_db, tmp_path):
     unknown = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "nope",
                               "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
     assert unknown.returncode == 2 and "没有名为“nope”的页面" in unknown.stderr
+
+
+def test_switch_database_from_the_file_menu(qtbot, township_db, tmp_path):
+    window = MainWindow(township_db)
+    qtbot.addWidget(window)
+    new_path = tmp_path / "另一个.db"
+
+    def create(dialog):
+        dialog.picker.select("411302002")
+        dialog.new_path.setText(str(new_path))
+        dialog.create_button.click()
+
+    when_modal(create)
+    new_window = window.switch_database()
+    qtbot.addWidget(new_window)
+    assert new_window is not None and "新华街道" in new_window.windowTitle()
+    assert new_path.exists()
+    new_window.db.dispose()

@@ -84,6 +84,11 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        switch_action = QAction(self.tr("新建或打开数据库(&O)…"), self)
+        switch_action.setShortcut(QKeySequence.StandardKey.Open)
+        switch_action.triggered.connect(self.switch_database)
+        file_menu.addAction(switch_action)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -92,6 +97,22 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("关于(&A)"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def switch_database(self) -> "MainWindow | None":
+        """Let the user create or open another database; on success a new
+        main window replaces this one. Returns the new window."""
+        from gridadmin.ui.start_dialog import StartDialog, remember
+
+        dialog = StartDialog(self)
+        if dialog.exec() != StartDialog.DialogCode.Accepted or dialog.database is None:
+            return None
+        remember(dialog.database)
+        window = MainWindow(dialog.database)
+        window.setGeometry(self.geometry())
+        window.show()
+        self.close()
+        self.db.dispose()
+        return window
 
     def show_page(self, name: str) -> QWidget:
         """Show the page ``name`` (building it on first use); KeyError if the

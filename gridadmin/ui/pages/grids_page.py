@@ -51,6 +51,7 @@ class GridsPage(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setSortingEnabled(False)
+        self.tree.setStyleSheet("QTreeView::item { padding: 3px 8px 3px 2px; }")
         self.tree.doubleClicked.connect(lambda _index: self.edit_selected())
         self.summary = QLabel()
         self.details = QLabel()
@@ -99,7 +100,8 @@ class GridsPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        self.tree.setColumnWidth(COL_NAME, 260)
+        header.setMinimumSectionSize(56)
+        self.tree.setColumnWidth(COL_NAME, 280)
         self.tree.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         if expanded:
             self._expand_ids(expanded)
@@ -107,6 +109,8 @@ class GridsPage(QWidget):
             self._expand_to_level(LEVEL_COMMUNITY)
         if selected is not None:
             self.select_area(selected.id)
+        elif self.nodes:
+            self.select_area(self.nodes[0].id)
         self._update_summary()
         self._selection_changed()
 
