@@ -1,7 +1,9 @@
 """Tests for gridadmin.services.demo and the ``demo``/``init`` commands.
 
 The small size is generated once per module; the tests check the rules the
-demo data must follow (ID numbers, households, grids, staff, tags).
+demo data must follow (ID numbers, households, grids, staff, tags). The grid
+counts of the bigger sizes are checked on the plan the generator follows,
+without generating them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from gridadmin.models import (
     Area, Attendance, CodeItem, Household, Person, PersonEvent, PersonTag, Setting, Staff,
     StaffAssignment, StaffStatusEvent, TagKind, TrainingRequirement, TrainingSession,
 )
-from gridadmin.services.demo import DEMO_SIZES, DemoSummary, age_on, create_demo_database, generate_demo
+from gridadmin.services.areas import load_tree
+from gridadmin.services.demo import (
+    DEMO_SIZES, DemoSummary, age_on, create_demo_database, generate_demo, planned_grid_count,
+)
+from gridadmin.services.demo.areas import chinese_number
+from gridadmin.services.demo.picking import seeded_rng
+from gridadmin.services.demo.plan import CITY, RURAL, SPECIAL, VILLAGE, plan_demo
 from gridadmin.services.errors import ValidationError
 from gridadmin.services.idcard import check_id_number
 from gridadmin.services.progress import run_to_end
@@ -213,8 +221,12 @@ def test_grid_sizes_follow_the_rule(small):
             assert households == 0
         elif grid_type == "城市社区网格":
             assert 300 <= households <= 500, households
-        else:
-            assert 300 <= households <= 500 or residents < 500, (households, residents)
+        else:  # a natural village / villager group, or a whole village under 500 residents
+            assert 0 < households <= 500, households
+    # the grid tree warns about none of them
+    grids = [n for n in load_tree(db, today=TODAY) if n.level == "grid"]
+    assert len(grids) == len(rows)
+    assert [(n.name, n.warning) for n in grids if n.warning] == []
     codes = _rows(db, """SELECT a.level, a.grid_code, p.grid_code, p.division_code FROM area a
                          JOIN area p ON a.parent_id = p.id WHERE a.level IN ('grid', 'microgrid')""")
     for level, code, parent_grid, parent_division in codes:
@@ -222,6 +234,41 @@ def test_grid_sizes_follow_the_rule(small):
         assert code.startswith(parent) and len(code) == len(parent) + (3 if level == "grid" else 2)
     assert _rows(db, """SELECT count(*) FROM household h JOIN area a ON h.area_id = a.id
                         WHERE a.level = 'microgrid'""")[0][0] > 0
+
+
+def test_villages_split_by_natural_village(small):
+    db, summary, _ = small
+    assert summary.grids == planned_grid_count("small", 1)  # the generator follows the plan
+    by_village = defaultdict(list)
+    for village, name in _rows(db, """SELECT c.name, g.name FROM area g JOIN area c ON g.parent_id = c.id
+                                      WHERE g.grid_type = '农村网格'"""):
+        by_village[village].append(name)
+    assert any(len(names) > 1 for names in by_village.values())
+    for village, names in by_village.items():
+        if len(names) == 1:
+            assert names == [f"{village}网格"]
+        else:
+            assert all(n.endswith(("自然村网格", "村民小组网格")) for n in names), names
+            assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("size, low, high", [("township", 90, 115), ("county", 900, 1_150)])
+def test_planned_grid_counts(size, low, high):
+    for seed in (1, 2, 3):
+        assert low <= planned_grid_count(size, seed) <= high, (size, seed)
+    towns = plan_demo(DEMO_SIZES[size], seeded_rng(size, 1))
+    plans = [g for t in towns for c in t.communities for g in c.grids]
+    assert {CITY, RURAL, SPECIAL} <= {g.kind for g in plans}
+    assert all(300 <= g.amount <= 500 for g in plans if g.kind == CITY)
+    assert all(80 <= g.amount <= 250 for g in plans if g.kind == RURAL)
+    assert all(g.amount < 500 for g in plans if g.kind == VILLAGE)  # residents
+    residents = sum(c.residents for t in towns for c in t.communities)
+    assert 0.85 <= residents / DEMO_SIZES[size].residents <= 1.15
+
+
+def test_chinese_numbers():
+    assert [chinese_number(n) for n in (1, 9, 10, 11, 19, 20, 23, 99)] == \
+        ["一", "九", "十", "十一", "十九", "二十", "二十三", "九十九"]
 
 
 # --------------------------------------------------------------------------- staff
