@@ -125,7 +125,7 @@ def test_progress_text_shows_rate_and_time_left():
 
 def test_screenshot_command(township_db, tmp_path):
     out = tmp_path / "grids.png"
-    location = str(Path(township_db.url.replace("sqlite:///", "")))
+    location = township_db.url
     township_db.dispose()
     result = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "grids",
                              "--out", str(out), "--size", "1366x768"], cwd=ROOT, capture_output=True, text=True)
@@ -158,3 +158,31 @@ def test_switch_database_from_the_file_menu(qtbot, township_db, tmp_path):
     assert new_window is not None and "新华街道" in new_window.windowTitle()
     assert new_path.exists()
     new_window.db.dispose()
+
+
+def test_demo_database_from_the_start_dialog(qtbot, tmp_path):
+    dialog = StartDialog()
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(1)
+    assert dialog.demo_size.currentData() == "small"
+    dialog.demo_path.setText(str(tmp_path / "demo.db"))
+    dialog.create_demo()  # runs in a worker thread behind the progress dialog
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    from gridadmin.services import areas
+
+    nodes = areas.load_tree(dialog.database)
+    assert nodes[0].residents > 1500 and any(n.level == "grid" for n in nodes)
+    dialog.database.dispose()
+
+
+def test_cancelled_demo_leaves_no_file(qtbot, tmp_path):
+    from PySide6.QtWidgets import QPushButton
+
+    dialog = StartDialog()
+    qtbot.addWidget(dialog)
+    dialog.demo_size.setCurrentIndex(dialog.demo_size.findData("township"))
+    path = tmp_path / "demo.db"
+    dialog.demo_path.setText(str(path))
+    when_modal(lambda progress: progress.findChild(QPushButton).click())
+    dialog.create_demo()
+    assert dialog.database is None and not path.exists()
