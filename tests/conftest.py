@@ -30,12 +30,28 @@ def _private_home(tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 def db(tmp_path):
-    """A fresh, migrated, empty database."""
+    """A fresh, migrated, empty database: an SQLite file, or the server
+    database named by ``GRIDADMIN_TEST_DB`` with its schema emptied."""
     from gridadmin.db import open_database
 
-    database = open_database(str(tmp_path / "test.db"))
+    server_url = os.environ.get("GRIDADMIN_TEST_DB")
+    if server_url:
+        _empty_server_database(server_url)
+        database = open_database(server_url)
+    else:
+        database = open_database(str(tmp_path / "test.db"))
     yield database
     database.dispose()
+
+
+def _empty_server_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 @pytest.fixture
