@@ -2,6 +2,7 @@
 # Install (if needed) and start a PostgreSQL server on loopback only, with a
 # role and an empty database for the test suite. Prints nothing on success.
 set -euo pipefail
+cd /  # the postgres user may not enter the clone's folder
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
