@@ -25,6 +25,13 @@ def test_upgrade_from_empty_matches_models(db):
     assert set(inspect(db.engine).get_table_names()) >= set(Base.metadata.tables)
 
 
+def test_schema_head_constant_matches_the_migrations(db):
+    from gridadmin.db import SCHEMA_HEAD, stamped_revision
+
+    assert SCHEMA_HEAD == head_revision()
+    assert stamped_revision(db.engine) == SCHEMA_HEAD
+
+
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(db):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite pragmas")

@@ -32,6 +32,7 @@ class Household(VersionedMixin, TimestampMixin, Base):
     """
 
     __tablename__ = "household"
+    __table_args__ = (Index("ix_household_area_dissolved", "area_id", "dissolved_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_no: Mapped[str] = mapped_column(String(30), unique=True)
@@ -68,6 +69,8 @@ class Person(VersionedMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_person_household_relation", "household_id", "relation"),
         Index("ix_person_status_name", "status", "name"),
+        # Covers the per-area resident counts (grid tree, reports).
+        Index("ix_person_status_household", "status", "household_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
