@@ -6,7 +6,7 @@ from __future__ import annotations
 from gridadmin.cli import CliError
 from gridadmin.db import DatabaseVersionError, open_database
 from gridadmin.services.errors import ValidationError
-from gridadmin.services.setup import init_township
+from gridadmin.services.setup import init_township, resolve_township
 
 
 def register(sub) -> None:
@@ -19,6 +19,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    try:
+        resolve_township(args.township)  # refuse before any file is created
+    except ValidationError as exc:
+        raise CliError(exc.message) from None
     try:
         db = open_database(args.db)
     except DatabaseVersionError as exc:
