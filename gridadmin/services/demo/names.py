@@ -10,6 +10,8 @@ from itertools import accumulate
 
 from pypinyin import lazy_pinyin
 
+from gridadmin.services.pinyin import SURNAME_PINYIN
+
 from gridadmin.paths import resource
 
 _OLD_MALE = "国建明军华平伟强德福海林志成文金新春长振保全山玉东青永庆忠学光红卫兵民生富贵贤有中朝发宝顺喜运才"
@@ -17,14 +19,7 @@ _OLD_FEMALE = "秀英兰芳桂珍玉梅凤霞华红丽敏艳云琴莲菊荣翠�
 _MID_MALE = "伟磊勇军涛鹏超辉刚杰斌强明亮峰波建华飞浩宏俊松鑫龙雷毅健锋冬晓阳"
 _MID_FEMALE = "丽静燕娜敏霞艳芳娟玲婷雪慧晶洁红琳颖倩丹莉萍娇蕾玉梅丽晓迎春"
 
-_SURNAME_PINYIN = {  # surnames read differently from the character's usual reading
-    "曾": ("zeng",), "单": ("shan",), "解": ("xie",), "仇": ("qiu",), "区": ("ou",), "朴": ("piao",),
-    "查": ("zha",), "盖": ("ge",), "乐": ("yue",), "缪": ("miao",), "覃": ("qin",), "翟": ("zhai",),
-    "尉": ("yu",), "员": ("yun",), "秘": ("bi",), "繁": ("po",), "种": ("chong",), "召": ("shao",),
-    "黑": ("he",), "句": ("gou",), "折": ("she",), "能": ("nai",), "薄": ("bo",), "柏": ("bai",),
-    "祭": ("zhai",), "隗": ("wei",), "便": ("pian",), "万俟": ("mo", "qi"), "尉迟": ("yu", "chi"),
-    "单于": ("chan", "yu"), "长孙": ("zhang", "sun"), "澹台": ("tan", "tai"),
-}
+_SURNAME_PINYIN = SURNAME_PINYIN
 
 
 class Names:
