@@ -134,3 +134,25 @@ def test_update_and_list_sessions_with_attendance_rate(world):
     remove_attendee(db, session_id, ids["王五"])
     assert list_sessions(db)[0].invited == 1
     assert list_sessions(db, year=2024) == []
+
+
+def test_signin_sheet_pdf_text(world, tmp_path):
+    from pypdf import PdfReader
+
+    from gridadmin.services.reports.signin_sheet import signin_sheet_pdf
+
+    db, ids = world
+    session_id = _session(db, trainer="县消防救援大队 王教官", place="街道办三楼会议室")
+    with db.session() as s:
+        s.get(Staff, ids["张三"]).phone = "13812345678"
+    add_attendees(db, session_id, [ids["张三"], ids["王五"]])
+    path = tmp_path / "sign.pdf"
+    assert signin_sheet_pdf(db, session_id, path, printed_on=date(2025, 5, 1)) == 1
+    text = PdfReader(str(path)).pages[0].extract_text()
+    for expected in ("培训签到表", "消防安全培训", "县消防救援大队 王教官", "街道办三楼会议室", "2025年05月10日",
+                     "集中", "序号", "签名", "张三", "王五", "第一网格", "138****5678", "第 1 页 共 1 页",
+                     "东关街道网格化服务管理中心"):
+        assert expected in text, (expected, text)
+    assert "13812345678" not in text
+    signin_sheet_pdf(db, session_id, path, full_numbers=True)
+    assert "13812345678" in PdfReader(str(path)).pages[0].extract_text()
