@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridadmin.models.base import Base, TimestampMixin, VersionedMixin
@@ -43,7 +43,11 @@ class Attendance(VersionedMixin, TimestampMixin, Base):
     """One staff member at one session: status, hours credited, exam."""
 
     __tablename__ = "attendance"
-    __table_args__ = (UniqueConstraint("session_id", "staff_id"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "staff_id"),
+        # Covers hours per person over a date range of sessions (compliance, monthly report).
+        Index("ix_attendance_session_status_staff", "session_id", "status", "staff_id", "hours_credited"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), index=True)

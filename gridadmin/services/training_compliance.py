@@ -17,10 +17,9 @@ from datetime import date
 from sqlalchemy import extract, func, or_, select
 
 from gridadmin.db import Database
-from gridadmin.models import Attendance, Staff, StaffAssignment, TrainingRequirement, TrainingSession
+from gridadmin.models import Area, Attendance, Staff, StaffAssignment, TrainingRequirement, TrainingSession
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.errors import ValidationError
-from gridadmin.services.training import grid_names_on
 
 
 @dataclass(frozen=True)
@@ -98,12 +97,17 @@ def compliance(db: Database, year: int, *, today: date | None = None) -> list[Co
                    TrainingSession.start_date >= start, TrainingSession.start_date <= as_of)
             .group_by(Attendance.staff_id)).all())
         roles: dict[int, set[str]] = defaultdict(set)
-        for staff_id, role in session.execute(
-                select(StaffAssignment.staff_id, StaffAssignment.role)
+        grid_lists: dict[int, list[str]] = defaultdict(list)
+        for staff_id, role, grid in session.execute(
+                select(StaffAssignment.staff_id, StaffAssignment.role, Area.name)
+                .join(Area, Area.id == StaffAssignment.area_id)
                 .where(StaffAssignment.start_date <= as_of,
-                       or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= as_of))):
+                       or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= as_of))
+                .order_by(StaffAssignment.staff_id, Area.name)):
             roles[staff_id].add(role)
-        grids = grid_names_on(session, [row.id for row in staff], as_of)
+            if grid not in grid_lists[staff_id]:
+                grid_lists[staff_id].append(grid)
+        grids = {staff_id: "、".join(names) for staff_id, names in grid_lists.items()}
     rows = []
     for staff_id, name, hired_on in staff:
         held = roles.get(staff_id, set())
