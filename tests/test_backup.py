@@ -100,3 +100,27 @@ def test_daily_backup_once_a_day_and_rotation(live, tmp_path):
     assert f"gridadmin-{newest_fake:%Y%m%d-%H%M%S}{BACKUP_SUFFIX}" in left
     months = {name[10:16] for name in left}
     assert len(months) == 12  # one kept per month for a year
+
+
+def test_backup_and_restore_commands(live, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    path = sqlite_path(live.url)
+    out = tmp_path / f"cli{BACKUP_SUFFIX}"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "gridadmin", *args], cwd=root, capture_output=True, text=True)
+
+    result = run("backup", "--db", str(path), "--out", str(out))
+    assert result.returncode == 0 and "备份有效" in result.stdout
+    assert run("verify-backup", str(out)).returncode == 0
+    junk = tmp_path / f"junk{BACKUP_SUFFIX}"
+    junk.write_bytes(b"not a database at all" * 100)
+    bad = run("restore", "--db", str(path), "--from", str(junk))
+    assert bad.returncode == 2 and "不能恢复" in bad.stderr
+    live.dispose()
+    good = run("restore", "--db", str(path), "--from", str(out))
+    assert good.returncode == 0 and "恢复前的数据库已另存为" in good.stdout

@@ -79,11 +79,37 @@ def main(argv: list[str] | None = None) -> int:
     db = choose_database(args.db)
     if db is None:
         return 0
+    start_daily_backup(db)
     window = MainWindow(db)
     window.show()
     code = app.exec()
     db.dispose()
     return code
+
+
+def start_daily_backup(db) -> None:
+    """Today's automatic backup of an SQLite database, in a background
+    thread (SQLite's online backup reads while the app works)."""
+    import logging
+    import threading
+
+    from gridadmin.db import sqlite_path
+    from gridadmin.paths import data_dir
+    from gridadmin.services.backup import daily_backup
+
+    path = sqlite_path(db.url)
+    if path is None:
+        return
+
+    def work() -> None:
+        try:
+            made = daily_backup(path, data_dir() / "backups")
+            if made is not None:
+                logging.getLogger("gridadmin").info("automatic backup %s", made)
+        except Exception:  # noqa: BLE001 - a failed backup must not stop the app; it is logged
+            logging.getLogger("gridadmin").exception("automatic backup failed")
+
+    threading.Thread(target=work, name="daily-backup", daemon=True).start()
 
 
 def install_excepthook() -> None:
