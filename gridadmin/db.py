@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -82,6 +82,13 @@ class Database:
     url: str
     engine: Engine
     sessionmaker: sessionmaker
+    # The user actions run as (``gridadmin.services.access.Actor``); None
+    # means the system (command line, tests, first start).
+    actor: object | None = None
+
+    def as_actor(self, actor: object) -> Database:
+        """The same database, with actions running as ``actor``."""
+        return replace(self, actor=actor)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -111,7 +118,7 @@ class Database:
 # compares against this, so Alembic is imported only when there is work to
 # do (it costs a noticeable part of start-up). A test keeps it equal to the
 # head of gridadmin/migrations/versions.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 
 def stamped_revision(engine: Engine) -> str | None:

@@ -25,6 +25,8 @@ from gridadmin.models.area import (
 )
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.staff import STATUS_ON_POST
+from gridadmin.services import audit
+from gridadmin.services.access import EDIT_AREAS, acting, require
 from gridadmin.services.errors import ConflictError, NotFoundError, ValidationError
 from gridadmin.services.text import clean_text
 
@@ -173,6 +175,7 @@ def add_area(db: Database, parent_id: int, data: AreaInput) -> int:
     duplicate name, a malformed or used code, an inactive parent, or a
     parent that cannot have children."""
     with db.session() as session:
+        require(session, acting(db), EDIT_AREAS, area_id=parent_id)
         parent = _get(session, parent_id)
         level = child_level(parent.level)
         if level is None:
@@ -187,7 +190,10 @@ def add_area(db: Database, parent_id: int, data: AreaInput) -> int:
                     grid_code=clean.grid_code, community_kind=clean.community_kind, grid_type=clean.grid_type,
                     sort_order=clean.sort_order, active=True)
         session.add(area)
+        changes = audit.changes_of(area)
         session.flush()
+        audit.record(session, acting(db), audit.ACTION_CREATE, "area", area.id, changes=changes,
+                     summary=f"新增{area_label(area)}“{area.name}”")
         return area.id
 
 
@@ -195,6 +201,7 @@ def update_area(db: Database, area_id: int, data: AreaInput, *, expected_version
     """Rename an area or change its codes and type. ``expected_version``
     (from the ``AreaNode`` the user edited) guards against lost updates."""
     with db.session() as session:
+        require(session, acting(db), EDIT_AREAS, area_id=area_id)
         area = _get(session, area_id)
         _check_version(area, expected_version)
         clean = _validate(session, data, level=area.level, parent_id=area.parent_id, area_id=area_id)
@@ -205,13 +212,19 @@ def update_area(db: Database, area_id: int, data: AreaInput, *, expected_version
         area.grid_type = clean.grid_type
         if clean.sort_order is not None:
             area.sort_order = clean.sort_order
+        changes = audit.changes_of(area)
         _flush(session, area)
+        if changes:
+            audit.record(session, acting(db), audit.ACTION_UPDATE, "area", area.id, changes=changes,
+                         summary=f"修改{area_label(area)}“{area.name}”")
 
 
 def move_area(db: Database, area_id: int, new_parent_id: int) -> None:
     """Move an area under another parent of the parent's level (a grid to
     another community, a micro-grid to another grid). Refuses cycles."""
     with db.session() as session:
+        require(session, acting(db), EDIT_AREAS, area_id=area_id)
+        require(session, acting(db), EDIT_AREAS, area_id=new_parent_id)
         area = _get(session, area_id)
         new_parent = _get(session, new_parent_id)
         if area.parent_id is None:
@@ -230,19 +243,25 @@ def move_area(db: Database, area_id: int, new_parent_id: int) -> None:
             raise ValidationError(f"“{new_parent.name}”已停用，不能移入。", field="parent", value=new_parent.name)
         _check_sibling_name(session, new_parent.id, area.name, area.id)
         area.parent_id = new_parent.id
+        changes = audit.changes_of(area)
         _flush(session, area)
+        audit.record(session, acting(db), audit.ACTION_UPDATE, "area", area.id, changes=changes,
+                     summary=f"将“{area.name}”移到“{new_parent.name}”")
 
 
 def set_area_active(db: Database, area_id: int, active: bool) -> int:
     """Deactivate an area and its whole subtree, or reactivate it (the
     parent must be active). Returns how many areas changed."""
     with db.session() as session:
+        require(session, acting(db), EDIT_AREAS, area_id=area_id)
         area = _get(session, area_id)
         if active:
             if area.parent is not None and not area.parent.active:
                 raise ValidationError(f"上级“{area.parent.name}”已停用，请先启用上级。", field="active", value=area.name)
             area.active = True
             _flush(session, area)
+            audit.record(session, acting(db), audit.ACTION_UPDATE, "area", area.id,
+                         changes={"active": [False, True]}, summary=f"启用“{area.name}”")
             return 1
         changed = 0
         stack = [area]
@@ -251,6 +270,8 @@ def set_area_active(db: Database, area_id: int, active: bool) -> int:
             if current.active:
                 current.active = False
                 changed += 1
+                audit.record(session, acting(db), audit.ACTION_DEACTIVATE, "area", current.id,
+                             changes={"active": [True, False]}, summary=f"停用“{current.name}”")
             stack.extend(current.children)
         _flush(session, area)
         return changed
@@ -260,11 +281,14 @@ def delete_area(db: Database, area_id: int) -> None:
     """Delete an area that holds nothing (no sub-areas, households,
     residents or staff history). Anything else must be deactivated."""
     with db.session() as session:
+        require(session, acting(db), EDIT_AREAS, area_id=area_id)
         area = _get(session, area_id)
         holds = area_holdings(session, area_id)
         if any(holds.values()):
             parts = "、".join(f"{label} {n}" for label, n in holds.items() if n)
             raise ValidationError(f"“{area.name}”下还有{parts}，不能删除，只能停用。", field="area", value=area.name)
+        audit.record(session, acting(db), audit.ACTION_DELETE, "area", area.id,
+                     changes={"name": [area.name, None], "code": [area.code, None]}, summary=f"删除“{area.name}”")
         session.delete(area)
 
 
