@@ -13,7 +13,7 @@ from importlib import import_module
 
 from gridadmin import __version__
 
-COMMAND_MODULES = ("init", "demo", "check_id", "screenshot", "backup")
+COMMAND_MODULES = ("init", "demo", "check_id", "screenshot", "backup", "import_cmd")
 
 
 class CliError(Exception):

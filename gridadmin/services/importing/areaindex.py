@@ -1,0 +1,113 @@
+"""The township's communities and grids in memory, for naming a grid in a
+row by code, or by name qualified by its community."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridadmin.models import Area
+from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
+from gridadmin.services.setup import community_short_name
+from gridadmin.services.text import clean_text
+from gridadmin.services.importing.values import CellError
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    id: int
+    parent_id: int | None
+    level: str
+    name: str
+    division_code: str | None
+    grid_code: str | None
+    grid_type: str | None
+    active: bool
+
+
+def _key(text: str) -> str:
+    return clean_text(text).replace(" ", "")
+
+
+@dataclass
+class AreaIndex:
+    areas: dict[int, AreaRow] = field(default_factory=dict)
+    communities: dict[str, list[int]] = field(default_factory=dict)  # name/short name/code → ids
+    by_grid_code: dict[str, int] = field(default_factory=dict)
+    grids_by_name: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> AreaIndex:
+        index = cls()
+        rows = session.execute(select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code,
+                                      Area.grid_code, Area.grid_type, Area.active)).all()
+        for row in rows:
+            area = AreaRow(*row)
+            index.areas[area.id] = area
+            if area.level == LEVEL_COMMUNITY:
+                names = {_key(area.name), _key(community_short_name(area.name))}
+                if area.division_code:
+                    names.add(area.division_code)
+                for name in names:
+                    index.communities.setdefault(name, []).append(area.id)
+            elif area.level in (LEVEL_GRID, LEVEL_MICROGRID):
+                if area.grid_code:
+                    index.by_grid_code[area.grid_code] = area.id
+                index.grids_by_name.setdefault(_key(area.name), []).append(area.id)
+        return index
+
+    def community_of(self, area_id: int) -> AreaRow | None:
+        area = self.areas.get(area_id)
+        while area is not None and area.level != LEVEL_COMMUNITY:
+            area = self.areas.get(area.parent_id)
+        return area
+
+    def find_community(self, text: str) -> int:
+        """The community a cell names (name, short name or 12-digit code)."""
+        key = _key(text)
+        found = self.communities.get(key) or self.communities.get(key + "社区") or []
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise CellError(f"本乡镇/街道没有名为“{text}”的社区/村")
+        raise CellError(f"“{text}”对应多个社区/村，请改填 12 位区划代码")
+
+    def find_grid(self, code: str | None, name: str | None, community: str | None) -> int:
+        """The grid (or micro-grid) a row names: by code, else by name
+        (qualified by the community when given). Raises ``CellError``."""
+        if code:
+            area_id = self.by_grid_code.get(_key(code))
+            if area_id is None:
+                raise CellError(f"没有编码为“{code}”的网格")
+            if name and _key(self.areas[area_id].name) != _key(name):
+                raise CellError(f"网格编码“{code}”是“{self.areas[area_id].name}”，与网格名称“{name}”不符")
+            return self._active(area_id)
+        if not name:
+            raise CellError("请填写所属网格（名称或编码）")
+        candidates = self.grids_by_name.get(_key(name), [])
+        if community:
+            community_id = self.find_community(community)
+            candidates = [a for a in candidates if self.community_of(a) and self.community_of(a).id == community_id]
+            if not candidates:
+                raise CellError(f"“{community}”下没有名为“{name}”的网格")
+        if not candidates:
+            raise CellError(f"没有名为“{name}”的网格")
+        if len(candidates) > 1:
+            owners = "、".join(sorted({self.community_of(a).name for a in candidates if self.community_of(a)}))
+            raise CellError(f"多个社区/村都有名为“{name}”的网格（{owners}），请填写所属社区或网格编码")
+        return self._active(candidates[0])
+
+    def _active(self, area_id: int) -> int:
+        area = self.areas[area_id]
+        if not area.active:
+            raise CellError(f"网格“{area.name}”已停用")
+        return area_id
+
+    def add(self, area: AreaRow) -> None:
+        """Register a grid planned in the same import (grids kind)."""
+        self.areas[area.id] = area
+        if area.grid_code:
+            self.by_grid_code[area.grid_code] = area.id
+        self.grids_by_name.setdefault(_key(area.name), []).append(area.id)

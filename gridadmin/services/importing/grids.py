@@ -1,0 +1,166 @@
+"""The ``grids`` kind: community/village, grid name, grid code, grid type.
+Grids are matched by code, else by community + name; new ones are created
+under their community, existing ones renamed, retyped, recoded or moved."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from gridadmin.models import Area, AuditLog
+from gridadmin.models.area import GRID_TYPES, LEVEL_GRID
+from gridadmin.services.errors import ConflictError
+from gridadmin.services.importing.areaindex import AreaIndex, _key
+from gridadmin.services.importing.headers import Table
+from gridadmin.services.importing.mapping import FieldSpec, KindSpec
+from gridadmin.services.importing.plan import (
+    ERROR, MODE_INSERT, MODE_UPDATE, NEW, SKIP, UNCHANGED, UPDATE, ImportPlan, RowIssue, RowPlan, RowReader,
+    mark_duplicates,
+)
+from gridadmin.services.importing.values import CellError, text_value
+
+F = FieldSpec
+GRIDS = KindSpec("grids", "网格", (
+    F("seq", "序号", ("编号",)),
+    F("community", "社区/村", ("社区", "村", "所属社区", "所属社区村", "社区名称", "村社区", "社区村", "村名",
+                            "所属村"), required=True, fill_down=True),
+    F("name", "网格名称", ("网格", "网格名", "名称"), required=True),
+    F("grid_code", "网格编码", ("网格代码", "网格编号", "编码", "代码"), max_length=24),
+    F("grid_type", "网格类型", ("类型", "网格类别", "类别")),
+    F("note", "备注", ("说明",), max_length=500),
+))
+GRID_TYPE_SPELLINGS = {
+    "城市社区网格": "城市社区网格", "城市网格": "城市社区网格", "社区网格": "城市社区网格", "城市": "城市社区网格",
+    "城市社区": "城市社区网格", "农村网格": "农村网格", "农村": "农村网格", "村网格": "农村网格",
+    "专属网格": "专属网格", "专属": "专属网格", "专业网格": "专属网格",
+}
+_CODE = re.compile(r"[0-9A-Za-z-]{1,24}")
+LABELS = {"name": "网格名称", "grid_code": "网格编码", "grid_type": "网格类型", "parent_id": "社区/村", "note": "备注"}
+
+
+def _grid_code(value) -> str:
+    text = (text_value(value, 24) or "").replace(" ", "")
+    if not _CODE.fullmatch(text):
+        raise CellError(f"网格编码“{text}”只能由数字、字母和“-”组成，最长 24 位")
+    return text
+
+
+def _grid_type(value) -> str:
+    text = (text_value(value, 20) or "").replace(" ", "")
+    if text not in GRID_TYPE_SPELLINGS:
+        raise CellError(f"网格类型“{text}”无效，应为：{'、'.join(GRID_TYPES)}")
+    return GRID_TYPE_SPELLINGS[text]
+
+
+def _parse(reader: RowReader, areas: AreaIndex) -> dict:
+    rec = {"name": reader.get("name", text_value, 100, required=True, label="网格名称")}
+    community = reader.get("community", text_value, 100, required=True, label="社区/村")
+    if community:
+        try:
+            rec["parent_id"] = areas.find_community(community)
+        except CellError as exc:
+            reader.error("community", community, exc.message)
+    rec["grid_code"] = reader.get("grid_code", _grid_code)
+    rec["grid_type"] = reader.get("grid_type", _grid_type)
+    rec["note"] = reader.get("note", text_value, 500)
+    return rec
+
+
+def plan_grids(session: Session, table: Table, mode: str, today: date) -> tuple[list[RowPlan], dict]:
+    areas = AreaIndex.load(session)
+    rows = []
+    for excel_row, cells in table.rows:
+        row = RowPlan(excel_row, cells)
+        row.record = _parse(RowReader(table, row), areas)
+        rows.append(row)
+    mark_duplicates(rows, lambda r: r.record.get("grid_code"), table.mapping.header_of("grid_code"), "网格编码")
+    mark_duplicates(rows, lambda r: (r.record.get("parent_id"), _key(r.record["name"]))
+                    if r.record.get("parent_id") and r.record.get("name") else None,
+                    table.mapping.header_of("name"), "社区/村和网格名称")
+    by_parent_name = {(a.parent_id, _key(a.name)): a for a in areas.areas.values() if a.level == LEVEL_GRID}
+    for row in rows:
+        if row.errors:
+            row.status = ERROR
+            continue
+        rec = row.record
+        found = None
+        if rec["grid_code"] and rec["grid_code"] in areas.by_grid_code:
+            found = areas.areas[areas.by_grid_code[rec["grid_code"]]]
+            if found.level != LEVEL_GRID:
+                row.errors.append(RowIssue(row.row, table.mapping.header_of("grid_code"), rec["grid_code"],
+                                           f"网格编码已被微网格“{found.name}”使用"))
+                row.status = ERROR
+                continue
+        if found is None:
+            found = by_parent_name.get((rec["parent_id"], _key(rec["name"])))
+            if found is not None and rec["grid_code"] and found.grid_code and found.grid_code != rec["grid_code"]:
+                found = None  # same name, another code: a clash reported below
+        other = by_parent_name.get((rec["parent_id"], _key(rec["name"])))
+        if other is not None and (found is None or other.id != found.id):
+            row.errors.append(RowIssue(row.row, table.mapping.header_of("name"), rec["name"],
+                                       f"该社区/村下已有名为“{other.name}”的网格（编码 {other.grid_code or '无'}）"))
+            row.status = ERROR
+            continue
+        if found is None:
+            row.status = SKIP if mode == MODE_UPDATE else NEW
+            if row.status == SKIP:
+                row.warnings.append(RowIssue(row.row, "", "", "数据库中没有这个网格，“仅更新”模式不新增"))
+            continue
+        row.target_id = found.id
+        for key in ("name", "grid_code", "grid_type", "parent_id", "note"):
+            new, old = rec.get(key), getattr(found, key, None)
+            if key == "note":
+                continue  # notes are not compared (not loaded); kept on update
+            if new is not None and new != old:
+                shown_old, shown_new = old, new
+                if key == "parent_id":
+                    shown_old, shown_new = areas.areas[old].name, areas.areas[new].name
+                row.changes[key] = (LABELS[key], shown_old or "", shown_new)
+                row.previous[key] = old
+        row.status = UNCHANGED if not row.changes else (SKIP if mode == MODE_INSERT else UPDATE)
+        if row.status == SKIP:
+            row.warnings.append(RowIssue(row.row, "", "", "网格已存在，“仅新增”模式不更新"))
+    return rows, {"versions": dict(session.execute(select(Area.id, Area.version)
+                                                   .where(Area.id.in_([r.target_id for r in rows if r.target_id]))).all())}
+
+
+def write_grids(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_id: int,
+                today: date) -> Iterator[int]:
+    table = Area.__table__
+    audit = []
+    new_rows = [r for r in rows if r.status == NEW]
+    if new_rows:
+        orders = dict(session.execute(select(Area.parent_id, func.count()).group_by(Area.parent_id)).all())
+        payload = []
+        for row in new_rows:
+            parent = row.record["parent_id"]
+            orders[parent] = orders.get(parent, 0) + 1
+            payload.append({"parent_id": parent, "level": LEVEL_GRID, "name": row.record["name"],
+                            "grid_code": row.record["grid_code"], "grid_type": row.record["grid_type"],
+                            "note": row.record["note"], "active": True, "sort_order": orders[parent] - 1})
+        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), payload)
+        for row, (area_id,) in zip(new_rows, result):
+            audit.append({"action": "insert", "entity": "area", "entity_id": area_id, "import_batch_id": batch_id,
+                          "summary": f"导入新增网格 {row.record['name']}"[:200], "changes": None})
+        yield len(new_rows)
+    versions = plan.extra["versions"]
+    for row in (r for r in rows if r.status == UPDATE):
+        values = {k: row.record[k] for k in row.changes}
+        result = session.execute(update(table).where(table.c.id == bindparam("_id"),
+                                                     table.c.version == bindparam("_ver"))
+                                 .values({**{k: bindparam(k) for k in values}, "version": table.c.version + 1,
+                                          "updated_at": func.now()}),
+                                 [{"_id": row.target_id, "_ver": versions[row.target_id], **values}])
+        if result.rowcount not in (-1, 1):
+            raise ConflictError(f"导入期间网格“{row.record['name']}”被其他用户修改，已全部撤销，请重新导入。")
+        audit.append({"action": "update", "entity": "area", "entity_id": row.target_id,
+                      "import_batch_id": batch_id, "summary": f"导入更新网格 {row.record['name']}"[:200],
+                      "changes": json.dumps({"old": row.previous, "new": values}, ensure_ascii=False)})
+    if audit:
+        session.execute(insert(AuditLog.__table__), audit)
+    yield len(rows)

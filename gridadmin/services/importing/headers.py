@@ -1,0 +1,99 @@
+"""Finding the header row under title rows and turning a sheet into data
+rows with their Excel row numbers; group-filled columns filled down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gridadmin.services.importing.mapping import ColumnMap, KindSpec, map_columns, match_header, missing_required
+from gridadmin.services.importing.reading import SheetData
+from gridadmin.services.importing.sniff import FileRefused
+
+HEADER_SEARCH_ROWS = 12
+MIN_HEADER_MATCHES = 2
+
+
+@dataclass
+class Table:
+    """A sheet's data under its header. ``rows``: (excel_row, cells) for
+    every non-blank data row; ``filled``: cells taken from the row above."""
+
+    sheet: SheetData
+    header_row: int  # Excel row number of the header
+    mapping: ColumnMap
+    rows: list[tuple[int, list]]
+    filled: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def problems(self) -> dict[tuple[int, int], str]:
+        return self.sheet.problems
+
+
+def header_score(spec: KindSpec, row: list) -> int:
+    table = spec.lookup()
+    return len({match_header(spec, cell, table) for cell in row} - {None})
+
+
+def find_header_row(spec: KindSpec, rows: list[list]) -> int | None:
+    """0-based index of the row naming the most fields (at least two) among
+    the first rows; title rows above it name none or one."""
+    best, best_score = None, MIN_HEADER_MATCHES - 1
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        score = header_score(spec, row)
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
+def build_table(spec: KindSpec, sheet: SheetData, overrides: dict | None = None) -> Table:
+    """The data of ``sheet`` for ``spec``; ``FileRefused`` when no header
+    is found or a required column is missing."""
+    index = find_header_row(spec, sheet.rows)
+    if index is None:
+        names = "、".join(f.label for f in spec.fields if f.required) or spec.fields[0].label
+        raise FileRefused(f"文件“{sheet.file_name}”的工作表“{sheet.sheet_name}”中找不到{spec.label}表头"
+                          f"（前 {HEADER_SEARCH_ROWS} 行中没有包含 {names} 等列名的行）。",
+                          field="header", value=sheet.sheet_name)
+    headers = sheet.rows[index]
+    mapping = map_columns(spec, headers, overrides)
+    missing = missing_required(spec, mapping)
+    if missing:
+        raise FileRefused(f"文件“{sheet.file_name}”的工作表“{sheet.sheet_name}”缺少必填列："
+                          f"{'、'.join(f.label for f in missing)}（表头在第 {index + 1} 行）。",
+                          field="header", value=sheet.sheet_name)
+    table = Table(sheet, index + 1, mapping, [])
+    width = len(headers)
+    fill_columns = [mapping.columns[f.key] for f in spec.fields if f.fill_down and f.key in mapping.columns]
+    last: dict[int, object] = {}
+    for r in range(index + 1, len(sheet.rows)):
+        cells = sheet.rows[r]
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        if all(_blank(v) for v in cells):
+            continue
+        for c in fill_columns:
+            if _blank(cells[c]) and (r, c) not in sheet.problems and c in last:
+                cells[c] = last[c]
+                table.filled.add((r + 1, c))
+            elif not _blank(cells[c]):
+                last[c] = cells[c]
+        table.rows.append((r + 1, cells))
+    return table
+
+
+def pick_table(spec: KindSpec, sheets: list[SheetData], overrides: dict | None = None) -> Table:
+    """The first sheet whose header names most fields of ``spec``."""
+    if len(sheets) == 1:
+        return build_table(spec, sheets[0], overrides)
+    scored = []
+    for order, sheet in enumerate(sheets):
+        index = find_header_row(spec, sheet.rows)
+        if index is not None:
+            scored.append((-header_score(spec, sheet.rows[index]), order, sheet))
+    if not scored:
+        return build_table(spec, sheets[0], overrides)  # raises with the first sheet's name
+    return build_table(spec, min(scored, key=lambda t: t[:2])[2], overrides)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

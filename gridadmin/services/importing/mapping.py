@@ -1,0 +1,143 @@
+"""Columns → fields: per-kind field lists with the header spellings people
+use, and the mapping (automatic, overridable by the user)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gridadmin.services.text import to_halfwidth
+
+_BRACKETS = re.compile(r"[(\[【{<].*?[)\]】}>]")
+_DROP = re.compile(r"[\s*:：_\-—·.。、/]+")
+
+
+def normalize_header(value: object) -> str:
+    """The comparable form of a header cell: half-width, no spaces, line
+    breaks, ``*`` required markers or punctuation; lower-case."""
+    if value is None:
+        return ""
+    text = to_halfwidth(str(value), punctuation=True)
+    return _DROP.sub("", text).lower()
+
+
+def _without_brackets(value: object) -> str:
+    text = to_halfwidth(str(value or ""), punctuation=True)
+    return _DROP.sub("", _BRACKETS.sub("", text)).lower()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One importable field. ``synonyms`` are header spellings (compared in
+    their normalised form); ``fill_down`` fields (community, grid) may be
+    written only on the first row of a group."""
+
+    key: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    fill_down: bool = False
+    max_length: int = 100
+
+    def spellings(self) -> set[str]:
+        return {normalize_header(s) for s in (self.label, *self.synonyms)}
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    key: str
+    label: str
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, key: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+    def lookup(self) -> dict[str, str]:
+        """normalised header → field key."""
+        table: dict[str, str] = {}
+        for spec in self.fields:
+            for spelling in spec.spellings():
+                table.setdefault(spelling, spec.key)
+        return table
+
+
+@dataclass
+class ColumnMap:
+    """``columns``: field key → 0-based column; ``headers``: the header text
+    of every column as the user sees it."""
+
+    headers: list[str]
+    columns: dict[str, int] = field(default_factory=dict)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)  # (field, ignored column)
+
+    def header_of(self, key: str) -> str:
+        index = self.columns.get(key)
+        return self.headers[index] if index is not None else key
+
+    def unmapped(self) -> list[int]:
+        used = set(self.columns.values())
+        return [i for i, h in enumerate(self.headers) if h and i not in used]
+
+
+def match_header(spec: KindSpec, header: object, table: dict[str, str] | None = None) -> str | None:
+    """The field a header cell means, or None."""
+    table = table if table is not None else spec.lookup()
+    key = normalize_header(header)
+    if not key:
+        return None
+    found = table.get(key)
+    if found is None:
+        found = table.get(_without_brackets(header))
+    return found
+
+
+def map_columns(spec: KindSpec, headers: list[str], overrides: dict[str, object] | None = None) -> ColumnMap:
+    """Map header cells to fields; the first column wins when two mean the
+    same field. ``overrides``: field key → column index, header text, or
+    None to leave the field unmapped (what the user corrected in the wizard)."""
+    table = spec.lookup()
+    result = ColumnMap(headers=[_display(h) for h in headers])
+    for index, header in enumerate(headers):
+        key = match_header(spec, header, table)
+        if key is None:
+            continue
+        if key in result.columns:
+            result.duplicates.append((key, index))
+        else:
+            result.columns[key] = index
+    for key, target in (overrides or {}).items():
+        spec.field(key)  # KeyError for an unknown field
+        result.columns.pop(key, None)
+        if target is None:
+            continue
+        index = target if isinstance(target, int) else _find_header(result.headers, str(target))
+        if index is None or not 0 <= index < len(headers):
+            raise ValueError(f"找不到列“{target}”")
+        for other, col in list(result.columns.items()):
+            if col == index:
+                del result.columns[other]
+        result.columns[key] = index
+    return result
+
+
+def missing_required(spec: KindSpec, mapping: ColumnMap) -> list[FieldSpec]:
+    return [f for f in spec.fields if f.required and f.key not in mapping.columns]
+
+
+def _display(header: object) -> str:
+    if header is None:
+        return ""
+    if isinstance(header, float) and header.is_integer():
+        header = int(header)
+    return " ".join(str(header).split())
+
+
+def _find_header(headers: list[str], text: str) -> int | None:
+    wanted = normalize_header(text)
+    for index, header in enumerate(headers):
+        if header == text or normalize_header(header) == wanted:
+            return index
+    return None

@@ -1,0 +1,125 @@
+"""The import pipeline as one job: read → header → map → validate → plan
+→ (commit). ``plan_import`` is the dry run; ``import_job`` is the
+progress generator the UI and the command line drive."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from gridadmin.db import Database
+from gridadmin.models import ImportBatch
+from gridadmin.services.errors import ValidationError
+from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
+from gridadmin.services.importing.headers import Table, pick_table
+from gridadmin.services.importing.mapping import KindSpec
+from gridadmin.services.importing.plan import ERROR, MODES, NEW, UPDATE, ImportPlan
+from gridadmin.services.importing.reading import read_sheets
+from gridadmin.services.importing.resident_plan import plan_residents
+from gridadmin.services.importing.resident_write import write_residents
+from gridadmin.services.importing.residents import RESIDENTS
+from gridadmin.services.progress import Job, Progress
+
+
+@dataclass(frozen=True)
+class Kind:
+    spec: KindSpec
+    plan: Callable
+    write: Callable
+
+
+KINDS = {
+    "residents": Kind(RESIDENTS, plan_residents, write_residents),
+    "grids": Kind(GRIDS, plan_grids, write_grids),
+}
+
+
+@dataclass
+class ImportResult:
+    plan: ImportPlan
+    committed: bool = False
+    batch_id: int | None = None
+    written: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The command line's JSON object."""
+        counts = self.plan.counts()
+        return {"rows": counts["rows"], "inserted": counts["inserted"], "updated": counts["updated"],
+                "unchanged": counts["unchanged"], "skipped": counts["skipped"], "committed": self.committed,
+                "batch_id": self.batch_id, "errors": [e.to_dict() for e in self.plan.errors]}
+
+
+def kind_of(key: str) -> Kind:
+    if key not in KINDS:
+        raise ValidationError(f"导入类型“{key}”无效，可选：{'、'.join(KINDS)}。", field="kind", value=key)
+    return KINDS[key]
+
+
+def load_table(path: str | os.PathLike, kind: str, *, sheet: str | None = None,
+               overrides: dict | None = None) -> Table:
+    """Read the file and find the kind's header (``FileRefused`` if not)."""
+    return pick_table(kind_of(kind).spec, read_sheets(path, sheet), overrides)
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _plan(session, path, table: Table, kind: str, mode: str, today: date) -> ImportPlan:
+    if mode not in MODES:
+        raise ValidationError(f"导入方式“{mode}”无效，可选：{'、'.join(MODES)}。", field="mode", value=mode)
+    rows, extra = kind_of(kind).plan(session, table, mode, today)
+    return ImportPlan(kind, mode, str(path), Path(path).name, file_sha256(path), table.sheet.sheet_name,
+                      table.header_row, table.mapping.headers, dict(table.mapping.columns), rows, extra)
+
+
+def plan_import(db: Database, path, kind: str, *, mode: str = "upsert", sheet: str | None = None,
+                overrides: dict | None = None, today: date | None = None, table: Table | None = None) -> ImportPlan:
+    """The dry run: every row labelled; nothing is written."""
+    table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
+    with db.session() as session:
+        plan = _plan(session, path, table, kind, mode, today or date.today())
+        session.rollback()
+    return plan
+
+
+def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: str | None = None,
+               overrides: dict | None = None, skip_errors: bool = False, dry_run: bool = False,
+               user_id: int | None = None, today: date | None = None,
+               table: Table | None = None) -> Job[ImportResult]:
+    """Plan and (unless ``dry_run``) write in one transaction. With row
+    errors nothing is written unless ``skip_errors``. Closing the generator
+    (cancel) rolls everything back."""
+    today = today or date.today()
+    yield Progress(0, 1, "正在读取文件…")
+    table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
+    total = len(table.rows)
+    yield Progress(0, total, f"正在检查 {total} 行…")
+    with db.session() as session:
+        plan = _plan(session, path, table, kind, mode, today)
+        result = ImportResult(plan)
+        has_errors = any(r.status == ERROR for r in plan.rows)
+        if dry_run or (has_errors and not skip_errors):
+            session.rollback()
+            return result
+        counts = plan.counts()
+        batch = ImportBatch(file_name=plan.file_name[:255], sha256=plan.sha256, kind=kind, mode=mode,
+                            rows=counts["rows"], inserted=counts["inserted"], updated=counts["updated"],
+                            unchanged=counts["unchanged"], skipped=counts["skipped"], errors=counts["errors"],
+                            user_id=user_id)
+        session.add(batch)
+        session.flush()
+        to_write = [r for r in plan.rows if r.status in (NEW, UPDATE)]
+        for done in kind_of(kind).write(session, plan, to_write, batch.id, today):
+            yield Progress(done, len(to_write), f"正在写入 {done}/{len(to_write)} 行…")
+        result.batch_id = batch.id
+        result.committed = True
+    return result

@@ -1,0 +1,162 @@
+"""Reading a spreadsheet into rows of plain values.
+
+.xlsx/.xlsm/.xls/.ods through python-calamine (fast), CSV in UTF-8 (with
+or without BOM) or GB18030. ``SheetData.rows[i]`` is Excel row ``i + 1``;
+trailing empty rows and columns are dropped. Merged ranges are filled with
+their top-left value; error cells and uncached formulas are listed in
+``problems`` (calamine reads them as empty text).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine as calamine
+
+from gridadmin.services.importing.sniff import (
+    FORMAT_CSV, FORMAT_XLS, FORMAT_XLSX, FileRefused, detect_format, refuse,
+)
+from gridadmin.services.importing.xlsxscan import error_message, scan_problem_cells
+
+EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!"})
+
+
+@dataclass
+class SheetData:
+    """One sheet's cells. ``problems``: ``{(row0, col0): message}``."""
+
+    file_name: str
+    sheet_name: str
+    sheet_names: list[str]
+    rows: list[list]
+    problems: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def sheet_names(path: str | os.PathLike) -> list[str]:
+    """The sheets of a workbook (one pseudo-sheet for a CSV file)."""
+    fmt = detect_format(path)
+    if fmt == FORMAT_CSV:
+        return [Path(path).stem]
+    with _open_workbook(path) as workbook:
+        return _visible_sheets(workbook)
+
+
+def read_sheets(path: str | os.PathLike, sheet: str | None = None) -> list[SheetData]:
+    """The named sheet, or every visible sheet (the caller picks the one
+    whose header it recognises). Raises ``FileRefused`` with the reason."""
+    p = Path(path)
+    fmt = detect_format(p)
+    if fmt == FORMAT_CSV:
+        rows = _read_csv(p)
+        return [SheetData(p.name, p.stem, [p.stem], rows, _text_errors(rows))]
+    result = []
+    with _open_workbook(p) as workbook:
+        names = _visible_sheets(workbook)
+        if sheet is not None and sheet not in workbook.sheet_names:
+            raise refuse(p, f"没有名为“{sheet}”的工作表（现有：{'、'.join(names)}）。")
+        for name in [sheet] if sheet is not None else names:
+            try:
+                raw = workbook.get_sheet_by_name(name)
+                rows = _trim(raw.to_python(skip_empty_area=False))
+                merged = raw.merged_cell_ranges or []
+            except calamine.CalamineError as exc:
+                raise refuse(p, f"工作表“{name}”无法解析（{exc}）。") from None
+            _fill_merged(rows, merged)
+            problems = _text_errors(rows)
+            if fmt == FORMAT_XLSX:
+                problems.update(scan_problem_cells(p, name))
+            result.append(SheetData(p.name, name, names, rows, problems))
+    return result
+
+
+class _open_workbook:
+    def __init__(self, path):
+        self.path = Path(path)
+        self.workbook = None
+
+    def __enter__(self) -> calamine.CalamineWorkbook:
+        try:
+            self.workbook = calamine.CalamineWorkbook.from_path(str(self.path))
+        except calamine.PasswordError:
+            raise refuse(self.path, "工作簿设置了密码，请在 Excel 中取消密码后另存再导入。") from None
+        except (calamine.CalamineError, OSError, ValueError) as exc:
+            raise refuse(self.path, f"不是可读的 Excel 工作簿（{exc}）。") from None
+        except Exception as exc:  # calamine raises plain errors for some broken files
+            raise refuse(self.path, f"不是可读的 Excel 工作簿（{exc}）。") from None
+        return self.workbook
+
+    def __exit__(self, *exc) -> None:
+        if self.workbook is not None:
+            self.workbook.close()
+
+
+def _visible_sheets(workbook) -> list[str]:
+    names = [m.name for m in workbook.sheets_metadata
+             if m.visible == calamine.SheetVisibleEnum.Visible and m.typ == calamine.SheetTypeEnum.WorkSheet]
+    return names or list(workbook.sheet_names)
+
+
+def _is_empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _trim(rows: list[list]) -> list[list]:
+    """Drop trailing empty rows (cheap: walk back from the end) and trailing
+    empty columns."""
+    end = len(rows)
+    while end and all(_is_empty(v) for v in rows[end - 1]):
+        end -= 1
+    if end < len(rows):
+        del rows[end:]
+    width = 0
+    for row in rows:
+        for i in range(len(row) - 1, width - 1, -1):
+            if not _is_empty(row[i]):
+                width = i + 1
+                break
+    return [row[:width] if len(row) > width else row + [""] * (width - len(row)) for row in rows]
+
+
+def _fill_merged(rows: list[list], merged) -> None:
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if (r, c) != (r0, c0) and _is_empty(row[c]):
+                    row[c] = value
+
+
+def _text_errors(rows: list[list]) -> dict[tuple[int, int], str]:
+    """Error literals typed or saved as text (#N/A in a CSV)."""
+    problems = {}
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value[:1] == "#" and value.strip().upper() in EXCEL_ERRORS:
+                problems[(r, c)] = error_message(value.strip().upper())
+    return problems
+
+
+def _read_csv(p: Path) -> list[list]:
+    data = p.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileRefused(f"无法读取文件“{p.name}”：文字编码既不是 UTF-8 也不是 GB18030。",
+                          field="file", value=str(p))
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return _trim([list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)])

@@ -1,0 +1,63 @@
+"""The error report: the failed rows with their original columns and a
+Chinese “错误说明” column, so the clerk fixes and re-imports just those."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from gridadmin.services.importing.plan import ImportPlan
+
+REASON_HEADER = "错误说明"
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _safe(value):
+    """Cell values that could run as a formula are written as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    if isinstance(value, (datetime, date, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def write_error_report(plan: ImportPlan, path: str | os.PathLike) -> int:
+    """Write the rows labelled error; returns how many were written. ID and
+    phone columns are text so Excel cannot turn them into numbers."""
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = "错误行"
+    headers = list(plan.headers) + [REASON_HEADER]
+    ws.append(["原行号"] + headers)
+    text_columns = {plan.columns[k] for k in ("id_number", "phone", "household_no", "grid_code") if k in plan.columns}
+    count = 0
+    for row in plan.error_rows:
+        cells = list(row.cells) + [""] * (len(plan.headers) - len(row.cells))
+        values = [row.row] + [_text(v) if i in text_columns else _safe(v) for i, v in enumerate(cells)]
+        values.append(row.summary())
+        ws.append(values)
+        count += 1
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    reason_col = len(headers) + 1
+    for r in range(2, count + 2):
+        ws.cell(r, reason_col).fill = PatternFill("solid", fgColor="FFF2CC")
+        ws.cell(r, reason_col).alignment = Alignment(wrap_text=True)
+        for c in text_columns:
+            ws.cell(r, c + 2).number_format = "@"
+    ws.column_dimensions[get_column_letter(reason_col)].width = 60
+    ws.freeze_panes = "B2"
+    wb.save(path)
+    return count
+
+
+def _text(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.15G}"
+    return _safe(str(value))

@@ -1,0 +1,153 @@
+"""The ``residents`` kind: one row per person with the household number
+and the relation to the head; this module names the columns and turns a
+row into a typed record (see ``resident_plan`` for matching)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from gridadmin.services.codes import CodeBook
+from gridadmin.services.idcard import check_id_number
+from gridadmin.services.importing.areaindex import AreaIndex
+from gridadmin.services.importing.mapping import FieldSpec, KindSpec, normalize_header
+from gridadmin.services.importing.plan import RowReader
+from gridadmin.services.importing.values import (
+    CellError, code_value, date_value, is_blank, name_value, phone_value, text_value,
+)
+
+F = FieldSpec
+RESIDENTS = KindSpec("residents", "人口（每人一行）", (
+    F("seq", "序号", ("编号", "no")),
+    F("community", "社区/村", ("社区", "村", "所属社区", "社区名称", "村社区", "社区村", "村(社区)", "社区(村)",
+                            "所属社区村", "村名", "村委会", "居委会"), fill_down=True),
+    F("grid", "网格", ("所属网格", "网格名称", "网格名"), fill_down=True),
+    F("grid_code", "网格编码", ("网格代码", "网格编号"), fill_down=True, max_length=24),
+    F("household_no", "户号", ("户编号", "户籍户号", "户口号"), required=True, max_length=30),
+    F("relation", "与户主关系", ("与户主的关系", "关系", "家庭关系", "户内关系"), required=True),
+    F("name", "姓名", ("名字", "居民姓名", "人员姓名"), required=True, max_length=50),
+    F("id_number", "公民身份号码", ("身份证号", "身份证号码", "证件号码", "身份证", "公民身份证号码",
+                              "身份证件号码", "证件号", "居民身份证号码"), required=True, max_length=40),
+    F("gender", "性别"),
+    F("birth_date", "出生日期", ("出生年月", "出生年月日", "生日", "出生时间")),
+    F("ethnicity", "民族"),
+    F("political_status", "政治面貌", ("政治身份",)),
+    F("education", "文化程度", ("学历", "最高学历", "文化")),
+    F("marital_status", "婚姻状况", ("婚姻", "婚姻状态")),
+    F("category", "人口类别", ("人员类别", "人口类型", "人员类型")),
+    F("residence_status", "人户状态", ("人户情况", "人户分离情况")),
+    F("hukou_place", "户籍地", ("户籍地址", "户籍所在地", "户口所在地", "籍贯"), max_length=120),
+    F("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"), max_length=40),
+    F("occupation", "职业", (), max_length=60),
+    F("employer", "工作单位", ("单位", "就业单位", "工作单位及职务"), max_length=100),
+    F("address", "住址", ("现住址", "居住地址", "家庭住址", "现居住地址", "地址", "家庭地址"), max_length=200),
+    F("compound", "小区", ("小区名称", "居住小区"), max_length=60),
+    F("building", "楼栋", ("楼号", "栋", "幢", "楼栋号"), max_length=20),
+    F("unit", "单元", ("单元号",), max_length=20),
+    F("room", "室", ("房号", "门室号", "房间号", "户室号"), max_length=20),
+    F("village_group", "村民小组", ("组", "小组", "自然村"), max_length=40),
+    F("door_no", "门牌号", ("门牌",), max_length=20),
+    F("note", "备注", ("说明",), max_length=500),
+))
+
+CODE_FIELDS = {  # field → (code list, what it is called in messages)
+    "gender": ("gender", "性别"), "ethnicity": ("ethnicity", "民族"), "relation": ("relation", "与户主关系"),
+    "political_status": ("political", "政治面貌"), "education": ("education", "文化程度"),
+    "marital_status": ("marital", "婚姻状况"), "category": ("resident_category", "人口类别"),
+    "residence_status": ("residence_status", "人户状态"),
+}
+TEXT_FIELDS = ("hukou_place", "occupation", "employer", "note")
+HOUSEHOLD_FIELDS = ("address", "compound", "building", "unit", "room", "village_group", "door_no")
+PERSON_FIELDS = ("name", "id_number", "gender", "birth_date", "ethnicity", "relation", "hukou_place", "category",
+                 "residence_status", "political_status", "education", "marital_status", "occupation",
+                 "employer", "phone", "note")
+RELATION_HEAD = "02"
+_GENDER_CODE = {"男": "1", "女": "2"}
+
+
+def month_only_column(header: str) -> bool:
+    """出生年月 (no 日) columns may hold a year and month only."""
+    key = normalize_header(header)
+    return "年月" in key and "日" not in key
+
+
+def parse_resident(reader: RowReader, book: CodeBook, areas: AreaIndex, *, allow_month: bool,
+                   today: date) -> dict:
+    """The typed record of one row (fields left out when empty or wrong;
+    errors are on the reader's row)."""
+    spec = RESIDENTS
+    rec: dict = {}
+    rec["name"] = reader.get("name", name_value, required=True, label="姓名")
+    rec["household_no"] = reader.get("household_no", _household_no, required=True, label="户号")
+    for key, (list_key, what) in CODE_FIELDS.items():
+        if key in reader.table.mapping.columns:
+            rec[key] = reader.cached(key, lambda v, lk=list_key, w=what: code_value(book, lk, v, w),
+                                     required=key == "relation", label=what)
+    for key in TEXT_FIELDS + HOUSEHOLD_FIELDS:
+        if key in reader.table.mapping.columns:
+            rec[key] = reader.get(key, text_value, spec.field(key).max_length)
+    rec["phone"] = reader.get("phone", phone_value)
+    _identity(reader, rec, allow_month, today)
+    _grid(reader, rec, areas)
+    return rec
+
+
+def _household_no(value) -> str:
+    text = text_value(value, 30)
+    if text is None:
+        raise CellError("户号不能为空")
+    return text.replace(" ", "")
+
+
+def _identity(reader: RowReader, rec: dict, allow_month: bool, today: date) -> None:
+    raw = reader.raw("id_number")
+    birth = reader.get("birth_date", date_value, allow_month=allow_month)
+    if is_blank(raw):
+        if not reader._has_problem("id_number"):
+            reader.error("id_number", raw, "公民身份号码不能为空")
+        return
+    check = check_id_number(raw, today=today)
+    if not check.valid:
+        reader.error("id_number", raw, check.error)
+        return
+    for warning in check.warnings:
+        reader.warn("id_number", raw, warning)
+    rec["id_number"] = check.normalized
+    if birth is not None:
+        value, month_only = birth
+        same = (value.year, value.month) == (check.birth_date.year, check.birth_date.month) if month_only \
+            else value == check.birth_date
+        if not same:
+            shown_birth = f"{value.year}.{value.month:02d}" if month_only else value.isoformat()
+            reader.error("birth_date", reader.raw("birth_date"),
+                         f"出生日期 {shown_birth} 与身份证号码中的 {check.birth_date.isoformat()} 不符")
+    rec["birth_date"] = check.birth_date
+    id_gender = _GENDER_CODE[check.gender]
+    if rec.get("gender") in ("1", "2") and rec["gender"] != id_gender:
+        reader.error("gender", reader.raw("gender"), f"性别与身份证号码不符（号码显示为{check.gender}）")
+    rec["gender"] = id_gender
+
+
+def _grid(reader: RowReader, rec: dict, areas: AreaIndex) -> None:
+    columns = reader.table.mapping.columns
+    code = reader.cached("grid_code", lambda v: text_value(v, 24)) if "grid_code" in columns else None
+    name = reader.cached("grid", lambda v: text_value(v, 100)) if "grid" in columns else None
+    community = reader.cached("community", lambda v: text_value(v, 100)) if "community" in columns else None
+    rec["area_id"] = None
+    if not (code or name):
+        return
+    memo = reader.cache.setdefault("_area", {})
+    try:
+        found = memo.get((code, name, community))
+        if found is None:
+            try:
+                found = areas.find_grid(code, name, community)
+            except CellError as exc:
+                found = exc
+            memo[(code, name, community)] = found
+        if isinstance(found, CellError):
+            raise found
+        rec["area_id"] = found
+    except CellError as exc:
+        key = "grid_code" if code else ("community" if community and "下没有" not in exc.message
+                                        and "社区/村" in exc.message else "grid")
+        reader.error(key, code or (community if key == "community" else name), exc.message)

@@ -1,0 +1,130 @@
+"""What a file really is, checked before any parser sees it.
+
+The extension is not trusted: a renamed .docx, random bytes, an empty
+file, a password-protected workbook and a zip bomb disguised as .xlsx are
+all refused here with a Chinese reason. Only the zip directory (declared
+sizes) and the first bytes are read, so a bomb never gets decompressed.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from gridadmin.services.errors import ValidationError
+
+FORMAT_XLSX = "xlsx"  # also .xlsm (same container)
+FORMAT_XLS = "xls"
+FORMAT_ODS = "ods"
+FORMAT_CSV = "csv"
+
+MAX_FILE_BYTES = 200 * 1024 * 1024  # on disk
+MAX_MEMBER_BYTES = 400 * 1024 * 1024  # one part of the zip, uncompressed
+MAX_TOTAL_BYTES = 800 * 1024 * 1024  # all parts, uncompressed
+MAX_RATIO = 250  # uncompressed / compressed, for parts above RATIO_FLOOR
+RATIO_FLOOR = 2 * 1024 * 1024
+
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_NAMES = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+
+
+class FileRefused(ValidationError):
+    """The file cannot be read as a spreadsheet; ``message`` names the file
+    and the reason (exit code 2 on the command line)."""
+
+
+def refuse(path: str | os.PathLike, reason: str) -> FileRefused:
+    return FileRefused(f"无法读取文件“{Path(path).name}”：{reason}", field="file", value=str(path))
+
+
+def detect_format(path: str | os.PathLike) -> str:
+    """One of the FORMAT_* constants, or raise :class:`FileRefused`."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as handle:
+            head = handle.read(8192)
+    except FileNotFoundError:
+        raise refuse(p, "文件不存在。") from None
+    except OSError as exc:
+        raise refuse(p, f"无法打开（{exc.strerror or exc}）。") from None
+    if size == 0:
+        raise refuse(p, "文件是空的（0 字节）。")
+    if size > MAX_FILE_BYTES:
+        raise refuse(p, f"文件过大（{size / 1048576:.0f} MB），最多 {MAX_FILE_BYTES // 1048576} MB。")
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_EMPTY_ZIP_MAGIC):
+        return _check_zip(p, size)
+    if head.startswith(_CFB_MAGIC):
+        if _is_encrypted_cfb(p):
+            raise refuse(p, "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再导入。")
+        return FORMAT_XLS
+    if _looks_like_text(head):
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            raise refuse(p, f"扩展名是 {p.suffix}，但内容是纯文本，不是 Excel 工作簿（如是 CSV，请改扩展名为 .csv）。")
+        return FORMAT_CSV
+    raise refuse(p, "不是表格文件：内容既不是 Excel 工作簿（.xlsx/.xls），也不是 CSV 文本。")
+
+
+def _check_zip(p: Path, size: int) -> str:
+    try:
+        with zipfile.ZipFile(p) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError):
+        raise refuse(p, "文件已损坏：是 zip 压缩格式，但目录无法读取。") from None
+    if "word/document.xml" in names:
+        raise refuse(p, "这是 Word 文档（.docx），不是 Excel 表格。")
+    if "ppt/presentation.xml" in names:
+        raise refuse(p, "这是 PowerPoint 演示文稿，不是 Excel 表格。")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+            raise refuse(p, f"解压后体积异常（声明 {total / 1048576:.0f} MB 以上），疑似“压缩炸弹”，已拒绝。")
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise refuse(p, f"压缩比异常（{info.filename} 约 {info.file_size // max(info.compress_size, 1)} 倍），"
+                            "疑似“压缩炸弹”，已拒绝。")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise refuse(p, f"使用了不支持的压缩方式（{info.compress_type}）。")
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
+            raise refuse(p, "这是 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后导入。")
+        return FORMAT_XLSX
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return FORMAT_ODS
+    raise refuse(p, "是 zip 压缩文件，但不是 Excel 工作簿（缺少 xl/workbook.xml）。")
+
+
+def _is_encrypted_cfb(p: Path) -> bool:
+    """An encrypted .xlsx is an OLE container with EncryptionInfo and
+    EncryptedPackage streams; their names sit in the directory sectors."""
+    with open(p, "rb") as handle:
+        data = handle.read(min(p.stat().st_size, 64 * 1024 * 1024))
+    return all(name in data for name in _ENCRYPTED_NAMES)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Text in UTF-8 or GB18030 without NUL or other control bytes."""
+    if b"\x00" in head:
+        return False
+    sample = head
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = sample.decode(encoding)
+            break
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(sample) - 4:  # a character cut at the end of the sample
+                sample = sample[:exc.start]
+                try:
+                    text = sample.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+    else:
+        return False
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\x0c")
+    return control <= len(text) // 100

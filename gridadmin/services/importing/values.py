@@ -1,0 +1,177 @@
+"""Cell values → typed values: text, names, dates, phones, code-list
+spellings. Each parser returns the value (None for an empty cell) or
+raises :class:`CellError` with a Chinese message; nothing is guessed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from gridadmin.services.codes import CodeBook
+from gridadmin.services.text import clean_name, clean_text, to_halfwidth
+
+MAX_CELL_CHARS = 500
+EXCEL_EPOCH = date(1899, 12, 30)
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+class CellError(ValueError):
+    """A cell that cannot be used; ``message`` is Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+_PLAIN = re.compile(r"[\u0021-\u007e\u4e00-\u9fff]+(?: [\u0021-\u007e\u4e00-\u9fff]+)*")
+
+
+def text_value(value, max_length: int = 100) -> str | None:
+    """Trimmed text: half-width digits/letters, control characters removed,
+    white space folded; refused when longer than ``max_length``."""
+    if is_blank(value):
+        return None
+    if type(value) is str and len(value) <= max_length and _PLAIN.fullmatch(value):
+        return value  # already clean: ASCII and common CJK, single spaces
+    if isinstance(value, (datetime, date)):
+        value = value.isoformat()
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS * 4:
+        raise CellError(f"内容过长（{len(value)} 字），最多 {max_length} 字")
+    text = clean_text(value)
+    if len(text) > max_length:
+        raise CellError(f"内容过长（{len(text)} 字），最多 {max_length} 字")
+    return text or None
+
+
+def name_value(value, max_length: int = 50) -> str | None:
+    """A person's name, padding removed ("李  云" → 李云)."""
+    text = text_value(value, max_length=max_length)
+    if text is None:
+        return None
+    name = clean_name(text)
+    if any(ch.isdigit() for ch in name):
+        raise CellError("姓名中不应有数字")
+    return name
+
+
+# ---- dates ---------------------------------------------------------------
+_FULL = re.compile(r"(\d{4})\s*[./\-年]\s*(\d{1,2})\s*[./\-月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:0{2}(?::0{2})?)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_MONTH = re.compile(r"(\d{4})\s*[./\-年]\s*(\d{1,2})\s*月?")
+_COMPACT_MONTH = re.compile(r"(\d{4})(\d{2})")
+_SHORT_YEAR = re.compile(r"(\d{2})\s*[./\-年]\s*(\d{1,2})(?:\s*[./\-月]\s*(\d{1,2})\s*日?)?")
+_YEAR_LAST = re.compile(r"(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{4})")
+_YEAR_LAST_SHORT = re.compile(r"(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{2})")
+
+
+def _make(year: int, month: int, day: int, shown: str) -> date:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise CellError(f"日期“{shown}”的年份 {year} 不合理")
+    if not 1 <= month <= 12:
+        raise CellError(f"日期“{shown}”的月份 {month} 无效")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError(f"日期“{shown}”不存在：{year} 年 {month} 月没有 {day} 日") from None
+
+
+def date_value(value, *, allow_month: bool = False) -> tuple[date, bool] | None:
+    """``(date, month_only)``; ``month_only`` dates are the 1st of the month
+    and only allowed where ``allow_month`` (出生年月 columns)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date(), False
+    if isinstance(value, date):
+        return value, False
+    if isinstance(value, bool):
+        raise CellError(f"“{value}”不是日期")
+    if isinstance(value, (int, float)):
+        return _date_from_number(value, allow_month)
+    if not isinstance(value, str):
+        raise CellError(f"“{value}”不是日期")
+    text = to_halfwidth(value, punctuation=True).strip()
+    if m := _FULL.fullmatch(text):
+        return _make(int(m[1]), int(m[2]), int(m[3]), text), False
+    if m := _COMPACT.fullmatch(text):
+        return _make(int(m[1]), int(m[2]), int(m[3]), text), False
+    if m := (_MONTH.fullmatch(text) or _COMPACT_MONTH.fullmatch(text)):
+        if not allow_month:
+            raise CellError(f"日期“{text}”只有年和月，缺少日")
+        return _make(int(m[1]), int(m[2]), 1, text), True
+    if _SHORT_YEAR.fullmatch(text) or _YEAR_LAST_SHORT.fullmatch(text):
+        raise CellError(f"日期“{text}”的年份只有两位，无法确定是哪个世纪，请写四位年份（如 1990.01.02）")
+    if m := _YEAR_LAST.fullmatch(text):
+        a, b = int(m[1]), int(m[2])
+        if a <= 12 and b <= 12 and a != b:
+            raise CellError(f"日期“{text}”无法确定哪个是月、哪个是日，请写成 {m[3]}.月.日 的形式")
+        month, day = (a, b) if b > 12 else (b, a)
+        return _make(int(m[3]), month, day, text), False
+    raise CellError(f"“{text}”不是可识别的日期（可写 1990.01.02、1990-1-2、1990年1月2日 或 19900102）")
+
+
+def _date_from_number(value, allow_month: bool) -> tuple[date, bool]:
+    if isinstance(value, float) and not value.is_integer():
+        shown = repr(value)
+        year, _, frac = shown.partition(".")
+        if allow_month and len(year) == 4 and len(frac) <= 2:
+            if len(frac) == 1 and frac != "0":
+                raise CellError(f"“{shown}”是数字单元格，可能是 {year} 年 {frac} 月，也可能是 {frac}0 月"
+                                f"（末尾的 0 被 Excel 去掉了），请改为文本 {year}.0{frac} 或 {year}.{frac}0")
+            return _make(int(year), int(frac), 1, shown), True
+        if 1 <= value < 2958466 and not allow_month:
+            value = int(value)  # a serial with a time of day
+        else:
+            raise CellError(f"“{shown}”不是日期")
+    number = int(value)
+    if 19000101 <= number <= 21001231:
+        text = str(number)
+        return _make(int(text[:4]), int(text[4:6]), int(text[6:]), text), False
+    if 190001 <= number <= 210012 and allow_month:
+        text = str(number)
+        return _make(int(text[:4]), int(text[4:]), 1, text), True
+    if 1 <= number <= 73050:  # Excel serial up to 2099-12-31
+        return EXCEL_EPOCH + timedelta(days=number), False
+    raise CellError(f"“{number}”不是日期")
+
+
+# ---- phones --------------------------------------------------------------
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+_LANDLINE = re.compile(r"(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?|(\d{7,8})")
+
+
+def phone_value(value) -> str | None:
+    """A phone number as text: 13800138000.0 → "13800138000"; mobile
+    numbers lose +86 and separators; landlines keep ``area-number``."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError(f"“{value}”不是电话号码")
+        value = int(value)
+    text = to_halfwidth(str(value), punctuation=True).strip()
+    compact = re.sub(r"[\s()（）]", "", text)
+    if m := _MOBILE.fullmatch(compact.replace("-", "")):
+        return m[1]
+    if m := _LANDLINE.fullmatch(compact):
+        if m[4]:
+            return m[4]
+        return f"{m[1]}-{m[2]}" + (f"-{m[3]}" if m[3] else "")
+    raise CellError(f"“{text}”不是有效的电话号码（手机 11 位，座机如 0377-63123456；一格只填一个号码）")
+
+
+# ---- code lists ----------------------------------------------------------
+def code_value(book: CodeBook, list_key: str, value, what: str) -> str | None:
+    """The code a spelling means (男 → '1', 大专 → '30')."""
+    if is_blank(value):
+        return None
+    code = book.lookup(list_key, value)
+    if code is None:
+        labels = [label for _code, label in book.items(list_key)]
+        shown = "、".join(labels[:8]) + ("等" if len(labels) > 8 else "")
+        raise CellError(f"“{clean_text(value)}”不是有效的{what}（可填：{shown}）")
+    return code

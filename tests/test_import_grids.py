@@ -1,0 +1,97 @@
+"""Importing grids, and the ``import`` command (JSON, exit codes)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+
+import openpyxl
+from sqlalchemy import select
+
+from gridadmin.cli import main
+from gridadmin.models import Area
+from gridadmin.services.areas import load_tree
+from gridadmin.services.importing import import_job, plan_import
+from gridadmin.services.progress import run_to_end
+from tests.test_import_support import person, write_workbook
+
+
+def _grids_file(path, rows, titles=("东关街道网格划分表",)):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for title in titles:
+        ws.append([title])
+    ws.append(["序号", "所属社区*", "网格名称*", "网格编码", "网格类型"])
+    for i, row in enumerate(rows, start=1):
+        ws.append([i, *row])
+    wb.save(path)
+    return path
+
+
+def _code(db, name="河街社区") -> str:
+    return next(n for n in load_tree(db) if n.name == name).division_code
+
+
+def test_grids_insert_then_update_by_code(township_db, tmp_path):
+    code = _code(township_db)
+    rows = [("河街社区", "一网格", float(code + "001"), "城市"), (None, "二网格", code + "002", "城市社区网格"),
+            ("河街", "市场专属网格", None, "专属")]
+    result = run_to_end(import_job(township_db, _grids_file(tmp_path / "g.xlsx", rows), "grids"))
+    assert result.committed and result.to_dict()["inserted"] == 3
+    with township_db.session() as s:
+        grids = s.execute(select(Area.name, Area.grid_code, Area.grid_type).where(Area.level == "grid")
+                          .order_by(Area.sort_order)).all()
+    assert grids == [("一网格", code + "001", "城市社区网格"), ("二网格", code + "002", "城市社区网格"),
+                     ("市场专属网格", None, "专属网格")]
+    renamed = [("河街社区", "第一网格", code + "001", "城市")]
+    plan = plan_import(township_db, _grids_file(tmp_path / "h.xlsx", renamed), "grids")
+    assert plan.rows[0].status == "update"
+    assert plan.rows[0].changes == {"name": ("网格名称", "一网格", "第一网格")}
+    assert run_to_end(import_job(township_db, tmp_path / "h.xlsx", "grids")).committed
+    with township_db.session() as s:
+        assert s.scalar(select(Area.name).where(Area.grid_code == code + "001")) == "第一网格"
+
+
+def test_grid_errors(township_db, tmp_path):
+    code = _code(township_db)
+    rows = [("河街社区", "一网格", code + "001", "城市"), ("河街社区", "一网格", code + "002", "城市"),
+            ("火星社区", "三网格", None, None), ("河街社区", "四网格", "12 34/5", "大网格")]
+    plan = plan_import(township_db, _grids_file(tmp_path / "g.xlsx", rows), "grids")
+    messages = [(e.row, e.column, e.message) for e in plan.errors]
+    assert (3, "网格名称*", "与第 4 行重复（社区/村和网格名称相同），同一文件中只能出现一次") in messages
+    assert (5, "所属社区*", "本乡镇/街道没有名为“火星社区”的社区/村") in messages
+    assert any(r == 6 and c == "网格编码" for r, c, _m in messages)
+    assert any(r == 6 and c == "网格类型" for r, c, _m in messages)
+
+
+def _json(capsys) -> dict:
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_cli_import_json_and_exit_codes(township_db, tmp_path, capsys):
+    db_path = township_db.url.split("sqlite:///", 1)[-1] if township_db.url.startswith("sqlite") else township_db.url
+    code = _code(township_db)
+    grids = _grids_file(tmp_path / "g.xlsx", [("河街社区", "一网格", code + "001", "城市")])
+    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--dry-run", "--json"]) == 0
+    out = _json(capsys)
+    assert out == {"rows": 1, "inserted": 1, "updated": 0, "unchanged": 0, "skipped": 0, "committed": False,
+                   "batch_id": None, "errors": []}
+    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--json"]) == 0
+    assert _json(capsys)["committed"] is True
+
+    rows = [person("H1", "户主", "李云", date(1980, 1, 2), 11), person("H1", "妻", "王芳", date(1981, 3, 4), 22,
+                                                                    **{"公民身份号码*": "41130219810304022X"})]
+    residents = write_workbook(tmp_path / "r.xlsx", rows)
+    report = tmp_path / "错误行.xlsx"
+    assert main(["import", "--db", db_path, "--kind", "residents", str(residents), "--json",
+                 "--error-report", str(report)]) == 1
+    out = _json(capsys)
+    assert out["committed"] is False and out["batch_id"] is None
+    assert {"row", "column", "value", "message"} == set(out["errors"][0])
+    assert report.exists()
+
+    junk = tmp_path / "人口.xlsx"
+    junk.write_bytes(os.urandom(4096))
+    assert main(["import", "--db", db_path, "--kind", "residents", str(junk)]) == 2
+    assert "不是表格文件" in capsys.readouterr().err
