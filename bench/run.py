@@ -17,12 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import bench_demo, bench_startup, bench_training  # noqa: E402
+from bench import bench_demo, bench_roster, bench_startup, bench_training  # noqa: E402
 from bench.common import Figure  # noqa: E402
 
 BENCHMARKS = {
     "demo": bench_demo.run,
     "startup": bench_startup.run,
+    "roster": bench_roster.run,
     "training": bench_training.run,
 }
 

@@ -134,7 +134,10 @@ def test_screenshot_command(township_db, tmp_path):
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1366, 768)
-    refused = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "roster",
+    from gridadmin.ui.main_window import ALL_PAGE_NAMES, page_names
+
+    planned = next(name for name in ALL_PAGE_NAMES if name not in page_names())
+    refused = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", planned,
                               "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
     assert refused.returncode == 2 and "尚未实现" in refused.stderr
     unknown = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "nope",

@@ -13,7 +13,7 @@ SURNAME_PINYIN = {  # surnames read differently from the character's usual readi
     "查": ("zha",), "盖": ("ge",), "乐": ("yue",), "缪": ("miao",), "覃": ("qin",), "翟": ("zhai",),
     "尉": ("yu",), "员": ("yun",), "秘": ("bi",), "繁": ("po",), "种": ("chong",), "召": ("shao",),
     "黑": ("he",), "句": ("gou",), "折": ("she",), "能": ("nai",), "薄": ("bo",), "柏": ("bai",),
-    "祭": ("zhai",), "隗": ("wei",), "便": ("pian",), "万俟": ("mo", "qi"), "尉迟": ("yu", "chi"),
+    "祭": ("zhai",), "隗": ("wei",), "便": ("pian",), "卜": ("bu",), "万俟": ("mo", "qi"), "尉迟": ("yu", "chi"),
     "单于": ("chan", "yu"), "长孙": ("zhang", "sun"), "澹台": ("tan", "tai"),
 }
 

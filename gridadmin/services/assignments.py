@@ -1,0 +1,172 @@
+"""Staff assignments (任职): who serves which grid in which role, from when
+to when. History is kept: assignments are ended, never deleted.
+
+- ``assign``: a new running assignment. Refused for an inactive or unknown
+  grid, an area that is not a grid or micro-grid, someone who has left
+  (离职/卸任), a start before the hire date, an unknown role, or the same
+  grid and role already held on that day.
+- ``end_assignment``: sets the end date; refused before the start date or
+  on an assignment already ended.
+- ``transfer``: ends one assignment the day before ``on`` and starts the
+  same role (or ``role``) in another grid on ``on``, in one transaction.
+- ``list_assignments``: the history, newest first.
+
+Stale ``expected_version`` → ``ConflictError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from gridadmin.db import Database
+from gridadmin.models import Area, Staff, StaffAssignment
+from gridadmin.models.area import LEVEL_GRID, LEVEL_MICROGRID
+from gridadmin.services.codes import CodeBook
+from gridadmin.services.errors import ConflictError, NotFoundError, ValidationError
+from gridadmin.services.roster import SERVING
+from gridadmin.services.text import clean_text
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """One line of a person's assignment history."""
+
+    id: int
+    staff_id: int
+    area_id: int
+    area_name: str
+    community: str
+    role: str
+    role_label: str
+    start_date: date
+    end_date: date | None
+    note: str
+    version: int
+
+    def running_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+def list_assignments(db: Database, staff_id: int) -> list[AssignmentRow]:
+    """All assignments of ``staff_id``, running ones first, then newest."""
+    with db.session() as session:
+        book = CodeBook.load(session)
+        parent = aliased(Area)
+        rows = session.execute(
+            select(StaffAssignment, Area.name, parent.name)
+            .join(Area, Area.id == StaffAssignment.area_id)
+            .outerjoin(parent, parent.id == Area.parent_id)
+            .where(StaffAssignment.staff_id == staff_id)).all()
+        out = [AssignmentRow(a.id, a.staff_id, a.area_id, area_name, community or "", a.role,
+                             book.label("staff_role", a.role), a.start_date, a.end_date, a.note or "", a.version)
+               for a, area_name, community in rows]
+    return sorted(out, key=lambda r: (r.end_date is not None, -r.start_date.toordinal(), -r.id))
+
+
+def assign(db: Database, staff_id: int, area_id: int, role: str, start_date: date, *, note: str = "") -> int:
+    """Start an assignment; returns its id (see module rules)."""
+    with db.session() as session:
+        return _assign(session, staff_id, area_id, role, start_date, note)
+
+
+def end_assignment(db: Database, assignment_id: int, end_date: date, *, expected_version: int | None = None,
+                   note: str | None = None) -> None:
+    """End a running assignment on ``end_date`` (the last day served)."""
+    with db.session() as session:
+        assignment = _get(session, assignment_id, expected_version)
+        _end(assignment, end_date)
+        if note:
+            assignment.note = clean_text(note)
+        _flush(session)
+
+
+def transfer(db: Database, assignment_id: int, to_area_id: int, on: date, *, role: str | None = None,
+             expected_version: int | None = None, note: str = "") -> int:
+    """Move a running assignment to another grid from ``on``: the old one
+    ends the day before, the new one starts on ``on``. Returns the new id."""
+    with db.session() as session:
+        old = _get(session, assignment_id, expected_version)
+        if on is None:
+            raise ValidationError("调入日期不能为空。", field="start_date", value=None)
+        if old.area_id == to_area_id and (role is None or role == old.role):
+            raise ValidationError("调入网格与原网格相同，无需调动。", field="area", value=to_area_id)
+        if on <= old.start_date:
+            raise ValidationError(
+                f"调动日期 {on.isoformat()} 应晚于原任职开始日期 {old.start_date.isoformat()}。",
+                field="start_date", value=on)
+        _end(old, on - timedelta(days=1))
+        session.flush()
+        new_id = _assign(session, old.staff_id, to_area_id, role or old.role, on, note or "调动")
+        _flush(session)
+        return new_id
+
+
+def _assign(session: Session, staff_id: int, area_id: int, role: str, start_date: date, note: str) -> int:
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFoundError("该人员已不存在，请刷新。", field="staff", value=staff_id)
+    if staff.status not in SERVING:
+        raise ValidationError(f"{staff.name}已{staff.status}，不能新增任职；再次入职请先修改状态。",
+                              field="status", value=staff.status)
+    area = session.get(Area, area_id)
+    if area is None:
+        raise NotFoundError("该网格已不存在，请刷新。", field="area", value=area_id)
+    if area.level not in (LEVEL_GRID, LEVEL_MICROGRID):
+        raise ValidationError(f"“{area.name}”不是网格，只能任职到网格或微网格。", field="area", value=area.name)
+    if not area.active:
+        raise ValidationError(f"网格“{area.name}”已停用，不能任职到该网格。", field="area", value=area.name)
+    book = CodeBook.load(session)
+    if role not in book.labels.get("staff_role", {}):
+        raise ValidationError(f"岗位“{role}”无效。", field="role", value=role)
+    if start_date is None:
+        raise ValidationError("任职开始日期不能为空。", field="start_date", value=None)
+    if staff.hired_on is not None and start_date < staff.hired_on:
+        raise ValidationError(
+            f"任职开始日期 {start_date.isoformat()} 早于入职时间 {staff.hired_on.isoformat()}。",
+            field="start_date", value=start_date)
+    clash = session.scalar(select(StaffAssignment.id).where(
+        StaffAssignment.staff_id == staff_id, StaffAssignment.area_id == area_id, StaffAssignment.role == role,
+        or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= start_date)))
+    if clash is not None:
+        raise ValidationError(
+            f"{staff.name}在 {start_date.isoformat()} 已在“{area.name}”担任{book.label('staff_role', role)}。",
+            field="area", value=area.name)
+    assignment = StaffAssignment(staff_id=staff_id, area_id=area_id, role=role, start_date=start_date,
+                                 note=clean_text(note) or None)
+    session.add(assignment)
+    session.flush()
+    return assignment.id
+
+
+def _end(assignment: StaffAssignment, end_date: date | None) -> None:
+    if end_date is None:
+        raise ValidationError("结束日期不能为空。", field="end_date", value=None)
+    if assignment.end_date is not None:
+        raise ValidationError(f"该任职已于 {assignment.end_date.isoformat()} 结束。", field="end_date",
+                              value=assignment.end_date)
+    if end_date < assignment.start_date:
+        raise ValidationError(
+            f"结束日期 {end_date.isoformat()} 早于开始日期 {assignment.start_date.isoformat()}。",
+            field="end_date", value=end_date)
+    assignment.end_date = end_date
+
+
+def _get(session: Session, assignment_id: int, expected_version: int | None) -> StaffAssignment:
+    assignment = session.get(StaffAssignment, assignment_id)
+    if assignment is None:
+        raise NotFoundError("该任职记录已不存在，请刷新。", field="assignment", value=assignment_id)
+    if expected_version is not None and assignment.version != expected_version:
+        raise ConflictError("该任职记录已被其他用户修改，请刷新后再改。", field="assignment", value=assignment_id)
+    return assignment
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConflictError("该任职记录已被其他用户修改，请刷新后再改。", field="assignment", value=None) from exc

@@ -1,0 +1,180 @@
+"""人员花名册: every staff member in a lazily loaded table, searched as you
+type and filtered in SQL; double-click opens the staff dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QTableView, QVBoxLayout, QWidget,
+)
+
+from gridadmin.db import Database
+from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
+from gridadmin.models.staff import STAFF_STATUSES
+from gridadmin.services.paging import PageQuery
+from gridadmin.services.roster import AGE_BANDS, SERVING, RosterFilter, RosterRow, area_options, roster_columns, \
+    roster_source
+from gridadmin.services.staff import EMPLOYMENT_TYPES, code_choices
+from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
+from gridadmin.ui.staff_dialog import StaffDialog
+
+ALL = ""  # combo data meaning "no filter"
+STATUS_SERVING, STATUS_ALL = "serving", "all"  # status combo data besides the statuses themselves
+
+
+class RosterPage(QWidget):
+    """Search box, filter combos, the roster table and a summary line."""
+
+    page_name = "roster"
+
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        choices = code_choices(db, "staff_role", "skill_level", "political")
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、电话"))
+        self.search.setClearButtonEnabled(True)
+        self.area = QComboBox()
+        self.area.addItem(self.tr("全部社区/网格"), None)
+        for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
+            if option.level != LEVEL_TOWNSHIP:
+                self.area.addItem("　" * (option.depth - 1) + option.name, option.id)
+        self.area.setMaxVisibleItems(25)
+        self.role = self._combo(self.tr("全部岗位"), choices["staff_role"])
+        self.employment = self._combo(self.tr("专职和兼职"), [(t, t) for t in EMPLOYMENT_TYPES])
+        self.status = QComboBox()
+        self.status.addItem(self.tr("在职（在岗、休假）"), STATUS_SERVING)
+        for status in STAFF_STATUSES:
+            self.status.addItem(status, status)
+        self.status.addItem(self.tr("全部状态"), STATUS_ALL)
+        self.skill = self._combo(self.tr("全部技能等级"), choices["skill_level"])
+        self.political = self._combo(self.tr("全部政治面貌"), choices["political"])
+        self.age = QComboBox()
+        self.age.addItem(self.tr("全部年龄"), None)
+        for label, low, high in AGE_BANDS:
+            self.age.addItem(label, (low, high))
+        self.show_full = QCheckBox(self.tr("显示完整号码"))
+        self.show_full.setToolTip(self.tr("身份证号和电话默认只显示部分数字"))
+        self.add_button = QPushButton(self.tr("新增人员(&N)"))
+        self.edit_button = QPushButton(self.tr("查看/编辑(&E)"))
+        self.refresh_button = QPushButton(self.tr("刷新"))
+        self.summary = QLabel()
+
+        self.model = LazyTableModel(roster_source(db), roster_columns(False),
+                                    query=PageQuery(self.current_filter(), "name"), parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # never size to all rows' contents
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for position, column in enumerate(self.model.columns):
+            if column.width:
+                self.table.setColumnWidth(position, column.width)
+        header.setSortIndicator(self.model.column_index("name"), Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for combo in (self.area, self.role, self.employment, self.status):
+            filters.addWidget(combo, 1)
+        more = QHBoxLayout()
+        for combo in (self.skill, self.political, self.age):
+            more.addWidget(combo)
+        more.addWidget(self.show_full)
+        more.addStretch(1)
+        for button in (self.add_button, self.edit_button, self.refresh_button):
+            more.addWidget(button)
+        layout = QVBoxLayout(self)
+        title = QLabel(self.tr("人员花名册"))
+        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addLayout(more)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+
+        self.search.textChanged.connect(lambda _text: self.apply_filter())
+        for combo in (self.area, self.role, self.employment, self.status, self.skill, self.political, self.age):
+            combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
+        self.show_full.toggled.connect(lambda checked: self.model.set_columns(roster_columns(checked)))
+        self.model.countChanged.connect(lambda _n: self._update_summary())
+        self.table.doubleClicked.connect(lambda index: self.open_staff(self.model.data(index, ROW_ROLE)))
+        self.add_button.clicked.connect(self.add_staff)
+        self.edit_button.clicked.connect(lambda: self.open_staff(self.selected_row()))
+        self.refresh_button.clicked.connect(self.model.refresh)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.model.refresh)
+        self._update_summary()
+
+    def _combo(self, everything: str, items: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(everything, ALL)
+        for code, label in items:
+            combo.addItem(label, code)
+        return combo
+
+    # -- filtering -------------------------------------------------------
+    def current_filter(self) -> RosterFilter:
+        """The filter the widgets describe."""
+        return RosterFilter(
+            search=self.search.text(), area_id=self.area.currentData(), role=self.role.currentData() or None,
+            employment_type=self.employment.currentData() or None, statuses=self._statuses(),
+            skill_level=self.skill.currentData() or None, political_status=self.political.currentData() or None,
+            age_band=self.age.currentData())
+
+    def _statuses(self) -> tuple[str, ...]:
+        choice = self.status.currentData()
+        return SERVING if choice == STATUS_SERVING else () if choice == STATUS_ALL else (choice,)
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+        if self.model.rowCount():
+            self.table.scrollToTop()
+
+    def _update_summary(self) -> None:
+        count = self.model.rowCount()
+        text = self.tr("共 {n:,} 人").format(n=count)
+        if self.current_filter() != RosterFilter(statuses=SERVING):
+            text += self.tr("（已按条件筛选）")
+        text += self.tr("　双击一行查看或编辑；点击列标题排序。")
+        self.summary.setText(text)
+
+    # -- actions ---------------------------------------------------------
+    def selected_row(self) -> RosterRow | None:
+        index = self.table.currentIndex()
+        return self.model.data(index, ROW_ROLE) if index.isValid() else None
+
+    def open_staff(self, row: RosterRow | None) -> None:
+        if row is None:
+            return
+        dialog = StaffDialog(self.db, row.id, self)
+        dialog.exec()
+        self.model.refresh()  # assignments may have changed even when cancelled
+        self.select_staff(row.id)
+
+    def add_staff(self) -> None:
+        dialog = StaffDialog(self.db, None, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved_id is not None:
+            self.model.refresh()
+            self.select_staff(dialog.saved_id)
+
+    def select_staff(self, staff_id: int, *, look_ahead: int = 1000) -> bool:
+        """Select the row of ``staff_id`` if it is among the first rows shown."""
+        for row in range(min(self.model.rowCount(), look_ahead)):
+            item = self.model.row_at(row)
+            if item is not None and item.id == staff_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                return True
+        return False
