@@ -156,3 +156,17 @@ def test_signin_sheet_pdf_text(world, tmp_path):
     assert "13812345678" not in text
     signin_sheet_pdf(db, session_id, path, full_numbers=True)
     assert "13812345678" in PdfReader(str(path)).pages[0].extract_text()
+
+
+def test_code_lists_and_years_for_the_screens(world):
+    from gridadmin.services.training import training_code_lists, training_years
+
+    db, _ = world
+    lists = training_code_lists(db)
+    assert ("06", "消防安全") in lists.categories and ("3", "以会代训") in lists.forms
+    assert ("fulltime", "专职网格员") in lists.roles
+    assert lists.label("forms", "1") == "集中" and lists.label("roles", None) == "" and lists.label("forms", "x") == "x"
+    assert training_years(db) == []
+    _session(db, start=date(2024, 12, 30), end=date(2025, 1, 2))
+    _session(db, name="春季培训", start=date(2025, 4, 1))
+    assert training_years(db) == [2025, 2024]

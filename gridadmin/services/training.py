@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, extract, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -62,6 +62,7 @@ class SessionRow:
     version: int
     invited: int = 0
     present: int = 0
+    note: str | None = None
 
     @property
     def attendance_rate(self) -> float | None:
@@ -150,7 +151,7 @@ def list_sessions(db: Database, *, year: int | None = None, include_cancelled: b
                         TrainingSession.start_date, TrainingSession.end_date, TrainingSession.hours,
                         TrainingSession.organizer, TrainingSession.trainer, TrainingSession.place,
                         TrainingSession.target_group, TrainingSession.cancelled, TrainingSession.version,
-                        invited, present)
+                        invited, present, TrainingSession.note)
                  .outerjoin(Attendance, Attendance.session_id == TrainingSession.id)
                  .group_by(TrainingSession.id)
                  .order_by(TrainingSession.start_date.desc(), TrainingSession.id.desc()))
@@ -275,6 +276,38 @@ def grid_names_on(session: Session, staff_ids: list[int], on: date) -> dict[int,
             if name not in names:
                 names.append(name)
     return {staff_id: "、".join(names) for staff_id, names in found.items()}
+
+
+@dataclass(frozen=True)
+class TrainingCodeLists:
+    """The code lists the training screens offer: ``(code, label)`` pairs in
+    display order (category, form, staff role)."""
+
+    categories: tuple[tuple[str, str], ...]
+    forms: tuple[tuple[str, str], ...]
+    roles: tuple[tuple[str, str], ...]
+
+    def label(self, kind: str, code: str | None) -> str:
+        """Label of ``code`` in ``kind`` ('categories', 'forms', 'roles');
+        '' for None, the code itself when unknown."""
+        if not code:
+            return ""
+        return dict(getattr(self, kind)).get(code, code)
+
+
+def training_code_lists(db: Database) -> TrainingCodeLists:
+    """Active items of the training category, training form and staff role lists."""
+    with db.session() as session:
+        book = CodeBook.load(session)
+    return TrainingCodeLists(tuple(book.items("training_category")), tuple(book.items("training_form")),
+                             tuple(book.items("staff_role")))
+
+
+def training_years(db: Database) -> list[int]:
+    """Years in which some session starts, newest first."""
+    year = extract("year", TrainingSession.start_date)
+    with db.session() as session:
+        return sorted({int(y) for y in session.scalars(select(year).distinct()) if y is not None}, reverse=True)
 
 
 def _get_session(session: Session, session_id: int) -> TrainingSession:

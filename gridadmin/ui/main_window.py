@@ -40,8 +40,22 @@ def _grids_page(db: Database, parent: QWidget) -> QWidget:
     return GridsPage(db, parent)
 
 
+def _roster_page(db: Database, parent: QWidget) -> QWidget:
+    from gridadmin.ui.pages.roster_page import RosterPage
+
+    return RosterPage(db, parent)
+
+
+def _training_page(db: Database, parent: QWidget) -> QWidget:
+    from gridadmin.ui.pages.training_page import TrainingPage
+
+    return TrainingPage(db, parent)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("grids", "网格管理", QStyle.StandardPixmap.SP_DirOpenIcon, _grids_page),
+    PageSpec("roster", "人员花名册", QStyle.StandardPixmap.SP_FileDialogDetailedView, _roster_page),
+    PageSpec("training", "培训管理", QStyle.StandardPixmap.SP_FileDialogInfoView, _training_page),
 )
 
 

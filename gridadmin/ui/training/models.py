@@ -1,0 +1,137 @@
+"""Read-only item models of the training page: sessions of a year and the
+compliance list. Both hold plain service rows; ``ROW_ROLE`` returns one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+
+from gridadmin.services.training import SessionRow, TrainingCodeLists
+from gridadmin.services.training_compliance import ComplianceRow
+from gridadmin.ui.training.common import ALIGN_NUMBER, GREY, RED, hours_text
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TrainingModels", text)
+
+
+class _RowsModel(QAbstractTableModel):
+    headers: tuple[str, ...] = ()
+    number_columns: frozenset[int] = frozenset()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list = []
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self.headers[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(row, index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.number_columns:
+            return ALIGN_NUMBER
+        return self.extra(row, index.column(), role)
+
+    def text(self, row, column: int) -> str:
+        raise NotImplementedError
+
+    def extra(self, row, column: int, role: int) -> Any:
+        return None
+
+
+class SessionTableModel(_RowsModel):
+    """培训场次: one row per session; cancelled ones greyed and marked."""
+
+    headers = ("名称", "类别", "形式", "日期", "学时", "主讲人", "地点", "应到", "实到", "出勤率")
+    number_columns = frozenset({4, 7, 8, 9})
+
+    def __init__(self, codes: TrainingCodeLists, parent=None):
+        super().__init__(parent)
+        self.codes = codes
+
+    def text(self, row: SessionRow, column: int) -> str:
+        if column == 0:
+            return row.name + (self.tr("（已取消）") if row.cancelled else "")
+        if column == 1:
+            return self.codes.label("categories", row.category)
+        if column == 2:
+            return self.codes.label("forms", row.form)
+        if column == 3:
+            return date_range_text(row.start_date, row.end_date)
+        if column == 4:
+            return hours_text(row.hours)
+        if column in (5, 6):
+            return (row.trainer if column == 5 else row.place) or ""
+        if column in (7, 8):
+            return str(row.invited if column == 7 else row.present)
+        rate = row.attendance_rate
+        return "" if rate is None else f"{rate:.0%}" if rate in (0, 1) else f"{rate:.1%}"
+
+    def extra(self, row: SessionRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and row.cancelled:
+            return GREY
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 6):
+            return self.text(row, column)
+        return None
+
+
+def date_range_text(start, end) -> str:
+    """2025-05-10, or 2025-05-10 至 05-11 / 2024-12-30 至 2025-01-02."""
+    text = f"{start:%Y-%m-%d}"
+    if end and end != start:
+        text += _tr(" 至 ") + (f"{end:%m-%d}" if end.year == start.year else f"{end:%Y-%m-%d}")
+    return text
+
+
+class ComplianceModel(_RowsModel):
+    """学时达标: 姓名, 所属网格, 岗位, 已完成, 要求, 差额 (behind in red)."""
+
+    headers = ("姓名", "所属网格", "岗位", "已完成学时", "要求学时", "差额")
+    number_columns = frozenset({3, 4, 5})
+
+    def __init__(self, codes: TrainingCodeLists, parent=None):
+        super().__init__(parent)
+        self.codes = codes
+
+    def text(self, row: ComplianceRow, column: int) -> str:
+        if column == 0:
+            return row.name
+        if column == 1:
+            return row.grids
+        if column == 2:
+            return "、".join(self.codes.label("roles", role) for role in row.roles)
+        if column == 3:
+            return hours_text(row.hours)
+        if column == 4:
+            return hours_text(row.required)
+        return hours_text(row.shortfall) if row.shortfall else self.tr("达标")
+
+    def extra(self, row: ComplianceRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and column == 5 and row.shortfall:
+            return RED
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return row.grids
+        return None
