@@ -79,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     db = choose_database(args.db)
     if db is None:
         return 0
+    from gridadmin.ui.login import log_in
+
+    user_db = log_in(db)
+    if user_db is None:
+        db.dispose()
+        return 0
+    db = user_db
     start_daily_backup(db)
     window = MainWindow(db)
     window.show()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from gridadmin import APP_TITLE, __version__
 from gridadmin.db import Database
+from gridadmin.services.access import acting
 from gridadmin.services.setup import township_of_database
 
 # Every page name the application knows, in navigation order. Names not in
@@ -52,10 +53,24 @@ def _training_page(db: Database, parent: QWidget) -> QWidget:
     return TrainingPage(db, parent)
 
 
+def _residents_page(db: Database, parent: QWidget) -> QWidget:
+    from gridadmin.ui.pages.residents_page import ResidentsPage
+
+    return ResidentsPage(db, parent)
+
+
+def _import_page(db: Database, parent: QWidget) -> QWidget:
+    from gridadmin.ui.pages.import_page import ImportPage
+
+    return ImportPage(db, parent)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("grids", "网格管理", QStyle.StandardPixmap.SP_DirOpenIcon, _grids_page),
     PageSpec("roster", "人员花名册", QStyle.StandardPixmap.SP_FileDialogDetailedView, _roster_page),
     PageSpec("training", "培训管理", QStyle.StandardPixmap.SP_FileDialogInfoView, _training_page),
+    PageSpec("residents", "人口信息", QStyle.StandardPixmap.SP_FileDialogListView, _residents_page),
+    PageSpec("import", "数据导入", QStyle.StandardPixmap.SP_ArrowDown, _import_page),
 )
 
 
@@ -93,6 +108,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(lambda row: self.show_page(PAGES[row].name))
         self._build_menu()
+        actor = acting(db)
+        if actor.user_id is not None:
+            self.statusBar().addPermanentWidget(QLabel(self.tr("当前用户：{name}（{roles}）").format(
+                name=actor.display_name, roles=actor.role_labels)))
         self.statusBar().addPermanentWidget(QLabel(self.tr("数据库：") + db.display_location))
         self.show_page(PAGES[0].name)
 
@@ -102,6 +121,10 @@ class MainWindow(QMainWindow):
         switch_action.setShortcut(QKeySequence.StandardKey.Open)
         switch_action.triggered.connect(self.switch_database)
         file_menu.addAction(switch_action)
+        if acting(self.db).user_id is not None:
+            password_action = QAction(self.tr("修改密码(&P)…"), self)
+            password_action.triggered.connect(self.change_password)
+            file_menu.addAction(password_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -120,13 +143,25 @@ class MainWindow(QMainWindow):
         dialog = StartDialog(self)
         if dialog.exec() != StartDialog.DialogCode.Accepted or dialog.database is None:
             return None
+        from gridadmin.ui.login import log_in
+
         remember(dialog.database)
-        window = MainWindow(dialog.database)
+        database = dialog.database if self.db.actor is None else log_in(dialog.database, self)
+        if database is None:
+            dialog.database.dispose()
+            return None
+        window = MainWindow(database)
         window.setGeometry(self.geometry())
         window.show()
         self.close()
         self.db.dispose()
         return window
+
+    def change_password(self) -> None:
+        from gridadmin.ui.login import ChangePasswordDialog
+
+        if ChangePasswordDialog(self.db, self).exec() == ChangePasswordDialog.DialogCode.Accepted:
+            QMessageBox.information(self, APP_TITLE, self.tr("密码已修改。"))
 
     def show_page(self, name: str) -> QWidget:
         """Show the page ``name`` (building it on first use); KeyError if the
