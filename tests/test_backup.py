@@ -124,3 +124,20 @@ def test_backup_and_restore_commands(live, tmp_path):
     live.dispose()
     good = run("restore", "--db", str(path), "--from", str(out))
     assert good.returncode == 0 and "恢复前的数据库已另存为" in good.stdout
+
+
+def test_only_administrators_back_up_and_restore(live, tmp_path):
+    from gridadmin.services.access import PermissionDeniedError
+    from gridadmin.services.backup import backup_database, restore_database
+    from gridadmin.services.users import authenticate, create_user
+
+    create_user(live, "admin", "王管理", "wangge2026", ["admin"])
+    admin = live.as_actor(authenticate(live, "admin", "wangge2026"))
+    create_user(admin, "hr", "孙人事", "renshi2026", ["hr"])
+    hr = live.as_actor(authenticate(live, "hr", "renshi2026"))
+    target = tmp_path / f"x{BACKUP_SUFFIX}"
+    with pytest.raises(PermissionDeniedError, match="无权修改系统设置和备份"):
+        backup_database(hr, target)
+    assert backup_database(admin, target).ok
+    with pytest.raises(PermissionDeniedError):
+        restore_database(hr, target, tmp_path / "safety")

@@ -158,3 +158,51 @@ def _dated_backups(backup_dir: Path) -> list[tuple[date, Path]]:
         if match:
             found.append((datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S").date(), path))
     return found
+
+
+def backup_database(db, target: Path) -> BackupCheck:
+    """Back up the open SQLite database ``db`` to ``target`` as the acting
+    user (administrators only); recorded in the audit trail."""
+    from gridadmin.db import sqlite_path
+    from gridadmin.services import audit
+    from gridadmin.services.access import MANAGE_SETTINGS, acting, require
+
+    path = sqlite_path(db.url)
+    if path is None:
+        raise ValidationError("PostgreSQL 数据库请由服务器管理员用 pg_dump 备份。", field="数据库", value=db.display_location)
+    with db.session() as session:
+        require(session, acting(db), MANAGE_SETTINGS)
+    check = backup_sqlite(path, Path(target))
+    with db.session() as session:
+        audit.record(session, acting(db), "backup", "database", None, summary=f"备份到 {Path(target).name}")
+    return check
+
+
+def restore_database(db, backup: Path, safety_dir: Path) -> Path | None:
+    """Restore the open SQLite database ``db`` from ``backup`` (administrators
+    only). Closes the database's connections first; the caller reopens its
+    windows afterwards. Returns the safety copy of the replaced database."""
+    from gridadmin.db import sqlite_path
+    from gridadmin.services import audit
+    from gridadmin.services.access import MANAGE_SETTINGS, acting, require
+
+    path = sqlite_path(db.url)
+    if path is None:
+        raise ValidationError("PostgreSQL 数据库请由服务器管理员恢复。", field="数据库", value=db.display_location)
+    with db.session() as session:
+        require(session, acting(db), MANAGE_SETTINGS)
+    db.engine.dispose()
+    safety = restore_sqlite(Path(backup), path, Path(safety_dir))
+    with db.session() as session:
+        audit.record(session, acting(db), "restore", "database", None, summary=f"从 {Path(backup).name} 恢复")
+    return safety
+
+
+def list_backups(backup_dir: Path) -> list[tuple[Path, int, datetime]]:
+    """Backups in a folder, newest first: (path, bytes, modified)."""
+    folder = Path(backup_dir)
+    if not folder.exists():
+        return []
+    found = [(p, p.stat().st_size, datetime.fromtimestamp(p.stat().st_mtime))
+             for p in folder.glob(f"*{BACKUP_SUFFIX}")]
+    return sorted(found, key=lambda item: item[2], reverse=True)

@@ -65,12 +65,19 @@ def _import_page(db: Database, parent: QWidget) -> QWidget:
     return ImportPage(db, parent)
 
 
+def _settings_page(db: Database, parent: QWidget) -> QWidget:
+    from gridadmin.ui.pages.settings_page import SettingsPage
+
+    return SettingsPage(db, parent, on_restored=getattr(parent, "reload", None))
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("grids", "网格管理", QStyle.StandardPixmap.SP_DirOpenIcon, _grids_page),
     PageSpec("roster", "人员花名册", QStyle.StandardPixmap.SP_FileDialogDetailedView, _roster_page),
     PageSpec("training", "培训管理", QStyle.StandardPixmap.SP_FileDialogInfoView, _training_page),
     PageSpec("residents", "人口信息", QStyle.StandardPixmap.SP_FileDialogListView, _residents_page),
     PageSpec("import", "数据导入", QStyle.StandardPixmap.SP_ArrowDown, _import_page),
+    PageSpec("settings", "系统设置", QStyle.StandardPixmap.SP_FileDialogContentsView, _settings_page),
 )
 
 
@@ -155,6 +162,14 @@ class MainWindow(QMainWindow):
         window.show()
         self.close()
         self.db.dispose()
+        return window
+
+    def reload(self) -> "MainWindow":
+        """Rebuild the window on the same database (after a restore)."""
+        window = MainWindow(self.db)
+        window.setGeometry(self.geometry())
+        window.show()
+        self.close()
         return window
 
     def change_password(self) -> None:

@@ -1,0 +1,1 @@
+"""The settings page's tabs: users, backups, database."""

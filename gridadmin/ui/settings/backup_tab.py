@@ -1,0 +1,107 @@
+"""备份与恢复: manual backup, restore (verified, with a safety copy), and
+the list of backups in the backup folder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QWidget,
+)
+
+from gridadmin import APP_TITLE
+from gridadmin.db import Database, sqlite_path
+from gridadmin.paths import data_dir
+from gridadmin.services.access import MANAGE_SETTINGS, acting
+from gridadmin.services.backup import BACKUP_SUFFIX, backup_database, list_backups, restore_database, verify_backup
+from gridadmin.services.errors import ServiceError
+
+FILTER = f"网格中心备份 (*{BACKUP_SUFFIX});;所有文件 (*)"
+
+
+def backup_dir() -> Path:
+    return data_dir() / "backups"
+
+
+class BackupTab(QWidget):
+    """``on_restored`` is called after a restore so the window reloads."""
+
+    def __init__(self, db: Database, on_restored=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.on_restored = on_restored
+        is_file = sqlite_path(db.url) is not None
+        allowed = acting(db).can(MANAGE_SETTINGS) and is_file
+        self.backup_button = QPushButton(self.tr("立即备份…"))
+        self.restore_button = QPushButton(self.tr("从备份恢复…"))
+        for button in (self.backup_button, self.restore_button):
+            button.setEnabled(allowed)
+        note = self.tr("每天第一次启动时自动备份到：{folder}（保留最近 7 天、4 周、12 个月）").format(folder=backup_dir())
+        if not is_file:
+            note = self.tr("PostgreSQL 数据库由服务器管理员备份（pg_dump）。")
+        elif not acting(db).can(MANAGE_SETTINGS):
+            note += "\n" + self.tr("只有管理员可以手动备份和恢复。")
+        label = QLabel(note)
+        label.setWordWrap(True)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([self.tr("备份文件"), self.tr("大小"), self.tr("时间")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        bar = QHBoxLayout()
+        bar.addWidget(self.backup_button)
+        bar.addWidget(self.restore_button)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button.clicked.connect(self.restore)
+        self.refresh()
+
+    def refresh(self) -> None:
+        backups = list_backups(backup_dir())
+        self.table.setRowCount(len(backups))
+        for row, (path, size, when) in enumerate(backups):
+            for column, value in enumerate((path.name, f"{size / 1_048_576:.1f} MB", f"{when:%Y-%m-%d %H:%M}")):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+
+    def backup_now(self) -> None:
+        default = backup_dir() / f"手动备份-{datetime.now():%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("备份到"), str(default), FILTER)
+        if not path:
+            return
+        try:
+            check = backup_database(self.db, Path(path))
+        except ServiceError as exc:
+            QMessageBox.warning(self, APP_TITLE, exc.message)
+            return
+        QMessageBox.information(self, APP_TITLE, self.tr("已备份到 {path}\n{message}").format(
+            path=path, message=check.message))
+        self.refresh()
+
+    def restore(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), str(backup_dir()), FILTER)
+        if not path:
+            return
+        check = verify_backup(Path(path))
+        if not check.ok:
+            QMessageBox.warning(self, APP_TITLE, self.tr("不能恢复：{message}").format(message=check.message))
+            return
+        question = self.tr("{message}\n\n用这个备份替换当前数据库吗？当前数据库会先另存一份到备份文件夹。").format(
+            message=check.message)
+        if QMessageBox.question(self, APP_TITLE, question) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            safety = restore_database(self.db, Path(path), backup_dir())
+        except ServiceError as exc:
+            QMessageBox.warning(self, APP_TITLE, exc.message)
+            return
+        QMessageBox.information(self, APP_TITLE, self.tr("已恢复。恢复前的数据库另存为：{path}").format(
+            path=safety or "（无）"))
+        if self.on_restored is not None:
+            self.on_restored()

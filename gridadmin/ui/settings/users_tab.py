@@ -1,0 +1,103 @@
+"""用户管理: users with roles, areas and lock state; add, edit, reset password."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import (
+    QDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from gridadmin import APP_TITLE
+from gridadmin.db import Database
+from gridadmin.models.access import ROLE_LABELS
+from gridadmin.services import areas as area_service
+from gridadmin.services.access import MANAGE_USERS, acting
+from gridadmin.services.errors import ServiceError
+from gridadmin.services.users import list_users, reset_password
+from gridadmin.ui.settings.user_dialog import UserDialog
+
+HEADERS = ("用户名", "姓名", "角色", "负责区域", "状态")
+
+
+class UsersTab(QWidget):
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.users = []
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setHorizontalHeaderLabels([self.tr(h) for h in HEADERS])
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(90)
+        self.table.verticalHeader().hide()
+        self.add_button = QPushButton(self.tr("新增用户"))
+        self.edit_button = QPushButton(self.tr("修改角色和区域"))
+        self.reset_button = QPushButton(self.tr("重置密码"))
+        allowed = acting(db).can(MANAGE_USERS)
+        for button in (self.add_button, self.edit_button, self.reset_button):
+            button.setEnabled(allowed)
+        bar = QHBoxLayout()
+        for button in (self.add_button, self.edit_button, self.reset_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        if not allowed:
+            layout.addWidget(QLabel(self.tr("只有管理员可以管理用户。")))
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.add_button.clicked.connect(self.add_user)
+        self.edit_button.clicked.connect(self.edit_user)
+        self.reset_button.clicked.connect(self.reset_user_password)
+        self.table.doubleClicked.connect(lambda _i: self.edit_user())
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.users = list_users(self.db)
+        names = {n.id: n.name for n in area_service.load_tree(self.db)}
+        self.table.setRowCount(len(self.users))
+        now = datetime.now()
+        for row, user in enumerate(self.users):
+            locked = user.locked_until is not None and user.locked_until > now
+            state = self.tr("已锁定") if locked else (self.tr("正常") if user.active else self.tr("已停用"))
+            values = (user.username, user.display_name, "、".join(ROLE_LABELS.get(r, r) for r in user.roles),
+                      "、".join(names.get(a, str(a)) for a in user.scope) or self.tr("全部"), state)
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+
+    def _selected(self):
+        row = self.table.currentRow()
+        return self.users[row] if 0 <= row < len(self.users) else None
+
+    def add_user(self) -> None:
+        dialog = UserDialog(self.db, area_service.load_tree(self.db), parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
+    def edit_user(self) -> None:
+        user = self._selected()
+        if user is None or not self.edit_button.isEnabled():
+            return
+        dialog = UserDialog(self.db, area_service.load_tree(self.db), user, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
+    def reset_user_password(self) -> None:
+        user = self._selected()
+        if user is None:
+            return
+        password, ok = QInputDialog.getText(self, self.tr("重置密码"),
+                                            self.tr("为“{name}”设置新密码：").format(name=user.display_name),
+                                            QLineEdit.EchoMode.Password)
+        if not ok:
+            return
+        try:
+            reset_password(self.db, user.id, password)
+        except ServiceError as exc:
+            QMessageBox.warning(self, APP_TITLE, exc.message)
+            return
+        QMessageBox.information(self, APP_TITLE, self.tr("已重置密码并解除锁定。"))
+        self.refresh()
