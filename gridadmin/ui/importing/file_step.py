@@ -1,0 +1,123 @@
+"""Step 1: what to import (kind), from which file, and which sheet."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
+    QVBoxLayout, QWidget,
+)
+
+from gridadmin.services.importing import KINDS
+from gridadmin.services.importing.overview import FileOverview, kind_fields
+from gridadmin.ui.importing.common import kind_label, message_label, show_message
+
+
+class FileStep(QWidget):
+    """Emits ``kind_changed``, ``choose_requested`` (the 选择文件 button)
+    and ``sheet_chosen(name)``; the wizard does the reading."""
+
+    kind_changed = Signal(str)
+    choose_requested = Signal()
+    sheet_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.kind_group = QButtonGroup(self)
+        self.kind_buttons: dict[str, QRadioButton] = {}
+        kinds_box = QGroupBox(self.tr("1. 导入什么数据"))
+        kinds_layout = QHBoxLayout(kinds_box)
+        for key in KINDS:
+            button = QRadioButton(kind_label(key))
+            button.setProperty("kind", key)
+            self.kind_group.addButton(button)
+            self.kind_buttons[key] = button
+            kinds_layout.addWidget(button)
+        kinds_layout.addStretch(1)
+        next(iter(self.kind_buttons.values())).setChecked(True)
+        self.columns_hint = QLabel()
+        self.columns_hint.setWordWrap(True)
+        self.columns_hint.setStyleSheet("color: #444;")
+
+        self.path = QLineEdit()
+        self.path.setReadOnly(True)
+        self.path.setPlaceholderText(self.tr("尚未选择文件"))
+        self.choose_button = QPushButton(self.tr("选择文件(&O)…"))
+        self.choose_button.setDefault(True)
+        self.sheet = QComboBox()
+        self.sheet.setMinimumContentsLength(16)
+        self.sheet_label = QLabel(self.tr("工作表"))
+        self.sheet_note = QLabel()
+        self.info = message_label()
+        self.error = message_label()
+        file_box = QGroupBox(self.tr("2. 选择文件"))
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path, 1)
+        file_row.addWidget(self.choose_button)
+        sheet_row = QHBoxLayout()
+        sheet_row.addWidget(self.sheet)
+        sheet_row.addWidget(self.sheet_note, 1)
+        form = QFormLayout(file_box)
+        form.addRow(self.tr("文件"), file_row)
+        form.addRow(self.sheet_label, sheet_row)
+        form.addRow(QLabel(self.tr("支持 Excel 工作簿（.xlsx .xlsm .xls）、WPS/LibreOffice 表格（.ods）和 CSV 文本。"
+                                   "表头上方的标题行、合并单元格、列名中的 * 和空格都可以保留。")))
+        form.itemAt(form.rowCount() - 1, QFormLayout.ItemRole.SpanningRole).widget().setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(kinds_box)
+        layout.addWidget(self.columns_hint)
+        layout.addWidget(file_box)
+        layout.addWidget(self.info)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+        self.kind_group.buttonToggled.connect(self._kind_toggled)
+        self.choose_button.clicked.connect(self.choose_requested)
+        self.sheet.activated.connect(lambda _i: self.sheet_chosen.emit(self.sheet.currentData()))
+        self._show_columns_hint()
+        self.show_overview(None)
+
+    def kind(self) -> str:
+        return self.kind_group.checkedButton().property("kind")
+
+    def set_kind(self, kind: str) -> None:
+        self.kind_buttons[kind].setChecked(True)
+
+    def _kind_toggled(self, button, checked: bool) -> None:
+        if checked:
+            self._show_columns_hint()
+            self.kind_changed.emit(button.property("kind"))
+
+    def _show_columns_hint(self) -> None:
+        fields = kind_fields(self.kind())
+        required = "、".join(f.label for f in fields if f.required)
+        optional = "、".join(f.label for f in fields if not f.required and f.key != "seq")
+        self.columns_hint.setText(self.tr("文件必须有这些列：{required}。\n可以有的列：{optional}。").format(
+            required=required, optional=optional))
+
+    def show_path(self, path: str) -> None:
+        self.path.setText(path)
+        self.path.setToolTip(path)
+
+    def show_overview(self, overview: FileOverview | None) -> None:
+        """The sheet choice and a line about what was found."""
+        self.sheet.clear()
+        several = overview is not None and len(overview.sheet_names) > 1
+        self.sheet.setVisible(several)
+        self.sheet_label.setVisible(several)
+        self.sheet_note.setVisible(several)
+        if overview is None:
+            show_message(self.info, "")
+            return
+        for name in overview.sheet_names:
+            self.sheet.addItem(name, name)
+        self.sheet.setCurrentIndex(max(0, self.sheet.findData(overview.sheet_name)))
+        self.sheet_note.setText(self.tr("自动识别为“{name}”").format(name=overview.detected_sheet))
+        show_message(self.info, self.tr("工作表“{sheet}”：表头在第 {row} 行，共 {n:,} 行数据。点“下一步”核对各列。").format(
+            sheet=overview.sheet_name, row=overview.header_row, n=overview.data_rows), "ok")
+
+    def show_error(self, message: str) -> None:
+        show_message(self.error, message)
+        if message:
+            show_message(self.info, "")

@@ -1,0 +1,59 @@
+"""导入记录: the import batches, newest first (undo comes later)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from gridadmin.db import Database
+from gridadmin.services.import_history import BatchRow, list_batches
+from gridadmin.ui.importing.common import kind_label, mode_labels, setup_table
+
+ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+class HistoryTab(QWidget):
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.batches: list[BatchRow] = []
+        self.headers = [self.tr("批次"), self.tr("导入时间"), self.tr("文件"), self.tr("类型"), self.tr("方式"),
+                        self.tr("总行数"), self.tr("新增"), self.tr("更新"), self.tr("无变化"), self.tr("跳过"),
+                        self.tr("其中错误"), self.tr("操作人"), self.tr("SHA-256"), self.tr("状态")]
+        self.table = QTableWidget(0, len(self.headers))
+        self.table.setHorizontalHeaderLabels(self.headers)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        setup_table(self.table, stretch_column=2)
+        self.summary = QLabel()
+        self.refresh_button = QPushButton(self.tr("刷新"))
+        bar = QHBoxLayout()
+        bar.addWidget(self.summary, 1)
+        bar.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        self.refresh_button.clicked.connect(self.refresh)
+
+    def refresh(self) -> None:
+        self.batches = list_batches(self.db)
+        modes = mode_labels()
+        self.table.setRowCount(len(self.batches))
+        for r, b in enumerate(self.batches):
+            when = b.created_at.strftime("%Y-%m-%d %H:%M") if b.created_at else ""
+            status = self.tr("已撤销 {when}").format(when=b.undone_at.strftime("%Y-%m-%d %H:%M")) \
+                if b.undone_at else self.tr("已导入")
+            values = [b.id, when, b.file_name, kind_label(b.kind, short=True), modes.get(b.mode, b.mode), b.rows, b.inserted,
+                      b.updated, b.unchanged, b.skipped, b.errors, b.user, b.sha_short, status]
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(f"{value:,}" if isinstance(value, int) and c else str(value))
+                if isinstance(value, int):
+                    item.setTextAlignment(ALIGN_NUMBER)
+                self.table.setItem(r, c, item)
+            self.table.item(r, 2).setToolTip(b.file_name)
+            self.table.item(r, 12).setToolTip(b.sha256)
+        self.summary.setText(self.tr("共 {n} 次导入（最新的在最上面）。鼠标停在 SHA-256 上可看完整校验值，"
+                                     "用于核对是否为同一文件。").format(n=len(self.batches)) if self.batches
+                             else self.tr("还没有导入记录。"))
+
+    def row_texts(self, row: int) -> list[str]:
+        return [self.table.item(row, c).text() for c in range(self.table.columnCount())]

@@ -1,0 +1,114 @@
+"""Step 2: the file's columns → the kind's fields, pre-filled by the
+pipeline's header matching; every required field must be mapped."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from gridadmin.services.importing.overview import FileOverview, kind_fields, missing_required
+from gridadmin.ui.importing.common import column_letter, message_label, show_message
+
+COL_LETTER, COL_HEADER, COL_SAMPLE, COL_FIELD = range(4)
+
+
+class MappingStep(QWidget):
+    """``chosen()`` is the user's mapping (field key → 0-based column)."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.overview: FileOverview | None = None
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("列"), self.tr("文件中的列名"), self.tr("第一行数据"),
+                                              self.tr("导入为（* 为必填）")])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_LETTER, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_HEADER, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_SAMPLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_FIELD, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(COL_FIELD, 220)
+        self.status = message_label()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+
+    def combos(self) -> list[QComboBox]:
+        return [self.table.cellWidget(r, COL_FIELD) for r in range(self.table.rowCount())]
+
+    def set_overview(self, overview: FileOverview) -> None:
+        """Show the file's headers with the automatic mapping."""
+        self.overview = overview
+        fields = kind_fields(overview.kind)
+        self.intro.setText(self.tr(
+            "文件“{file}”，工作表“{sheet}”，表头在第 {row} 行。请核对每一列要导入为哪一项；"
+            "不需要的列选“（不导入）”。").format(file=overview.file_name, sheet=overview.sheet_name,
+                                          row=overview.header_row))
+        self.table.setRowCount(len(overview.headers))
+        for column, text in enumerate(overview.headers):
+            letter = QTableWidgetItem(column_letter(column))
+            letter.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.table.setItem(column, COL_LETTER, letter)
+            self.table.setItem(column, COL_HEADER, QTableWidgetItem(text or self.tr("（空白列名）")))
+            self.table.setItem(column, COL_SAMPLE, QTableWidgetItem(overview.samples[column]))
+            combo = QComboBox()
+            combo.addItem(self.tr("（不导入）"), None)
+            for spec in fields:
+                combo.addItem(spec.label + (" *" if spec.required else ""), spec.key)
+            combo.setCurrentIndex(max(0, combo.findData(overview.field_of(column))))
+            combo.currentIndexChanged.connect(lambda _i, c=column: self._combo_changed(c))
+            self.table.setCellWidget(column, COL_FIELD, combo)
+        self.table.resizeRowsToContents()
+        self._update_status()
+
+    def chosen(self) -> dict[str, int]:
+        return {combo.currentData(): column for column, combo in enumerate(self.combos())
+                if combo.currentData() is not None}
+
+    def choose(self, column: int, key: str | None) -> None:
+        """Set the field of ``column`` (as the user would with the combo)."""
+        combo = self.combos()[column]
+        combo.setCurrentIndex(combo.findData(key))
+
+    def _combo_changed(self, column: int) -> None:
+        key = self.combos()[column].currentData()
+        if key is not None:  # a field is imported from one column only
+            for other, combo in enumerate(self.combos()):
+                if other != column and combo.currentData() == key:
+                    combo.blockSignals(True)
+                    combo.setCurrentIndex(0)
+                    combo.blockSignals(False)
+        self._update_status()
+        self.changed.emit()
+
+    def missing(self) -> list[str]:
+        if self.overview is None:
+            return []
+        return [f.label for f in missing_required(self.overview.kind, self.chosen())]
+
+    def _update_status(self) -> None:
+        missing = self.missing()
+        for column, combo in enumerate(self.combos()):
+            mapped = combo.currentData() is not None
+            self.table.item(column, COL_HEADER).setForeground(QColor("#000") if mapped else QColor("#9a9a9a"))
+        if missing:
+            show_message(self.status, self.tr("还缺少必填项：{names}。请在“导入为”一栏为它们选择对应的列，"
+                                              "如果文件里没有这些列，请在文件中补上后重新选择文件。").format(
+                names="、".join(missing)))
+        else:
+            show_message(self.status, self.tr("必填项都已对应，可以点“下一步”检查数据（不会写入）。"), "ok")
+
+    def show_error(self, message: str) -> None:
+        if message:
+            show_message(self.status, message)
+        else:
+            self._update_status()

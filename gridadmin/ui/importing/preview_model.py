@@ -1,0 +1,118 @@
+"""The preview table: one line per message (error or warning) or per
+row without one; updates list their field changes. Copyable as text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from gridadmin.services.importing import ImportPlan
+from gridadmin.services.importing.plan import ERROR, UPDATE
+from gridadmin.ui.importing.common import status_labels
+
+ERROR_COLOR = QColor("#b00020")
+WARN_COLOR = QColor("#9a5b00")
+SHOW_ALL, SHOW_PROBLEMS = "all", "problems"
+
+
+@dataclass(frozen=True)
+class Line:
+    row: int
+    status: str
+    name: str
+    column: str
+    value: str
+    message: str
+    level: str  # "error", "warning" or ""
+
+
+def plan_lines(plan: ImportPlan) -> list[Line]:
+    name_column = plan.columns.get("name")
+    lines = []
+    for row in plan.rows:
+        name = ""
+        if name_column is not None and name_column < len(row.cells) and row.cells[name_column] is not None:
+            name = " ".join(str(row.cells[name_column]).split())
+        for issue in row.errors:
+            lines.append(Line(row.row, row.status, name, issue.column, issue.value, issue.message, "error"))
+        for issue in row.warnings:
+            lines.append(Line(row.row, row.status, name, issue.column, issue.value, issue.message, "warning"))
+        if not row.errors and not row.warnings:
+            message = ""
+            if row.status == UPDATE and row.changes:
+                message = "；".join(f"{label}：{old or '（空）'} → {new or '（空）'}"
+                                   for label, old, new in row.changes.values())
+            lines.append(Line(row.row, row.status, name, "", "", message, ""))
+    return lines
+
+
+class PreviewModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.all_lines: list[Line] = []
+        self.lines: list[Line] = []
+        self.name_header = ""
+        self.labels = status_labels()
+        self.headers = [self.tr("行号"), self.tr("结果"), self.tr("姓名/名称"), self.tr("列"), self.tr("值"),
+                        self.tr("说明")]
+
+    def set_plan(self, plan: ImportPlan | None, show: str = SHOW_ALL) -> None:
+        self.beginResetModel()
+        self.all_lines = plan_lines(plan) if plan is not None else []
+        named = plan is not None and "name" in plan.columns
+        self.headers[2] = plan.headers[plan.columns["name"]] if named else self.tr("姓名/名称")
+        self._filter(show)
+        self.endResetModel()
+
+    def set_filter(self, show: str) -> None:
+        self.beginResetModel()
+        self._filter(show)
+        self.endResetModel()
+
+    def _filter(self, show: str) -> None:
+        if show == SHOW_ALL:
+            self.lines = self.all_lines
+        elif show == SHOW_PROBLEMS:
+            self.lines = [line for line in self.all_lines if line.level]
+        else:
+            self.lines = [line for line in self.all_lines if line.status == show]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.lines)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def cells(self, line: Line) -> list[str]:
+        label = self.labels.get(line.status, line.status)
+        if line.level == "warning":
+            label += self.tr("（提示）")
+        return [str(line.row), label, line.name, line.column, line.value, line.message]
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        line = self.lines[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cells(line)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() in (1, 5):
+            if line.status == ERROR or line.level == "error":
+                return ERROR_COLOR
+            if line.level == "warning":
+                return WARN_COLOR
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def text_of(self, rows: list[int]) -> str:
+        """Tab-separated lines (with the header) for the clipboard."""
+        out = ["\t".join(self.headers)]
+        out += ["\t".join(self.cells(self.lines[r])) for r in sorted(set(rows))]
+        return "\n".join(out)
