@@ -71,6 +71,12 @@ def _settings_page(db: Database, parent: QWidget) -> QWidget:
     return SettingsPage(db, parent, on_restored=getattr(parent, "reload", None))
 
 
+def _audit_page(db: Database, parent: QWidget) -> QWidget:
+    from gridadmin.ui.pages.audit_page import AuditPage
+
+    return AuditPage(db, parent)
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("grids", "网格管理", QStyle.StandardPixmap.SP_DirOpenIcon, _grids_page),
     PageSpec("roster", "人员花名册", QStyle.StandardPixmap.SP_FileDialogDetailedView, _roster_page),
@@ -78,6 +84,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("residents", "人口信息", QStyle.StandardPixmap.SP_FileDialogListView, _residents_page),
     PageSpec("import", "数据导入", QStyle.StandardPixmap.SP_ArrowDown, _import_page),
     PageSpec("settings", "系统设置", QStyle.StandardPixmap.SP_FileDialogContentsView, _settings_page),
+    PageSpec("audit", "操作日志", QStyle.StandardPixmap.SP_FileDialogDetailedView, _audit_page),
 )
 
 
