@@ -14,6 +14,7 @@ from gridadmin.models.area import (
 )
 from gridadmin.services.areas import AreaInput, AreaNode
 from gridadmin.services.errors import ServiceError
+from gridadmin.ui.widgets import error_label
 
 
 class AreaDialog(QDialog):
@@ -49,10 +50,7 @@ class AreaDialog(QDialog):
         self.sort_order = QSpinBox()
         self.sort_order.setRange(0, 9999)
         self.sort_order.setValue(node.sort_order if node else 0)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.hide()
+        self.error = error_label()
 
         form = QFormLayout()
         if parent_name:

@@ -11,6 +11,7 @@ from gridadmin import APP_TITLE
 from gridadmin.db import Database
 from gridadmin.services.access import Actor
 from gridadmin.services.errors import ServiceError
+from gridadmin.ui.widgets import error_label
 from gridadmin.services.users import authenticate, change_own_password, create_user, needs_first_admin
 
 
@@ -22,10 +23,7 @@ class _FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(380)
         self.form = QFormLayout()
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.hide()
+        self.error = error_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.try_accept)
         self.buttons.rejected.connect(self.reject)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView
+from PySide6.QtWidgets import QLabel
 
 from gridadmin.services.errors import ServiceError
 from gridadmin.ui.jobs import JobOutcome
@@ -60,20 +60,6 @@ def outcome_message(outcome: JobOutcome) -> str:
     if isinstance(error, ServiceError):
         return error.message
     return tr("出现意外错误：{error}").format(error=error)
-
-
-def setup_table(view: QTableView, stretch_column: int | None = None) -> None:
-    """Row selection, alternating colours, columns sized to their contents."""
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    header = view.horizontalHeader()
-    header.setMinimumSectionSize(48)
-    header.setResizeContentsPrecision(60)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch_column is not None:
-        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
 
 
 def column_letter(index: int) -> str:

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QT
 
 from gridadmin.db import Database
 from gridadmin.services.import_history import BatchRow, list_batches
-from gridadmin.ui.importing.common import kind_label, mode_labels, setup_table
+from gridadmin.ui.importing.common import kind_label, mode_labels
+from gridadmin.ui.widgets import setup_table
 
 ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 

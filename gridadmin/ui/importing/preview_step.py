@@ -10,7 +10,8 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.services.importing import MODES, ImportPlan
-from gridadmin.ui.importing.common import message_label, mode_labels, setup_table, show_message, status_labels
+from gridadmin.ui.importing.common import message_label, mode_labels, show_message, status_labels
+from gridadmin.ui.widgets import setup_table
 from gridadmin.ui.importing.preview_model import SHOW_ALL, SHOW_PROBLEMS, PreviewModel
 
 

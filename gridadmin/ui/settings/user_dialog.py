@@ -12,6 +12,7 @@ from gridadmin.db import Database
 from gridadmin.models.access import ROLE_LABELS
 from gridadmin.services.areas import AreaNode
 from gridadmin.services.errors import ServiceError
+from gridadmin.ui.widgets import error_label
 from gridadmin.services.users import UserRow, create_user, set_roles
 
 
@@ -48,10 +49,7 @@ class UserDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if node.id in chosen else Qt.CheckState.Unchecked)
             self.areas.addItem(item)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.hide()
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(self.tr("用户名"), self.username)
         form.addRow(self.tr("姓名"), self.display_name)

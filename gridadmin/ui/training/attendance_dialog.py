@@ -21,7 +21,7 @@ from gridadmin.services.training import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_model import (
     COL_PASSED, COL_STATUS, PASSED_CHOICES, ROW_ROLE, STATUS_CHOICES, AttendanceModel,
 )
-from gridadmin.ui.training.common import error_label, setup_table, show_error
+from gridadmin.ui.widgets import error_label, setup_table, show_error
 from gridadmin.ui.training.models import date_range_text
 
 

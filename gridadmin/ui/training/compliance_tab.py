@@ -14,7 +14,7 @@ from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.services import training_compliance
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.training import TrainingCodeLists
-from gridadmin.ui.training.common import error_label, setup_table, show_error
+from gridadmin.ui.widgets import error_label, setup_table, show_error
 from gridadmin.ui.training.models import ComplianceModel
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.training import SessionInput, SessionRow, TrainingCodeLists
-from gridadmin.ui.training.common import error_label, show_error
+from gridadmin.ui.widgets import error_label, show_error
 
 
 def _qdate(value: date) -> QDate:

@@ -20,7 +20,7 @@ from gridadmin.services.errors import ServiceError
 from gridadmin.services.reports.signin_sheet import signin_sheet_pdf
 from gridadmin.services.training import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_dialog import AttendanceDialog
-from gridadmin.ui.training.common import setup_table
+from gridadmin.ui.widgets import setup_table
 from gridadmin.ui.training.models import ROW_ROLE, SessionTableModel
 from gridadmin.ui.training.session_dialog import SessionDialog
 

@@ -1,0 +1,38 @@
+"""Small widget helpers shared by every page: the red refusal label and the
+standard table set-up."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableView
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def error_label() -> QLabel:
+    """A red, word-wrapped label for refusals, hidden until used."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, message: str) -> None:
+    """Show ``message`` in an error label (hide it for '')."""
+    label.setText(message)
+    label.setVisible(bool(message))
+
+
+def setup_table(view: QTableView, stretch_column: int | None = None) -> None:
+    """Row selection, alternating colours, columns sized to their contents
+    (from the first rows only, so thousands of rows stay quick)."""
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setMinimumSectionSize(48)
+    header.setResizeContentsPrecision(60)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch_column is not None:
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
