@@ -71,6 +71,8 @@ class Person(VersionedMixin, TimestampMixin, Base):
         Index("ix_person_status_name", "status", "name"),
         # Covers the per-area resident counts (grid tree, reports).
         Index("ix_person_status_household", "status", "household_id"),
+        # The residents page: one status in pinyin order, pinyin/initials search.
+        Index("ix_person_register", "status", "name_pinyin", "name_initials"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,7 +148,11 @@ class PersonTag(TimestampMixin, Base):
     reproducible."""
 
     __tablename__ = "person_tag"
-    __table_args__ = (Index("ix_person_tag_kind_dates", "tag_kind_id", "start_date", "end_date"),)
+    __table_args__ = (
+        Index("ix_person_tag_kind_dates", "tag_kind_id", "start_date", "end_date"),
+        # The holders of one group (residents page tag filter), covering.
+        Index("ix_person_tag_holders", "tag_kind_id", "person_id", "start_date", "end_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

@@ -1,0 +1,246 @@
+"""人口信息: the residents list — filter, search, sort and window in SQL.
+
+``resident_source(db)`` is a ``PageSource`` of ``ResidentRow`` for a
+``ResidentFilter``; ``resident_columns(show_full)`` describes the columns
+(ID numbers and phones masked unless ``show_full``). Special-group tags
+shown and offered as filters are those the acting user may see
+(``services.tags``).
+
+Search as you type, every form served by an index (county scale):
+letters → pinyin initials or full pinyin from the start (``zs``, ``zhangs``);
+digits → ID number, phone or household number from the start; other text →
+the name from the start, or (two characters or more) the household address
+containing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from gridadmin.db import Database
+from gridadmin.models import Area, Household, Person, PersonTag
+from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.services.access import SEE_FULL_NUMBERS, acting
+from gridadmin.services.codes import CodeBook
+from gridadmin.services.idcard import mask_id_number, mask_phone
+from gridadmin.services.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
+    prefix_range
+from gridadmin.services.roster import _years_before, age_on, subtree_ids
+from gridadmin.services.tags import holds_on, tag_names_of, visible_tag_kinds
+from gridadmin.services.text import clean_name, clean_text
+
+# Age bands of the residents filter: (label, lowest age, highest age).
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("0–6岁", 0, 6), ("7–17岁", 7, 17), ("18–34岁", 18, 34), ("35–59岁", 35, 59), ("60–79岁", 60, 79),
+    ("80岁及以上", 80, 200),
+)
+
+
+@dataclass(frozen=True)
+class ResidentFilter:
+    """What the residents list shows; empty values mean "any". ``status``
+    is 在册/迁出/死亡 or None for all; ``age_band`` is ``(lowest, highest)``."""
+
+    search: str = ""
+    area_id: int | None = None
+    category: str | None = None
+    status: str | None = PERSON_ACTIVE
+    age_band: tuple[int, int] | None = None
+    gender: str | None = None
+    tag_kind_id: int | None = None
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class ResidentRow:
+    id: int
+    household_id: int | None
+    name: str
+    gender: str
+    age: int | None
+    id_number: str
+    relation: str
+    category: str
+    status: str
+    household_no: str
+    grid: str
+    grid_detail: str
+    phone: str
+    tags: str
+    version: int
+
+
+def _search_kind(text: str) -> tuple[str, str]:
+    """(kind, cleaned) of what was typed: 'letters', 'digits', 'text' or ''."""
+    typed = clean_text(text).replace(" ", "")
+    if not typed:
+        return "", ""
+    if typed.isascii() and typed.isalpha():
+        return "letters", typed.lower()
+    if typed.isascii() and typed.upper().rstrip("X").isdigit():
+        return "digits", typed.upper()
+    return "text", clean_name(typed)
+
+
+def search_condition(text: str):
+    """SQL condition for the search box, or None (see the module doc)."""
+    kind, typed = _search_kind(text)
+    if kind == "letters":
+        return and_(prefix_range(Person.name_pinyin, typed[0]),
+                    or_(prefix_range(Person.name_initials, typed), prefix_range(Person.name_pinyin, typed)))
+    if kind == "digits":
+        households = select(Household.id).where(prefix_range(Household.household_no, typed))
+        return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
+                   Person.household_id.in_(households))
+    if kind == "text":
+        condition = prefix_range(Person.name, typed)
+        if len(typed) >= 2:
+            at = select(Household.id).where(Household.address.contains(typed, autoescape=True))
+            condition = or_(condition, Person.household_id.in_(at))
+        return condition
+    return None
+
+
+def resident_keys(session: Session, f: ResidentFilter | None):
+    """``SELECT person.id`` for the filter (every condition in SQL)."""
+    f = f or ResidentFilter()
+    today = f.today or date.today()
+    stmt = select(Person.id)
+    if f.status:
+        stmt = stmt.where(Person.status == f.status)
+    if f.category:
+        stmt = stmt.where(Person.category == f.category)
+    if f.gender:
+        stmt = stmt.where(Person.gender == f.gender)
+    if f.age_band:
+        low, high = f.age_band
+        stmt = stmt.where(Person.birth_date <= _years_before(today, low),
+                          Person.birth_date > _years_before(today, high + 1))
+    if f.area_id is not None:
+        households = select(Household.id).where(Household.area_id.in_(subtree_ids(session, f.area_id)))
+        stmt = stmt.where(Person.household_id.in_(households))
+    if f.tag_kind_id is not None:
+        tagged = select(PersonTag.person_id).where(PersonTag.tag_kind_id == f.tag_kind_id, holds_on(today))
+        stmt = stmt.where(Person.id.in_(tagged))
+    condition = search_condition(f.search)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return stmt
+
+
+SORTS = {
+    # the register index's columns, so it gives the order for one status
+    "name": (Person.name_pinyin, Person.name_initials),
+    "gender": (Person.gender,),
+    "age": (Reversed(Person.birth_date),),
+    "id_number": (Person.id_number,),
+    "relation": (Person.relation,),
+    "category": (Person.category,),
+    "status": (Person.status,),
+    "household": (Person.household_id, Person.relation),  # household numbers run in id order per grid
+    "phone": (Person.phone,),
+}
+
+
+class ResidentSource(SqlPager[ResidentRow]):
+    """``PageSource`` of residents; code labels and the visible tag kinds
+    are read once per count (once per filter change or refresh)."""
+
+    def __init__(self, db: Database):
+        super().__init__(db=db, keys=resident_keys, sorts=SORTS, tiebreak=Person.id, load=self._load,
+                         default_sort="name")
+        self._book: CodeBook | None = None
+        self._kinds: list[int] | None = None
+
+    def count(self, query: PageQuery) -> int:
+        self._book = None
+        self._kinds = None
+        return super().count(query)
+
+    def order_by(self, query: PageQuery):
+        f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
+        if _search_kind(f.search)[0] == "text" and query.sort in (None, "name"):
+            # a name typed in characters: the (status, name) index gives the order
+            column = Person.name.desc() if query.descending else Person.name.asc()
+            return [column, Person.id.desc() if query.descending else Person.id.asc()]
+        return super().order_by(query)
+
+    def _load(self, session: Session, ids: list[int], query: PageQuery) -> list[ResidentRow]:
+        if self._book is None:
+            self._book = CodeBook.load(session)
+        if self._kinds is None:
+            self._kinds = [k.id for k in visible_tag_kinds(session, acting(self.db))]
+        f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
+        return load_rows(session, ids, self._book, self._kinds, f.today or date.today())
+
+
+def resident_source(db: Database) -> ResidentSource:
+    return ResidentSource(db)
+
+
+def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Sequence[int], today: date
+              ) -> list[ResidentRow]:
+    """Rows for ``ids`` (in that order): one query for people, households
+    and grids, one for the visible tags."""
+    community = aliased(Area)
+    found = {r.id: r for r in session.execute(
+        select(Person.id, Person.household_id, Person.name, Person.gender, Person.birth_date, Person.id_number,
+               Person.relation, Person.category, Person.status, Person.phone, Person.version,
+               Household.household_no, Area.name.label("grid"), community.name.label("community"))
+        .outerjoin(Household, Household.id == Person.household_id)
+        .outerjoin(Area, Area.id == Household.area_id)
+        .outerjoin(community, community.id == Area.parent_id)
+        .where(Person.id.in_(list(ids))))}
+    tags = tag_names_of(session, ids, kind_ids, today)
+    rows = []
+    for person_id in ids:
+        p = found.get(person_id)
+        if p is None:
+            continue
+        rows.append(ResidentRow(
+            id=p.id, household_id=p.household_id, name=p.name, gender=book.label("gender", p.gender),
+            age=age_on(p.birth_date, today), id_number=p.id_number or "",
+            relation=book.label("relation", p.relation), category=book.label("resident_category", p.category),
+            status=p.status, household_no=p.household_no or "", grid=p.grid or "",
+            grid_detail=f"{p.community}·{p.grid}" if p.community and p.grid else (p.grid or ""),
+            phone=p.phone or "", tags="、".join(tags.get(p.id, ())), version=p.version))
+    return rows
+
+
+def may_see_full_numbers(db: Database) -> bool:
+    return acting(db).can(SEE_FULL_NUMBERS)
+
+
+def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
+    """The residents list's columns; ID and phone masked unless ``show_full``."""
+    id_text = (lambda r: r.id_number) if show_full else (lambda r: mask_id_number(r.id_number))
+    phone_text = (lambda r: r.phone) if show_full else (lambda r: mask_phone(r.phone))
+    return (
+        Column("name", "姓名", lambda r: r.name, sort="name", width=72),
+        Column("gender", "性别", lambda r: r.gender, sort="gender", align=ALIGN_CENTER, width=44),
+        Column("age", "年龄", lambda r: "" if r.age is None else str(r.age), sort="age", align=ALIGN_RIGHT,
+               width=44),
+        Column("id_number", "身份证号", id_text, sort="id_number", width=150),
+        Column("relation", "与户主关系", lambda r: r.relation, sort="relation", width=80),
+        Column("category", "人口类别", lambda r: r.category, sort="category", width=72),
+        Column("status", "状态", lambda r: r.status, sort="status", align=ALIGN_CENTER, width=48),
+        Column("household_no", "户号", lambda r: r.household_no, sort="household", width=150),
+        Column("grid", "所属网格", lambda r: r.grid, width=140, tooltip=lambda r: r.grid_detail),
+        Column("phone", "联系电话", phone_text, sort="phone", width=100),
+        Column("tags", "特殊人群", lambda r: r.tags, width=140, tooltip=lambda r: r.tags),
+    )
+
+
+def resident_counts_by_area(db: Database) -> dict[int, int]:
+    """``{area_id: residents 在册}`` per area holding households (not summed
+    up the tree), computed in SQL from the (status, household) index."""
+    with db.session() as session:
+        rows = session.execute(select(Household.area_id, func.count()).select_from(Person)
+                               .join(Household, Household.id == Person.household_id)
+                               .where(Person.status == PERSON_ACTIVE).group_by(Household.area_id))
+        return {area_id: int(n) for area_id, n in rows}

@@ -1,0 +1,161 @@
+"""人口信息: every resident in a lazily loaded table, searched as you type
+and filtered in SQL; double-click opens the resident's household card."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+from gridadmin.db import Database
+from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
+from gridadmin.models.household import PERSON_ACTIVE, PERSON_STATUSES
+from gridadmin.services.paging import PageQuery
+from gridadmin.services.residents import AGE_BANDS, ResidentFilter, ResidentRow, may_see_full_numbers, \
+    resident_columns, resident_source
+from gridadmin.services.roster import area_options
+from gridadmin.services.staff import code_choices
+from gridadmin.services.tags import tag_choices
+from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
+
+ALL = ""
+STATUS_ALL = "all"
+
+
+class ResidentsPage(QWidget):
+    """Search box, filter combos, the residents table and a summary line."""
+
+    page_name = "residents"
+
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        choices = code_choices(db, "resident_category", "gender")
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、电话、户号、地址"))
+        self.search.setClearButtonEnabled(True)
+        self.area = QComboBox()
+        self.area.addItem(self.tr("全部社区/网格"), None)
+        for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
+            self.area.addItem(option.label, option.id)
+        self.area.setMaxVisibleItems(25)
+        self.category = self._combo(self.tr("全部人口类别"), choices["resident_category"])
+        self.status = QComboBox()
+        for status in PERSON_STATUSES:
+            self.status.addItem(status, status)
+        self.status.addItem(self.tr("全部状态"), STATUS_ALL)
+        self.age = QComboBox()
+        self.age.addItem(self.tr("全部年龄"), None)
+        for label, low, high in AGE_BANDS:
+            self.age.addItem(label, (low, high))
+        self.gender = self._combo(self.tr("男和女"), [c for c in choices["gender"] if c[0] in ("1", "2")])
+        self.tag = QComboBox()
+        self.tag.addItem(self.tr("全部（不限特殊人群）"), None)
+        for kind_id, name in tag_choices(db):
+            self.tag.addItem(name, kind_id)
+        self.show_full = QCheckBox(self.tr("显示完整号码"))
+        self.show_full.setToolTip(self.tr("身份证号和电话默认只显示部分数字"))
+        self.show_full.setVisible(may_see_full_numbers(db))
+        self.open_button = QPushButton(self.tr("打开户卡(&O)"))
+        self.refresh_button = QPushButton(self.tr("刷新"))
+        self.summary = QLabel()
+
+        self.model = LazyTableModel(resident_source(db), resident_columns(False),
+                                    query=PageQuery(self.current_filter(), "name"), parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for position, column in enumerate(self.model.columns):
+            if column.width:
+                self.table.setColumnWidth(position, column.width)
+        header.setSortIndicator(self.model.column_index("name"), Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.area, 1)
+        filters.addWidget(self.category, 1)
+        filters.addWidget(self.status)
+        more = QHBoxLayout()
+        for combo in (self.age, self.gender, self.tag):
+            more.addWidget(combo)
+        more.addWidget(self.show_full)
+        more.addStretch(1)
+        more.addWidget(self.open_button)
+        more.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        title = QLabel(self.tr("人口信息"))
+        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addLayout(more)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+
+        self.search.textChanged.connect(lambda _text: self.apply_filter())
+        for combo in (self.area, self.category, self.status, self.age, self.gender, self.tag):
+            combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
+        self.show_full.toggled.connect(lambda checked: self.model.set_columns(resident_columns(checked)))
+        self.model.countChanged.connect(lambda _n: self._update_summary())
+        self.table.doubleClicked.connect(lambda index: self.open_household(self.model.data(index, ROW_ROLE)))
+        self.open_button.clicked.connect(lambda: self.open_household(self.selected_row()))
+        self.refresh_button.clicked.connect(self.model.refresh)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.model.refresh)
+        self._update_summary()
+
+    def _combo(self, everything: str, items: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(everything, ALL)
+        for code, label in items:
+            combo.addItem(label, code)
+        return combo
+
+    # -- filtering -------------------------------------------------------
+    def current_filter(self) -> ResidentFilter:
+        status = self.status.currentData()
+        return ResidentFilter(
+            search=self.search.text(), area_id=self.area.currentData(), category=self.category.currentData() or None,
+            status=None if status == STATUS_ALL else status, age_band=self.age.currentData(),
+            gender=self.gender.currentData() or None, tag_kind_id=self.tag.currentData())
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+        if self.model.rowCount():
+            self.table.scrollToTop()
+
+    def _update_summary(self) -> None:
+        text = self.tr("共 {n:,} 人").format(n=self.model.rowCount())
+        if self.current_filter() != ResidentFilter(status=PERSON_ACTIVE):
+            text += self.tr("（已按条件筛选）")
+        text += self.tr("　双击一行打开所在户的户卡；点击列标题排序。")
+        self.summary.setText(text)
+
+    # -- actions ---------------------------------------------------------
+    def selected_row(self) -> ResidentRow | None:
+        index = self.table.currentIndex()
+        return self.model.data(index, ROW_ROLE) if index.isValid() else None
+
+    def open_household(self, row: ResidentRow | None) -> None:
+        if row is None or row.household_id is None:
+            return
+        from gridadmin.ui.register.household_dialog import HouseholdDialog
+
+        dialog = HouseholdDialog(self.db, row.household_id, self)
+        dialog.exec()
+        if dialog.changed:
+            self.model.refresh()

@@ -1,0 +1,1 @@
+"""Household register dialogs: the household card and life events."""

@@ -1,0 +1,227 @@
+"""户卡: one household's address, number, type, flags and phone, and its
+members with their relation to the head. Members are edited in the table
+(typing an ID number fills birth date and gender); leaving the household
+goes through the life-event buttons (迁出, 死亡, 户间迁移)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QHBoxLayout,
+    QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from gridadmin.db import Database
+from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
+from gridadmin.services.errors import ServiceError
+from gridadmin.services.households import FLAGS, HouseholdData, MemberData, PlausibilityError, load_household, \
+    save_household
+from gridadmin.services.idcard import mask_id_number, mask_phone
+from gridadmin.services.residents import may_see_full_numbers
+from gridadmin.services.roster import area_options
+from gridadmin.services.staff import code_choices, id_facts, parse_form_date
+
+COLUMNS = ("姓名", "身份证号", "性别", "出生日期", "与户主关系", "人口类别", "联系电话")
+NAME, ID_NUMBER, GENDER, BIRTH, RELATION, CATEGORY, PHONE = range(len(COLUMNS))
+MEMBER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _combo(items: list[tuple[str, str]], value: str | None, blank: str = "（未填）") -> QComboBox:
+    combo = QComboBox()
+    combo.addItem(blank, "")
+    for code, label in items:
+        combo.addItem(label, code)
+    combo.setCurrentIndex(max(0, combo.findData(value or "")))
+    return combo
+
+
+class HouseholdDialog(QDialog):
+    """The card of ``household_id``. ``changed`` is true after a save or a
+    life event (the caller refreshes its list)."""
+
+    def __init__(self, db: Database, household_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.household_id = household_id
+        self.changed = False
+        self.full = may_see_full_numbers(db)
+        self.choices = code_choices(db, "gender", "relation", "resident_category", "household_type")
+        self.choices["gender"] = [c for c in self.choices["gender"] if c[0] in ("1", "2")]
+        self.setMinimumSize(900, 600)
+
+        self.household_no = QLineEdit()
+        self.area = QComboBox()
+        for option in area_options(db, levels=(LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
+            self.area.addItem(option.label, option.id)
+        self.household_type = _combo(self.choices["household_type"], None)
+        self.phone = QLineEdit()
+        self.parts = {key: QLineEdit() for key in ("compound", "building", "unit", "room", "village_group", "door_no")}
+        self.flags = {key: QCheckBox(label) for key, label in FLAGS}
+        self.members = QTableWidget(0, len(COLUMNS))
+        self.members.setHorizontalHeaderLabels(list(COLUMNS))
+        self.members.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.members.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.members.verticalHeader().hide()
+        header = self.members.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in ((NAME, 80), (ID_NUMBER, 170), (GENDER, 60), (BIRTH, 100), (RELATION, 170),
+                              (CATEGORY, 100)):
+            self.members.setColumnWidth(column, width)
+        self.members.cellChanged.connect(self._cell_changed)
+
+        self.add_button = QPushButton(self.tr("添加成员(&A)"))
+        self.move_out_button = QPushButton(self.tr("迁出…"))
+        self.death_button = QPushButton(self.tr("死亡登记…"))
+        self.transfer_button = QPushButton(self.tr("户间迁移…"))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
+        self.buttons.accepted.connect(self.try_save)
+        self.buttons.rejected.connect(self.reject)
+        self.add_button.clicked.connect(lambda: self._add_row(MemberData(None, "", category="1")))
+        self.move_out_button.clicked.connect(lambda: self._event("move_out"))
+        self.death_button.clicked.connect(lambda: self._event("death"))
+        self.transfer_button.clicked.connect(lambda: self._event("transfer"))
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._household_box())
+        members_box = QGroupBox(self.tr("家庭成员"))
+        box_layout = QVBoxLayout(members_box)
+        box_layout.addWidget(self.members)
+        row = QHBoxLayout()
+        for button in (self.add_button, self.move_out_button, self.death_button, self.transfer_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        box_layout.addLayout(row)
+        layout.addWidget(members_box, 1)
+        layout.addWidget(self.buttons)
+        self.load()
+
+    def _household_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("户信息"))
+        grid = QGridLayout(box)
+        cells = [("户号", self.household_no), ("所属网格", self.area), ("户别", self.household_type),
+                 ("联系电话", self.phone), ("小区", self.parts["compound"]), ("楼栋", self.parts["building"]),
+                 ("单元", self.parts["unit"]), ("室", self.parts["room"]),
+                 ("村民小组", self.parts["village_group"]), ("门牌号", self.parts["door_no"])]
+        for position, (label, widget) in enumerate(cells):
+            r, c = divmod(position, 4)
+            grid.addWidget(QLabel(self.tr(label)), r, c * 2)
+            grid.addWidget(widget, r, c * 2 + 1)
+        flags = QHBoxLayout()
+        for box_widget in self.flags.values():
+            flags.addWidget(box_widget)
+        flags.addStretch(1)
+        grid.addLayout(flags, 3, 0, 1, 8)
+        return box
+
+    # -- loading ---------------------------------------------------------
+    def load(self) -> None:
+        self.card = load_household(self.db, self.household_id)
+        data = self.card.data
+        self.setWindowTitle(self.tr("户卡：{no}（{area}）").format(no=data.household_no, area=self.card.area_label))
+        self.household_no.setText(data.household_no)
+        self.area.setCurrentIndex(max(0, self.area.findData(data.area_id)))
+        self.household_type.setCurrentIndex(max(0, self.household_type.findData(data.household_type or "")))
+        self.phone.setText(data.phone if self.full else mask_phone(data.phone))
+        self.phone.setReadOnly(not self.full)
+        for key, edit in self.parts.items():
+            edit.setText(getattr(data, key))
+        for key, check in self.flags.items():
+            check.setChecked(key in data.flags)
+        self.members.setRowCount(0)
+        for member in self.card.members:
+            self._add_row(member)
+
+    def _add_row(self, m: MemberData) -> None:
+        self.members.blockSignals(True)
+        row = self.members.rowCount()
+        self.members.insertRow(row)
+        name = QTableWidgetItem(m.name)
+        name.setData(MEMBER_ROLE, m)
+        self.members.setItem(row, NAME, name)
+        masked = not self.full and m.id is not None
+        for column, text in ((ID_NUMBER, mask_id_number(m.id_number) if masked else m.id_number),
+                             (BIRTH, m.birth_date.isoformat() if m.birth_date else ""),
+                             (PHONE, mask_phone(m.phone) if masked else m.phone)):
+            item = QTableWidgetItem(text)
+            if masked and column != BIRTH:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.members.setItem(row, column, item)
+        self.members.setCellWidget(row, GENDER, _combo(self.choices["gender"], m.gender))
+        self.members.setCellWidget(row, RELATION, _combo(self.choices["relation"], m.relation))
+        self.members.setCellWidget(row, CATEGORY, _combo(self.choices["resident_category"], m.category))
+        self.members.blockSignals(False)
+
+    def _cell_changed(self, row: int, column: int) -> None:
+        if column != ID_NUMBER:
+            return
+        facts = id_facts(self.members.item(row, ID_NUMBER).text())
+        if facts is None:
+            return
+        self.members.blockSignals(True)
+        self.members.item(row, ID_NUMBER).setText(facts.normalized)
+        self.members.item(row, BIRTH).setText(facts.birth_date.isoformat())
+        gender = self.members.cellWidget(row, GENDER)
+        gender.setCurrentIndex(max(0, gender.findData(facts.gender)))
+        self.members.blockSignals(False)
+
+    # -- saving ----------------------------------------------------------
+    def typed_members(self) -> list[MemberData]:
+        members = []
+        for row in range(self.members.rowCount()):
+            old: MemberData = self.members.item(row, NAME).data(MEMBER_ROLE)
+            masked = not self.full and old.id is not None
+            text = {c: self.members.item(row, c).text() for c in (NAME, ID_NUMBER, BIRTH, PHONE)}
+            members.append(MemberData(
+                id=old.id, version=old.version, name=text[NAME],
+                id_number=old.id_number if masked else text[ID_NUMBER],
+                phone=old.phone if masked else text[PHONE],
+                birth_date=parse_form_date(text[BIRTH], f"“{text[NAME]}”的出生日期", "birth_date"),
+                gender=self.members.cellWidget(row, GENDER).currentData() or None,
+                relation=self.members.cellWidget(row, RELATION).currentData() or None,
+                category=self.members.cellWidget(row, CATEGORY).currentData() or None,
+                ethnicity=old.ethnicity))
+        return members
+
+    def typed_household(self) -> HouseholdData:
+        return HouseholdData(
+            household_no=self.household_no.text(), area_id=self.area.currentData(),
+            household_type=self.household_type.currentData() or None,
+            phone=self.phone.text() if self.full else self.card.data.phone, note=self.card.data.note,
+            flags=frozenset(k for k, check in self.flags.items() if check.isChecked()),
+            **{k: e.text() for k, e in self.parts.items()})
+
+    def try_save(self, *, confirmed: bool = False) -> bool:
+        try:
+            save_household(self.db, self.household_id, self.typed_household(), self.typed_members(),
+                           expected_version=self.card.version, confirmed=confirmed)
+        except PlausibilityError as exc:
+            answer = QMessageBox.question(self, self.tr("请核对"), exc.message + self.tr("\n\n仍然保存吗？"))
+            return answer == QMessageBox.StandardButton.Yes and self.try_save(confirmed=True)
+        except ServiceError as exc:
+            QMessageBox.warning(self, self.tr("不能保存"), exc.message)
+            return False
+        self.changed = True
+        self.load()
+        return True
+
+    # -- life events -----------------------------------------------------
+    def selected_member(self) -> MemberData | None:
+        row = self.members.currentRow()
+        item = self.members.item(row, NAME) if row >= 0 else None
+        member = item.data(MEMBER_ROLE) if item else None
+        return member if member is not None and member.id is not None else None
+
+    def _event(self, kind: str) -> None:
+        from gridadmin.ui.register.event_dialogs import EventDialog
+
+        member = self.selected_member()
+        if member is None:
+            QMessageBox.information(self, self.tr("请选择成员"), self.tr("请先在成员列表中选中一位已保存的成员。"))
+            return
+        dialog = EventDialog(self.db, kind, member, self.choices["relation"], self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.changed = True
+            self.load()
