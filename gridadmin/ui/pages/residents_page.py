@@ -157,5 +157,7 @@ class ResidentsPage(QWidget):
 
         dialog = HouseholdDialog(self.db, row.household_id, self)
         dialog.exec()
-        if dialog.changed:
+        changed = dialog.changed
+        dialog.deleteLater()  # free the card (and its cell widgets) now, not at exit
+        if changed:
             self.model.refresh()
