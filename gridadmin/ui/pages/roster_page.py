@@ -160,14 +160,18 @@ class RosterPage(QWidget):
             return
         dialog = StaffDialog(self.db, row.id, self)
         dialog.exec()
+        dialog.deleteLater()
         self.model.refresh()  # assignments may have changed even when cancelled
         self.select_staff(row.id)
 
     def add_staff(self) -> None:
         dialog = StaffDialog(self.db, None, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved_id is not None:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        saved_id = dialog.saved_id
+        dialog.deleteLater()
+        if accepted and saved_id is not None:
             self.model.refresh()
-            self.select_staff(dialog.saved_id)
+            self.select_staff(saved_id)
 
     def select_staff(self, staff_id: int, *, look_ahead: int = 1000) -> bool:
         """Select the row of ``staff_id`` if it is among the first rows shown."""
