@@ -159,3 +159,27 @@ def test_delete_only_enabled_for_empty_areas(qtbot, township_db):
     answer_message_box(QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
     assert grid not in {n.id for n in areas.load_tree(township_db)}
+
+
+def test_drill_down_from_grid_to_residents_and_roster(qtbot, tmp_path):
+    from gridadmin.services.demo import create_demo_database
+    from gridadmin.db import open_database
+    from gridadmin.ui.main_window import MainWindow
+
+    path = tmp_path / "demo.db"
+    create_demo_database(str(path), "small")
+    db = open_database(str(path))
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.page("grids")
+    grid = next(n for n in page.nodes if n.level == "grid" and n.residents > 0)
+    assert page.select_area(grid.id)
+    qtbot.mouseClick(page.residents_button, Qt.MouseButton.LeftButton)
+    residents = window.page("residents")
+    assert window.stack.currentWidget() is residents
+    assert residents.area.currentData() == grid.id and residents.model.rowCount() == grid.residents
+    window.show_page("grids")
+    qtbot.mouseClick(page.staff_button, Qt.MouseButton.LeftButton)
+    assert window.page("roster").area.currentData() == grid.id
+    db.dispose()

@@ -195,6 +195,8 @@ class MainWindow(QMainWindow):
         if page is None:
             page = spec.factory(self.db, self)
             self._pages[name] = page
+            if hasattr(page, "open_list"):
+                page.open_list.connect(self.open_list_for_area)
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
         row = page_names().index(name)
@@ -203,6 +205,12 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(row)
             self.nav.blockSignals(False)
         return page
+
+    def open_list_for_area(self, name: str, area_id: int) -> None:
+        """Show the roster or residents list filtered to one area."""
+        page = self.show_page(name)
+        if hasattr(page, "show_area"):
+            page.show_area(area_id)
 
     def page(self, name: str) -> QWidget | None:
         return self._pages.get(name)

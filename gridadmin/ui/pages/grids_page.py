@@ -3,7 +3,7 @@ delete areas. Every change goes through ``gridadmin.services.areas``."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
@@ -25,6 +25,8 @@ class GridsPage(QWidget):
     the selection and expanded state."""
 
     page_name = "grids"
+    # (page name, area id): the main window opens that list filtered to the area
+    open_list = Signal(str, int)
 
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,6 +43,8 @@ class GridsPage(QWidget):
         self.active_button = QPushButton(self.tr("停用(&D)"))
         self.delete_button = QPushButton(self.tr("删除"))
         self.refresh_button = QPushButton(self.tr("刷新"))
+        self.residents_button = QPushButton(self.tr("查看人口"))
+        self.staff_button = QPushButton(self.tr("查看网格力量"))
 
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setRecursiveFilteringEnabled(True)
@@ -62,7 +66,7 @@ class GridsPage(QWidget):
         bar.addWidget(self.show_inactive)
         bar.addStretch(1)
         for button in (self.add_button, self.edit_button, self.move_button, self.active_button,
-                       self.delete_button, self.refresh_button):
+                       self.delete_button, self.residents_button, self.staff_button, self.refresh_button):
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("网格管理"))
@@ -81,6 +85,8 @@ class GridsPage(QWidget):
         self.active_button.clicked.connect(self.toggle_active)
         self.delete_button.clicked.connect(self.delete_selected)
         self.refresh_button.clicked.connect(self.refresh)
+        self.residents_button.clicked.connect(lambda: self._open_list("residents"))
+        self.staff_button.clicked.connect(lambda: self._open_list("roster"))
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.New, self, self.add_child)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
@@ -184,6 +190,8 @@ class GridsPage(QWidget):
         self.active_button.setEnabled(has)
         self.active_button.setText(self.tr("启用(&D)") if has and not node.active else self.tr("停用(&D)"))
         self.delete_button.setEnabled(has and node.sub_areas == 0 and node.households == 0)
+        self.residents_button.setEnabled(has)
+        self.staff_button.setEnabled(has)
         if not has:
             self.details.setText(self.tr("选择一个区域查看详情；双击可编辑。"))
             return
@@ -283,6 +291,11 @@ class GridsPage(QWidget):
             return
         if self._run(lambda: areas.delete_area(self.db, node.id)):
             self.refresh()
+
+    def _open_list(self, page: str) -> None:
+        node = self.selected_node()
+        if node is not None:
+            self.open_list.emit(page, node.id)
 
     def _descendant_count(self, area_id: int) -> int:
         children: dict[int, list[int]] = {}

@@ -126,6 +126,13 @@ class ResidentsPage(QWidget):
         return combo
 
     # -- filtering -------------------------------------------------------
+    def show_area(self, area_id: int) -> bool:
+        """Filter the list to one area (drill-down from the grid tree)."""
+        index = self.area.findData(area_id)
+        if index >= 0:
+            self.area.setCurrentIndex(index)
+        return index >= 0
+
     def current_filter(self) -> ResidentFilter:
         status = self.status.currentData()
         return ResidentFilter(

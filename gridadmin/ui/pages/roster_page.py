@@ -125,6 +125,13 @@ class RosterPage(QWidget):
         return combo
 
     # -- filtering -------------------------------------------------------
+    def show_area(self, area_id: int) -> bool:
+        """Filter the roster to one area (drill-down from the grid tree)."""
+        index = self.area.findData(area_id)
+        if index >= 0:
+            self.area.setCurrentIndex(index)
+        return index >= 0
+
     def current_filter(self) -> RosterFilter:
         """The filter the widgets describe."""
         return RosterFilter(
