@@ -8,20 +8,17 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 
 
+_HALF_ALL = {0x3000: " ", **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
+_HALF_ALNUM = {code: half for code, half in _HALF_ALL.items() if code == 0x3000 or chr(half).isalnum()}
+
+
 def to_halfwidth(text: str, *, punctuation: bool = False) -> str:
     """Full-width digits and letters (１２３ＡＢＣ) and the ideographic space
     → half-width. Chinese punctuation （）、， is kept unless
     ``punctuation`` is true."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code == 0x3000:
-            out.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E and (punctuation or chr(code - 0xFEE0).isalnum()):
-            out.append(chr(code - 0xFEE0))
-        else:
-            out.append(ch)
-    return "".join(out)
+    if text.isascii():
+        return text
+    return text.translate(_HALF_ALL if punctuation else _HALF_ALNUM)
 
 
 def clean_text(value: object) -> str:

@@ -3,19 +3,17 @@ per table and written with ``executemany``.
 
 Primary keys are max(id) + 1 onwards (read once after the township is set
 up), so no ``RETURNING`` is needed; PostgreSQL sequences are moved past
-them at the end. On SQLite the rows go to the driver as tuples (dates as
-ISO text, as SQLAlchemy's ``Date`` stores them): the per-row parameter
-processing of a Core insert would cost a third of the run. The tables have
-no Python-side defaults or type decorators that this would skip.
+them at the end. Rows are written with ``services.bulk.insert_dicts`` (on
+SQLite straight to the driver as tuples: the per-row parameter processing
+of a Core insert would cost a third of the run).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from operator import itemgetter
 
-from sqlalchemy import Date, Table, func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -24,6 +22,7 @@ from gridadmin.models import (
     Area, Attendance, Certificate, Household, Person, PersonEvent, PersonTag, Staff,
     StaffAssignment, StaffStatusEvent, TrainingRequirement, TrainingSession,
 )
+from gridadmin.services.bulk import insert_dicts
 
 # in foreign-key order: a flush writes them in this order
 TABLES = {
@@ -82,34 +81,11 @@ class Writer:
 
     def flush(self) -> None:
         """Write every buffered row (inside the open transaction)."""
-        sqlite = self.session.get_bind().dialect.name == "sqlite"
         for name, table in TABLES.items():
             rows = self.buffers[name]
             if rows:
-                if sqlite:
-                    self._insert_tuples(table, rows)
-                else:
-                    self.session.execute(insert(table), rows)
+                insert_dicts(self.session, table, rows)
                 self.buffers[name] = []
-
-    def _insert_tuples(self, table: Table, rows: list[dict]) -> None:
-        """``executemany`` on the driver; all rows of a table have the same keys."""
-        conn = self.session.connection()
-        compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
-        keys = compiled.positiontup
-        dates = [i for i, key in enumerate(keys) if isinstance(table.c[key].type, Date)]
-        values = itemgetter(*keys)
-        if dates:
-            data = []
-            for row in rows:
-                t = list(values(row))
-                for i in dates:
-                    if t[i] is not None:
-                        t[i] = t[i].isoformat()
-                data.append(tuple(t))
-        else:
-            data = [values(row) for row in rows]
-        conn.exec_driver_sql(compiled.string, data)
 
     def fix_sequences(self) -> None:
         """PostgreSQL: move the id sequences past the ids written here."""

@@ -65,19 +65,22 @@ def build_table(spec: KindSpec, sheet: SheetData, overrides: dict | None = None)
     width = len(headers)
     fill_columns = [mapping.columns[f.key] for f in spec.fields if f.fill_down and f.key in mapping.columns]
     last: dict[int, object] = {}
+    problems, filled, out = sheet.problems, table.filled, table.rows
     for r in range(index + 1, len(sheet.rows)):
         cells = sheet.rows[r]
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        if all(_blank(v) for v in cells):
+        if not cells or (_blank(cells[0]) and all(_blank(v) for v in cells)):
             continue
         for c in fill_columns:
-            if _blank(cells[c]) and (r, c) not in sheet.problems and c in last:
-                cells[c] = last[c]
-                table.filled.add((r + 1, c))
-            elif not _blank(cells[c]):
-                last[c] = cells[c]
-        table.rows.append((r + 1, cells))
+            value = cells[c]
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if c in last and (r, c) not in problems:
+                    cells[c] = last[c]
+                    filled.add((r + 1, c))
+            else:
+                last[c] = value
+        out.append((r + 1, cells))
     return table
 
 

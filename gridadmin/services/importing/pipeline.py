@@ -4,15 +4,19 @@ progress generator the UI and the command line drive."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from gridadmin.db import Database
 from gridadmin.models import ImportBatch
+from gridadmin.services.bulk import bulk_session
 from gridadmin.services.errors import ValidationError
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing.headers import Table, pick_table
@@ -81,13 +85,42 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date) -> Imp
                       table.header_row, table.mapping.headers, dict(table.mapping.columns), rows, extra)
 
 
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a file is read and planned:
+    hundreds of thousands of new containers would set it off again and
+    again, each time walking every object alive (reference counting still
+    frees everything as usual)."""
+    global _gc_pausers
+    with _gc_lock:
+        _gc_pausers += 1
+        if _gc_pausers == 1:
+            gc_paused.was_enabled = gc.isenabled()
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and gc_paused.was_enabled:
+                gc.enable()
+
+
+gc_paused.was_enabled = True
+
+
 def plan_import(db: Database, path, kind: str, *, mode: str = "upsert", sheet: str | None = None,
                 overrides: dict | None = None, today: date | None = None, table: Table | None = None) -> ImportPlan:
     """The dry run: every row labelled; nothing is written."""
-    table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
-    with db.session() as session:
-        plan = _plan(session, path, table, kind, mode, today or date.today())
-        session.rollback()
+    with gc_paused():
+        table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
+        with db.session() as session:
+            plan = _plan(session, path, table, kind, mode, today or date.today())
+            session.rollback()
     return plan
 
 
@@ -100,11 +133,13 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
     (cancel) rolls everything back."""
     today = today or date.today()
     yield Progress(0, 1, "正在读取文件…")
-    table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
+    with gc_paused():
+        table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
     total = len(table.rows)
     yield Progress(0, total, f"正在检查 {total} 行…")
     with db.session() as session:
-        plan = _plan(session, path, table, kind, mode, today)
+        with gc_paused():
+            plan = _plan(session, path, table, kind, mode, today)
         result = ImportResult(plan)
         has_errors = any(r.status == ERROR for r in plan.rows)
         if dry_run or (has_errors and not skip_errors):
@@ -118,8 +153,14 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
         session.add(batch)
         session.flush()
         to_write = [r for r in plan.rows if r.status in (NEW, UPDATE)]
-        for done in kind_of(kind).write(session, plan, to_write, batch.id, today):
-            yield Progress(done, len(to_write), f"正在写入 {done}/{len(to_write)} 行…")
+        with bulk_session(session):
+            writing = kind_of(kind).write(session, plan, to_write, batch.id, today)
+            while True:
+                with gc_paused():  # not across the yield: the caller's code runs there
+                    done = next(writing, None)
+                if done is None:
+                    break
+                yield Progress(done, len(to_write), f"正在写入 {done}/{len(to_write)} 行…")
         result.batch_id = batch.id
         result.committed = True
     return result

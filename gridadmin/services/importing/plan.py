@@ -33,7 +33,7 @@ class RowIssue:
         return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
     """One data row: ``record`` holds the typed values by field key;
     ``changes`` field label → (old, new) for an update; ``target_id`` the
@@ -178,13 +178,18 @@ class RowReader:
 def mark_duplicates(rows: list[RowPlan], key_of, column: str, what: str) -> None:
     """Rows with the same key (e.g. ID number) are all errors naming each other."""
     seen: dict[object, list[RowPlan]] = {}
+    repeated = []
     for row in rows:
         key = key_of(row)
         if key is not None:
-            seen.setdefault(key, []).append(row)
-    for group in seen.values():
-        if len(group) < 2:
-            continue
+            group = seen.get(key)
+            if group is None:
+                seen[key] = [row]
+            else:
+                if len(group) == 1:
+                    repeated.append(group)
+                group.append(row)
+    for group in repeated:  # each row is in one group: the order of the groups does not matter
         for row in group:
             others = "、".join(str(o.row) for o in group if o is not row)
             row.errors.append(RowIssue(row.row, column, shown(key_of(row)),

@@ -107,7 +107,7 @@ def _is_empty(value) -> bool:
 
 def _trim(rows: list[list]) -> list[list]:
     """Drop trailing empty rows (cheap: walk back from the end) and trailing
-    empty columns."""
+    empty columns; every row is made as wide as the widest."""
     end = len(rows)
     while end and all(_is_empty(v) for v in rows[end - 1]):
         end -= 1
@@ -115,11 +115,15 @@ def _trim(rows: list[list]) -> list[list]:
         del rows[end:]
     width = 0
     for row in rows:
+        if len(row) > width and not _is_empty(row[-1]):
+            width = len(row)
+            continue
         for i in range(len(row) - 1, width - 1, -1):
             if not _is_empty(row[i]):
                 width = i + 1
                 break
-    return [row[:width] if len(row) > width else row + [""] * (width - len(row)) for row in rows]
+    return [row if len(row) == width else row[:width] if len(row) > width else row + [""] * (width - len(row))
+            for row in rows]
 
 
 def _fill_merged(rows: list[list], merged) -> None:
@@ -135,13 +139,32 @@ def _fill_merged(rows: list[list], merged) -> None:
 
 
 def _text_errors(rows: list[list]) -> dict[tuple[int, int], str]:
-    """Error literals typed or saved as text (#N/A in a CSV)."""
-    problems = {}
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if isinstance(value, str) and value[:1] == "#" and value.strip().upper() in EXCEL_ERRORS:
-                problems[(r, c)] = error_message(value.strip().upper())
-    return problems
+    """Error literals typed or saved as text (#N/A in a CSV). Only a column
+    holding a text that starts with "#" is looked at cell by cell."""
+    width = len(rows[0]) if rows else 0
+    columns = None
+    if rows and all(len(row) == width for row in rows):
+        columns = [(c, column) for c, column in enumerate(zip(*rows)) if _may_hold_hash(column)]
+    if columns is None:
+        columns = [(c, [row[c] if c < len(row) else None for row in rows])
+                   for c in range(max((len(row) for row in rows), default=0))]
+    found = {(r, c): error_message(value.strip().upper())
+             for c, column in columns for r, value in enumerate(column) if _is_error_text(value)}
+    return dict(sorted(found.items()))  # row by row, as the sheet reads
+
+
+def _may_hold_hash(column: tuple) -> bool:
+    """Whether a text in ``column`` might start with "#" (decided in C: a
+    text column is joined; in any column's repr such a text shows as '# or "#)."""
+    try:
+        return "\x00#" in "\x00" + "\x00".join(column)
+    except TypeError:  # not all text
+        text = repr(column)
+        return "'#" in text or '"#' in text
+
+
+def _is_error_text(value) -> bool:
+    return isinstance(value, str) and value[:1] == "#" and value.strip().upper() in EXCEL_ERRORS
 
 
 def _read_csv(p: Path) -> list[list]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridadmin.models import Household, Person
@@ -15,11 +15,11 @@ from gridadmin.services.codes import CodeBook
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import (
-    ERROR, MODE_INSERT, MODE_UPDATE, NEW, SKIP, UNCHANGED, UPDATE, RowIssue, RowPlan, RowReader,
-    mark_duplicates, shown,
+    ERROR, MODE_INSERT, MODE_UPDATE, NEW, SKIP, UNCHANGED, UPDATE, RowIssue, RowPlan, mark_duplicates, shown,
 )
+from gridadmin.services.importing.resident_parse import ResidentParser
 from gridadmin.services.importing.residents import (
-    CODE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, RELATION_HEAD, RESIDENTS, month_only_column, parse_resident,
+    CODE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, RELATION_HEAD, RESIDENTS, month_only_column,
 )
 
 CHUNK = 500
@@ -29,13 +29,8 @@ def plan_residents(session: Session, table: Table, mode: str, today: date) -> tu
     book = CodeBook.load(session)
     areas = AreaIndex.load(session)
     allow_month = month_only_column(table.mapping.header_of("birth_date"))
-    rows = []
-    cache: dict = {}
-    for excel_row, cells in table.rows:
-        plan = RowPlan(excel_row, cells)
-        plan.record = parse_resident(RowReader(table, plan, cache), book, areas, allow_month=allow_month,
-                                     today=today)
-        rows.append(plan)
+    rows = [RowPlan(excel_row, cells) for excel_row, cells in table.rows]
+    ResidentParser(table, book, areas, allow_month=allow_month, today=today).parse(rows)
     id_header = table.mapping.header_of("id_number")
     mark_duplicates(rows, lambda r: r.record.get("id_number"), id_header, "公民身份号码")
 
@@ -75,21 +70,33 @@ def plan_residents(session: Session, table: Table, mode: str, today: date) -> tu
             row.warnings.append(RowIssue(row.row, "", "", "此人已登记，“仅新增”模式不更新"))
         else:
             row.status = UPDATE
+    members_of: dict[str, list[RowPlan]] = {}
+    for row in rows:
+        members_of.setdefault(row.record.get("household_no"), []).append(row)
     new_households = {}
     for row in rows:
         no = row.record.get("household_no")
         if row.status in (NEW, UPDATE) and no not in households and no not in new_households:
-            new_households[no] = _household_values(rows, no)
+            new_households[no] = _household_values(members_of[no])
     extra = {"new_households": new_households, "household_ids": {no: h.id for no, h in households.items()},
              "persons": {k: (p.id, p.version, p.household_id) for k, p in persons.items()}}
     return rows, extra
 
 
 def _load(session: Session, columns: list, column, keys: set) -> dict:
-    """Plain rows (not ORM objects) whose ``column`` is one of ``keys``."""
+    """Plain rows (not ORM objects) whose ``column`` is one of ``keys``;
+    when the table is not much larger than ``keys``, one pass over the
+    table beats thousands of ``IN`` lookups."""
     keys.discard(None)
     found = {}
-    for row in _chunked_in(session, select(*columns), column, keys):
+    if not keys:
+        return found
+    table = column.table
+    if session.scalar(select(func.count()).select_from(table)) <= 2 * len(keys):
+        rows = (row for row in session.execute(select(*columns)) if getattr(row, column.key) in keys)
+    else:
+        rows = _chunked_in(session, select(*columns), column, keys)
+    for row in rows:
         found.setdefault(getattr(row, column.key), row)
     return found
 
@@ -162,12 +169,19 @@ def _rows(rows: list[RowPlan]) -> str:
     return "、".join(str(r.row) for r in rows)
 
 
-def _household_values(rows: list[RowPlan], no: str) -> dict:
-    members = [r for r in rows if r.record.get("household_no") == no]
-    members.sort(key=lambda r: r.record.get("relation") != RELATION_HEAD)
+def _household_values(members: list[RowPlan]) -> dict:
+    """A new household's grid and address: the first value found, the
+    head's row first."""
+    members = sorted(members, key=lambda r: r.record.get("relation") != RELATION_HEAD)
     values = {"area_id": next(r.record["area_id"] for r in members if r.record.get("area_id"))}
     for key in HOUSEHOLD_FIELDS:
-        values[key] = next((r.record[key] for r in members if r.record.get(key)), None)
+        values[key] = None
+        for r in members:
+            if key not in r.record:  # an unmapped column: no row has it
+                break
+            if r.record[key]:
+                values[key] = r.record[key]
+                break
     return values
 
 

@@ -1,6 +1,7 @@
 """Writing planned resident rows: new households, new persons with their
 登记 event, updates (optimistic version check), 户间迁移 events and one
-audit row per created or changed record, all with executemany."""
+audit row per created or changed record, all with executemany (inserts as
+tuples through ``services.bulk``: straight to the driver on SQLite)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import AuditLog, Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_REGISTERED, EVENT_TRANSFER, PERSON_ACTIVE
+from gridadmin.services.bulk import insert_returning_ids, insert_tuples
 from gridadmin.services.errors import ConflictError
 from gridadmin.services.importing.plan import NEW, UPDATE, ImportPlan, RowPlan
 from gridadmin.services.importing.residents import HOUSEHOLD_FIELDS, PERSON_FIELDS
@@ -21,6 +23,13 @@ from gridadmin.services.pinyin import name_pinyin
 BATCH = 5000
 _person = Person.__table__
 _household = Household.__table__
+_event = PersonEvent.__table__
+_audit = AuditLog.__table__
+_HOUSEHOLD_KEYS = ("household_no", "area_id", "household_type", "registered_on", *HOUSEHOLD_FIELDS)
+_PERSON_KEYS = (*PERSON_FIELDS, "name_pinyin", "name_initials", "household_id", "status", "registered_on")
+_HOUSEHOLD_AT = _PERSON_KEYS.index("household_id")
+_EVENT_KEYS = ("person_id", "kind", "event_date", "to_household_id", "note")
+_AUDIT_KEYS = ("action", "entity", "entity_id", "import_batch_id", "summary", "changes", "user_id", "username")
 
 
 def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_id: int,
@@ -30,25 +39,28 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
     household_ids = dict(extra["household_ids"])
     wanted = {r.record["household_no"] for r in rows if r.status in (NEW, UPDATE)}
     new_households = [(no, values) for no, values in extra["new_households"].items() if no in wanted]
-    audit: list[dict] = []
+    audit: list[tuple] = []
     if new_households:
-        payload = [{"household_no": no, "area_id": v["area_id"], "household_type": "1", "registered_on": today,
-                    **{k: v.get(k) for k in HOUSEHOLD_FIELDS}} for no, v in new_households]
-        ids = _insert_returning(session, _household, payload)
+        ids = insert_returning_ids(session, _household, _HOUSEHOLD_KEYS, [
+            (no, v["area_id"], "1", today, *(v.get(k) for k in HOUSEHOLD_FIELDS)) for no, v in new_households])
         for (no, _v), hh_id in zip(new_households, ids):
             household_ids[no] = hh_id
-            audit.append(_audit("insert", "household", hh_id, batch_id, f"导入新增住户 {no}"))
+            audit.append(_audit_row("insert", "household", hh_id, batch_id, f"导入新增住户 {no}"))
     done = 0
     new_rows = [r for r in rows if r.status == NEW]
+    pinyin = _Pinyin()
+    note = f"导入批次 {batch_id}"
     for start in range(0, len(new_rows), BATCH):
         part = new_rows[start:start + BATCH]
-        payload = [_person_values(r.record, household_ids[r.record["household_no"]], today) for r in part]
-        ids = _insert_returning(session, _person, payload)
-        session.execute(insert(PersonEvent.__table__), [
-            {"person_id": pid, "kind": EVENT_REGISTERED, "event_date": today,
-             "to_household_id": values["household_id"], "note": f"导入批次 {batch_id}"}
-            for pid, values in zip(ids, payload)])
-        audit.extend(_audit("insert", "person", pid, batch_id, f"导入新增 {r.record['name']}")
+        payload = []
+        for r in part:
+            rec = r.record
+            hh_id = household_ids[rec["household_no"]]
+            payload.append((*map(rec.get, PERSON_FIELDS), *pinyin(rec["name"]), hh_id, PERSON_ACTIVE, today))
+        ids = insert_returning_ids(session, _person, _PERSON_KEYS, payload)
+        insert_tuples(session, _event, _EVENT_KEYS, [(pid, EVENT_REGISTERED, today, values[_HOUSEHOLD_AT], note)
+                                                      for pid, values in zip(ids, payload)])
+        audit.extend(_audit_row("insert", "person", pid, batch_id, f"导入新增 {r.record['name']}")
                      for pid, r in zip(ids, part))
         done += len(part)
         yield done
@@ -67,8 +79,8 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
                            "from_household_id": old_household, "to_household_id": values["household_id"],
                            "note": f"导入批次 {batch_id}"})
         groups.setdefault(tuple(sorted(values)), []).append({"_pid": pid, "_ver": version, **values})
-        audit.append(_audit("update", "person", pid, batch_id, f"导入更新 {row.record['name']}",
-                            {"old": row.previous, "new": values}))
+        audit.append(_audit_row("update", "person", pid, batch_id, f"导入更新 {row.record['name']}",
+                                {"old": row.previous, "new": values}))
     for keys, payload in groups.items():
         statement = (update(_person)
                      .where(_person.c.id == bindparam("_pid"), _person.c.version == bindparam("_ver"))
@@ -84,22 +96,23 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
     if events:
         session.execute(insert(PersonEvent.__table__), events)
     for start in range(0, len(audit), BATCH * 4):
-        session.execute(insert(AuditLog.__table__), audit[start:start + BATCH * 4])
+        insert_tuples(session, _audit, _AUDIT_KEYS, audit[start:start + BATCH * 4])
 
 
-def _person_values(record: dict, household_id: int, today: date) -> dict:
-    values = {k: record.get(k) for k in PERSON_FIELDS}
-    values["name_pinyin"], values["name_initials"] = name_pinyin(record["name"])
-    values.update(household_id=household_id, status=PERSON_ACTIVE, registered_on=today)
-    return values
+class _Pinyin:
+    """``name_pinyin`` remembered per name (names repeat in a file)."""
+
+    def __init__(self):
+        self.memo: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, name: str) -> tuple[str, str]:
+        found = self.memo.get(name)
+        if found is None:
+            found = self.memo[name] = name_pinyin(name)
+        return found
 
 
-def _insert_returning(session: Session, table, payload: list[dict]) -> list[int]:
-    result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), payload)
-    return [row[0] for row in result]
-
-
-def _audit(action: str, entity: str, entity_id: int, batch_id: int, summary: str, changes: dict | None = None) -> dict:
-    return {"action": action, "entity": entity, "entity_id": entity_id, "import_batch_id": batch_id,
-            "summary": summary[:200], "changes": json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
-            "user_id": None, "username": None}
+def _audit_row(action: str, entity: str, entity_id: int, batch_id: int, summary: str,
+               changes: dict | None = None) -> tuple:
+    return (action, entity, entity_id, batch_id, summary[:200],
+            json.dumps(changes, ensure_ascii=False, default=str) if changes else None, None, None)

@@ -1,19 +1,12 @@
 """The ``residents`` kind: one row per person with the household number
-and the relation to the head; this module names the columns and turns a
-row into a typed record (see ``resident_plan`` for matching)."""
+and the relation to the head; this module names the columns (see
+``resident_parse`` for typed records, ``resident_plan`` for matching and
+``resident_write`` for the commit)."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.idcard import check_id_number
-from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec, normalize_header
-from gridadmin.services.importing.plan import RowReader
-from gridadmin.services.importing.values import (
-    CellError, code_value, date_value, is_blank, name_value, phone_value, text_value,
-)
+from gridadmin.services.importing.values import CellError, text_value
 
 F = FieldSpec
 RESIDENTS = KindSpec("residents", "人口（每人一行）", (
@@ -61,7 +54,6 @@ PERSON_FIELDS = ("name", "id_number", "gender", "birth_date", "ethnicity", "rela
                  "residence_status", "political_status", "education", "marital_status", "occupation",
                  "employer", "phone", "note")
 RELATION_HEAD = "02"
-_GENDER_CODE = {"男": "1", "女": "2"}
 
 
 def month_only_column(header: str) -> bool:
@@ -70,84 +62,9 @@ def month_only_column(header: str) -> bool:
     return "年月" in key and "日" not in key
 
 
-def parse_resident(reader: RowReader, book: CodeBook, areas: AreaIndex, *, allow_month: bool,
-                   today: date) -> dict:
-    """The typed record of one row (fields left out when empty or wrong;
-    errors are on the reader's row)."""
-    spec = RESIDENTS
-    rec: dict = {}
-    rec["name"] = reader.get("name", name_value, required=True, label="姓名")
-    rec["household_no"] = reader.get("household_no", _household_no, required=True, label="户号")
-    for key, (list_key, what) in CODE_FIELDS.items():
-        if key in reader.table.mapping.columns:
-            rec[key] = reader.cached(key, lambda v, lk=list_key, w=what: code_value(book, lk, v, w),
-                                     required=key == "relation", label=what)
-    for key in TEXT_FIELDS + HOUSEHOLD_FIELDS:
-        if key in reader.table.mapping.columns:
-            rec[key] = reader.get(key, text_value, spec.field(key).max_length)
-    rec["phone"] = reader.get("phone", phone_value)
-    _identity(reader, rec, allow_month, today)
-    _grid(reader, rec, areas)
-    return rec
-
-
-def _household_no(value) -> str:
+def household_no_value(value) -> str:
+    """A household number: text, inner spaces removed."""
     text = text_value(value, 30)
     if text is None:
         raise CellError("户号不能为空")
     return text.replace(" ", "")
-
-
-def _identity(reader: RowReader, rec: dict, allow_month: bool, today: date) -> None:
-    raw = reader.raw("id_number")
-    birth = reader.get("birth_date", date_value, allow_month=allow_month)
-    if is_blank(raw):
-        if not reader._has_problem("id_number"):
-            reader.error("id_number", raw, "公民身份号码不能为空")
-        return
-    check = check_id_number(raw, today=today)
-    if not check.valid:
-        reader.error("id_number", raw, check.error)
-        return
-    for warning in check.warnings:
-        reader.warn("id_number", raw, warning)
-    rec["id_number"] = check.normalized
-    if birth is not None:
-        value, month_only = birth
-        same = (value.year, value.month) == (check.birth_date.year, check.birth_date.month) if month_only \
-            else value == check.birth_date
-        if not same:
-            shown_birth = f"{value.year}.{value.month:02d}" if month_only else value.isoformat()
-            reader.error("birth_date", reader.raw("birth_date"),
-                         f"出生日期 {shown_birth} 与身份证号码中的 {check.birth_date.isoformat()} 不符")
-    rec["birth_date"] = check.birth_date
-    id_gender = _GENDER_CODE[check.gender]
-    if rec.get("gender") in ("1", "2") and rec["gender"] != id_gender:
-        reader.error("gender", reader.raw("gender"), f"性别与身份证号码不符（号码显示为{check.gender}）")
-    rec["gender"] = id_gender
-
-
-def _grid(reader: RowReader, rec: dict, areas: AreaIndex) -> None:
-    columns = reader.table.mapping.columns
-    code = reader.cached("grid_code", lambda v: text_value(v, 24)) if "grid_code" in columns else None
-    name = reader.cached("grid", lambda v: text_value(v, 100)) if "grid" in columns else None
-    community = reader.cached("community", lambda v: text_value(v, 100)) if "community" in columns else None
-    rec["area_id"] = None
-    if not (code or name):
-        return
-    memo = reader.cache.setdefault("_area", {})
-    try:
-        found = memo.get((code, name, community))
-        if found is None:
-            try:
-                found = areas.find_grid(code, name, community)
-            except CellError as exc:
-                found = exc
-            memo[(code, name, community)] = found
-        if isinstance(found, CellError):
-            raise found
-        rec["area_id"] = found
-    except CellError as exc:
-        key = "grid_code" if code else ("community" if community and "下没有" not in exc.message
-                                        and "社区/村" in exc.message else "grid")
-        reader.error(key, code or (community if key == "community" else name), exc.message)

@@ -47,8 +47,13 @@ def text_value(value, max_length: int = 100) -> str | None:
     return text or None
 
 
+_PLAIN_NAME = re.compile(r"[\u0021-\u002f\u003a-\u007e\u4e00-\u9fff]+")  # no digits, no spaces
+
+
 def name_value(value, max_length: int = 50) -> str | None:
     """A person's name, padding removed ("李  云" → 李云)."""
+    if type(value) is str and len(value) <= max_length and _PLAIN_NAME.fullmatch(value):
+        return value  # already clean
     text = text_value(value, max_length=max_length)
     if text is None:
         return None
@@ -141,12 +146,16 @@ def _date_from_number(value, allow_month: bool) -> tuple[date, bool]:
 
 # ---- phones --------------------------------------------------------------
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_PHONE_NOISE = re.compile(r"[\s()（）]")
 _LANDLINE = re.compile(r"(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?|(\d{7,8})")
 
 
 def phone_value(value) -> str | None:
     """A phone number as text: 13800138000.0 → "13800138000"; mobile
     numbers lose +86 and separators; landlines keep ``area-number``."""
+    if type(value) is str and _PLAIN_MOBILE.fullmatch(value):
+        return value  # the common case: an 11-digit mobile number as text
     if is_blank(value):
         return None
     if isinstance(value, float):
@@ -154,7 +163,7 @@ def phone_value(value) -> str | None:
             raise CellError(f"“{value}”不是电话号码")
         value = int(value)
     text = to_halfwidth(str(value), punctuation=True).strip()
-    compact = re.sub(r"[\s()（）]", "", text)
+    compact = _PHONE_NOISE.sub("", text)
     if m := _MOBILE.fullmatch(compact.replace("-", "")):
         return m[1]
     if m := _LANDLINE.fullmatch(compact):

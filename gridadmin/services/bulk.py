@@ -1,0 +1,125 @@
+"""Bulk inserts inside the open transaction, for jobs that write tens of
+thousands of rows (demo data, imports).
+
+On SQLite the rows go straight to the driver's ``executemany`` as tuples
+(dates and date-times as ISO text, as SQLAlchemy's ``Date``/``DateTime``
+store them): the per-row parameter processing of a Core insert would cost
+more than SQLite itself. Columns left out get their scalar Python-side
+default (``version`` = 1 …); a column with a callable default must be
+given. Other databases get an ordinary Core ``executemany``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from operator import itemgetter
+
+from sqlalchemy import Date, DateTime, Table, func, insert, select
+from sqlalchemy.orm import Session
+
+
+def is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def insert_tuples(session: Session, table: Table, keys: Sequence[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples in the order of ``keys``) into ``table``."""
+    if not rows:
+        return
+    keys = list(keys)
+    if not is_sqlite(session):
+        session.execute(insert(table), [dict(zip(keys, row)) for row in rows])
+        return
+    conn = session.connection()
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    order = list(compiled.positiontup)
+    missing = [k for k in order if k not in keys]
+    for key in missing:
+        default = table.c[key].default
+        if default is None or not default.is_scalar:
+            raise ValueError(f"{table.name}.{key}: no value given and no scalar default")
+    formats = {i: _DATE if isinstance(table.c[k].type, Date) else _DATETIME for i, k in enumerate(keys)
+               if isinstance(table.c[k].type, (Date, DateTime))}
+    if formats:
+        rows = [_formatted(row, formats) for row in rows]
+    if order != keys:
+        tail = tuple(table.c[k].default.arg for k in missing)
+        given = keys + missing
+        pick = itemgetter(*[given.index(k) for k in order])
+        if len(order) == 1:
+            rows = [(pick(row + tail),) for row in rows]
+        else:
+            rows = [pick(row + tail) for row in rows] if tail else [pick(row) for row in rows]
+    conn.exec_driver_sql(compiled.string, rows)
+
+
+def _DATE(value):  # noqa: N802 - what SQLAlchemy's SQLite Date stores (isoformat pads the year to 4 digits)
+    return (value if value.__class__ is date else date(value.year, value.month, value.day)).isoformat()
+
+
+def _DATETIME(value):  # noqa: N802 - what SQLAlchemy's SQLite DateTime stores
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}:"
+            f"{value.second:02d}.{value.microsecond:06d}")
+
+
+def _formatted(row: tuple, formats: dict) -> tuple:
+    """Date/date-time values as text; text passes unchanged."""
+    out = None
+    for i, fmt in formats.items():
+        value = row[i]
+        if isinstance(value, date):
+            if out is None:
+                out = list(row)
+            out[i] = fmt(value)
+    return row if out is None else tuple(out)
+
+
+@contextmanager
+def bulk_session(session: Session, cache_mb: int = 128) -> Iterator[None]:
+    """For a job writing many rows in one transaction: on SQLite a larger
+    page cache for the connection (index pages of big tables stay in
+    memory instead of spilling to the WAL), restored afterwards."""
+    if not is_sqlite(session):
+        yield
+        return
+    driver = session.connection().connection.driver_connection  # PRAGMAs outside SQLAlchemy's transaction state
+    before = driver.execute("PRAGMA cache_size").fetchone()[0]
+    driver.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size={int(before)}")
+
+
+def insert_dicts(session: Session, table: Table, rows: list[dict]) -> None:
+    """Like :func:`insert_tuples` for dict rows that all have the same keys."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    values = itemgetter(*keys)
+    insert_tuples(session, table, keys, [values(row) for row in rows] if len(keys) > 1
+                  else [(values(row),) for row in rows])
+
+
+def insert_returning_ids(session: Session, table: Table, keys: Sequence[str], rows: list[tuple]) -> list[int]:
+    """Insert ``rows`` and return their new ids in the same order.
+
+    On SQLite the ids are assigned here (max(id) + 1 onwards): a write
+    transaction holds the database lock, and a clash with a concurrent
+    writer would fail the insert, never mix rows up. Elsewhere the
+    database assigns them (``RETURNING``)."""
+    if not rows:
+        return []
+    keys = list(keys)
+    if is_sqlite(session):
+        start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
+        ids = list(range(start, start + len(rows)))
+        insert_tuples(session, table, ["id", *keys], [(i, *row) for i, row in zip(ids, rows)])
+        return ids
+    result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                             [dict(zip(keys, row)) for row in rows])
+    return [row[0] for row in result]

@@ -1,0 +1,207 @@
+"""Resident rows → typed records, a column at a time.
+
+Every parser of a plain field depends on the cell value alone, so each
+distinct value of a column is parsed once per file (code lists, dates,
+names, text; ID numbers are unique and go through the ID service's fast
+path). Columns are processed in the order of the fields, so each row's
+messages come out in the same order as reading the row field by field
+would give: name, household number, code lists, text fields, phone,
+identity (ID problem, birth date, ID, cross-checks), grid.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from itertools import repeat
+from operator import itemgetter
+
+from gridadmin.services.codes import CodeBook
+from gridadmin.services.idcard import check_id_number
+from gridadmin.services.importing.areaindex import AreaIndex
+from gridadmin.services.importing.headers import Table
+from gridadmin.services.importing.plan import RowIssue, RowPlan, shown
+from gridadmin.services.importing.residents import (
+    CODE_FIELDS, HOUSEHOLD_FIELDS, RESIDENTS, TEXT_FIELDS, household_no_value,
+)
+from gridadmin.services.importing.values import (
+    CellError, code_value, date_value, name_value, phone_value, text_value,
+)
+
+MEMO_LIMIT = 200_000  # distinct values remembered per column
+_GENDER_CODE = {"男": "1", "女": "2"}
+_MISSING = object()
+
+
+def _blank(raw) -> bool:
+    return raw is None or (raw.__class__ is str and (not raw or raw.isspace())) or \
+        (isinstance(raw, str) and not raw.strip())
+
+
+class ResidentParser:
+    """Parses the rows of one table; ``memo`` per column: value → result."""
+
+    def __init__(self, table: Table, book: CodeBook, areas: AreaIndex, *, allow_month: bool, today: date):
+        self.table = table
+        self.columns = table.mapping.columns
+        self.problems = table.problems
+        self.areas = areas
+        self.today = today
+        self.memo: dict[str, dict] = {}
+        self.fields: list[tuple[str, object, bool, str]] = [  # key, parse, required, label for "不能为空"
+            ("name", name_value, True, "姓名"), ("household_no", household_no_value, True, "户号")]
+        for key, (list_key, what) in CODE_FIELDS.items():
+            if key in self.columns:
+                self.fields.append((key, partial(code_value, book, list_key, what=what), key == "relation", what))
+        for key in TEXT_FIELDS + HOUSEHOLD_FIELDS:
+            if key in self.columns:
+                self.fields.append((key, partial(text_value, max_length=RESIDENTS.field(key).max_length), False, ""))
+        self.fields.append(("phone", phone_value, False, ""))
+        self.birth = partial(date_value, allow_month=allow_month)
+
+    # ---- one cell ---------------------------------------------------------
+    def error(self, plan: RowPlan, key: str, value, message: str) -> None:
+        header = self.table.mapping.header_of(key) if key else ""
+        plan.errors.append(RowIssue(plan.row, header, shown(value), message))
+
+    def raw(self, plan: RowPlan, key: str):
+        """The cell, or None with the cell's problem (#N/A …) noted."""
+        index = self.columns.get(key)
+        if index is None:
+            return None
+        if self.problems:
+            problem = self.problems.get((plan.row - 1, index))
+            if problem is not None:
+                self.error(plan, key, "", problem)
+                return None
+        return plan.cells[index]
+
+    def _has_problem(self, plan: RowPlan, key: str) -> bool:
+        index = self.columns.get(key)
+        return index is not None and (plan.row - 1, index) in self.problems
+
+    def value(self, plan: RowPlan, key: str, parse, required: bool = False, label: str = ""):
+        """``parse(cell)`` (remembered per distinct value), or None with an
+        error noted; an empty required cell is an error."""
+        raw = self.raw(plan, key)
+        if _blank(raw):
+            if required and not self._has_problem(plan, key):
+                self.error(plan, key, raw, f"{label or self.table.mapping.header_of(key)}不能为空")
+            return None
+        memo = self.memo.setdefault(key, {})
+        try:
+            memo_key = raw if raw.__class__ is str else (raw.__class__, raw)
+            found = memo.get(memo_key, _MISSING)
+        except TypeError:  # unhashable
+            memo_key, found = None, _MISSING
+        if found is _MISSING:
+            try:
+                found = parse(raw)
+            except CellError as exc:
+                found = exc
+            if memo_key is not None and len(memo) < MEMO_LIMIT:
+                memo[memo_key] = found
+        if found.__class__ is CellError:
+            self.error(plan, key, raw, found.message)
+            return None
+        return found
+
+    # ---- whole columns ----------------------------------------------------
+    def parse(self, rows: list[RowPlan]) -> None:
+        """Fill ``record`` (and ``errors``/``warnings``) of every row."""
+        cells = [plan.cells for plan in rows]
+        keys = [key for key, *_ in self.fields]
+        columns = [self.column(rows, cells, *spec) for spec in self.fields]
+        for plan, values in zip(rows, zip(*columns)):
+            plan.record = dict(zip(keys, values))
+        if "birth_date" in self.columns and not self.problems:  # else per row: messages in row order
+            births = self.column(rows, cells, "birth_date", self.birth)
+            for plan, birth in zip(rows, births):
+                self._identity(plan, birth)
+        else:
+            for plan in rows:
+                self._identity(plan, _MISSING)
+        grid = [self.column(rows, cells, key, parse) if key in self.columns else [None] * len(rows)
+                for key, parse in (("grid_code", _grid_code), ("grid", _name_100), ("community", _name_100))]
+        for plan, code, name, community in zip(rows, *grid):
+            self._grid(plan, code, name, community)
+
+    def column(self, rows: list[RowPlan], cells: list[list], key: str, parse, required: bool = False,
+               label: str = "") -> list:
+        """:meth:`value` for every row. Each distinct text is parsed once and
+        looked up in C; only blanks, other types and errors go cell by cell."""
+        index = self.columns.get(key)
+        if index is None or self.problems:  # the general path, cell by cell
+            return [self.value(plan, key, parse, required, label) for plan in rows]
+        memo = self.memo.setdefault(key, {})
+        raws = list(map(itemgetter(index), cells))
+        for raw in set(raws):
+            if raw.__class__ is str and raw not in memo and raw and not raw.isspace() and len(memo) < MEMO_LIMIT:
+                try:
+                    memo[raw] = parse(raw)
+                except CellError as exc:
+                    memo[raw] = exc
+        out = list(map(memo.get, raws, repeat(_MISSING)))
+        for i in [i for i, found in enumerate(out) if found is _MISSING or found.__class__ is CellError]:
+            out[i] = self.value(rows[i], key, parse, required, label)
+        return out
+
+    def _identity(self, plan: RowPlan, birth) -> None:
+        """ID number, then the birth date (``birth``: already parsed, or
+        _MISSING) and gender cross-checked with it."""
+        rec = plan.record
+        raw = self.raw(plan, "id_number")
+        if birth is _MISSING:
+            birth = self.value(plan, "birth_date", self.birth) if "birth_date" in self.columns else None
+        if _blank(raw):
+            if not self._has_problem(plan, "id_number"):
+                self.error(plan, "id_number", raw, "公民身份号码不能为空")
+            return
+        check = check_id_number(raw, today=self.today)
+        if not check.valid:
+            self.error(plan, "id_number", raw, check.error)
+            return
+        for warning in check.warnings:
+            header = self.table.mapping.header_of("id_number")
+            plan.warnings.append(RowIssue(plan.row, header, shown(raw), warning))
+        rec["id_number"] = check.normalized
+        if birth is not None:
+            value, month_only = birth
+            same = (value.year, value.month) == (check.birth_date.year, check.birth_date.month) if month_only \
+                else value == check.birth_date
+            if not same:
+                shown_birth = f"{value.year}.{value.month:02d}" if month_only else value.isoformat()
+                self.error(plan, "birth_date", self.raw(plan, "birth_date"),
+                           f"出生日期 {shown_birth} 与身份证号码中的 {check.birth_date.isoformat()} 不符")
+        rec["birth_date"] = check.birth_date
+        id_gender = _GENDER_CODE[check.gender]
+        if rec.get("gender") in ("1", "2") and rec["gender"] != id_gender:
+            self.error(plan, "gender", self.raw(plan, "gender"), f"性别与身份证号码不符（号码显示为{check.gender}）")
+        rec["gender"] = id_gender
+
+    def _grid(self, plan: RowPlan, code, name, community) -> None:
+        plan.record["area_id"] = None
+        if not (code or name):
+            return
+        memo = self.memo.setdefault("_area", {})
+        found = memo.get((code, name, community))
+        if found is None:
+            try:
+                found = self.areas.find_grid(code, name, community)
+            except CellError as exc:
+                found = exc
+            memo[(code, name, community)] = found
+        if isinstance(found, CellError):
+            key = "grid_code" if code else ("community" if community and "下没有" not in found.message
+                                            and "社区/村" in found.message else "grid")
+            self.error(plan, key, code or (community if key == "community" else name), found.message)
+            return
+        plan.record["area_id"] = found
+
+
+def _grid_code(value) -> str | None:
+    return text_value(value, 24)
+
+
+def _name_100(value) -> str | None:
+    return text_value(value, 100)
