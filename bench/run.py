@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import bench_demo, bench_roster, bench_startup, bench_training  # noqa: E402
+from bench import bench_demo, bench_import, bench_residents, bench_roster, bench_startup, bench_training  # noqa: E402
 from bench.common import Figure  # noqa: E402
 
 BENCHMARKS = {
@@ -25,6 +25,8 @@ BENCHMARKS = {
     "startup": bench_startup.run,
     "roster": bench_roster.run,
     "training": bench_training.run,
+    "residents": bench_residents.run,
+    "import": bench_import.run,
 }
 
 
