@@ -106,31 +106,31 @@ def load_tree(db: Database, *, include_inactive: bool = True, today: date | None
 
 
 def _assemble(rows, households, residents, staff_pairs) -> list[AreaNode]:
-    nodes = {r.id: AreaNode(*r) for r in rows}
+    """Depth-first order with subtree totals; each node is built once."""
+    by_id = {r.id: r for r in rows}
     children: dict[int | None, list[int]] = {}
-    for node in sorted(nodes.values(), key=lambda n: (n.sort_order, n.code or "", n.name)):
-        parent = node.parent_id if node.parent_id in nodes else None
-        children.setdefault(parent, []).append(node.id)
+    for r in sorted(rows, key=lambda r: (r.sort_order, r.grid_code or r.division_code or "", r.name)):
+        children.setdefault(r.parent_id if r.parent_id in by_id else None, []).append(r.id)
     staff_by_area: dict[int, set[int]] = {}
     for area_id, staff_id in staff_pairs:
         staff_by_area.setdefault(area_id, set()).add(staff_id)
-
     ordered: list[AreaNode] = []
 
     def visit(area_id: int, depth: int) -> tuple[int, int, set[int]]:
-        node = nodes[area_id]
         position = len(ordered)
-        ordered.append(node)
+        ordered.append(None)  # placeholder: the node is built after its children
         hh = households.get(area_id, 0)
         res = residents.get(area_id, 0)
         staff = set(staff_by_area.get(area_id, ()))
-        for child_id in children.get(area_id, []):
+        kids = children.get(area_id, [])
+        for child_id in kids:
             c_hh, c_res, c_staff = visit(child_id, depth + 1)
             hh, res = hh + c_hh, res + c_res
             staff |= c_staff
-        ordered[position] = replace(node, depth=depth, sub_areas=len(children.get(area_id, [])),
-                                    households=hh, residents=res, staff_on_post=len(staff))
-        ordered[position] = replace(ordered[position], warning=grid_size_warning(ordered[position]))
+        node = AreaNode(*by_id[area_id], depth=depth, sub_areas=len(kids), households=hh, residents=res,
+                        staff_on_post=len(staff))
+        warning = grid_size_warning(node)
+        ordered[position] = replace(node, warning=warning) if warning else node
         return hh, res, staff
 
     for root_id in children.get(None, []):
