@@ -65,6 +65,11 @@ class LazyTableModel(QAbstractTableModel):
         return self._columns
 
     @property
+    def source(self) -> PageSource:
+        """Where the rows come from (exports read the same rows)."""
+        return self._source
+
+    @property
     def cached_rows(self) -> int:
         return sum(len(b) for b in self._blocks.values())
 

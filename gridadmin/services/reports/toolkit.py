@@ -18,6 +18,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -96,6 +97,8 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, col_
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
     if stripes:
         commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, len(body), 2)]
@@ -190,3 +193,33 @@ def render_pdf_bytes(info: DocumentInfo, story: list[Flowable]) -> bytes:
     buffer = BytesIO()
     render_pdf(buffer, info, story)
     return buffer.getvalue()
+
+
+def fit_column_widths(headers: Sequence[str], rows: Sequence[Sequence[object]], available: float, *,
+                      font_size: float = 9, padding: float = 8, max_natural: float = 220) -> list[float]:
+    """Column widths that keep short values (numbers, IDs, dates) on one
+    line and let only long text wrap: each column gets its widest value's
+    width (at most ``max_natural``); if that is too wide in total, only the
+    widest columns are capped, at the level where everything fits."""
+    font = register_cjk_font()
+    widths = []
+    for index, header in enumerate(headers):
+        header_width = max(pdfmetrics.stringWidth(part, font, font_size) for part in str(header).split()) + padding
+        values = [pdfmetrics.stringWidth(str(row[index]) if row[index] is not None else "", font, font_size)
+                  for row in rows[:2000]]
+        widths.append(min(max([header_width, *(v + padding for v in values)]), max_natural))
+    total = sum(widths)
+    if total <= available:
+        return [w * available / total for w in widths]
+    # Water-filling: cap the widest columns at the level where everything fits.
+    order = sorted(widths)
+    remaining, count = available, len(order)
+    cap = available / count
+    for width in order:
+        if width * count <= remaining:
+            remaining -= width
+            count -= 1
+            continue
+        cap = remaining / count
+        break
+    return [min(w, cap) for w in widths]

@@ -19,6 +19,7 @@ from gridadmin.services.residents import AGE_BANDS, ResidentFilter, ResidentRow,
 from gridadmin.services.roster import area_options
 from gridadmin.services.staff import code_choices
 from gridadmin.services.tags import tag_choices
+from gridadmin.ui.export_actions import export_xlsx
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 
 ALL = ""
@@ -62,6 +63,7 @@ class ResidentsPage(QWidget):
         self.show_full.setVisible(may_see_full_numbers(db))
         self.open_button = QPushButton(self.tr("打开户卡(&O)"))
         self.refresh_button = QPushButton(self.tr("刷新"))
+        self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.summary = QLabel()
 
         self.model = LazyTableModel(resident_source(db), resident_columns(False),
@@ -96,6 +98,7 @@ class ResidentsPage(QWidget):
         more.addWidget(self.show_full)
         more.addStretch(1)
         more.addWidget(self.open_button)
+        more.addWidget(self.export_button)
         more.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("人口信息"))
@@ -113,6 +116,8 @@ class ResidentsPage(QWidget):
         self.model.countChanged.connect(lambda _n: self._update_summary())
         self.table.doubleClicked.connect(lambda index: self.open_household(self.model.data(index, ROW_ROLE)))
         self.open_button.clicked.connect(lambda: self.open_household(self.selected_row()))
+        self.export_button.clicked.connect(lambda: export_xlsx(self, self.db, self.model, self.tr("人口信息"),
+                                                               full_numbers=self.show_full.isChecked()))
         self.refresh_button.clicked.connect(self.model.refresh)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.model.refresh)

@@ -17,6 +17,7 @@ from gridadmin.services.paging import PageQuery
 from gridadmin.services.roster import AGE_BANDS, SERVING, RosterFilter, RosterRow, area_options, roster_columns, \
     roster_source
 from gridadmin.services.staff import EMPLOYMENT_TYPES, code_choices
+from gridadmin.ui.export_actions import export_xlsx, print_pdf
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.staff_dialog import StaffDialog
 
@@ -93,7 +94,9 @@ class RosterPage(QWidget):
             more.addWidget(combo)
         more.addWidget(self.show_full)
         more.addStretch(1)
-        for button in (self.add_button, self.edit_button, self.refresh_button):
+        self.export_button = QPushButton(self.tr("导出 Excel…"))
+        self.print_button = QPushButton(self.tr("打印花名册…"))
+        for button in (self.add_button, self.edit_button, self.export_button, self.print_button, self.refresh_button):
             more.addWidget(button)
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("人员花名册"))
@@ -113,6 +116,10 @@ class RosterPage(QWidget):
         self.add_button.clicked.connect(self.add_staff)
         self.edit_button.clicked.connect(lambda: self.open_staff(self.selected_row()))
         self.refresh_button.clicked.connect(self.model.refresh)
+        self.export_button.clicked.connect(lambda: export_xlsx(self, self.db, self.model, self.tr("网格力量花名册"),
+                                                               full_numbers=self.show_full.isChecked()))
+        self.print_button.clicked.connect(lambda: print_pdf(self, self.db, self.model, self.tr("网格力量花名册"),
+                                                            full_numbers=self.show_full.isChecked()))
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.model.refresh)
         self._update_summary()

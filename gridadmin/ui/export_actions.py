@@ -1,0 +1,69 @@
+"""Export or print the list on screen (its filter, order and columns),
+off the UI thread, from any page built on ``LazyTableModel``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from gridadmin import APP_TITLE
+from gridadmin.db import Database
+from gridadmin.services.errors import ServiceError
+from gridadmin.services.progress import Progress
+from gridadmin.services.reports.toolkit import DocumentInfo
+from gridadmin.services.setup import township_of_database
+from gridadmin.services.table_export import export_table_pdf, export_table_xlsx
+from gridadmin.ui.jobs import run_job
+from gridadmin.ui.lazy_table_model import LazyTableModel
+
+
+def _documents() -> Path:
+    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
+
+
+def export_xlsx(parent: QWidget, db: Database, model: LazyTableModel, what: str, *, full_numbers: bool) -> Path | None:
+    """Ask where, then write the list to xlsx; returns the file or None."""
+    default = _documents() / f"{what}_{date.today():%Y%m%d}.xlsx"
+    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("导出到 Excel"), str(default), "Excel 文件 (*.xlsx)")
+    if not path:
+        return None
+
+    def job():
+        yield Progress(0, 1, parent.tr("正在导出{what}…").format(what=what))
+        return export_table_xlsx(db, model.source, model.query, model.columns, Path(path), what=what,
+                                 full_numbers=full_numbers)
+
+    return _finish(parent, run_job(parent, parent.tr("导出"), job), path, parent.tr("已导出 {n} 行到 {path}"))
+
+
+def print_pdf(parent: QWidget, db: Database, model: LazyTableModel, what: str, *, full_numbers: bool,
+              landscape: bool = True) -> Path | None:
+    """Ask where, then print the list as a PDF (header, page numbers,
+    signature line); returns the file or None."""
+    default = _documents() / f"{what}_{date.today():%Y%m%d}.pdf"
+    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("保存 PDF"), str(default), "PDF 文件 (*.pdf)")
+    if not path:
+        return None
+    township = township_of_database(db)
+    info = DocumentInfo(title=what, unit=(township[1] if township else "") + "网格化服务管理中心", landscape=landscape)
+
+    def job():
+        yield Progress(0, 1, parent.tr("正在生成{what}…").format(what=what))
+        return export_table_pdf(db, model.source, model.query, model.columns, Path(path), what=what, info=info,
+                                full_numbers=full_numbers)
+
+    return _finish(parent, run_job(parent, parent.tr("打印"), job), path, parent.tr("已生成 {n} 页：{path}"))
+
+
+def _finish(parent: QWidget, outcome, path: str, message: str) -> Path | None:
+    if outcome.cancelled:
+        return None
+    if outcome.error is not None:
+        text = outcome.error.message if isinstance(outcome.error, ServiceError) else str(outcome.error)
+        QMessageBox.warning(parent, APP_TITLE, text)
+        return None
+    QMessageBox.information(parent, APP_TITLE, message.format(n=outcome.result, path=path))
+    return Path(path)

@@ -1,0 +1,74 @@
+"""Exporting and printing the list on screen: same filter, order and
+columns, masking and permissions, audit, formulas neutralised."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+from sqlalchemy import select
+
+from gridadmin.db import open_database
+from gridadmin.models import AuditLog
+from gridadmin.services.access import PermissionDeniedError
+from gridadmin.services.demo import create_demo_database
+from gridadmin.services.paging import PageQuery
+from gridadmin.services.roster import RosterFilter, roster_columns, roster_source
+from gridadmin.services.table_export import export_table_xlsx
+from gridadmin.services.users import authenticate, create_user
+from gridadmin.ui.pages.roster_page import RosterPage
+from tests.uihelpers import answer_message_box
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("export") / "demo.db"
+    create_demo_database(str(path), "small")
+    return path
+
+
+def test_roster_page_exports_and_prints_what_is_shown(qtbot, demo_path, tmp_path, monkeypatch):
+    db = open_database(str(demo_path))
+    page = RosterPage(db)
+    qtbot.addWidget(page)
+    page.role.setCurrentIndex(page.role.findData("fulltime"))
+    shown = page.model.rowCount()
+    assert 0 < shown < 30
+    out = tmp_path / "roster.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    answer_message_box(QMessageBox.StandardButton.Ok)
+    page.export_button.click()
+    sheet = load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("姓名", "性别") and len(rows) == shown + 1
+    assert all("*" in (r[3] or "") for r in rows[1:])  # IDs masked by default
+    pdf = tmp_path / "roster.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), ""))
+    answer_message_box(QMessageBox.StandardButton.Ok)
+    page.print_button.click()
+    text = PdfReader(str(pdf)).pages[0].extract_text()
+    assert "网格力量花名册" in text and "第 1 页" in text and rows[1][0] in text
+    with db.session() as s:
+        actions = [a for a, in s.execute(select(AuditLog.action).where(AuditLog.entity == "网格力量花名册"))]
+    assert sorted(actions) == ["export", "print"]
+    db.dispose()
+
+
+def test_full_numbers_need_permission(demo_path, tmp_path):
+    db = open_database(str(demo_path))
+    create_user(db, "admin", "王管理", "wangge2026", ["admin"])
+    admin = db.as_actor(authenticate(db, "admin", "wangge2026"))
+    create_user(admin, "leader", "赵领导", "lingdao2026", ["official"])
+    official = db.as_actor(authenticate(db, "leader", "lingdao2026"))
+    query = PageQuery(RosterFilter(), "name")
+    with pytest.raises(PermissionDeniedError, match="查看完整证件号码"):
+        export_table_xlsx(official, roster_source(official), query, roster_columns(True), tmp_path / "x.xlsx",
+                          what="花名册", full_numbers=True)
+    assert not (tmp_path / "x.xlsx").exists()
+    count = export_table_xlsx(official, roster_source(official), query, roster_columns(False), tmp_path / "y.xlsx",
+                              what="花名册")
+    assert count > 0 and Path(tmp_path / "y.xlsx").exists()
+    db.dispose()
