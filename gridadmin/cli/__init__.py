@@ -13,7 +13,7 @@ from importlib import import_module
 
 from gridadmin import __version__
 
-COMMAND_MODULES = ("init", "demo", "check_id", "screenshot", "backup", "import_cmd")
+COMMAND_MODULES = ("init", "demo", "check_id", "screenshot", "backup", "import_cmd", "report")
 
 
 class CliError(Exception):

@@ -61,7 +61,7 @@ class Styles:
                                     spaceAfter=4 * mm)
         self.subtitle = ParagraphStyle("subtitle", **base, alignment=TA_CENTER, spaceAfter=4 * mm)
         self.heading = ParagraphStyle("heading", **{**base, "fontSize": 13, "leading": 18}, spaceBefore=4 * mm,
-                                      spaceAfter=2 * mm)
+                                      spaceAfter=2 * mm, keepWithNext=1)
         self.body = ParagraphStyle("body", **base, alignment=TA_LEFT)
         self.cell = ParagraphStyle("cell", **{**base, "fontSize": 9, "leading": 11})
         self.cell_right = ParagraphStyle("cell_right", parent=self.cell, alignment=TA_RIGHT)

@@ -1,0 +1,407 @@
+"""The figures of the monthly report (月报), computed from the history.
+
+Everything is "as of" a date, so a past month gives the same numbers after
+later changes:
+
+- a household exists at D when ``registered_on <= D`` (unknown date: always)
+  and it is not dissolved on or before D;
+- a person counts at D when ``registered_on <= D`` and they had not moved
+  out or died on or before D; their household at D is the one they left by
+  the first 户间迁移 event after D, else their current one — so a transfer
+  next month does not move them between communities in this month's report;
+- a staff member is on post in an area at D when one of their assignments
+  there runs at D (``start_date <= D``, ``end_date`` empty or ``>= D``);
+  counts are of distinct people.
+
+Flows per community: 本月增加 counts who is there at the month's end but
+was not there (in that community) at the end of the previous month,
+本月减少 the reverse — so 上月末 + 增加 − 减少 = 本月末 always holds; a move
+between two communities is a decrease in one and an increase in the
+other. The 合计 row of households and residents is the sum of the
+communities; staff on post in the 合计 row are distinct people (someone
+serving two communities counts once).
+
+Training: sessions that started in the month (and from 1 January up to the
+month's end), not cancelled; attendances marked present and the hours
+credited to them. With a community scope only attendances of people
+assigned in that community on the session's date count, and only sessions
+with at least one of them.
+
+All counts are SQL aggregates grouped by area; only the (small) area table
+is read row by row to order and name the communities and grids.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from gridadmin.db import Database
+from gridadmin.models import Area, Attendance, Household, Person, PersonEvent, StaffAssignment, TrainingSession
+from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
+from gridadmin.models.household import EVENT_TRANSFER, PERSON_ACTIVE
+from gridadmin.models.staff import CORE_ROLES, ROLE_FULLTIME
+from gridadmin.models.training import ATTEND_PRESENT
+from gridadmin.services.areas import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
+from gridadmin.services.codes import CodeBook
+from gridadmin.services.errors import NotFoundError, ValidationError
+from gridadmin.services.settings import KEY_TOWNSHIP_NAME, get_setting
+
+CENTRE_SUFFIX = "网格化服务管理中心"
+
+
+@dataclass(frozen=True)
+class StockFlow:
+    """上月末 / 本月增加 / 本月减少 / 本月末."""
+
+    previous: int = 0
+    increase: int = 0
+    decrease: int = 0
+    current: int = 0
+
+    def __add__(self, other: StockFlow) -> StockFlow:
+        return StockFlow(self.previous + other.previous, self.increase + other.increase,
+                         self.decrease + other.decrease, self.current + other.current)
+
+    @property
+    def balanced(self) -> bool:
+        return self.previous + self.increase - self.decrease == self.current
+
+
+@dataclass(frozen=True)
+class CommunityFigures:
+    area_id: int | None
+    name: str
+    code: str | None
+    households: StockFlow
+    residents: StockFlow
+    staff_on_post: int
+    staff_by_role: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GridFigures:
+    area_id: int
+    community: str
+    name: str
+    code: str | None
+    grid_type: str | None
+    households: int
+    residents: int
+    staff_on_post: int
+    fulltime_workers: int
+
+    @property
+    def households_per_fulltime(self) -> float | None:
+        return self.households / self.fulltime_workers if self.fulltime_workers else None
+
+    @property
+    def warning(self) -> str:
+        """无专职网格员, or a households-per-worker ratio outside 300–500
+        (a rural grid is only warned when too big)."""
+        if not self.fulltime_workers:
+            return "无专职网格员"
+        ratio = self.households_per_fulltime or 0
+        if ratio > GRID_MAX_HOUSEHOLDS:
+            return f"每名专职网格员超过 {GRID_MAX_HOUSEHOLDS} 户"
+        if self.households and ratio < GRID_MIN_HOUSEHOLDS and self.grid_type == "城市社区网格":
+            return f"每名专职网格员少于 {GRID_MIN_HOUSEHOLDS} 户"
+        return ""
+
+
+@dataclass(frozen=True)
+class TrainingFigures:
+    sessions: int = 0
+    attendances: int = 0
+    hours: float = 0.0
+
+
+@dataclass(frozen=True)
+class MonthlyFigures:
+    year: int
+    month: int
+    month_start: date
+    month_end: date
+    previous_end: date
+    township: str
+    scope_name: str
+    scope_code: str | None
+    scope_is_township: bool
+    communities: tuple[CommunityFigures, ...]
+    total: CommunityFigures
+    grids: tuple[GridFigures, ...]
+    roles: tuple[tuple[str, str], ...]  # (code, label) shown as columns, in order
+    training_month: TrainingFigures
+    training_year: TrainingFigures
+
+    @property
+    def unit(self) -> str:
+        """填报单位."""
+        return f"{self.township}{CENTRE_SUFFIX}"
+
+    @property
+    def month_key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def grids_without_fulltime(self) -> tuple[GridFigures, ...]:
+        return tuple(g for g in self.grids if not g.fulltime_workers)
+
+    def to_dict(self) -> dict:
+        """The CLI's ``--json`` object: exactly the numbers printed."""
+        return {
+            "month": self.month_key,
+            "scope": {"name": self.scope_name, "code": self.scope_code},
+            "totals": {"households": self.total.households.current, "residents": self.total.residents.current,
+                       "staff_on_post": self.total.staff_on_post, "grids": len(self.grids)},
+            "communities": [{"name": c.name, "code": c.code, "households": c.households.current,
+                             "residents": c.residents.current, "staff_on_post": c.staff_on_post}
+                            for c in self.communities],
+        }
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date, date]:
+    """(first day, last day, last day of the previous month); refuses a bad month."""
+    if not isinstance(year, int) or not isinstance(month, int) or not 1 <= month <= 12 or not 1900 <= year <= 9999:
+        raise ValidationError(f"报告月份“{year}-{month}”无效，应为 YYYY-MM，月份 1–12。", field="报告月份",
+                              value=f"{year}-{month}")
+    start = date(year, month, 1)
+    end = date(year, month, calendar.monthrange(year, month)[1])
+    return start, end, start - timedelta(days=1)
+
+
+def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | None = None) -> MonthlyFigures:
+    """The report's figures for ``year``-``month``; ``scope_area_id`` a
+    township or community (None: every community in the database)."""
+    start, end, prev = month_bounds(year, month)
+    with db.session() as session:
+        areas = {r.id: r for r in session.execute(
+            select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code, Area.grid_code,
+                   Area.grid_type, Area.active, Area.sort_order))}
+        township = get_setting(session, KEY_TOWNSHIP_NAME) or next(
+            (a.name for a in areas.values() if a.level == LEVEL_TOWNSHIP), "")
+        scope_name, scope_code, communities = _scope(areas, scope_area_id, township)
+        community_ids = [c.id for c in communities]
+        book = CodeBook.load(session)
+
+        households = _household_counts(session, prev, end, community_ids)
+        residents_end, residents_prev = _resident_counts(session, prev, end, community_ids)
+        staff = _staff_counts(session, end, community_ids)
+        training_month = _training(session, start, end, community_ids, scoped=scope_area_id is not None
+                                   and areas[scope_area_id].level == LEVEL_COMMUNITY)
+        training_year = _training(session, date(year, 1, 1), end, community_ids,
+                                  scoped=scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY)
+
+    # Per community: sum the (community, grid) groups.
+    hh_by_comm: dict[int, StockFlow] = {}
+    hh_by_grid: dict[int, int] = {}
+    for (comm, grid), flow in households.items():
+        hh_by_comm[comm] = hh_by_comm.get(comm, StockFlow()) + flow
+        if grid is not None:
+            hh_by_grid[grid] = hh_by_grid.get(grid, 0) + flow.current
+    res_end: dict[int, tuple[int, int]] = {}
+    res_by_grid: dict[int, int] = {}
+    for (comm, grid), (count, new) in residents_end.items():
+        c, n = res_end.get(comm, (0, 0))
+        res_end[comm] = (c + count, n + new)
+        if grid is not None:
+            res_by_grid[grid] = res_by_grid.get(grid, 0) + count
+
+    extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(CORE_ROLES))
+    roles = tuple((r, book.label("staff_role", r) or r) for r in (*CORE_ROLES, *extra_roles))
+
+    rows: list[CommunityFigures] = []
+    for c in communities:
+        current, increase = res_end.get(c.id, (0, 0))
+        previous, decrease = residents_prev.get(c.id, (0, 0))
+        row = CommunityFigures(
+            c.id, c.name, c.division_code or c.grid_code, hh_by_comm.get(c.id, StockFlow()),
+            StockFlow(previous, increase, decrease, current), staff["by_comm"].get(c.id, 0),
+            {r: staff["by_comm_role"].get((c.id, r), 0) for r, _label in roles})
+        if c.active or row.households.current or row.households.previous or row.residents.current \
+                or row.residents.previous or row.staff_on_post:
+            rows.append(row)
+    total = CommunityFigures(
+        None, "合计", None, sum((r.households for r in rows), StockFlow()),
+        sum((r.residents for r in rows), StockFlow()), staff["total"],
+        {r: staff["total_role"].get(r, 0) for r, _label in roles})
+
+    grids: list[GridFigures] = []
+    for c in communities:
+        for g in _children(areas, c.id, LEVEL_GRID):
+            figures = GridFigures(g.id, c.name, g.name, g.grid_code or g.division_code, g.grid_type,
+                                  hh_by_grid.get(g.id, 0), res_by_grid.get(g.id, 0), staff["by_grid"].get(g.id, 0),
+                                  staff["fulltime_by_grid"].get(g.id, 0))
+            if g.active or figures.households or figures.residents or figures.staff_on_post:
+                grids.append(figures)
+    return MonthlyFigures(year, month, start, end, prev, township, scope_name, scope_code,
+                          scope_area_id is None or areas[scope_area_id].level == LEVEL_TOWNSHIP,
+                          tuple(rows), total, tuple(grids), roles, training_month, training_year)
+
+
+# --- scope and area tree -------------------------------------------------------------------
+
+def _order(area) -> tuple:
+    return (area.sort_order, area.grid_code or area.division_code or "", area.name)
+
+
+def _children(areas: dict, parent_id: int, level: str) -> list:
+    return sorted((a for a in areas.values() if a.parent_id == parent_id and a.level == level), key=_order)
+
+
+def _scope(areas: dict, scope_area_id: int | None, township: str) -> tuple[str, str | None, list]:
+    if scope_area_id is None:
+        towns = sorted((a for a in areas.values() if a.level == LEVEL_TOWNSHIP), key=_order)
+        communities = [c for t in towns for c in _children(areas, t.id, LEVEL_COMMUNITY)]
+        orphans = sorted((a for a in areas.values() if a.level == LEVEL_COMMUNITY
+                          and (a.parent_id not in areas or areas[a.parent_id].level != LEVEL_TOWNSHIP)), key=_order)
+        return township, None, communities + orphans
+    area = areas.get(scope_area_id)
+    if area is None:
+        raise NotFoundError("所选范围已不存在，请刷新。", field="范围", value=scope_area_id)
+    if area.level == LEVEL_TOWNSHIP:
+        return area.name, area.division_code, _children(areas, area.id, LEVEL_COMMUNITY)
+    if area.level == LEVEL_COMMUNITY:
+        return area.name, area.division_code or area.grid_code, [area]
+    raise ValidationError(f"“{area.name}”是网格，月报的范围应为乡镇/街道或社区/村。", field="范围", value=area.name)
+
+
+def _area_map(name: str):
+    """area_id → community_id, grid_id (a micro-grid belongs to its parent
+    grid, a grid to its parent community)."""
+    a, parent, grand = aliased(Area), aliased(Area), aliased(Area)
+    community = case((a.level == LEVEL_COMMUNITY, a.id), (a.level == LEVEL_GRID, parent.id),
+                     (a.level == LEVEL_MICROGRID, grand.id), else_=None)
+    grid = case((a.level == LEVEL_GRID, a.id), (a.level == LEVEL_MICROGRID, parent.id), else_=None)
+    return (select(a.id.label("area_id"), community.label("community_id"), grid.label("grid_id"))
+            .outerjoin(parent, parent.id == a.parent_id).outerjoin(grand, grand.id == parent.parent_id)
+            .subquery(name))
+
+
+def _one(condition) -> object:
+    return case((condition, 1), else_=0)
+
+
+# --- households ----------------------------------------------------------------------------
+
+def household_exists(on: date):
+    return and_(or_(Household.registered_on.is_(None), Household.registered_on <= on),
+                or_(Household.dissolved_on.is_(None), Household.dissolved_on > on))
+
+
+def _household_counts(session: Session, prev: date, end: date, community_ids: list[int]) -> dict:
+    """{(community_id, grid_id): StockFlow}. A household's area is its current one."""
+    m = _area_map("hm")
+    was, now = household_exists(prev), household_exists(end)
+    rows = session.execute(
+        select(m.c.community_id, m.c.grid_id, func.sum(_one(was)), func.sum(_one(and_(now, ~was))),
+               func.sum(_one(and_(was, ~now))), func.sum(_one(now)))
+        .select_from(Household).join(m, m.c.area_id == Household.area_id)
+        .where(m.c.community_id.in_(community_ids), or_(was, now))
+        .group_by(m.c.community_id, m.c.grid_id))
+    return {(c, g): StockFlow(int(a or 0), int(b or 0), int(d or 0), int(e or 0)) for c, g, a, b, d, e in rows}
+
+
+# --- residents -----------------------------------------------------------------------------
+
+def person_present(on: date):
+    """Registered by ``on`` and neither moved out nor died on or before it
+    (someone marked 迁出/死亡 with no date never counts)."""
+    return and_(or_(Person.registered_on.is_(None), Person.registered_on <= on),
+                or_(Person.moved_out_on.is_(None), Person.moved_out_on > on),
+                or_(Person.died_on.is_(None), Person.died_on > on),
+                or_(Person.status == PERSON_ACTIVE, Person.moved_out_on.is_not(None), Person.died_on.is_not(None)))
+
+
+def household_at(on: date):
+    """The person's household at ``on``: the one they left by their first
+    transfer after ``on``, else the current one."""
+    e = aliased(PersonEvent)
+    later = (select(e.from_household_id)
+             .where(e.person_id == Person.id, e.kind == EVENT_TRANSFER, e.event_date > on,
+                    e.from_household_id.is_not(None))
+             .order_by(e.event_date, e.id).limit(1).correlate(Person).scalar_subquery())
+    return func.coalesce(later, Person.household_id)
+
+
+def _resident_counts(session: Session, prev: date, end: date, community_ids: list[int]) -> tuple[dict, dict]:
+    """({(community, grid) at the end: (count, not there at prev)},
+    {community at prev: (count, not there at the end)})."""
+    was, now = person_present(prev), person_present(end)
+    people = (select(household_at(prev).label("hh_prev"), household_at(end).label("hh_end"),
+                     _one(was).label("was"), _one(now).label("now"))
+              .where(or_(was, now)).subquery("people"))
+    h_prev, h_end = aliased(Household), aliased(Household)
+    m_prev, m_end = _area_map("m_prev"), _area_map("m_end")
+    joined = (select(m_end.c.community_id.label("c_end"), m_end.c.grid_id.label("g_end"),
+                     m_prev.c.community_id.label("c_prev"), people.c.was, people.c.now)
+              .select_from(people)
+              .outerjoin(h_prev, h_prev.id == people.c.hh_prev).outerjoin(m_prev, m_prev.c.area_id == h_prev.area_id)
+              .outerjoin(h_end, h_end.id == people.c.hh_end).outerjoin(m_end, m_end.c.area_id == h_end.area_id)
+              .subquery("joined"))
+    j = joined.c
+    stayed = and_(j.was == 1, j.now == 1, j.c_prev == j.c_end)
+    at_end = {(c, g): (int(n), int(new or 0)) for c, g, n, new in session.execute(
+        select(j.c_end, j.g_end, func.count(), func.sum(case((stayed, 0), else_=1)))
+        .where(j.now == 1, j.c_end.in_(community_ids)).group_by(j.c_end, j.g_end))}
+    at_prev = {c: (int(n), int(gone or 0)) for c, n, gone in session.execute(
+        select(j.c_prev, func.count(), func.sum(case((stayed, 0), else_=1)))
+        .where(j.was == 1, j.c_prev.in_(community_ids)).group_by(j.c_prev))}
+    return at_end, at_prev
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+def assignment_runs(on: date):
+    return and_(StaffAssignment.start_date <= on,
+                or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= on))
+
+
+def _staff_counts(session: Session, on: date, community_ids: list[int]) -> dict:
+    m = _area_map("sm")
+    base = (select().select_from(StaffAssignment).join(m, m.c.area_id == StaffAssignment.area_id)
+            .where(assignment_runs(on), m.c.community_id.in_(community_ids)))
+    people = func.count(distinct(StaffAssignment.staff_id))
+    return {
+        "by_comm": dict(session.execute(base.add_columns(m.c.community_id, people).group_by(m.c.community_id)).all()),
+        "by_comm_role": {(c, r): n for c, r, n in session.execute(
+            base.add_columns(m.c.community_id, StaffAssignment.role, people)
+            .group_by(m.c.community_id, StaffAssignment.role))},
+        "by_grid": dict(session.execute(base.add_columns(m.c.grid_id, people)
+                                        .where(m.c.grid_id.is_not(None)).group_by(m.c.grid_id)).all()),
+        "fulltime_by_grid": dict(session.execute(
+            base.add_columns(m.c.grid_id, people)
+            .where(m.c.grid_id.is_not(None), StaffAssignment.role == ROLE_FULLTIME).group_by(m.c.grid_id)).all()),
+        "total": int(session.scalar(base.add_columns(people)) or 0),
+        "total_role": dict(session.execute(base.add_columns(StaffAssignment.role, people)
+                                           .group_by(StaffAssignment.role)).all()),
+    }
+
+
+# --- training ------------------------------------------------------------------------------
+
+def _training(session: Session, first: date, last: date, community_ids: list[int], *,
+              scoped: bool) -> TrainingFigures:
+    held = and_(TrainingSession.cancelled.is_(False), TrainingSession.start_date >= first,
+                TrainingSession.start_date <= last)
+    present = and_(Attendance.status == ATTEND_PRESENT, held)
+    if scoped:
+        m = _area_map("tm")
+        sa = aliased(StaffAssignment)
+        in_scope = exists(select(literal(1)).select_from(sa).join(m, m.c.area_id == sa.area_id).where(
+            sa.staff_id == Attendance.staff_id, m.c.community_id.in_(community_ids),
+            sa.start_date <= TrainingSession.start_date,
+            or_(sa.end_date.is_(None), sa.end_date >= TrainingSession.start_date)))
+        present = and_(present, in_scope)
+    count, hours, sessions = session.execute(
+        select(func.count(), func.coalesce(func.sum(Attendance.hours_credited), 0.0),
+               func.count(distinct(TrainingSession.id)))
+        .select_from(Attendance).join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .where(present)).one()
+    if not scoped:
+        sessions = session.scalar(select(func.count()).select_from(TrainingSession).where(held))
+    return TrainingFigures(int(sessions or 0), int(count or 0), float(hours or 0.0))
