@@ -291,3 +291,27 @@ def test_remove_selected_attendee_after_confirmation(qtbot, world):
     assert "张三" in texts[0]
     assert [r.name for r in session_attendance(db, session_id)] == ["王五"]
     assert "应到 1 人" in dialog.summary.text()
+
+
+def test_staff_dialog_shows_training_history_with_yearly_totals(qtbot, tmp_path):
+    from sqlalchemy import func, select
+
+    from gridadmin.db import open_database
+    from gridadmin.models import Attendance
+    from gridadmin.services.demo import create_demo_database
+    from gridadmin.services.training_compliance import staff_history
+    from gridadmin.ui.staff_dialog import StaffDialog
+
+    path = tmp_path / "demo.db"
+    create_demo_database(str(path), "small")
+    db = open_database(str(path))
+    with db.session() as s:
+        staff_id = s.execute(select(Attendance.staff_id, func.count()).group_by(Attendance.staff_id)
+                             .order_by(func.count().desc())).first()[0]
+    rows, totals = staff_history(db, staff_id)
+    dialog = StaffDialog(db, staff_id)
+    qtbot.addWidget(dialog)
+    assert dialog.training.table.rowCount() == len(rows) > 0
+    for year, hours in totals.items():
+        assert f"{year} 年 {hours:g} 学时" in dialog.training.totals.text()
+    db.dispose()

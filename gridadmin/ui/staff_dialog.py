@@ -15,6 +15,8 @@ from gridadmin.services import staff as staff_service
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.staff import EMPLOYMENT_TYPES, StaffInput, StaffRecord, id_facts, parse_form_date
 from gridadmin.ui.assignment_panel import AssignmentPanel
+from gridadmin.ui.widgets import error_label
+from gridadmin.ui.training_history_panel import TrainingHistoryPanel
 
 CODE_LISTS = ("gender", "ethnicity", "political", "education", "skill_level")
 
@@ -81,15 +83,14 @@ class StaffDialog(QDialog):
                              (self.political_status, data.political_status), (self.education, data.education),
                              (self.status, data.status), (self.skill_level, data.skill_level)):
             _select(combo, value)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.hide()
+        self.error = error_label()
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._form_page(), self.tr("基本信息"))
         self.assignments = AssignmentPanel(db, self.record.id if self.record else None, self)
         self.tabs.addTab(self.assignments, self.tr("任职记录"))
+        self.training = TrainingHistoryPanel(db, self.record.id if self.record else None, self)
+        self.tabs.addTab(self.training, self.tr("培训记录"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.try_save)
