@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QMessageBox
 
 from gridadmin.models import Staff, StaffAssignment
 from gridadmin.services import areas
@@ -235,6 +235,35 @@ def test_compliance_tab_shows_who_is_behind_first(qtbot, world):
     rows = {r.name: r for r in compliance(db, YEAR)}
     assert rows["张三"].required == 20 and rows["李四"].required == 12
     assert tab.count.text() == "共 4 人，未达标 4 人"
+
+
+def test_compliance_list_exports_and_prints_what_is_shown(qtbot, world, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from tests.uihelpers import answer_message_box
+
+    db, ids = world
+    set_requirement(db, YEAR, 12)
+    add_attendees(db, _session(db, hours=12), [ids["张三"]])
+    page = _page(qtbot, db)
+    page.tabs.setCurrentWidget(page.compliance)
+    tab = page.compliance
+    tab.behind_only.setChecked(True)
+    assert tab.model.rowCount() > 0
+    out = tmp_path / "达标.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    answer_message_box(QMessageBox.StandardButton.Ok)
+    tab.export_button.click()
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0] == ("姓名", "所属网格", "岗位", "已完成学时", "要求学时", "差额")
+    assert len(rows) - 1 == tab.model.rowCount() and "张三" not in [r[0] for r in rows]
+    pdf = tmp_path / "达标.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), ""))
+    answer_message_box(QMessageBox.StandardButton.Ok)
+    tab.print_button.click()
+    text = PdfReader(str(pdf)).pages[0].extract_text()
+    assert "培训学时达标情况" in text and rows[1][0] in text
 
 
 def test_monthly_chart_has_twelve_bars_with_the_hours(qtbot, world):

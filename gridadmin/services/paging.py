@@ -148,3 +148,17 @@ def load_in_order(rows: Sequence[R], ids: Sequence[Any], key: Callable[[R], Any]
     """``rows`` (fetched with ``IN ids``) put back into the order of ``ids``."""
     by_key = {key(r): r for r in rows}
     return [by_key[i] for i in ids if i in by_key]
+
+
+@dataclass
+class ListSource(Generic[R]):
+    """A ``PageSource`` over rows already computed (small lists such as the
+    compliance list), so exports and tables treat them like any other."""
+
+    rows: Sequence[R]
+
+    def count(self, query: PageQuery) -> int:
+        return len(self.rows)
+
+    def window(self, query: PageQuery, offset: int, limit: int) -> list[R]:
+        return list(self.rows[max(0, offset):max(0, offset) + max(0, limit)])

@@ -151,3 +151,18 @@ def monthly_totals(db: Database, year: int) -> list[MonthTotals]:
             .where(*in_year, Attendance.status == ATTEND_PRESENT).group_by(month))}
     return [MonthTotals(m, sessions.get(m, 0), present.get(m, (0, 0))[0], float(present.get(m, (0, 0))[1]))
             for m in range(1, 13)]
+
+
+def compliance_columns(role_label) -> list:
+    """Columns of the compliance list for exports (``role_label(code)``
+    turns a role code into its label)."""
+    from gridadmin.services.paging import ALIGN_RIGHT, Column
+
+    return [
+        Column("name", "姓名", lambda r: r.name, width=70),
+        Column("grids", "所属网格", lambda r: r.grids, width=200),
+        Column("roles", "岗位", lambda r: "、".join(role_label(x) for x in r.roles), width=120),
+        Column("hours", "已完成学时", lambda r: f"{r.hours:g}", align=ALIGN_RIGHT, width=70),
+        Column("required", "要求学时", lambda r: f"{r.required:g}", align=ALIGN_RIGHT, width=70),
+        Column("shortfall", "差额", lambda r: f"{r.shortfall:g}" if r.shortfall else "", align=ALIGN_RIGHT, width=60),
+    ]

@@ -1,5 +1,6 @@
 """Export or print the list on screen (its filter, order and columns),
-off the UI thread, from any page built on ``LazyTableModel``."""
+off the UI thread. ``model`` is anything with ``source``, ``query`` and
+``columns`` — a ``LazyTableModel``, or a small view over a computed list."""
 
 from __future__ import annotations
 

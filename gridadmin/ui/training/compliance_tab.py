@@ -4,6 +4,7 @@ and who is behind for the year, largest shortfall first."""
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 from PySide6.QtWidgets import (
     QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
@@ -14,6 +15,8 @@ from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.services import training_compliance
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.training import TrainingCodeLists
+from gridadmin.services.paging import ListSource, PageQuery
+from gridadmin.ui.export_actions import export_xlsx, print_pdf
 from gridadmin.ui.widgets import error_label, setup_table, show_error
 from gridadmin.ui.training.models import ComplianceModel
 
@@ -27,6 +30,9 @@ class ComplianceTab(QWidget):
         self.default_hours = self._hours_box()
         self.fulltime_hours = self._hours_box()
         self.save_button = QPushButton(self.tr("保存要求"))
+        self.export_button = QPushButton(self.tr("导出 Excel…"))
+        self.print_button = QPushButton(self.tr("打印…"))
+        self.codes = codes
         self.behind_only = QCheckBox(self.tr("只看未达标"))
         self.model = ComplianceModel(codes, self)
         self.table = QTableView()
@@ -47,6 +53,8 @@ class ComplianceTab(QWidget):
         bar.addWidget(self.save_button)
         bar.addStretch(1)
         bar.addWidget(self.behind_only)
+        bar.addWidget(self.export_button)
+        bar.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.error)
@@ -58,6 +66,19 @@ class ComplianceTab(QWidget):
 
         self.save_button.clicked.connect(self.save_requirements)
         self.behind_only.toggled.connect(lambda _checked: self._show_rows())
+        self.export_button.clicked.connect(lambda: export_xlsx(self, self.db, self.export_view(), self._title(),
+                                                               full_numbers=False))
+        self.print_button.clicked.connect(lambda: print_pdf(self, self.db, self.export_view(), self._title(),
+                                                            full_numbers=False, landscape=False))
+
+    def _title(self) -> str:
+        return self.tr("{y}年度培训学时达标情况").format(y=self.year)
+
+    def export_view(self) -> SimpleNamespace:
+        """What is shown (after the 只看未达标 filter), for export and print."""
+        rows = [r for r in self.all_rows if r.shortfall > 0] if self.behind_only.isChecked() else self.all_rows
+        return SimpleNamespace(source=ListSource(rows), query=PageQuery(),
+                               columns=training_compliance.compliance_columns(lambda c: self.codes.label("roles", c)))
 
     def _hours_box(self) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
