@@ -3,7 +3,7 @@ standard table set-up."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView
+from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QTableView
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -36,3 +36,21 @@ def setup_table(view: QTableView, stretch_column: int | None = None) -> None:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if stretch_column is not None:
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+
+
+def filter_combo(everything: str, items: list[tuple[str, str]]) -> QComboBox:
+    """A filter drop-down: first "全部…" (data '': no filter), then
+    ``(code, label)`` items."""
+    combo = QComboBox()
+    combo.addItem(everything, "")
+    for code, label in items:
+        combo.addItem(label, code)
+    return combo
+
+
+def select_data(combo: QComboBox, value: object) -> bool:
+    """Select the item whose data is ``value``; False when there is none."""
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+    return index >= 0

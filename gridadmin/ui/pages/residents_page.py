@@ -20,6 +20,7 @@ from gridadmin.services.roster import area_options
 from gridadmin.services.staff import code_choices
 from gridadmin.services.tags import tag_choices
 from gridadmin.ui.export_actions import export_xlsx
+from gridadmin.ui.widgets import filter_combo, select_data
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 
 ALL = ""
@@ -44,7 +45,7 @@ class ResidentsPage(QWidget):
         for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
             self.area.addItem(option.label, option.id)
         self.area.setMaxVisibleItems(25)
-        self.category = self._combo(self.tr("全部人口类别"), choices["resident_category"])
+        self.category = filter_combo(self.tr("全部人口类别"), choices["resident_category"])
         self.status = QComboBox()
         for status in PERSON_STATUSES:
             self.status.addItem(status, status)
@@ -53,7 +54,7 @@ class ResidentsPage(QWidget):
         self.age.addItem(self.tr("全部年龄"), None)
         for label, low, high in AGE_BANDS:
             self.age.addItem(label, (low, high))
-        self.gender = self._combo(self.tr("男和女"), [c for c in choices["gender"] if c[0] in ("1", "2")])
+        self.gender = filter_combo(self.tr("男和女"), [c for c in choices["gender"] if c[0] in ("1", "2")])
         self.tag = QComboBox()
         self.tag.addItem(self.tr("全部（不限特殊人群）"), None)
         for kind_id, name in tag_choices(db):
@@ -123,20 +124,10 @@ class ResidentsPage(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.model.refresh)
         self._update_summary()
 
-    def _combo(self, everything: str, items: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem(everything, ALL)
-        for code, label in items:
-            combo.addItem(label, code)
-        return combo
-
     # -- filtering -------------------------------------------------------
     def show_area(self, area_id: int) -> bool:
         """Filter the list to one area (drill-down from the grid tree)."""
-        index = self.area.findData(area_id)
-        if index >= 0:
-            self.area.setCurrentIndex(index)
-        return index >= 0
+        return select_data(self.area, area_id)
 
     def current_filter(self) -> ResidentFilter:
         status = self.status.currentData()

@@ -18,6 +18,7 @@ from gridadmin.services.roster import AGE_BANDS, SERVING, RosterFilter, RosterRo
     roster_source
 from gridadmin.services.staff import EMPLOYMENT_TYPES, code_choices
 from gridadmin.ui.export_actions import export_xlsx, print_pdf
+from gridadmin.ui.widgets import filter_combo, select_data
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.staff_dialog import StaffDialog
 
@@ -44,15 +45,15 @@ class RosterPage(QWidget):
             if option.level != LEVEL_TOWNSHIP:
                 self.area.addItem("　" * (option.depth - 1) + option.name, option.id)
         self.area.setMaxVisibleItems(25)
-        self.role = self._combo(self.tr("全部岗位"), choices["staff_role"])
-        self.employment = self._combo(self.tr("专职和兼职"), [(t, t) for t in EMPLOYMENT_TYPES])
+        self.role = filter_combo(self.tr("全部岗位"), choices["staff_role"])
+        self.employment = filter_combo(self.tr("专职和兼职"), [(t, t) for t in EMPLOYMENT_TYPES])
         self.status = QComboBox()
         self.status.addItem(self.tr("在职（在岗、休假）"), STATUS_SERVING)
         for status in STAFF_STATUSES:
             self.status.addItem(status, status)
         self.status.addItem(self.tr("全部状态"), STATUS_ALL)
-        self.skill = self._combo(self.tr("全部技能等级"), choices["skill_level"])
-        self.political = self._combo(self.tr("全部政治面貌"), choices["political"])
+        self.skill = filter_combo(self.tr("全部技能等级"), choices["skill_level"])
+        self.political = filter_combo(self.tr("全部政治面貌"), choices["political"])
         self.age = QComboBox()
         self.age.addItem(self.tr("全部年龄"), None)
         for label, low, high in AGE_BANDS:
@@ -124,20 +125,10 @@ class RosterPage(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.model.refresh)
         self._update_summary()
 
-    def _combo(self, everything: str, items: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem(everything, ALL)
-        for code, label in items:
-            combo.addItem(label, code)
-        return combo
-
     # -- filtering -------------------------------------------------------
     def show_area(self, area_id: int) -> bool:
         """Filter the roster to one area (drill-down from the grid tree)."""
-        index = self.area.findData(area_id)
-        if index >= 0:
-            self.area.setCurrentIndex(index)
-        return index >= 0
+        return select_data(self.area, area_id)
 
     def current_filter(self) -> RosterFilter:
         """The filter the widgets describe."""
