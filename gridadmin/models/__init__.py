@@ -1,6 +1,6 @@
 """All tables (SQLAlchemy 2 typed declarative models). No Qt here."""
 
-from gridadmin.models.access import AuditLog, ImportBatch, Setting, User, UserRole, UserScope
+from gridadmin.models.access import AuditLog, GeneratedReport, ImportBatch, Setting, User, UserRole, UserScope
 from gridadmin.models.area import Area
 from gridadmin.models.base import Base
 from gridadmin.models.codes import CodeAlias, CodeItem
@@ -9,7 +9,7 @@ from gridadmin.models.staff import Certificate, Staff, StaffAssignment, StaffSta
 from gridadmin.models.training import Attendance, TrainingRequirement, TrainingSession
 
 __all__ = [
-    "Area", "Attendance", "AuditLog", "Base", "Certificate", "CodeAlias", "CodeItem",
+    "Area", "Attendance", "AuditLog", "Base", "Certificate", "CodeAlias", "CodeItem", "GeneratedReport",
     "Household", "ImportBatch", "Person", "PersonEvent", "PersonTag", "Setting", "Staff",
     "StaffAssignment", "StaffStatusEvent", "TagKind", "TrainingRequirement",
     "TrainingSession", "User", "UserRole", "UserScope",

@@ -101,3 +101,20 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str | None] = mapped_column(Text)
+
+
+class GeneratedReport(Base):
+    """One generated report file (the reports page's history): which month
+    and scope, who made it and when, where the PDF is and its SHA-256."""
+
+    __tablename__ = "generated_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    scope_area_id: Mapped[int | None] = mapped_column(Integer)
+    scope_name: Mapped[str] = mapped_column(String(100))
+    file_path: Mapped[str] = mapped_column(String(1000))
+    sha256: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    username: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())

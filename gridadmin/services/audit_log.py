@@ -18,7 +18,7 @@ from gridadmin.services.xlsx import safe_cell
 from gridadmin.services.paging import ALIGN_RIGHT, Column, PageQuery, SqlPager, load_in_order
 
 ENTITY_LABELS = {"area": "区域", "user": "用户", "staff": "网格员", "staff_assignment": "任职", "person": "居民",
-                 "household": "住户", "training_session": "培训", "attendance": "签到", "import_batch": "导入批次",
+                 "household": "住户", "training_session": "培训", "attendance": "签到", "import_batch": "导入批次", "generated_report": "报表",
                  "database": "数据库"}
 
 

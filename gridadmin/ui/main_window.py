@@ -35,6 +35,12 @@ class PageSpec:
     factory: Callable[[Database, QWidget], QWidget]
 
 
+def _dashboard_page(db: Database, parent: QWidget) -> QWidget:
+    from gridadmin.ui.pages.dashboard_page import DashboardPage
+
+    return DashboardPage(db, parent)
+
+
 def _grids_page(db: Database, parent: QWidget) -> QWidget:
     from gridadmin.ui.pages.grids_page import GridsPage
 
@@ -65,6 +71,12 @@ def _import_page(db: Database, parent: QWidget) -> QWidget:
     return ImportPage(db, parent)
 
 
+def _reports_page(db: Database, parent: QWidget) -> QWidget:
+    from gridadmin.ui.pages.reports_page import ReportsPage
+
+    return ReportsPage(db, parent)
+
+
 def _settings_page(db: Database, parent: QWidget) -> QWidget:
     from gridadmin.ui.pages.settings_page import SettingsPage
 
@@ -78,11 +90,13 @@ def _audit_page(db: Database, parent: QWidget) -> QWidget:
 
 
 PAGES: tuple[PageSpec, ...] = (
+    PageSpec("dashboard", "首页概览", QStyle.StandardPixmap.SP_ComputerIcon, _dashboard_page),
     PageSpec("grids", "网格管理", QStyle.StandardPixmap.SP_DirOpenIcon, _grids_page),
     PageSpec("roster", "人员花名册", QStyle.StandardPixmap.SP_FileDialogDetailedView, _roster_page),
     PageSpec("training", "培训管理", QStyle.StandardPixmap.SP_FileDialogInfoView, _training_page),
     PageSpec("residents", "人口信息", QStyle.StandardPixmap.SP_FileDialogListView, _residents_page),
     PageSpec("import", "数据导入", QStyle.StandardPixmap.SP_ArrowDown, _import_page),
+    PageSpec("reports", "报表打印", QStyle.StandardPixmap.SP_FileDialogStart, _reports_page),
     PageSpec("settings", "系统设置", QStyle.StandardPixmap.SP_FileDialogContentsView, _settings_page),
     PageSpec("audit", "操作日志", QStyle.StandardPixmap.SP_FileDialogDetailedView, _audit_page),
 )
@@ -191,13 +205,7 @@ class MainWindow(QMainWindow):
         spec = next((s for s in PAGES if s.name == name), None)
         if spec is None:
             raise KeyError(name)
-        page = self._pages.get(name)
-        if page is None:
-            page = spec.factory(self.db, self)
-            self._pages[name] = page
-            if hasattr(page, "open_list"):
-                page.open_list.connect(self.open_list_for_area)
-            self.stack.addWidget(page)
+        page = self._build_page(spec)
         self.stack.setCurrentWidget(page)
         row = page_names().index(name)
         if self.nav.currentRow() != row:
@@ -213,7 +221,27 @@ class MainWindow(QMainWindow):
             page.show_area(area_id)
 
     def page(self, name: str) -> QWidget | None:
-        return self._pages.get(name)
+        """The page ``name`` (built now if not yet visited, without showing
+        it); None if no such page exists."""
+        spec = next((s for s in PAGES if s.name == name), None)
+        return None if spec is None else self._build_page(spec)
+
+    def _build_page(self, spec: PageSpec) -> QWidget:
+        page = self._pages.get(spec.name)
+        if page is None:
+            page = spec.factory(self.db, self)
+            self._pages[spec.name] = page
+            if hasattr(page, "open_list"):
+                page.open_list.connect(self.open_list_for_area)
+            if hasattr(page, "open_page"):
+                page.open_page.connect(self._open_page)
+            self.stack.addWidget(page)
+        return page
+
+    def _open_page(self, name: str) -> None:
+        """Show a page asked for by another page (ignored if it does not exist)."""
+        if name in page_names():
+            self.show_page(name)
 
     def show_about(self) -> None:
         QMessageBox.about(
