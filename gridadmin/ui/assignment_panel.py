@@ -18,6 +18,7 @@ from gridadmin.services.assignments import AssignmentRow
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.roster import area_options
 from gridadmin.services.staff import code_choices, parse_form_date
+from gridadmin.ui.widgets import run_dialog
 
 HEADERS = ("社区/村", "网格", "岗位", "开始日期", "结束日期", "状态", "备注")
 MODE_ADD, MODE_TRANSFER, MODE_END = "add", "transfer", "end"
@@ -180,5 +181,5 @@ class AssignmentPanel(QWidget):
 
     def _open(self, mode: str, action, row: AssignmentRow | None = None) -> None:
         dialog = AssignmentDialog(self.db, mode, action, row=row, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_dialog(dialog):
             self.refresh()

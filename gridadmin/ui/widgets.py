@@ -3,7 +3,7 @@ standard table set-up."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QTableView
+from PySide6.QtWidgets import QComboBox, QDialog, QHeaderView, QLabel, QTableView
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -54,3 +54,12 @@ def select_data(combo: QComboBox, value: object) -> bool:
     if index >= 0:
         combo.setCurrentIndex(index)
     return index >= 0
+
+
+def run_dialog(dialog: QDialog) -> bool:
+    """Show a modal dialog; True when accepted. The dialog is scheduled for
+    deletion (it stays usable until control returns to the event loop), so
+    dialogs parented to a page do not pile up until exit."""
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    dialog.deleteLater()
+    return accepted

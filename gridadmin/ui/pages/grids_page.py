@@ -18,6 +18,7 @@ from gridadmin.services.areas import AreaNode
 from gridadmin.services.errors import ServiceError
 from gridadmin.ui.area_dialog import AreaDialog
 from gridadmin.ui.area_tree_model import COL_NAME, COL_NOTE, HEADERS, NODE_ROLE, build_area_model
+from gridadmin.ui.widgets import run_dialog
 
 
 class GridsPage(QWidget):
@@ -229,7 +230,7 @@ class GridsPage(QWidget):
 
         suggested = areas.suggest_grid_code(self.db, parent.id) if level != LEVEL_COMMUNITY else None
         dialog = AreaDialog(level, save, parent_name=parent.name, suggested_code=suggested, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and created:
+        if run_dialog(dialog) and created:
             self.refresh()
             self.select_area(created[0])
 
@@ -243,7 +244,7 @@ class GridsPage(QWidget):
             areas.update_area(self.db, node.id, data, expected_version=node.version)
 
         dialog = AreaDialog(node.level, save, node=node, parent_name=parent_name, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_dialog(dialog):
             self.refresh()
 
     def move_selected(self) -> None:
@@ -255,7 +256,7 @@ class GridsPage(QWidget):
             QMessageBox.information(self, APP_TITLE, self.tr("没有可以移入的上级区域。"))
             return
         dialog = MoveDialog(node, targets, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if not run_dialog(dialog):
             return
         if self._run(lambda: areas.move_area(self.db, node.id, dialog.target_id())):
             self.refresh()

@@ -20,6 +20,7 @@ from gridadmin.services.idcard import mask_id_number, mask_phone
 from gridadmin.services.residents import may_see_full_numbers
 from gridadmin.services.roster import area_options
 from gridadmin.services.staff import code_choices, id_facts, parse_form_date
+from gridadmin.ui.widgets import run_dialog
 
 COLUMNS = ("姓名", "身份证号", "性别", "出生日期", "与户主关系", "人口类别", "联系电话")
 NAME, ID_NUMBER, GENDER, BIRTH, RELATION, CATEGORY, PHONE = range(len(COLUMNS))
@@ -222,6 +223,6 @@ class HouseholdDialog(QDialog):
             QMessageBox.information(self, self.tr("请选择成员"), self.tr("请先在成员列表中选中一位已保存的成员。"))
             return
         dialog = EventDialog(self.db, kind, member, self.choices["relation"], self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_dialog(dialog):
             self.changed = True
             self.load()

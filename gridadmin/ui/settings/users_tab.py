@@ -17,6 +17,7 @@ from gridadmin.services.access import MANAGE_USERS, acting
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.users import list_users, reset_password
 from gridadmin.ui.settings.user_dialog import UserDialog
+from gridadmin.ui.widgets import run_dialog
 
 HEADERS = ("用户名", "姓名", "角色", "负责区域", "状态")
 
@@ -74,7 +75,7 @@ class UsersTab(QWidget):
 
     def add_user(self) -> None:
         dialog = UserDialog(self.db, area_service.load_tree(self.db), parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_dialog(dialog):
             self.refresh()
 
     def edit_user(self) -> None:
@@ -82,7 +83,7 @@ class UsersTab(QWidget):
         if user is None or not self.edit_button.isEnabled():
             return
         dialog = UserDialog(self.db, area_service.load_tree(self.db), user, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_dialog(dialog):
             self.refresh()
 
     def reset_user_password(self) -> None:

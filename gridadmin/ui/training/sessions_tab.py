@@ -20,7 +20,7 @@ from gridadmin.services.errors import ServiceError
 from gridadmin.services.reports.signin_sheet import signin_sheet_pdf
 from gridadmin.services.training import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_dialog import AttendanceDialog
-from gridadmin.ui.widgets import setup_table
+from gridadmin.ui.widgets import run_dialog, setup_table
 from gridadmin.ui.training.models import ROW_ROLE, SessionTableModel
 from gridadmin.ui.training.session_dialog import SessionDialog
 
@@ -131,7 +131,7 @@ class SessionsTab(QWidget):
         day = today if today.year == self.year else date(self.year, 1, 1)
         dialog = SessionDialog(self.codes, lambda data: created.append(training.create_session(self.db, data)),
                                day=day, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and created:
+        if run_dialog(dialog) and created:
             self._after_change(created[0], dialog.typed().start_date.year)
 
     def edit_selected(self) -> None:
@@ -140,7 +140,7 @@ class SessionsTab(QWidget):
             return
         dialog = SessionDialog(self.codes, lambda data: training.update_session(
             self.db, row.id, data, expected_version=row.version), session=row, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if run_dialog(dialog):
             self._after_change(row.id, dialog.typed().start_date.year)
 
     def toggle_cancelled(self) -> None:
@@ -165,7 +165,7 @@ class SessionsTab(QWidget):
             self._areas = areas.load_tree(self.db, include_inactive=False)
         dialog = AttendanceDialog(self.db, row, self.codes, full_numbers=self.full_numbers(), area_nodes=self._areas,
                                   parent=self)
-        dialog.exec()
+        run_dialog(dialog)
         self._after_change(row.id, self.year)
 
     def print_sheet(self) -> None:
