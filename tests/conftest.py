@@ -69,3 +69,14 @@ def qapp():
     from gridadmin.ui.app import create_application
 
     return create_application()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """argon2 with its real, memory-hard cost takes ~0.1 s per hash; tests
+    create many users, so they use the same algorithm at minimum cost."""
+    from argon2 import PasswordHasher
+
+    from gridadmin.services import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -30,6 +30,8 @@ from gridadmin.services.codes import CodeBook
 from gridadmin.services.errors import ConflictError, NotFoundError, ValidationError
 from gridadmin.services.roster import SERVING
 from gridadmin.services.text import clean_text
+from gridadmin.services import audit
+from gridadmin.services.access import EDIT_STAFF, acting, require
 
 
 @dataclass(frozen=True)
@@ -71,15 +73,23 @@ def list_assignments(db: Database, staff_id: int) -> list[AssignmentRow]:
 def assign(db: Database, staff_id: int, area_id: int, role: str, start_date: date, *, note: str = "") -> int:
     """Start an assignment; returns its id (see module rules)."""
     with db.session() as session:
-        return _assign(session, staff_id, area_id, role, start_date, note)
+        require(session, acting(db), EDIT_STAFF)
+        new_id = _assign(session, staff_id, area_id, role, start_date, note)
+        audit.record(session, acting(db), audit.ACTION_CREATE, "staff_assignment", new_id,
+                     changes={"staff_id": [None, staff_id], "area_id": [None, area_id], "role": [None, role],
+                              "start_date": [None, start_date.isoformat()]}, summary="新增任职")
+        return new_id
 
 
 def end_assignment(db: Database, assignment_id: int, end_date: date, *, expected_version: int | None = None,
                    note: str | None = None) -> None:
     """End a running assignment on ``end_date`` (the last day served)."""
     with db.session() as session:
+        require(session, acting(db), EDIT_STAFF)
         assignment = _get(session, assignment_id, expected_version)
         _end(assignment, end_date)
+        audit.record(session, acting(db), audit.ACTION_UPDATE, "staff_assignment", assignment.id,
+                     changes={"end_date": [None, end_date.isoformat()]}, summary="结束任职")
         if note:
             assignment.note = clean_text(note)
         _flush(session)
@@ -90,6 +100,7 @@ def transfer(db: Database, assignment_id: int, to_area_id: int, on: date, *, rol
     """Move a running assignment to another grid from ``on``: the old one
     ends the day before, the new one starts on ``on``. Returns the new id."""
     with db.session() as session:
+        require(session, acting(db), EDIT_STAFF)
         old = _get(session, assignment_id, expected_version)
         if on is None:
             raise ValidationError("调入日期不能为空。", field="start_date", value=None)
@@ -103,6 +114,9 @@ def transfer(db: Database, assignment_id: int, to_area_id: int, on: date, *, rol
         session.flush()
         new_id = _assign(session, old.staff_id, to_area_id, role or old.role, on, note or "调动")
         _flush(session)
+        audit.record(session, acting(db), audit.ACTION_UPDATE, "staff_assignment", old.id,
+                     changes={"area_id": [old.area_id, to_area_id], "new_assignment": [None, new_id]},
+                     summary="调动网格")
         return new_id
 
 

@@ -36,6 +36,8 @@ from gridadmin.services.idcard import check_id_number
 from gridadmin.services.pinyin import name_pinyin
 from gridadmin.services.roster import SERVING
 from gridadmin.services.text import clean_name, clean_text, to_halfwidth
+from gridadmin.services import audit
+from gridadmin.services.access import EDIT_STAFF, acting, require
 
 EMPLOYMENT_TYPES = (EMPLOYMENT_FULL, EMPLOYMENT_PART)
 GENDER_CODES = {"男": "1", "女": "2"}
@@ -132,6 +134,7 @@ def save_staff(db: Database, data: StaffInput, *, staff_id: int | None = None,
     See the module rules for refusals."""
     today = today or date.today()
     with db.session() as session:
+        require(session, acting(db), EDIT_STAFF)
         book = CodeBook.load(session)
         clean = validate_staff(session, book, data, staff_id=staff_id, today=today)
         if staff_id is None:
@@ -146,10 +149,14 @@ def save_staff(db: Database, data: StaffInput, *, staff_id: int | None = None,
         for f in fields(StaffInput):
             setattr(staff, f.name, getattr(clean, f.name))
         staff.name_pinyin, staff.name_initials = name_pinyin(clean.name)
+        changes = audit.changes_of(staff)
         try:
             session.flush()
         except StaleDataError as exc:
             raise _conflict(clean.name) from exc
+        if changes:
+            audit.record(session, acting(db), audit.ACTION_CREATE if staff_id is None else audit.ACTION_UPDATE,
+                         "staff", staff.id, changes=changes, summary=f"{'新增' if staff_id is None else '修改'}网格员“{staff.name}”")
         if old_status != clean.status:
             _record_status_change(session, staff, old_status, clean, today)
         return staff.id

@@ -22,6 +22,8 @@ from gridadmin.models.training import ATTEND_ABSENT, ATTEND_EXCUSED, ATTEND_PRES
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.errors import ConflictError, NotFoundError, ValidationError
 from gridadmin.services.text import clean_text
+from gridadmin.services import audit
+from gridadmin.services.access import EDIT_TRAINING, acting, require
 
 MAX_SESSION_HOURS = 200
 
@@ -117,9 +119,13 @@ def _validate_session(session: Session, data: SessionInput) -> dict:
 def create_session(db: Database, data: SessionInput) -> int:
     """Create a session; returns its id."""
     with db.session() as session:
+        require(session, acting(db), EDIT_TRAINING)
         row = TrainingSession(**_validate_session(session, data))
         session.add(row)
+        changes = audit.changes_of(row)
         session.flush()
+        audit.record(session, acting(db), audit.ACTION_CREATE, "training_session", row.id, changes=changes,
+                     summary=f"新建培训“{row.name}”")
         return row.id
 
 
@@ -127,19 +133,30 @@ def update_session(db: Database, session_id: int, data: SessionInput, *, expecte
     """Change a session. Attendance already credited with the old hours is
     left as recorded. Stale edits raise ``ConflictError``."""
     with db.session() as session:
+        require(session, acting(db), EDIT_TRAINING)
         row = _get_session(session, session_id)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError(f"培训“{row.name}”已被其他用户修改，请刷新后再改。")
         for key, value in _validate_session(session, data).items():
             setattr(row, key, value)
+        changes = audit.changes_of(row)
         _flush(session, row.name)
+        if changes:
+            audit.record(session, acting(db), audit.ACTION_UPDATE, "training_session", row.id, changes=changes,
+                         summary=f"修改培训“{row.name}”")
 
 
 def set_session_cancelled(db: Database, session_id: int, cancelled: bool = True) -> None:
     """Cancel (or restore) a session; its record and attendance are kept,
     but a cancelled session credits no hours."""
     with db.session() as session:
-        _get_session(session, session_id).cancelled = cancelled
+        require(session, acting(db), EDIT_TRAINING)
+        row = _get_session(session, session_id)
+        if row.cancelled != cancelled:
+            row.cancelled = cancelled
+            audit.record(session, acting(db), audit.ACTION_UPDATE, "training_session", row.id,
+                         changes={"cancelled": [not cancelled, cancelled]},
+                         summary=f"{'取消' if cancelled else '恢复'}培训“{row.name}”")
 
 
 def list_sessions(db: Database, *, year: int | None = None, include_cancelled: bool = True) -> list[SessionRow]:
@@ -169,6 +186,7 @@ def add_attendees(db: Database, session_id: int, staff_ids: list[int]) -> int:
     twice, unknown, or who had left before the session date. Returns how
     many were added; all or none."""
     with db.session() as session:
+        require(session, acting(db), EDIT_TRAINING)
         training = _get_session(session, session_id)
         seen: set[int] = set()
         existing = set(session.scalars(select(Attendance.staff_id).where(Attendance.session_id == session_id)))
@@ -187,6 +205,10 @@ def add_attendees(db: Database, session_id: int, staff_ids: list[int]) -> int:
             seen.add(staff_id)
             session.add(Attendance(session_id=session_id, staff_id=staff_id, status=ATTEND_PRESENT,
                                    hours_credited=training.hours))
+        if seen:
+            audit.record(session, acting(db), audit.ACTION_UPDATE, "training_session", session_id,
+                         changes={"attendees_added": [None, sorted(seen)]},
+                         summary=f"“{training.name}”添加签到 {len(seen)} 人")
         return len(seen)
 
 
@@ -220,6 +242,7 @@ def set_attendance(db: Database, session_id: int, staff_id: int, *, status: str,
     if hours is not None and hours < 0:
         raise ValidationError(f"认定学时“{hours:g}”不能为负数。", field="认定学时", value=hours)
     with db.session() as session:
+        require(session, acting(db), EDIT_TRAINING)
         training = _get_session(session, session_id)
         row = session.scalar(select(Attendance).where(Attendance.session_id == session_id,
                                                       Attendance.staff_id == staff_id))
@@ -236,14 +259,21 @@ def set_attendance(db: Database, session_id: int, staff_id: int, *, status: str,
         row.score = score
         row.passed = passed
         row.certificate_no = clean_text(certificate_no) or None
+        changes = audit.changes_of(row)
         _flush(session, "签到记录")
+        if changes:
+            audit.record(session, acting(db), audit.ACTION_UPDATE, "attendance", row.id, changes=changes,
+                         summary=f"修改“{training.name}”的签到")
 
 
 def remove_attendee(db: Database, session_id: int, staff_id: int) -> None:
     with db.session() as session:
+        require(session, acting(db), EDIT_TRAINING)
         row = session.scalar(select(Attendance).where(Attendance.session_id == session_id,
                                                       Attendance.staff_id == staff_id))
         if row is not None:
+            audit.record(session, acting(db), audit.ACTION_DELETE, "attendance", row.id,
+                         changes={"staff_id": [staff_id, None]}, summary="移出签到名单")
             session.delete(row)
 
 

@@ -20,6 +20,8 @@ from gridadmin.db import Database
 from gridadmin.models import Area, Attendance, Staff, StaffAssignment, TrainingRequirement, TrainingSession
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.errors import ValidationError
+from gridadmin.services import audit
+from gridadmin.services.access import EDIT_TRAINING, acting, require
 
 
 @dataclass(frozen=True)
@@ -61,13 +63,17 @@ def set_requirement(db: Database, year: int, hours: float, role: str | None = No
     if hours is None or hours < 0 or hours > 1000:
         raise ValidationError(f"年度学时要求“{hours}”无效，应在 0–1000 之间。", field="学时要求", value=hours)
     with db.session() as session:
+        require(session, acting(db), EDIT_TRAINING)
         row = session.scalar(select(TrainingRequirement).where(
             TrainingRequirement.year == year,
             TrainingRequirement.role.is_(None) if role is None else TrainingRequirement.role == role))
+        old = None if row is None else row.hours
         if row is None:
             session.add(TrainingRequirement(year=year, role=role, hours=float(hours)))
         else:
             row.hours = float(hours)
+        audit.record(session, acting(db), audit.ACTION_UPDATE, "training_requirement", None,
+                     changes={f"{year}:{role or '默认'}": [old, float(hours)]}, summary=f"{year} 年度学时要求")
 
 
 def requirements(db: Database, year: int) -> dict[str | None, float]:
