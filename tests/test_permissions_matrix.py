@@ -52,7 +52,23 @@ WRITES = {
     "add_attendees": (lambda db, p, s, t: training.add_attendees(db, t, [s]), {"admin", "hr"}),
     "set_requirement": (lambda db, p, s, t: training_compliance.set_requirement(db, 2025, 24), {"admin", "hr"}),
     "create_user": (lambda db, p, s, t: create_user(db, "newuser", "新人", PASSWORD, ["official"]), {"admin"}),
+    "import_grids": (lambda db, p, s, t: _import_grids(db), {"admin", "clerk"}),
 }
+
+
+def _import_grids(db):
+    import tempfile
+    from pathlib import Path
+
+    from gridadmin.services.importing.pipeline import import_job
+    from gridadmin.services.progress import run_to_end
+
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "grids.csv"
+    path.write_text("社区/村,网格名称,网格编码,网格类型\n河街社区,导入网格,411302001001099,城市社区网格\n",
+                    encoding="utf-8")
+    result = run_to_end(import_job(db, path, "grids", mode="insert"))
+    assert result is not None
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -27,6 +27,7 @@ from gridadmin.services.importing.resident_plan import plan_residents
 from gridadmin.services.importing.resident_write import write_residents
 from gridadmin.services.importing.residents import RESIDENTS
 from gridadmin.services.progress import Job, Progress
+from gridadmin.services.access import EDIT_AREAS, IMPORT_REGISTER, acting, require
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
         if dry_run or (has_errors and not skip_errors):
             session.rollback()
             return result
+        # Writing needs the import permission (grids: the right to edit areas).
+        require(session, acting(db), EDIT_AREAS if kind == "grids" else IMPORT_REGISTER)
         counts = plan.counts()
         batch = ImportBatch(file_name=plan.file_name[:255], sha256=plan.sha256, kind=kind, mode=mode,
                             rows=counts["rows"], inserted=counts["inserted"], updated=counts["updated"],
