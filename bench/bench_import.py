@@ -12,6 +12,8 @@ Export has no function yet, so no export figure.
 
 from __future__ import annotations
 
+from openpyxl.utils import get_column_letter
+
 import json
 import os
 import random
@@ -132,21 +134,12 @@ def _villages():
     return [V(community_short_name(v.name)) for v in divisions.villages_of(TOWNSHIP)]
 
 
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def write_workbook(path: Path, rows: int, seed: int = 6) -> Path:
     """A plain .xlsx written straight as XML (shared strings, date cells
     with a date style, numbers as numbers): openpyxl would take longer to
     write it than the import to read it."""
     strings: dict[str, int] = {}
-    letters = [_column(i) for i in range(len(HEADERS))]
+    letters = [get_column_letter(i + 1) for i in range(len(HEADERS))]
     epoch = date(1899, 12, 30).toordinal()
 
     def cells(r: int, values) -> str:

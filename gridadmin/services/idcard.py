@@ -320,3 +320,11 @@ def mask_phone(s: object) -> str:
     if len(text) < 8:
         return "*" * len(text)
     return text[:3] + "*" * (len(text) - 7) + text[-4:]
+
+
+def number_formatters(show_full: bool):
+    """``(id_text, phone_text)`` for list columns: full numbers only when
+    ``show_full``, else masked (first 6 / last 4; 138****5678)."""
+    if show_full:
+        return (lambda r: r.id_number or ""), (lambda r: r.phone or "")
+    return (lambda r: mask_id_number(r.id_number)), (lambda r: mask_phone(r.phone))

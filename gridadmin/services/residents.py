@@ -27,7 +27,7 @@ from gridadmin.models import Area, Household, Person, PersonTag
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.access import SEE_FULL_NUMBERS, acting
 from gridadmin.services.codes import CodeBook
-from gridadmin.services.idcard import mask_id_number, mask_phone
+from gridadmin.services.idcard import number_formatters
 from gridadmin.services.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
     prefix_range
 from gridadmin.services.roster import _years_before, age_on, subtree_ids
@@ -218,8 +218,7 @@ def may_see_full_numbers(db: Database) -> bool:
 
 def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
     """The residents list's columns; ID and phone masked unless ``show_full``."""
-    id_text = (lambda r: r.id_number) if show_full else (lambda r: mask_id_number(r.id_number))
-    phone_text = (lambda r: r.phone) if show_full else (lambda r: mask_phone(r.phone))
+    id_text, phone_text = number_formatters(show_full)
     return (
         Column("name", "姓名", lambda r: r.name, sort="name", width=72),
         Column("gender", "性别", lambda r: r.gender, sort="gender", align=ALIGN_CENTER, width=44),

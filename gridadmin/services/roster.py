@@ -23,7 +23,7 @@ from gridadmin.models import Area, Staff, StaffAssignment
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
 from gridadmin.models.staff import STATUS_LEAVE, STATUS_ON_POST
 from gridadmin.services.codes import CodeBook
-from gridadmin.services.idcard import mask_id_number, mask_phone
+from gridadmin.services.idcard import number_formatters
 from gridadmin.services.paging import (
     ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, prefix_range,
 )
@@ -277,8 +277,7 @@ def _date_text(value: date | None) -> str:
 
 def roster_columns(show_full: bool = False) -> tuple[Column, ...]:
     """The roster's columns; ID number and phone masked unless ``show_full``."""
-    id_text = (lambda r: r.id_number) if show_full else (lambda r: mask_id_number(r.id_number))
-    phone_text = (lambda r: r.phone) if show_full else (lambda r: mask_phone(r.phone))
+    id_text, phone_text = number_formatters(show_full)
     return (
         Column("name", "姓名", lambda r: r.name, sort="name", width=72),
         Column("gender", "性别", lambda r: r.gender, sort="gender", align=ALIGN_CENTER, width=44),

@@ -7,6 +7,7 @@ Pages register in ``PAGES`` with a stable English name (used by the
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Qt
@@ -35,70 +36,25 @@ class PageSpec:
     factory: Callable[[Database, QWidget], QWidget]
 
 
-def _dashboard_page(db: Database, parent: QWidget) -> QWidget:
-    from gridadmin.ui.pages.dashboard_page import DashboardPage
+def _page(module: str, cls: str) -> Callable[[Database, QWidget], QWidget]:
+    """A factory importing ``gridadmin.ui.pages.<module>`` only when the page
+    is first shown (start-up does not pay for pages never opened)."""
+    def build(db: Database, parent: QWidget) -> QWidget:
+        return getattr(import_module(f"gridadmin.ui.pages.{module}"), cls)(db, parent)
 
-    return DashboardPage(db, parent)
-
-
-def _grids_page(db: Database, parent: QWidget) -> QWidget:
-    from gridadmin.ui.pages.grids_page import GridsPage
-
-    return GridsPage(db, parent)
-
-
-def _roster_page(db: Database, parent: QWidget) -> QWidget:
-    from gridadmin.ui.pages.roster_page import RosterPage
-
-    return RosterPage(db, parent)
-
-
-def _training_page(db: Database, parent: QWidget) -> QWidget:
-    from gridadmin.ui.pages.training_page import TrainingPage
-
-    return TrainingPage(db, parent)
-
-
-def _residents_page(db: Database, parent: QWidget) -> QWidget:
-    from gridadmin.ui.pages.residents_page import ResidentsPage
-
-    return ResidentsPage(db, parent)
-
-
-def _import_page(db: Database, parent: QWidget) -> QWidget:
-    from gridadmin.ui.pages.import_page import ImportPage
-
-    return ImportPage(db, parent)
-
-
-def _reports_page(db: Database, parent: QWidget) -> QWidget:
-    from gridadmin.ui.pages.reports_page import ReportsPage
-
-    return ReportsPage(db, parent)
-
-
-def _settings_page(db: Database, parent: QWidget) -> QWidget:
-    from gridadmin.ui.pages.settings_page import SettingsPage
-
-    return SettingsPage(db, parent, on_restored=getattr(parent, "reload", None))
-
-
-def _audit_page(db: Database, parent: QWidget) -> QWidget:
-    from gridadmin.ui.pages.audit_page import AuditPage
-
-    return AuditPage(db, parent)
+    return build
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("dashboard", "首页概览", QStyle.StandardPixmap.SP_ComputerIcon, _dashboard_page),
-    PageSpec("grids", "网格管理", QStyle.StandardPixmap.SP_DirOpenIcon, _grids_page),
-    PageSpec("roster", "人员花名册", QStyle.StandardPixmap.SP_FileDialogDetailedView, _roster_page),
-    PageSpec("training", "培训管理", QStyle.StandardPixmap.SP_FileDialogInfoView, _training_page),
-    PageSpec("residents", "人口信息", QStyle.StandardPixmap.SP_FileDialogListView, _residents_page),
-    PageSpec("import", "数据导入", QStyle.StandardPixmap.SP_ArrowDown, _import_page),
-    PageSpec("reports", "报表打印", QStyle.StandardPixmap.SP_FileDialogStart, _reports_page),
-    PageSpec("settings", "系统设置", QStyle.StandardPixmap.SP_FileDialogContentsView, _settings_page),
-    PageSpec("audit", "操作日志", QStyle.StandardPixmap.SP_FileDialogDetailedView, _audit_page),
+    PageSpec("dashboard", "首页概览", QStyle.StandardPixmap.SP_ComputerIcon, _page("dashboard_page", "DashboardPage")),
+    PageSpec("grids", "网格管理", QStyle.StandardPixmap.SP_DirOpenIcon, _page("grids_page", "GridsPage")),
+    PageSpec("roster", "人员花名册", QStyle.StandardPixmap.SP_FileDialogDetailedView, _page("roster_page", "RosterPage")),
+    PageSpec("training", "培训管理", QStyle.StandardPixmap.SP_FileDialogInfoView, _page("training_page", "TrainingPage")),
+    PageSpec("residents", "人口信息", QStyle.StandardPixmap.SP_FileDialogListView, _page("residents_page", "ResidentsPage")),
+    PageSpec("import", "数据导入", QStyle.StandardPixmap.SP_ArrowDown, _page("import_page", "ImportPage")),
+    PageSpec("reports", "报表打印", QStyle.StandardPixmap.SP_FileDialogStart, _page("reports_page", "ReportsPage")),
+    PageSpec("settings", "系统设置", QStyle.StandardPixmap.SP_FileDialogContentsView, _page("settings_page", "SettingsPage")),
+    PageSpec("audit", "操作日志", QStyle.StandardPixmap.SP_FileDialogDetailedView, _page("audit_page", "AuditPage")),
 )
 
 

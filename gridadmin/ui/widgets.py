@@ -63,3 +63,25 @@ def run_dialog(dialog: QDialog) -> bool:
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     dialog.deleteLater()
     return accepted
+
+
+def setup_lazy_table(view: QTableView, model) -> None:
+    """Set up a view over a ``LazyTableModel``: whole-row single selection,
+    fixed row height, column widths from the columns' descriptions, never
+    sized to the contents of all rows (that would load them all), sorting
+    by header click (in SQL)."""
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    header.setHighlightSections(False)
+    for position, column in enumerate(model.columns):
+        if column.width:
+            view.setColumnWidth(position, column.width)

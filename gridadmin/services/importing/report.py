@@ -11,20 +11,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gridadmin.services.importing.plan import ImportPlan
+from gridadmin.services.xlsx import safe_cell
 
 REASON_HEADER = "错误说明"
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def _safe(value):
-    """Cell values that could run as a formula are written as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if isinstance(value, (datetime, date, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
 def write_error_report(plan: ImportPlan, path: str | os.PathLike) -> int:
     """Write the rows labelled error; returns how many were written. ID and
     phone columns are text so Excel cannot turn them into numbers."""
@@ -37,7 +26,7 @@ def write_error_report(plan: ImportPlan, path: str | os.PathLike) -> int:
     count = 0
     for row in plan.error_rows:
         cells = list(row.cells) + [""] * (len(plan.headers) - len(row.cells))
-        values = [row.row] + [_text(v) if i in text_columns else _safe(v) for i, v in enumerate(cells)]
+        values = [row.row] + [_text(v) if i in text_columns else safe_cell(v) for i, v in enumerate(cells)]
         values.append(row.summary())
         ws.append(values)
         count += 1
@@ -60,4 +49,4 @@ def _text(value):
         return None
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.15G}"
-    return _safe(str(value))
+    return safe_cell(str(value))

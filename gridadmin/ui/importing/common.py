@@ -60,13 +60,3 @@ def outcome_message(outcome: JobOutcome) -> str:
     if isinstance(error, ServiceError):
         return error.message
     return tr("出现意外错误：{error}").format(error=error)
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA (as Excel names columns)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

@@ -3,12 +3,13 @@ pipeline's header matching; every required field must be mapped."""
 
 from __future__ import annotations
 
+from openpyxl.utils import get_column_letter
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from gridadmin.services.importing.overview import FileOverview, kind_fields, missing_required
-from gridadmin.ui.importing.common import column_letter, message_label, show_message
+from gridadmin.ui.importing.common import message_label, show_message
 
 COL_LETTER, COL_HEADER, COL_SAMPLE, COL_FIELD = range(4)
 
@@ -55,7 +56,7 @@ class MappingStep(QWidget):
                                           row=overview.header_row))
         self.table.setRowCount(len(overview.headers))
         for column, text in enumerate(overview.headers):
-            letter = QTableWidgetItem(column_letter(column))
+            letter = QTableWidgetItem(get_column_letter(column + 1))
             letter.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(column, COL_LETTER, letter)
             self.table.setItem(column, COL_HEADER, QTableWidgetItem(text or self.tr("（空白列名）")))

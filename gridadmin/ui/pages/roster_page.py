@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QTableView, QVBoxLayout, QWidget,
 )
 
@@ -18,7 +18,7 @@ from gridadmin.services.roster import AGE_BANDS, SERVING, RosterFilter, RosterRo
     roster_source
 from gridadmin.services.staff import EMPLOYMENT_TYPES, code_choices
 from gridadmin.ui.export_actions import export_xlsx, print_pdf
-from gridadmin.ui.widgets import filter_combo, select_data
+from gridadmin.ui.widgets import filter_combo, select_data, setup_lazy_table
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.staff_dialog import StaffDialog
 
@@ -68,21 +68,8 @@ class RosterPage(QWidget):
         self.model = LazyTableModel(roster_source(db), roster_columns(False),
                                     query=PageQuery(self.current_filter(), "name"), parent=self)
         self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        setup_lazy_table(self.table, self.model)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # never size to all rows' contents
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        for position, column in enumerate(self.model.columns):
-            if column.width:
-                self.table.setColumnWidth(position, column.width)
         header.setSortIndicator(self.model.column_index("name"), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
 

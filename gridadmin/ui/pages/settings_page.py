@@ -16,6 +16,8 @@ class SettingsPage(QWidget):
 
     def __init__(self, db: Database, parent: QWidget | None = None, on_restored=None):
         super().__init__(parent)
+        if on_restored is None:  # in the main window: rebuild it after a restore
+            on_restored = getattr(parent, "reload", None)
         title = QLabel(self.tr("系统设置"))
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.tabs = QTabWidget()
