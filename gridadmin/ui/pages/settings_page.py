@@ -8,6 +8,7 @@ from gridadmin import __version__
 from gridadmin.db import Database
 from gridadmin.services.setup import township_of_database
 from gridadmin.ui.settings.backup_tab import BackupTab
+from gridadmin.ui.settings.codes_tab import CodesTab
 from gridadmin.ui.settings.users_tab import UsersTab
 
 
@@ -25,6 +26,8 @@ class SettingsPage(QWidget):
         self.backup_tab = BackupTab(db, on_restored)
         self.tabs.addTab(self.users_tab, self.tr("用户管理"))
         self.tabs.addTab(self.backup_tab, self.tr("备份与恢复"))
+        self.codes_tab = CodesTab(db)
+        self.tabs.addTab(self.codes_tab, self.tr("代码表维护"))
         self.tabs.addTab(self._database_tab(db), self.tr("数据库"))
         layout = QVBoxLayout(self)
         layout.addWidget(title)
