@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QMessage
 from gridadmin.models import Staff, StaffAssignment
 from gridadmin.services import areas
 from gridadmin.services.training import SessionInput, add_attendees, create_session, list_sessions, session_attendance
-from gridadmin.services.training_compliance import compliance, set_requirement
+from gridadmin.services.training_compliance import compliance, requirements, set_requirement
 from gridadmin.ui.pages.training_page import TrainingPage
 from gridadmin.ui.training.attendance_dialog import AttendanceDialog
 from gridadmin.ui.training.attendance_model import COL_HOURS, COL_SCORE, COL_STATUS
@@ -230,11 +230,20 @@ def test_compliance_tab_shows_who_is_behind_first(qtbot, world):
     assert tab.count.text() == "共 4 人，未达标 3 人"
     tab.behind_only.setChecked(True)
     assert model.rowCount() == 3 and "张三" not in [model.index(r, 0).data() for r in range(3)]
-    tab.fulltime_hours.setValue(20)
-    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+
+    def set_fulltime(dialog):
+        assert dialog.default_hours.value() == 12 and dialog.role_hours["fulltime"].text() == "同默认"
+        dialog.role_hours["fulltime"].setValue(20)
+        dialog.role_hours["leader"].setValue(-5)  # the box stops at 同默认
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    when_modal(set_fulltime)
+    qtbot.mouseClick(tab.requirements_button, Qt.MouseButton.LeftButton)
     rows = {r.name: r for r in compliance(db, YEAR)}
     assert rows["张三"].required == 20 and rows["李四"].required == 12
+    assert requirements(db, YEAR) == {None: 12, "fulltime": 20}
     assert tab.count.text() == "共 4 人，未达标 4 人"
+    assert "专职网格员 20" in tab.requirement_title.text()
 
 
 def test_compliance_list_exports_and_prints_what_is_shown(qtbot, world, tmp_path, monkeypatch):

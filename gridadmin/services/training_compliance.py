@@ -60,20 +60,42 @@ class MonthTotals:
 
 def set_requirement(db: Database, year: int, hours: float, role: str | None = None) -> None:
     """Set the annual requirement for ``role`` (None: township default)."""
-    if hours is None or hours < 0 or hours > 1000:
-        raise ValidationError(f"年度学时要求“{hours}”无效，应在 0–1000 之间。", field="学时要求", value=hours)
+    set_requirements(db, year, {role: hours})
+
+
+def clear_requirement(db: Database, year: int, role: str) -> None:
+    """Drop the role's own requirement for the year: the township default
+    applies to it again. Nothing happens when it had none."""
+    set_requirements(db, year, {role: None})
+
+
+def set_requirements(db: Database, year: int, hours_by_role: dict[str | None, float | None]) -> None:
+    """Set several requirements of one year in one transaction: ``{role or
+    None (township default): hours}``; hours None drops a role's own
+    requirement. A value outside 0–1000 is refused and nothing changes."""
+    for role, hours in hours_by_role.items():
+        if hours is None and role is None:
+            raise ValidationError("全街道默认学时要求不能为空。", field="学时要求", value="")
+        if hours is not None and not 0 <= hours <= 1000:
+            raise ValidationError(f"年度学时要求“{hours:g}”无效，应在 0–1000 之间。", field="学时要求", value=hours)
     with db.session() as session:
         require(session, acting(db), EDIT_TRAINING)
-        row = session.scalar(select(TrainingRequirement).where(
-            TrainingRequirement.year == year,
-            TrainingRequirement.role.is_(None) if role is None else TrainingRequirement.role == role))
-        old = None if row is None else row.hours
-        if row is None:
-            session.add(TrainingRequirement(year=year, role=role, hours=float(hours)))
-        else:
-            row.hours = float(hours)
-        audit.record(session, acting(db), audit.ACTION_UPDATE, "training_requirement", None,
-                     changes={f"{year}:{role or '默认'}": [old, float(hours)]}, summary=f"{year} 年度学时要求")
+        for role, hours in hours_by_role.items():
+            row = session.scalar(select(TrainingRequirement).where(
+                TrainingRequirement.year == year,
+                TrainingRequirement.role.is_(None) if role is None else TrainingRequirement.role == role))
+            old = None if row is None else row.hours
+            if hours is None:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(TrainingRequirement(year=year, role=role, hours=float(hours)))
+            else:
+                row.hours = float(hours)
+            new = None if hours is None else float(hours)
+            if old != new:
+                audit.record(session, acting(db), audit.ACTION_UPDATE, "training_requirement", None,
+                             changes={f"{year}:{role or '默认'}": [old, new]}, summary=f"{year} 年度学时要求")
 
 
 def requirements(db: Database, year: int) -> dict[str | None, float]:

@@ -21,7 +21,9 @@ from gridadmin.services.training import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_model import (
     COL_PASSED, COL_STATUS, PASSED_CHOICES, ROW_ROLE, STATUS_CHOICES, AttendanceModel,
 )
-from gridadmin.ui.widgets import error_label, setup_table, show_error
+from gridadmin.services.training_targets import community_choices, parse_target_group, target_group_staff
+from gridadmin.ui.training.staff_picker import StaffPickerDialog
+from gridadmin.ui.widgets import error_label, run_dialog, setup_table, show_error
 from gridadmin.ui.training.models import date_range_text
 
 
@@ -79,6 +81,12 @@ class AttendanceDialog(QDialog):
             self.role.addItem(label, code)
         self.role.setCurrentIndex(max(0, self.role.findData(ROLE_FULLTIME)))
         self.add_button = QPushButton(self.tr("添加"))
+        self.pick_button = QPushButton(self.tr("选择人员…"))
+        self.target_button = QPushButton(self.tr("添加培训对象"))
+        self.full_numbers = full_numbers
+        self.target = parse_target_group(session.target_group, codes.roles, community_choices(db))
+        self.target_button.setToolTip(self.tr("添加本次培训的培训对象中全体在岗人员：{t}").format(
+            t=session.target_group or self.tr("全街道各岗位")))
         self.remove_button = QPushButton(self.tr("移除所选"))
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -102,6 +110,8 @@ class AttendanceDialog(QDialog):
         add_bar.addWidget(QLabel(self.tr("全体在岗人员")))
         add_bar.addWidget(self.add_button)
         add_bar.addStretch(1)
+        add_bar.addWidget(self.target_button)
+        add_bar.addWidget(self.pick_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.remove_button)
         bottom.addWidget(self.summary, 1)
@@ -120,6 +130,8 @@ class AttendanceDialog(QDialog):
         layout.addWidget(hint)
 
         self.add_button.clicked.connect(self.add_on_post)
+        self.pick_button.clicked.connect(self.pick_staff)
+        self.target_button.clicked.connect(self.add_target_group)
         self.remove_button.clicked.connect(self.remove_selected)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self._changed()
@@ -154,19 +166,37 @@ class AttendanceDialog(QDialog):
 
     def add_on_post(self) -> None:
         """Add everyone on post (at the session date) in the chosen area and role."""
-        show_error(self.error, "")
         area_id, role = self.area.currentData(), self.role.currentData() or None
         if area_id is None:
             return
+        who = f"{self.area.currentText().strip()}{self.role.currentText() if role else ''}"
+        self._add_found(lambda: training.staff_on_post_in(self.db, area_id, role, on=self.session.start_date), who)
+
+    def add_target_group(self) -> None:
+        """Add everyone on post in the session's target roles and communities."""
+        self._add_found(lambda: target_group_staff(self.db, self.target, self.session.start_date),
+                        self.tr("培训对象中"))
+
+    def pick_staff(self) -> None:
+        """Pick people one by one from the roster."""
+        picker = StaffPickerDialog(self.db, self.session.start_date, already={r.staff_id for r in self.model.rows},
+                                   full_numbers=self.full_numbers, parent=self)
+        if run_dialog(picker) and picker.chosen:
+            chosen = list(picker.chosen)
+            self._add_found(lambda: chosen, self.tr("所选人员中"))
+
+    def _add_found(self, find, who: str) -> None:
+        """Add the staff ``find()`` returns who are not listed yet; report
+        how many were added. A refusal adds nobody."""
+        show_error(self.error, "")
         try:
-            found = training.staff_on_post_in(self.db, area_id, role, on=self.session.start_date)
+            found = find()
             listed = {r.staff_id for r in self.model.rows}
             new = [staff_id for staff_id in found if staff_id not in listed]
             added = training.add_attendees(self.db, self.session.id, new) if new else 0
         except ServiceError as exc:
             show_error(self.error, self.tr("未添加任何人：{message}").format(message=exc.message))
             return
-        who = f"{self.area.currentText().strip()}{self.role.currentText() if role else ''}"
         if not found:
             self.notice.setText(self.tr("{who}在 {day} 没有在岗人员。").format(
                 who=who, day=f"{self.session.start_date:%Y-%m-%d}"))

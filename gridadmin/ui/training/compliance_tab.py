@@ -1,4 +1,4 @@
-"""学时达标: the annual hour requirement (township default and 专职网格员)
+"""学时达标: the annual hour requirements (township default and per role)
 and who is behind for the year, largest shortfall first."""
 
 from __future__ import annotations
@@ -7,17 +7,17 @@ from datetime import date
 from types import SimpleNamespace
 
 from PySide6.QtWidgets import (
-    QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QCheckBox, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from gridadmin.db import Database
-from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.services import training_compliance
-from gridadmin.services.errors import ServiceError
+from gridadmin.services.access import EDIT_TRAINING, acting
 from gridadmin.services.training import TrainingCodeLists
 from gridadmin.services.paging import ListSource, PageQuery
 from gridadmin.ui.export_actions import export_xlsx, print_pdf
-from gridadmin.ui.widgets import error_label, setup_table, show_error
+from gridadmin.ui.training.requirements_dialog import RequirementsDialog
+from gridadmin.ui.widgets import error_label, run_dialog, setup_table, show_error
 from gridadmin.ui.training.models import ComplianceModel
 
 
@@ -27,9 +27,7 @@ class ComplianceTab(QWidget):
         self.db = db
         self.year = date.today().year
         self.all_rows: list = []
-        self.default_hours = self._hours_box()
-        self.fulltime_hours = self._hours_box()
-        self.save_button = QPushButton(self.tr("保存要求"))
+        self.requirements_button = QPushButton(self.tr("设置学时要求…"))
         self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.print_button = QPushButton(self.tr("打印…"))
         self.codes = codes
@@ -44,14 +42,9 @@ class ComplianceTab(QWidget):
         self.requirement_title = QLabel()
 
         bar = QHBoxLayout()
-        bar.addWidget(self.requirement_title)
-        bar.addWidget(QLabel(self.tr("全街道默认")))
-        bar.addWidget(self.default_hours)
+        bar.addWidget(self.requirement_title, 1)
+        bar.addWidget(self.requirements_button)
         bar.addSpacing(12)
-        bar.addWidget(QLabel(codes.label("roles", ROLE_FULLTIME)))
-        bar.addWidget(self.fulltime_hours)
-        bar.addWidget(self.save_button)
-        bar.addStretch(1)
         bar.addWidget(self.behind_only)
         bar.addWidget(self.export_button)
         bar.addWidget(self.print_button)
@@ -64,7 +57,8 @@ class ComplianceTab(QWidget):
         note.setStyleSheet("color: #666;")
         layout.addWidget(note)
 
-        self.save_button.clicked.connect(self.save_requirements)
+        self.requirements_button.clicked.connect(self.edit_requirements)
+        self.requirements_button.setEnabled(acting(db).can(EDIT_TRAINING))
         self.behind_only.toggled.connect(lambda _checked: self._show_rows())
         self.export_button.clicked.connect(lambda: export_xlsx(self, self.db, self.export_view(), self._title(),
                                                                full_numbers=False))
@@ -80,14 +74,6 @@ class ComplianceTab(QWidget):
         return SimpleNamespace(source=ListSource(rows), query=PageQuery(),
                                columns=training_compliance.compliance_columns(lambda c: self.codes.label("roles", c)))
 
-    def _hours_box(self) -> QDoubleSpinBox:
-        box = QDoubleSpinBox()
-        box.setRange(0, 1000)
-        box.setDecimals(1)
-        box.setSingleStep(1)
-        box.setSuffix(self.tr(" 学时"))
-        return box
-
     def set_year(self, year: int) -> None:
         self.year = year
         self.refresh()
@@ -95,9 +81,11 @@ class ComplianceTab(QWidget):
     def refresh(self) -> None:
         show_error(self.error, "")
         rules = training_compliance.requirements(self.db, self.year)
-        self.requirement_title.setText(self.tr("{y} 年度学时要求：").format(y=self.year))
-        self.default_hours.setValue(rules.get(None, 0.0))
-        self.fulltime_hours.setValue(rules.get(ROLE_FULLTIME, rules.get(None, 0.0)))
+        own = "；".join(f"{self.codes.label('roles', role)} {hours:g}" for role, hours in rules.items()
+                       if role is not None)
+        self.requirement_title.setText(self.tr("{y} 年度学时要求：全街道默认 {d} 学时{own}").format(
+            y=self.year, d=f"{rules.get(None, 0.0):g}", own=f"；{own}" if own else ""))
+        self.requirement_title.setToolTip(self.requirement_title.text())
         self.all_rows = training_compliance.compliance(self.db, self.year)
         self._show_rows()
 
@@ -106,11 +94,7 @@ class ComplianceTab(QWidget):
         self.model.set_rows(behind if self.behind_only.isChecked() else self.all_rows)
         self.count.setText(self.tr("共 {n} 人，未达标 {m} 人").format(n=len(self.all_rows), m=len(behind)))
 
-    def save_requirements(self) -> None:
-        try:
-            training_compliance.set_requirement(self.db, self.year, self.default_hours.value())
-            training_compliance.set_requirement(self.db, self.year, self.fulltime_hours.value(), role=ROLE_FULLTIME)
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.refresh()
+    def edit_requirements(self) -> None:
+        """Open the per-role requirement editor; refresh after a save."""
+        if run_dialog(RequirementsDialog(self.db, self.year, self.codes, self)):
+            self.refresh()

@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLineEdit, QPlainTextEdit,
-    QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QGridLayout, QLineEdit,
+    QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget,
 )
 
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.training import SessionInput, SessionRow, TrainingCodeLists
+from gridadmin.services.training_targets import TargetGroup, format_target_group, parse_target_group
 from gridadmin.ui.widgets import error_label, show_error
 
 
@@ -26,11 +27,14 @@ class SessionDialog(QDialog):
     it raises is shown under the form and the dialog stays open."""
 
     def __init__(self, codes: TrainingCodeLists, save: Callable[[SessionInput], None], *,
-                 session: SessionRow | None = None, day: date | None = None, parent: QWidget | None = None):
+                 session: SessionRow | None = None, day: date | None = None,
+                 communities: list[tuple[int, str]] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._save = save
+        self.codes = codes
+        self.communities = list(communities or [])
         self.setWindowTitle(self.tr("编辑培训") if session else self.tr("新建培训"))
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(560)
         day = day or date.today()
 
         self.name = QLineEdit(session.name if session else "")
@@ -51,9 +55,11 @@ class SessionDialog(QDialog):
         self.organizer = QLineEdit((session.organizer or "") if session else "")
         self.trainer = QLineEdit((session.trainer or "") if session else "")
         self.place = QLineEdit((session.place or "") if session else "")
-        self.target_group = QPlainTextEdit((session.target_group or "") if session else "")
-        self.target_group.setPlaceholderText(self.tr("如：网格长、专职网格员；河街社区、粮行社区"))
-        self.target_group.setFixedHeight(self.fontMetrics().height() * 3 + 12)
+        target = parse_target_group(session.target_group if session else "", codes.roles, self.communities)
+        self.target_roles = self._role_boxes(target.roles)
+        self.target_areas = self._community_list(target.communities)
+        self.target_extra = QLineEdit(target.extra)
+        self.target_extra.setPlaceholderText(self.tr("其他说明，如：新入职人员"))
         self.note = QLineEdit((session.note or "") if session else "")
         self.error = error_label()
 
@@ -67,7 +73,13 @@ class SessionDialog(QDialog):
         form.addRow(self.tr("主办单位"), self.organizer)
         form.addRow(self.tr("主讲人"), self.trainer)
         form.addRow(self.tr("地点"), self.place)
-        form.addRow(self.tr("培训对象"), self.target_group)
+        role_grid = QGridLayout()
+        role_grid.setContentsMargins(0, 0, 0, 0)
+        for i, box in enumerate(self.target_roles.values()):
+            role_grid.addWidget(box, i // 4, i % 4)
+        form.addRow(self.tr("培训对象岗位"), role_grid)
+        form.addRow(self.tr("培训对象社区"), self.target_areas)
+        form.addRow("", self.target_extra)
         form.addRow(self.tr("备注"), self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.try_save)
@@ -85,6 +97,39 @@ class SessionDialog(QDialog):
             combo.addItem(label, code)
         combo.setCurrentIndex(max(0, combo.findData(current or "")))
         return combo
+
+    def _role_boxes(self, checked: tuple[str, ...]) -> dict[str, QCheckBox]:
+        boxes = {}
+        for code, label in self.codes.roles:
+            box = QCheckBox(label)
+            box.setChecked(code in checked)
+            boxes[code] = box
+        return boxes
+
+    def _community_list(self, checked: tuple[int, ...]) -> QListWidget:
+        """Communities as check boxes flowing in rows; none ticked: all."""
+        view = QListWidget()
+        view.setFlow(QListView.Flow.LeftToRight)
+        view.setWrapping(True)
+        view.setResizeMode(QListView.ResizeMode.Adjust)
+        view.setSpacing(2)
+        view.setFixedHeight(self.fontMetrics().height() * 5 + 24)
+        view.setToolTip(self.tr("不勾选表示全街道"))
+        for area_id, name in self.communities:
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, area_id)
+            item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            item.setCheckState(Qt.CheckState.Checked if area_id in checked else Qt.CheckState.Unchecked)
+            view.addItem(item)
+        return view
+
+    def target(self) -> TargetGroup:
+        """The ticked roles and communities and the extra words."""
+        roles = tuple(code for code, box in self.target_roles.items() if box.isChecked())
+        areas = tuple(self.target_areas.item(i).data(Qt.ItemDataRole.UserRole)
+                      for i in range(self.target_areas.count())
+                      if self.target_areas.item(i).checkState() == Qt.CheckState.Checked)
+        return TargetGroup(roles, areas, " ".join(self.target_extra.text().split()))
 
     def _date_edit(self, value: date) -> QDateEdit:
         edit = QDateEdit(_qdate(value))
@@ -105,7 +150,7 @@ class SessionDialog(QDialog):
             name=self.name.text(), start_date=self.start.date().toPython(), end_date=self.end.date().toPython(),
             hours=self.hours.value(), category=self.category.currentData() or None,
             form=self.form.currentData() or None, organizer=self.organizer.text(), trainer=self.trainer.text(),
-            place=self.place.text(), target_group=self.target_group.toPlainText(), note=self.note.text())
+            place=self.place.text(), target_group=format_target_group(self.target(), self.codes.roles, self.communities), note=self.note.text())
 
     def try_save(self) -> None:
         try:

@@ -22,6 +22,7 @@ from gridadmin.services.training import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_dialog import AttendanceDialog
 from gridadmin.ui.widgets import run_dialog, setup_table
 from gridadmin.ui.training.models import ROW_ROLE, SessionTableModel
+from gridadmin.services.training_targets import community_choices
 from gridadmin.ui.training.session_dialog import SessionDialog
 
 
@@ -125,12 +126,17 @@ class SessionsTab(QWidget):
         self.cancel_button.setText(self.tr("恢复培训") if row is not None and row.cancelled else self.tr("取消培训"))
 
     # -- actions ---------------------------------------------------------
+    def _reload_codes(self) -> None:
+        """Pick up list edits made in 系统设置 since the page was built."""
+        self.codes = self.model.codes = training.training_code_lists(self.db)
+
     def new_session(self) -> None:
         created: list[int] = []
         today = date.today()
         day = today if today.year == self.year else date(self.year, 1, 1)
+        self._reload_codes()
         dialog = SessionDialog(self.codes, lambda data: created.append(training.create_session(self.db, data)),
-                               day=day, parent=self)
+                               day=day, communities=community_choices(self.db), parent=self)
         if run_dialog(dialog) and created:
             self._after_change(created[0], dialog.typed().start_date.year)
 
@@ -138,8 +144,10 @@ class SessionsTab(QWidget):
         row = self.selected()
         if row is None:
             return
+        self._reload_codes()
         dialog = SessionDialog(self.codes, lambda data: training.update_session(
-            self.db, row.id, data, expected_version=row.version), session=row, parent=self)
+            self.db, row.id, data, expected_version=row.version), session=row,
+            communities=community_choices(self.db), parent=self)
         if run_dialog(dialog):
             self._after_change(row.id, dialog.typed().start_date.year)
 
