@@ -49,7 +49,12 @@ from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.areas import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.errors import NotFoundError, ValidationError
+from gridadmin.services.training_compliance import compliance
 from gridadmin.services.settings import KEY_TOWNSHIP_NAME, get_setting
+from gridadmin.services.access import SEE_SENSITIVE, acting
+from gridadmin.services.reports import monthly_details as details
+from gridadmin.services.reports import presence
+from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 
 CENTRE_SUFFIX = "网格化服务管理中心"
 
@@ -137,6 +142,16 @@ class MonthlyFigures:
     roles: tuple[tuple[str, str], ...]  # (code, label) shown as columns, in order
     training_month: TrainingFigures
     training_year: TrainingFigures
+    # the further figures (monthly_details)
+    categories: tuple[tuple[str, str], ...] = ()  # (code, label) of resident categories, in order
+    category_flows: dict = field(default_factory=dict)  # {community_id or None (合计): {category: StockFlow}}
+    staff_flows: dict = field(default_factory=dict)  # {community_id or None (合计): StockFlow}
+    staff_role_flows: dict = field(default_factory=dict)  # {role: StockFlow} over the scope
+    staff_changes: tuple[StaffChange, ...] = ()
+    tags: tuple[TagCount, ...] = ()
+    sensitive_shown: bool = False
+    trend: tuple[TrendPoint, ...] = ()
+    behind: tuple[BehindRow, ...] = ()
 
     @property
     def unit(self) -> str:
@@ -189,12 +204,28 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         book = CodeBook.load(session)
 
         households = _household_counts(session, prev, end, community_ids)
-        residents_end, residents_prev = _resident_counts(session, prev, end, community_ids)
+        parts = area_parts(areas)
+        trend_months = details.months_back(year, month, 12)
+        residents_end, residents_prev, trend_residents = _resident_counts(
+            session, prev, end, community_ids, parts, [details.month_end(y, m) for y, m in trend_months])
         staff = _staff_counts(session, end, community_ids)
-        training_month = _training(session, start, end, community_ids, scoped=scope_area_id is not None
-                                   and areas[scope_area_id].level == LEVEL_COMMUNITY)
-        training_year = _training(session, date(year, 1, 1), end, community_ids,
-                                  scoped=scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY)
+        scoped = scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY
+        training_month = _training(session, start, end, community_ids, scoped=scoped)
+        training_year = _training(session, date(year, 1, 1), end, community_ids, scoped=scoped)
+        staff_flow = details.staff_flows(session, prev, end, community_ids, _area_map)
+        changes = details.staff_changes(session, start, end, community_ids, _area_map,
+                                        lambda r: book.label("staff_role", r) or r)
+        with_sensitive = acting(db).can(SEE_SENSITIVE)
+        last_year_end = details.month_end(year - 1, month)
+        tags = details.tag_counts(session, (end, prev, last_year_end), community_ids, parts, person_present,
+                                  transfers_after, moved_after, with_sensitive=with_sensitive)
+        trend = details.trends(session, trend_months, trend_residents,
+                               scoped_training=_attendance_in_scope(community_ids) if scoped else None)
+        on_post = set(session.scalars(
+            select(StaffAssignment.staff_id).join(m := _area_map("bh"), m.c.area_id == StaffAssignment.area_id)
+            .where(assignment_runs(end), m.c.community_id.in_(community_ids))))
+    behind = tuple(BehindRow(r.name, r.grids, r.hours, r.required)
+                   for r in compliance(db, year, today=end) if r.shortfall > 0 and r.staff_id in on_post)
 
     # Per community: sum the (community, grid) groups.
     hh_by_comm: dict[int, StockFlow] = {}
@@ -205,11 +236,23 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             hh_by_grid[grid] = hh_by_grid.get(grid, 0) + flow.current
     res_end: dict[int, tuple[int, int]] = {}
     res_by_grid: dict[int, int] = {}
-    for (comm, grid), (count, new) in residents_end.items():
+    cat_rows: dict[tuple, list[int]] = {}
+    for (comm, grid, cat), (count, new) in residents_end.items():
         c, n = res_end.get(comm, (0, 0))
         res_end[comm] = (c + count, n + new)
         if grid is not None:
             res_by_grid[grid] = res_by_grid.get(grid, 0) + count
+        flow = cat_rows.setdefault((comm, cat), [0, 0, 0, 0])
+        flow[1] += new
+        flow[3] += count
+    res_prev: dict[int, tuple[int, int]] = {}
+    for (comm, cat), (count, gone) in residents_prev.items():
+        c, g = res_prev.get(comm, (0, 0))
+        res_prev[comm] = (c + count, g + gone)
+        flow = cat_rows.setdefault((comm, cat), [0, 0, 0, 0])
+        flow[0] += count
+        flow[2] += gone
+    residents_prev = res_prev
 
     extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(CORE_ROLES))
     roles = tuple((r, book.label("staff_role", r) or r) for r in (*CORE_ROLES, *extra_roles))
@@ -238,9 +281,31 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                                   staff["fulltime_by_grid"].get(g.id, 0))
             if g.active or figures.households or figures.residents or figures.staff_on_post:
                 grids.append(figures)
+    categories = tuple(book.items("resident_category"))
+    known = {code for code, _label in categories}
+    if any(cat not in known for (_c, cat) in cat_rows):
+        categories += (("", "未填类别"),)
+    category_flows: dict = {}
+    for (comm, cat), flow in cat_rows.items():
+        key = cat if cat in known else ""
+        per = category_flows.setdefault(comm, {})
+        per[key] = per.get(key, StockFlow()) + StockFlow(*flow)
+    shown = {r.area_id for r in rows}
+    category_flows = {c: v for c, v in category_flows.items() if c in shown}
+    total_by_cat: dict = {}
+    for per in category_flows.values():
+        for cat, flow in per.items():
+            total_by_cat[cat] = total_by_cat.get(cat, StockFlow()) + flow
+    category_flows[None] = total_by_cat
+    staff_flows = {c: StockFlow(*f) for c, f in staff_flow["by_comm"].items()}
+    staff_flows[None] = StockFlow(*staff_flow["total"])
     return MonthlyFigures(year, month, start, end, prev, township, scope_name, scope_code,
                           scope_area_id is None or areas[scope_area_id].level == LEVEL_TOWNSHIP,
-                          tuple(rows), total, tuple(grids), roles, training_month, training_year)
+                          tuple(rows), total, tuple(grids), roles, training_month, training_year,
+                          categories=categories, category_flows=category_flows, staff_flows=staff_flows,
+                          staff_role_flows={r: StockFlow(*f) for r, f in staff_flow["by_role"].items()},
+                          staff_changes=tuple(changes), tags=tuple(tags), sensitive_shown=with_sensitive,
+                          trend=tuple(trend), behind=tuple(sorted(behind, key=lambda b: -b.shortfall)))
 
 
 # --- scope and area tree -------------------------------------------------------------------
@@ -328,30 +393,110 @@ def household_at(on: date):
     return func.coalesce(later, Person.household_id)
 
 
-def _resident_counts(session: Session, prev: date, end: date, community_ids: list[int]) -> tuple[dict, dict]:
-    """({(community, grid) at the end: (count, not there at prev)},
-    {community at prev: (count, not there at the end)})."""
+def transfers_after(on: date, name: str):
+    """A small derived table ``(person_id, from_household_id)``: each
+    person's first 户间迁移 after ``on`` — outer-join it to ``Person`` and
+    ``coalesce(from_household_id, Person.household_id)`` is their household
+    at ``on`` (the join form of ``household_at``, much faster over a whole
+    register because transfers are few)."""
+    e, e2 = aliased(PersonEvent), aliased(PersonEvent)
+    earlier = (select(literal(1)).where(
+        e2.person_id == e.person_id, e2.kind == EVENT_TRANSFER, e2.event_date > on,
+        e2.from_household_id.is_not(None),
+        or_(e2.event_date < e.event_date, and_(e2.event_date == e.event_date, e2.id < e.id))).exists())
+    return (select(e.person_id.label("person_id"), e.from_household_id.label("from_household_id"))
+            .where(e.kind == EVENT_TRANSFER, e.event_date > on, e.from_household_id.is_not(None), ~earlier)
+            .subquery(name))
+
+
+def moved_after(on: date):
+    """Ids of people with a 户间迁移 after ``on``: only for them does the
+    household at ``on`` differ from the current one."""
+    return select(PersonEvent.person_id).where(PersonEvent.kind == EVENT_TRANSFER, PersonEvent.event_date > on,
+                                               PersonEvent.from_household_id.is_not(None))
+
+
+def area_parts(areas: dict) -> dict[int, tuple[int | None, int | None]]:
+    """area id → (community id, grid id), as ``_area_map`` computes in SQL,
+    from the loaded area rows."""
+    parts: dict[int, tuple[int | None, int | None]] = {}
+    for a in areas.values():
+        parent = areas.get(a.parent_id)
+        if a.level == LEVEL_COMMUNITY:
+            parts[a.id] = (a.id, None)
+        elif a.level == LEVEL_GRID:
+            parts[a.id] = (a.parent_id, a.id)
+        elif a.level == LEVEL_MICROGRID:
+            parts[a.id] = (parent.parent_id if parent else None, a.parent_id)
+    return parts
+
+
+def _resident_counts(session: Session, prev: date, end: date, community_ids: list[int], parts: dict,
+                     trend_ends: list[date]) -> tuple[dict, dict, list[int]]:
+    """({(community, grid, category) at the end: (count, not there at prev)},
+    {(community at prev, category): (count, not there at the end)},
+    [residents in the scope at each of ``trend_ends``]); the category is
+    the person's current one.
+
+    One scan grouped by household area serves everyone whose household did
+    not change after ``prev``; the few who moved between households are
+    counted exactly, each in the household they had at each date. The
+    trend counts place everyone in their current household."""
+    in_scope = set(community_ids)
+    dates = sorted(set(trend_ends) | {prev, end})
+    i_prev, i_end = dates.index(prev), dates.index(end)
+    trend_index = [dates.index(d) for d in trend_ends]
+    moved = _one(Person.id.in_(moved_after(prev))).label("moved")
+    buckets = presence.person_columns(dates)
+    rows = session.execute(
+        select(Household.area_id, Person.category, moved, *buckets, func.count())
+        .select_from(Person).join(Household, Household.id == Person.household_id)
+        .group_by(Household.area_id, Person.category, moved, *buckets))
+    at_end: dict[tuple, tuple[int, int]] = {}
+    at_prev: dict[tuple, tuple[int, int]] = {}
+    trend = [0] * len(trend_ends)
+
+    def add(table: dict, key: tuple, count: int, changed: int) -> None:
+        c, n = table.get(key, (0, 0))
+        table[key] = (c + count, n + changed)
+
+    for area_id, cat, is_moved, reg, out, died, valid, n in rows:
+        comm, grid = parts.get(area_id, (None, None))
+        if comm not in in_scope:
+            continue
+        for k, i in enumerate(trend_index):
+            if presence.present(i, reg, out, died, valid):
+                trend[k] += n
+        if is_moved:
+            continue
+        was_there = presence.present(i_prev, reg, out, died, valid)
+        is_there = presence.present(i_end, reg, out, died, valid)
+        if is_there:
+            add(at_end, (comm, grid, cat), n, 0 if was_there else n)
+        if was_there:
+            add(at_prev, (comm, cat), n, 0 if is_there else n)
+
     was, now = person_present(prev), person_present(end)
-    people = (select(household_at(prev).label("hh_prev"), household_at(end).label("hh_end"),
-                     _one(was).label("was"), _one(now).label("now"))
-              .where(or_(was, now)).subquery("people"))
+    # people who moved between households after prev: their household at each date
+    t_prev, t_end = transfers_after(prev, "t_prev"), transfers_after(end, "t_end")
+    people = (select(func.coalesce(t_prev.c.from_household_id, Person.household_id).label("hh_prev"),
+                     func.coalesce(t_end.c.from_household_id, Person.household_id).label("hh_end"),
+                     Person.category.label("cat"), _one(was).label("was"), _one(now).label("now"))
+              .select_from(Person)
+              .outerjoin(t_prev, t_prev.c.person_id == Person.id).outerjoin(t_end, t_end.c.person_id == Person.id)
+              .where(or_(was, now), Person.id.in_(moved_after(prev))).subquery("people"))
     h_prev, h_end = aliased(Household), aliased(Household)
-    m_prev, m_end = _area_map("m_prev"), _area_map("m_end")
-    joined = (select(m_end.c.community_id.label("c_end"), m_end.c.grid_id.label("g_end"),
-                     m_prev.c.community_id.label("c_prev"), people.c.was, people.c.now)
-              .select_from(people)
-              .outerjoin(h_prev, h_prev.id == people.c.hh_prev).outerjoin(m_prev, m_prev.c.area_id == h_prev.area_id)
-              .outerjoin(h_end, h_end.id == people.c.hh_end).outerjoin(m_end, m_end.c.area_id == h_end.area_id)
-              .subquery("joined"))
-    j = joined.c
-    stayed = and_(j.was == 1, j.now == 1, j.c_prev == j.c_end)
-    at_end = {(c, g): (int(n), int(new or 0)) for c, g, n, new in session.execute(
-        select(j.c_end, j.g_end, func.count(), func.sum(case((stayed, 0), else_=1)))
-        .where(j.now == 1, j.c_end.in_(community_ids)).group_by(j.c_end, j.g_end))}
-    at_prev = {c: (int(n), int(gone or 0)) for c, n, gone in session.execute(
-        select(j.c_prev, func.count(), func.sum(case((stayed, 0), else_=1)))
-        .where(j.was == 1, j.c_prev.in_(community_ids)).group_by(j.c_prev))}
-    return at_end, at_prev
+    for area_prev, area_end, cat, p_was, p_now in session.execute(
+            select(h_prev.area_id, h_end.area_id, people.c.cat, people.c.was, people.c.now).select_from(people)
+            .outerjoin(h_prev, h_prev.id == people.c.hh_prev).outerjoin(h_end, h_end.id == people.c.hh_end)):
+        c_prev, _g = parts.get(area_prev, (None, None))
+        c_end, g_end = parts.get(area_end, (None, None))
+        stayed = p_was and p_now and c_prev == c_end
+        if p_now and c_end in in_scope:
+            add(at_end, (c_end, g_end, cat), 1, 0 if stayed else 1)
+        if p_was and c_prev in in_scope:
+            add(at_prev, (c_prev, cat), 1, 0 if stayed else 1)
+    return at_end, at_prev, trend
 
 
 # --- staff ---------------------------------------------------------------------------------
@@ -384,19 +529,23 @@ def _staff_counts(session: Session, on: date, community_ids: list[int]) -> dict:
 
 # --- training ------------------------------------------------------------------------------
 
+def _attendance_in_scope(community_ids: list[int]):
+    """The attendee was assigned in one of the communities on the session's date."""
+    m = _area_map("tm")
+    sa = aliased(StaffAssignment)
+    return exists(select(literal(1)).select_from(sa).join(m, m.c.area_id == sa.area_id).where(
+        sa.staff_id == Attendance.staff_id, m.c.community_id.in_(community_ids),
+        sa.start_date <= TrainingSession.start_date,
+        or_(sa.end_date.is_(None), sa.end_date >= TrainingSession.start_date)))
+
+
 def _training(session: Session, first: date, last: date, community_ids: list[int], *,
               scoped: bool) -> TrainingFigures:
     held = and_(TrainingSession.cancelled.is_(False), TrainingSession.start_date >= first,
                 TrainingSession.start_date <= last)
     present = and_(Attendance.status == ATTEND_PRESENT, held)
     if scoped:
-        m = _area_map("tm")
-        sa = aliased(StaffAssignment)
-        in_scope = exists(select(literal(1)).select_from(sa).join(m, m.c.area_id == sa.area_id).where(
-            sa.staff_id == Attendance.staff_id, m.c.community_id.in_(community_ids),
-            sa.start_date <= TrainingSession.start_date,
-            or_(sa.end_date.is_(None), sa.end_date >= TrainingSession.start_date)))
-        present = and_(present, in_scope)
+        present = and_(present, _attendance_in_scope(community_ids))
     count, hours, sessions = session.execute(
         select(func.count(), func.coalesce(func.sum(Attendance.hours_credited), 0.0),
                func.count(distinct(TrainingSession.id)))

@@ -1,9 +1,12 @@
 """网格化服务管理月报 as a PDF (landscape A4), built with the report toolkit.
 
 Sections: 一、户数与人口增减 (stock and flow per community, 合计 row),
-二、网格力量在岗情况 (distinct staff on post per community and role),
-三、网格情况 (per grid, households per full-time worker, grids without one),
-四、培训情况 (当月 / 累计), then the signature block. The figures come from
+二、人口类别增减 (the same per resident category), 三、网格力量在岗情况
+(distinct staff on post per community with flows, per role), 四、人员变动
+(joined, left, moved, with names), 五、网格情况 (per grid, households per
+full-time worker, grids without one), 六、培训情况 (当月 / 累计, who is
+behind on annual hours), 七、特殊人群 (per tag, 环比 and 同比), the
+signature block, then 附：统计图 (vector charts) on a page of its own. The figures come from
 ``monthly_figures``; every number printed is one of its fields.
 """
 
@@ -14,17 +17,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from gridadmin.db import Database
-from gridadmin.services.reports.monthly_figures import MonthlyFigures, monthly_figures
+from gridadmin.services.reports import charts
+from gridadmin.services.reports.monthly_figures import MonthlyFigures, StockFlow, monthly_figures
 from gridadmin.services.reports.toolkit import (
-    GRID_COLOUR, HEADER_FILL, STRIPE_FILL, DocumentInfo, Styles, data_table, render_pdf, signature_block,
-    title_block,
+    GRID_COLOUR, HEADER_FILL, STRIPE_FILL, DocumentInfo, Styles, data_table, plain_cell_style, render_pdf,
+    signature_block, table_cell, title_block,
 )
 
 TITLE = "网格化服务管理月报"
 FLOW_LABELS = ("上月末", "本月增加", "本月减少", "本月末")
+FLOW_SHORT = ("上月末", "增加", "减少", "本月末")  # under a group title that says what
 
 
 def monthly_report_pdf(db: Database, year: int, month: int, target: str | Path | BinaryIO,
@@ -53,12 +58,16 @@ def write_monthly_pdf(figures: MonthlyFigures, target: str | Path | BinaryIO, *,
     story.append(Paragraph(f"统计时点：{figures.month_end:%Y年%m月%d日}（本月末）；上月末为 "
                            f"{figures.previous_end:%Y年%m月%d日}。", styles.small))
     story += _stock_and_flow(figures, styles)
+    story += _categories(figures, styles)
     story += _staff(figures, styles)
+    story += _staff_changes(figures, styles)
     story += _grids(figures, styles)
     story += _training(figures, styles)
+    story += _special_groups(figures, styles)
     story.append(Spacer(1, 6 * mm))
     story.append(KeepTogether([Paragraph("填报说明：本表数据由网格中心管理系统按登记、迁入迁出、死亡及任职起止日期"
                                          "计算，可随时按历史重算。", styles.small), signature_block(styles)]))
+    story += _charts(figures, styles)
     return render_pdf(target, info, story)
 
 
@@ -77,18 +86,56 @@ def _flow(flow) -> list[str]:
     return [number(flow.previous), number(flow.increase), number(flow.decrease), number(flow.current)]
 
 
+def _categories(figures: MonthlyFigures, styles: Styles) -> list:
+    cats = figures.categories
+    if not cats:
+        return []
+    per_col = (267 - 40) * mm / (4 * len(cats))
+    rows = []
+    for c in (*figures.communities, figures.total):
+        flows = figures.category_flows.get(c.area_id, {})
+        rows.append([c.name, *(v for code, _l in cats for v in _flow(flows.get(code, StockFlow())))])
+    table = _grouped_table([("社区/村", 1), *((label, 4) for _code, label in cats)],
+                           ["", *(FLOW_SHORT * len(cats))], rows, [40 * mm] + [per_col] * (4 * len(cats)),
+                           styles, numeric_from=1, total_row=True, small=len(cats) > 4)
+    note = Paragraph("注：人口类别按居民当前登记的类别统计；各类别之和等于第一部分的人口数。", styles.small)
+    return [Paragraph("二、人口类别增减情况（人）", styles.heading), table, note]
+
+
 def _staff(figures: MonthlyFigures, styles: Styles) -> list:
-    headers = ["社区/村", "在岗人数", *(label for _code, label in figures.roles)]
-    rows = [[c.name, c.staff_on_post, *(c.staff_by_role.get(code, 0) for code, _l in figures.roles)]
-            for c in figures.communities]
-    t = figures.total
-    rows.append(["合计", t.staff_on_post, *(t.staff_by_role.get(code, 0) for code, _l in figures.roles)])
-    rest = (267 - 48) * mm / (len(headers) - 1)
-    table = data_table(headers, rows, col_widths=[48 * mm] + [rest] * (len(headers) - 1),
-                       numeric_columns=range(1, len(headers)), styles=styles, total_row=True)
-    note = Paragraph("注：按本月末在任的网格任职统计，一人在多个网格或岗位任职时，“在岗人数”只计一次，"
-                     "各岗位分别计数；合计行按全部人员去重。", styles.small)
-    return [Paragraph("二、网格力量在岗情况（本月末）", styles.heading), table, note]
+    headers = ["社区/村", *FLOW_LABELS, *(label for _code, label in figures.roles)]
+    rows = []
+    for c in (*figures.communities, figures.total):
+        flow = figures.staff_flows.get(c.area_id, StockFlow(current=c.staff_on_post))
+        rows.append([c.name, *_flow(flow), *(c.staff_by_role.get(code, 0) for code, _l in figures.roles)])
+    rest = (267 - 40) * mm / (len(headers) - 1)
+    table = _grouped_table([("社区/村", 1), ("在岗人数（人）", 4), ("本月末各岗位在岗（人）", len(figures.roles))],
+                           ["", *FLOW_SHORT, *(label for _code, label in figures.roles)], rows,
+                           [40 * mm] + [rest] * (len(headers) - 1), styles, numeric_from=1, total_row=True)
+    role_rows = [[label, *_flow(figures.staff_role_flows.get(code, StockFlow()))] for code, label in figures.roles]
+    role_table = data_table(["岗位", *FLOW_LABELS], role_rows, col_widths=[50 * mm] + [28 * mm] * 4,
+                            numeric_columns=range(1, 5), styles=styles)
+    role_table.hAlign = "LEFT"
+    note = Paragraph("注：按任职起止日期统计，一人在多个网格或岗位任职时，“在岗人数”只计一次，各岗位分别计数；"
+                     "合计行按全部人员去重。", styles.small)
+    return [Paragraph("三、网格力量在岗情况", styles.heading), table, note,
+            KeepTogether([Paragraph("各岗位在岗人员增减（全范围，人）", styles.body), role_table])]
+
+
+def _staff_changes(figures: MonthlyFigures, styles: Styles) -> list:
+    heading = Paragraph("四、人员变动情况（本月）", styles.heading)
+    if not figures.staff_changes:
+        return [heading, Paragraph("本月无人员入职、离职或调动。", styles.body)]
+    rows = [[i, c.kind, f"{c.on:%m月%d日}", c.name, c.before or "—", c.after or "—"]
+            for i, c in enumerate(figures.staff_changes, start=1)]
+    table = data_table(["序号", "变动", "日期", "姓名", "原网格（岗位）", "现网格（岗位）"], rows,
+                       col_widths=[12 * mm, 20 * mm, 22 * mm, 25 * mm, 94 * mm, 94 * mm], numeric_columns=(0,),
+                       styles=styles)
+    kinds = {}
+    for c in figures.staff_changes:
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    summary = "，".join(f"{k} {n} 人次" for k, n in kinds.items())
+    return [heading, table, Paragraph(f"本月共 {summary}。", styles.small)]
 
 
 def _grids(figures: MonthlyFigures, styles: Styles) -> list:
@@ -106,7 +153,7 @@ def _grids(figures: MonthlyFigures, styles: Styles) -> list:
     summary = (f"共 {number(len(figures.grids))} 个网格；无专职网格员的网格 {number(len(missing))} 个"
                + (f"：{'、'.join(g.name for g in missing)}。" if missing else "。")
                + "专职网格员宜每人负责 300–500 户（农村网格按自然村或村民小组划分，只提示过大）。")
-    return [Paragraph("三、网格情况（本月末）", styles.heading), table, Paragraph(summary, styles.small)]
+    return [Paragraph("五、网格情况（本月末）", styles.heading), table, Paragraph(summary, styles.small)]
 
 
 def _training(figures: MonthlyFigures, styles: Styles) -> list:
@@ -116,11 +163,67 @@ def _training(figures: MonthlyFigures, styles: Styles) -> list:
     table = data_table(["项目", "当月", f"{figures.year}年累计"], rows, col_widths=[70 * mm, 40 * mm, 40 * mm],
                        numeric_columns=(1, 2), styles=styles)
     table.hAlign = "LEFT"
-    return [KeepTogether([Paragraph("四、培训情况", styles.heading), table])]
+    out = [KeepTogether([Paragraph("六、培训情况", styles.heading), table])]
+    behind = figures.behind
+    out.append(Paragraph(f"截至本月末，在岗人员中年度培训学时未达要求的 {number(len(behind))} 人"
+                         + ("，按差额从大到小列出：" if behind else "。"), styles.body))
+    if behind:
+        rows = [[i, b.name, b.grids, number(b.hours), number(b.required), number(b.shortfall)]
+                for i, b in enumerate(behind, start=1)]
+        t = data_table(["序号", "姓名", "所属网格", "已完成学时", "年度要求", "尚差"], rows,
+                       col_widths=[14 * mm, 26 * mm, 130 * mm, 28 * mm, 28 * mm, 28 * mm],
+                       numeric_columns=(0, 3, 4, 5), styles=styles)
+        t.hAlign = "LEFT"
+        out.append(t)
+    return out
+
+
+def _special_groups(figures: MonthlyFigures, styles: Styles) -> list:
+    heading = Paragraph("七、特殊人群情况（本月末，人）", styles.heading)
+    if not figures.tags:
+        return [heading, Paragraph("未设置特殊人群类别。", styles.body)]
+
+    def change(value: int) -> str:
+        return f"+{value:,}" if value > 0 else f"{value:,}" if value < 0 else "0"
+
+    rows = [[t.name, number(t.current), number(t.previous), change(t.month_change), number(t.last_year),
+             change(t.year_change)] for t in figures.tags]
+    table = data_table(["类别", "本月末", "上月末", "环比增减", "去年同期", "同比增减"], rows,
+                       col_widths=[50 * mm] + [30 * mm] * 5, numeric_columns=range(1, 6), styles=styles)
+    table.hAlign = "LEFT"
+    note = ("注：按本月末、上月末和去年同月末在册且属于该类别的居民统计。"
+            + ("" if figures.sensitive_shown else "涉及敏感信息的类别按权限未列出。"))
+    return [KeepTogether([heading, table]), Paragraph(note, styles.small)]
+
+
+def _charts(figures: MonthlyFigures, styles: Styles) -> list:
+    """One landscape page: residents per community (bars) across the top;
+    staff by role (pie) and the two 12-month trends (lines) below."""
+    width = 267 * mm
+    third = width / 3
+    communities = sorted(figures.communities, key=lambda c: -c.residents.current)
+    shown = communities[:30]
+    title = "各社区/村人口（本月末）" + ("" if len(communities) <= 30 else f"（人口最多的 30 个，共 {len(communities)} 个）")
+    bars = charts.bar_chart(title, [c.name for c in shown], [c.residents.current for c in shown],
+                            width=width, height=72 * mm)
+    pie = charts.pie_chart("在岗网格力量构成（按岗位）", [label for _c, label in figures.roles],
+                           [figures.total.staff_by_role.get(code, 0) for code, _l in figures.roles],
+                           width=third - 2 * mm, height=66 * mm)
+    labels = [p.label for p in figures.trend]
+    residents = charts.line_chart("近 12 个月人口（月末，人）", labels,
+                                  [("人口", [p.residents for p in figures.trend])], width=third - 2 * mm,
+                                  height=66 * mm)
+    hours = charts.line_chart("近 12 个月培训学时（人·学时）", labels,
+                              [("学时", [p.training_hours for p in figures.trend])], width=third - 2 * mm,
+                              height=66 * mm)
+    row = Table([[pie, residents, hours]], colWidths=[third] * 3)
+    row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                             ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return [PageBreak(), Paragraph("附：统计图", styles.heading), bars, Spacer(1, 3 * mm), row]
 
 
 def _grouped_table(groups: list[tuple[str, int]], sub_headers: list[str], rows: list[list], widths: list[float],
-                   styles: Styles, *, numeric_from: int, total_row: bool) -> Table:
+                   styles: Styles, *, numeric_from: int, total_row: bool, small: bool = False) -> Table:
     """A table with a two-row header (group titles spanning their columns
     over the sub-headers), repeated on every page, in the toolkit's style."""
     top, spans, column = [], [], 0
@@ -132,12 +235,17 @@ def _grouped_table(groups: list[tuple[str, int]], sub_headers: list[str], rows: 
             spans.append(("SPAN", (column, 0), (column, 1)))
         column += width
     second = [Paragraph(h, styles.cell_centre) if h else "" for h in sub_headers]
-    body = [top, second] + [[Paragraph(str(v), styles.cell_right if i >= numeric_from else styles.cell)
+    right = styles.cell_small_right if small else styles.cell_right
+    body = [top, second] + [[table_cell(v, widths[i], styles, style=right if i >= numeric_from else styles.cell)
                              for i, v in enumerate(row)] for row in rows]
     table = Table(body, colWidths=widths, repeatRows=2, hAlign="CENTER")
     commands = [("GRID", (0, 0), (-1, -1), 0.5, GRID_COLOUR), ("BACKGROUND", (0, 0), (-1, 1), HEADER_FILL),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2), *spans]
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3), *spans,
+                *plain_cell_style(styles, range(numeric_from, len(widths)), first_row=2)]
+    if small:
+        commands.append(("FONTSIZE", (numeric_from, 2), (-1, -1), styles.cell_small_right.fontSize))
     commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(3, len(body), 2)]
     if total_row and len(body) > 2:
         commands.append(("BACKGROUND", (0, len(body) - 1), (-1, len(body) - 1), HEADER_FILL))

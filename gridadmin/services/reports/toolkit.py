@@ -66,11 +66,37 @@ class Styles:
         self.cell = ParagraphStyle("cell", **{**base, "fontSize": 9, "leading": 11})
         self.cell_right = ParagraphStyle("cell_right", parent=self.cell, alignment=TA_RIGHT)
         self.cell_centre = ParagraphStyle("cell_centre", parent=self.cell, alignment=TA_CENTER)
+        self.cell_small_right = ParagraphStyle("cell_small_right", parent=self.cell_right, fontSize=8, leading=10)
         self.small = ParagraphStyle("small", **{**base, "fontSize": 8, "leading": 10})
 
 
 def _escape(text: object) -> str:
     return (str(text) if text is not None else "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+CELL_PADDING = 6  # left + right padding of a table cell, in points
+
+
+def table_cell(value: object, width: float | None, styles: Styles, *, right: bool = False,
+               style: ParagraphStyle | None = None):
+    """A table cell's content: the plain text when it fits on one line in
+    ``width`` (drawn by the table itself — laying out a Paragraph per cell
+    makes long reports ten times slower), else a wrapping Paragraph."""
+    text = "" if value is None else str(value)
+    style = style or (styles.cell_right if right else styles.cell)
+    if (isinstance(width, (int, float)) and "\n" not in text
+            and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width - CELL_PADDING - 1):
+        return text
+    return Paragraph(_escape(text), style)
+
+
+def plain_cell_style(styles: Styles, right_columns=(), *, first_row: int = 1) -> list[tuple]:
+    """Table style commands for plain-text cells: the cell font and size,
+    right-aligned ``right_columns``."""
+    commands = [("FONTNAME", (0, first_row), (-1, -1), styles.cell.fontName),
+                ("FONTSIZE", (0, first_row), (-1, -1), styles.cell.fontSize)]
+    commands += [("ALIGN", (c, first_row), (c, -1), "RIGHT") for c in right_columns]
+    return commands
 
 
 def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, col_widths: Sequence[float] | None = None,
@@ -81,12 +107,13 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, col_
     with thousands separators), ``total_row`` makes the last row bold-filled."""
     styles = styles or Styles()
     numeric = set(numeric_columns)
+    widths = list(col_widths) if col_widths else [None] * len(headers)
 
-    def cell(value: object, column: int) -> Paragraph:
+    def cell(value: object, column: int):
         if column in numeric:
-            text = f"{value:,}" if isinstance(value, int) else _escape(value)
-            return Paragraph(text, styles.cell_right)
-        return Paragraph(_escape(value), styles.cell)
+            text = f"{value:,}" if isinstance(value, int) else value
+            return table_cell(text, widths[column], styles, right=True)
+        return table_cell(value, widths[column], styles)
 
     body = [[Paragraph(_escape(h), styles.cell_centre) for h in headers]]
     body += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
@@ -99,6 +126,7 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, col_
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        *plain_cell_style(styles, numeric),
     ]
     if stripes:
         commands += [("BACKGROUND", (0, r), (-1, r), STRIPE_FILL) for r in range(2, len(body), 2)]
