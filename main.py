@@ -1,8 +1,36 @@
-"""Start the GridAdmin desktop application: ``python main.py [--db DB]``."""
+"""Start the GridAdmin desktop application: ``python main.py [--db DB]``.
+
+The same entry point is the executable of the frozen bundle
+(``dist/GridAdmin/GridAdmin``), which has no ``python -m gridadmin``: when the
+first argument names a command of the command line (``demo``,
+``screenshot``, ``backup`` …), the command line runs instead of the
+window, so ``GridAdmin demo --db x.db`` works frozen as well as from source.
+"""
 
 import sys
 
-from gridadmin.ui.app import main
+
+def cli_command(argv: list[str]) -> bool:
+    """True when ``argv`` (without the program name) starts with a command
+    of ``gridadmin.cli`` rather than the window's options."""
+    if not argv or argv[0].startswith("-"):
+        return False
+    from gridadmin.cli import build_parser
+
+    commands = {name for action in build_parser()._subparsers._group_actions  # noqa: SLF001
+                for name in getattr(action, "choices", {}) or {}}
+    return argv[0] in commands
+
+
+def run(argv: list[str]) -> int:
+    if cli_command(argv):
+        from gridadmin.cli import main as cli_main
+
+        return cli_main(argv)
+    from gridadmin.ui.app import main as gui_main
+
+    return gui_main(argv)
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(sys.argv[1:]))

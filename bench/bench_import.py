@@ -6,7 +6,9 @@ Baselines measured in the same run on the same file: the bare parse with
 python-calamine (the floor; target ≤ 2×) and with openpyxl's read-only
 mode (target: the import at least 5× faster). The import and the dry run
 run in a child process (``ru_maxrss`` is its peak memory; target < 600 MB).
-Export has no function yet, so no export figure.
+Export: the 100,000 imported residents written by ``export_kind`` (the
+``export`` command) against openpyxl's write-only mode writing the same
+rows (the same strings) to a file, both in the child process.
 ``BENCH_IMPORT_ROWS`` overrides the row count (quick runs while profiling).
 """
 
@@ -248,9 +250,34 @@ def _child(book: str, tmp: str) -> None:
     start = time.perf_counter()
     dry = run_to_end(import_job(db_b, book, "residents", today=TODAY, dry_run=True))
     dry_seconds = time.perf_counter() - start
+    export_seconds, export_rows, write_only_seconds = _export(db_a, Path(tmp))
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "dry_seconds": dry_seconds, "inserted": summary["inserted"],
                       "committed": summary["committed"], "errors": summary["errors"][:5],
-                      "dry_new": dry.plan.counts()["inserted"]}, ensure_ascii=False))
+                      "dry_new": dry.plan.counts()["inserted"], "export_seconds": export_seconds,
+                      "export_rows": export_rows, "write_only_seconds": write_only_seconds}, ensure_ascii=False))
+
+
+def _export(db, tmp: Path) -> tuple[float, int, float]:
+    """(seconds of ``export_kind`` residents, rows, seconds of openpyxl
+    write-only writing the same header and rows)."""
+    from openpyxl import Workbook
+
+    from gridadmin.services.importing.export import _Context, _residents, export_kind
+
+    start = time.perf_counter()
+    rows = export_kind(db, "residents", tmp / "export.xlsx")
+    seconds = time.perf_counter() - start
+    with db.session() as session:
+        headers, values = _residents(session, _Context(db, session, False))
+        values = list(values)
+    start = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("人口")
+    sheet.append(headers)
+    for row in values:
+        sheet.append(row)
+    workbook.save(str(tmp / "write_only.xlsx"))
+    return seconds, rows, time.perf_counter() - start
 
 
 def run() -> list[Figure]:
@@ -266,7 +293,7 @@ def run() -> list[Figure]:
         if out.returncode:
             raise RuntimeError(f"import child failed:\n{out.stderr[-4000:]}")
         child = json.loads(out.stdout.strip().splitlines()[-1])
-    if not child["committed"] or child["inserted"] != ROWS or child["dry_new"] != ROWS:
+    if not child["committed"] or child["inserted"] != ROWS or child["dry_new"] != ROWS or child["export_rows"] != ROWS:
         raise RuntimeError(f"the bench workbook did not import cleanly: {child}")
     n = f"{ROWS // 1000}k"
     return [
@@ -275,6 +302,8 @@ def run() -> list[Figure]:
                "≤ 0.2× openpyxl read-only parse"),
         Figure(f"import_residents_{n}_peak_memory", child["peak_mb"], "MB", None, "< 600 MB"),
         Figure(f"import_residents_{n}_dry_run", child["dry_seconds"], "s", child["seconds"], "≤ 1× the import"),
+        Figure(f"export_residents_{n}", child["export_seconds"], "s", child["write_only_seconds"],
+               "report vs openpyxl write-only (same rows)"),
     ]
 
 

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import bench_demo, bench_import, bench_residents, bench_roster, bench_startup, bench_training  # noqa: E402
+from bench import (  # noqa: E402
+    bench_audit, bench_demo, bench_import, bench_residents, bench_roster, bench_startup, bench_training,
+)
 from bench.common import Figure  # noqa: E402
 
 BENCHMARKS = {
@@ -27,6 +29,7 @@ BENCHMARKS = {
     "training": bench_training.run,
     "residents": bench_residents.run,
     "import": bench_import.run,
+    "audit": bench_audit.run,
 }
 
 

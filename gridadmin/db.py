@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridadmin.paths import default_database_path
@@ -24,6 +25,27 @@ ENV_DB = "GRIDADMIN_DB"
 
 class DatabaseVersionError(RuntimeError):
     """The database was written by a newer GridAdmin than this one."""
+
+
+class DatabaseCorruptError(RuntimeError):
+    """An SQLite file failed its check at open (``PRAGMA quick_check``, or
+    it cannot be read as a database at all). ``path`` is the file,
+    ``detail`` what SQLite said; the message is Chinese."""
+
+    def __init__(self, path: Path, detail: str):
+        self.path, self.detail = Path(path), detail
+        super().__init__(f"数据库文件“{path}”已损坏，无法打开（检查结果：{detail[:200]}）。")
+
+
+class DatabaseUpgradeNeeded(RuntimeError):
+    """The database holds an older schema (``current``) than this program
+    (``head``) and the caller asked to confirm before upgrading; nothing was
+    changed. ``url`` is the resolved URL to upgrade (see
+    ``gridadmin.services.backup.upgrade_with_backup``)."""
+
+    def __init__(self, url: str, current: str, head: str):
+        self.url, self.current, self.head = url, current, head
+        super().__init__(f"该数据库由较早版本的程序创建（数据版本 {current}），需要升级到 {head} 才能使用。")
 
 
 def resolve_url(value: str | os.PathLike | None = None) -> str:
@@ -92,12 +114,24 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """One unit of work. A storage fault of the driver (disk full,
+        read-only, server gone, damaged file, locked) is rolled back and
+        re-raised as the Chinese ``StorageError`` (``services/errors.py``
+        ``describe_db_error``); other errors propagate unchanged."""
         session = self.sessionmaker()
         try:
             yield session
             session.commit()
+        except DBAPIError as exc:
+            _quiet_rollback(session)
+            from gridadmin.services.errors import describe_db_error
+
+            mapped = describe_db_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
         except BaseException:
-            session.rollback()
+            _quiet_rollback(session)
             raise
         finally:
             session.close()
@@ -114,11 +148,20 @@ class Database:
         return make_url(self.url).render_as_string(hide_password=True)
 
 
+def _quiet_rollback(session: Session) -> None:
+    """Roll back; a rollback that fails because the connection is gone is
+    ignored (the server rolls back a transaction whose connection died)."""
+    try:
+        session.rollback()
+    except DBAPIError:
+        pass
+
+
 # The newest migration's revision id. Opening an up-to-date database only
 # compares against this, so Alembic is imported only when there is work to
 # do (it costs a noticeable part of start-up). A test keeps it equal to the
 # head of gridadmin/migrations/versions.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 
 def stamped_revision(engine: Engine) -> str | None:
@@ -129,15 +172,29 @@ def stamped_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+def open_database(url: str | None = None, *, upgrade: bool = True, confirm_upgrade: bool = False) -> Database:
     """Open (and by default create or upgrade) the database at ``url``.
 
     Raises ``DatabaseVersionError`` when the database is newer than this
-    program's migrations.
+    program's migrations. With ``confirm_upgrade`` an older (stamped)
+    database is not touched: ``DatabaseUpgradeNeeded`` is raised so the
+    caller can back it up and ask first (an empty database is still
+    created). An SQLite file that fails ``PRAGMA quick_check`` raises
+    ``DatabaseCorruptError`` before anything else touches it.
     """
     resolved = resolve_url(url)
     engine = make_engine(resolved)
-    current = stamped_revision(engine)
+    path = sqlite_path(resolved)
+    if path is not None and path.exists() and path.stat().st_size > 0:
+        problem = sqlite_problem(engine)
+        if problem is not None:
+            engine.dispose()
+            raise DatabaseCorruptError(path, problem)
+    try:
+        current = stamped_revision(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     if current != SCHEMA_HEAD:
         from gridadmin.migrations import upgrade_to_head
 
@@ -146,9 +203,24 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
             raise DatabaseVersionError(
                 f"该数据库由更新版本的网格中心管理系统创建（版本 {current}），请先升级本程序。"
             )
+        if current is not None and confirm_upgrade:
+            engine.dispose()
+            raise DatabaseUpgradeNeeded(resolved, current, SCHEMA_HEAD)
         if upgrade:
             upgrade_to_head(engine)
     return Database(resolved, engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def sqlite_problem(engine: Engine) -> str | None:
+    """What is wrong with an SQLite file (``PRAGMA quick_check``: the pages
+    and structure, fast enough for every start; not the slower index
+    contents check of ``integrity_check``), or None when it is sound."""
+    try:
+        with engine.connect() as conn:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+    except DBAPIError as exc:
+        return str(exc.orig)
+    return None if rows == ["ok"] else "；".join(str(r) for r in rows[:3])
 
 
 def _is_known_revision(revision: str) -> bool:

@@ -80,3 +80,13 @@ def _cheap_password_hashing(monkeypatch):
     from gridadmin.services import users
 
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_dialog_pollers():
+    """A ``when_modal`` whose dialog never came must not act on a later
+    test's dialogs (it once cancelled another test's progress dialog)."""
+    yield
+    from tests.uihelpers import stop_pollers
+
+    stop_pollers()

@@ -254,3 +254,51 @@ def test_grids_kind_from_csv(qtbot, township_db, tmp_path, monkeypatch):
     community = next(n for n in load_tree(township_db) if n.name == "河街社区")
     assert sorted(n.name for n in load_tree(township_db) if n.parent_id == community.id) == ["一网格", "二网格"]
     assert page.history.row_texts(0)[3] == "网格"
+
+
+def test_wizard_import_then_undo_from_history(qtbot, grid_db, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.uihelpers import answer_message_box
+
+    path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3])
+    page = _page(qtbot, grid_db)
+    wizard = _to_preview(qtbot, page, monkeypatch, path)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_RESULT and _people(grid_db) == 3
+    qtbot.mouseClick(wizard.result_step.history_button, Qt.MouseButton.LeftButton)
+    history = page.history
+    assert not history.undo_button.isEnabled()
+    history.table.selectRow(0)
+    assert history.undo_button.isEnabled()
+
+    texts = answer_message_box(QMessageBox.StandardButton.No)
+    qtbot.mouseClick(history.undo_button, Qt.MouseButton.LeftButton)
+    assert "新增的 3 条记录将被删除" in texts[0] and _people(grid_db) == 3
+
+    answer_message_box(QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(history.undo_button, Qt.MouseButton.LeftButton)
+    assert _people(grid_db) == 0
+    assert "已撤销导入批次" in history.message.text() and history.row_texts(0)[13].startswith("已撤销")
+    history.grab().save(str(tmp_path / "history.png"))
+    history.table.selectRow(0)
+    assert not history.undo_button.isEnabled()  # undone batches cannot be undone again
+
+
+def test_staff_kind_through_the_wizard(qtbot, township_db, tmp_path, monkeypatch):
+    from tests import staffdata
+    from tests.test_import_staff import _staff, roster, row
+
+    staffdata.grids(township_db)
+    path = roster(tmp_path / "花名册.xlsx", [row("李云", date(1985, 3, 2), 11), row("王芳", date(1990, 6, 7), 22)])
+    page = _page(qtbot, township_db)
+    wizard = page.wizard
+    wizard.file_step.kind_buttons["staff"].click()
+    assert wizard.file_step.kind_buttons["staff"].text() == "网格员"
+    _to_preview(qtbot, page, monkeypatch, path)
+    assert wizard.preview_step.counts["new"] == 2
+    wizard.grab().save(str(tmp_path / "staff_preview.png"))
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_RESULT and set(_staff(township_db)) == {"李云", "王芳"}
+    page.history.refresh()
+    assert page.history.row_texts(0)[3] == "网格员"

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gridadmin.models import AuditLog
-from gridadmin.services import areas, assignments, training, training_compliance
+from gridadmin.services import areas, assignments, certificates, training, training_compliance
 from gridadmin.services.access import PermissionDeniedError
 from gridadmin.services.staff import save_staff
 from gridadmin.services.users import authenticate, create_user
@@ -46,6 +46,8 @@ WRITES = {
                    {"admin", "hr"}),
     "assign": (lambda db, p, s, t: assignments.assign(db, s, p["第一网格"], "fulltime", date(2024, 1, 1)),
                {"admin", "hr"}),
+    "add_certificate": (lambda db, p, s, t: certificates.add_certificate(
+        db, s, certificates.CertificateInput(name="社工证"), today=staffdata.TODAY), {"admin", "hr"}),
     "create_session": (lambda db, p, s, t: training.create_session(db, training.SessionInput(
         name="新培训", start_date=date(2025, 6, 1), end_date=date(2025, 6, 1), hours=2)), {"admin", "hr"}),
     "cancel_session": (lambda db, p, s, t: training.set_session_cancelled(db, t), {"admin", "hr"}),

@@ -8,19 +8,40 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 
-def when_modal(action: Callable[[QDialog], None], *, timeout_ms: int = 3000) -> list:
-    """Run ``action(dialog)`` on the next modal dialog that opens (polling),
-    so a test can type into it and press its buttons like a user. Returns a
-    list that receives the dialog, for assertions afterwards."""
+_POLLERS: list[list[bool]] = []
+
+
+def stop_pollers() -> None:
+    """End every ``when_modal`` still waiting (called after each test)."""
+    for alive in _POLLERS:
+        alive[0] = False
+    _POLLERS.clear()
+
+
+def when_modal(action: Callable[[QDialog], None], *, timeout_ms: int = 3000, kind: type = QDialog) -> list:
+    """Run ``action(dialog)`` on the next modal dialog of type ``kind`` that
+    opens (polling), so a test can type into it and press its buttons like
+    a user. Dialogs already open when this is called (left over from an
+    earlier test) are ignored. Returns a list that receives the dialog, for
+    assertions afterwards."""
     seen: list = []
     waited = [0]
+    before = {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()}
+    alive = [True]
+    _POLLERS.append(alive)
+
+    def candidates():
+        active = QApplication.activeModalWidget()
+        if active is not None:
+            yield active
+        yield from QApplication.topLevelWidgets()
 
     def poll() -> None:
-        widget = QApplication.activeModalWidget()
-        if not isinstance(widget, QDialog):
-            widget = next((w for w in QApplication.topLevelWidgets()
-                           if isinstance(w, QDialog) and w.isVisible() and w.isModal()), None)
-        if isinstance(widget, QDialog) and widget not in seen:
+        if not alive[0]:  # its test has ended: never touch a later test's dialogs
+            return
+        widget = next((w for w in candidates() if isinstance(w, kind) and w.isVisible() and w.isModal()
+                       and id(w) not in before and w not in seen), None)
+        if widget is not None:
             seen.append(widget)
             action(widget)
             return
@@ -37,12 +58,9 @@ def answer_message_box(button: QMessageBox.StandardButton) -> list[str]:
     texts: list[str] = []
 
     def press(box):
-        if isinstance(box, QMessageBox):
-            texts.append(box.text())
-            box.button(button).click()
-        else:
-            box.reject()
-    when_modal(press)
+        texts.append(box.text())
+        box.button(button).click()
+    when_modal(press, kind=QMessageBox)
     return texts
 
 

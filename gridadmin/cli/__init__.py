@@ -13,7 +13,7 @@ from importlib import import_module
 
 from gridadmin import __version__
 
-COMMAND_MODULES = ("init", "demo", "check_id", "screenshot", "backup", "import_cmd", "report")
+COMMAND_MODULES = ("init", "demo", "check_id", "screenshot", "backup", "upgrade", "import_cmd", "export", "template", "report")
 
 
 class CliError(Exception):
@@ -49,9 +49,29 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return exc.code
+    except Exception as exc:  # noqa: BLE001 - database faults any command may meet are explained
+        message = _database_fault(exc)
+        if message is None:
+            raise
+        print(f"错误：{message}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
+
+
+def _database_fault(exc: Exception) -> str | None:
+    """The Chinese explanation of a damaged, newer or unreachable database
+    (and of disk full / read-only), or None for anything else."""
+    from gridadmin.db import DatabaseCorruptError, DatabaseVersionError
+    from gridadmin.services.errors import StorageError, describe_db_error
+
+    if isinstance(exc, DatabaseCorruptError):
+        return f"{exc}\n可以用 python -m gridadmin restore --db 数据库文件 --from 备份文件 从备份恢复。"
+    if isinstance(exc, (DatabaseVersionError, StorageError)):
+        return str(exc)
+    mapped = describe_db_error(exc)
+    return mapped.message if mapped else None
 
 
 def _force_utf8_output() -> None:

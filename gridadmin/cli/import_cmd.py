@@ -1,4 +1,4 @@
-"""``import --db DB --kind residents|grids FILE [--sheet NAME] [--mode
+"""``import --db DB --kind residents|staff|grids|attendance FILE [--sheet NAME] [--mode
 insert|update|upsert] [--skip-errors] [--dry-run] [--json] [--error-report
 OUT.xlsx]``: import a spreadsheet.
 
@@ -75,6 +75,8 @@ def _print_text(result, args) -> None:
           f"方式：{MODE_LABELS[plan.mode]}")
     print(f"共 {c['rows']} 行：新增 {c['inserted']}，更新 {c['updated']}，无变化 {c['unchanged']}，"
           f"跳过 {c['skipped']}（其中错误 {c['errors']}）")
+    for note in plan.extra.get("notes") or []:
+        print(f"{note}。")
     for row in plan.rows:
         if row.status == "update":
             changes = "；".join(f"{label}：{old or '（空）'} → {new}" for label, old, new in row.changes.values())

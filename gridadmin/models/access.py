@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridadmin.models.base import Base, TimestampMixin, VersionedMixin
+from gridadmin.models.base import Base, TimestampMixin, VersionedMixin, local_now
 
 ROLE_ADMIN = "admin"  # 管理员
 ROLE_CLERK = "clerk"  # 业务员
@@ -62,7 +62,7 @@ class AuditLog(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=local_now, server_default=func.now(), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     username: Mapped[str | None] = mapped_column(String(40))
     action: Mapped[str] = mapped_column(String(16), index=True)
@@ -90,7 +90,7 @@ class ImportBatch(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=local_now, server_default=func.now())
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
@@ -117,4 +117,4 @@ class GeneratedReport(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=local_now, server_default=func.now())

@@ -22,12 +22,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class TimestampMixin:
-    """``created_at`` / ``updated_at`` maintained by the database session."""
+def local_now() -> datetime:
+    """The PC's local wall-clock time, to the second. Timestamps are written
+    from Python, not the server: SQLite's CURRENT_TIMESTAMP is UTC, so a
+    clerk in China would read every time eight hours early. (The server
+    default stays in the schema for rows written outside the app.)"""
+    return datetime.now().replace(microsecond=0)
 
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+class TimestampMixin:
+    """``created_at`` / ``updated_at`` in local time, set by the app."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=local_now, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime, server_default=func.now(), onupdate=func.now()
+        DateTime, default=local_now, server_default=func.now(), onupdate=local_now
     )
 
 

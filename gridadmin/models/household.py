@@ -73,6 +73,10 @@ class Person(VersionedMixin, TimestampMixin, Base):
         Index("ix_person_status_household", "status", "household_id"),
         # The residents page: one status in pinyin order, pinyin/initials search.
         Index("ix_person_register", "status", "name_pinyin", "name_initials"),
+        # Per-area resident counts (grid tree): each household's 在册 members, one seek.
+        Index("ix_person_household_status", "household_id", "status"),
+        # Presence at a date (dashboard trend): those who never left are one range.
+        Index("ix_person_presence", "status", "moved_out_on", "died_on", "registered_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

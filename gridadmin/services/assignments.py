@@ -10,6 +10,8 @@ to when. History is kept: assignments are ended, never deleted.
 - ``transfer``: ends one assignment the day before ``on`` and starts the
   same role (or ``role``) in another grid on ``on``, in one transaction.
 - ``list_assignments``: the history, newest first.
+- ``staff_timeline``: the history as dated events (hired, started, moved,
+  ended, left …), oldest first, for a readable timeline.
 
 Stale ``expected_version`` → ``ConflictError``.
 """
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Staff, StaffAssignment
+from gridadmin.models import Area, Staff, StaffAssignment, StaffStatusEvent
 from gridadmin.models.area import LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.errors import ConflictError, NotFoundError, ValidationError
@@ -70,11 +72,89 @@ def list_assignments(db: Database, staff_id: int) -> list[AssignmentRow]:
     return sorted(out, key=lambda r: (r.end_date is not None, -r.start_date.toordinal(), -r.id))
 
 
+EVENT_STATUS, EVENT_START, EVENT_END, EVENT_TRANSFER = "status", "start", "end", "transfer"
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One dated line of a person's history. ``kind`` is one of
+    ``EVENT_STATUS`` (入职/离职/休假 …, ``title`` says which),
+    ``EVENT_START``, ``EVENT_END`` or ``EVENT_TRANSFER`` (an assignment
+    ended the day before another in the same role started elsewhere);
+    ``place`` is "社区 网格", ``detail`` the span and length of service."""
+
+    day: date
+    kind: str
+    title: str
+    place: str = ""
+    role_label: str = ""
+    detail: str = ""
+
+
+def service_length(start: date, end: date) -> str:
+    """"3年4个月" / "5个月" / "12天" from ``start`` to ``end`` inclusive."""
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    if months <= 0:
+        return f"{(end - start).days + 1}天"
+    years, months = divmod(months, 12)
+    return (f"{years}年" if years else "") + (f"{months}个月" if months else "")
+
+
+def staff_timeline(db: Database, staff_id: int, *, today: date | None = None) -> list[TimelineEvent]:
+    """The person's status changes and assignment starts/ends as events,
+    oldest first (on one day: status first, then ends, then starts)."""
+    today = today or date.today()
+    rows = list_assignments(db, staff_id)
+    with db.session() as session:
+        statuses = session.execute(
+            select(StaffStatusEvent.event_date, StaffStatusEvent.status, StaffStatusEvent.note)
+            .where(StaffStatusEvent.staff_id == staff_id)
+            .order_by(StaffStatusEvent.event_date, StaffStatusEvent.id)).all()
+    events: list[tuple[tuple, TimelineEvent]] = []
+    for number, (day, status, note) in enumerate(statuses):
+        title = status if not note or note == status else f"{note}（{status}）"
+        order = 0 if status in SERVING else 3  # hired before the first start, left after the last end
+        events.append(((day, order, number), TimelineEvent(day, EVENT_STATUS, title)))
+
+    def place(row: AssignmentRow) -> str:
+        return f"{row.community} {row.area_name}".strip()
+
+    def span(row: AssignmentRow) -> str:
+        end = row.end_date.isoformat() if row.end_date else "至今"
+        length = service_length(row.start_date, min(row.end_date or today, today)) if row.start_date <= today \
+            else "尚未开始"
+        return f"{row.start_date.isoformat()} — {end}（{length}）"
+
+    moved_in: dict[int, AssignmentRow] = {}  # new assignment id → the one it continues
+    for row in rows:
+        if row.end_date is None:
+            continue
+        follower = next((r for r in rows if r.start_date == row.end_date + timedelta(days=1)
+                         and r.role == row.role and r.area_id != row.area_id and r.id not in moved_in), None)
+        if follower is not None:
+            moved_in[follower.id] = row
+    continued = {r.id for r in moved_in.values()}
+    for row in rows:
+        before = moved_in.get(row.id)
+        if before is not None:
+            events.append(((row.start_date, 2, row.id), TimelineEvent(
+                row.start_date, EVENT_TRANSFER, "调动", f"{place(before)} → {place(row)}", row.role_label,
+                span(row))))
+        else:
+            events.append(((row.start_date, 2, row.id), TimelineEvent(
+                row.start_date, EVENT_START, "开始任职", place(row), row.role_label, span(row))))
+        if row.end_date is not None and row.id not in continued:
+            events.append(((row.end_date, 1, row.id), TimelineEvent(
+                row.end_date, EVENT_END, "结束任职", place(row), row.role_label,
+                f"任职 {service_length(row.start_date, row.end_date)}")))
+    return [event for _key, event in sorted(events, key=lambda pair: pair[0])]
+
+
 def assign(db: Database, staff_id: int, area_id: int, role: str, start_date: date, *, note: str = "") -> int:
     """Start an assignment; returns its id (see module rules)."""
     with db.session() as session:
         require(session, acting(db), EDIT_STAFF)
-        new_id = _assign(session, staff_id, area_id, role, start_date, note)
+        new_id = assign_in_session(session, staff_id, area_id, role, start_date, note)
         audit.record(session, acting(db), audit.ACTION_CREATE, "staff_assignment", new_id,
                      changes={"staff_id": [None, staff_id], "area_id": [None, area_id], "role": [None, role],
                               "start_date": [None, start_date.isoformat()]}, summary="新增任职")
@@ -112,7 +192,7 @@ def transfer(db: Database, assignment_id: int, to_area_id: int, on: date, *, rol
                 field="start_date", value=on)
         _end(old, on - timedelta(days=1))
         session.flush()
-        new_id = _assign(session, old.staff_id, to_area_id, role or old.role, on, note or "调动")
+        new_id = assign_in_session(session, old.staff_id, to_area_id, role or old.role, on, note or "调动")
         _flush(session)
         audit.record(session, acting(db), audit.ACTION_UPDATE, "staff_assignment", old.id,
                      changes={"area_id": [old.area_id, to_area_id], "new_assignment": [None, new_id]},
@@ -120,7 +200,12 @@ def transfer(db: Database, assignment_id: int, to_area_id: int, on: date, *, rol
         return new_id
 
 
-def _assign(session: Session, staff_id: int, area_id: int, role: str, start_date: date, note: str) -> int:
+def assign_in_session(session: Session, staff_id: int, area_id: int, role: str, start_date: date, note: str) -> int:
+    """Add an assignment inside the caller's transaction (the roster and
+    the staff import share it), after the rules every assignment obeys:
+    serving person, active grid or micro-grid, known role, not before the
+    hire date, not the same post twice. The caller checks permission and
+    records the audit row. Returns the new assignment's id."""
     staff = session.get(Staff, staff_id)
     if staff is None:
         raise NotFoundError("该人员已不存在，请刷新。", field="staff", value=staff_id)

@@ -10,6 +10,7 @@ replacing anything. PostgreSQL databases are backed up on the server.
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,6 +33,18 @@ class BackupCheck:
     township: str | None = None
 
 
+def _online_copy(source: Path, target: Path) -> None:
+    """Copy the SQLite file ``source`` (opened read-only, may be live) into
+    ``target`` with SQLite's online backup API."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 def backup_sqlite(source: Path, target: Path) -> BackupCheck:
     """Copy the live database ``source`` to ``target`` with SQLite's online
     backup API, then verify the copy. Raises ``ValidationError`` when the
@@ -42,13 +55,7 @@ def backup_sqlite(source: Path, target: Path) -> BackupCheck:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        dst = sqlite3.connect(partial)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        _online_copy(source, partial)
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
         raise ValidationError(f"备份失败：{exc}", field="数据库", value=str(source)) from exc
@@ -105,13 +112,7 @@ def restore_sqlite(backup: Path, database: Path, safety_dir: Path) -> Path | Non
     if database.exists() and database.stat().st_size > 0:
         safety = Path(safety_dir) / f"恢复前-{datetime.now():%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
         backup_sqlite(database, safety)
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-    dst = sqlite3.connect(database)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+    _online_copy(backup, database)
     return safety
 
 
@@ -206,3 +207,88 @@ def list_backups(backup_dir: Path) -> list[tuple[Path, int, datetime]]:
     found = [(p, p.stat().st_size, datetime.fromtimestamp(p.stat().st_mtime))
              for p in folder.glob(f"*{BACKUP_SUFFIX}")]
     return sorted(found, key=lambda item: item[2], reverse=True)
+
+
+def pg_dump_advice(url: str) -> str:
+    """What the administrator runs to back up a PostgreSQL database before
+    an upgrade (Chinese; the password is never shown)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    host = f" -h {parsed.host}" if parsed.host else ""
+    port = f" -p {parsed.port}" if parsed.port else ""
+    user = f" -U {parsed.username}" if parsed.username else ""
+    return (f"请先由服务器管理员用 pg_dump 备份数据库“{parsed.database}”，例如：\n"
+            f"pg_dump{host}{port}{user} -Fc -f gridadmin-升级前.dump {parsed.database}\n"
+            "确认备份完成后再升级。")
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    """An upgraded database: the revisions before and after, and the
+    backup made first (None for PostgreSQL, backed up with pg_dump)."""
+
+    old_revision: str | None
+    new_revision: str
+    backup: Path | None
+
+
+def upgrade_with_backup(url: str, backup_dir: Path, *, now: datetime | None = None) -> UpgradeResult:
+    """Upgrade an older database to this program's schema, SQLite after an
+    online backup into ``backup_dir`` (``升级前-<版本>-<时间>.gadb``, verified;
+    ``ValidationError`` and nothing upgraded when it fails). For PostgreSQL
+    the caller has had the administrator confirm a pg_dump backup
+    (``pg_dump_advice``). The upgrade itself runs in one transaction.
+    Raises ``DatabaseVersionError`` for a newer database."""
+    from gridadmin.db import SCHEMA_HEAD, DatabaseVersionError, make_engine, resolve_url, sqlite_path, stamped_revision
+    from gridadmin.migrations import known_revisions, upgrade_to_head
+
+    resolved = resolve_url(url)
+    engine = make_engine(resolved)
+    try:
+        current = stamped_revision(engine)
+        if current is not None and current not in known_revisions():
+            raise DatabaseVersionError(f"该数据库由更新版本的网格中心管理系统创建（版本 {current}），请先升级本程序。")
+        if current == SCHEMA_HEAD:
+            return UpgradeResult(current, current, None)
+        made = None
+        path = sqlite_path(resolved)
+        if path is not None and current is not None:
+            made = Path(backup_dir) / f"升级前-{current}-{(now or datetime.now()):%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
+            backup_sqlite(path, made)
+        upgrade_to_head(engine)
+        return UpgradeResult(current, SCHEMA_HEAD, made)
+    finally:
+        engine.dispose()
+
+
+def newest_verified_backup(backup_dir: Path) -> tuple[Path, BackupCheck] | None:
+    """The newest backup in ``backup_dir`` that passes ``verify_backup``
+    (damaged or foreign files are skipped), or None."""
+    for path, _size, _modified in list_backups(backup_dir):
+        check = verify_backup(path)
+        if check.ok:
+            return path, check
+    return None
+
+
+def restore_damaged(database: Path, backup: Path, backup_dir: Path, *, now: datetime | None = None) -> Path:
+    """Replace a damaged SQLite file with ``backup`` (verified first:
+    ``ValidationError``, nothing changed, when it fails). The damaged file
+    and its -wal/-shm are not deleted but moved into ``backup_dir`` as
+    ``损坏-<时间>-<name>`` for support; returns that path. No connection
+    to ``database`` may be open."""
+    check = verify_backup(backup)
+    if not check.ok:
+        raise ValidationError(f"不能恢复：{check.message}", field="备份", value=str(backup))
+    database = Path(database)
+    kept = Path(backup_dir) / f"损坏-{(now or datetime.now()):%Y%m%d-%H%M%S}-{database.name}"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(str(database) + suffix)
+        if part.exists():
+            shutil.move(str(part), str(kept) + suffix)
+    partial = database.with_name(database.name + ".part")
+    _online_copy(backup, partial)
+    partial.replace(database)
+    return kept

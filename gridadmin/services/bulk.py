@@ -36,16 +36,26 @@ def insert_tuples(session: Session, table: Table, keys: Sequence[str], rows: lis
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
     order = list(compiled.positiontup)
     missing = [k for k in order if k not in keys]
+    tail_values = []
     for key in missing:
         default = table.c[key].default
-        if default is None or not default.is_scalar:
-            raise ValueError(f"{table.name}.{key}: no value given and no scalar default")
+        if default is not None and default.is_scalar:
+            value = default.arg
+        elif default is not None and default.is_callable:
+            value = default.arg(None)  # e.g. local_now: one value for the whole batch
+        else:
+            raise ValueError(f"{table.name}.{key}: no value given and no scalar or callable default")
+        if isinstance(value, datetime):
+            value = _DATETIME(value)
+        elif isinstance(value, date):
+            value = _DATE(value)
+        tail_values.append(value)
     formats = {i: _DATE if isinstance(table.c[k].type, Date) else _DATETIME for i, k in enumerate(keys)
                if isinstance(table.c[k].type, (Date, DateTime))}
     if formats:
         rows = [_formatted(row, formats) for row in rows]
     if order != keys:
-        tail = tuple(table.c[k].default.arg for k in missing)
+        tail = tuple(tail_values)
         given = keys + missing
         pick = itemgetter(*[given.index(k) for k in order])
         if len(order) == 1:

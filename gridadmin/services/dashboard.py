@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, distinct, extract, func, or_, select
+from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
 from gridadmin.models import Attendance, ImportBatch, Person, Staff, StaffAssignment, TrainingSession
@@ -31,6 +32,7 @@ from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.staff import ROLE_FULLTIME, STATUS_ON_POST
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.areas import load_tree
+from gridadmin.services.reports import presence
 from gridadmin.services.reports.monthly_figures import month_bounds
 
 
@@ -100,27 +102,17 @@ def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFi
             select(StaffAssignment.area_id).distinct()
             .where(StaffAssignment.role == ROLE_FULLTIME, StaffAssignment.start_date <= today,
                    or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= today))))
-        # Residents at each month-end (today for the current month), from
-        # the history: each person falls into (registered, left) month
-        # buckets; one grouped scan whose CASEs stop at the first branch
-        # for almost everyone.
         ends = [min(month_bounds(y, m)[1], today) for y, m in months]
-        keys = (_bucket(Person.registered_on, ends, none=0).label("came"),
-                _bucket(Person.moved_out_on, ends, none=_NEVER).label("moved"),
-                _bucket(Person.died_on, ends, none=_NEVER).label("died"))
-        buckets = session.execute(
-            select(*keys, func.count())
-            .where(or_(Person.status == PERSON_ACTIVE, Person.moved_out_on.is_not(None), Person.died_on.is_not(None)))
-            .group_by(*keys)).all()
-        trend_row = [sum(n for start, moved, died, n in buckets if start <= i < min(moved, died))
-                     for i in range(len(ends))]
-        year, month = extract("year", TrainingSession.start_date), extract("month", TrainingSession.start_date)
-        hours = {(int(y), int(m)): float(h or 0) for y, m, h in session.execute(
-            select(year, month, func.coalesce(func.sum(Attendance.hours_credited), 0))
-            .select_from(Attendance).join(TrainingSession, TrainingSession.id == Attendance.session_id)
-            .where(Attendance.status == ATTEND_PRESENT, TrainingSession.cancelled.is_(False),
-                   TrainingSession.start_date >= first_day, TrainingSession.start_date < _next_month(today))
-            .group_by(year, month))}
+        trend_row = residents_at(session, ends)
+        # grouped by day (sessions walked in date order, no sort), then by month here
+        hours: dict[tuple[int, int], float] = {}
+        for day, h in session.execute(
+                select(TrainingSession.start_date, func.coalesce(func.sum(Attendance.hours_credited), 0))
+                .select_from(TrainingSession).join(Attendance, TrainingSession.id == Attendance.session_id)
+                .where(Attendance.status == ATTEND_PRESENT, TrainingSession.cancelled.is_(False),
+                       TrainingSession.start_date >= first_day, TrainingSession.start_date < _next_month(today))
+                .group_by(TrainingSession.start_date)):
+            hours[(day.year, day.month)] = hours.get((day.year, day.month), 0.0) + float(h or 0)
         imports = session.scalar(
             select(func.count()).select_from(ImportBatch)
             .where(ImportBatch.undone_at.is_(None),
@@ -148,15 +140,35 @@ def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFi
         communities=communities, residents_trend=trend, training_by_month=training)
 
 
-_NEVER = 99
+def residents_at(session: Session, ends: list[date]) -> list[int]:
+    """Residents in the register at each of ``ends`` (sorted ascending),
+    by the monthly report's presence rule (``reports/presence.py``: 在册, or
+    迁出/死亡 with a date; registered by then; not yet moved out or dead),
+    wherever they live.
 
-
-def _bucket(column, ends: list[date], *, none: int):
-    """The index of the first month-end on or after ``column`` (0 for
-    anything up to the first end, len(ends) after the last; ``none`` when
-    empty): a person registered in bucket i counts from month-end i on, one
-    who left in bucket i no longer counts at month-end i."""
-    return case((column.is_(None), none), *[(column <= end, i) for i, end in enumerate(ends)], else_=len(ends))
+    Almost everyone is 在册 with neither date and registered by ``ends[0]``,
+    so present at every date: they are counted as one range of
+    ``ix_person_presence`` (all 在册 without a leaving date, less those
+    registered after ``ends[0]``). Only the others — registered late,
+    有离开日期, or not 在册 — are grouped by presence buckets. The four parts
+    below are disjoint and cover every person."""
+    n = len(ends)
+    never_left = (Person.status == PERSON_ACTIVE, Person.moved_out_on.is_(None), Person.died_on.is_(None))
+    trend = [session.scalar(select(func.count()).select_from(Person).where(*never_left)) or 0] * n
+    buckets = presence.person_columns(ends)
+    parts = (  # (condition, whether the plain count above already holds them)
+        (and_(*never_left, Person.registered_on > ends[0]), True),
+        (and_(Person.status == PERSON_ACTIVE, Person.moved_out_on.is_not(None)), False),
+        (and_(Person.status == PERSON_ACTIVE, Person.moved_out_on.is_(None), Person.died_on.is_not(None)), False),
+        # "!=" written as two ranges so each is an index range
+        (or_(Person.status < PERSON_ACTIVE, Person.status > PERSON_ACTIVE), False),
+    )
+    for where, counted in parts:
+        for reg, out, died, valid, count in session.execute(
+                select(*buckets, func.count()).where(where).group_by(*buckets)):
+            for i in range(n):
+                trend[i] += count * (presence.present(i, reg, out, died, valid) - counted)
+    return trend
 
 
 def _next_month(day: date) -> date:

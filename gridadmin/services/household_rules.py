@@ -35,16 +35,14 @@ def _group(relation: str | None) -> str:
             "6": "grandparent"}.get(relation[0], "other")
 
 
-def normalise_member(m: MemberData, today: date) -> MemberData:
-    """The member with name and ID number cleaned, birth date and gender
-    filled from the ID number; ``ValidationError`` on a bad value."""
-    name = clean_name(m.name)
-    if not name:
-        raise ValidationError("成员姓名不能为空。", field="姓名", value=m.name)
-    if not m.relation:
-        raise ValidationError(f"请填写“{name}”与户主的关系。", field="与户主关系", value="")
-    birth, gender = m.birth_date, m.gender or None
-    number = clean_text(m.id_number).replace(" ", "")
+def check_identity(name: str, id_number: str, birth: date | None, gender: str | None, today: date
+                   ) -> tuple[str, date | None, str | None]:
+    """``(ID number, birth date, gender)`` of a person named ``name`` (already
+    cleaned): the number cleaned and checked, birth date and gender filled
+    from it; a typed birth date or gender that disagrees with it, or a birth
+    date after ``today``, raises ``ValidationError``."""
+    gender = gender or None
+    number = clean_text(id_number).replace(" ", "")
     if number:
         check = check_id_number(number, today)
         if not check.valid:
@@ -61,6 +59,18 @@ def normalise_member(m: MemberData, today: date) -> MemberData:
         birth, gender = check.birth_date, id_gender or gender
     if birth is not None and birth > today:
         raise ValidationError(f"“{name}”的出生日期 {birth.isoformat()} 晚于今天。", field="出生日期", value=birth)
+    return number, birth, gender
+
+
+def normalise_member(m: MemberData, today: date) -> MemberData:
+    """The member with name and ID number cleaned, birth date and gender
+    filled from the ID number; ``ValidationError`` on a bad value."""
+    name = clean_name(m.name)
+    if not name:
+        raise ValidationError("成员姓名不能为空。", field="姓名", value=m.name)
+    if not m.relation:
+        raise ValidationError(f"请填写“{name}”与户主的关系。", field="与户主关系", value="")
+    number, birth, gender = check_identity(name, m.id_number, m.birth_date, m.gender, today)
     return replace(m, name=name, id_number=number, birth_date=birth, gender=gender,
                    phone=clean_text(m.phone).replace(" ", ""))
 

@@ -143,7 +143,7 @@ def save_household(db: Database, household_id: int | None, data: HouseholdData, 
             _check_all_listed(session, household_id, members)
         _check_unique_no(session, data.household_no, household_id)
         findings = check_members(members)
-        _check_duplicate_ids(session, members)
+        check_duplicate_ids(session, members)
         if findings and not confirmed:
             raise PlausibilityError(findings)
         for name in ("household_no", "area_id", *_TEXT_FIELDS):
@@ -159,7 +159,7 @@ def save_household(db: Database, household_id: int | None, data: HouseholdData, 
             flag_modified(household, "household_no")  # a saved card always takes a new version
         action = audit.ACTION_CREATE if household_id is None else audit.ACTION_UPDATE
         changes = audit.changes_of(household)
-        _flush(session, f"户 {data.household_no}")
+        _flush(session, f"户 {data.household_no} ", "household", household.id)
         if changes:
             audit.record(session, actor, action, "household", household.id, changes=changes,
                          summary=f"户 {household.household_no}")
@@ -182,8 +182,8 @@ def _household(session: Session, household_id: int | None, data: HouseholdData,
     if household is None:
         raise NotFoundError(f"户号 {data.household_no} 已不存在。", field="户号", value=data.household_no)
     if expected_version is not None and household.version != expected_version:
-        raise ConflictError(f"户 {household.household_no} 已被其他用户修改，请关闭户卡后重新打开再改。",
-                            field="户号", value=household.household_no)
+        raise audit.stale_record(session, "household", household.id, f"户 {household.household_no} ",
+                                 field="户号", value=household.household_no)
     return household
 
 
@@ -202,7 +202,10 @@ def _check_unique_no(session: Session, household_no: str, household_id: int | No
         raise ValidationError(f"户号 {household_no} 已被另一户使用。", field="户号", value=household_no)
 
 
-def _check_duplicate_ids(session: Session, members: list[MemberData]) -> None:
+def check_duplicate_ids(session: Session, members: list[MemberData]) -> None:
+    """Refuse an ID number typed twice among ``members`` or already held by
+    another active (在册) person anywhere in the register (the message
+    names that person and their household)."""
     seen: dict[str, str] = {}
     for m in members:
         if not m.id_number:
@@ -233,7 +236,7 @@ def _save_member(session: Session, actor, household: Household, m: MemberData, t
         if person is None or person.household_id != household.id:
             raise ConflictError(f"成员“{m.name}”已不在本户，请重新打开户卡。", field="成员", value=m.name)
         if m.version is not None and person.version != m.version:
-            raise ConflictError(f"成员“{m.name}”已被其他用户修改，请重新打开户卡。", field="成员", value=m.name)
+            raise audit.stale_record(session, "person", person.id, f"成员“{m.name}”", field="成员", value=m.name)
     for name in ("name", "gender", "birth_date", "relation", "ethnicity", "category"):
         setattr(person, name, getattr(m, name))
     person.id_number = m.id_number or None
@@ -242,7 +245,7 @@ def _save_member(session: Session, actor, household: Household, m: MemberData, t
     changes = audit.changes_of(person)
     if m.id is None:
         session.add(person)
-    _flush(session, f"成员“{m.name}”")
+    _flush(session, f"成员“{m.name}”", "person", m.id)
     if m.id is None:
         session.add(PersonEvent(person_id=person.id, kind=EVENT_REGISTERED, event_date=today,
                                 to_household_id=household.id))
@@ -251,11 +254,11 @@ def _save_member(session: Session, actor, household: Household, m: MemberData, t
                      person.id, changes=changes, summary=f"{m.name}（户 {household.household_no}）")
 
 
-def _flush(session: Session, what: str) -> None:
+def _flush(session: Session, what: str, entity: str, entity_id: int | None) -> None:
     try:
         session.flush()
     except StaleDataError as exc:
-        raise ConflictError(f"{what}已被其他用户修改，请重新打开户卡。", field="版本", value=what) from exc
+        raise audit.stale_record(session, entity, entity_id, what, field="版本", value=what) from exc
 
 
 def find_household(db: Database, household_no: str) -> tuple[int, str] | None:

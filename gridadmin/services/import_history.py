@@ -1,5 +1,6 @@
 """The import history: one row per import batch (newest first), for the
-import page's 导入记录 tab. Undoing a batch is a later step."""
+import page's 导入记录 tab, and undoing a whole batch (``undo_batch``, see
+``services.importing.undo``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from sqlalchemy import select
 from gridadmin.db import Database
 from gridadmin.models import ImportBatch, User
 from gridadmin.services.importing.plan import MODE_LABELS
+from gridadmin.services.importing.undo import UndoResult, permission_for_kind, undo_batch
+
+__all__ = ["BatchRow", "KIND_LABELS", "UndoResult", "list_batches", "permission_for_kind", "undo_batch"]
 
 KIND_LABELS = {"residents": "户籍人口", "grids": "网格", "staff": "网格员", "attendance": "培训签到"}
 

@@ -20,7 +20,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from gridadmin.db import Database
 from gridadmin.models import Household, Person, PersonEvent
 from gridadmin.models.household import (
-    EVENT_DIED, EVENT_MOVED_OUT, EVENT_TRANSFER, PERSON_ACTIVE, PERSON_DECEASED, PERSON_MOVED_OUT,
+    EVENT_DIED, EVENT_MOVED_IN, EVENT_MOVED_OUT, EVENT_REGISTERED, EVENT_TRANSFER, PERSON_ACTIVE, PERSON_DECEASED,
+    PERSON_MOVED_OUT,
 )
 from gridadmin.services import audit
 from gridadmin.services.access import EDIT_REGISTER, acting, require
@@ -158,3 +159,39 @@ def _record(db: Database, session: Session, person: Person, kind: str, on: date,
                             value=person.name) from exc
     audit.record(session, acting(db), audit.ACTION_UPDATE, "person", person.id, changes=changes,
                  summary=f"{kind}：{person.name}")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the resident form's timeline: when, what, details."""
+
+    day: date | None
+    kind: str
+    detail: str
+
+
+def resident_history(db: Database, person_id: int) -> list[TimelineEntry]:
+    """The person's life events (登记, 迁入, 户间迁移, 迁出, 死亡 …) and the
+    start and end of their special-group tags (only kinds the acting user
+    may see), oldest first; undated entries last."""
+    from gridadmin.services.tags import tag_history, visible_tag_kinds
+
+    entries = []
+    for e in timeline(db, person_id):
+        parts = []
+        if e.from_household:
+            parts.append(f"从户 {e.from_household}")
+        if e.to_household:
+            parts.append(f"{'到' if e.from_household else '入'}户 {e.to_household}")
+        if e.place:
+            label = {EVENT_MOVED_OUT: "迁往", EVENT_REGISTERED: "来自", EVENT_MOVED_IN: "来自"}.get(e.kind, "地点")
+            parts.append(f"{label}：{e.place}")
+        if e.note:
+            parts.append(f"备注：{e.note}")
+        entries.append(TimelineEntry(e.event_date, e.kind, "，".join(parts)))
+    with db.session() as session:
+        kinds = [k.id for k in visible_tag_kinds(session, acting(db))]
+        for day, what, name in tag_history(session, person_id, kinds):
+            entries.append(TimelineEntry(day, "特殊人群", f"{'加入' if what == 'start' else '退出'}：{name}"))
+    order = {"登记": 0, "出生": 0, "迁入": 0}
+    return sorted(entries, key=lambda t: (t.day is None, t.day or date.min, order.get(t.kind, 1)))

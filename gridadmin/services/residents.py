@@ -19,13 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person, PersonTag
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.access import SEE_FULL_NUMBERS, acting
+from gridadmin.services.areas import residents_per_area_query
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.idcard import number_formatters
 from gridadmin.services.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
@@ -75,7 +76,7 @@ class ResidentRow:
     version: int
 
 
-def _search_kind(text: str) -> tuple[str, str]:
+def search_kind(text: str) -> tuple[str, str]:
     """(kind, cleaned) of what was typed: 'letters', 'digits', 'text' or ''."""
     typed = clean_text(text).replace(" ", "")
     if not typed:
@@ -89,7 +90,7 @@ def _search_kind(text: str) -> tuple[str, str]:
 
 def search_condition(text: str):
     """SQL condition for the search box, or None (see the module doc)."""
-    kind, typed = _search_kind(text)
+    kind, typed = search_kind(text)
     if kind == "letters":
         return and_(prefix_range(Person.name_pinyin, typed[0]),
                     or_(prefix_range(Person.name_initials, typed), prefix_range(Person.name_pinyin, typed)))
@@ -125,8 +126,13 @@ def resident_keys(session: Session, f: ResidentFilter | None):
         households = select(Household.id).where(Household.area_id.in_(subtree_ids(session, f.area_id)))
         stmt = stmt.where(Person.household_id.in_(households))
     if f.tag_kind_id is not None:
-        tagged = select(PersonTag.person_id).where(PersonTag.tag_kind_id == f.tag_kind_id, holds_on(today))
-        stmt = stmt.where(Person.id.in_(tagged))
+        # Joined, not "id IN (…)": a special group is a small part of the
+        # register, so its holders (ix_person_tag_holders) drive the query and
+        # each is looked up by id; with IN the planner walks every person of
+        # the status and probes the list, which grows with the county.
+        holders = (select(PersonTag.person_id)
+                   .where(PersonTag.tag_kind_id == f.tag_kind_id, holds_on(today)).distinct().subquery("holders"))
+        stmt = stmt.join(holders, holders.c.person_id == Person.id)
     condition = search_condition(f.search)
     if condition is not None:
         stmt = stmt.where(condition)
@@ -164,7 +170,7 @@ class ResidentSource(SqlPager[ResidentRow]):
 
     def order_by(self, query: PageQuery):
         f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
-        if _search_kind(f.search)[0] == "text" and query.sort in (None, "name"):
+        if search_kind(f.search)[0] == "text" and query.sort in (None, "name"):
             # a name typed in characters: the (status, name) index gives the order
             column = Person.name.desc() if query.descending else Person.name.asc()
             return [column, Person.id.desc() if query.descending else Person.id.asc()]
@@ -237,9 +243,6 @@ def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
 
 def resident_counts_by_area(db: Database) -> dict[int, int]:
     """``{area_id: residents 在册}`` per area holding households (not summed
-    up the tree), computed in SQL from the (status, household) index."""
+    up the tree), computed in SQL (``areas.residents_per_area_query``)."""
     with db.session() as session:
-        rows = session.execute(select(Household.area_id, func.count()).select_from(Person)
-                               .join(Household, Household.id == Person.household_id)
-                               .where(Person.status == PERSON_ACTIVE).group_by(Household.area_id))
-        return {area_id: int(n) for area_id, n in rows}
+        return {area_id: int(n) for area_id, n in session.execute(residents_per_area_query())}

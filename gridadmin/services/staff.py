@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
 from gridadmin.models import Area, Staff, StaffAssignment, StaffStatusEvent
-from gridadmin.models.staff import EMPLOYMENT_FULL, EMPLOYMENT_PART, STAFF_STATUSES, STATUS_ON_POST
+from gridadmin.models.staff import EMPLOYMENT_FULL, EMPLOYMENT_PART, STAFF_STATUSES, STATUS_LEAVE, STATUS_ON_POST
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.errors import ConflictError, NotFoundError, ValidationError
 from gridadmin.services.idcard import check_id_number
@@ -144,7 +144,7 @@ def save_staff(db: Database, data: StaffInput, *, staff_id: int | None = None,
         else:
             staff = _get(session, staff_id)
             if expected_version is not None and staff.version != expected_version:
-                raise _conflict(staff.name)
+                raise _conflict(session, staff_id, staff.name)
             old_status = staff.status
         for f in fields(StaffInput):
             setattr(staff, f.name, getattr(clean, f.name))
@@ -153,21 +153,27 @@ def save_staff(db: Database, data: StaffInput, *, staff_id: int | None = None,
         try:
             session.flush()
         except StaleDataError as exc:
-            raise _conflict(clean.name) from exc
+            raise _conflict(session, staff.id, clean.name) from exc
         if changes:
             audit.record(session, acting(db), audit.ACTION_CREATE if staff_id is None else audit.ACTION_UPDATE,
                          "staff", staff.id, changes=changes, summary=f"{'新增' if staff_id is None else '修改'}网格员“{staff.name}”")
         if old_status != clean.status:
-            _record_status_change(session, staff, old_status, clean, today)
+            record_status_change(session, staff, old_status, clean, today)
         return staff.id
 
 
-def _record_status_change(session: Session, staff: Staff, old_status: str | None, clean: StaffInput,
-                          today: date) -> None:
+def record_status_change(session: Session, staff: Staff, old_status: str | None, clean: StaffInput,
+                         today: date) -> None:
+    """Note 入职 / 休假 / 恢复在岗 / 再次入职 / 离职 in the status history when
+    the status changed (shared by the staff form and the staff import);
+    leaving ends the person's running assignments."""
     if old_status is None:
         day, note = clean.hired_on or today, "入职"
     elif clean.status in SERVING:
-        day, note = (today, "恢复在岗") if old_status in SERVING else (clean.hired_on or today, "再次入职")
+        if old_status in SERVING:
+            day, note = today, ("休假" if clean.status == STATUS_LEAVE else "恢复在岗")
+        else:
+            day, note = clean.hired_on or today, "再次入职"
     else:
         day, note = clean.left_on or today, clean.status
         running = session.scalars(select(StaffAssignment).where(
@@ -281,8 +287,8 @@ def _get(session: Session, staff_id: int) -> Staff:
     return staff
 
 
-def _conflict(name: str) -> ConflictError:
-    return ConflictError(f"“{name}”的资料已被其他用户修改，请关闭后重新打开再改。", field="staff", value=name)
+def _conflict(session: Session, staff_id: int | None, name: str) -> ConflictError:
+    return audit.stale_record(session, "staff", staff_id, f"“{name}”的资料", field="staff", value=name)
 
 
 _DATE_PATTERNS = (

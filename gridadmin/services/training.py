@@ -90,6 +90,45 @@ class AttendanceRow:
         return ATTENDANCE_LABELS.get(self.status, self.status)
 
 
+def validate_session(session: Session, data: SessionInput) -> dict:
+    """The column values of a valid session (``ValidationError`` naming the
+    field otherwise): the rules every way of creating a session shares."""
+    return _validate_session(session, data)
+
+
+def attendance_refusal(name: str, left_on: date | None, session_start: date) -> str | None:
+    """Why ``name`` (who left on ``left_on``) cannot attend a session
+    starting on ``session_start``, or None when they can."""
+    if left_on is not None and left_on < session_start:
+        return f"“{name}”已于 {left_on:%Y-%m-%d} 离职，不能参加 {session_start:%Y-%m-%d} 的培训。"
+    return None
+
+
+def _check_mark(status: str, hours: float | None, score: float | None) -> None:
+    if status not in ATTENDANCE_LABELS:
+        raise ValidationError(f"签到状态“{status}”无效。", field="状态", value=status)
+    if score is not None and not 0 <= score <= 100:
+        raise ValidationError(f"考试成绩“{score:g}”应在 0–100 之间。", field="成绩", value=score)
+    if hours is not None and hours < 0:
+        raise ValidationError(f"认定学时“{hours:g}”不能为负数。", field="认定学时", value=hours)
+
+
+def attendance_values(session_hours: float, *, status: str, hours: float | None = None,
+                      score: float | None = None, passed: bool | None = None,
+                      certificate_no: str | None = None) -> dict:
+    """The stored values of one attendance mark (``ValidationError`` naming
+    the field otherwise): absent or excused people are credited 0 hours;
+    present people default to the session's hours and never get more."""
+    _check_mark(status, hours, score)
+    if hours is not None and hours > session_hours:
+        raise ValidationError(f"认定学时 {hours:g} 超过本次培训学时 {session_hours:g}。", field="认定学时",
+                              value=hours)
+    credited = 0.0 if status in (ATTEND_ABSENT, ATTEND_EXCUSED) else (
+        float(session_hours) if hours is None else float(hours))
+    return {"status": status, "hours_credited": credited, "score": score, "passed": passed,
+            "certificate_no": clean_text(certificate_no) or None}
+
+
 def _validate_session(session: Session, data: SessionInput) -> dict:
     name = clean_text(data.name)
     if not name:
@@ -198,10 +237,9 @@ def add_attendees(db: Database, session_id: int, staff_ids: list[int]) -> int:
             if staff_id in seen or staff_id in existing:
                 raise ValidationError(f"“{person.name}”已在本次培训名单中，同一人不能重复签到。", field="姓名",
                                       value=person.name)
-            if person.left_on is not None and person.left_on < training.start_date:
-                raise ValidationError(
-                    f"“{person.name}”已于 {person.left_on:%Y-%m-%d} 离职，不能参加 {training.start_date:%Y-%m-%d} 的培训。",
-                    field="姓名", value=person.name)
+            refusal = attendance_refusal(person.name, person.left_on, training.start_date)
+            if refusal:
+                raise ValidationError(refusal, field="姓名", value=person.name)
             seen.add(staff_id)
             session.add(Attendance(session_id=session_id, staff_id=staff_id, status=ATTEND_PRESENT,
                                    hours_credited=training.hours))
@@ -235,12 +273,7 @@ def set_attendance(db: Database, session_id: int, staff_id: int, *, status: str,
                    expected_version: int | None = None) -> None:
     """Mark one attendee. Absent or excused people are credited 0 hours;
     present people default to the session's hours."""
-    if status not in ATTENDANCE_LABELS:
-        raise ValidationError(f"签到状态“{status}”无效。", field="状态", value=status)
-    if score is not None and not 0 <= score <= 100:
-        raise ValidationError(f"考试成绩“{score:g}”应在 0–100 之间。", field="成绩", value=score)
-    if hours is not None and hours < 0:
-        raise ValidationError(f"认定学时“{hours:g}”不能为负数。", field="认定学时", value=hours)
+    _check_mark(status, hours, score)
     with db.session() as session:
         require(session, acting(db), EDIT_TRAINING)
         training = _get_session(session, session_id)
@@ -250,15 +283,10 @@ def set_attendance(db: Database, session_id: int, staff_id: int, *, status: str,
             raise NotFoundError("此人不在本次培训名单中。", field="人员", value=staff_id)
         if expected_version is not None and row.version != expected_version:
             raise ConflictError("该签到记录已被其他用户修改，请刷新后再改。")
-        if hours is not None and hours > training.hours:
-            raise ValidationError(f"认定学时 {hours:g} 超过本次培训学时 {training.hours:g}。", field="认定学时",
-                                  value=hours)
-        row.status = status
-        row.hours_credited = 0.0 if status in (ATTEND_ABSENT, ATTEND_EXCUSED) else (
-            training.hours if hours is None else float(hours))
-        row.score = score
-        row.passed = passed
-        row.certificate_no = clean_text(certificate_no) or None
+        values = attendance_values(training.hours, status=status, hours=hours, score=score, passed=passed,
+                                   certificate_no=certificate_no)
+        for key, value in values.items():
+            setattr(row, key, value)
         changes = audit.changes_of(row)
         _flush(session, "签到记录")
         if changes:

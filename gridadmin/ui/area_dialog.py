@@ -13,7 +13,8 @@ from gridadmin.models.area import (
     COMMUNITY_KINDS, GRID_TYPES, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_LABELS, LEVEL_MICROGRID, LEVEL_TOWNSHIP,
 )
 from gridadmin.services.areas import AreaInput, AreaNode
-from gridadmin.services.errors import ServiceError
+from gridadmin.services.errors import ConflictError, ServiceError
+from gridadmin.ui.conflict import offer_reload
 from gridadmin.ui.widgets import error_label
 
 
@@ -89,6 +90,10 @@ class AreaDialog(QDialog):
     def try_save(self) -> None:
         try:
             self._save(self.typed())
+        except ConflictError as exc:
+            if offer_reload(self, exc):
+                self.accept()  # nothing was saved; the page re-reads the tree, open the area again to edit
+            return
         except ServiceError as exc:
             self.error.setText(exc.message)
             self.error.show()

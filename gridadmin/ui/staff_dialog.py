@@ -1,6 +1,9 @@
-"""Add or edit one staff member: the roster fields on the first tab, the
-assignment history on the second. Typing the ID number fills birth date
-and gender; refusals are shown in the dialog, which keeps what was typed."""
+"""Add or edit one staff member: the roster fields on the first tab, then
+the assignments (任职记录), the history as a timeline (履历), the
+certificates (证书) and the training record. Typing the ID number fills
+birth date and gender; refusals are shown in the dialog, which keeps what
+was typed. Code lists (skill levels …) are read each time the dialog
+opens, so edits in the settings show up at once."""
 
 from __future__ import annotations
 
@@ -12,9 +15,12 @@ from PySide6.QtWidgets import (
 from gridadmin.db import Database
 from gridadmin.models.staff import STAFF_STATUSES
 from gridadmin.services import staff as staff_service
-from gridadmin.services.errors import ServiceError
+from gridadmin.services.errors import ConflictError, ServiceError
 from gridadmin.services.staff import EMPLOYMENT_TYPES, StaffInput, StaffRecord, id_facts, parse_form_date
 from gridadmin.ui.assignment_panel import AssignmentPanel
+from gridadmin.ui.roster.certificate_panel import CertificatePanel
+from gridadmin.ui.roster.timeline import TimelinePanel
+from gridadmin.ui.conflict import offer_reload, refill_from
 from gridadmin.ui.widgets import error_label
 from gridadmin.ui.training_history_panel import TrainingHistoryPanel
 
@@ -35,6 +41,13 @@ def _select(combo: QComboBox, value: str | None) -> None:
     combo.setCurrentIndex(max(0, index))
 
 
+def _keep_retired(combo: QComboBox, value: str | None) -> None:
+    """A stored code no longer in its list (a skill level taken out of
+    use) is shown as such rather than silently dropped on save."""
+    if value and combo.findData(value) < 0:
+        combo.addItem(f"{value}（已停用）", value)
+
+
 class StaffDialog(QDialog):
     """``staff_id`` None creates a person. After a successful save
     ``saved_id`` holds the id and the dialog is accepted."""
@@ -47,7 +60,7 @@ class StaffDialog(QDialog):
         data = self.record.data if self.record else StaffInput()
         self.setWindowTitle(self.tr("编辑人员：{name}").format(name=data.name) if self.record
                             else self.tr("新增人员"))
-        self.setMinimumWidth(720)
+        self.setMinimumWidth(820)
         choices = staff_service.code_choices(db, *CODE_LISTS)
 
         self.name = QLineEdit(data.name)
@@ -76,6 +89,7 @@ class StaffDialog(QDialog):
         self.social_work_cert = QLineEdit(data.social_work_cert)
         self.social_work_cert.setPlaceholderText(self.tr("如 助理社会工作师"))
         self.skill_level = _combo(choices["skill_level"])
+        _keep_retired(self.skill_level, data.skill_level)
         self.note = QLineEdit(data.note)
         for combo, value in ((self.gender, data.gender), (self.ethnicity, data.ethnicity or ("01" if not self.record
                                                                                           else "")),
@@ -89,8 +103,13 @@ class StaffDialog(QDialog):
         self.tabs.addTab(self._form_page(), self.tr("基本信息"))
         self.assignments = AssignmentPanel(db, self.record.id if self.record else None, self)
         self.tabs.addTab(self.assignments, self.tr("任职记录"))
+        self.timeline = TimelinePanel(db, self.record.id if self.record else None, self)
+        self.tabs.addTab(self.timeline, self.tr("履历时间线"))
+        self.certificates = CertificatePanel(db, self.record.id if self.record else None, self)
+        self.tabs.addTab(self.certificates, self.tr("证书"))
         self.training = TrainingHistoryPanel(db, self.record.id if self.record else None, self)
         self.tabs.addTab(self.training, self.tr("培训记录"))
+        self.tabs.currentChanged.connect(self._tab_shown)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.try_save)
@@ -101,6 +120,10 @@ class StaffDialog(QDialog):
         layout.addWidget(buttons)
         self.id_number.textChanged.connect(self._id_typed)
         self._id_typed(self.id_number.text())
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.timeline:
+            self.timeline.refresh()  # assignments may have changed on the other tab
 
     def _form_page(self) -> QWidget:
         page = QWidget()
@@ -167,6 +190,10 @@ class StaffDialog(QDialog):
             self.saved_id = staff_service.save_staff(
                 self.db, self.typed(), staff_id=self.record.id if self.record else None,
                 expected_version=self.record.version if self.record else None)
+        except ConflictError as exc:
+            if offer_reload(self, exc):
+                refill_from(self, StaffDialog(self.db, self.record.id), "record")
+            return
         except ServiceError as exc:
             self.tabs.setCurrentIndex(0)
             self.error.setText(exc.message)

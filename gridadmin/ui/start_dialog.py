@@ -3,6 +3,7 @@ new one (township from the official list), a demo one, or an existing file."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -11,10 +12,13 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin import APP_TITLE
-from gridadmin.db import Database, DatabaseVersionError, open_database, sqlite_path
+from gridadmin.db import (
+    Database, DatabaseCorruptError, DatabaseUpgradeNeeded, DatabaseVersionError, open_database, sqlite_path,
+)
 from gridadmin.paths import data_dir
 from gridadmin.services import divisions
-from gridadmin.services.errors import ServiceError
+from gridadmin.services.backup import newest_verified_backup, pg_dump_advice, restore_damaged, upgrade_with_backup
+from gridadmin.services.errors import ServiceError, describe_db_error
 from gridadmin.services.setup import init_township, township_of_database
 from gridadmin.ui.app import SETTINGS_LAST_DB, app_settings
 from gridadmin.ui.jobs import run_job
@@ -42,14 +46,86 @@ def choose_database(db_arg: str | None, parent: QWidget | None = None) -> Databa
 
 
 def try_open(location: str, parent: QWidget | None) -> Database | None:
-    """Open a database, explaining in Chinese why when it cannot be opened."""
+    """Open a database, explaining in Chinese why when it cannot be opened.
+
+    A newer database is refused; an older one is upgraded only after the
+    user agrees and a backup is made (``offer_upgrade``); a damaged SQLite
+    file offers a restore from the newest verified backup
+    (``offer_restore``). None when nothing was opened."""
     try:
-        return open_database(location)
+        return open_database(location, confirm_upgrade=True)
     except DatabaseVersionError as exc:
         QMessageBox.critical(parent, APP_TITLE, str(exc))
+    except DatabaseUpgradeNeeded as exc:
+        if offer_upgrade(exc, parent):
+            return try_open(location, parent)
+    except DatabaseCorruptError as exc:
+        if offer_restore(exc, parent):
+            return try_open(location, parent)
     except Exception as exc:  # noqa: BLE001 - any driver error is shown to the user
-        QMessageBox.critical(parent, APP_TITLE, f"无法打开数据库“{location}”：\n{exc}")
+        mapped = describe_db_error(exc)
+        detail = mapped.message if mapped else str(exc)
+        QMessageBox.critical(parent, APP_TITLE, f"无法打开数据库“{location}”：\n{detail}")
     return None
+
+
+def backup_folder() -> Path:
+    """The folder of automatic, pre-upgrade and safety backups."""
+    return data_dir() / "backups"
+
+
+def offer_upgrade(need: DatabaseUpgradeNeeded, parent: QWidget | None) -> bool:
+    """Ask to upgrade an older database; SQLite is backed up first into the
+    backup folder, for PostgreSQL the administrator confirms a pg_dump
+    backup. True when the database was upgraded."""
+    path = sqlite_path(need.url)
+    if path is not None:
+        question = (f"{need}\n\n升级前会先把数据库完整备份到：\n{backup_folder()}\n\n"
+                    "现在备份并升级吗？（升级后，较早版本的程序将不能再打开此数据库。）")
+    else:
+        question = f"{need}\n\n{pg_dump_advice(need.url)}\n\n已经备份好，现在升级吗？"
+    answer = QMessageBox.question(parent, APP_TITLE, question)
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    try:
+        result = upgrade_with_backup(need.url, backup_folder())
+    except ServiceError as exc:
+        QMessageBox.critical(parent, APP_TITLE, f"没有升级：{exc.message}")
+        return False
+    except Exception as exc:  # noqa: BLE001 - a failed upgrade is rolled back and shown
+        mapped = describe_db_error(exc)
+        QMessageBox.critical(parent, APP_TITLE, f"升级失败，数据库保持原样：\n{mapped.message if mapped else exc}")
+        return False
+    saved = f"\n升级前的备份：{result.backup}" if result.backup else ""
+    QMessageBox.information(parent, APP_TITLE,
+                            f"数据库已从版本 {result.old_revision} 升级到 {result.new_revision}。{saved}")
+    return True
+
+
+def offer_restore(damage: DatabaseCorruptError, parent: QWidget | None) -> bool:
+    """Tell the user the file is damaged and offer the newest verified
+    backup; the damaged file is kept in the backup folder. True when it
+    was restored."""
+    found = newest_verified_backup(backup_folder())
+    if found is None:
+        QMessageBox.critical(parent, APP_TITLE, f"{damage}\n\n在备份文件夹 {backup_folder()} 中没有找到可用的备份。"
+                                                 "请联系技术支持，不要删除该文件。")
+        return False
+    backup, check = found
+    modified = datetime.fromtimestamp(backup.stat().st_mtime)
+    answer = QMessageBox.question(
+        parent, APP_TITLE,
+        f"{damage}\n\n可以从最近一次有效的备份恢复：\n{backup.name}（{modified:%Y-%m-%d %H:%M}，{check.message}）\n"
+        "该备份之后录入的数据需要重新录入。损坏的文件会移到备份文件夹保留。\n\n现在从备份恢复吗？")
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    try:
+        kept = restore_damaged(damage.path, backup, backup_folder())
+    except (ServiceError, OSError) as exc:
+        QMessageBox.critical(parent, APP_TITLE, f"恢复失败：{exc}")
+        return False
+    QMessageBox.information(parent, APP_TITLE, f"已从 {backup.name} 恢复。损坏的文件已保留为 {kept}。")
+    return True
 
 
 def remember(db: Database) -> None:

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from gridadmin.models.base import local_now
 from gridadmin.models import Area, AuditLog
 from gridadmin.models.area import GRID_TYPES, LEVEL_GRID
 from gridadmin.services.errors import ConflictError
@@ -154,7 +155,7 @@ def write_grids(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_i
         result = session.execute(update(table).where(table.c.id == bindparam("_id"),
                                                      table.c.version == bindparam("_ver"))
                                  .values({**{k: bindparam(k) for k in values}, "version": table.c.version + 1,
-                                          "updated_at": func.now()}),
+                                          "updated_at": local_now()}),
                                  [{"_id": row.target_id, "_ver": versions[row.target_id], **values}])
         if result.rowcount not in (-1, 1):
             raise ConflictError(f"导入期间网格“{row.record['name']}”被其他用户修改，已全部撤销，请重新导入。")

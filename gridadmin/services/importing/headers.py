@@ -23,6 +23,7 @@ class Table:
     mapping: ColumnMap
     rows: list[tuple[int, list]]
     filled: set[tuple[int, int]] = field(default_factory=set)
+    row_names: list[dict[str, str]] | None = None  # per row: generic header → the file's own (wide layout)
 
     @property
     def problems(self) -> dict[tuple[int, int], str]:
@@ -30,8 +31,12 @@ class Table:
 
 
 def header_score(spec: KindSpec, row: list) -> int:
+    """How many fields ``row`` names (0 without the kind's anchor field)."""
     table = spec.lookup()
-    return len({match_header(spec, cell, table) for cell in row} - {None})
+    keys = {match_header(spec, cell, table) for cell in row} - {None}
+    if spec.anchor is not None and spec.anchor not in keys:
+        return 0
+    return len(keys)
 
 
 def find_header_row(spec: KindSpec, rows: list[list]) -> int | None:

@@ -45,9 +45,13 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class KindSpec:
+    """A kind's fields. ``anchor``: a field the header row must name (a
+    title row such as "培训名称：… 日期：…" names fields too, but no 姓名)."""
+
     key: str
     label: str
     fields: tuple[FieldSpec, ...]
+    anchor: str | None = None
 
     def field(self, key: str) -> FieldSpec:
         for spec in self.fields:

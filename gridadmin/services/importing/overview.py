@@ -14,8 +14,8 @@ from pathlib import Path
 
 from gridadmin.services.importing.headers import find_header_row, header_score
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec, map_columns
-from gridadmin.services.importing.pipeline import kind_of
-from gridadmin.services.importing.reading import SheetData, read_sheets
+from gridadmin.services.importing.pipeline import kind_of, read_kind_sheets
+from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.sniff import FileRefused
 from gridadmin.services.progress import Job, Progress
 
@@ -101,7 +101,7 @@ def inspect_file(path: str | os.PathLike, kind: str, sheet: str | None = None) -
     """Read the file (``FileRefused`` with the reason when it cannot be
     read or ``sheet`` has no recognisable header) and map its columns."""
     spec = kind_of(kind).spec
-    sheets = read_sheets(path, sheet)
+    sheets = read_kind_sheets(path, kind, sheet)
     detected = _detect(spec, sheets).sheet_name if sheet is None else sheet
     chosen = next(s for s in sheets if s.sheet_name == detected)
     return overview_of(spec, chosen, path, detected)

@@ -18,28 +18,38 @@ from gridadmin.db import Database
 from gridadmin.models import ImportBatch
 from gridadmin.services.bulk import bulk_session
 from gridadmin.services.errors import ValidationError
+from gridadmin.services.importing.attendance import ATTENDANCE, plan_attendance, write_attendance
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing.headers import Table, pick_table
 from gridadmin.services.importing.mapping import KindSpec
 from gridadmin.services.importing.plan import ERROR, MODES, NEW, UPDATE, ImportPlan
-from gridadmin.services.importing.reading import read_sheets
+from gridadmin.services.importing.reading import SheetData, read_sheets
 from gridadmin.services.importing.resident_plan import plan_residents
 from gridadmin.services.importing.resident_write import write_residents
 from gridadmin.services.importing.residents import RESIDENTS
+from gridadmin.services.importing.scope import check_scope
+from gridadmin.services.importing.staff import STAFF, plan_staff, write_staff
+from gridadmin.services.importing.wide import finish, rename_issues, widen
 from gridadmin.services.progress import Job, Progress
-from gridadmin.services.access import EDIT_AREAS, IMPORT_REGISTER, acting, require
+from gridadmin.services.access import EDIT_AREAS, EDIT_STAFF, EDIT_TRAINING, IMPORT_REGISTER, acting, require
 
 
 @dataclass(frozen=True)
 class Kind:
+    """One importable kind: its columns, planner, writer and the permission
+    its import (and the undo of a batch) needs."""
+
     spec: KindSpec
     plan: Callable
     write: Callable
+    permission: str = IMPORT_REGISTER
 
 
 KINDS = {
-    "residents": Kind(RESIDENTS, plan_residents, write_residents),
-    "grids": Kind(GRIDS, plan_grids, write_grids),
+    "residents": Kind(RESIDENTS, plan_residents, write_residents, IMPORT_REGISTER),
+    "staff": Kind(STAFF, plan_staff, write_staff, EDIT_STAFF),
+    "grids": Kind(GRIDS, plan_grids, write_grids, EDIT_AREAS),
+    "attendance": Kind(ATTENDANCE, plan_attendance, write_attendance, EDIT_TRAINING),
 }
 
 
@@ -64,10 +74,17 @@ def kind_of(key: str) -> Kind:
     return KINDS[key]
 
 
+def read_kind_sheets(path: str | os.PathLike, kind: str, sheet: str | None = None) -> list[SheetData]:
+    """The sheets as the kind reads them: a residents sheet in the wide
+    household layout comes back one row per person (see ``wide``)."""
+    sheets = read_sheets(path, sheet)
+    return [widen(s) for s in sheets] if kind == "residents" else sheets
+
+
 def load_table(path: str | os.PathLike, kind: str, *, sheet: str | None = None,
                overrides: dict | None = None) -> Table:
     """Read the file and find the kind's header (``FileRefused`` if not)."""
-    return pick_table(kind_of(kind).spec, read_sheets(path, sheet), overrides)
+    return finish(pick_table(kind_of(kind).spec, read_kind_sheets(path, kind, sheet), overrides))
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -78,10 +95,12 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def _plan(session, path, table: Table, kind: str, mode: str, today: date) -> ImportPlan:
+def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor) -> ImportPlan:
     if mode not in MODES:
         raise ValidationError(f"导入方式“{mode}”无效，可选：{'、'.join(MODES)}。", field="mode", value=mode)
     rows, extra = kind_of(kind).plan(session, table, mode, today)
+    check_scope(session, actor, kind, kind_of(kind).permission, table, rows, extra)
+    rename_issues(table, rows)
     return ImportPlan(kind, mode, str(path), Path(path).name, file_sha256(path), table.sheet.sheet_name,
                       table.header_row, table.mapping.headers, dict(table.mapping.columns), rows, extra)
 
@@ -120,7 +139,7 @@ def plan_import(db: Database, path, kind: str, *, mode: str = "upsert", sheet: s
     with gc_paused():
         table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
         with db.session() as session:
-            plan = _plan(session, path, table, kind, mode, today or date.today())
+            plan = _plan(session, path, table, kind, mode, today or date.today(), acting(db))
             session.rollback()
     return plan
 
@@ -140,14 +159,14 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
     yield Progress(0, total, f"正在检查 {total} 行…")
     with db.session() as session:
         with gc_paused():
-            plan = _plan(session, path, table, kind, mode, today)
+            plan = _plan(session, path, table, kind, mode, today, acting(db))
         result = ImportResult(plan)
         has_errors = any(r.status == ERROR for r in plan.rows)
         if dry_run or (has_errors and not skip_errors):
             session.rollback()
             return result
-        # Writing needs the import permission (grids: the right to edit areas).
-        require(session, acting(db), EDIT_AREAS if kind == "grids" else IMPORT_REGISTER)
+        # Writing needs the kind's permission (grids: edit areas; staff: edit staff).
+        require(session, acting(db), kind_of(kind).permission)
         counts = plan.counts()
         batch = ImportBatch(file_name=plan.file_name[:255], sha256=plan.sha256, kind=kind, mode=mode,
                             rows=counts["rows"], inserted=counts["inserted"], updated=counts["updated"],

@@ -4,9 +4,11 @@ writes to the database."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from gridadmin.models import AuditLog
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.values import CellError, is_blank
 
@@ -175,6 +177,19 @@ class RowReader:
         return index is not None and (self.plan.row - 1, index) in self.table.problems
 
 
+def label_existing(row: RowPlan, mode: str, already: str) -> None:
+    """The status of a row that matched a stored record: unchanged without
+    changes; skipped with a warning (``already``, e.g. 此人已登记) in
+    insert-only mode; else update."""
+    if not row.changes:
+        row.status = UNCHANGED
+    elif mode == MODE_INSERT:
+        row.status = SKIP
+        row.warnings.append(RowIssue(row.row, "", "", f"{already}，“仅新增”模式不更新"))
+    else:
+        row.status = UPDATE
+
+
 def mark_duplicates(rows: list[RowPlan], key_of, column: str, what: str) -> None:
     """Rows with the same key (e.g. ID number) are all errors naming each other."""
     seen: dict[object, list[RowPlan]] = {}
@@ -194,3 +209,12 @@ def mark_duplicates(rows: list[RowPlan], key_of, column: str, what: str) -> None
             others = "、".join(str(o.row) for o in group if o is not row)
             row.errors.append(RowIssue(row.row, column, shown(key_of(row)),
                                        f"与第 {others} 行重复（{what}相同），同一文件中只能出现一次"))
+
+
+def batch_audit(action: str, entity: str, entity_id: int, batch_id: int, summary: str, changes=None) -> AuditLog:
+    """The audit row of one record an import created (``insert``) or changed
+    (``update`` with ``{"old": …, "new": …}``), linked to its batch so the
+    batch can be undone."""
+    return AuditLog(action=action, entity=entity, entity_id=entity_id, import_batch_id=batch_id,
+                    summary=summary[:200],
+                    changes=json.dumps(changes, ensure_ascii=False, default=str) if changes else None)

@@ -35,6 +35,7 @@ class SheetData:
     sheet_names: list[str]
     rows: list[list]
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
+    layout: object = None  # a ``wide.WideLayout`` when made from a wide household sheet
 
 
 def sheet_names(path: str | os.PathLike) -> list[str]:

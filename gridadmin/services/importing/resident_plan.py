@@ -15,7 +15,7 @@ from gridadmin.services.codes import CodeBook
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import (
-    ERROR, MODE_INSERT, MODE_UPDATE, NEW, SKIP, UNCHANGED, UPDATE, RowIssue, RowPlan, mark_duplicates, shown,
+    ERROR, MODE_UPDATE, NEW, SKIP, UPDATE, RowIssue, RowPlan, label_existing, mark_duplicates, shown,
 )
 from gridadmin.services.importing.resident_parse import ResidentParser
 from gridadmin.services.importing.residents import (
@@ -63,13 +63,7 @@ def plan_residents(session: Session, table: Table, mode: str, today: date) -> tu
             row.previous["household_id"] = existing.household_id
         if existing.status != PERSON_ACTIVE:
             row.warnings.append(RowIssue(row.row, "", "", f"此人在数据库中的状态为“{existing.status}”"))
-        if not row.changes:
-            row.status = UNCHANGED
-        elif mode == MODE_INSERT:
-            row.status = SKIP
-            row.warnings.append(RowIssue(row.row, "", "", "此人已登记，“仅新增”模式不更新"))
-        else:
-            row.status = UPDATE
+        label_existing(row, mode, "此人已登记")
     members_of: dict[str, list[RowPlan]] = {}
     for row in rows:
         members_of.setdefault(row.record.get("household_no"), []).append(row)

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.text import clean_name, clean_text, to_halfwidth
+from gridadmin.services.xlsx import FORMULA_START
 
 MAX_CELL_CHARS = 500
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -32,9 +33,12 @@ _PLAIN = re.compile(r"[\u0021-\u007e\u4e00-\u9fff]+(?: [\u0021-\u007e\u4e00-\u9f
 
 def text_value(value, max_length: int = 100) -> str | None:
     """Trimmed text: half-width digits/letters, control characters removed,
-    white space folded; refused when longer than ``max_length``."""
+    white space folded; refused when longer than ``max_length``. The
+    apostrophe an export puts before = + - @ is dropped."""
     if is_blank(value):
         return None
+    if type(value) is str and value[:1] == "'" and value[1:2] in FORMULA_START:
+        value = value[1:]  # neutralised on export (services.xlsx.safe_cell): the text itself
     if type(value) is str and len(value) <= max_length and _PLAIN.fullmatch(value):
         return value  # already clean: ASCII and common CJK, single spaces
     if isinstance(value, (datetime, date)):

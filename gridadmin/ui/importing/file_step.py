@@ -19,6 +19,7 @@ class FileStep(QWidget):
 
     kind_changed = Signal(str)
     choose_requested = Signal()
+    template_requested = Signal(str)  # the kind
     sheet_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
@@ -34,6 +35,10 @@ class FileStep(QWidget):
             self.kind_buttons[key] = button
             kinds_layout.addWidget(button)
         kinds_layout.addStretch(1)
+        self.template_button = QPushButton(self.tr("下载模板…"))
+        self.template_button.setToolTip(self.tr("生成所选数据类型的空白 Excel 模板：必填列带 *，"
+                                                "有下拉列表，身份证号和电话为文本格式"))
+        kinds_layout.addWidget(self.template_button)
         next(iter(self.kind_buttons.values())).setChecked(True)
         self.columns_hint = QLabel()
         self.columns_hint.setWordWrap(True)
@@ -74,6 +79,7 @@ class FileStep(QWidget):
 
         self.kind_group.buttonToggled.connect(self._kind_toggled)
         self.choose_button.clicked.connect(self.choose_requested)
+        self.template_button.clicked.connect(lambda: self.template_requested.emit(self.kind()))
         self.sheet.activated.connect(lambda _i: self.sheet_chosen.emit(self.sheet.currentData()))
         self._show_columns_hint()
         self.show_overview(None)
@@ -121,3 +127,7 @@ class FileStep(QWidget):
         show_message(self.error, message)
         if message:
             show_message(self.info, "")
+
+    def show_info(self, message: str) -> None:
+        show_message(self.error, "")
+        show_message(self.info, message, "ok")

@@ -1,13 +1,17 @@
-"""导入记录: the import batches, newest first (undo comes later)."""
+"""导入记录: the import batches, newest first; 「撤销本批」 undoes the
+selected batch after a confirmation (``services.import_history.undo_batch``)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
 
 from gridadmin.db import Database
-from gridadmin.services.import_history import BatchRow, list_batches
-from gridadmin.ui.importing.common import kind_label, mode_labels
+from gridadmin.services.errors import ServiceError
+from gridadmin.services.import_history import BatchRow, list_batches, undo_batch
+from gridadmin.ui.importing.common import kind_label, message_label, mode_labels, show_message
 from gridadmin.ui.widgets import setup_table
 
 ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -27,16 +31,58 @@ class HistoryTab(QWidget):
         setup_table(self.table, stretch_column=2)
         self.summary = QLabel()
         self.refresh_button = QPushButton(self.tr("刷新"))
+        self.undo_button = QPushButton(self.tr("撤销本批"))
+        self.undo_button.setToolTip(self.tr("删除所选批次新增的记录，把它更新过的记录恢复为导入前的值"))
+        self.undo_button.setEnabled(False)
+        self.message = message_label()
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)
+        bar.addWidget(self.undo_button)
         bar.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         self.refresh_button.clicked.connect(self.refresh)
+        self.undo_button.clicked.connect(self.undo_selected)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+
+    def selected_batch(self) -> BatchRow | None:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        if not rows:
+            rows = {item.row() for item in self.table.selectedItems()}
+        return self.batches[min(rows)] if len(rows) == 1 and min(rows) < len(self.batches) else None
+
+    def _selection_changed(self) -> None:
+        batch = self.selected_batch()
+        self.undo_button.setEnabled(batch is not None and batch.undone_at is None)
+
+    def undo_selected(self) -> None:
+        """Ask, then undo the selected batch; a refusal is shown in red."""
+        batch = self.selected_batch()
+        if batch is None or batch.undone_at is not None:
+            return
+        question = self.tr("撤销导入批次 {id}（{file}，{kind}）？\n\n本批新增的 {inserted} 条记录将被删除，"
+                           "更新的 {updated} 条记录将恢复为导入前的值。此操作会记入操作日志。").format(
+            id=batch.id, file=batch.file_name, kind=kind_label(batch.kind, short=True), inserted=batch.inserted,
+            updated=batch.updated)
+        answer = QMessageBox.question(self, self.tr("撤销本批"), question,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            result = undo_batch(self.db, batch.id)
+        except ServiceError as exc:
+            show_message(self.message, exc.message)
+            return
+        self.refresh()
+        show_message(self.message, self.tr("已撤销导入批次 {id}：删除 {removed} 条，恢复 {restored} 条。").format(
+            id=result.batch_id, removed=result.removed, restored=result.restored), "ok")
 
     def refresh(self) -> None:
         self.batches = list_batches(self.db)
+        self.message.hide()
         modes = mode_labels()
         self.table.setRowCount(len(self.batches))
         for r, b in enumerate(self.batches):
@@ -55,6 +101,7 @@ class HistoryTab(QWidget):
         self.summary.setText(self.tr("共 {n} 次导入（最新的在最上面）。鼠标停在 SHA-256 上可看完整校验值，"
                                      "用于核对是否为同一文件。").format(n=len(self.batches)) if self.batches
                              else self.tr("还没有导入记录。"))
+        self._selection_changed()
 
     def row_texts(self, row: int) -> list[str]:
         return [self.table.item(row, c).text() for c in range(self.table.columnCount())]

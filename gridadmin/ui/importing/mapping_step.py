@@ -71,6 +71,18 @@ class MappingStep(QWidget):
         self.table.resizeRowsToContents()
         self._update_status()
 
+    def apply_mapping(self, chosen: dict[str, int], note: str = "") -> None:
+        """Show ``chosen`` (field → column) instead of the automatic mapping."""
+        by_column = {column: key for key, column in chosen.items()}
+        for column, combo in enumerate(self.combos()):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(by_column.get(column))))
+            combo.blockSignals(False)
+        self._update_status()
+        if note and not self.missing():
+            show_message(self.status, note, "ok")
+        self.changed.emit()
+
     def chosen(self) -> dict[str, int]:
         return {combo.currentData(): column for column, combo in enumerate(self.combos())
                 if combo.currentData() is not None}

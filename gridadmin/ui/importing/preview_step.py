@@ -92,8 +92,10 @@ class PreviewStep(QWidget):
         self.counts = {"rows": counts["rows"], "new": counts["inserted"], "update": counts["updated"],
                        "unchanged": counts["unchanged"], "skip": counts["skipped"] - counts["errors"],
                        "error": counts["errors"]}
-        self.intro.setText(self.tr("检查结果（预览，尚未写入）：文件“{file}”，工作表“{sheet}”。").format(
-            file=plan.file_name, sheet=plan.sheet_name))
+        intro = self.tr("检查结果（预览，尚未写入）：文件“{file}”，工作表“{sheet}”。").format(
+            file=plan.file_name, sheet=plan.sheet_name)
+        notes = plan.extra.get("notes") or []  # e.g. the training session the sign-ins go to
+        self.intro.setText(intro + "".join(f"\n{note}。" for note in notes))
         labels = status_labels()
         parts = [self.tr("共 <b>{n:,}</b> 行").format(n=counts["rows"])]
         for key, colour in (("new", "#1b7f3b"), ("update", "#1f5fbf"), ("unchanged", "#555"), ("skip", "#555"),

@@ -14,9 +14,11 @@ from gridadmin.services.access import acting
 from gridadmin.services.errors import ValidationError
 from gridadmin.services.importing import ImportResult, file_sha256, import_job
 from gridadmin.services.importing.overview import FileOverview, inspect_job, overrides_for
+from gridadmin.services.importing.remembered import recall_mapping, remember_mapping
 from gridadmin.services.importing.report import write_error_report
+from gridadmin.services.importing.template import write_template
 from gridadmin.services.progress import Progress
-from gridadmin.ui.importing.common import FILE_FILTER_EXTENSIONS, outcome_message, show_message
+from gridadmin.ui.importing.common import FILE_FILTER_EXTENSIONS, kind_label, outcome_message, show_message
 from gridadmin.ui.importing.file_step import FileStep
 from gridadmin.ui.importing.mapping_step import MappingStep
 from gridadmin.ui.importing.preview_step import PreviewStep
@@ -70,6 +72,7 @@ class ImportWizard(QWidget):
         layout.addLayout(nav)
 
         self.file_step.choose_requested.connect(self.choose_file)
+        self.file_step.template_requested.connect(self.save_template)
         self.file_step.kind_changed.connect(lambda _k: self.path and self.load(self.path))
         self.file_step.sheet_chosen.connect(lambda name: self.path and self.load(self.path, name))
         self.mapping_step.changed.connect(self._update_buttons)
@@ -141,6 +144,24 @@ class ImportWizard(QWidget):
         if path:
             self.load(path)
 
+    def save_template(self, kind: str) -> str | None:
+        """Ask where to save ``kind``'s template and write it; returns the path."""
+        name = f"{kind_label(kind, short=True)}导入模板.xlsx"
+        path, _filter = QFileDialog.getSaveFileName(self, self.tr("保存导入模板"), name,
+                                                    self.tr("Excel 工作簿 (*.xlsx)"))
+        if not path:
+            return None
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        try:
+            write_template(kind, path, self.db)
+        except OSError as exc:
+            self.file_step.show_error(self.tr("无法保存模板“{path}”：{why}").format(path=path,
+                                                                                 why=exc.strerror or exc))
+            return None
+        self.file_step.show_info(self.tr("已保存模板：{path}。填好后点“选择文件…”导入。").format(path=path))
+        return path
+
     def load(self, path: str, sheet: str | None = None) -> bool:
         """Read ``path`` (in a worker thread) and show its columns; the
         pipeline's reason when it cannot be read."""
@@ -159,6 +180,10 @@ class ImportWizard(QWidget):
         self.file_step.show_error("")
         self.file_step.show_overview(self.overview)
         self.mapping_step.set_overview(self.overview)
+        remembered = recall_mapping(self.db, kind, self.overview.headers)
+        if remembered is not None and remembered != self.overview.columns:
+            self.mapping_step.apply_mapping(remembered, self.tr(
+                "已按上次导入同样表头的文件时核对过的列对应关系填好，请再核对一遍后点“下一步”。"))
         self._update_buttons()
         return True
 
@@ -224,6 +249,7 @@ class ImportWizard(QWidget):
             return
         self.result = result
         self.plan = result.plan
+        remember_mapping(self.db, kind, self.overview.headers, self.mapping_step.chosen(), self.overview.columns)
         self.result_step.set_result(result)
         self.go(STEP_RESULT)
         self.imported.emit(result.batch_id)

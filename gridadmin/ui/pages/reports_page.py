@@ -5,7 +5,6 @@ reports reopens any of them."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QRectF, QSize, QStandardPaths, Qt

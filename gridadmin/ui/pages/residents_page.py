@@ -1,5 +1,8 @@
-"""人口信息: every resident in a lazily loaded table, searched as you type
-and filtered in SQL; double-click opens the resident's household card."""
+"""人口信息: three tabs — 人员 (every resident in a lazily loaded table,
+searched as you type and filtered in SQL; double-click opens the resident's
+form, 打开户卡 the household card, 新增居民 registers a new person in a
+chosen or new household), 住户 (the households list) and
+特殊人群统计 (counts per special group and community; a click filters 人员)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
-    QVBoxLayout, QWidget,
+    QTabWidget, QVBoxLayout, QWidget,
 )
 
 from gridadmin.db import Database
@@ -19,12 +22,14 @@ from gridadmin.services.residents import AGE_BANDS, ResidentFilter, ResidentRow,
 from gridadmin.services.roster import area_options
 from gridadmin.services.staff import code_choices
 from gridadmin.services.tags import tag_choices
+from gridadmin.ui.column_chooser import remember_columns
 from gridadmin.ui.export_actions import export_xlsx
 from gridadmin.ui.widgets import filter_combo, select_data, setup_lazy_table
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 
 ALL = ""
 STATUS_ALL = "all"
+TAB_PEOPLE, TAB_HOUSEHOLDS, TAB_GROUPS = range(3)
 
 
 class ResidentsPage(QWidget):
@@ -63,6 +68,8 @@ class ResidentsPage(QWidget):
         self.show_full.setToolTip(self.tr("身份证号和电话默认只显示部分数字"))
         self.show_full.setVisible(may_see_full_numbers(db))
         self.open_button = QPushButton(self.tr("打开户卡(&O)"))
+        self.add_button = QPushButton(self.tr("新增居民…"))
+        self.add_button.setToolTip(self.tr("选择所在户（或新建住户），再填写人员信息"))
         self.refresh_button = QPushButton(self.tr("刷新"))
         self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.summary = QLabel()
@@ -74,6 +81,7 @@ class ResidentsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSortIndicator(self.model.column_index("name"), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
+        self.column_layout = remember_columns(self.table, "residents")
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -85,25 +93,40 @@ class ResidentsPage(QWidget):
             more.addWidget(combo)
         more.addWidget(self.show_full)
         more.addStretch(1)
+        more.addWidget(self.add_button)
         more.addWidget(self.open_button)
         more.addWidget(self.export_button)
         more.addWidget(self.refresh_button)
+        self.people_tab = QWidget()
+        people = QVBoxLayout(self.people_tab)
+        people.setContentsMargins(0, 6, 0, 0)
+        people.addLayout(filters)
+        people.addLayout(more)
+        people.addWidget(self.table, 1)
+        people.addWidget(self.summary)
+        # The other tabs are built on first visit (opening the page stays one COUNT).
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.people_tab, self.tr("人员"))
+        self._panels: dict[int, QWidget] = {}
+        for title_text in (self.tr("住户"), self.tr("特殊人群统计")):
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(holder, title_text)
+        self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("人口信息"))
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         layout.addWidget(title)
-        layout.addLayout(filters)
-        layout.addLayout(more)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.summary)
+        layout.addWidget(self.tabs, 1)
 
         self.search.textChanged.connect(lambda _text: self.apply_filter())
         for combo in (self.area, self.category, self.status, self.age, self.gender, self.tag):
             combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
         self.show_full.toggled.connect(lambda checked: self.model.set_columns(resident_columns(checked)))
         self.model.countChanged.connect(lambda _n: self._update_summary())
-        self.table.doubleClicked.connect(lambda index: self.open_household(self.model.data(index, ROW_ROLE)))
+        self.table.doubleClicked.connect(lambda index: self.open_resident(self.model.data(index, ROW_ROLE)))
         self.open_button.clicked.connect(lambda: self.open_household(self.selected_row()))
+        self.add_button.clicked.connect(self.add_resident)
         self.export_button.clicked.connect(lambda: export_xlsx(self, self.db, self.model, self.tr("人口信息"),
                                                                full_numbers=self.show_full.isChecked()))
         self.refresh_button.clicked.connect(self.model.refresh)
@@ -111,9 +134,64 @@ class ResidentsPage(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.model.refresh)
         self._update_summary()
 
+    # -- tabs ------------------------------------------------------------
+    def _tab_shown(self, index: int) -> None:
+        if index != TAB_PEOPLE:
+            self.panel(index)
+
+    def panel(self, index: int) -> QWidget:
+        """The widget of tab ``index``, built on first use (住户 and
+        特殊人群统计 are not built until they are wanted)."""
+        if index == TAB_PEOPLE:
+            return self.people_tab
+        panel = self._panels.get(index)
+        if panel is None:
+            if index == TAB_HOUSEHOLDS:
+                from gridadmin.ui.register.households_panel import HouseholdsPanel
+
+                panel = HouseholdsPanel(self.db, self, on_changed=self._changed)
+            else:
+                from gridadmin.ui.register.special_groups_panel import SpecialGroupsPanel
+
+                panel = SpecialGroupsPanel(self.db, self, on_cell=self.show_tag_in_area)
+            self._panels[index] = panel
+            self.tabs.widget(index).layout().addWidget(panel)
+        return panel
+
+    @property
+    def households(self):
+        """The 住户 tab (``HouseholdsPanel``)."""
+        return self.panel(TAB_HOUSEHOLDS)
+
+    @property
+    def special_groups(self):
+        """The 特殊人群统计 tab (``SpecialGroupsPanel``)."""
+        return self.panel(TAB_GROUPS)
+
+    def show_tag_in_area(self, tag_kind_id: int | None, area_id: int | None) -> None:
+        """Show the 人员 tab filtered to one special group in one area
+        (a click on a count of the 特殊人群统计 tab)."""
+        self.area.blockSignals(True)
+        if area_id is None:
+            self.area.setCurrentIndex(0)
+        else:
+            select_data(self.area, area_id)
+        self.area.blockSignals(False)
+        self.status.blockSignals(True)
+        select_data(self.status, PERSON_ACTIVE)
+        self.status.blockSignals(False)
+        if tag_kind_id is None:
+            self.tag.setCurrentIndex(0)
+        else:
+            select_data(self.tag, tag_kind_id)
+        self.apply_filter()
+        self.tabs.setCurrentIndex(TAB_PEOPLE)
+
     # -- filtering -------------------------------------------------------
     def show_area(self, area_id: int) -> bool:
-        """Filter the list to one area (drill-down from the grid tree)."""
+        """Filter the lists to one area (drill-down from the grid tree)."""
+        if TAB_HOUSEHOLDS in self._panels:
+            self._panels[TAB_HOUSEHOLDS].show_area(area_id)
         return select_data(self.area, area_id)
 
     def current_filter(self) -> ResidentFilter:
@@ -132,7 +210,7 @@ class ResidentsPage(QWidget):
         text = self.tr("共 {n:,} 人").format(n=self.model.rowCount())
         if self.current_filter() != ResidentFilter(status=PERSON_ACTIVE):
             text += self.tr("（已按条件筛选）")
-        text += self.tr("　双击一行打开所在户的户卡；点击列标题排序。")
+        text += self.tr("　双击一行打开人员信息；点击列标题排序。")
         self.summary.setText(text)
 
     # -- actions ---------------------------------------------------------
@@ -150,4 +228,30 @@ class ResidentsPage(QWidget):
         changed = dialog.changed
         dialog.deleteLater()  # free the card (and its cell widgets) now, not at exit
         if changed:
-            self.model.refresh()
+            self._changed()
+
+    def open_resident(self, row: ResidentRow | None) -> None:
+        """The resident's full form (timeline and tags included)."""
+        if row is None:
+            return
+        from gridadmin.ui.register.resident_dialog import ResidentDialog
+
+        dialog = ResidentDialog(self.db, row.id, self)
+        dialog.exec()
+        changed = dialog.changed
+        dialog.deleteLater()
+        if changed:
+            self._changed()
+
+    def add_resident(self) -> None:
+        """新增居民: choose (or create) the household, then fill the form
+        (``ui/register/new_resident.py``); the lists refresh after a save."""
+        from gridadmin.ui.register.new_resident import add_resident_flow
+
+        if add_resident_flow(self.db, self, area_id=self.area.currentData()):
+            self._changed()
+
+    def _changed(self) -> None:
+        self.model.refresh()
+        for panel in self._panels.values():
+            panel.refresh()

@@ -1,5 +1,8 @@
 """人员花名册: every staff member in a lazily loaded table, searched as you
-type and filtered in SQL; double-click opens the staff dialog."""
+type and filtered in SQL; double-click opens the staff dialog. The header's
+right-click menu chooses columns (layout remembered); buttons open the
+网格配备情况 and 90天内到期的证书 lists. "显示完整号码" is offered only to
+roles that may see full numbers."""
 
 from __future__ import annotations
 
@@ -13,13 +16,16 @@ from PySide6.QtWidgets import (
 from gridadmin.db import Database
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
 from gridadmin.models.staff import STAFF_STATUSES
+from gridadmin.services.access import SEE_FULL_NUMBERS, acting
 from gridadmin.services.paging import PageQuery
 from gridadmin.services.roster import AGE_BANDS, SERVING, RosterFilter, RosterRow, area_options, roster_columns, \
     roster_source
 from gridadmin.services.staff import EMPLOYMENT_TYPES, code_choices
+from gridadmin.ui.column_chooser import remember_columns
 from gridadmin.ui.export_actions import export_xlsx, print_pdf
-from gridadmin.ui.widgets import filter_combo, select_data, setup_lazy_table
+from gridadmin.ui.widgets import filter_combo, run_dialog, select_data, setup_lazy_table
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
+from gridadmin.ui.roster.list_dialogs import ExpiringCertificatesDialog, StaffingDialog
 from gridadmin.ui.staff_dialog import StaffDialog
 
 ALL = ""  # combo data meaning "no filter"
@@ -60,6 +66,9 @@ class RosterPage(QWidget):
             self.age.addItem(label, (low, high))
         self.show_full = QCheckBox(self.tr("显示完整号码"))
         self.show_full.setToolTip(self.tr("身份证号和电话默认只显示部分数字"))
+        may_see_full = acting(db).can(SEE_FULL_NUMBERS)
+        self.show_full.setVisible(may_see_full)
+        self.show_full.setEnabled(may_see_full)
         self.add_button = QPushButton(self.tr("新增人员(&N)"))
         self.edit_button = QPushButton(self.tr("查看/编辑(&E)"))
         self.refresh_button = QPushButton(self.tr("刷新"))
@@ -72,6 +81,7 @@ class RosterPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSortIndicator(self.model.column_index("name"), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
+        self.column_layout = remember_columns(self.table, "roster")
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -86,10 +96,18 @@ class RosterPage(QWidget):
         self.print_button = QPushButton(self.tr("打印花名册…"))
         for button in (self.add_button, self.edit_button, self.export_button, self.print_button, self.refresh_button):
             more.addWidget(button)
+        self.staffing_button = QPushButton(self.tr("网格配备情况…"))
+        self.staffing_button.setToolTip(self.tr("各网格“1+3+N”配备、缺岗和每名专职网格员服务户数"))
+        self.expiring_button = QPushButton(self.tr("90天内到期的证书…"))
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("人员花名册"))
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
-        layout.addWidget(title)
+        heading = QHBoxLayout()
+        heading.addWidget(title)
+        heading.addStretch(1)
+        heading.addWidget(self.staffing_button)
+        heading.addWidget(self.expiring_button)
+        layout.addLayout(heading)
         layout.addLayout(filters)
         layout.addLayout(more)
         layout.addWidget(self.table, 1)
@@ -108,9 +126,35 @@ class RosterPage(QWidget):
                                                                full_numbers=self.show_full.isChecked()))
         self.print_button.clicked.connect(lambda: print_pdf(self, self.db, self.model, self.tr("网格力量花名册"),
                                                             full_numbers=self.show_full.isChecked()))
+        self.staffing_button.clicked.connect(self.show_staffing)
+        self.expiring_button.clicked.connect(self.show_expiring)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.model.refresh)
         self._update_summary()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.reload_code_filters()
+        super().showEvent(event)
+
+    def reload_code_filters(self) -> None:
+        """Re-read the editable code lists (roles, skill levels) into their
+        filter drop-downs, keeping the current choice, so edits made in the
+        settings show up when the page is shown again."""
+        choices = code_choices(self.db, "staff_role", "skill_level")
+        for combo, key in ((self.role, "staff_role"), (self.skill, "skill_level")):
+            items = [(combo.itemData(i), combo.itemText(i)) for i in range(1, combo.count())]
+            if items == choices[key]:
+                continue
+            current = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for code, label in choices[key]:
+                combo.addItem(label, code)
+            found = select_data(combo, current)
+            combo.blockSignals(False)
+            if not found:
+                combo.setCurrentIndex(0)  # the chosen value is gone: show everyone again
 
     # -- filtering -------------------------------------------------------
     def show_area(self, area_id: int) -> bool:
@@ -164,6 +208,13 @@ class RosterPage(QWidget):
         if accepted and saved_id is not None:
             self.model.refresh()
             self.select_staff(saved_id)
+
+    def show_staffing(self) -> None:
+        run_dialog(StaffingDialog(self.db, self))
+
+    def show_expiring(self) -> None:
+        run_dialog(ExpiringCertificatesDialog(self.db, self))
+        self.model.refresh()  # a holder may have been edited
 
     def select_staff(self, staff_id: int, *, look_ahead: int = 1000) -> bool:
         """Select the row of ``staff_id`` if it is among the first rows shown."""

@@ -1,25 +1,36 @@
 """户卡: one household's address, number, type, flags and phone, and its
 members with their relation to the head. Members are edited in the table
 (typing an ID number fills birth date and gender); leaving the household
-goes through the life-event buttons (迁出, 死亡, 户间迁移)."""
+goes through the life-event buttons (迁出, 死亡, 户间迁移). 打印户卡 saves
+the card as a PDF (masked numbers unless 打印完整号码 is ticked).
+
+With ``household_id`` None the dialog is an empty card for a new household
+(新建住户): number, grid, address and at least its head (one blank member
+row, relation 户主, is ready); printing and life events wait for the first
+save, after which the dialog goes on as the saved household's card."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QHBoxLayout,
-    QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QGridLayout, QGroupBox,
+    QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
 from gridadmin.db import Database
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
-from gridadmin.services.errors import ServiceError
-from gridadmin.services.households import FLAGS, HouseholdData, MemberData, PlausibilityError, load_household, \
-    save_household
+from gridadmin.services.errors import ConflictError, ServiceError
+from gridadmin.services.household_rules import HEAD_RELATIONS
+from gridadmin.services.households import FLAGS, HouseholdCard, HouseholdData, MemberData, PlausibilityError, \
+    load_household, save_household
 from gridadmin.services.idcard import mask_id_number, mask_phone
 from gridadmin.services.residents import may_see_full_numbers
 from gridadmin.services.roster import area_options
 from gridadmin.services.staff import code_choices, id_facts, parse_form_date
+from gridadmin.ui.conflict import offer_reload
 from gridadmin.ui.widgets import run_dialog
 
 COLUMNS = ("姓名", "身份证号", "性别", "出生日期", "与户主关系", "人口类别", "联系电话")
@@ -37,13 +48,17 @@ def _combo(items: list[tuple[str, str]], value: str | None, blank: str = "（未
 
 
 class HouseholdDialog(QDialog):
-    """The card of ``household_id``. ``changed`` is true after a save or a
-    life event (the caller refreshes its list)."""
+    """The card of ``household_id``, or with ``household_id`` None an empty
+    card for a new household in ``area_id`` (default: the first grid
+    offered). ``changed`` is true after a save or a life event (the caller
+    refreshes its list); ``household_id`` is the saved household's id."""
 
-    def __init__(self, db: Database, household_id: int, parent: QWidget | None = None):
+    def __init__(self, db: Database, household_id: int | None, parent: QWidget | None = None, *,
+                 area_id: int | None = None):
         super().__init__(parent)
         self.db = db
         self.household_id = household_id
+        self.new_area_id = area_id
         self.changed = False
         self.full = may_see_full_numbers(db)
         self.choices = code_choices(db, "gender", "relation", "resident_category", "household_type")
@@ -51,9 +66,13 @@ class HouseholdDialog(QDialog):
         self.setMinimumSize(900, 600)
 
         self.household_no = QLineEdit()
+        self.household_no.setMinimumWidth(self.household_no.fontMetrics().horizontalAdvance("0" * 20) + 12)
         self.area = QComboBox()
+        self.first_grid_id: int | None = None  # a new household's default place
         for option in area_options(db, levels=(LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
             self.area.addItem(option.label, option.id)
+            if option.level == LEVEL_GRID and self.first_grid_id is None:
+                self.first_grid_id = option.id
         self.household_type = _combo(self.choices["household_type"], None)
         self.phone = QLineEdit()
         self.parts = {key: QLineEdit() for key in ("compound", "building", "unit", "room", "village_group", "door_no")}
@@ -78,6 +97,11 @@ class HouseholdDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
+        self.print_button = QPushButton(self.tr("打印户卡…"))
+        self.print_full = QCheckBox(self.tr("打印完整号码"))
+        self.print_full.setVisible(self.full)
+        self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.clicked.connect(self.print_card)
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
         self.add_button.clicked.connect(lambda: self._add_row(MemberData(None, "", category="1")))
@@ -96,7 +120,10 @@ class HouseholdDialog(QDialog):
         row.addStretch(1)
         box_layout.addLayout(row)
         layout.addWidget(members_box, 1)
-        layout.addWidget(self.buttons)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.print_full)
+        bottom.addWidget(self.buttons, 1)
+        layout.addLayout(bottom)
         self.load()
 
     def _household_box(self) -> QGroupBox:
@@ -118,15 +145,30 @@ class HouseholdDialog(QDialog):
         return box
 
     # -- loading ---------------------------------------------------------
+    @property
+    def is_new(self) -> bool:
+        return self.household_id is None
+
+    def _blank_card(self) -> HouseholdCard:
+        """An unsaved household with one blank head row."""
+        known = self.new_area_id is not None and self.area.findData(self.new_area_id) >= 0
+        area_id = self.new_area_id if known else self.first_grid_id
+        head = MemberData(None, "", relation=HEAD_RELATIONS[1], category="1")
+        return HouseholdCard(0, 0, HouseholdData(household_no="", area_id=area_id), "", (head,))
+
     def load(self) -> None:
-        self.card = load_household(self.db, self.household_id)
+        new = self.is_new
+        self.card = self._blank_card() if new else load_household(self.db, self.household_id)
         data = self.card.data
-        self.setWindowTitle(self.tr("户卡：{no}（{area}）").format(no=data.household_no, area=self.card.area_label))
+        self.setWindowTitle(self.tr("新建住户") if new else
+                            self.tr("户卡：{no}（{area}）").format(no=data.household_no, area=self.card.area_label))
+        for button in (self.move_out_button, self.death_button, self.transfer_button, self.print_button):
+            button.setEnabled(not new)
         self.household_no.setText(data.household_no)
         self.area.setCurrentIndex(max(0, self.area.findData(data.area_id)))
         self.household_type.setCurrentIndex(max(0, self.household_type.findData(data.household_type or "")))
         self.phone.setText(data.phone if self.full else mask_phone(data.phone))
-        self.phone.setReadOnly(not self.full)
+        self.phone.setReadOnly(not (self.full or new))
         for key, edit in self.parts.items():
             edit.setText(getattr(data, key))
         for key, check in self.flags.items():
@@ -190,23 +232,48 @@ class HouseholdDialog(QDialog):
         return HouseholdData(
             household_no=self.household_no.text(), area_id=self.area.currentData(),
             household_type=self.household_type.currentData() or None,
-            phone=self.phone.text() if self.full else self.card.data.phone, note=self.card.data.note,
+            phone=self.phone.text() if self.full or self.is_new else self.card.data.phone, note=self.card.data.note,
             flags=frozenset(k for k, check in self.flags.items() if check.isChecked()),
             **{k: e.text() for k, e in self.parts.items()})
 
     def try_save(self, *, confirmed: bool = False) -> bool:
         try:
-            save_household(self.db, self.household_id, self.typed_household(), self.typed_members(),
-                           expected_version=self.card.version, confirmed=confirmed)
+            saved = save_household(self.db, self.household_id, self.typed_household(), self.typed_members(),
+                                   expected_version=None if self.is_new else self.card.version,
+                                   confirmed=confirmed)
         except PlausibilityError as exc:
             answer = QMessageBox.question(self, self.tr("请核对"), exc.message + self.tr("\n\n仍然保存吗？"))
             return answer == QMessageBox.StandardButton.Yes and self.try_save(confirmed=True)
+        except ConflictError as exc:
+            if offer_reload(self, exc):
+                self.load()
+            return False
         except ServiceError as exc:
             QMessageBox.warning(self, self.tr("不能保存"), exc.message)
             return False
         self.changed = True
+        self.household_id = saved
         self.load()
         return True
+
+    # -- printing --------------------------------------------------------
+    def print_card(self) -> Path | None:
+        """Ask where, then print the saved card as a PDF (IDs and phones
+        masked unless 打印完整号码 is ticked)."""
+        from gridadmin.services.reports.household_card import household_card_pdf
+
+        default = f"户卡_{self.card.data.household_no}.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存户卡 PDF"), default, "PDF 文件 (*.pdf)")
+        if not path:
+            return None
+        try:
+            household_card_pdf(self.db, self.household_id, Path(path),
+                               full_numbers=self.full and self.print_full.isChecked())
+        except ServiceError as exc:
+            QMessageBox.warning(self, self.tr("不能打印"), exc.message)
+            return None
+        QMessageBox.information(self, self.tr("打印户卡"), self.tr("户卡已保存到 {path}").format(path=path))
+        return Path(path)
 
     # -- life events -----------------------------------------------------
     def selected_member(self) -> MemberData | None:

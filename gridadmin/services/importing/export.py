@@ -1,0 +1,252 @@
+"""Exporting a whole kind in its import columns, so an exported file can be
+corrected and imported again (``python -m gridadmin export``).
+
+Contract of ``export_kind``:
+- kinds: ``grids``, ``staff``, ``residents`` (one row per person in the
+  register, active people only), ``households`` (one row per household in
+  the "wide" layout: 户主 then 成员N 姓名/公民身份号码/与户主关系) and
+  ``attendance`` (every session, or the one named by ``session``: its id,
+  or its name when only one session has it);
+- headers are the import fields' labels; code-list values are written as
+  their labels (男, 汉族 …), dates as 1990-01-02 text; IDs and phones are
+  text, masked unless ``full_numbers`` (which needs the 查看完整证件号码
+  permission); cells that could run as a formula are neutralised;
+- the writing, the permission check (导出) and the audit row are those of
+  ``services.table_export.export_table_xlsx``; a scoped user exports only
+  the grids, households and residents of their areas;
+- returns the number of data rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from itertools import islice
+from operator import itemgetter
+from pathlib import Path
+
+from sqlalchemy import select
+
+from gridadmin.db import Database
+from gridadmin.models import Area, Attendance, Household, Person, Staff, StaffAssignment, TrainingSession
+from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
+from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.models.training import ATTENDANCE_LABELS
+from gridadmin.services.access import acting, area_in_scope
+from gridadmin.services.codes import CodeBook
+from gridadmin.services.errors import NotFoundError, ValidationError
+from gridadmin.services.idcard import mask_id_number, mask_phone
+from gridadmin.services.importing.areaindex import AreaIndex
+from gridadmin.services.importing.attendance import ATTENDANCE
+from gridadmin.services.importing.grids import GRIDS
+from gridadmin.services.importing.plan import shown
+from gridadmin.services.importing.residents import CODE_FIELDS, RELATION_HEAD, RESIDENTS
+from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
+from gridadmin.services.importing.staff import STAFF
+from gridadmin.services.paging import Column, PageQuery
+from gridadmin.services.table_export import export_table_xlsx
+
+EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance")
+EXPORT_LABELS = {"grids": "网格", "staff": "网格员", "residents": "户籍人口", "households": "住户",
+                 "attendance": "培训签到"}
+CHUNK = 5000
+HOUSEHOLD_FIELDS = ("household_no", "community", "grid", "grid_code", "address", "compound", "building", "unit",
+                    "room", "village_group", "door_no")
+MEMBER_FIELDS = (("name", "姓名"), ("id_number", "公民身份号码"), ("relation", "与户主关系"))
+
+
+class RowSource:
+    """A ``PageSource`` over a row iterator read once, front to back (what
+    ``export_table_xlsx`` does): windows must be asked for in order."""
+
+    def __init__(self, rows: Iterator[tuple]):
+        self.rows = rows
+        self.position = 0
+
+    def count(self, query: PageQuery) -> int:  # pragma: no cover - not used by the export
+        raise NotImplementedError
+
+    def window(self, query: PageQuery, offset: int, limit: int) -> list[tuple]:
+        if offset != self.position:
+            raise ValueError("RowSource windows must be read in order")
+        block = list(islice(self.rows, limit))
+        self.position += len(block)
+        return block
+
+
+class _Context:
+    def __init__(self, db: Database, session, full_numbers: bool):
+        self.book = CodeBook.load(session)
+        self.areas = AreaIndex.load(session)
+        actor = acting(db)
+        self.scope = None
+        if actor.scope is not None and not actor.is_admin:
+            self.scope = {a for a in self.areas.areas if area_in_scope(session, actor, a)}
+        self.id_number = (lambda v: v or "") if full_numbers else (lambda v: mask_id_number(v) if v else "")
+        self.phone = (lambda v: v or "") if full_numbers else (lambda v: mask_phone(v) if v else "")
+
+    def in_scope(self, area_id) -> bool:
+        return self.scope is None or area_id in self.scope
+
+    def place(self, area_id) -> tuple[str, str, str]:
+        """(community, grid, grid code) of an area."""
+        area = self.areas.areas.get(area_id)
+        if area is None:
+            return "", "", ""
+        community = self.areas.community_of(area_id)
+        return (community.name if community else "", area.name if area.level != LEVEL_COMMUNITY else "",
+                area.grid_code or "")
+
+
+def _grids(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
+    keys = [f.key for f in GRIDS.fields if f.key != "seq"]
+
+    def rows():
+        query = (select(Area.id, Area.name, Area.grid_code, Area.grid_type, Area.note)
+                 .where(Area.level.in_((LEVEL_GRID, LEVEL_MICROGRID))).order_by(Area.parent_id, Area.sort_order, Area.id))
+        for area_id, name, code, grid_type, note in session.execute(query):
+            if ctx.in_scope(area_id):
+                community = ctx.areas.community_of(area_id)
+                yield community.name if community else "", name, code or "", grid_type or "", note or ""
+    return [GRIDS.field(k).label for k in keys], rows()
+
+
+def _staff(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
+    keys = [f.key for f in STAFF.fields if f.key != "seq"]
+    book = ctx.book
+    running: dict[int, tuple[int, str]] = {}
+    for staff_id, area_id, role in session.execute(
+            select(StaffAssignment.staff_id, StaffAssignment.area_id, StaffAssignment.role)
+            .where(StaffAssignment.end_date.is_(None)).order_by(StaffAssignment.start_date, StaffAssignment.id)):
+        running.setdefault(staff_id, (area_id, role))
+
+    def rows():
+        for staff in session.scalars(select(Staff).order_by(Staff.id)).yield_per(CHUNK):
+            area_id, role = running.get(staff.id, (None, None))
+            community, grid, code = ctx.place(area_id)
+            values = {"community": community, "grid": grid, "grid_code": code, "role": book.label("staff_role", role),
+                      "id_number": ctx.id_number(staff.id_number), "phone": ctx.phone(staff.phone)}
+            for key in keys:
+                if key in values:
+                    continue
+                value = getattr(staff, key)
+                values[key] = book.label(STAFF_CODES[key][0], value) if key in STAFF_CODES else shown(value)
+            yield tuple(values[k] for k in keys)
+    return [STAFF.field(k).label for k in keys], rows()
+
+
+def _residents(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
+    keys = [f.key for f in RESIDENTS.fields if f.key != "seq"]
+    household_keys = ("household_no", "address", "compound", "building", "unit", "room", "village_group", "door_no")
+    person_keys = [k for k in keys if k not in household_keys and k not in ("community", "grid", "grid_code")]
+    label = ctx.book.label
+    codes = {k: v[0] for k, v in CODE_FIELDS.items()}
+    places: dict[int, tuple[str, str, str]] = {}
+    query = (select(Household.area_id, *(getattr(Household, k) for k in household_keys),
+                    *(getattr(Person, k) for k in person_keys))
+             .join(Household, Household.id == Person.household_id)
+             .where(Person.status == PERSON_ACTIVE)
+             .order_by(Household.household_no, Person.relation, Person.id))
+    n_house = len(household_keys)
+    id_at, phone_at = person_keys.index("id_number"), person_keys.index("phone")
+
+    def rows():
+        for row in session.execute(query).yield_per(CHUNK):
+            area_id = row[0]
+            if not ctx.in_scope(area_id):
+                continue
+            place = places.get(area_id)
+            if place is None:
+                place = places[area_id] = ctx.place(area_id)
+            house = [v or "" for v in row[1:1 + n_house]]
+            person = []
+            for i, (key, value) in enumerate(zip(person_keys, row[1 + n_house:])):
+                if i == id_at:
+                    person.append(ctx.id_number(value))
+                elif i == phone_at:
+                    person.append(ctx.phone(value))
+                elif key in codes:
+                    person.append(label(codes[key], value))
+                else:
+                    person.append(shown(value))
+            values = dict(zip(household_keys, house))
+            values.update(zip(person_keys, person))
+            values["community"], values["grid"], values["grid_code"] = place
+            yield tuple(values[k] for k in keys)
+    return [RESIDENTS.field(k).label for k in keys], rows()
+
+
+def _households(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
+    """The wide layout: household fields, 户主 name and ID, then members."""
+    members: dict[int, list[tuple]] = {}
+    for household_id, name, id_number, relation in session.execute(
+            select(Person.household_id, Person.name, Person.id_number, Person.relation)
+            .where(Person.status == PERSON_ACTIVE, Person.household_id.is_not(None))
+            .order_by(Person.household_id, Person.relation, Person.id)):
+        members.setdefault(household_id, []).append((name, id_number, relation))
+    households = [h for h in session.execute(
+        select(Household.id, Household.area_id, *(getattr(Household, k) for k in HOUSEHOLD_FIELDS
+                                                   if k not in ("community", "grid", "grid_code")))
+        .where(Household.dissolved_on.is_(None)).order_by(Household.household_no)) if ctx.in_scope(h.area_id)]
+    most = max((len([m for m in members.get(h.id, []) if m[2] != RELATION_HEAD]) for h in households), default=0)
+    headers = [RESIDENTS.field(k).label for k in HOUSEHOLD_FIELDS] + ["户主姓名", "户主公民身份号码"]
+    headers += [f"成员{n}{label}" for n in range(1, most + 1) for _k, label in MEMBER_FIELDS]
+
+    def rows():
+        for h in households:
+            community, grid, code = ctx.place(h.area_id)
+            values = {"community": community, "grid": grid, "grid_code": code}
+            values.update({k: h._mapping[k] or "" for k in HOUSEHOLD_FIELDS if k not in values})
+            people = members.get(h.id, [])
+            head = next((m for m in people if m[2] == RELATION_HEAD), None)
+            row = [values[k] for k in HOUSEHOLD_FIELDS]
+            row += [head[0], ctx.id_number(head[1])] if head else ["", ""]
+            for name, id_number, relation in (m for m in people if m is not head):
+                row += [name, ctx.id_number(id_number), ctx.book.label("relation", relation)]
+            yield tuple(row + [""] * (len(headers) - len(row)))
+    return headers, rows()
+
+
+def _attendance(session, ctx: _Context, which: str | None) -> tuple[list[str], Iterator[tuple]]:
+    keys = [f.key for f in ATTENDANCE.fields if f.key != "seq"]
+    query = (select(TrainingSession.name.label("session_name"), TrainingSession.start_date.label("session_date"),
+                    TrainingSession.hours, Staff.name, Staff.id_number, Staff.phone,
+                    Attendance.status.label("attendance_status"), Attendance.hours_credited, Attendance.score,
+                    Attendance.passed, Attendance.certificate_no)
+             .join(Attendance, Attendance.session_id == TrainingSession.id)
+             .join(Staff, Staff.id == Attendance.staff_id)
+             .order_by(TrainingSession.start_date, TrainingSession.id, Staff.name_pinyin, Staff.id))
+    if which:
+        ids = [int(which)] if which.isdigit() else list(session.scalars(
+            select(TrainingSession.id).where(TrainingSession.name == which.strip())))
+        if not ids or (which.isdigit() and session.get(TrainingSession, ids[0]) is None):
+            raise NotFoundError(f"没有培训“{which}”。", field="培训", value=which)
+        if len(ids) > 1:
+            raise ValidationError(f"有 {len(ids)} 次培训都叫“{which}”，请改用培训编号。", field="培训", value=which)
+        query = query.where(TrainingSession.id == ids[0])
+
+    def rows():
+        for r in session.execute(query):
+            values = {"id_number": ctx.id_number(r.id_number), "phone": ctx.phone(r.phone),
+                      "attendance_status": ATTENDANCE_LABELS.get(r.attendance_status, r.attendance_status),
+                      "passed": "" if r.passed is None else ("合格" if r.passed else "不合格")}
+            yield tuple(values[k] if k in values else shown(r._mapping[k]) for k in keys)
+    return [ATTENDANCE.field(k).label for k in keys], rows()
+
+
+def export_kind(db: Database, kind: str, path: str | os.PathLike, *, full_numbers: bool = False,
+                session: str | None = None) -> int:
+    """Write ``kind`` to ``path`` in its import columns (see the module
+    docstring); returns the number of data rows."""
+    if kind not in EXPORT_KINDS:
+        raise ValidationError(f"导出类型“{kind}”无效，可选：{'、'.join(EXPORT_KINDS)}。", field="kind", value=kind)
+    with db.session() as s:
+        ctx = _Context(db, s, full_numbers)
+        if kind == "attendance":
+            headers, rows = _attendance(s, ctx, session)
+        else:
+            headers, rows = {"grids": _grids, "staff": _staff, "residents": _residents,
+                             "households": _households}[kind](s, ctx)
+        columns = [Column(f"c{i}", title, itemgetter(i)) for i, title in enumerate(headers)]
+        return export_table_xlsx(db, RowSource(rows), PageQuery(), columns, Path(path), what=EXPORT_LABELS[kind],
+                                 full_numbers=full_numbers)

@@ -1,0 +1,241 @@
+"""Undoing a whole import batch.
+
+Contract of ``undo_batch``:
+- every record the batch created (audit action ``insert``/``create`` linked
+  to the batch) is deleted, with the import's own side rows (the 登记 /
+  户间迁移 events it wrote); every record it updated gets back the ``old``
+  values of its audit row (``{"old": …, "new": …}``);
+- refused (``ConflictError`` naming the record, nothing changed) when a
+  later change touched a record of the batch: an audit row newer than the
+  batch's first one, on the same record, not from this batch nor from a
+  batch that was itself undone; also when a record no longer holds the
+  values the batch wrote, or when rows the batch did not write now refer to
+  a record it created (e.g. a person added later to an imported household);
+- one transaction; one ``ACTION_UNDO`` audit row per record restored or
+  removed plus one for the batch, all linked to the batch; the batch gets
+  ``undone_at``; undoing an undone batch is refused;
+- permission: what the import itself needed (``permission_for_kind``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean, Date, DateTime, Float, Integer, Numeric, Table, and_, delete, insert, or_, select, update,
+)
+from sqlalchemy.orm import Session
+
+from gridadmin.db import Database
+from gridadmin.models import AuditLog, ImportBatch, User
+from gridadmin.models.base import Base, local_now
+from gridadmin.models.household import PersonEvent
+from gridadmin.models.staff import StaffStatusEvent
+from gridadmin.services.access import IMPORT_REGISTER, acting, require
+from gridadmin.services.audit import ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_UNDO, ACTION_UPDATE
+from gridadmin.services.errors import ConflictError, NotFoundError
+from gridadmin.services.pinyin import name_pinyin
+
+CREATED = ("insert", ACTION_CREATE)
+UPDATED = ("update", ACTION_UPDATE)
+# Deleted in this order (rows that refer to others first).
+DELETE_ORDER = ("attendance", "staff_assignment", "person", "staff", "household", "training_session", "area")
+ENTITY_LABELS = {"person": "居民", "household": "住户", "area": "网格", "staff": "网格员",
+                 "staff_assignment": "网格员任职", "training_session": "培训", "attendance": "培训签到"}
+CHUNK = 500
+
+
+def permission_for_kind(kind: str) -> str:
+    """The permission an import (and its undo) of ``kind`` needs."""
+    from gridadmin.services.importing.pipeline import KINDS
+
+    found = KINDS.get(kind)
+    return found.permission if found is not None else IMPORT_REGISTER
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    batch_id: int
+    removed: int
+    restored: int
+
+
+def _table(entity: str) -> Table:
+    return Base.metadata.tables[entity]
+
+
+def describe(session: Session, entity: str, entity_id: int, fallback: str | None = None) -> str:
+    """A record as the user knows it: 居民“李云”, 住户“H1”, 网格“一网格” …"""
+    label = ENTITY_LABELS.get(entity, entity)
+    table = Base.metadata.tables.get(entity)
+    name = None
+    if table is not None:
+        if entity == "household":
+            name = session.scalar(select(table.c.household_no).where(table.c.id == entity_id))
+        elif entity == "staff_assignment":
+            name = session.scalar(select(_table("staff").c.name).join(table, table.c.staff_id == _table("staff").c.id)
+                                  .where(table.c.id == entity_id))
+        elif entity == "attendance":
+            name = session.scalar(select(_table("staff").c.name).join(table, table.c.staff_id == _table("staff").c.id)
+                                  .where(table.c.id == entity_id))
+        elif "name" in table.c:
+            name = session.scalar(select(table.c.name).where(table.c.id == entity_id))
+    if name is None:
+        return f"{label}（{fallback or f'编号 {entity_id}'}）"
+    return f"{label}“{name}”"
+
+
+def _value(column, value):
+    """An audit JSON value back in the column's Python type."""
+    if value is None:
+        return None
+    kind = column.type
+    if isinstance(kind, DateTime):
+        return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if isinstance(kind, Date):
+        return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    if isinstance(kind, Boolean):
+        return bool(value)
+    if isinstance(kind, Numeric) and not isinstance(kind, Float):
+        return Decimal(str(value))
+    if isinstance(kind, Float):
+        return float(value)
+    if isinstance(kind, Integer):
+        return int(value)
+    return value
+
+
+def undo_batch(db: Database, batch_id: int) -> UndoResult:
+    """Undo import batch ``batch_id`` as a whole (see the module docstring)."""
+    actor = acting(db)
+    with db.session() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None:
+            raise NotFoundError(f"导入批次 {batch_id} 不存在。", field="批次", value=batch_id)
+        if batch.undone_at is not None:
+            raise ConflictError(f"导入批次 {batch_id}（{batch.file_name}）已于 {batch.undone_at:%Y-%m-%d %H:%M} "
+                                "撤销，不能再次撤销。", field="批次", value=batch_id)
+        require(session, actor, permission_for_kind(batch.kind))
+        rows = session.execute(select(AuditLog.id, AuditLog.action, AuditLog.entity, AuditLog.entity_id,
+                                      AuditLog.changes, AuditLog.summary)
+                               .where(AuditLog.import_batch_id == batch_id,
+                                      AuditLog.action.in_(CREATED + UPDATED))
+                               .order_by(AuditLog.id)).all()
+        created: dict[str, list[int]] = {}
+        updated: list[tuple[str, int, dict, dict]] = []
+        summaries: dict[tuple[str, int], str] = {}
+        for row in rows:
+            summaries[(row.entity, row.entity_id)] = row.summary or ""
+            if row.action in CREATED:
+                created.setdefault(row.entity, []).append(row.entity_id)
+            else:
+                changes = json.loads(row.changes or "{}")
+                updated.append((row.entity, row.entity_id, changes.get("old") or {}, changes.get("new") or {}))
+        if rows:
+            _refuse_later_changes(session, batch_id, rows[0].id, summaries)
+        _delete_own_events(session, created, updated, batch_id)
+        audit = []
+        for entity, entity_id, old, new in updated:
+            _restore(session, entity, entity_id, old, new, summaries)
+            audit.append(_audit(actor, entity, entity_id, batch_id, f"撤销导入：恢复 {summaries[(entity, entity_id)]}",
+                                {"old": new, "new": old}))
+        removed = 0
+        for entity in sorted(created, key=lambda e: DELETE_ORDER.index(e) if e in DELETE_ORDER else -1):
+            ids = created[entity]
+            _refuse_dependents(session, entity, set(ids), created, summaries)
+            table = _table(entity)
+            for start in range(0, len(ids), CHUNK):
+                session.execute(delete(table).where(table.c.id.in_(ids[start:start + CHUNK])))
+            removed += len(ids)
+            audit.extend(_audit(actor, entity, i, batch_id, f"撤销导入：删除 {summaries[(entity, i)]}") for i in ids)
+        audit.append(_audit(actor, "import_batch", batch_id, batch_id,
+                            f"撤销导入批次 {batch_id}（{batch.file_name}）：删除 {removed} 条，恢复 {len(updated)} 条"))
+        session.execute(insert(AuditLog.__table__), audit)
+        batch.undone_at = local_now()
+        return UndoResult(batch_id, removed, len(updated))
+
+
+def _audit(actor, entity, entity_id, batch_id, summary, changes=None) -> dict:
+    return {"user_id": actor.user_id, "username": actor.username, "action": ACTION_UNDO, "entity": entity,
+            "entity_id": entity_id, "import_batch_id": batch_id, "summary": summary[:200],
+            "changes": json.dumps(changes, ensure_ascii=False, default=str) if changes else None}
+
+
+def _refuse_later_changes(session: Session, batch_id: int, first_id: int, summaries: dict) -> None:
+    undone = select(ImportBatch.id).where(ImportBatch.undone_at.is_not(None))
+    later = session.execute(
+        select(AuditLog.entity, AuditLog.entity_id, AuditLog.at, AuditLog.username, AuditLog.import_batch_id,
+               AuditLog.summary, User.display_name)
+        .outerjoin(User, User.id == AuditLog.user_id)
+        .where(AuditLog.id > first_id, AuditLog.action.notin_((ACTION_EXPORT, ACTION_PRINT)),
+               or_(AuditLog.import_batch_id.is_(None),
+                   and_(AuditLog.import_batch_id != batch_id, AuditLog.import_batch_id.notin_(undone))))
+        .order_by(AuditLog.id))
+    for row in later:
+        key = (row.entity, row.entity_id)
+        if key not in summaries:
+            continue
+        who = (f"导入批次 {row.import_batch_id}" if row.import_batch_id
+               else row.display_name or ("系统" if row.username in (None, "system") else row.username))
+        what = describe(session, row.entity, row.entity_id, summaries[key])
+        raise ConflictError(f"不能撤销导入批次 {batch_id}：{what}在本批导入之后已被 {who} 于 {row.at:%Y-%m-%d %H:%M} "
+                            f"修改（{row.summary or '修改'}）。请先处理该记录，或先撤销后来的导入。",
+                            field="记录", value=what, entity=row.entity, entity_id=row.entity_id)
+
+
+def _delete_own_events(session: Session, created: dict, updated: list, batch_id: int) -> None:
+    """The side rows the import wrote, whose note names the batch: the
+    residents' 登记 / 户间迁移 events and the staff status events."""
+    for event, owner, entity, match in (
+            (PersonEvent, PersonEvent.person_id, "person", PersonEvent.note == f"导入批次 {batch_id}"),
+            (StaffStatusEvent, StaffStatusEvent.staff_id, "staff",
+             StaffStatusEvent.note.like(f"%（导入批次 {batch_id}）"))):
+        ids = created.get(entity, []) + [u[1] for u in updated if u[0] == entity]
+        for start in range(0, len(ids), CHUNK):
+            session.execute(delete(event).where(owner.in_(ids[start:start + CHUNK]), match))
+
+
+def _restore(session: Session, entity: str, entity_id: int, old: dict, new: dict, summaries: dict) -> None:
+    table = _table(entity)
+    keys = [k for k in old if k in table.c]
+    current = session.execute(select(*(table.c[k] for k in new if k in table.c)).where(table.c.id == entity_id)).first()
+    what = describe(session, entity, entity_id, summaries[(entity, entity_id)])
+    if current is None:
+        raise ConflictError(f"不能撤销：{what}已被删除。", field="记录", value=what, entity=entity, entity_id=entity_id)
+    for key, value in current._mapping.items():
+        if value != _value(table.c[key], new[key]):
+            raise ConflictError(f"不能撤销：{what}的“{key}”已不是本批导入写入的值（现为“{value}”），"
+                                "可能已被修改。", field="记录", value=what, entity=entity, entity_id=entity_id)
+    values = {k: _value(table.c[k], old[k]) for k in keys}
+    if "name" in values and "name_pinyin" in table.c:
+        values["name_pinyin"], values["name_initials"] = name_pinyin(values["name"])
+    if "version" in table.c:
+        values["version"] = table.c.version + 1
+    if "updated_at" in table.c:
+        values["updated_at"] = local_now()
+    session.execute(update(table).where(table.c.id == entity_id).values(values))
+
+
+def _refuse_dependents(session: Session, entity: str, ids: set[int], created: dict, summaries: dict) -> None:
+    """Refuse when rows the batch did not create refer to a record to delete."""
+    target = _table(entity)
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is not target or table.name in ("audit_log", "import_batch"):
+                continue
+            own = set(created.get(table.name, ()))
+            column = fk.parent
+            listed = sorted(ids)
+            for start in range(0, len(listed), CHUNK):
+                query = select(table.c.id, column).where(column.in_(listed[start:start + CHUNK]))
+                for ref_id, target_id in session.execute(query):
+                    if ref_id in own or (table is target and ref_id in ids):
+                        continue
+                    what = describe(session, entity, target_id, summaries.get((entity, target_id)))
+                    other = describe(session, table.name, ref_id)
+                    raise ConflictError(f"不能撤销：{what}是本批导入新增的，但之后已有{other}关联到它。"
+                                        "请先处理这些记录。", field="记录", value=what, entity=entity,
+                                        entity_id=target_id)

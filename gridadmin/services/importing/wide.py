@@ -1,0 +1,141 @@
+"""The "wide" household layout: one row per household, the members in
+repeated column groups — 户主姓名, 户主身份证号, then 成员1姓名,
+成员1身份证号, 成员1与户主关系, 成员2姓名 … (成员一 … also) — turned into
+the residents kind's one-row-per-person rows.
+
+Contract:
+- ``widen(sheet)`` returns the sheet unchanged unless a row among the first
+  ones holds at least two member groups naming 姓名; else a sheet with the
+  same title rows, a header made of the household columns (as written) and
+  one column per member field (姓名, 公民身份号码, 与户主关系, and any other
+  field the groups repeat), and one row per non-empty member group, 户主
+  first (its 与户主关系 is 户主 unless the group has that column);
+- ``finish(table)`` gives every row back its original Excel row number and
+  records, per row, the member group's own header for each member column,
+  so ``rename_issues`` can name 成员2姓名 rather than 姓名 in messages;
+- an error cell inside a member group arrives as its message text (and is
+  refused by the field's parser); errors in household columns keep their
+  usual message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from gridadmin.services.importing.headers import HEADER_SEARCH_ROWS, Table
+from gridadmin.services.importing.mapping import match_header, normalize_header
+from gridadmin.services.importing.plan import RowPlan
+from gridadmin.services.importing.reading import SheetData
+from gridadmin.services.importing.residents import RESIDENTS
+
+_DIGITS = "一二三四五六七八九十"
+_GROUP = re.compile(r"(户主|(?:家庭)?成员([0-9]{1,2}|[一二三四五六七八九十]{1,3}))(.+)")
+HEAD = HEAD_LABEL = "户主"
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _DIGITS.index(text[1]) + 1
+    if len(text) >= 2 and text[1] == "十":
+        return (_DIGITS.index(text[0]) + 1) * 10 + (_DIGITS.index(text[2]) + 1 if len(text) == 3 else 0)
+    return _DIGITS.index(text[0]) + 1
+
+
+@dataclass
+class WideLayout:
+    """Where a wide sheet came from: ``excel_rows[i]`` is the Excel row of
+    synthetic row ``i`` (0-based; title and header rows map to themselves);
+    ``names[i]`` generic header → the group's own header for that row."""
+
+    excel_rows: list[int]
+    names: list[dict[str, str]]
+
+
+def _groups(row: list) -> dict[tuple[int, str], dict[str, int]]:
+    """(order, label) → field key → column, for the member groups of a header row."""
+    table = RESIDENTS.lookup()
+    found: dict[tuple[int, str], dict[str, int]] = {}
+    for c, cell in enumerate(row):
+        m = _GROUP.fullmatch(normalize_header(cell))
+        if not m:
+            continue
+        key = match_header(RESIDENTS, m[3], table)
+        if key is None or key in ("household_no",):
+            continue
+        order = 0 if m[1] == HEAD else _number(m[2])
+        found.setdefault((order, m[1]), {}).setdefault(key, c)
+    return {k: v for k, v in found.items() if "name" in v}
+
+
+def widen(sheet: SheetData) -> SheetData:
+    """The one-row-per-person form of a wide sheet (see the module docstring)."""
+    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        groups = _groups(row)
+        if len(groups) >= 2:
+            break
+    else:
+        return sheet
+    ordered = sorted(groups.items())
+    in_groups = {c for _k, fields in ordered for c in fields.values()}
+    shared = [c for c, cell in enumerate(row) if c not in in_groups and str(cell or "").strip()]
+    member_keys = [f.key for f in RESIDENTS.fields if any(f.key in fields for _k, fields in ordered)]
+    if "relation" not in member_keys:
+        member_keys.insert(member_keys.index("name"), "relation")
+    header = [row[c] for c in shared] + [RESIDENTS.field(k).label for k in member_keys]
+    rows = [list(r) for r in sheet.rows[:index]] + [header]
+    excel_rows = list(range(1, index + 2))
+    names: list[dict[str, str]] = [{} for _ in range(index + 1)]
+    problems = {key: message for key, message in sheet.problems.items() if key[0] < index}
+    for r in range(index + 1, len(sheet.rows)):
+        cells = sheet.rows[r]
+        base = [cells[c] if c < len(cells) else "" for c in shared]
+        for (order, label), fields in ordered:
+            values = []
+            for key in member_keys:
+                c = fields.get(key)
+                if c is None:
+                    values.append(HEAD_LABEL if key == "relation" and order == 0 else "")
+                elif (r, c) in sheet.problems:
+                    values.append(sheet.problems[(r, c)])
+                else:
+                    values.append(cells[c] if c < len(cells) else "")
+            if all(v is None or (isinstance(v, str) and not v.strip()) or (key == "relation" and v == HEAD_LABEL
+                                                                          and fields.get(key) is None)
+                   for key, v in zip(member_keys, values)):
+                continue
+            rows.append(base + values)
+            excel_rows.append(r + 1)
+            names.append({RESIDENTS.field(k).label: str(row[fields[k]]) for k in member_keys if k in fields})
+            for i, c in enumerate(shared):
+                if (r, c) in sheet.problems:  # looked up by the original Excel row (see ``finish``)
+                    problems[(r, i)] = sheet.problems[(r, c)]
+    return SheetData(sheet.file_name, sheet.sheet_name, sheet.sheet_names, rows, problems,
+                     layout=WideLayout(excel_rows, names))
+
+
+def finish(table: Table) -> Table:
+    """Give a table built from a widened sheet its original Excel row
+    numbers (and keep, per row, the group's own header names)."""
+    layout: WideLayout | None = table.sheet.layout
+    if layout is None:
+        return table
+    table.row_names = [layout.names[r - 1] for r, _cells in table.rows]
+    table.rows = [(layout.excel_rows[r - 1], cells) for r, cells in table.rows]
+    return table
+
+
+def rename_issues(table: Table, rows: list[RowPlan]) -> None:
+    """Messages of a widened table name the member group's own column
+    (成员2姓名) instead of the generic one (姓名)."""
+    names_of = table.row_names
+    if not names_of:
+        return
+    for row, names in zip(rows, names_of):
+        if names:
+            row.errors = [replace(i, column=names.get(i.column, i.column)) for i in row.errors]
+            row.warnings = [replace(i, column=names.get(i.column, i.column)) for i in row.warnings]

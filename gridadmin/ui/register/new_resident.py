@@ -1,0 +1,130 @@
+"""新增居民: register a new person from the residents page.
+
+A person always lives in a household, so the flow first asks which one
+(``ChooseHouseholdDialog``: search the active households by household
+number, head name or pinyin, phone or address — the households list's own
+search — or 新建住户 for a new card), then opens the member form there
+(``ResidentDialog.new_member``). A new household is created with its head on
+the household card, so after 新建住户 the form opened is that head's, to
+complete their record.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from gridadmin.db import Database
+from gridadmin.services.household_list import HouseholdFilter, HouseholdRow, household_columns, household_source
+from gridadmin.services.households import load_household
+from gridadmin.services.paging import PageQuery
+from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
+from gridadmin.ui.widgets import setup_lazy_table
+
+
+class ChooseHouseholdDialog(QDialog):
+    """Pick the household of a new resident. Accepted with
+    ``household_id`` set: an existing household chosen (``created`` False)
+    or one just created with 新建住户 (``created`` True). ``area_id`` is the
+    default grid of a new household."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None, *, area_id: int | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.area_id = area_id
+        self.household_id: int | None = None
+        self.created = False
+        self.setWindowTitle(self.tr("新增居民：选择所在户"))
+        self.setMinimumSize(760, 480)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("查找：户号、户主姓名或拼音首字母、电话、地址"))
+        self.search.setClearButtonEnabled(True)
+        self.model = LazyTableModel(household_source(db), household_columns(False),
+                                    query=PageQuery(HouseholdFilter(), "household_no"), parent=self)
+        self.table = QTableView()
+        setup_lazy_table(self.table, self.model)
+        self.summary = QLabel()
+        self.new_button = QPushButton(self.tr("新建住户…"))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("下一步：填写人员信息"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.addButton(self.new_button, QDialogButtonBox.ButtonRole.ActionRole)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("新增的居民要登记在一户中：查找并选中所在户，或新建住户。")))
+        row = QHBoxLayout()
+        row.addWidget(self.search, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.buttons)
+
+        self.search.textChanged.connect(lambda text: self.model.set_filter(HouseholdFilter(search=text)))
+        self.model.countChanged.connect(lambda _n: self._update())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
+        self.table.doubleClicked.connect(lambda _index: self.choose())
+        self.buttons.accepted.connect(self.choose)
+        self.buttons.rejected.connect(self.reject)
+        self.new_button.clicked.connect(self.new_household)
+        self.search.setFocus()
+        self._update()
+
+    def selected_row(self) -> HouseholdRow | None:
+        index = self.table.currentIndex()
+        return self.model.data(index, ROW_ROLE) if index.isValid() else None
+
+    def _update(self) -> None:
+        row = self.selected_row()
+        self.ok_button.setEnabled(row is not None)
+        text = self.tr("找到 {n:,} 户").format(n=self.model.rowCount())
+        if row is not None:
+            text += self.tr("；已选：{no} {head}（{grid}）").format(no=row.household_no, head=row.head, grid=row.grid)
+        self.summary.setText(text)
+
+    def choose(self) -> None:
+        """Accept the selected household (nothing selected: stay open)."""
+        row = self.selected_row()
+        if row is None:
+            return
+        self.household_id, self.created = row.id, False
+        self.accept()
+
+    def new_household(self) -> None:
+        """The empty household card; accepted once it is saved."""
+        from gridadmin.ui.register.household_dialog import HouseholdDialog
+
+        dialog = HouseholdDialog(self.db, None, self, area_id=self.area_id)
+        dialog.exec()
+        saved = dialog.household_id
+        dialog.deleteLater()
+        if saved is not None:
+            self.household_id, self.created = saved, True
+            self.accept()
+
+
+def add_resident_flow(db: Database, parent: QWidget | None = None, *, area_id: int | None = None) -> bool:
+    """Run 新增居民 (see the module doc); True when anything was saved (a
+    household created or a resident registered), so the caller refreshes."""
+    from gridadmin.ui.register.resident_dialog import ResidentDialog
+
+    chooser = ChooseHouseholdDialog(db, parent, area_id=area_id)
+    accepted = chooser.exec() == QDialog.DialogCode.Accepted
+    household_id, created = chooser.household_id, chooser.created
+    chooser.deleteLater()
+    if not accepted or household_id is None:
+        return False
+    if created:
+        members = load_household(db, household_id).members
+        dialog = ResidentDialog(db, members[0].id, parent) if members else None
+    else:
+        dialog = ResidentDialog.new_member(db, household_id, parent)
+    if dialog is not None:
+        dialog.exec()
+        saved = dialog.changed
+        dialog.deleteLater()
+    else:
+        saved = False
+    return created or saved

@@ -1,0 +1,369 @@
+"""人员信息: one resident's full record (all fields; the 流动人口 fields
+only when that category is chosen), their special-group tags and their
+timeline (life events and tag changes).
+
+Typing the ID number fills birth date and gender; refusals are shown in
+the dialog, which keeps what was typed. ID number and phone are masked and
+read-only for users who may not see full numbers (the stored values are
+kept). Relation to the head, household and status belong to the household
+card and the life events, so they are shown here read-only.
+
+``ResidentDialog.new_member(db, household_id)`` is the same form for a new
+resident of that household (新增居民): the relation to the head is chosen
+here, tags and timeline wait until the first save, after which the dialog
+goes on as the saved person's form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+    QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget,
+    QVBoxLayout, QWidget,
+)
+
+from gridadmin.db import Database
+from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.services.errors import ServiceError
+from gridadmin.services.households import PlausibilityError, load_household
+from gridadmin.services.idcard import check_id_number, mask_id_number, mask_phone
+from gridadmin.services.life_events import resident_history
+from gridadmin.services.resident_record import (
+    CATEGORY_FLOATING, ResidentData, ResidentRecord, add_resident, load_resident, save_resident,
+)
+from gridadmin.services.residents import may_see_full_numbers
+from gridadmin.services.staff import code_choices, id_facts, parse_form_date
+from gridadmin.services.tags import person_tags, set_person_tags, tag_choices
+from gridadmin.ui.widgets import error_label, setup_table, show_error
+
+CODE_LISTS = ("gender", "ethnicity", "relation", "resident_category", "residence_status", "political", "education",
+              "marital")
+_COMBOS = {"gender": "gender", "ethnicity": "ethnicity", "category": "resident_category",
+           "residence_status": "residence_status", "political_status": "political", "education": "education",
+           "marital_status": "marital"}
+_TEXTS = ("hukou_place", "occupation", "employer", "inflow_reason", "origin_place", "residence_permit_no",
+          "dwelling_type", "note")
+_DATES = {"birth_date": "出生日期", "inflow_date": "流入时间", "residence_permit_expires": "居住证有效期"}
+
+
+def _combo(items: list[tuple[str, str]]) -> QComboBox:
+    combo = QComboBox()
+    combo.addItem("（未填）", "")
+    for code, label in items:
+        combo.addItem(label, code)
+    return combo
+
+
+def _date_text(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+class ResidentDialog(QDialog):
+    """The form of ``person_id``, or with ``person_id`` None and
+    ``household_id`` the form of a new member of that household (see the
+    module doc; ``new_member``). ``changed`` is true after a save (the
+    caller refreshes its lists); ``person_id`` is the saved person's id."""
+
+    def __init__(self, db: Database, person_id: int | None, parent: QWidget | None = None, *,
+                 household_id: int | None = None):
+        super().__init__(parent)
+        if person_id is None and household_id is None:
+            raise ValueError("a new resident needs a household")
+        self.db = db
+        self.person_id = person_id
+        self.new_household_id = household_id if person_id is None else None
+        self.changed = False
+        self.full = may_see_full_numbers(db)
+        self.choices = code_choices(db, *CODE_LISTS)
+        self.choices["gender"] = [c for c in self.choices["gender"] if c[0] in ("1", "2")]
+        self.setMinimumSize(860, 600)
+
+        self.name = QLineEdit()
+        self.name.setMaxLength(50)
+        self.id_number = QLineEdit()
+        self.id_number.setMaxLength(22)
+        self.id_hint = QLabel()
+        self.id_hint.setStyleSheet("color: #666;")
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText(self.tr("手机号或 0377-63123456"))
+        self.combos = {key: _combo(self.choices[list_key]) for key, list_key in _COMBOS.items()}
+        self.texts = {key: QLineEdit() for key in _TEXTS}
+        self.dates = {key: QLineEdit() for key in _DATES}
+        for edit in self.dates.values():
+            edit.setPlaceholderText("2020-01-31")
+        self.texts["hukou_place"].setPlaceholderText(self.tr("如：河南省南阳市宛城区"))
+        self.household_label = QLabel()
+        self.relation_label = QLabel()
+        self.relation = _combo(self.choices["relation"])  # chosen here for a new member only
+        self.relation.setVisible(False)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.floating_box = self._floating_box()
+        self.error = error_label()
+
+        self.tags = QListWidget()
+        self.tag_day = QDateEdit(QDate.currentDate())
+        self.tag_day.setCalendarPopup(True)
+        self.tag_day.setDisplayFormat("yyyy-MM-dd")
+        self.save_tags_button = QPushButton(self.tr("保存特殊人群"))
+        self.tags_note = QLabel()
+        self.timeline = QTableWidget(0, 3)
+        self.timeline.setHorizontalHeaderLabels([self.tr("日期"), self.tr("事项"), self.tr("详情")])
+        self.timeline.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        setup_table(self.timeline, stretch_column=2)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._form_page(), self.tr("基本信息"))
+        self.tabs.addTab(self._tags_page(), self.tr("特殊人群"))
+        self.tabs.addTab(self.timeline, self.tr("变动记录"))
+        self.household_button = QPushButton(self.tr("打开户卡…"))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
+        self.buttons.addButton(self.household_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.accepted.connect(self.try_save)
+        self.buttons.rejected.connect(self.reject)
+        self.household_button.clicked.connect(self.open_household)
+        self.save_tags_button.clicked.connect(self.try_save_tags)
+        self.id_number.textChanged.connect(self._id_typed)
+        self.combos["category"].currentIndexChanged.connect(lambda _i: self._category_changed())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.load()
+
+    # -- layout ----------------------------------------------------------
+    def _form_page(self) -> QWidget:
+        page = QWidget()
+        grid = QGridLayout(page)
+        left, right = QFormLayout(), QFormLayout()
+        left.addRow(self.tr("姓名*"), self.name)
+        left.addRow(self.tr("公民身份号码"), self.id_number)
+        left.addRow("", self.id_hint)
+        left.addRow(self.tr("性别"), self.combos["gender"])
+        left.addRow(self.tr("出生日期"), self.dates["birth_date"])
+        left.addRow(self.tr("民族"), self.combos["ethnicity"])
+        left.addRow(self.tr("联系电话"), self.phone)
+        left.addRow(self.tr("户籍地"), self.texts["hukou_place"])
+        left.addRow(self.tr("人口类别"), self.combos["category"])
+        left.addRow(self.tr("人户状态"), self.combos["residence_status"])
+        right.addRow(self.tr("所在户"), self.household_label)
+        relation = QHBoxLayout()
+        relation.setContentsMargins(0, 0, 0, 0)
+        relation.addWidget(self.relation_label)
+        relation.addWidget(self.relation, 1)
+        right.addRow(self.tr("与户主关系"), relation)
+        right.addRow(self.tr("状态"), self.status_label)
+        right.addRow(self.tr("政治面貌"), self.combos["political_status"])
+        right.addRow(self.tr("文化程度"), self.combos["education"])
+        right.addRow(self.tr("婚姻状况"), self.combos["marital_status"])
+        right.addRow(self.tr("职业"), self.texts["occupation"])
+        right.addRow(self.tr("工作单位"), self.texts["employer"])
+        right.addRow(self.tr("备注"), self.texts["note"])
+        grid.addLayout(left, 0, 0)
+        grid.addLayout(right, 0, 1)
+        grid.addWidget(self.floating_box, 1, 0, 1, 2)
+        grid.setRowStretch(2, 1)
+        return page
+
+    def _floating_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("流动人口信息"))
+        grid = QGridLayout(box)
+        cells = [("流入时间", self.dates["inflow_date"]), ("流入原因", self.texts["inflow_reason"]),
+                 ("来源地", self.texts["origin_place"]), ("居住处所", self.texts["dwelling_type"]),
+                 ("居住证号", self.texts["residence_permit_no"]),
+                 ("居住证有效期", self.dates["residence_permit_expires"])]
+        for position, (label, widget) in enumerate(cells):
+            r, c = divmod(position, 2)
+            grid.addWidget(QLabel(self.tr(label)), r, c * 2)
+            grid.addWidget(widget, r, c * 2 + 1)
+        self.texts["dwelling_type"].setPlaceholderText(self.tr("如：租赁房屋、单位宿舍"))
+        return box
+
+    def _tags_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel(self.tr("勾选此人所属的特殊人群（可多选）；取消勾选即从所选日期起退出。")))
+        layout.addWidget(self.tags, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("变更日期")))
+        row.addWidget(self.tag_day)
+        row.addWidget(self.save_tags_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.tags_note)
+        return page
+
+    @classmethod
+    def new_member(cls, db: Database, household_id: int, parent: QWidget | None = None) -> ResidentDialog:
+        """The empty form of a new resident of ``household_id`` (新增居民)."""
+        return cls(db, None, parent, household_id=household_id)
+
+    @property
+    def is_new(self) -> bool:
+        return self.person_id is None
+
+    def _blank_record(self) -> ResidentRecord:
+        """An unsaved resident of ``new_household_id`` (category 户籍人口)."""
+        card = load_household(self.db, self.new_household_id)
+        return ResidentRecord(
+            id=0, version=0, data=ResidentData(name="", category="1"), household_id=card.id,
+            household_no=card.data.household_no, area_id=card.data.area_id, area_label=card.area_label,
+            relation=None, status=PERSON_ACTIVE, registered_on=None, moved_out_on=None, moved_out_to="",
+            died_on=None)
+
+    # -- loading ---------------------------------------------------------
+    def load(self) -> None:
+        new = self.is_new
+        self.record = self._blank_record() if new else load_resident(self.db, self.person_id)
+        r, data = self.record, self.record.data
+        self.setWindowTitle(self.tr("新增居民：户 {no}").format(no=r.household_no) if new
+                            else self.tr("人员信息：{name}").format(name=data.name))
+        self.name.setText(data.name)
+        self.id_number.blockSignals(True)
+        self.id_number.setText(data.id_number if self.full else mask_id_number(data.id_number))
+        self.id_number.blockSignals(False)
+        self.id_number.setReadOnly(not (self.full or new))
+        self.phone.setText(data.phone if self.full else mask_phone(data.phone))
+        self.phone.setReadOnly(not (self.full or new))
+        for key, combo in self.combos.items():
+            combo.setCurrentIndex(max(0, combo.findData(getattr(data, key) or "")))
+        for key, edit in self.texts.items():
+            edit.setText(getattr(data, key))
+        for key, edit in self.dates.items():
+            edit.setText(_date_text(getattr(data, key)))
+        self.household_label.setText(f"{r.household_no}（{r.area_label}）" if r.household_no else self.tr("无"))
+        relation = dict(self.choices["relation"]).get(r.relation or "", r.relation or "")
+        self.relation_label.setText(relation or self.tr("（未填）"))
+        self.relation_label.setVisible(not new)
+        self.relation.setVisible(new)
+        status = r.status if not new else self.tr("保存后登记为在册")
+        if r.moved_out_on:
+            status += self.tr("（{day} 迁往 {to}）").format(day=r.moved_out_on.isoformat(), to=r.moved_out_to)
+        if r.died_on:
+            status += self.tr("（{day}）").format(day=r.died_on.isoformat())
+        self.status_label.setText(status)
+        self.household_button.setEnabled(r.household_id is not None and not new)
+        self._id_typed(self.id_number.text())
+        self._category_changed()
+        for tab in (1, 2):  # tags and timeline belong to a saved person
+            self.tabs.setTabEnabled(tab, not new)
+        if new:
+            self.tags_held = set()
+            self.name.setFocus()
+            return
+        self._load_tags()
+        self._load_timeline()
+
+    def _load_tags(self) -> None:
+        held = {t.kind_id for t in person_tags(self.db, self.person_id)}
+        self.tags.clear()
+        for kind_id, name in tag_choices(self.db):
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, kind_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if kind_id in held else Qt.CheckState.Unchecked)
+            self.tags.addItem(item)
+        self.tags_held = held
+
+    def _load_timeline(self) -> None:
+        entries = resident_history(self.db, self.person_id)
+        self.timeline.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            for column, text in enumerate((_date_text(entry.day), entry.kind, entry.detail)):
+                self.timeline.setItem(row, column, QTableWidgetItem(text))
+
+    # -- reactions -------------------------------------------------------
+    def _category_changed(self) -> None:
+        """The 流动人口 fields are shown only for that category."""
+        self.floating_box.setVisible(self.combos["category"].currentData() == CATEGORY_FLOATING)
+
+    def _id_typed(self, text: str) -> None:
+        """Fill birth date and gender from a complete number; flag a bad one."""
+        if not (self.full or self.is_new):
+            self.id_hint.setText("")
+            return
+        digits = "".join(text.split())
+        facts = id_facts(digits) if len(digits) in (15, 18) else None
+        if facts is not None:
+            self.dates["birth_date"].setText(facts.birth_date.isoformat())
+            gender = self.combos["gender"]
+            gender.setCurrentIndex(max(0, gender.findData(facts.gender)))
+            self.id_hint.setStyleSheet("color: #2e7d32;")
+            self.id_hint.setText(self.tr("号码有效：{birth} 出生，{gender}").format(
+                birth=facts.birth_date.isoformat(), gender=gender.currentText()))
+        elif len(digits) in (15, 18):
+            self.id_hint.setStyleSheet("color: #b00020;")
+            self.id_hint.setText(self.tr("号码有误：") + (check_id_number(digits).error or ""))
+        else:
+            self.id_hint.setStyleSheet("color: #666;")
+            self.id_hint.setText(self.tr("已输入 {n} 位，共 18 位").format(n=len(digits)) if digits else "")
+
+    # -- saving ----------------------------------------------------------
+    def typed(self) -> ResidentData:
+        """What the form holds (``ValidationError`` on a bad date)."""
+        stored = self.record.data
+        values = {key: combo.currentData() or None for key, combo in self.combos.items()}
+        values.update({key: edit.text() for key, edit in self.texts.items()})
+        values.update({key: parse_form_date(edit.text(), _DATES[key], key) for key, edit in self.dates.items()})
+        typed_numbers = self.full or self.is_new  # a new person's numbers are typed, not masked
+        return ResidentData(name=self.name.text(),
+                            id_number=self.id_number.text() if typed_numbers else stored.id_number,
+                            phone=self.phone.text() if typed_numbers else stored.phone, **values)
+
+    def try_save(self, *, confirmed: bool = False) -> bool:
+        """Save the form (a new member: register them, then go on as their
+        form); False, with the refusal shown, when nothing was saved."""
+        try:
+            if self.is_new:
+                self.person_id = add_resident(self.db, self.new_household_id, self.typed(),
+                                              self.relation.currentData() or None, confirmed=confirmed)
+                self.new_household_id = None
+            else:
+                save_resident(self.db, self.person_id, self.typed(), expected_version=self.record.version)
+        except PlausibilityError as exc:
+            answer = QMessageBox.question(self, self.tr("请核对"), exc.message + self.tr("\n\n仍然保存吗？"))
+            return answer == QMessageBox.StandardButton.Yes and self.try_save(confirmed=True)
+        except ServiceError as exc:
+            self.tabs.setCurrentIndex(0)
+            show_error(self.error, exc.message)
+            return False
+        show_error(self.error, "")
+        self.changed = True
+        self.load()
+        return True
+
+    def checked_tags(self) -> set[int]:
+        return {self.tags.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.tags.count())
+                if self.tags.item(i).checkState() == Qt.CheckState.Checked}
+
+    def try_save_tags(self) -> bool:
+        try:
+            added, ended = set_person_tags(self.db, self.person_id, self.checked_tags(), self.tag_day.date().toPython())
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return False
+        show_error(self.error, "")
+        parts = ([self.tr("加入：") + "、".join(added)] if added else []) + \
+                ([self.tr("退出：") + "、".join(ended)] if ended else [])
+        self.tags_note.setText("；".join(parts) or self.tr("没有变化。"))
+        if added or ended:
+            self.changed = True
+            self._load_tags()
+            self._load_timeline()
+        return True
+
+    def open_household(self) -> None:
+        if self.record.household_id is None:
+            return
+        from gridadmin.ui.register.household_dialog import HouseholdDialog
+
+        dialog = HouseholdDialog(self.db, self.record.household_id, self)
+        dialog.exec()
+        if dialog.changed:
+            self.changed = True
+            self.load()
+        dialog.deleteLater()

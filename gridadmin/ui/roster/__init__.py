@@ -1,0 +1,2 @@
+"""Pieces of the roster page and the staff dialog: certificates, the
+assignment timeline, the staffing and expiring-certificate dialogs."""

@@ -1,0 +1,58 @@
+"""A big first import on SQLite rebuilds the person/event/audit indexes
+once instead of updating them row by row: after the commit every index is
+back, and a cancel in the middle of the writing leaves them all in place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, text
+
+from gridadmin.models import Person
+from gridadmin.services.importing import import_job
+from gridadmin.services.importing import resident_write
+from gridadmin.services.progress import run_to_end
+from tests.test_import_page import grid_db  # noqa: F401 - the fixture
+from tests.test_import_support import person, write_workbook
+
+TODAY = date(2025, 6, 30)
+
+
+def _indexes(db) -> set[str]:
+    with db.session() as s:
+        return set(s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                  "AND tbl_name IN ('household', 'person', 'person_event', 'audit_log')")))
+
+
+@pytest.fixture
+def book(tmp_path):
+    rows = [person(f"H{i}", "户主", "李云", date(1980, 1, 2), 11 + 2 * i) for i in range(6)]
+    return write_workbook(tmp_path / "r.xlsx", rows)
+
+
+def test_indexes_are_rebuilt_after_a_big_import(grid_db, book, monkeypatch):  # noqa: F811
+    if grid_db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    before = _indexes(grid_db)
+    monkeypatch.setattr(resident_write, "REBUILD_MIN_ROWS", 1)
+    result = run_to_end(import_job(grid_db, book, "residents", today=TODAY))
+    assert result.committed and result.to_dict()["inserted"] == 6
+    assert _indexes(grid_db) == before and len(before) >= 19
+    with grid_db.session() as s:
+        assert s.scalar(text("PRAGMA integrity_check")) == "ok"
+        assert s.scalar(select(func.count()).select_from(Person).where(Person.name == "李云")) == 6
+
+
+def test_cancel_while_writing_keeps_the_indexes(grid_db, book, monkeypatch):  # noqa: F811
+    if grid_db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    before = _indexes(grid_db)
+    monkeypatch.setattr(resident_write, "REBUILD_MIN_ROWS", 1)
+    job = import_job(grid_db, book, "residents", today=TODAY)
+    while "正在写入" not in next(job).message:
+        pass
+    job.close()  # the user pressed 取消 with the indexes dropped
+    assert _indexes(grid_db) == before
+    with grid_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Person)) == 0

@@ -1,0 +1,112 @@
+"""Undoing a whole import batch: created records removed, updated ones
+restored, refused after later changes, twice, or without permission."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from gridadmin.models import Area, AuditLog, Household, ImportBatch, Person, PersonEvent
+from gridadmin.services.access import ROLE_OFFICIAL, Actor, PermissionDeniedError
+from gridadmin.services.areas import AreaInput, add_area, load_tree, update_area
+from gridadmin.services.audit import ACTION_UNDO
+from gridadmin.services.errors import ConflictError
+from gridadmin.services.import_history import list_batches, undo_batch
+from gridadmin.services.importing import import_job
+from gridadmin.services.progress import run_to_end
+from tests.test_import_grids import _code, _grids_file
+from tests.test_import_support import person, write_workbook
+
+
+def _setup_grid(db):
+    community = next(n for n in load_tree(db) if n.name == "河街社区")
+    add_area(db, community.id, AreaInput("一网格", grid_code=community.division_code + "001"))
+
+
+def _people(db):
+    with db.session() as s:
+        return {p.id_number: (p.name, p.phone, p.household_id, p.name_pinyin, p.version)
+                for p in s.scalars(select(Person))}
+
+
+def _import(db, path, **kw):
+    result = run_to_end(import_job(db, path, "residents", **kw))
+    assert result.committed, [e.message for e in result.plan.errors]
+    return result.batch_id
+
+
+def test_undo_restores_updates_and_removes_created(township_db, tmp_path):
+    _setup_grid(township_db)
+    first = [person("H1", "户主", "李云", date(1980, 1, 2), 11), person("H1", "妻", "王芳", date(1981, 3, 4), 22)]
+    b1 = _import(township_db, write_workbook(tmp_path / "a.xlsx", first))
+    before = _people(township_db)
+    second = [person("H1", "户主", "李运", date(1980, 1, 2), 11, 联系电话="13900139000"),
+              person("H2", "户主", "王芳", date(1981, 3, 4), 22),
+              person("H3", "户主", "赵四", date(1990, 5, 6), 33)]
+    b2 = _import(township_db, write_workbook(tmp_path / "b.xlsx", second))
+    assert len(_people(township_db)) == 3
+
+    result = undo_batch(township_db, b2)
+    assert (result.removed, result.restored) == (3, 2)  # 赵四, households H2 and H3 / 李运, 王芳
+    after = _people(township_db)
+    assert {k: v[:4] for k, v in after.items()} == {k: v[:4] for k, v in before.items()}
+    assert all(after[k][4] == before[k][4] + 2 for k in before)  # updated, then restored
+    with township_db.session() as s:
+        assert sorted(s.scalars(select(Household.household_no))) == ["H1"]
+        assert s.scalar(select(func.count()).select_from(PersonEvent).where(PersonEvent.note == f"导入批次 {b2}")) == 0
+        assert s.get(ImportBatch, b2).undone_at is not None
+        undo_rows = s.scalars(select(AuditLog).where(AuditLog.action == ACTION_UNDO)).all()
+        assert {r.import_batch_id for r in undo_rows} == {b2} and len(undo_rows) == 6
+    assert list_batches(township_db)[0].undone_at is not None
+
+    with pytest.raises(ConflictError, match="已于 .* 撤销，不能再次撤销"):
+        undo_batch(township_db, b2)
+    # b2 is undone, so b1 can be undone too: everything goes.
+    assert undo_batch(township_db, b1).removed == 3
+    assert _people(township_db) == {}
+
+
+def test_undo_refused_after_a_later_change_naming_the_record(township_db, tmp_path):
+    code = _code(township_db)
+    rows = [("河街社区", "一网格", code + "001", "城市"), ("河街社区", "二网格", code + "002", "城市")]
+    batch = run_to_end(import_job(township_db, _grids_file(tmp_path / "g.xlsx", rows), "grids")).batch_id
+    with township_db.session() as s:
+        grid = s.scalar(select(Area).where(Area.grid_code == code + "002"))
+        grid_id, version = grid.id, grid.version
+    update_area(township_db, grid_id, AreaInput("第二网格", grid_code=code + "002", grid_type="城市社区网格"),
+                expected_version=version)
+    with pytest.raises(ConflictError, match="网格“第二网格”在本批导入之后已被 系统 于 .* 修改") as refused:
+        undo_batch(township_db, batch)
+    assert refused.value.entity == "area" and refused.value.entity_id == grid_id
+    with township_db.session() as s:  # nothing changed
+        assert s.scalar(select(func.count()).select_from(Area).where(Area.level == "grid")) == 2
+        assert s.get(ImportBatch, batch).undone_at is None
+
+
+def test_undo_refused_when_a_later_import_changed_the_record(township_db, tmp_path):
+    _setup_grid(township_db)
+    b1 = _import(township_db, write_workbook(tmp_path / "a.xlsx", [person("H1", "户主", "李云", date(1980, 1, 2), 11)]))
+    _import(township_db, write_workbook(tmp_path / "b.xlsx", [person("H1", "户主", "李运", date(1980, 1, 2), 11)]))
+    with pytest.raises(ConflictError, match=r"居民“李运”在本批导入之后已被 导入批次 \d+ 于"):
+        undo_batch(township_db, b1)
+
+
+def test_undo_refused_when_others_refer_to_a_created_record(township_db, tmp_path):
+    _setup_grid(township_db)
+    b1 = _import(township_db, write_workbook(tmp_path / "a.xlsx", [person("H1", "户主", "李云", date(1980, 1, 2), 11)]))
+    with township_db.session() as s:  # a member added to the household without an audit row
+        hh = s.scalar(select(Household.id))
+        s.add(Person(name="外来", household_id=hh))
+    with pytest.raises(ConflictError, match="住户“H1”是本批导入新增的，但之后已有居民“外来”关联到它"):
+        undo_batch(township_db, b1)
+    assert len(_people(township_db)) == 2
+
+
+def test_undo_needs_the_import_permission(township_db, tmp_path):
+    _setup_grid(township_db)
+    b1 = _import(township_db, write_workbook(tmp_path / "a.xlsx", [person("H1", "户主", "李云", date(1980, 1, 2), 11)]))
+    reader = township_db.as_actor(Actor(5, "boss", "领导甲", frozenset({ROLE_OFFICIAL})))
+    with pytest.raises(PermissionDeniedError, match="无权导入户籍人口数据"):
+        undo_batch(reader, b1)

@@ -1,0 +1,92 @@
+"""The wide household layout: one row per household with members in
+repeated column groups becomes one row per person (original Excel row
+numbers and the group's own column names in messages), then the usual
+residents pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from gridadmin.models import Household, Person
+from gridadmin.services.areas import AreaInput, add_area, load_tree
+from gridadmin.services.importing import import_job, load_table, plan_import
+from gridadmin.services.importing.export import export_kind
+from gridadmin.services.importing.overview import inspect_file
+from gridadmin.services.importing.wide import _number
+from gridadmin.services.progress import run_to_end
+from tests.test_import_support import pid
+
+TODAY = date(2025, 6, 30)
+HEADERS = ["序号", "社区", "网格", "户号", "住址", "户主姓名", "户主身份证号", "成员1姓名", "成员1身份证号",
+           "成员1与户主关系", "成员2姓名", "成员2身份证号", "成员2与户主关系"]
+
+
+@pytest.fixture
+def grid_db(township_db):
+    community = next(n for n in load_tree(township_db) if n.name == "河街社区")
+    add_area(township_db, community.id, AreaInput("一网格", grid_code=community.division_code + "001"))
+    return township_db
+
+
+def wide_book(path, rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["河街社区住户登记表（每户一行）"])
+    ws.append(HEADERS)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _rows(bad_id: bool = False):
+    second = pid(date(2012, 5, 6), 33)
+    if bad_id:
+        second = second[:-1] + ("0" if second[-1] != "0" else "1")
+    return [[1.0, "河街社区", "一网格", "H1", "河街1号", "李云", pid(date(1980, 1, 2), 11), "王芳",
+             pid(date(1981, 3, 4), 22), "妻", "李小云", second, "子"],
+            [2.0, None, None, "H2", "河街2号", "张三", pid(date(1960, 5, 6), 35), "赵敏", pid(date(1962, 7, 8), 44),
+             "配偶", None, None, None]]
+
+
+def test_wide_rows_become_one_row_per_person(grid_db, tmp_path):
+    path = wide_book(tmp_path / "wide.xlsx", _rows())
+    table = load_table(path, "residents")
+    assert [r for r, _cells in table.rows] == [3, 3, 3, 4, 4]
+    assert table.mapping.headers == ["序号", "社区", "网格", "户号", "住址", "与户主关系", "姓名", "公民身份号码"]
+    result = run_to_end(import_job(grid_db, path, "residents", today=TODAY))
+    assert result.committed, [e.message for e in result.plan.errors]
+    with grid_db.session() as s:
+        people = s.execute(select(Household.household_no, Person.name, Person.relation, Household.address)
+                           .join(Household, Household.id == Person.household_id).order_by(Person.id)).all()
+    assert [tuple(p) for p in people] == [("H1", "李云", "02", "河街1号"), ("H1", "王芳", "12", "河街1号"),
+                                          ("H1", "李小云", "20", "河街1号"), ("H2", "张三", "02", "河街2号"),
+                                          ("H2", "赵敏", "10", "河街2号")]
+
+
+def test_errors_name_the_excel_row_and_the_groups_column(grid_db, tmp_path):
+    path = wide_book(tmp_path / "bad.xlsx", _rows(bad_id=True))
+    plan = plan_import(grid_db, path, "residents", today=TODAY)
+    bad = [e for e in plan.errors if e.column == "成员2身份证号"]
+    assert len(bad) == 1 and bad[0].row == 3 and bad[0].value.startswith("411302201205")
+    assert {r.status for r in plan.rows[:3]} == {"error"}  # the household is refused whole
+    assert {r.status for r in plan.rows[3:]} == {"new"}
+    overview = inspect_file(path, "residents")  # what the wizard maps
+    assert overview.headers[-3:] == ("与户主关系", "姓名", "公民身份号码") and overview.data_rows == 5
+
+
+def test_exported_households_reimport_through_the_wide_layout(grid_db, tmp_path):
+    run_to_end(import_job(grid_db, wide_book(tmp_path / "w.xlsx", _rows()), "residents", today=TODAY))
+    out = tmp_path / "households.xlsx"
+    export_kind(grid_db, "households", out, full_numbers=True)
+    plan = plan_import(grid_db, out, "residents", today=TODAY)
+    assert len(plan.rows) == 5 and {r.status for r in plan.rows} == {"unchanged"}, \
+        [(r.row, r.summary()) for r in plan.rows]
+
+
+def test_chinese_member_numbers():
+    assert [_number(t) for t in ("1", "12", "一", "九", "十", "十一", "二十", "二十三")] == [1, 12, 1, 9, 10, 11, 20, 23]
