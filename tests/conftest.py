@@ -90,3 +90,19 @@ def _no_leftover_dialog_pollers():
     from tests.uihelpers import stop_pollers
 
     stop_pollers()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Delete any top-level widget a test left alive while QApplication
+    still exists: destroyed later, at interpreter exit, it crashes Qt
+    (segmentation fault, and CI fails although every test passed)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in app.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

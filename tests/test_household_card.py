@@ -65,4 +65,6 @@ def test_print_button_saves_the_card(qtbot, register, tmp_path, monkeypatch):
     dialog.print_button.click()
     assert texts and "户卡已保存" in texts[0]
     assert "张小五" in _text(out) and "138****5678" in _text(out)
-    assert not HouseholdDialog(db.as_actor(OFFICIAL), hid).print_full.isVisibleTo(dialog)
+    reader = HouseholdDialog(db.as_actor(OFFICIAL), hid)
+    qtbot.addWidget(reader)  # a dialog left alive until exit crashes Qt's teardown
+    assert not reader.print_full.isVisibleTo(reader)
