@@ -110,3 +110,24 @@ def test_undo_needs_the_import_permission(township_db, tmp_path):
     reader = township_db.as_actor(Actor(5, "boss", "领导甲", frozenset({ROLE_OFFICIAL})))
     with pytest.raises(PermissionDeniedError, match="无权导入户籍人口数据"):
         undo_batch(reader, b1)
+
+
+def test_import_audit_rows_name_the_importing_user(tmp_path, township_db):
+    """Every audit row of a batch says who imported it (bulk writers add
+    them without a user; the pipeline fills it in)."""
+    from sqlalchemy import select
+
+    from gridadmin.models import AuditLog, ImportBatch
+    from gridadmin.services.access import Actor
+    from gridadmin.services.importing.pipeline import import_job
+    from gridadmin.services.progress import run_to_end
+
+    path = tmp_path / "grids.csv"
+    path.write_text("社区,网格名称,网格编码\n河街社区,审计网格,411302001001099\n", encoding="utf-8")
+    clerk = township_db.as_actor(Actor(None, "clerk9", "李文员", frozenset({"admin"})))
+    result = run_to_end(import_job(clerk, path, "grids"))
+    assert result.committed
+    with township_db.session() as s:
+        names = set(s.scalars(select(AuditLog.username).where(AuditLog.import_batch_id == result.batch_id)))
+        assert names == {"clerk9"}
+        assert s.get(ImportBatch, result.batch_id) is not None

@@ -221,3 +221,16 @@ def test_commands_explain_a_damaged_file(tmp_path, capsys):
     assert cli_main(["init", "--db", str(path), "--township", "411302001"]) == 3
     err = capsys.readouterr().err
     assert "已损坏" in err and "restore" in err
+
+
+def test_cli_commands_do_not_upgrade_an_older_database_silently(tmp_path, capsys):
+    """Only ``upgrade`` (which backs up first) changes an older database;
+    the other commands stop and name it."""
+    from gridadmin.cli import main
+
+    path = tmp_path / "old.db"
+    make_old_database(str(path))
+    assert main(["report", "monthly", "--db", str(path), "--month", "2026-01", "--out",
+                 str(tmp_path / "m.pdf")]) == 2
+    assert "python -m gridadmin upgrade" in capsys.readouterr().err
+    assert revision_of(str(path)) == OLD

@@ -60,6 +60,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def open_cli_database(url):
+    """Open ``--db`` for a command. An older database is never upgraded
+    silently here: the command stops and names the ``upgrade`` command,
+    which backs the database up first (a new, empty database is created
+    as usual)."""
+    from gridadmin.db import DatabaseUpgradeNeeded, open_database
+
+    try:
+        return open_database(url, confirm_upgrade=True)
+    except DatabaseUpgradeNeeded as exc:
+        raise CliError(f"{exc}\n请先运行 python -m gridadmin upgrade --db {url or '数据库'}（会先做校验过的备份再升级）。",
+                       code=2) from None
+
+
 def _database_fault(exc: Exception) -> str | None:
     """The Chinese explanation of a damaged, newer or unreachable database
     (and of disk full / read-only), or None for anything else."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 import time
 
-from gridadmin.cli import CliError
-from gridadmin.db import DatabaseVersionError, open_database
+from gridadmin.cli import CliError, open_cli_database
+from gridadmin.db import DatabaseVersionError
 from gridadmin.services.demo import DEMO_SIZES, generate_demo
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.progress import run_to_end
@@ -36,7 +36,7 @@ def run(args) -> int:
     except ValueError:
         raise CliError(f"随机种子“{args.seed}”不是整数。") from None
     try:
-        db = open_database(args.db)
+        db = open_cli_database(args.db)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     last = {"at": 0.0, "message": ""}

@@ -5,8 +5,8 @@ IDs and phones are masked unless ``--full-numbers``."""
 
 from __future__ import annotations
 
-from gridadmin.cli import CliError
-from gridadmin.db import DatabaseVersionError, open_database
+from gridadmin.cli import CliError, open_cli_database
+from gridadmin.db import DatabaseVersionError
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.importing.export import EXPORT_KINDS, EXPORT_LABELS, export_kind
 
@@ -29,7 +29,7 @@ def run(args) -> int:
     if args.session and args.kind != "attendance":
         raise CliError("--session 只用于导出培训签到（--kind attendance）。")
     try:
-        db = open_database(args.db)
+        db = open_cli_database(args.db)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     try:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import sys
 
-from gridadmin.cli import CliError
-from gridadmin.db import DatabaseVersionError, open_database
+from gridadmin.cli import CliError, open_cli_database
+from gridadmin.db import DatabaseVersionError
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.importing import KINDS, MODES, FileRefused, import_job
 from gridadmin.services.importing.plan import MODE_LABELS, STATUS_LABELS
@@ -42,7 +42,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     try:
-        db = open_database(args.db)
+        db = open_cli_database(args.db)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     try:

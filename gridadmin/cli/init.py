@@ -3,8 +3,8 @@ township: code lists, the township and its official communities/villages."""
 
 from __future__ import annotations
 
-from gridadmin.cli import CliError
-from gridadmin.db import DatabaseVersionError, open_database
+from gridadmin.cli import CliError, open_cli_database
+from gridadmin.db import DatabaseVersionError
 from gridadmin.services.errors import ValidationError
 from gridadmin.services.setup import init_township, resolve_township
 
@@ -24,7 +24,7 @@ def run(args) -> int:
     except ValidationError as exc:
         raise CliError(exc.message) from None
     try:
-        db = open_database(args.db)
+        db = open_cli_database(args.db)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     try:

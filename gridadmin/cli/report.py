@@ -8,8 +8,8 @@ import re
 
 from sqlalchemy import or_, select
 
-from gridadmin.cli import CliError
-from gridadmin.db import DatabaseVersionError, open_database
+from gridadmin.cli import CliError, open_cli_database
+from gridadmin.db import DatabaseVersionError
 from gridadmin.models import Area
 from gridadmin.services.errors import ServiceError
 
@@ -42,7 +42,7 @@ def run_monthly(args) -> int:
 
     year, month = parse_month(args.month)
     try:
-        db = open_database(args.db)
+        db = open_cli_database(args.db)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     try:
@@ -55,7 +55,9 @@ def run_monthly(args) -> int:
             if scope_id is None:
                 raise CliError(f"找不到代码为“{code}”的乡镇/街道或社区/村，请核对统计范围。")
         figures = monthly_figures(db, year, month, scope_id)
-        pages = write_monthly_pdf(figures, args.out)
+        from gridadmin.services.settings import signatories
+
+        pages = write_monthly_pdf(figures, args.out, signatories=signatories(db))
     except ServiceError as exc:
         raise CliError(exc.message) from None
     finally:

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from gridadmin.cli import CliError
+from gridadmin.cli import CliError, open_cli_database
 
 PAGE_HELP = "dashboard, grids, roster, training, households, residents, import, reports, settings, audit"
 
@@ -40,14 +40,13 @@ def run(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise CliError(f"输出文件“{out}”应以 .png 结尾。")
-    from gridadmin.db import open_database
     from gridadmin.ui.app import create_application
     from gridadmin.ui.main_window import MainWindow
 
     if "://" not in args.db and not Path(args.db).exists():
         raise CliError(f"找不到数据库文件“{args.db}”。")
     app = create_application()
-    db = open_database(args.db)
+    db = open_cli_database(args.db)
     try:
         window = MainWindow(db)
         window.resize(width, height)

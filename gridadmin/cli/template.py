@@ -5,8 +5,8 @@ code lists)."""
 
 from __future__ import annotations
 
-from gridadmin.cli import CliError
-from gridadmin.db import DatabaseVersionError, open_database
+from gridadmin.cli import CliError, open_cli_database
+from gridadmin.db import DatabaseVersionError
 from gridadmin.services.importing import KINDS
 from gridadmin.services.importing.template import write_template
 
@@ -27,7 +27,7 @@ def run(args) -> int:
     db = None
     if args.db:
         try:
-            db = open_database(args.db)
+            db = open_cli_database(args.db)
         except DatabaseVersionError as exc:
             raise CliError(str(exc)) from None
     try:

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import update
+
 from gridadmin.db import Database
-from gridadmin.models import ImportBatch
+from gridadmin.models import AuditLog, ImportBatch
 from gridadmin.services.bulk import bulk_session
 from gridadmin.services.errors import ValidationError
 from gridadmin.services.importing.attendance import ATTENDANCE, plan_attendance, write_attendance
@@ -171,7 +173,7 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
         batch = ImportBatch(file_name=plan.file_name[:255], sha256=plan.sha256, kind=kind, mode=mode,
                             rows=counts["rows"], inserted=counts["inserted"], updated=counts["updated"],
                             unchanged=counts["unchanged"], skipped=counts["skipped"], errors=counts["errors"],
-                            user_id=user_id)
+                            user_id=user_id if user_id is not None else acting(db).user_id)
         session.add(batch)
         session.flush()
         to_write = [r for r in plan.rows if r.status in (NEW, UPDATE)]
@@ -183,6 +185,11 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
                 if done is None:
                     break
                 yield Progress(done, len(to_write), f"正在写入 {done}/{len(to_write)} 行…")
+        # The writers add the batch's audit rows without a user (they run in
+        # bulk); the audit trail must say who imported: one UPDATE names them.
+        actor = acting(db)
+        session.execute(update(AuditLog).where(AuditLog.import_batch_id == batch.id, AuditLog.username.is_(None))
+                        .values(user_id=actor.user_id, username=actor.username))
         result.batch_id = batch.id
         result.committed = True
     return result
