@@ -92,3 +92,27 @@ def test_households_wide_and_attendance_per_session(filled, tmp_path):
     assert main(["export", "--db", filled.url, "--kind", "grids", "--out", str(tmp_path / "g.csv")]) == 2
     with filled.session() as s:
         assert s.scalar(select(Person.name).where(Person.relation == "02").order_by(Person.id)) == "李云"
+
+
+def test_staff_export_follows_the_roster_filter(tmp_path):
+    """The roster page's "export in template columns" writes what the
+    filter shows: here one role's people only."""
+    from openpyxl import load_workbook
+
+    from gridadmin.db import open_database
+    from gridadmin.services.demo import generate_demo
+    from gridadmin.services.importing.export import export_kind
+    from gridadmin.services.progress import run_to_end
+    from gridadmin.services.roster import RosterFilter
+
+    db = open_database(str(tmp_path / "demo.db"))
+    run_to_end(generate_demo(db, size="small"))
+    everyone, leaders = tmp_path / "all.xlsx", tmp_path / "leaders.xlsx"
+    total = export_kind(db, "staff", everyone)
+    shown = export_kind(db, "staff", leaders, roster_filter=RosterFilter(role="leader"))
+    assert 0 < shown < total
+    sheet = load_workbook(leaders, read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    role_column = next(i for i, h in enumerate(rows[0]) if h and "岗位" in str(h))
+    assert {r[role_column] for r in rows[1:] if any(r)} == {"网格长"}
+    db.dispose()

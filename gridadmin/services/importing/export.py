@@ -44,6 +44,7 @@ from gridadmin.services.importing.residents import CODE_FIELDS, RELATION_HEAD, R
 from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
 from gridadmin.services.importing.staff import STAFF
 from gridadmin.services.paging import Column, PageQuery
+from gridadmin.services.roster import roster_keys
 from gridadmin.services.table_export import export_table_xlsx
 
 EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance")
@@ -111,7 +112,7 @@ def _grids(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
     return [GRIDS.field(k).label for k in keys], rows()
 
 
-def _staff(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
+def _staff(session, ctx: _Context, roster_filter=None) -> tuple[list[str], Iterator[tuple]]:
     keys = [f.key for f in STAFF.fields if f.key != "seq"]
     book = ctx.book
     running: dict[int, tuple[int, str]] = {}
@@ -121,7 +122,11 @@ def _staff(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
         running.setdefault(staff_id, (area_id, role))
 
     def rows():
-        for staff in session.scalars(select(Staff).order_by(Staff.id)).yield_per(CHUNK):
+        query = select(Staff).order_by(Staff.id)
+        if roster_filter is not None:  # what the roster page shows, in its pinyin order
+            query = (select(Staff).where(Staff.id.in_(roster_keys(session, roster_filter)))
+                     .order_by(Staff.name_pinyin, Staff.id))
+        for staff in session.scalars(query).yield_per(CHUNK):
             area_id, role = running.get(staff.id, (None, None))
             community, grid, code = ctx.place(area_id)
             values = {"community": community, "grid": grid, "grid_code": code, "role": book.label("staff_role", role),
@@ -235,15 +240,18 @@ def _attendance(session, ctx: _Context, which: str | None) -> tuple[list[str], I
 
 
 def export_kind(db: Database, kind: str, path: str | os.PathLike, *, full_numbers: bool = False,
-                session: str | None = None) -> int:
+                session: str | None = None, roster_filter=None) -> int:
     """Write ``kind`` to ``path`` in its import columns (see the module
-    docstring); returns the number of data rows."""
+    docstring); returns the number of data rows. ``roster_filter`` (a
+    ``RosterFilter``) limits ``staff`` to what the roster page shows."""
     if kind not in EXPORT_KINDS:
         raise ValidationError(f"导出类型“{kind}”无效，可选：{'、'.join(EXPORT_KINDS)}。", field="kind", value=kind)
     with db.session() as s:
         ctx = _Context(db, s, full_numbers)
         if kind == "attendance":
             headers, rows = _attendance(s, ctx, session)
+        elif kind == "staff":
+            headers, rows = _staff(s, ctx, roster_filter)
         else:
             headers, rows = {"grids": _grids, "staff": _staff, "residents": _residents,
                              "households": _households}[kind](s, ctx)
