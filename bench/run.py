@@ -18,8 +18,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import (  # noqa: E402
-    bench_audit, bench_demo, bench_import, bench_report, bench_residents, bench_roster, bench_startup,
-    bench_training,
+    bench_audit, bench_dashboard, bench_demo, bench_import, bench_report, bench_residents, bench_roster,
+    bench_startup, bench_training,
 )
 from bench.common import Figure  # noqa: E402
 
@@ -32,6 +32,7 @@ BENCHMARKS = {
     "import": bench_import.run,
     "audit": bench_audit.run,
     "report": bench_report.run,
+    "dashboard": bench_dashboard.run,
 }
 
 

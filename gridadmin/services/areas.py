@@ -79,9 +79,13 @@ def child_level(level: str) -> str | None:
     return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
 
 
-def load_tree(db: Database, *, include_inactive: bool = True, today: date | None = None) -> list[AreaNode]:
+def load_tree(db: Database, *, include_inactive: bool = True, today: date | None = None,
+              counts: bool = True) -> list[AreaNode]:
     """All areas in tree order (depth-first, by sort order then name), each
-    with subtree counts computed in SQL and summed up the tree."""
+    with subtree counts computed in SQL and summed up the tree. With
+    ``counts`` False the counts are left at 0 (and no grid-size warning is
+    given): for pickers that show names only, which then skip the scan of
+    the whole register."""
     today = today or date.today()
     with db.session() as session:
         query = select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code, Area.grid_code,
@@ -89,6 +93,8 @@ def load_tree(db: Database, *, include_inactive: bool = True, today: date | None
         if not include_inactive:
             query = query.where(Area.active.is_(True))
         rows = session.execute(query).all()
+        if not counts:
+            return _assemble(rows, {}, {}, [])
         households = dict(session.execute(
             select(Household.area_id, func.count()).where(Household.dissolved_on.is_(None))
             .group_by(Household.area_id)).all())

@@ -78,7 +78,7 @@ def _areas(db) -> tuple[list[str], list[str]]:
         return [], []
     from gridadmin.services.areas import load_tree
 
-    nodes = load_tree(db, include_inactive=False)
+    nodes = load_tree(db, include_inactive=False, counts=False)  # names only
     communities = [n.name for n in nodes if n.level == LEVEL_COMMUNITY]
     grids = list(dict.fromkeys(n.name for n in nodes if n.level == LEVEL_GRID))
     return communities, grids
