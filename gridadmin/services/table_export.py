@@ -21,6 +21,7 @@ from gridadmin.services.paging import ALIGN_RIGHT, Column, PageQuery, PageSource
 from gridadmin.services.reports.toolkit import (
     DocumentInfo, Styles, data_table, fit_column_widths, render_pdf, signature_block, title_block,
 )
+from gridadmin.services.settings import signatories
 from gridadmin.services.xlsx import safe_cell
 
 BLOCK = 2000
@@ -94,7 +95,7 @@ def export_table_pdf(db: Database, source: PageSource, query: PageQuery, columns
     numeric = [0] + [i + 1 for i, c in enumerate(columns) if c.align == ALIGN_RIGHT]
     story = title_block(info, styles) + [
         data_table(headers, rows, col_widths=widths, numeric_columns=numeric, styles=styles),
-        signature_block(styles, labels=("制表人", "审核人", "填报日期"), seal=False),
+        signature_block(styles, labels=("制表人", "审核人", "填报日期"), seal=False, values=signatories(db)),
     ]
     path = Path(path)
     pages = render_pdf(path, info, story)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QPushButton
 
 from gridadmin import APP_NAME, APP_TITLE, __version__
 from gridadmin.paths import resource
@@ -33,7 +33,42 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         app.setApplicationVersion(__version__)
         install_font(app)
         install_translations(app)
+        app.setWindowIcon(app_icon())
+        install_save_shortcut(app)
     return app
+
+
+class SaveShortcut(QObject):
+    """Ctrl+S in any dialog presses its 保存 button: the Save (or Apply)
+    button of a QDialogButtonBox, else a push button whose text starts
+    with 保存. Installed on the application, so every dialog gets it."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.KeyPress and event.matches(QKeySequence.StandardKey.Save):
+            window = QApplication.activeModalWidget() or QApplication.activeWindow()
+            if isinstance(window, QDialog) and press_save(window):
+                return True
+        return False
+
+
+def press_save(dialog: QDialog) -> bool:
+    """Click the dialog's visible, enabled save button; False if none."""
+    for box in dialog.findChildren(QDialogButtonBox):
+        for which in (QDialogButtonBox.StandardButton.Save, QDialogButtonBox.StandardButton.Apply):
+            button = box.button(which)
+            if button is not None and button.isVisible() and button.isEnabled():
+                button.click()
+                return True
+    for button in dialog.findChildren(QPushButton):
+        if button.text().replace("&", "").startswith("保存") and button.isVisible() and button.isEnabled():
+            button.click()
+            return True
+    return False
+
+
+def install_save_shortcut(app: QApplication) -> None:
+    shortcut = SaveShortcut(app)
+    app.installEventFilter(shortcut)
 
 
 def install_font(app: QApplication) -> str | None:
@@ -72,26 +107,83 @@ def main(argv: list[str] | None = None) -> int:
     args, qt_args = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
     app = create_application([sys.argv[0], *qt_args])
 
-    from gridadmin.ui.start_dialog import choose_database
     from gridadmin.ui.main_window import MainWindow
 
     install_excepthook()
-    db = choose_database(args.db)
+    db = open_and_log_in(args.db)
     if db is None:
         return 0
-    from gridadmin.ui.login import log_in
-
-    user_db = log_in(db)
-    if user_db is None:
-        db.dispose()
-        return 0
-    db = user_db
     start_daily_backup(db)
     window = MainWindow(db)
     window.show()
     code = app.exec()
     db.dispose()
     return code
+
+
+def open_and_log_in(db_arg: str | None = None, parent=None):
+    """The database to work on, bound to the logged-in user, or None when
+    the user gave up. With an empty data folder (nothing given, no last
+    database, no database file) the first-run wizard creates the database
+    and its administrator, and no log-in follows; otherwise the start
+    dialog / last database, then the log-in."""
+    from gridadmin.ui.first_run import needs_first_run, run_first_run
+    from gridadmin.ui.start_dialog import choose_database, remember
+
+    if needs_first_run(db_arg):
+        db = run_first_run(parent)
+        if db is not None:
+            remember(db)
+        return db
+    db = choose_database(db_arg, parent)
+    if db is None:
+        return None
+    from gridadmin.ui.login import log_in
+
+    user_db = log_in(db, parent)
+    if user_db is None:
+        db.dispose()
+    return user_db
+
+
+def app_icon():
+    """The application icon (all sizes found in resources/icons)."""
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        path = resource("icons", f"gridadmin_{size}.png")
+        if path.exists():
+            icon.addFile(str(path))
+    main_icon = resource("icons", "gridadmin.png")
+    if main_icon.exists():
+        icon.addFile(str(main_icon))
+    return icon
+
+
+SETTINGS_BACKUP_FOLDER = "backup_folder"
+
+
+def backup_folder(db=None):
+    """The folder of automatic, pre-upgrade and safety backups: the one set
+    in 系统设置 → 常规 for ``db`` (kept in the database), else the one last
+    set on this PC (for upgrades and restores before a database is open),
+    else ``backups`` in the data folder."""
+    from pathlib import Path
+
+    from gridadmin.paths import data_dir
+
+    folder = None
+    if db is not None:
+        from gridadmin.services.settings import backup_folder_setting
+
+        try:
+            folder = backup_folder_setting(db)
+        except Exception:  # noqa: BLE001 - an unreadable setting falls back to the default
+            folder = None
+    else:
+        folder = app_settings().value(SETTINGS_BACKUP_FOLDER, "") or None
+    return Path(folder) if folder else data_dir() / "backups"
 
 
 def start_daily_backup(db) -> None:
@@ -101,16 +193,16 @@ def start_daily_backup(db) -> None:
     import threading
 
     from gridadmin.db import sqlite_path
-    from gridadmin.paths import data_dir
     from gridadmin.services.backup import daily_backup
 
     path = sqlite_path(db.url)
     if path is None:
         return
+    folder = backup_folder(db)
 
     def work() -> None:
         try:
-            made = daily_backup(path, data_dir() / "backups")
+            made = daily_backup(path, folder)
             if made is not None:
                 logging.getLogger("gridadmin").info("automatic backup %s", made)
         except Exception:  # noqa: BLE001 - a failed backup must not stop the app; it is logged

@@ -3,6 +3,7 @@ to reload it (shared by every edit dialog)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit, QMessageBox, QSpinBox, QWidget
 
 from gridadmin.services.errors import ConflictError
@@ -15,13 +16,13 @@ def offer_reload(parent: QWidget | None, error: ConflictError) -> bool:
     buttons 「重新载入」 and 「取消」; True when the user chose to reload.
     Cancelling keeps what the user typed, so it can be compared or copied;
     nothing has been saved either way."""
-    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("记录已被修改") if parent else "记录已被修改",
+    box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("conflict", "记录已被修改"),
                       error.message, parent=parent)
-    box.setInformativeText("「重新载入」显示该记录的最新内容（放弃您这次的修改）；"
-                           "「取消」保留您填写的内容，以便对照后重新录入。")
-    reload_button = box.addButton("重新载入", QMessageBox.ButtonRole.AcceptRole)
+    box.setInformativeText(QCoreApplication.translate("conflict", "「重新载入」显示该记录的最新内容（放弃您这次的修改）；"
+                                                      "「取消」保留您填写的内容，以便对照后重新录入。"))
+    reload_button = box.addButton(QCoreApplication.translate("conflict", "重新载入"), QMessageBox.ButtonRole.AcceptRole)
     reload_button.setObjectName(RELOAD_BUTTON)
-    cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    cancel = box.addButton(QCoreApplication.translate("conflict", "取消"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(reload_button)
     box.setEscapeButton(cancel)
     box.exec()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QThread, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from gridadmin.services.progress import Job
@@ -71,7 +71,7 @@ def run_job(parent: QWidget | None, title: str, job_factory: Callable[[], Job]) 
     """Run a job with a modal progress dialog (rows done, rate, time left and
     a 取消 button) and wait for it while the UI stays responsive."""
     outcome = JobOutcome()
-    dialog = QProgressDialog(title, "取消", 0, 1000, parent)
+    dialog = QProgressDialog(title, QCoreApplication.translate("jobs", "取消"), 0, 1000, parent)
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
@@ -97,7 +97,7 @@ def run_job(parent: QWidget | None, title: str, job_factory: Callable[[], Job]) 
         outcome.cancelled = True
 
     def on_cancel_clicked() -> None:
-        dialog.setLabelText("正在取消，已写入的内容将全部撤回…")
+        dialog.setLabelText(QCoreApplication.translate("jobs", "正在取消，已写入的内容将全部撤回…"))
         thread.request_cancel()
 
     thread.progressed.connect(on_progress)

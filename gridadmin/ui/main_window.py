@@ -10,14 +10,14 @@ from collections.abc import Callable
 from importlib import import_module
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
-    QStackedWidget, QStyle, QWidget,
+    QAbstractButton, QApplication, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
+    QMessageBox, QStackedWidget, QStyle, QTabWidget, QWidget,
 )
 
-from gridadmin import APP_TITLE, __version__
+from gridadmin import APP_TITLE
 from gridadmin.db import Database
 from gridadmin.services.access import acting
 from gridadmin.services.setup import township_of_database
@@ -58,6 +58,16 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def page_titles() -> dict[str, str]:
+    """The translated page titles (literal so pyside6-lupdate sees them)."""
+    t = QCoreApplication.translate
+    return {"dashboard": t("MainWindow", "首页概览"), "grids": t("MainWindow", "网格管理"),
+            "roster": t("MainWindow", "人员花名册"), "training": t("MainWindow", "培训管理"),
+            "residents": t("MainWindow", "人口信息"), "import": t("MainWindow", "数据导入"),
+            "reports": t("MainWindow", "报表打印"), "settings": t("MainWindow", "系统设置"),
+            "audit": t("MainWindow", "操作日志")}
+
+
 def page_names() -> list[str]:
     return [spec.name for spec in PAGES]
 
@@ -73,14 +83,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_TITLE} — {self.township_name}" if self.township_name else APP_TITLE)
         self.resize(1280, 800)
         self._pages: dict[str, QWidget] = {}
+        self._page_shortcuts: dict[int, dict] = {}
 
         self.nav = QListWidget()
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFixedWidth(150)
         self.nav.setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px 6px; }")
         style = QApplication.style()
+        titles = page_titles()
         for spec in PAGES:
-            item = QListWidgetItem(style.standardIcon(spec.icon), self.tr(spec.title))
+            item = QListWidgetItem(style.standardIcon(spec.icon), titles.get(spec.name, spec.title))
             item.setData(Qt.ItemDataRole.UserRole, spec.name)
             self.nav.addItem(item)
         self.stack = QStackedWidget()
@@ -114,6 +126,21 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        edit_menu = self.menuBar().addMenu(self.tr("编辑(&E)"))
+        for text, key, handler in ((self.tr("查找(&F)"), QKeySequence.StandardKey.Find, self.focus_search),
+                                   (self.tr("新增(&N)"), QKeySequence.StandardKey.New, self.new_item),
+                                   (self.tr("打印(&P)…"), QKeySequence.StandardKey.Print, self.print_current)):
+            action = QAction(text, self)
+            action.setShortcut(key)
+            action.triggered.connect(handler)
+            edit_menu.addAction(action)
+        go_menu = self.menuBar().addMenu(self.tr("转到(&G)"))
+        titles = page_titles()
+        for number, spec in enumerate(PAGES[:9], start=1):
+            action = QAction(titles.get(spec.name, spec.title), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, name=spec.name: self.show_page(name))
+            go_menu.addAction(action)
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         about = QAction(self.tr("关于(&A)"), self)
         about.triggered.connect(self.show_about)
@@ -187,6 +214,7 @@ class MainWindow(QMainWindow):
         if page is None:
             page = spec.factory(self.db, self)
             self._pages[spec.name] = page
+            self._adopt_shortcuts(page)
             if hasattr(page, "open_list"):
                 page.open_list.connect(self.open_list_for_area)
             if hasattr(page, "open_page"):
@@ -199,10 +227,87 @@ class MainWindow(QMainWindow):
         if name in page_names():
             self.show_page(name)
 
+    # -- keyboard: Ctrl+F / Ctrl+N / Ctrl+P on the current page -----------
+    def _page_targets(self) -> list[QWidget]:
+        """The current page and, for a page with tabs, its current tab."""
+        page = self.stack.currentWidget()
+        targets = [page] if page is not None else []
+        tabs = getattr(page, "tabs", None)
+        if isinstance(tabs, QTabWidget) and tabs.currentWidget() is not None:
+            targets.insert(0, tabs.currentWidget())
+        return targets
+
+    def _page_shortcut(self, kind: str) -> bool:
+        """Fire the current page's own shortcut for ``kind`` (taken over
+        from the page in ``_adopt_shortcuts``); False if it has none."""
+        shortcut = self._page_shortcuts.get(id(self.stack.currentWidget()), {}).get(kind)
+        if shortcut is None:
+            return False
+        shortcut.activated.emit()
+        return True
+
+    def _adopt_shortcuts(self, page: QWidget) -> None:
+        """A page's own Ctrl+F/N/P shortcuts would be ambiguous with the
+        window's; they are switched off and fired by the window instead."""
+        keys = {"search": QKeySequence(QKeySequence.StandardKey.Find),
+                "new": QKeySequence(QKeySequence.StandardKey.New),
+                "print": QKeySequence(QKeySequence.StandardKey.Print)}
+        adopted = {}
+        for shortcut in page.findChildren(QShortcut):
+            for kind, key in keys.items():
+                if shortcut.key() == key:
+                    shortcut.setEnabled(False)
+                    adopted[kind] = shortcut
+        self._page_shortcuts[id(page)] = adopted
+
+    def _page_call(self, kind: str, method: str, buttons: tuple[str, ...]) -> bool:
+        """The page's own shortcut, else the page's (or current tab's)
+        ``method``, else a click on its first visible, enabled button among
+        ``buttons``."""
+        if self._page_shortcut(kind):
+            return True
+        for target in self._page_targets():
+            handler = getattr(target, method, None)
+            if callable(handler):
+                handler()
+                return True
+            for name in buttons:
+                button = getattr(target, name, None)
+                if isinstance(button, QAbstractButton) and button.isVisible() and button.isEnabled():
+                    button.click()
+                    return True
+        return False
+
+    def focus_search(self) -> bool:
+        """Ctrl+F: focus the current page's search box (its own shortcut,
+        ``focus_search()``, a ``search`` line edit, or a line edit whose
+        hint mentions 搜索)."""
+        if self._page_shortcut("search"):
+            return True
+        for target in self._page_targets():
+            handler = getattr(target, "focus_search", None)
+            if callable(handler):
+                handler()
+                return True
+            edits = [getattr(target, "search", None)] + target.findChildren(QLineEdit)
+            for edit in edits:
+                if isinstance(edit, QLineEdit) and edit.isVisible() and edit.isEnabled() and (
+                        edit is getattr(target, "search", None) or "搜索" in edit.placeholderText()):
+                    edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                    edit.selectAll()
+                    return True
+        return False
+
+    def new_item(self) -> bool:
+        """Ctrl+N: the current page's 新增/新建 action."""
+        return self._page_call("new", "new_item", ("add_button", "new_button"))
+
+    def print_current(self) -> bool:
+        """Ctrl+P: the current page's print action."""
+        return self._page_call("print", "print_current", ("print_button",))
+
     def show_about(self) -> None:
-        QMessageBox.about(
-            self, self.tr("关于"),
-            f"<h3>{APP_TITLE}</h3><p>GridAdmin {__version__}</p>"
-            "<p>字体：文泉驿微米黑（Apache-2.0）<br>区划代码：统计用区划代码（modood/Administrative-divisions-of-China，WTFPL）"
-            "</p>",
-        )
+        from gridadmin.ui.about import AboutDialog
+        from gridadmin.ui.widgets import run_dialog
+
+        run_dialog(AboutDialog(self.db.display_location, self))

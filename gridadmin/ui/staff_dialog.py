@@ -21,7 +21,7 @@ from gridadmin.ui.assignment_panel import AssignmentPanel
 from gridadmin.ui.roster.certificate_panel import CertificatePanel
 from gridadmin.ui.roster.timeline import TimelinePanel
 from gridadmin.ui.conflict import offer_reload, refill_from
-from gridadmin.ui.widgets import error_label
+from gridadmin.ui.widgets import error_label, set_form_tab_order
 from gridadmin.ui.training_history_panel import TrainingHistoryPanel
 
 CODE_LISTS = ("gender", "ethnicity", "political", "education", "skill_level")
@@ -149,6 +149,8 @@ class StaffDialog(QDialog):
         right.addRow(self.tr("备注"), self.note)
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
+        self.form_layouts = (left, right)
+        set_form_tab_order(left, right)  # down the left column, then the right one
         return page
 
     def _id_typed(self, text: str) -> None:

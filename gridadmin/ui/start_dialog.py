@@ -70,8 +70,11 @@ def try_open(location: str, parent: QWidget | None) -> Database | None:
 
 
 def backup_folder() -> Path:
-    """The folder of automatic, pre-upgrade and safety backups."""
-    return data_dir() / "backups"
+    """The folder of automatic, pre-upgrade and safety backups (before a
+    database is open: the one last set on this PC, see ``app.backup_folder``)."""
+    from gridadmin.ui.app import backup_folder as folder
+
+    return folder()
 
 
 def offer_upgrade(need: DatabaseUpgradeNeeded, parent: QWidget | None) -> bool:
@@ -134,13 +137,13 @@ def remember(db: Database) -> None:
 
 def _init_empty(db: Database, parent: QWidget | None) -> Database | None:
     dialog = QDialog(parent)
-    dialog.setWindowTitle("设置本数据库所属乡镇/街道")
+    dialog.setWindowTitle(dialog.tr("设置本数据库所属乡镇/街道"))
     picker = TownshipPicker()
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
-    layout.addWidget(QLabel(f"数据库 {db.display_location} 尚未设置乡镇/街道，请选择："))
+    layout.addWidget(QLabel(dialog.tr("数据库 {p} 尚未设置乡镇/街道，请选择：").format(p=db.display_location)))
     layout.addWidget(picker)
     layout.addWidget(buttons)
     while dialog.exec() == QDialog.DialogCode.Accepted:

@@ -85,3 +85,101 @@ def setup_lazy_table(view: QTableView, model) -> None:
     for position, column in enumerate(model.columns):
         if column.width:
             view.setColumnWidth(position, column.width)
+
+
+def form_fields(*layouts) -> list:
+    """The focusable field widgets of form layouts, row by row (widgets in a
+    nested layout left to right), in the order a user reads them."""
+    from PySide6.QtCore import Qt as _Qt
+    from PySide6.QtWidgets import QFormLayout, QLayout
+
+    found: list = []
+
+    def visit(item) -> None:
+        if item is None:
+            return
+        widget = item.widget()
+        if widget is not None:
+            if widget.focusPolicy() & _Qt.FocusPolicy.TabFocus:
+                found.append(widget)
+            return
+        layout = item.layout()
+        if isinstance(layout, QLayout):
+            walk(layout)
+
+    def walk(layout) -> None:
+        if isinstance(layout, QFormLayout):
+            for row in range(layout.rowCount()):
+                for role in (QFormLayout.ItemRole.FieldRole, QFormLayout.ItemRole.SpanningRole):
+                    visit(layout.itemAt(row, role))
+        else:
+            for index in range(layout.count()):
+                visit(layout.itemAt(index))
+
+    for layout in layouts:
+        walk(layout)
+    return found
+
+
+def set_form_tab_order(*layouts) -> list:
+    """Make Tab go through the forms' fields in reading order (forms in the
+    order given), whatever order the widgets were created in."""
+    from PySide6.QtWidgets import QWidget
+
+    fields = form_fields(*layouts)
+    for first, second in zip(fields, fields[1:]):
+        QWidget.setTabOrder(first, second)
+    return fields
+
+
+class EmptyState:
+    """A centred grey hint over an empty table's viewport saying what to do
+    next; shown while the model has no rows. ``text`` is a string or a
+    callable (e.g. a different hint while filters are active)."""
+
+    def __init__(self, view: QTableView, text):
+        from PySide6.QtCore import QEvent, QObject, Qt
+
+        self.view = view
+        self._text = text
+        self.label = QLabel(view.viewport())
+        self.label.setObjectName("empty_state")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setStyleSheet("color: #666; font-size: 11pt; background: transparent;")
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.label.hide()
+
+        class _Resize(QObject):
+            def eventFilter(inner, watched, event):  # noqa: N802, N805 - Qt override
+                if event.type() == QEvent.Type.Resize:
+                    self._place()
+                return False
+
+        self._filter = _Resize(view)
+        view.viewport().installEventFilter(self._filter)
+        model = view.model()
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
+            signal.connect(self.update)
+        self.update()
+
+    @property
+    def text(self) -> str:
+        return self._text() if callable(self._text) else self._text
+
+    def _place(self) -> None:
+        viewport = self.view.viewport()
+        width = min(560, max(200, viewport.width() - 40))
+        self.label.setFixedWidth(width)
+        self.label.adjustSize()
+        self.label.move((viewport.width() - width) // 2, max(20, viewport.height() // 3 - self.label.height() // 2))
+
+    def update(self, *_args) -> None:
+        empty = self.view.model().rowCount() == 0
+        if empty:
+            self.label.setText(self.text)
+            self._place()
+        self.label.setVisible(empty)
+
+    def is_shown(self) -> bool:
+        return not self.label.isHidden()

@@ -80,6 +80,112 @@
     </message>
 </context>
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../gridadmin/ui/about.py" line="+51"/>
+        <source>关于</source>
+        <translation type="unfinished">About</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>文泉驿微米黑（WenQuanYi Micro Hei），Apache-2.0 许可（或 GPLv3 加字体例外），随程序附带，用于界面和 PDF 报表；许可文本见 resources/fonts/LICENSE-wqy-microhei.txt。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>统计用区划代码（省、市、县、乡镇/街道）：GitHub modood/Administrative-divisions-of-China，WTFPL 许可；数据源自国家统计局发布的统计用区划代码。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>南阳市社区/村名单（12 位代码）：GitHub liyanjie2048/AdministrativeDivisionCn，MIT 许可。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>演示数据用的姓氏和名字用字：GitHub wainshine/Chinese-Names-Corpus，Apache-2.0 许可。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Qt 和 PySide6（Qt for Python）按 LGPLv3 许可使用，以动态链接的方式随程序附带，可以替换为其他版本。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>名称</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>版本</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>许可</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>用途</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <location filename="../../gridadmin/ui/first_run.py" line="+156"/>
+        <source>创建管理员</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>管理员可以添加其他用户、分配角色和负责区域。点击“创建”后建立数据库。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>创建(&amp;C)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>用户名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>密码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>再次输入密码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>密码至少 8 位，须同时包含字母和数字。请牢记密码：忘记后只能由其他管理员重置。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>两次输入的密码不一致。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>无法建立数据库：{e}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AreaDialog</name>
     <message>
         <location filename="../../gridadmin/ui/area_dialog.py" line="+31"/>
@@ -262,7 +368,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>全街道各岗位</source>
+        <source>全乡镇（街道）各岗位</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -410,7 +516,7 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/audit_page.py" line="+34"/>
+        <location filename="../../gridadmin/ui/pages/audit_page.py" line="+37"/>
         <source>操作日志</source>
         <translation type="unfinished"></translation>
     </message>
@@ -455,7 +561,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+10"/>
+        <source>没有符合条件的操作记录。新增、修改、导入、打印等操作会自动记录在这里；可以调整上面的日期和筛选条件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>选择一行查看修改前后的内容</source>
         <translation type="unfinished"></translation>
     </message>
@@ -483,7 +594,7 @@
 <context>
     <name>BackupTab</name>
     <message>
-        <location filename="../../gridadmin/ui/settings/backup_tab.py" line="+37"/>
+        <location filename="../../gridadmin/ui/settings/backup_tab.py" line="+39"/>
         <source>立即备份…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -860,7 +971,7 @@
     </message>
     <message>
         <location line="+17"/>
-        <source>{y} 年度学时要求：全街道默认 {d} 学时{own}</source>
+        <source>{y} 年度学时要求：全乡镇（街道）默认 {d} 学时{own}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1105,6 +1216,34 @@
     </message>
 </context>
 <context>
+    <name>FinishPage</name>
+    <message>
+        <location filename="../../gridadmin/ui/first_run.py" line="+195"/>
+        <source>完成</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>数据库：{p}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>乡镇/街道：{t}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>管理员：{u}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>点击“完成”进入主窗口。常用设置（备份文件夹、年度学时要求、报表落款）在“系统设置 → 常规”中。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FirstAdminDialog</name>
     <message>
         <location filename="../../gridadmin/ui/login.py" line="-53"/>
@@ -1139,6 +1278,147 @@
     <message>
         <location line="+4"/>
         <source>两次输入的密码不一致。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <location filename="../../gridadmin/ui/first_run.py" line="+11"/>
+        <source>初次使用向导</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>&lt; 上一步(&amp;B)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>下一步(&amp;N) &gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>完成(&amp;F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>该数据库中已有用户，不能再用向导建立。请取消向导后打开它。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GeneralTab</name>
+    <message>
+        <location filename="../../gridadmin/ui/settings/general_tab.py" line="+33"/>
+        <source>默认：数据文件夹中的 backups</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>浏览…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source> 学时</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>未设置</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>备份</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>备份文件夹</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>PostgreSQL 数据库由服务器管理员备份，此设置只用于本机数据库文件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>培训</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{year} 年度学时要求</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全乡镇（街道）默认值，适用于没有单独设置的岗位。其他年份和各岗位的要求在“培训管理 → 年度学时要求”中设置。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>报表落款</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>单位负责人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>审核人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>制表人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>联系电话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>打印月报、花名册等表格时填在落款处；不填的项留空，打印后手写。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>只有管理员可以修改这些设置。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>自动备份和“备份与恢复”使用：{p}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>选择备份文件夹</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>已保存。</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1250,6 +1530,176 @@
     <message>
         <location line="+15"/>
         <source>删除“{name}”？此操作不能撤销。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../gridadmin/ui/first_run.py" line="-244"/>
+        <source>社区/村和网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>官方名单中的社区/村已自动建立；网格可以从导入模板导入，也可以以后录入。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>从导入模板导入网格（Excel 文件）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>以后在“网格管理”中录入或导入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>不建立本乡镇的数据，生成演示数据试用</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>网格导入模板文件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>选择文件…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>保存空白模板…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>检查文件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>行</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>列</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>问题</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>小型：约 2,000 人（几秒）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>乡镇规模：约 5 万人、100 个网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>演示数据使用镇平县几个乡镇的虚构人员，与上一步选择的乡镇无关；身份证号码符合校验规则但并不存在。正式使用时请另建数据库。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>规模</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>导入(&amp;I)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>下一步(&amp;N) &gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>选择网格导入模板</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>保存空白模板</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Excel 表格 (*.xlsx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>已保存模板：{p}。填好后在上面选择该文件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>请选择网格导入模板文件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>无法读取该文件：{e}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>共 {rows} 行，其中 {bad} 行有错误。请在文件中改正后重新检查；有错误时不会导入任何一行。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>共 {rows} 行：新增 {new} 个网格，更新 {upd} 个，无变化 {same} 个。没有错误，可以导入。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>网格可以以后在“网格管理”中录入，或在“数据导入”中导入。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>正在导入网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>导入失败：{e}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>已导入网格：新增 {new} 个，更新 {upd} 个。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>本数据库已按所选乡镇建立了社区/村，不能再生成演示数据。请选择其他方式，或以后另建一个演示数据库。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>正在生成演示数据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>生成演示数据失败：{e}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>已生成演示数据（{n} 个网格）。</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1739,7 +2189,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gridadmin/ui/main_window.py" line="+97"/>
+        <location filename="../../gridadmin/ui/main_window.py" line="+109"/>
         <source>当前用户：{name}（{roles}）</source>
         <translation>Current user: {name} ({roles})</translation>
     </message>
@@ -1770,6 +2220,31 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>编辑(&amp;E)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>查找(&amp;F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>新增(&amp;N)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打印(&amp;P)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>转到(&amp;G)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
@@ -1782,11 +2257,6 @@
         <location line="+38"/>
         <source>密码已修改。</source>
         <translation>Password changed.</translation>
-    </message>
-    <message>
-        <location line="+48"/>
-        <source>关于</source>
-        <translation>About</translation>
     </message>
 </context>
 <context>
@@ -2129,6 +2599,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+8"/>
         <source>已另存为 {path}</source>
         <translation type="unfinished"></translation>
@@ -2137,13 +2612,23 @@
 <context>
     <name>RequirementsDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/training/requirements_dialog.py" line="+37"/>
+        <location filename="../../gridadmin/ui/training/requirements_dialog.py" line="+26"/>
+        <source> 学时</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>同默认</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>{y} 年度学时要求</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+6"/>
-        <source>全街道默认</source>
+        <source>全乡镇（街道）默认</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2622,7 +3107,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>导出 Excel…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2658,7 +3143,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+42"/>
+        <source>没有符合条件的人员。可以清空查找内容，或放宽上面的筛选条件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>还没有网格员。可以点击“新增人员”，或在“数据导入”中导入花名册。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>共 {n:,} 人</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2761,13 +3256,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>（未指定）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+22"/>
-        <source>不勾选表示全街道</source>
+        <source>不勾选表示全乡镇（街道）</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2783,6 +3278,11 @@
     <name>SessionsTab</name>
     <message>
         <location filename="../../gridadmin/ui/training/sessions_tab.py" line="+56"/>
+        <source>{year} 年还没有培训。可以点击“新建培训”登记一场培训，再在“签到管理”中添加参加人员。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>新建培训</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2862,12 +3362,17 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/settings_page.py" line="+22"/>
+        <location filename="../../gridadmin/ui/pages/settings_page.py" line="+23"/>
         <source>系统设置</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
+        <source>常规</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>用户管理</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3095,7 +3600,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>号码有效：{birth} 出生，{gender}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3190,7 +3695,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>StartDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/start_dialog.py" line="+162"/>
+        <location filename="../../gridadmin/ui/start_dialog.py" line="+165"/>
         <source>欢迎使用</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3320,6 +3825,69 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     <message>
         <location line="+3"/>
         <source>暂无履历记录。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TownshipPage</name>
+    <message>
+        <location filename="../../gridadmin/ui/first_run.py" line="-306"/>
+        <source>选择乡镇/街道</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>按省、市、县逐级选择，或直接输入名称搜索。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>本机数据库文件（单机使用，推荐）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PostgreSQL 服务器（多台电脑共用）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>选定乡镇后自动填写</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>浏览…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>postgresql+psycopg://用户:密码@服务器/库名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>数据库保存在：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>数据库文件位置</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>请填写文件位置；服务器连接串请选“PostgreSQL 服务器”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>文件“{p}”已存在。请换一个名称；要使用已有的数据库，请取消向导后打开它。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>连接串应以 postgresql+psycopg:// 开头。</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3520,6 +4088,74 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
 </context>
 <context>
+    <name>WelcomePage</name>
+    <message>
+        <location filename="../../gridadmin/ui/first_run.py" line="-85"/>
+        <source>欢迎使用网格中心管理系统</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>这是本机第一次运行本程序。接下来几步会：
+
+1. 选择本中心所属的乡镇/街道（官方区划名单），并确定数据库保存的位置；
+2. 创建管理员账号；
+3. 导入社区/村和网格，或以后再录入；也可以生成演示数据先试用。
+
+以后可以在“文件 → 新建或打开数据库”中切换到其他数据库。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>conflict</name>
+    <message>
+        <location filename="../../gridadmin/ui/conflict.py" line="+19"/>
+        <source>记录已被修改</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>「重新载入」显示该记录的最新内容（放弃您这次的修改）；「取消」保留您填写的内容，以便对照后重新录入。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>重新载入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dialog</name>
+    <message>
+        <location filename="../../gridadmin/ui/start_dialog.py" line="-148"/>
+        <source>设置本数据库所属乡镇/街道</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>数据库 {p} 尚未设置乡镇/街道，请选择：</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>jobs</name>
+    <message>
+        <location filename="../../gridadmin/ui/jobs.py" line="+74"/>
+        <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>正在取消，已写入的内容将全部撤回…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>menu</name>
     <message>
         <location filename="../../gridadmin/ui/column_chooser.py" line="+83"/>
@@ -3529,11 +4165,6 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 </context>
 <context>
     <name>parent</name>
-    <message>
-        <location filename="../../gridadmin/ui/conflict.py" line="+18"/>
-        <source>记录已被修改</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <location filename="../../gridadmin/ui/export_actions.py" line="+31"/>
         <source>导出到 Excel</source>
@@ -3575,7 +4206,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../gridadmin/ui/start_dialog.py" line="+12"/>
+        <location filename="../../gridadmin/ui/start_dialog.py" line="+154"/>
         <source>浏览…</source>
         <translation type="unfinished"></translation>
     </message>

@@ -191,14 +191,19 @@ def staff_changes(session: Session, start: date, end: date, community_ids: list[
 # --- special groups ------------------------------------------------------------------------
 
 def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: list[int], parts: dict,
-               person_present, transfers_after, moved_after, *, with_sensitive: bool) -> list[TagCount]:
+               person_present, transfers_after, moved_after, *, with_sensitive: bool,
+               everywhere: bool = False) -> list[TagCount]:
     """Per active tag: holders present in the scope at each of ``ends``
     (this month's end, last month's end, same month last year), each in the
     community of their household at that date. One scan grouped by
     household area for those who kept their household; the few who moved
-    after the earliest date are placed exactly."""
+    after the earliest date are placed exactly. ``everywhere``: the scope
+    holds every household, so where anyone lives does not matter and the
+    scan skips the household look-ups."""
     in_scope = set(community_ids)
     earliest = min(ends)
+    if everywhere:
+        return _tag_counts_everywhere(session, ends, with_sensitive)
 
     def held(on: date):
         return and_(or_(PersonTag.start_date.is_(None), PersonTag.start_date <= on),
@@ -208,8 +213,7 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
     moved = _one(Person.id.in_(moved_after(earliest))).label("moved")
     dates = sorted(set(ends))
     index = [dates.index(d) for d in ends]
-    buckets = [*presence.person_columns(dates), presence.bucket(PersonTag.start_date, dates, empty=0),
-               presence.bucket(PersonTag.end_date, dates, empty=len(dates))]
+    buckets = _held_buckets(dates)
     # "+ 0" keeps SQLite from walking person_tag by the tag index: in table
     # order the person and household look-ups go nearly in sequence (7x faster).
     kind = (PersonTag.tag_kind_id + 0).label("kind")
@@ -238,11 +242,38 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
         for i in range(len(ends)):
             if cells[2 * i] and parts.get(cells[2 * i + 1], (None, None))[0] in in_scope:
                 counts[kind_id][i] += 1
+    return [TagCount(name, bool(sensitive), *counts.get(kind_id, [0, 0, 0]))
+            for kind_id, name, sensitive in _tag_kinds(session, with_sensitive)]
+
+
+def _held_buckets(dates: list[date]) -> list:
+    return [*presence.person_columns(dates), presence.bucket(PersonTag.start_date, dates, empty=0),
+            presence.bucket(PersonTag.end_date, dates, empty=len(dates))]
+
+
+def _tag_kinds(session: Session, with_sensitive: bool) -> list[tuple]:
     kinds = select(TagKind.id, TagKind.name, TagKind.sensitive).where(TagKind.active.is_(True))
     if not with_sensitive:
         kinds = kinds.where(TagKind.sensitive.is_(False))
+    return list(session.execute(kinds.order_by(TagKind.sort_order, TagKind.id)))
+
+
+def _tag_counts_everywhere(session: Session, ends: tuple[date, ...], with_sensitive: bool) -> list[TagCount]:
+    """``tag_counts`` when the scope holds every household: one grouped
+    scan of the memberships and their holders' presence."""
+    dates = sorted(set(ends))
+    index = [dates.index(d) for d in ends]
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    kind = (PersonTag.tag_kind_id + 0).label("kind")  # table order: person look-ups in sequence
+    buckets = _held_buckets(dates)
+    for kind_id, reg, out, died, valid, start, end, n in session.execute(
+            select(kind, *buckets, func.count()).select_from(PersonTag)
+            .join(Person, Person.id == PersonTag.person_id).group_by(kind, *buckets)):
+        for k, i in enumerate(index):
+            if presence.present(i, reg, out, died, valid) and presence.held(i, start, end):
+                counts[kind_id][k] += n
     return [TagCount(name, bool(sensitive), *counts.get(kind_id, [0, 0, 0]))
-            for kind_id, name, sensitive in session.execute(kinds.order_by(TagKind.sort_order, TagKind.id))]
+            for kind_id, name, sensitive in _tag_kinds(session, with_sensitive)]
 
 
 # --- trends --------------------------------------------------------------------------------

@@ -35,8 +35,10 @@ FLOW_SHORT = ("上月末", "增加", "减少", "本月末")  # under a group tit
 def monthly_report_pdf(db: Database, year: int, month: int, target: str | Path | BinaryIO,
                        scope_area_id: int | None = None, *, printed_on: date | None = None) -> int:
     """Compute the figures and write the report; returns the page count."""
+    from gridadmin.services.settings import signatories
+
     figures = monthly_figures(db, year, month, scope_area_id)
-    return write_monthly_pdf(figures, target, printed_on=printed_on)
+    return write_monthly_pdf(figures, target, printed_on=printed_on, signatories=signatories(db))
 
 
 def number(value: int | float) -> str:
@@ -47,7 +49,9 @@ def number(value: int | float) -> str:
 
 
 def write_monthly_pdf(figures: MonthlyFigures, target: str | Path | BinaryIO, *,
-                      printed_on: date | None = None) -> int:
+                      printed_on: date | None = None, signatories: dict[str, str] | None = None) -> int:
+    """Write the report of ``figures``; ``signatories`` ({label: name})
+    fill in the signature lines (blank when not given)."""
     subtitle = f"报告月份：{figures.year}年{figures.month}月"
     if not figures.scope_is_township:
         subtitle += f"　统计范围：{figures.scope_name}"
@@ -66,7 +70,8 @@ def write_monthly_pdf(figures: MonthlyFigures, target: str | Path | BinaryIO, *,
     story += _special_groups(figures, styles)
     story.append(Spacer(1, 6 * mm))
     story.append(KeepTogether([Paragraph("填报说明：本表数据由网格中心管理系统按登记、迁入迁出、死亡及任职起止日期"
-                                         "计算，可随时按历史重算。", styles.small), signature_block(styles)]))
+                                         "计算，可随时按历史重算。", styles.small),
+                                        signature_block(styles, values=signatories)]))
     story += _charts(figures, styles)
     return render_pdf(target, info, story)
 

@@ -6,7 +6,7 @@ in any viewer on any PC."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
@@ -137,11 +137,20 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, col_
 
 
 def signature_block(styles: Styles | None = None, *, labels: Sequence[str] = (
-        "单位负责人", "审核人", "制表人", "联系电话", "填报日期"), seal: bool = True) -> Table:
-    """The footer block officials sign: one blank line per label and, when
-    ``seal``, a box marked （盖章） for the unit's seal."""
+        "单位负责人", "审核人", "制表人", "联系电话", "填报日期"), seal: bool = True,
+        values: Mapping[str, str] | None = None) -> Table:
+    """The footer block officials sign: one line per label, filled in with
+    ``values[label]`` when given (the 常规 settings' signatories, see
+    ``services.settings.signatories``), else blank to be written by hand;
+    and, when ``seal``, a box marked （盖章） for the unit's seal."""
     styles = styles or Styles()
-    cells = [[Paragraph(f"{_escape(label)}：________________", styles.body) for label in labels[i:i + 3]]
+    values = values or {}
+
+    def line(label: str) -> str:
+        value = (values.get(label) or "").strip()
+        return f"{_escape(label)}：<u>{_escape(value)}</u>" if value else f"{_escape(label)}：________________"
+
+    cells = [[Paragraph(line(label), styles.body) for label in labels[i:i + 3]]
              for i in range(0, len(labels), 3)]
     for row in cells:
         row += [""] * (3 - len(row))

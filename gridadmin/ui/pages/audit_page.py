@@ -25,6 +25,9 @@ from gridadmin.services.paging import PageQuery
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 
 
+from gridadmin.ui.widgets import EmptyState
+
+
 class AuditPage(QWidget):
     page_name = "audit"
 
@@ -71,6 +74,8 @@ class AuditPage(QWidget):
                                     parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.empty_state = EmptyState(self.table, self.tr(
+            "没有符合条件的操作记录。新增、修改、导入、打印等操作会自动记录在这里；可以调整上面的日期和筛选条件。"))
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()

@@ -257,7 +257,7 @@ class ReportsPage(QWidget):
             return None
         documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         default = Path(documents or Path.home()) / Path(self.current.file_path).name
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), str(default), "PDF 文件 (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), str(default), self.tr("PDF 文件 (*.pdf)"))
         if not path:
             return None
         try:

@@ -23,7 +23,7 @@ from gridadmin.services.roster import AGE_BANDS, SERVING, RosterFilter, RosterRo
 from gridadmin.services.staff import EMPLOYMENT_TYPES, code_choices
 from gridadmin.ui.column_chooser import remember_columns
 from gridadmin.ui.export_actions import export_xlsx, print_pdf
-from gridadmin.ui.widgets import filter_combo, run_dialog, select_data, setup_lazy_table
+from gridadmin.ui.widgets import EmptyState, filter_combo, run_dialog, select_data, setup_lazy_table
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.roster.list_dialogs import ExpiringCertificatesDialog, StaffingDialog
 from gridadmin.ui.staff_dialog import StaffDialog
@@ -82,6 +82,7 @@ class RosterPage(QWidget):
         header.setSortIndicator(self.model.column_index("name"), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.column_layout = remember_columns(self.table, "roster")
+        self.empty_state = EmptyState(self.table, self._empty_text)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -160,6 +161,14 @@ class RosterPage(QWidget):
     def show_area(self, area_id: int) -> bool:
         """Filter the roster to one area (drill-down from the grid tree)."""
         return select_data(self.area, area_id)
+
+    def _empty_text(self) -> str:
+        filtered = bool(self.search.text().strip()) or any(
+            combo.currentIndex() != 0 for combo in (self.area, self.role, self.employment, self.status,
+                                                    self.skill, self.political, self.age))
+        if filtered:
+            return self.tr("没有符合条件的人员。可以清空查找内容，或放宽上面的筛选条件。")
+        return self.tr("还没有网格员。可以点击“新增人员”，或在“数据导入”中导入花名册。")
 
     def current_filter(self) -> RosterFilter:
         """The filter the widgets describe."""

@@ -9,6 +9,7 @@ from gridadmin.db import Database
 from gridadmin.services.setup import township_of_database
 from gridadmin.ui.settings.backup_tab import BackupTab
 from gridadmin.ui.settings.codes_tab import CodesTab
+from gridadmin.ui.settings.general_tab import GeneralTab
 from gridadmin.ui.settings.users_tab import UsersTab
 
 
@@ -22,6 +23,8 @@ class SettingsPage(QWidget):
         title = QLabel(self.tr("系统设置"))
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.tabs = QTabWidget()
+        self.general_tab = GeneralTab(db)
+        self.tabs.addTab(self.general_tab, self.tr("常规"))
         self.users_tab = UsersTab(db)
         self.backup_tab = BackupTab(db, on_restored)
         self.tabs.addTab(self.users_tab, self.tr("用户管理"))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
 
 from gridadmin import APP_TITLE
 from gridadmin.db import Database, sqlite_path
-from gridadmin.paths import data_dir
 from gridadmin.services.access import MANAGE_SETTINGS, acting
 from gridadmin.services.backup import BACKUP_SUFFIX, backup_database, list_backups, restore_database, verify_backup
 from gridadmin.services.errors import ServiceError
@@ -21,8 +20,11 @@ from gridadmin.services.errors import ServiceError
 FILTER = f"网格中心备份 (*{BACKUP_SUFFIX});;所有文件 (*)"
 
 
-def backup_dir() -> Path:
-    return data_dir() / "backups"
+def backup_dir(db: Database | None = None) -> Path:
+    """The backup folder (系统设置 → 常规; default ``backups`` in the data folder)."""
+    from gridadmin.ui.app import backup_folder
+
+    return backup_folder(db)
 
 
 class BackupTab(QWidget):
@@ -38,7 +40,7 @@ class BackupTab(QWidget):
         self.restore_button = QPushButton(self.tr("从备份恢复…"))
         for button in (self.backup_button, self.restore_button):
             button.setEnabled(allowed)
-        note = self.tr("每天第一次启动时自动备份到：{folder}（保留最近 7 天、4 周、12 个月）").format(folder=backup_dir())
+        note = self.tr("每天第一次启动时自动备份到：{folder}（保留最近 7 天、4 周、12 个月）").format(folder=backup_dir(self.db))
         if not is_file:
             note = self.tr("PostgreSQL 数据库由服务器管理员备份（pg_dump）。")
         elif not acting(db).can(MANAGE_SETTINGS):
@@ -63,7 +65,7 @@ class BackupTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        backups = list_backups(backup_dir())
+        backups = list_backups(backup_dir(self.db))
         self.table.setRowCount(len(backups))
         for row, (path, size, when) in enumerate(backups):
             for column, value in enumerate((path.name, f"{size / 1_048_576:.1f} MB", f"{when:%Y-%m-%d %H:%M}")):
@@ -71,7 +73,7 @@ class BackupTab(QWidget):
         self.table.resizeColumnsToContents()
 
     def backup_now(self) -> None:
-        default = backup_dir() / f"手动备份-{datetime.now():%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
+        default = backup_dir(self.db) / f"手动备份-{datetime.now():%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
         path, _ = QFileDialog.getSaveFileName(self, self.tr("备份到"), str(default), FILTER)
         if not path:
             return
@@ -85,7 +87,7 @@ class BackupTab(QWidget):
         self.refresh()
 
     def restore(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), str(backup_dir()), FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), str(backup_dir(self.db)), FILTER)
         if not path:
             return
         check = verify_backup(Path(path))
@@ -97,7 +99,7 @@ class BackupTab(QWidget):
         if QMessageBox.question(self, APP_TITLE, question) != QMessageBox.StandardButton.Yes:
             return
         try:
-            safety = restore_database(self.db, Path(path), backup_dir())
+            safety = restore_database(self.db, Path(path), backup_dir(self.db))
         except ServiceError as exc:
             QMessageBox.warning(self, APP_TITLE, exc.message)
             return

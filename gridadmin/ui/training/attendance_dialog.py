@@ -86,7 +86,7 @@ class AttendanceDialog(QDialog):
         self.full_numbers = full_numbers
         self.target = parse_target_group(session.target_group, codes.roles, community_choices(db))
         self.target_button.setToolTip(self.tr("添加本次培训的培训对象中全体在岗人员：{t}").format(
-            t=session.target_group or self.tr("全街道各岗位")))
+            t=session.target_group or self.tr("全乡镇（街道）各岗位")))
         self.remove_button = QPushButton(self.tr("移除所选"))
         self.table = QTableView()
         self.table.setModel(self.model)

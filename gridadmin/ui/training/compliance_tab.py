@@ -83,7 +83,7 @@ class ComplianceTab(QWidget):
         rules = training_compliance.requirements(self.db, self.year)
         own = "；".join(f"{self.codes.label('roles', role)} {hours:g}" for role, hours in rules.items()
                        if role is not None)
-        self.requirement_title.setText(self.tr("{y} 年度学时要求：全街道默认 {d} 学时{own}").format(
+        self.requirement_title.setText(self.tr("{y} 年度学时要求：全乡镇（街道）默认 {d} 学时{own}").format(
             y=self.year, d=f"{rules.get(None, 0.0):g}", own=f"；{own}" if own else ""))
         self.requirement_title.setToolTip(self.requirement_title.text())
         self.all_rows = training_compliance.compliance(self.db, self.year)

@@ -3,6 +3,7 @@ requirement ("同默认" when the role follows the default)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QVBoxLayout, QWidget,
 )
@@ -22,9 +23,9 @@ def hours_box(*, allow_default: bool) -> QDoubleSpinBox:
     box.setRange(FOLLOWS_DEFAULT if allow_default else 0, 1000)
     box.setDecimals(1)
     box.setSingleStep(1)
-    box.setSuffix(" 学时")
+    box.setSuffix(QCoreApplication.translate("RequirementsDialog", " 学时"))
     if allow_default:
-        box.setSpecialValueText("同默认")
+        box.setSpecialValueText(QCoreApplication.translate("RequirementsDialog", "同默认"))
     return box
 
 
@@ -40,7 +41,7 @@ class RequirementsDialog(QDialog):
         self.default_hours.setValue(rules.get(None, 0.0))
         self.role_hours: dict[str, QDoubleSpinBox] = {}
         form = QFormLayout()
-        form.addRow(self.tr("全街道默认"), self.default_hours)
+        form.addRow(self.tr("全乡镇（街道）默认"), self.default_hours)
         for code, label in codes.roles:
             box = hours_box(allow_default=True)
             box.setValue(rules.get(code, FOLLOWS_DEFAULT))

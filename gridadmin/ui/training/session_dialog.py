@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.training import SessionInput, SessionRow, TrainingCodeLists
 from gridadmin.services.training_targets import TargetGroup, format_target_group, parse_target_group
-from gridadmin.ui.widgets import error_label, show_error
+from gridadmin.ui.widgets import error_label, set_form_tab_order, show_error
 
 
 def _qdate(value: date) -> QDate:
@@ -85,8 +85,10 @@ class SessionDialog(QDialog):
         buttons.accepted.connect(self.try_save)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
+        self.form_layout = form
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        set_form_tab_order(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
@@ -114,7 +116,7 @@ class SessionDialog(QDialog):
         view.setResizeMode(QListView.ResizeMode.Adjust)
         view.setSpacing(2)
         view.setFixedHeight(self.fontMetrics().height() * 5 + 24)
-        view.setToolTip(self.tr("不勾选表示全街道"))
+        view.setToolTip(self.tr("不勾选表示全乡镇（街道）"))
         for area_id, name in self.communities:
             item = QListWidgetItem(name)
             item.setData(Qt.ItemDataRole.UserRole, area_id)

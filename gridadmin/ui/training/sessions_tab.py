@@ -20,7 +20,7 @@ from gridadmin.services.errors import ServiceError
 from gridadmin.services.reports.signin_sheet import signin_sheet_pdf
 from gridadmin.services.training import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_dialog import AttendanceDialog
-from gridadmin.ui.widgets import run_dialog, setup_table
+from gridadmin.ui.widgets import EmptyState, run_dialog, setup_table
 from gridadmin.ui.training.models import ROW_ROLE, SessionTableModel
 from gridadmin.services.training_targets import community_choices
 from gridadmin.ui.training.session_dialog import SessionDialog
@@ -52,6 +52,8 @@ class SessionsTab(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         setup_table(self.table, stretch_column=6)
+        self.empty_state = EmptyState(self.table, lambda: self.tr(
+            "{year} 年还没有培训。可以点击“新建培训”登记一场培训，再在“签到管理”中添加参加人员。").format(year=self.year))
         self.table.doubleClicked.connect(lambda _index: self.manage_attendance())
         self.new_button = QPushButton(self.tr("新建培训"))
         self.new_button.setToolTip(self.tr("新建培训场次（Ctrl+N）"))
