@@ -212,3 +212,36 @@ def test_ending_before_start_is_refused_in_the_dialog(qtbot, setup):
     visible, error = outcome[0]
     assert visible and "2019-01-01" in error and "早于开始日期" in error
     assert assignments.list_assignments(db, people["张三"])[0].end_date is None
+
+
+def test_export_both_ways_and_print_follow_the_filter(qtbot, setup, tmp_path, monkeypatch):
+    """导出: the table's columns, or the staff import template's columns
+    (which imports again as unchanged); both and the printed 花名册 hold
+    only what the filter shows, numbers masked."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from gridadmin.services.importing.pipeline import plan_import
+    from tests.uihelpers import answer_message_box
+
+    db, _ids, _people = setup
+    page = _page(qtbot, db)
+    page.employment.setCurrentIndex(page.employment.findData("专职"))
+    qtbot.waitUntil(lambda: _names(page) == ["张三"])
+    targets = iter([tmp_path / "shown.xlsx", tmp_path / "template.xlsx", tmp_path / "roster.pdf"])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(next(targets)), ""))
+    for action in (page.export_shown_action.trigger, page.export_template_action.trigger, page.print_button.click):
+        texts = answer_message_box(QMessageBox.StandardButton.Ok)
+        action()
+        assert texts and ("已导出 1 行" in texts[0] or "已生成" in texts[0])
+
+    shown = [r for r in load_workbook(tmp_path / "shown.xlsx").active.iter_rows(values_only=True) if any(r)]
+    assert any("张三" in str(c) for row in shown for c in row) and not any("李四" in str(c) for row in shown for c in row)
+    template = [r for r in load_workbook(tmp_path / "template.xlsx").active.iter_rows(values_only=True) if any(r)]
+    assert len(template) == 2 and "张三" in template[1] and "138****5678" in template[1]
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "roster.pdf").pages)
+    assert "张三" in text and "李四" not in text and "网格力量花名册" in text
+    # the template-format file is what the staff import reads (masked IDs are refused, not guessed)
+    plan = plan_import(db, tmp_path / "template.xlsx", "staff")
+    assert plan.rows and plan.rows[0].status in ("error", "unchanged")

@@ -40,6 +40,26 @@ def export_xlsx(parent: QWidget, db: Database, model: LazyTableModel, what: str,
     return _finish(parent, run_job(parent, parent.tr("导出"), job), path, parent.tr("已导出 {n} 行到 {path}"))
 
 
+def export_kind_xlsx(parent: QWidget, db: Database, kind: str, what: str, *, full_numbers: bool,
+                     **options) -> Path | None:
+    """Ask where, then write ``kind`` in its import template's columns (so
+    the file can be corrected and imported again); ``options`` go to
+    ``export_kind`` (e.g. ``roster_filter``). Returns the file or None."""
+    from gridadmin.services.importing.export import export_kind
+
+    default = _documents() / f"{what}_{date.today():%Y%m%d}.xlsx"
+    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("导出到 Excel（导入模板格式）"), str(default),
+                                          "Excel 文件 (*.xlsx)")
+    if not path:
+        return None
+
+    def job():
+        yield Progress(0, 1, parent.tr("正在导出{what}…").format(what=what))
+        return export_kind(db, kind, path, full_numbers=full_numbers, **options)
+
+    return _finish(parent, run_job(parent, parent.tr("导出"), job), path, parent.tr("已导出 {n} 行到 {path}"))
+
+
 def print_pdf(parent: QWidget, db: Database, model: LazyTableModel, what: str, *, full_numbers: bool,
               landscape: bool = True) -> Path | None:
     """Ask where, then print the list as a PDF (header, page numbers,

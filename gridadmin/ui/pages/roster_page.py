@@ -6,10 +6,12 @@ roles that may see full numbers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton,
     QTableView, QVBoxLayout, QWidget,
 )
 
@@ -22,7 +24,7 @@ from gridadmin.services.roster import AGE_BANDS, SERVING, RosterFilter, RosterRo
     roster_source
 from gridadmin.services.staff import EMPLOYMENT_TYPES, code_choices
 from gridadmin.ui.column_chooser import remember_columns
-from gridadmin.ui.export_actions import export_xlsx, print_pdf
+from gridadmin.ui.export_actions import export_kind_xlsx, export_xlsx, print_pdf
 from gridadmin.ui.widgets import EmptyState, filter_combo, run_dialog, select_data, setup_lazy_table
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.roster.list_dialogs import ExpiringCertificatesDialog, StaffingDialog
@@ -123,8 +125,14 @@ class RosterPage(QWidget):
         self.add_button.clicked.connect(self.add_staff)
         self.edit_button.clicked.connect(lambda: self.open_staff(self.selected_row()))
         self.refresh_button.clicked.connect(self.model.refresh)
-        self.export_button.clicked.connect(lambda: export_xlsx(self, self.db, self.model, self.tr("网格力量花名册"),
-                                                               full_numbers=self.show_full.isChecked()))
+        export_menu = QMenu(self.export_button)
+        self.export_shown_action = export_menu.addAction(self.tr("按表格当前的列导出…"))
+        self.export_template_action = export_menu.addAction(self.tr("按导入模板的列导出（可修改后再导入）…"))
+        self.export_button.setMenu(export_menu)
+        self.export_shown_action.triggered.connect(
+            lambda: export_xlsx(self, self.db, self.model, self.tr("网格力量花名册"),
+                                full_numbers=self.show_full.isChecked()))
+        self.export_template_action.triggered.connect(self.export_template)
         self.print_button.clicked.connect(lambda: print_pdf(self, self.db, self.model, self.tr("网格力量花名册"),
                                                             full_numbers=self.show_full.isChecked()))
         self.staffing_button.clicked.connect(self.show_staffing)
@@ -217,6 +225,12 @@ class RosterPage(QWidget):
         if accepted and saved_id is not None:
             self.model.refresh()
             self.select_staff(saved_id)
+
+    def export_template(self) -> Path | None:
+        """The people the filter shows, in the staff import template's
+        columns (a corrected copy imports again)."""
+        return export_kind_xlsx(self, self.db, "staff", self.tr("网格力量花名册（导入模板格式）"),
+                                full_numbers=self.show_full.isChecked(), roster_filter=self.model.query.filter)
 
     def show_staffing(self) -> None:
         run_dialog(StaffingDialog(self.db, self))
