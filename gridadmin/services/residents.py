@@ -11,6 +11,14 @@ letters → pinyin initials or full pinyin from the start (``zs``, ``zhangs``);
 digits → ID number, phone or household number from the start; other text →
 the name from the start, or (two characters or more) the household address
 containing it.
+
+As of a past date (``ResidentFilter.as_of``) the list is the register on
+that day, derived from the history exactly as the monthly report counts it
+(``reports.monthly_figures.person_present``): each person placed in the
+household they had that day (``transfers_after`` — only the few who moved
+between households since are placed by their events, everyone else by
+their current household), age, tags and the tag filter as of that day; the
+status filter does not apply (everyone listed was 在册 that day).
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.db import Database
@@ -29,6 +37,7 @@ from gridadmin.services.access import SEE_FULL_NUMBERS, acting
 from gridadmin.services.areas import residents_per_area_query
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.idcard import number_formatters
+from gridadmin.services.reports.monthly_figures import moved_after, person_present, transfers_after
 from gridadmin.services.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
     prefix_range
 from gridadmin.services.roster import _years_before, age_on, subtree_ids
@@ -55,6 +64,12 @@ class ResidentFilter:
     gender: str | None = None
     tag_kind_id: int | None = None
     today: date | None = None
+    as_of: date | None = None  # the register on that day instead of today's (status then ignored)
+
+    @property
+    def day(self) -> date:
+        """The day ages and tags are taken on."""
+        return self.as_of or self.today or date.today()
 
 
 @dataclass(frozen=True)
@@ -110,9 +125,11 @@ def search_condition(text: str):
 def resident_keys(session: Session, f: ResidentFilter | None):
     """``SELECT person.id`` for the filter (every condition in SQL)."""
     f = f or ResidentFilter()
-    today = f.today or date.today()
+    today = f.day
     stmt = select(Person.id)
-    if f.status:
+    if f.as_of is not None:
+        stmt = stmt.where(person_present(f.as_of))
+    elif f.status:
         stmt = stmt.where(Person.status == f.status)
     if f.category:
         stmt = stmt.where(Person.category == f.category)
@@ -124,7 +141,15 @@ def resident_keys(session: Session, f: ResidentFilter | None):
                           Person.birth_date > _years_before(today, high + 1))
     if f.area_id is not None:
         households = select(Household.id).where(Household.area_id.in_(subtree_ids(session, f.area_id)))
-        stmt = stmt.where(Person.household_id.in_(households))
+        if f.as_of is None:
+            stmt = stmt.where(Person.household_id.in_(households))
+        else:
+            # household on that day: the current one unless they moved between
+            # households since (few), then the one their first later transfer left
+            moved = transfers_after(f.as_of, "moved_since")
+            stmt = stmt.where(or_(
+                and_(Person.household_id.in_(households), Person.id.not_in(moved_after(f.as_of))),
+                Person.id.in_(select(moved.c.person_id).where(moved.c.from_household_id.in_(households)))))
     if f.tag_kind_id is not None:
         # Joined, not "id IN (…)": a special group is a small part of the
         # register, so its holders (ix_person_tag_holders) drive the query and
@@ -182,23 +207,32 @@ class ResidentSource(SqlPager[ResidentRow]):
         if self._kinds is None:
             self._kinds = [k.id for k in visible_tag_kinds(session, acting(self.db))]
         f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
-        return load_rows(session, ids, self._book, self._kinds, f.today or date.today())
+        return load_rows(session, ids, self._book, self._kinds, f.day, as_of=f.as_of)
 
 
 def resident_source(db: Database) -> ResidentSource:
     return ResidentSource(db)
 
 
-def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Sequence[int], today: date
-              ) -> list[ResidentRow]:
+def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Sequence[int], today: date,
+              *, as_of: date | None = None) -> list[ResidentRow]:
     """Rows for ``ids`` (in that order): one query for people, households
-    and grids, one for the visible tags."""
+    and grids, one for the visible tags. With ``as_of`` each person shows
+    the household they had that day, and the status that day (在册, with
+    the current one when it has changed since: “在册（现死亡）”)."""
     community = aliased(Area)
+    household = Person.household_id
+    stmt = select(Person.id)
+    if as_of is not None:
+        moved = transfers_after(as_of, "moved_since")
+        household = func.coalesce(moved.c.from_household_id, Person.household_id)
+        stmt = stmt.outerjoin(moved, moved.c.person_id == Person.id)
     found = {r.id: r for r in session.execute(
-        select(Person.id, Person.household_id, Person.name, Person.gender, Person.birth_date, Person.id_number,
-               Person.relation, Person.category, Person.status, Person.phone, Person.version,
-               Household.household_no, Area.name.label("grid"), community.name.label("community"))
-        .outerjoin(Household, Household.id == Person.household_id)
+        stmt.add_columns(household.label("household_id"), Person.name, Person.gender, Person.birth_date,
+                         Person.id_number, Person.relation, Person.category, Person.status, Person.phone,
+                         Person.version, Household.household_no, Area.name.label("grid"),
+                         community.name.label("community"))
+        .outerjoin(Household, Household.id == household)
         .outerjoin(Area, Area.id == Household.area_id)
         .outerjoin(community, community.id == Area.parent_id)
         .where(Person.id.in_(list(ids))))}
@@ -212,10 +246,16 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
             id=p.id, household_id=p.household_id, name=p.name, gender=book.label("gender", p.gender),
             age=age_on(p.birth_date, today), id_number=p.id_number or "",
             relation=book.label("relation", p.relation), category=book.label("resident_category", p.category),
-            status=p.status, household_no=p.household_no or "", grid=p.grid or "",
+            status=_status_on(p.status, as_of), household_no=p.household_no or "", grid=p.grid or "",
             grid_detail=f"{p.community}·{p.grid}" if p.community and p.grid else (p.grid or ""),
             phone=p.phone or "", tags="、".join(tags.get(p.id, ())), version=p.version))
     return rows
+
+
+def _status_on(status: str, as_of: date | None) -> str:
+    if as_of is None or status == PERSON_ACTIVE:
+        return status
+    return f"{PERSON_ACTIVE}（现{status}）"
 
 
 def may_see_full_numbers(db: Database) -> bool:

@@ -7,7 +7,8 @@ current household), so they match the residents list filtered by tag and
 community. For a past day they are derived from the history the monthly
 report uses (``reports.monthly_figures``): registered by then, not moved
 out or dead by then, in the household they were in that day; a tag counts
-when its row holds on that day. Sensitive tag kinds are left out for
+when its row holds on that day — the same people the residents list shows
+for that day (``ResidentFilter.as_of``), so a past count opens its list. Sensitive tag kinds are left out for
 actors who may not see them (``tags.visible_tag_kinds``).
 """
 

@@ -1,7 +1,8 @@
 """特殊人群统计: residents in the register and holders of each special
 group per community, today or as of a chosen day (the third tab of the
-residents page). Clicking a count shows those residents in the 人员 tab
-(today's register); the table exports to xlsx."""
+residents page). Clicking a count shows those residents in the 人员 tab —
+today's register, or the register as of the chosen past day; the table
+exports to xlsx."""
 
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ from gridadmin.ui.widgets import setup_lazy_table
 
 class SpecialGroupsPanel(QWidget):
     """The counts table with a date picker. ``on_cell(tag kind id or None,
-    community id or None)`` is called when a count is clicked (only for
-    today's figures, which the residents list can show)."""
+    community id or None, day or None)`` is called when a count is clicked;
+    the day is the figures' date when it is in the past (the residents list
+    then shows the register as of that day), None for today's figures."""
 
     def __init__(self, db: Database, parent: QWidget | None = None,
-                 on_cell: Callable[[int | None, int | None], None] | None = None):
+                 on_cell: Callable[[int | None, int | None, date | None], None] | None = None):
         super().__init__(parent)
         self.db = db
         self.on_cell = on_cell
@@ -81,14 +83,14 @@ class SpecialGroupsPanel(QWidget):
         if self.counts.on >= date.today():
             text = self.tr("当前在册人口及各类特殊人群人数。点击人数可在“人员”页查看名单。")
         else:
-            text = self.tr("{day} 当天的在册人口及特殊人群人数（按当时的户籍和迁移记录推算）。").format(
-                day=self.counts.on.isoformat())
+            text = self.tr("{day} 当天的在册人口及特殊人群人数（按当时的户籍和迁移记录推算）。"
+                           "点击人数可在“人员”页查看当天的名单。").format(day=self.counts.on.isoformat())
         self.note.setText(text)
 
     def _clicked(self, index) -> None:
         row: GroupCountRow | None = self.model.data(index, ROW_ROLE)
-        if row is None or self.on_cell is None or self.counts.on < date.today():
+        if row is None or self.on_cell is None:
             return
         key = self.model.columns[index.column()].key
         community = int(key[1:]) if key.startswith("c") and key[1:].isdigit() else None
-        self.on_cell(row.tag_kind_id, community)
+        self.on_cell(row.tag_kind_id, community, self.counts.on if self.counts.on < date.today() else None)
