@@ -6,10 +6,12 @@ chosen or new household), 住户 (the households list) and
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
+    QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -32,6 +34,11 @@ STATUS_ALL = "all"
 TAB_PEOPLE, TAB_HOUSEHOLDS, TAB_GROUPS = range(3)
 
 
+def last_month_end(today: date | None = None) -> date:
+    """The last day of the previous month (the 截至日期 offered first)."""
+    return (today or date.today()).replace(day=1) - timedelta(days=1)
+
+
 class ResidentsPage(QWidget):
     """Search box, filter combos, the residents table and a summary line."""
 
@@ -43,7 +50,7 @@ class ResidentsPage(QWidget):
         choices = code_choices(db, "resident_category", "gender")
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、电话、户号、地址"))
+        self.search.setPlaceholderText(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话、户号、地址"))
         self.search.setClearButtonEnabled(True)
         self.area = QComboBox()
         self.area.addItem(self.tr("全部社区/网格"), None)
@@ -64,12 +71,20 @@ class ResidentsPage(QWidget):
         self.tag.addItem(self.tr("全部（不限特殊人群）"), None)
         for kind_id, name in tag_choices(db):
             self.tag.addItem(name, kind_id)
+        # 截至日期: the register as of a past day (the monthly report's history)
+        self.as_of_check = QCheckBox(self.tr("截至日期"))
+        self.as_of_check.setToolTip(self.tr("勾选后列出该日在册的人员（按当时的户籍和迁移记录推算）"))
+        self.as_of_date = QDateEdit(QDate(last_month_end()))
+        self.as_of_date.setCalendarPopup(True)
+        self.as_of_date.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_date.setMaximumDate(QDate.currentDate())
+        self.as_of_date.setEnabled(False)
         self.show_full = QCheckBox(self.tr("显示完整号码"))
-        self.show_full.setToolTip(self.tr("身份证号和电话默认只显示部分数字"))
+        self.show_full.setToolTip(self.tr("公民身份号码和联系电话默认只显示部分数字"))
         self.show_full.setVisible(may_see_full_numbers(db))
         self.open_button = QPushButton(self.tr("打开户卡(&O)"))
         self.add_button = QPushButton(self.tr("新增居民…"))
-        self.add_button.setToolTip(self.tr("选择所在户（或新建住户），再填写人员信息"))
+        self.add_button.setToolTip(self.tr("选择所在户（或新建住户），再填写居民信息"))
         self.refresh_button = QPushButton(self.tr("刷新"))
         self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.summary = QLabel()
@@ -88,6 +103,8 @@ class ResidentsPage(QWidget):
         filters.addWidget(self.area, 1)
         filters.addWidget(self.category, 1)
         filters.addWidget(self.status)
+        filters.addWidget(self.as_of_check)
+        filters.addWidget(self.as_of_date)
         more = QHBoxLayout()
         for combo in (self.age, self.gender, self.tag):
             more.addWidget(combo)
@@ -106,7 +123,7 @@ class ResidentsPage(QWidget):
         people.addWidget(self.summary)
         # The other tabs are built on first visit (opening the page stays one COUNT).
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.people_tab, self.tr("人员"))
+        self.tabs.addTab(self.people_tab, self.tr("居民"))
         self._panels: dict[int, QWidget] = {}
         for title_text in (self.tr("住户"), self.tr("特殊人群统计")):
             holder = QWidget()
@@ -122,12 +139,14 @@ class ResidentsPage(QWidget):
         self.search.textChanged.connect(lambda _text: self.apply_filter())
         for combo in (self.area, self.category, self.status, self.age, self.gender, self.tag):
             combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
+        self.as_of_check.toggled.connect(self._as_of_toggled)
+        self.as_of_date.dateChanged.connect(lambda _d: self.as_of_check.isChecked() and self.apply_filter())
         self.show_full.toggled.connect(lambda checked: self.model.set_columns(resident_columns(checked)))
         self.model.countChanged.connect(lambda _n: self._update_summary())
         self.table.doubleClicked.connect(lambda index: self.open_resident(self.model.data(index, ROW_ROLE)))
         self.open_button.clicked.connect(lambda: self.open_household(self.selected_row()))
         self.add_button.clicked.connect(self.add_resident)
-        self.export_button.clicked.connect(lambda: export_xlsx(self, self.db, self.model, self.tr("人口信息"),
+        self.export_button.clicked.connect(lambda: export_xlsx(self, self.db, self.model, self._export_title(),
                                                                full_numbers=self.show_full.isChecked()))
         self.refresh_button.clicked.connect(self.model.refresh)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
@@ -168,9 +187,11 @@ class ResidentsPage(QWidget):
         """The 特殊人群统计 tab (``SpecialGroupsPanel``)."""
         return self.panel(TAB_GROUPS)
 
-    def show_tag_in_area(self, tag_kind_id: int | None, area_id: int | None) -> None:
+    def show_tag_in_area(self, tag_kind_id: int | None, area_id: int | None, as_of: date | None = None) -> None:
         """Show the 人员 tab filtered to one special group in one area
-        (a click on a count of the 特殊人群统计 tab)."""
+        (a click on a count of the 特殊人群统计 tab); ``as_of`` a past day
+        lists the register of that day, else today's."""
+        self.set_as_of(as_of, apply=False)
         self.area.blockSignals(True)
         if area_id is None:
             self.area.setCurrentIndex(0)
@@ -194,23 +215,58 @@ class ResidentsPage(QWidget):
             self._panels[TAB_HOUSEHOLDS].show_area(area_id)
         return select_data(self.area, area_id)
 
+    def as_of(self) -> date | None:
+        """The 截至日期 chosen, or None for today's register."""
+        return self.as_of_date.date().toPython() if self.as_of_check.isChecked() else None
+
+    def set_as_of(self, day: date | None, *, apply: bool = True) -> None:
+        """List the register as of ``day`` (None: today's)."""
+        for widget in (self.as_of_check, self.as_of_date):
+            widget.blockSignals(True)
+        if day is not None:
+            self.as_of_date.setDate(QDate(day))
+        self.as_of_check.setChecked(day is not None)
+        for widget in (self.as_of_check, self.as_of_date):
+            widget.blockSignals(False)
+        self.as_of_date.setEnabled(day is not None)
+        self.status.setEnabled(day is None)
+        if apply:
+            self.apply_filter()
+
+    def _as_of_toggled(self, checked: bool) -> None:
+        self.as_of_date.setEnabled(checked)
+        self.status.setEnabled(not checked)  # as of a day everyone listed was 在册 then
+        self.apply_filter()
+
     def current_filter(self) -> ResidentFilter:
         status = self.status.currentData()
+        as_of = self.as_of()
         return ResidentFilter(
             search=self.search.text(), area_id=self.area.currentData(), category=self.category.currentData() or None,
-            status=None if status == STATUS_ALL else status, age_band=self.age.currentData(),
-            gender=self.gender.currentData() or None, tag_kind_id=self.tag.currentData())
+            status=None if status == STATUS_ALL or as_of is not None else status, age_band=self.age.currentData(),
+            gender=self.gender.currentData() or None, tag_kind_id=self.tag.currentData(), as_of=as_of)
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
         if self.model.rowCount():
             self.table.scrollToTop()
 
+    def _export_title(self) -> str:
+        as_of = self.as_of()
+        if as_of is None:
+            return self.tr("人口信息")
+        return self.tr("人口信息（截至{day}）").format(day=as_of.isoformat())
+
     def _update_summary(self) -> None:
-        text = self.tr("共 {n:,} 人").format(n=self.model.rowCount())
-        if self.current_filter() != ResidentFilter(status=PERSON_ACTIVE):
+        as_of = self.as_of()
+        if as_of is not None:
+            text = self.tr("截至 {day} 在册 {n:,} 人").format(day=as_of.isoformat(), n=self.model.rowCount())
+        else:
+            text = self.tr("共 {n:,} 人").format(n=self.model.rowCount())
+        unfiltered = ResidentFilter(status=None, as_of=as_of) if as_of else ResidentFilter(status=PERSON_ACTIVE)
+        if self.current_filter() != unfiltered:
             text += self.tr("（已按条件筛选）")
-        text += self.tr("　双击一行打开人员信息；点击列标题排序。")
+        text += self.tr("　双击一行打开居民信息；点击列标题排序。")
         self.summary.setText(text)
 
     # -- actions ---------------------------------------------------------
