@@ -105,27 +105,44 @@ class SqlPager(Generic[R]):
     load: Callable[[Session, list[Any], PageQuery], list[R]]
     default_sort: str | None = None
 
+    def __post_init__(self) -> None:
+        self._counts: dict[Any, int] = {}
+
     def count(self, query: PageQuery) -> int:
         with self.db.session() as session:
             stmt = self.keys(session, query.filter)
-            return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        self._counts[query.filter] = total
+        return total
 
     def window(self, query: PageQuery, offset: int, limit: int) -> list[R]:
+        """Rows ``offset`` .. ``offset + limit - 1``. A window in the second
+        half of a counted list is read from the end, in the opposite order
+        (OFFSET costs as many rows as it skips: scrolling to the end of
+        100,000 rows then costs what the first page does)."""
         if limit <= 0:
             return []
+        offset = max(0, offset)
+        total = self._counts.get(query.filter)
+        from_end = total is not None and offset > total // 2
         with self.db.session() as session:
             stmt = self.keys(session, query.filter)
-            order = self.order_by(query)
-            ids = list(session.scalars(stmt.order_by(*order).offset(max(0, offset)).limit(limit)))
+            if from_end:
+                take = max(0, min(limit, total - offset))
+                order = self.order_by(query, reverse=True)
+                ids = list(session.scalars(stmt.order_by(*order).offset(max(0, total - offset - take)).limit(take)))
+                ids.reverse()
+            else:
+                ids = list(session.scalars(stmt.order_by(*self.order_by(query)).offset(offset).limit(limit)))
             return self.load(session, ids, query) if ids else []
 
-    def order_by(self, query: PageQuery) -> list[ColumnElement]:
+    def order_by(self, query: PageQuery, *, reverse: bool = False) -> list[ColumnElement]:
         """The ORDER BY list for ``query`` (unknown sort keys fall back to the
-        default order)."""
+        default order); ``reverse`` gives the exact opposite order."""
         key = query.sort if query.sort in self.sorts else self.default_sort
         terms = list(self.sorts.get(key, ())) if key else []
         terms.append(self.tiebreak)
-        descending = bool(query.descending and key)
+        descending = bool(query.descending and key) != reverse
         order = []
         for term in terms:
             reverse = isinstance(term, Reversed)

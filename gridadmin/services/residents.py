@@ -193,13 +193,14 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._kinds = None
         return super().count(query)
 
-    def order_by(self, query: PageQuery):
+    def order_by(self, query: PageQuery, *, reverse: bool = False):
         f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
         if search_kind(f.search)[0] == "text" and query.sort in (None, "name"):
             # a name typed in characters: the (status, name) index gives the order
-            column = Person.name.desc() if query.descending else Person.name.asc()
-            return [column, Person.id.desc() if query.descending else Person.id.asc()]
-        return super().order_by(query)
+            descending = bool(query.descending) != reverse
+            column = Person.name.desc() if descending else Person.name.asc()
+            return [column, Person.id.desc() if descending else Person.id.asc()]
+        return super().order_by(query, reverse=reverse)
 
     def _load(self, session: Session, ids: list[int], query: PageQuery) -> list[ResidentRow]:
         if self._book is None:
