@@ -40,7 +40,7 @@ def test_roster_page_exports_and_prints_what_is_shown(qtbot, demo_path, tmp_path
     out = tmp_path / "roster.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     answer_message_box(QMessageBox.StandardButton.Ok)
-    page.export_button.click()
+    page.export_shown_action.trigger()  # 导出 → 按表格当前的列导出
     sheet = load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("姓名", "性别") and len(rows) == shown + 1
