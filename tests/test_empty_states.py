@@ -41,3 +41,21 @@ def test_empty_state_hides_when_rows_arrive(qtbot):
     assert not state.is_shown()
     model.removeRow(0)
     assert state.is_shown() and state.label.text() == "还没有数据。"
+
+
+def test_residents_table_and_report_history_say_what_to_do_next(qtbot, township_db):
+    from gridadmin.ui.pages.reports_page import ReportsPage
+    from gridadmin.ui.pages.residents_page import ResidentsPage
+
+    residents = ResidentsPage(township_db)
+    qtbot.addWidget(residents)
+    assert residents.model.rowCount() == 0 and residents.empty_state.is_shown()
+    assert "还没有居民" in residents.empty_state.label.text() and "数据导入" in residents.empty_state.label.text()
+    residents.search.setText("张")
+    residents.apply_filter()
+    residents.empty_state.update()
+    assert "没有符合条件的居民" in residents.empty_state.label.text()
+    reports = ReportsPage(township_db)
+    qtbot.addWidget(reports)
+    assert reports.history.rowCount() == 0 and reports.empty_state.is_shown()
+    assert "还没有生成过月报" in reports.empty_state.label.text()

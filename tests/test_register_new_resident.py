@@ -127,7 +127,7 @@ def test_new_resident_in_an_existing_household_from_the_people_tab(qtbot, regist
     assert state["tabs"] == [True, False, False]
     assert state["filled"] == ("2015-09-01", "1")
     assert "与户主的关系" in state["no_relation"]
-    assert state["after"] == (False, True, "子", True, "人员信息：王小明")
+    assert state["after"] == (False, True, "子", True, "居民信息：王小明")
     person = _person(db, "王小明")
     wang = _person(db, "王芳")
     assert (person.household_id, person.relation, person.phone, person.status) == (

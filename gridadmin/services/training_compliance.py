@@ -75,7 +75,7 @@ def set_requirements(db: Database, year: int, hours_by_role: dict[str | None, fl
     requirement. A value outside 0–1000 is refused and nothing changes."""
     for role, hours in hours_by_role.items():
         if hours is None and role is None:
-            raise ValidationError("全街道默认学时要求不能为空。", field="学时要求", value="")
+            raise ValidationError("全乡镇（街道）默认学时要求不能为空。", field="学时要求", value="")
         if hours is not None and not 0 <= hours <= 1000:
             raise ValidationError(f"年度学时要求“{hours:g}”无效，应在 0–1000 之间。", field="学时要求", value=hours)
     with db.session() as session:

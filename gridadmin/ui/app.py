@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QPushButton
 
@@ -225,7 +225,8 @@ def install_excepthook() -> None:
 
     def hook(exc_type, exc, tb):
         logging.getLogger("gridadmin").error("".join(traceback.format_exception(exc_type, exc, tb)))
-        QMessageBox.critical(None, APP_TITLE,
-                             f"程序遇到意外错误，刚才的操作可能没有完成：\n{exc}\n\n详细信息已记录在 {log_path}")
+        QMessageBox.critical(None, APP_TITLE, QCoreApplication.translate(
+            "App", "程序遇到意外错误，刚才的操作可能没有完成：\n{error}\n\n详细信息已记录在 {path}").format(
+            error=exc, path=log_path))
 
     sys.excepthook = hook

@@ -20,7 +20,12 @@ def build_area_model(nodes: list[AreaNode], parent=None) -> QStandardItemModel:
     inactive areas greyed, a warning icon on grids outside 300–500 households.
     ``NODE_ROLE`` on column 0 holds the ``AreaNode``; ``ID_ROLE`` its id."""
     model = QStandardItemModel(parent)
-    model.setHorizontalHeaderLabels([QApplication.translate("AreaTree", h) for h in HEADERS])
+    model.setHorizontalHeaderLabels([
+        QApplication.translate("AreaTree", "名称"), QApplication.translate("AreaTree", "层级"),
+        QApplication.translate("AreaTree", "编码"), QApplication.translate("AreaTree", "类型"),
+        QApplication.translate("AreaTree", "下级"), QApplication.translate("AreaTree", "户数"),
+        QApplication.translate("AreaTree", "人口"), QApplication.translate("AreaTree", "在岗网格力量"),
+        QApplication.translate("AreaTree", "提示")])
     model.setSortRole(SORT_ROLE)
     warning_icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
     grey = QBrush(QColor("#9a9a9a"))

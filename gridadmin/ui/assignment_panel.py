@@ -51,8 +51,9 @@ class AssignmentDialog(QDialog):
         self.error.hide()
         form = QFormLayout()
         if row is not None:
-            form.addRow(self.tr("原任职"), QLabel(f"{row.community} {row.area_name}　{row.role_label}　"
-                                               f"{row.start_date.isoformat()} 起"))
+            form.addRow(self.tr("原任职"), QLabel(self.tr("{community} {area}　{role}　{start} 起").format(
+                community=row.community, area=row.area_name, role=row.role_label,
+                start=row.start_date.isoformat())))
         if mode != MODE_END:
             form.addRow(self.tr("网格") if mode == MODE_ADD else self.tr("调入网格"), self.area)
             form.addRow(self.tr("岗位"), self.role)
@@ -94,7 +95,7 @@ class AssignmentPanel(QWidget):
         self.staff_id = staff_id
         self.rows: list[AssignmentRow] = []
         self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in HEADERS])
+        self.table.setHorizontalHeaderLabels([self.tr("社区/村"), self.tr("网格"), self.tr("岗位"), self.tr("开始日期"), self.tr("结束日期"), self.tr("状态"), self.tr("备注")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QByteArray, QObject, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QObject, QPoint, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 
 SAVE_DELAY_MS = 400
@@ -80,7 +80,7 @@ class ColumnLayout(QObject):
             action.setData(logical)
             action.toggled.connect(lambda checked, column=logical: self.set_visible(column, checked))
         menu.addSeparator()
-        menu.addAction(menu.tr("恢复默认列"), self.reset)
+        menu.addAction(QCoreApplication.translate("ColumnChooser", "恢复默认列"), self.reset)
         return menu
 
     def show_menu(self, pos: QPoint) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QCoreApplication, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from gridadmin import APP_TITLE
@@ -20,6 +20,8 @@ from gridadmin.services.table_export import export_table_pdf, export_table_xlsx
 from gridadmin.ui.jobs import run_job
 from gridadmin.ui.lazy_table_model import LazyTableModel
 
+translate = QCoreApplication.translate  # texts below are in the "export_actions" context
+
 
 def _documents() -> Path:
     return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
@@ -28,16 +30,18 @@ def _documents() -> Path:
 def export_xlsx(parent: QWidget, db: Database, model: LazyTableModel, what: str, *, full_numbers: bool) -> Path | None:
     """Ask where, then write the list to xlsx; returns the file or None."""
     default = _documents() / f"{what}_{date.today():%Y%m%d}.xlsx"
-    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("导出到 Excel"), str(default), "Excel 文件 (*.xlsx)")
+    path, _ = QFileDialog.getSaveFileName(parent, translate("export_actions", "导出到 Excel"), str(default),
+                                          translate("export_actions", "Excel 文件 (*.xlsx)"))
     if not path:
         return None
 
     def job():
-        yield Progress(0, 1, parent.tr("正在导出{what}…").format(what=what))
+        yield Progress(0, 1, translate("export_actions", "正在导出{what}…").format(what=what))
         return export_table_xlsx(db, model.source, model.query, model.columns, Path(path), what=what,
                                  full_numbers=full_numbers)
 
-    return _finish(parent, run_job(parent, parent.tr("导出"), job), path, parent.tr("已导出 {n} 行到 {path}"))
+    return _finish(parent, run_job(parent, translate("export_actions", "导出"), job), path,
+                   translate("export_actions", "已导出 {n} 行到 {path}"))
 
 
 def export_kind_xlsx(parent: QWidget, db: Database, kind: str, what: str, *, full_numbers: bool,
@@ -48,16 +52,18 @@ def export_kind_xlsx(parent: QWidget, db: Database, kind: str, what: str, *, ful
     from gridadmin.services.importing.export import export_kind
 
     default = _documents() / f"{what}_{date.today():%Y%m%d}.xlsx"
-    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("导出到 Excel（导入模板格式）"), str(default),
-                                          "Excel 文件 (*.xlsx)")
+    path, _ = QFileDialog.getSaveFileName(parent, translate("export_actions", "导出到 Excel（导入模板格式）"),
+                                          str(default),
+                                          translate("export_actions", "Excel 文件 (*.xlsx)"))
     if not path:
         return None
 
     def job():
-        yield Progress(0, 1, parent.tr("正在导出{what}…").format(what=what))
+        yield Progress(0, 1, translate("export_actions", "正在导出{what}…").format(what=what))
         return export_kind(db, kind, path, full_numbers=full_numbers, **options)
 
-    return _finish(parent, run_job(parent, parent.tr("导出"), job), path, parent.tr("已导出 {n} 行到 {path}"))
+    return _finish(parent, run_job(parent, translate("export_actions", "导出"), job), path,
+                   translate("export_actions", "已导出 {n} 行到 {path}"))
 
 
 def print_pdf(parent: QWidget, db: Database, model: LazyTableModel, what: str, *, full_numbers: bool,
@@ -65,18 +71,20 @@ def print_pdf(parent: QWidget, db: Database, model: LazyTableModel, what: str, *
     """Ask where, then print the list as a PDF (header, page numbers,
     signature line); returns the file or None."""
     default = _documents() / f"{what}_{date.today():%Y%m%d}.pdf"
-    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("保存 PDF"), str(default), "PDF 文件 (*.pdf)")
+    path, _ = QFileDialog.getSaveFileName(parent, translate("export_actions", "保存 PDF"), str(default),
+                                          translate("export_actions", "PDF 文件 (*.pdf)"))
     if not path:
         return None
     township = township_of_database(db)
     info = DocumentInfo(title=what, unit=(township[1] if township else "") + "网格化服务管理中心", landscape=landscape)
 
     def job():
-        yield Progress(0, 1, parent.tr("正在生成{what}…").format(what=what))
+        yield Progress(0, 1, translate("export_actions", "正在生成{what}…").format(what=what))
         return export_table_pdf(db, model.source, model.query, model.columns, Path(path), what=what, info=info,
                                 full_numbers=full_numbers)
 
-    return _finish(parent, run_job(parent, parent.tr("打印"), job), path, parent.tr("已生成 {n} 页：{path}"))
+    return _finish(parent, run_job(parent, translate("export_actions", "打印"), job), path,
+                   translate("export_actions", "已生成 {n} 页：{path}"))
 
 
 def _finish(parent: QWidget, outcome, path: str, message: str) -> Path | None:

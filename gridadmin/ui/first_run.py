@@ -28,8 +28,6 @@ from gridadmin.ui.jobs import run_job
 from gridadmin.ui.township_picker import TownshipPicker
 from gridadmin.ui.widgets import error_label, setup_table, show_error
 
-DB_FILTER = "网格中心数据库 (*.db *.sqlite);;所有文件 (*)"
-TEMPLATE_FILTER = "Excel 表格 (*.xlsx *.xls *.csv);;所有文件 (*)"
 
 GRIDS_IMPORT, GRIDS_LATER, GRIDS_DEMO = "import", "later", "demo"
 
@@ -120,7 +118,8 @@ class TownshipPage(QWizardPage):
         self.completeChanged.emit()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("数据库文件位置"), self.path.text(), DB_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("数据库文件位置"), self.path.text(),
+                                              self.tr("网格中心数据库 (*.db *.sqlite);;所有文件 (*)"))
         if path:
             self.path.setText(path)
             self.path.setProperty("auto", False)
@@ -229,7 +228,7 @@ class GridsPage(QWizardPage):
         self.demo_size.addItem(self.tr("小型：约 2,000 人（几秒）"), "small")
         self.demo_size.addItem(self.tr("乡镇规模：约 5 万人、100 个网格"), "township")
         self.demo_note = _intro(self.tr("演示数据使用镇平县几个乡镇的虚构人员，与上一步选择的乡镇无关；"
-                                        "身份证号码符合校验规则但并不存在。正式使用时请另建数据库。"))
+                                        "公民身份号码符合校验规则但并不存在。正式使用时请另建数据库。"))
         self.error = error_label()
         file_row = QHBoxLayout()
         file_row.setContentsMargins(24, 0, 0, 0)
@@ -280,7 +279,8 @@ class GridsPage(QWizardPage):
             self.choice_import.setChecked(True)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择网格导入模板"), str(Path.home()), TEMPLATE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择网格导入模板"), str(Path.home()),
+                                              self.tr("Excel 表格 (*.xlsx *.xls *.csv);;所有文件 (*)"))
         if path:
             self.file.setText(path)
 

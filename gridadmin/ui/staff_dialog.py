@@ -7,6 +7,7 @@ opens, so edits in the settings show up at once."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QLabel, QLineEdit, QTabWidget, QVBoxLayout,
     QWidget,
@@ -16,12 +17,12 @@ from gridadmin.db import Database
 from gridadmin.models.staff import STAFF_STATUSES
 from gridadmin.services import staff as staff_service
 from gridadmin.services.errors import ConflictError, ServiceError
-from gridadmin.services.staff import EMPLOYMENT_TYPES, StaffInput, StaffRecord, id_facts, parse_form_date
+from gridadmin.services.staff import EMPLOYMENT_TYPES, StaffInput, StaffRecord, parse_form_date
 from gridadmin.ui.assignment_panel import AssignmentPanel
 from gridadmin.ui.roster.certificate_panel import CertificatePanel
 from gridadmin.ui.roster.timeline import TimelinePanel
 from gridadmin.ui.conflict import offer_reload, refill_from
-from gridadmin.ui.widgets import error_label, set_form_tab_order
+from gridadmin.ui.widgets import error_label, set_form_tab_order, show_id_facts
 from gridadmin.ui.training_history_panel import TrainingHistoryPanel
 
 CODE_LISTS = ("gender", "ethnicity", "political", "education", "skill_level")
@@ -45,7 +46,7 @@ def _keep_retired(combo: QComboBox, value: str | None) -> None:
     """A stored code no longer in its list (a skill level taken out of
     use) is shown as such rather than silently dropped on save."""
     if value and combo.findData(value) < 0:
-        combo.addItem(f"{value}（已停用）", value)
+        combo.addItem(QCoreApplication.translate("StaffDialog", "{value}（已停用）").format(value=value), value)
 
 
 class StaffDialog(QDialog):
@@ -72,7 +73,7 @@ class StaffDialog(QDialog):
         self.gender = _combo([c for c in choices["gender"] if c[0] in ("1", "2")])
         self.birth_date = QLineEdit(data.birth_date.isoformat() if data.birth_date else "")
         self.birth_date.setReadOnly(True)
-        self.birth_date.setPlaceholderText(self.tr("由身份证号码自动填写"))
+        self.birth_date.setPlaceholderText(self.tr("由公民身份号码自动填写"))
         self.ethnicity = _combo(choices["ethnicity"])
         self.phone = QLineEdit(data.phone)
         self.phone.setPlaceholderText(self.tr("手机号或 0377-63123456"))
@@ -130,7 +131,7 @@ class StaffDialog(QDialog):
         grid = QGridLayout(page)
         left, right = QFormLayout(), QFormLayout()
         left.addRow(self.tr("姓名*"), self.name)
-        left.addRow(self.tr("身份证号码*"), self.id_number)
+        left.addRow(self.tr("公民身份号码*"), self.id_number)
         left.addRow("", self.id_hint)
         left.addRow(self.tr("性别*"), self.gender)
         left.addRow(self.tr("出生年月*"), self.birth_date)
@@ -155,22 +156,7 @@ class StaffDialog(QDialog):
 
     def _id_typed(self, text: str) -> None:
         """Fill birth date and gender from a complete number; flag a bad one."""
-        digits = "".join(text.split())
-        facts = id_facts(digits) if len(digits) in (15, 18) else None
-        if facts is not None:
-            self.birth_date.setText(facts.birth_date.isoformat())
-            _select(self.gender, facts.gender)
-            self.id_hint.setStyleSheet("color: #2e7d32;")
-            self.id_hint.setText(self.tr("号码有效：{birth} 出生，{gender}").format(
-                birth=facts.birth_date.isoformat(), gender=self.gender.currentText()))
-        elif len(digits) in (15, 18):
-            from gridadmin.services.idcard import check_id_number
-
-            self.id_hint.setStyleSheet("color: #b00020;")
-            self.id_hint.setText(self.tr("号码有误：") + (check_id_number(digits).error or ""))
-        else:
-            self.id_hint.setStyleSheet("color: #666;")
-            self.id_hint.setText(self.tr("已输入 {n} 位，共 18 位").format(n=len(digits)) if digits else "")
+        show_id_facts(self.id_hint, text, self.birth_date, self.gender)
 
     def typed(self) -> StaffInput:
         """What the form holds (dates parsed; ``ValidationError`` on a bad date)."""

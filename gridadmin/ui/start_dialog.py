@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget,
@@ -24,7 +25,12 @@ from gridadmin.ui.app import SETTINGS_LAST_DB, app_settings
 from gridadmin.ui.jobs import run_job
 from gridadmin.ui.township_picker import TownshipPicker
 
-DB_FILTER = "网格中心数据库 (*.db *.sqlite);;所有文件 (*)"
+translate = QCoreApplication.translate  # module-level texts are in the "StartDialog" context
+
+
+def db_filter() -> str:
+    """The file-dialog filter for database files."""
+    return translate("StartDialog", "网格中心数据库 (*.db *.sqlite);;所有文件 (*)")
 
 
 def choose_database(db_arg: str | None, parent: QWidget | None = None) -> Database | None:
@@ -65,7 +71,8 @@ def try_open(location: str, parent: QWidget | None) -> Database | None:
     except Exception as exc:  # noqa: BLE001 - any driver error is shown to the user
         mapped = describe_db_error(exc)
         detail = mapped.message if mapped else str(exc)
-        QMessageBox.critical(parent, APP_TITLE, f"无法打开数据库“{location}”：\n{detail}")
+        QMessageBox.critical(parent, APP_TITLE, translate("StartDialog", "无法打开数据库“{location}”：\n{detail}")
+                             .format(location=location, detail=detail))
     return None
 
 
@@ -83,25 +90,31 @@ def offer_upgrade(need: DatabaseUpgradeNeeded, parent: QWidget | None) -> bool:
     backup. True when the database was upgraded."""
     path = sqlite_path(need.url)
     if path is not None:
-        question = (f"{need}\n\n升级前会先把数据库完整备份到：\n{backup_folder()}\n\n"
-                    "现在备份并升级吗？（升级后，较早版本的程序将不能再打开此数据库。）")
+        question = QCoreApplication.translate(
+            "StartDialog", "{need}\n\n升级前会先把数据库完整备份到：\n{folder}\n\n"
+            "现在备份并升级吗？（升级后，较早版本的程序将不能再打开此数据库。）").format(need=need, folder=backup_folder())
     else:
-        question = f"{need}\n\n{pg_dump_advice(need.url)}\n\n已经备份好，现在升级吗？"
+        question = translate("StartDialog", "{need}\n\n{advice}\n\n已经备份好，现在升级吗？").format(
+            need=need, advice=pg_dump_advice(need.url))
     answer = QMessageBox.question(parent, APP_TITLE, question)
     if answer != QMessageBox.StandardButton.Yes:
         return False
     try:
         result = upgrade_with_backup(need.url, backup_folder())
     except ServiceError as exc:
-        QMessageBox.critical(parent, APP_TITLE, f"没有升级：{exc.message}")
+        QMessageBox.critical(parent, APP_TITLE,
+                             translate("StartDialog", "没有升级：{message}").format(message=exc.message))
         return False
     except Exception as exc:  # noqa: BLE001 - a failed upgrade is rolled back and shown
         mapped = describe_db_error(exc)
-        QMessageBox.critical(parent, APP_TITLE, f"升级失败，数据库保持原样：\n{mapped.message if mapped else exc}")
+        QMessageBox.critical(parent, APP_TITLE, translate("StartDialog", "升级失败，数据库保持原样：\n{detail}")
+                             .format(detail=mapped.message if mapped else exc))
         return False
-    saved = f"\n升级前的备份：{result.backup}" if result.backup else ""
-    QMessageBox.information(parent, APP_TITLE,
-                            f"数据库已从版本 {result.old_revision} 升级到 {result.new_revision}。{saved}")
+    saved = translate("StartDialog", "\n升级前的备份：{path}").format(path=result.backup) \
+        if result.backup else ""
+    QMessageBox.information(parent, APP_TITLE, QCoreApplication.translate(
+        "StartDialog", "数据库已从版本 {old} 升级到 {new}。{saved}").format(
+        old=result.old_revision, new=result.new_revision, saved=saved))
     return True
 
 
@@ -111,23 +124,27 @@ def offer_restore(damage: DatabaseCorruptError, parent: QWidget | None) -> bool:
     was restored."""
     found = newest_verified_backup(backup_folder())
     if found is None:
-        QMessageBox.critical(parent, APP_TITLE, f"{damage}\n\n在备份文件夹 {backup_folder()} 中没有找到可用的备份。"
-                                                 "请联系技术支持，不要删除该文件。")
+        QMessageBox.critical(parent, APP_TITLE, QCoreApplication.translate(
+            "StartDialog", "{damage}\n\n在备份文件夹 {folder} 中没有找到可用的备份。请联系技术支持，不要删除该文件。")
+            .format(damage=damage, folder=backup_folder()))
         return False
     backup, check = found
     modified = datetime.fromtimestamp(backup.stat().st_mtime)
     answer = QMessageBox.question(
         parent, APP_TITLE,
-        f"{damage}\n\n可以从最近一次有效的备份恢复：\n{backup.name}（{modified:%Y-%m-%d %H:%M}，{check.message}）\n"
-        "该备份之后录入的数据需要重新录入。损坏的文件会移到备份文件夹保留。\n\n现在从备份恢复吗？")
+        QCoreApplication.translate(
+            "StartDialog", "{damage}\n\n可以从最近一次有效的备份恢复：\n{name}（{modified}，{check}）\n"
+            "该备份之后录入的数据需要重新录入。损坏的文件会移到备份文件夹保留。\n\n现在从备份恢复吗？").format(
+            damage=damage, name=backup.name, modified=f"{modified:%Y-%m-%d %H:%M}", check=check.message))
     if answer != QMessageBox.StandardButton.Yes:
         return False
     try:
         kept = restore_damaged(damage.path, backup, backup_folder())
     except (ServiceError, OSError) as exc:
-        QMessageBox.critical(parent, APP_TITLE, f"恢复失败：{exc}")
+        QMessageBox.critical(parent, APP_TITLE, translate("StartDialog", "恢复失败：{error}").format(error=exc))
         return False
-    QMessageBox.information(parent, APP_TITLE, f"已从 {backup.name} 恢复。损坏的文件已保留为 {kept}。")
+    QMessageBox.information(parent, APP_TITLE, QCoreApplication.translate(
+        "StartDialog", "已从 {name} 恢复。损坏的文件已保留为 {kept}。").format(name=backup.name, kept=kept))
     return True
 
 
@@ -137,13 +154,14 @@ def remember(db: Database) -> None:
 
 def _init_empty(db: Database, parent: QWidget | None) -> Database | None:
     dialog = QDialog(parent)
-    dialog.setWindowTitle(dialog.tr("设置本数据库所属乡镇/街道"))
+    dialog.setWindowTitle(translate("StartDialog", "设置本数据库所属乡镇/街道"))
     picker = TownshipPicker()
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
-    layout.addWidget(QLabel(dialog.tr("数据库 {p} 尚未设置乡镇/街道，请选择：").format(p=db.display_location)))
+    layout.addWidget(QLabel(translate("StartDialog", "数据库 {p} 尚未设置乡镇/街道，请选择：")
+                            .format(p=db.display_location)))
     layout.addWidget(picker)
     layout.addWidget(buttons)
     while dialog.exec() == QDialog.DialogCode.Accepted:
@@ -229,7 +247,7 @@ class StartDialog(QDialog):
         self.demo_path = QLineEdit(str(data_dir() / "demo.db"))
         demo_button = QPushButton(self.tr("生成演示数据库"))
         demo_button.clicked.connect(self.create_demo)
-        note = QLabel(self.tr("演示数据为随机生成的虚构人员，身份证号码符合校验规则但并不存在。"))
+        note = QLabel(self.tr("演示数据为随机生成的虚构人员，公民身份号码符合校验规则但并不存在。"))
         note.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("规模"), self.demo_size)
@@ -297,18 +315,19 @@ class StartDialog(QDialog):
 
 def _path_row(edit: QLineEdit, parent: QWidget, *, save: bool) -> QHBoxLayout:
     row = QHBoxLayout()
-    browse = QPushButton(parent.tr("浏览…"))
+    browse = QPushButton(translate("StartDialog", "浏览…"))
 
     def pick() -> None:
         if save:
-            path, _ = QFileDialog.getSaveFileName(parent, parent.tr("数据库文件位置"), edit.text(), DB_FILTER)
+            path, _ = QFileDialog.getSaveFileName(parent, translate("StartDialog", "数据库文件位置"), edit.text(), db_filter())
         else:
-            path, _ = QFileDialog.getOpenFileName(parent, parent.tr("打开数据库"), str(data_dir()), DB_FILTER)
+            path, _ = QFileDialog.getOpenFileName(parent, translate("StartDialog", "打开数据库"), str(data_dir()),
+                                                  db_filter())
         if path:
             edit.setText(path)
 
     browse.clicked.connect(pick)
-    row.addWidget(QLabel(parent.tr("文件")))
+    row.addWidget(QLabel(translate("StartDialog", "文件")))
     row.addWidget(edit, 1)
     row.addWidget(browse)
     return row

@@ -19,7 +19,7 @@ class TrainingHistoryPanel(QWidget):
         self.totals = QLabel()
         self.totals.setWordWrap(True)
         self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in HEADERS])
+        self.table.setHorizontalHeaderLabels([self.tr("日期"), self.tr("培训名称"), self.tr("签到"), self.tr("认定学时"), self.tr("成绩"), self.tr("合格")])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         setup_table(self.table, stretch_column=1)
         layout = QVBoxLayout(self)

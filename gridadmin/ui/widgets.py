@@ -3,7 +3,13 @@ standard table set-up."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QHeaderView, QLabel, QTableView
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QComboBox, QDialog, QHeaderView, QLabel, QLineEdit, QTableView
+
+if TYPE_CHECKING:
+    from gridadmin.services.staff import IdFacts
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -85,6 +91,33 @@ def setup_lazy_table(view: QTableView, model) -> None:
     for position, column in enumerate(model.columns):
         if column.width:
             view.setColumnWidth(position, column.width)
+
+
+def show_id_facts(hint: QLabel, text: str, birth_edit: QLineEdit, gender_combo: QComboBox) -> IdFacts | None:
+    """React to a 公民身份号码 being typed: a complete valid number fills the
+    birth date and gender and says so in green; a complete wrong one is
+    explained in red; otherwise the grey hint counts the digits typed.
+    Returns the facts of a valid number, else None."""
+    from gridadmin.services.idcard import check_id_number
+    from gridadmin.services.staff import id_facts
+
+    digits = "".join(text.split())
+    complete = len(digits) in (15, 18)
+    facts = id_facts(digits) if complete else None
+    if facts is not None:
+        birth_edit.setText(facts.birth_date.isoformat())
+        gender_combo.setCurrentIndex(max(0, gender_combo.findData(facts.gender or "")))
+        hint.setStyleSheet("color: #2e7d32;")
+        hint.setText(QCoreApplication.translate("IdHint", "号码有效：{birth} 出生，{gender}").format(
+            birth=facts.birth_date.isoformat(), gender=gender_combo.currentText()))
+    elif complete:
+        hint.setStyleSheet("color: #b00020;")
+        hint.setText(QCoreApplication.translate("IdHint", "号码有误：") + (check_id_number(digits).error or ""))
+    else:
+        hint.setStyleSheet("color: #666;")
+        hint.setText(QCoreApplication.translate("IdHint", "已输入 {n} 位，共 18 位").format(n=len(digits))
+                     if digits else "")
+    return facts
 
 
 def form_fields(*layouts) -> list:
@@ -175,7 +208,10 @@ class EmptyState:
         self.label.move((viewport.width() - width) // 2, max(20, viewport.height() // 3 - self.label.height() // 2))
 
     def update(self, *_args) -> None:
-        empty = self.view.model().rowCount() == 0
+        try:
+            empty = self.view.model().rowCount() == 0
+        except RuntimeError:  # the view is being destroyed (a QTableWidget clears its rows then)
+            return
         if empty:
             self.label.setText(self.text)
             self._place()

@@ -2,84 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../gridadmin/ui/importing/common.py" line="+23"/>
-        <source>户籍人口</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>户籍人口（每人一行）</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>网格</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>网格员</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>培训签到</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>仅新增</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>仅更新已有</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>新增并更新</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>新增</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>更新</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>无变化</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>跳过</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>错误</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+22"/>
-        <source>已取消，没有写入任何数据。</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>出现意外错误：{error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>AboutDialog</name>
     <message>
         <location filename="../../gridadmin/ui/about.py" line="+51"/>
@@ -135,7 +57,7 @@
 <context>
     <name>AdminPage</name>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="+156"/>
+        <location filename="../../gridadmin/ui/first_run.py" line="+155"/>
         <source>创建管理员</source>
         <translation type="unfinished"></translation>
     </message>
@@ -182,6 +104,17 @@
     <message>
         <location line="+10"/>
         <source>无法建立数据库：{e}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>App</name>
+    <message>
+        <location filename="../../gridadmin/ui/app.py" line="+228"/>
+        <source>程序遇到意外错误，刚才的操作可能没有完成：
+{error}
+
+详细信息已记录在 {path}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -249,6 +182,54 @@
     </message>
 </context>
 <context>
+    <name>AreaTree</name>
+    <message>
+        <location filename="../../gridadmin/ui/area_tree_model.py" line="+24"/>
+        <source>名称</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>层级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>编码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>下级</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>户数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>人口</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>在岗网格力量</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>提示</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AssignmentDialog</name>
     <message>
         <location filename="../../gridadmin/ui/assignment_panel.py" line="+36"/>
@@ -271,7 +252,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+0"/>
+        <source>{community} {area}&#x3000;{role}&#x3000;{start} 起</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>网格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -304,7 +290,42 @@
 <context>
     <name>AssignmentPanel</name>
     <message>
-        <location line="+44"/>
+        <location line="+37"/>
+        <source>社区/村</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>岗位</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>开始日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>结束日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>备注</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>新增任职…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -455,7 +476,7 @@
 <context>
     <name>AttendanceModel</name>
     <message>
-        <location filename="../../gridadmin/ui/training/attendance_model.py" line="+40"/>
+        <location filename="../../gridadmin/ui/training/attendance_model.py" line="+53"/>
         <source>姓名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -476,34 +497,51 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+101"/>
+        <location line="+102"/>
         <source>认定学时</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-101"/>
-        <location line="+103"/>
+        <location line="-102"/>
+        <location line="+104"/>
         <source>成绩</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-103"/>
-        <location line="+65"/>
+        <location line="-127"/>
+        <location line="+23"/>
+        <location line="+66"/>
         <source>合格</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-65"/>
+        <location line="-66"/>
         <source>证书编号</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="-22"/>
+        <location line="+88"/>
         <source>不合格</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="-96"/>
+        <source>出席</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>缺席</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>请假</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+118"/>
         <source>{name}：{message}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -583,6 +621,11 @@
     <message>
         <location line="+5"/>
         <source>导出操作日志</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Excel 文件 (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -718,7 +761,37 @@
 <context>
     <name>CertificatePanel</name>
     <message>
-        <location line="+41"/>
+        <location line="+34"/>
+        <source>证书名称</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>证书编号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>发证机关</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>发证日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>有效期至</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>新增证书…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -819,18 +892,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>查找：户号、户主姓名或拼音首字母、电话、地址</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>新建住户…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>下一步：填写人员信息</source>
+        <location line="-7"/>
+        <source>查找：户号、户主姓名或拼音首字母、联系电话、地址</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>下一步：填写居民信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -930,9 +1003,47 @@
     </message>
 </context>
 <context>
+    <name>ColumnChooser</name>
+    <message>
+        <location filename="../../gridadmin/ui/column_chooser.py" line="+83"/>
+        <source>恢复默认列</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ComplianceModel</name>
     <message>
-        <location filename="../../gridadmin/ui/training/models.py" line="+130"/>
+        <location filename="../../gridadmin/ui/training/models.py" line="+117"/>
+        <source>姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>所属网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>岗位</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>已完成学时</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>要求学时</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>差额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>达标</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1078,7 +1189,22 @@
 <context>
     <name>EventDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/register/event_dialogs.py" line="+32"/>
+        <location filename="../../gridadmin/ui/register/event_dialogs.py" line="+25"/>
+        <source>迁出登记</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>死亡登记</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>户间迁移</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>如：河南省郑州市金水区</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1136,7 +1262,12 @@
 <context>
     <name>ExpiringCertificatesDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/roster/list_dialogs.py" line="+71"/>
+        <location filename="../../gridadmin/ui/roster/list_dialogs.py" line="+65"/>
+        <source>90天内到期的证书</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>导出 Excel…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1165,7 +1296,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>生成所选数据类型的空白 Excel 模板：必填列带 *，有下拉列表，身份证号和电话为文本格式</source>
+        <source>生成所选数据类型的空白 Excel 模板：必填列带 *，有下拉列表，公民身份号码和联系电话为文本格式</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1218,7 +1349,7 @@
 <context>
     <name>FinishPage</name>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="+195"/>
+        <location filename="../../gridadmin/ui/first_run.py" line="+196"/>
         <source>完成</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1533,7 +1664,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="-244"/>
+        <location filename="../../gridadmin/ui/first_run.py" line="-245"/>
         <source>社区/村和网格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1604,7 +1735,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>演示数据使用镇平县几个乡镇的虚构人员，与上一步选择的乡镇无关；身份证号码符合校验规则但并不存在。正式使用时请另建数据库。</source>
+        <source>演示数据使用镇平县几个乡镇的虚构人员，与上一步选择的乡镇无关；公民身份号码符合校验规则但并不存在。正式使用时请另建数据库。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1625,6 +1756,11 @@
     <message>
         <location line="+10"/>
         <source>选择网格导入模板</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Excel 表格 (*.xlsx *.xls *.csv);;所有文件 (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1827,7 +1963,7 @@
 <context>
     <name>HouseholdDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/register/household_dialog.py" line="+93"/>
+        <location filename="../../gridadmin/ui/register/household_dialog.py" line="+94"/>
         <source>添加成员(&amp;A)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1877,7 +2013,88 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+2"/>
+        <source>户号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>所属网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>户别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-52"/>
+        <location line="+52"/>
+        <source>联系电话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-53"/>
+        <source>姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>公民身份号码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>性别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>出生日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>与户主关系</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>人口类别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>小区</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>楼栋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>单元</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>室</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>村民小组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>门牌号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>新建住户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1906,6 +2123,11 @@
     <message>
         <location line="+14"/>
         <source>保存户卡 PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>PDF 文件 (*.pdf)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1938,7 +2160,7 @@
     <name>HouseholdsPanel</name>
     <message>
         <location filename="../../gridadmin/ui/register/households_panel.py" line="+33"/>
-        <source>查找：户号、地址、户主姓名或拼音首字母、电话</source>
+        <source>查找：户号、地址、户主姓名或拼音首字母、联系电话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1989,6 +2211,24 @@
     <message>
         <location line="+1"/>
         <source>&#x3000;双击一行打开户卡；点击列标题排序。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>IdHint</name>
+    <message>
+        <location filename="../../gridadmin/ui/widgets.py" line="+111"/>
+        <source>号码有效：{birth} 出生，{gender}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>号码有误：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已输入 {n} 位，共 18 位</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2152,6 +2392,81 @@
     <message>
         <location line="+6"/>
         <source>无法写入“{path}”：{reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../gridadmin/ui/importing/common.py" line="+20"/>
+        <source>户籍人口</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>户籍人口（每人一行）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>网格员</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>培训签到</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>仅新增</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>仅更新已有</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>新增并更新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>新增</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>更新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>无变化</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>跳过</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>错误</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>已取消，没有写入任何数据。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>出现意外错误：{error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2494,7 +2809,7 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/reports_page.py" line="+71"/>
+        <location filename="../../gridadmin/ui/pages/reports_page.py" line="+72"/>
         <source>报表打印</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2529,8 +2844,43 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+15"/>
+        <source>月份</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>范围</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>生成人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>生成时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SHA-256</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>文件</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>双击打开报表</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>还没有生成过月报。选好报告月份和统计范围，点击“生成”。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2544,7 +2894,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+14"/>
+        <source>全镇（街道）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>全镇（街道）：{name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2790,12 +3145,42 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>流动人口信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+2"/>
+        <source>流入时间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>流入原因</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>来源地</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>居住处所</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>居住证号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>居住证有效期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>如：租赁房屋、单位宿舍</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2815,22 +3200,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>人员信息：{name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-187"/>
+        <location line="+189"/>
         <source>（未填）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-16"/>
+        <source>居民信息：{name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>保存后登记为在册</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2845,22 +3231,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
-        <source>号码有效：{birth} 出生，{gender}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>号码有误：</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>已输入 {n} 位，共 18 位</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+25"/>
+        <location line="+67"/>
         <source>请核对</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2890,8 +3261,8 @@
 <context>
     <name>ResidentsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/residents_page.py" line="+46"/>
-        <source>查找：姓名、拼音或首字母（如 zs）、身份证号、电话、户号、地址</source>
+        <location filename="../../gridadmin/ui/pages/residents_page.py" line="+53"/>
+        <source>查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话、户号、地址</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2925,17 +3296,42 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>截至日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>勾选后列出该日在册的人员（按当时的户籍和迁移记录推算）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>显示完整号码</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>身份证号和电话默认只显示部分数字</source>
+        <source>公民身份号码和联系电话默认只显示部分数字</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
+        <source>选择所在户（或新建住户），再填写居民信息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>居民</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+152"/>
+        <source>&#x3000;双击一行打开居民信息；点击列标题排序。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-194"/>
         <source>打开户卡(&amp;O)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2945,12 +3341,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>选择所在户（或新建住户），再填写人员信息</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>刷新</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2960,12 +3351,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
-        <source>人员</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+40"/>
         <source>住户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2976,23 +3362,38 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+13"/>
+        <location line="+132"/>
         <source>人口信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+80"/>
-        <source>共 {n:,} 人</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>（已按条件筛选）</source>
+        <location line="-11"/>
+        <source>没有符合条件的居民。可以清空查找内容，或放宽上面的筛选条件。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>&#x3000;双击一行打开人员信息；点击列标题排序。</source>
+        <source>还没有居民。可以在“数据导入”中导入户籍表，或点击“新增居民”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>人口信息（截至{day}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>截至 {day} 在册 {n:,} 人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>共 {n:,} 人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>（已按条件筛选）</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3037,12 +3438,7 @@
 <context>
     <name>RosterPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/roster_page.py" line="+46"/>
-        <source>查找：姓名、拼音或首字母（如 zs）、身份证号、电话</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location filename="../../gridadmin/ui/pages/roster_page.py" line="+51"/>
         <source>全部社区/网格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3087,8 +3483,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>身份证号和电话默认只显示部分数字</source>
+        <location line="-21"/>
+        <source>查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>公民身份号码和联系电话默认只显示部分数字</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3137,8 +3538,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
-        <location line="+2"/>
+        <location line="+23"/>
+        <source>按表格当前的列导出…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>按导入模板的列导出（可修改后再导入）…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+3"/>
         <source>网格力量花名册</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3165,6 +3576,11 @@
     <message>
         <location line="+1"/>
         <source>&#x3000;双击一行查看或编辑；点击列标题排序。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>网格力量花名册（导入模板格式）</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3247,7 +3663,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>培训对象社区</source>
+        <source>培训对象社区/村</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3269,7 +3685,57 @@
 <context>
     <name>SessionTableModel</name>
     <message>
-        <location filename="../../gridadmin/ui/training/models.py" line="-53"/>
+        <location filename="../../gridadmin/ui/training/models.py" line="-60"/>
+        <source>名称</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>类别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>形式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>学时</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>主讲人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>地点</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>应到</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>实到</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>出勤率</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>（已取消）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3422,7 +3888,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>SpecialGroupsPanel</name>
     <message>
-        <location filename="../../gridadmin/ui/register/special_groups_panel.py" line="+36"/>
+        <location filename="../../gridadmin/ui/register/special_groups_panel.py" line="+38"/>
         <source>今天</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3453,14 +3919,19 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
     <message>
         <location line="+2"/>
-        <source>{day} 当天的在册人口及特殊人群人数（按当时的户籍和迁移记录推算）。</source>
+        <source>{day} 当天的在册人口及特殊人群人数（按当时的户籍和迁移记录推算）。点击人数可在“人员”页查看当天的名单。</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>StaffDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/staff_dialog.py" line="+61"/>
+        <location filename="../../gridadmin/ui/staff_dialog.py" line="+49"/>
+        <source>{value}（已停用）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>编辑人员：{name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3470,12 +3941,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>由身份证号码自动填写</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+16"/>
         <source>手机号或 0377-63123456</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3520,8 +3986,13 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>身份证号码*</source>
+        <location line="-57"/>
+        <source>由公民身份号码自动填写</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>公民身份号码*</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3599,21 +4070,6 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <source>备注</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <location line="+15"/>
-        <source>号码有效：{birth} 出生，{gender}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>号码有误：</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>已输入 {n} 位，共 18 位</source>
-        <translation type="unfinished"></translation>
-    </message>
 </context>
 <context>
     <name>StaffPickerDialog</name>
@@ -3624,11 +4080,26 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
     <message>
         <location line="+6"/>
-        <source>输入姓名、拼音首字母（如 zs）、身份证号或电话</source>
+        <source>输入姓名、拼音首字母（如 zs）、身份证号或联系电话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+3"/>
+        <source>姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>所属网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>联系电话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>添加所选</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3666,7 +4137,8 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>StaffingDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/roster/list_dialogs.py" line="+31"/>
+        <location filename="../../gridadmin/ui/roster/list_dialogs.py" line="+20"/>
+        <location line="+9"/>
         <source>网格配备情况</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3695,7 +4167,97 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>StartDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/start_dialog.py" line="+165"/>
+        <location filename="../../gridadmin/ui/start_dialog.py" line="+33"/>
+        <source>网格中心数据库 (*.db *.sqlite);;所有文件 (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>无法打开数据库“{location}”：
+{detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>{need}
+
+升级前会先把数据库完整备份到：
+{folder}
+
+现在备份并升级吗？（升级后，较早版本的程序将不能再打开此数据库。）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{need}
+
+{advice}
+
+已经备份好，现在升级吗？</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>没有升级：{message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>升级失败，数据库保持原样：
+{detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>
+升级前的备份：{path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>数据库已从版本 {old} 升级到 {new}。{saved}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{damage}
+
+在备份文件夹 {folder} 中没有找到可用的备份。请联系技术支持，不要删除该文件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{damage}
+
+可以从最近一次有效的备份恢复：
+{name}（{modified}，{check}）
+该备份之后录入的数据需要重新录入。损坏的文件会移到备份文件夹保留。
+
+现在从备份恢复吗？</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>恢复失败：{error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已从 {name} 恢复。损坏的文件已保留为 {kept}。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>设置本数据库所属乡镇/街道</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>数据库 {p} 尚未设置乡镇/街道，请选择：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>欢迎使用</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3756,7 +4318,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
     <message>
         <location line="+2"/>
-        <source>演示数据为随机生成的虚构人员，身份证号码符合校验规则但并不存在。</source>
+        <source>演示数据为随机生成的虚构人员，公民身份号码符合校验规则但并不存在。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3799,11 +4361,56 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <source>找不到文件“{p}”。</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+12"/>
+        <source>浏览…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>数据库文件位置</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>打开数据库</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>文件</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TimelinePanel</name>
     <message>
-        <location filename="../../gridadmin/ui/roster/timeline.py" line="+52"/>
+        <location filename="../../gridadmin/ui/roster/timeline.py" line="+34"/>
+        <source>日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>事项</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>社区/网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>岗位</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>任职期间</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>保存人员信息后，这里按时间顺序显示入职、任职、调动和离职记录。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3831,7 +4438,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>TownshipPage</name>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="-306"/>
+        <location filename="../../gridadmin/ui/first_run.py" line="-308"/>
         <source>选择乡镇/街道</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3873,6 +4480,11 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     <message>
         <location line="+27"/>
         <source>数据库文件位置</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格中心数据库 (*.db *.sqlite);;所有文件 (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3937,7 +4549,37 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>TrainingHistoryPanel</name>
     <message>
-        <location filename="../../gridadmin/ui/training_history_panel.py" line="+29"/>
+        <location filename="../../gridadmin/ui/training_history_panel.py" line="+22"/>
+        <source>日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>培训名称</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>签到</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>认定学时</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>成绩</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>合格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>保存后可查看培训记录。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3953,6 +4595,14 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
 </context>
 <context>
+    <name>TrainingModels</name>
+    <message>
+        <location filename="../../gridadmin/ui/training/models.py" line="+28"/>
+        <source> 至 </source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TrainingPage</name>
     <message>
         <location filename="../../gridadmin/ui/pages/training_page.py" line="+31"/>
@@ -3961,7 +4611,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
     <message>
         <location line="+1"/>
-        <source>签到管理与打印的签到表中显示完整手机号码</source>
+        <source>签到管理与打印的签到表中显示完整联系电话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4008,7 +4658,27 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+10"/>
+        <source>管理员</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>业务员</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>人事</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>领导</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>用户名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4036,7 +4706,32 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>UsersTab</name>
     <message>
-        <location filename="../../gridadmin/ui/settings/users_tab.py" line="+37"/>
+        <location filename="../../gridadmin/ui/settings/users_tab.py" line="+31"/>
+        <source>用户名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>角色</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>负责区域</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>新增用户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4090,7 +4785,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="-85"/>
+        <location filename="../../gridadmin/ui/first_run.py" line="-86"/>
         <source>欢迎使用网格中心管理系统</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4130,64 +4825,49 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
 </context>
 <context>
-    <name>dialog</name>
+    <name>export_actions</name>
     <message>
-        <location filename="../../gridadmin/ui/start_dialog.py" line="-148"/>
-        <source>设置本数据库所属乡镇/街道</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>数据库 {p} 尚未设置乡镇/街道，请选择：</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>jobs</name>
-    <message>
-        <location filename="../../gridadmin/ui/jobs.py" line="+74"/>
-        <source>取消</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+26"/>
-        <source>正在取消，已写入的内容将全部撤回…</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>menu</name>
-    <message>
-        <location filename="../../gridadmin/ui/column_chooser.py" line="+83"/>
-        <source>恢复默认列</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>parent</name>
-    <message>
-        <location filename="../../gridadmin/ui/export_actions.py" line="+31"/>
+        <location filename="../../gridadmin/ui/export_actions.py" line="+33"/>
         <source>导出到 Excel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <location line="+23"/>
+        <source>Excel 文件 (*.xlsx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-18"/>
+        <location line="+23"/>
         <source>正在导出{what}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-19"/>
+        <location line="+22"/>
         <source>导出</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-21"/>
+        <location line="+22"/>
         <source>已导出 {n} 行到 {path}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-11"/>
+        <source>导出到 Excel（导入模板格式）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>保存 PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PDF 文件 (*.pdf)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4201,28 +4881,21 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>已生成 {n} 页：{path}</source>
         <translation type="unfinished"></translation>
     </message>
+</context>
+<context>
+    <name>jobs</name>
     <message>
-        <location filename="../../gridadmin/ui/start_dialog.py" line="+154"/>
-        <source>浏览…</source>
+        <location filename="../../gridadmin/ui/jobs.py" line="+74"/>
+        <source>取消</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>数据库文件位置</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>打开数据库</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>文件</source>
+        <location line="+26"/>
+        <source>正在取消，已写入的内容将全部撤回…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

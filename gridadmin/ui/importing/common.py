@@ -15,23 +15,26 @@ STYLES = {"error": ERROR_STYLE, "ok": OK_STYLE, "info": INFO_STYLE}
 FILE_FILTER_EXTENSIONS = "*.xlsx *.xlsm *.xls *.ods *.csv"
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ImportWizard", text)
-
-
 def kind_label(kind: str, short: bool = False) -> str:
-    labels = {"residents": tr("户籍人口") if short else tr("户籍人口（每人一行）"), "grids": tr("网格"),
-              "staff": tr("网格员"), "attendance": tr("培训签到")}
+    translate = QCoreApplication.translate  # literal texts in the "ImportWizard" context, as lupdate records them
+    labels = {"residents": translate("ImportWizard", "户籍人口") if short
+              else translate("ImportWizard", "户籍人口（每人一行）"),
+              "grids": translate("ImportWizard", "网格"), "staff": translate("ImportWizard", "网格员"),
+              "attendance": translate("ImportWizard", "培训签到")}
     return labels.get(kind, kind)
 
 
 def mode_labels() -> dict[str, str]:
-    return {"insert": tr("仅新增"), "update": tr("仅更新已有"), "upsert": tr("新增并更新")}
+    translate = QCoreApplication.translate
+    return {"insert": translate("ImportWizard", "仅新增"), "update": translate("ImportWizard", "仅更新已有"),
+            "upsert": translate("ImportWizard", "新增并更新")}
 
 
 def status_labels() -> dict[str, str]:
-    return {"new": tr("新增"), "update": tr("更新"), "unchanged": tr("无变化"), "skip": tr("跳过"),
-            "error": tr("错误")}
+    translate = QCoreApplication.translate
+    return {"new": translate("ImportWizard", "新增"), "update": translate("ImportWizard", "更新"),
+            "unchanged": translate("ImportWizard", "无变化"), "skip": translate("ImportWizard", "跳过"),
+            "error": translate("ImportWizard", "错误")}
 
 
 def message_label(word_wrap: bool = True) -> QLabel:
@@ -53,10 +56,10 @@ def show_message(label: QLabel, text: str, kind: str = "error") -> None:
 def outcome_message(outcome: JobOutcome) -> str:
     """Why a job did not finish, in Chinese ('' when it did)."""
     if outcome.cancelled:
-        return tr("已取消，没有写入任何数据。")
+        return QCoreApplication.translate("ImportWizard", "已取消，没有写入任何数据。")
     error = outcome.error
     if error is None:
         return ""
     if isinstance(error, ServiceError):
         return error.message
-    return tr("出现意外错误：{error}").format(error=error)
+    return QCoreApplication.translate("ImportWizard", "出现意外错误：{error}").format(error=error)

@@ -37,7 +37,7 @@ class FileStep(QWidget):
         kinds_layout.addStretch(1)
         self.template_button = QPushButton(self.tr("下载模板…"))
         self.template_button.setToolTip(self.tr("生成所选数据类型的空白 Excel 模板：必填列带 *，"
-                                                "有下拉列表，身份证号和电话为文本格式"))
+                                                "有下拉列表，公民身份号码和联系电话为文本格式"))
         kinds_layout.addWidget(self.template_button)
         next(iter(self.kind_buttons.values())).setChecked(True)
         self.columns_hint = QLabel()

@@ -141,7 +141,8 @@ class AuditPage(QWidget):
 
     def export(self) -> None:
         default = Path.home() / f"操作日志_{date.today():%Y%m%d}.xlsx"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出操作日志"), str(default), "Excel 文件 (*.xlsx)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出操作日志"), str(default),
+                                              self.tr("Excel 文件 (*.xlsx)"))
         if not path:
             return
         count = export_audit(self.db, self.model.query.filter, Path(path))

@@ -24,9 +24,10 @@ from gridadmin.services.access import EXPORT, PERMISSION_LABELS, acting
 from gridadmin.services.areas import load_tree
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.reports.history import (
-    TOWNSHIP_SCOPE, ReportRow, generate_monthly_report, list_reports, previous_month, record_print, save_copy,
+    ReportRow, generate_monthly_report, list_reports, previous_month, record_print, save_copy,
 )
 from gridadmin.ui.jobs import run_job
+from gridadmin.ui.widgets import EmptyState
 
 HISTORY_COLUMNS = ("月份", "范围", "生成人", "生成时间", "SHA-256", "文件")
 PRINT_DPI = 200  # enough for text and tables; keeps page images small
@@ -102,7 +103,8 @@ class ReportsPage(QWidget):
         layout.addWidget(self.refusal)
 
         self.history = QTableWidget(0, len(HISTORY_COLUMNS))
-        self.history.setHorizontalHeaderLabels([self.tr(c) for c in HISTORY_COLUMNS])
+        self.history.setHorizontalHeaderLabels([self.tr("月份"), self.tr("范围"), self.tr("生成人"), self.tr("生成时间"),
+                                                self.tr("SHA-256"), self.tr("文件")])
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -111,6 +113,7 @@ class ReportsPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.history.setToolTip(self.tr("双击打开报表"))
+        self.empty_state = EmptyState(self.history, self.tr("还没有生成过月报。选好报告月份和统计范围，点击“生成”。"))
         history_box = QWidget()
         history_layout = QVBoxLayout(history_box)
         history_layout.setContentsMargins(0, 0, 0, 0)
@@ -143,8 +146,8 @@ class ReportsPage(QWidget):
 
     # --- set-up -----------------------------------------------------------
     def _fill_scopes(self) -> None:
-        self.scope.addItem(self.tr(TOWNSHIP_SCOPE), None)
-        nodes = load_tree(self.db)
+        self.scope.addItem(self.tr("全镇（街道）"), None)
+        nodes = load_tree(self.db, counts=False)
         for node in nodes:
             if node.level == LEVEL_TOWNSHIP and self.scope.count() == 1:
                 self.scope.setItemText(0, self.tr("全镇（街道）：{name}").format(name=node.name))

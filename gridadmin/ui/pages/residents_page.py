@@ -26,7 +26,7 @@ from gridadmin.services.staff import code_choices
 from gridadmin.services.tags import tag_choices
 from gridadmin.ui.column_chooser import remember_columns
 from gridadmin.ui.export_actions import export_xlsx
-from gridadmin.ui.widgets import filter_combo, select_data, setup_lazy_table
+from gridadmin.ui.widgets import EmptyState, filter_combo, select_data, setup_lazy_table
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 
 ALL = ""
@@ -97,6 +97,7 @@ class ResidentsPage(QWidget):
         header.setSortIndicator(self.model.column_index("name"), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.column_layout = remember_columns(self.table, "residents")
+        self.empty_state = EmptyState(self.table, self._empty_text)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -245,6 +246,15 @@ class ResidentsPage(QWidget):
             search=self.search.text(), area_id=self.area.currentData(), category=self.category.currentData() or None,
             status=None if status == STATUS_ALL or as_of is not None else status, age_band=self.age.currentData(),
             gender=self.gender.currentData() or None, tag_kind_id=self.tag.currentData(), as_of=as_of)
+
+    def _empty_text(self) -> str:
+        f = self.current_filter()
+        filtered = (bool(f.search.strip()) or f.area_id is not None or f.category is not None or f.age_band is not None
+                    or f.gender is not None or f.tag_kind_id is not None or f.as_of is not None
+                    or f.status != PERSON_ACTIVE)
+        if filtered:
+            return self.tr("没有符合条件的居民。可以清空查找内容，或放宽上面的筛选条件。")
+        return self.tr("还没有居民。可以在“数据导入”中导入户籍表，或点击“新增居民”。")
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())

@@ -45,7 +45,7 @@ class RosterPage(QWidget):
         choices = code_choices(db, "staff_role", "skill_level", "political")
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、电话"))
+        self.search.setPlaceholderText(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话"))
         self.search.setClearButtonEnabled(True)
         self.area = QComboBox()
         self.area.addItem(self.tr("全部社区/网格"), None)
@@ -67,7 +67,7 @@ class RosterPage(QWidget):
         for label, low, high in AGE_BANDS:
             self.age.addItem(label, (low, high))
         self.show_full = QCheckBox(self.tr("显示完整号码"))
-        self.show_full.setToolTip(self.tr("身份证号和电话默认只显示部分数字"))
+        self.show_full.setToolTip(self.tr("公民身份号码和联系电话默认只显示部分数字"))
         may_see_full = acting(db).can(SEE_FULL_NUMBERS)
         self.show_full.setVisible(may_see_full)
         self.show_full.setEnabled(may_see_full)

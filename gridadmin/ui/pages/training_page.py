@@ -29,7 +29,7 @@ class TrainingPage(QWidget):
         self.year_box = QComboBox()
         self.year_box.setMinimumContentsLength(8)
         self.full_numbers = QCheckBox(self.tr("显示完整号码"))
-        self.full_numbers.setToolTip(self.tr("签到管理与打印的签到表中显示完整手机号码"))
+        self.full_numbers.setToolTip(self.tr("签到管理与打印的签到表中显示完整联系电话"))
         self.sessions = SessionsTab(db, self.codes, self.full_numbers.isChecked, self)
         self.compliance = ComplianceTab(db, self.codes, self)
         self.monthly = MonthlyTab(db, self)

@@ -15,7 +15,6 @@ from gridadmin.services import life_events
 from gridadmin.services.errors import ServiceError, ValidationError
 from gridadmin.services.households import MemberData, find_household
 
-TITLES = {"move_out": "迁出登记", "death": "死亡登记", "transfer": "户间迁移"}
 
 
 class EventDialog(QDialog):
@@ -23,7 +22,8 @@ class EventDialog(QDialog):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.db, self.kind, self.member = db, kind, member
-        self.setWindowTitle(self.tr(TITLES[kind]) + f"：{member.name}")
+        titles = {"move_out": self.tr("迁出登记"), "death": self.tr("死亡登记"), "transfer": self.tr("户间迁移")}
+        self.setWindowTitle(titles[kind] + f"：{member.name}")
         self.setMinimumWidth(420)
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)

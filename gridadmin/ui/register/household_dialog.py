@@ -31,9 +31,9 @@ from gridadmin.services.residents import may_see_full_numbers
 from gridadmin.services.roster import area_options
 from gridadmin.services.staff import code_choices, id_facts, parse_form_date
 from gridadmin.ui.conflict import offer_reload
-from gridadmin.ui.widgets import run_dialog
+from gridadmin.ui.widgets import run_dialog, set_form_tab_order
 
-COLUMNS = ("姓名", "身份证号", "性别", "出生日期", "与户主关系", "人口类别", "联系电话")
+COLUMNS = ("姓名", "公民身份号码", "性别", "出生日期", "与户主关系", "人口类别", "联系电话")
 NAME, ID_NUMBER, GENDER, BIRTH, RELATION, CATEGORY, PHONE = range(len(COLUMNS))
 MEMBER_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -78,7 +78,8 @@ class HouseholdDialog(QDialog):
         self.parts = {key: QLineEdit() for key in ("compound", "building", "unit", "room", "village_group", "door_no")}
         self.flags = {key: QCheckBox(label) for key, label in FLAGS}
         self.members = QTableWidget(0, len(COLUMNS))
-        self.members.setHorizontalHeaderLabels(list(COLUMNS))
+        self.members.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("公民身份号码"), self.tr("性别"), self.tr("出生日期"),
+                                                self.tr("与户主关系"), self.tr("人口类别"), self.tr("联系电话")])
         self.members.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.members.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.members.verticalHeader().hide()
@@ -129,19 +130,22 @@ class HouseholdDialog(QDialog):
     def _household_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("户信息"))
         grid = QGridLayout(box)
-        cells = [("户号", self.household_no), ("所属网格", self.area), ("户别", self.household_type),
-                 ("联系电话", self.phone), ("小区", self.parts["compound"]), ("楼栋", self.parts["building"]),
-                 ("单元", self.parts["unit"]), ("室", self.parts["room"]),
-                 ("村民小组", self.parts["village_group"]), ("门牌号", self.parts["door_no"])]
+        cells = [(self.tr("户号"), self.household_no), (self.tr("所属网格"), self.area),
+                 (self.tr("户别"), self.household_type), (self.tr("联系电话"), self.phone),
+                 (self.tr("小区"), self.parts["compound"]), (self.tr("楼栋"), self.parts["building"]),
+                 (self.tr("单元"), self.parts["unit"]), (self.tr("室"), self.parts["room"]),
+                 (self.tr("村民小组"), self.parts["village_group"]), (self.tr("门牌号"), self.parts["door_no"])]
         for position, (label, widget) in enumerate(cells):
             r, c = divmod(position, 4)
-            grid.addWidget(QLabel(self.tr(label)), r, c * 2)
+            grid.addWidget(QLabel(label), r, c * 2)
             grid.addWidget(widget, r, c * 2 + 1)
         flags = QHBoxLayout()
         for box_widget in self.flags.values():
             flags.addWidget(box_widget)
         flags.addStretch(1)
         grid.addLayout(flags, 3, 0, 1, 8)
+        self.form_layouts = (grid,)
+        set_form_tab_order(grid)  # row by row across the four columns, then the flags
         return box
 
     # -- loading ---------------------------------------------------------
@@ -263,7 +267,7 @@ class HouseholdDialog(QDialog):
         from gridadmin.services.reports.household_card import household_card_pdf
 
         default = f"户卡_{self.card.data.household_no}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存户卡 PDF"), default, "PDF 文件 (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存户卡 PDF"), default, self.tr("PDF 文件 (*.pdf)"))
         if not path:
             return None
         try:

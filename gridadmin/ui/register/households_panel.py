@@ -30,7 +30,7 @@ class HouseholdsPanel(QWidget):
         self.db = db
         self.on_changed = on_changed
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("查找：户号、地址、户主姓名或拼音首字母、电话"))
+        self.search.setPlaceholderText(self.tr("查找：户号、地址、户主姓名或拼音首字母、联系电话"))
         self.search.setClearButtonEnabled(True)
         self.area = QComboBox()
         self.area.addItem(self.tr("全部社区/网格"), None)

@@ -39,7 +39,7 @@ class ChooseHouseholdDialog(QDialog):
         self.setMinimumSize(760, 480)
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("查找：户号、户主姓名或拼音首字母、电话、地址"))
+        self.search.setPlaceholderText(self.tr("查找：户号、户主姓名或拼音首字母、联系电话、地址"))
         self.search.setClearButtonEnabled(True)
         self.model = LazyTableModel(household_source(db), household_columns(False),
                                     query=PageQuery(HouseholdFilter(), "household_no"), parent=self)
@@ -49,7 +49,7 @@ class ChooseHouseholdDialog(QDialog):
         self.new_button = QPushButton(self.tr("新建住户…"))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("下一步：填写人员信息"))
+        self.ok_button.setText(self.tr("下一步：填写居民信息"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
         self.buttons.addButton(self.new_button, QDialogButtonBox.ButtonRole.ActionRole)
 

@@ -1,4 +1,4 @@
-"""人员信息: one resident's full record (all fields; the 流动人口 fields
+"""居民信息: one resident's full record (all fields; the 流动人口 fields
 only when that category is chosen), their special-group tags and their
 timeline (life events and tag changes).
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget,
@@ -28,15 +28,15 @@ from gridadmin.db import Database
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.households import PlausibilityError, load_household
-from gridadmin.services.idcard import check_id_number, mask_id_number, mask_phone
+from gridadmin.services.idcard import mask_id_number, mask_phone
 from gridadmin.services.life_events import resident_history
 from gridadmin.services.resident_record import (
     CATEGORY_FLOATING, ResidentData, ResidentRecord, add_resident, load_resident, save_resident,
 )
 from gridadmin.services.residents import may_see_full_numbers
-from gridadmin.services.staff import code_choices, id_facts, parse_form_date
+from gridadmin.services.staff import code_choices, parse_form_date
 from gridadmin.services.tags import person_tags, set_person_tags, tag_choices
-from gridadmin.ui.widgets import error_label, setup_table, show_error
+from gridadmin.ui.widgets import error_label, set_form_tab_order, setup_table, show_error, show_id_facts
 
 CODE_LISTS = ("gender", "ethnicity", "relation", "resident_category", "residence_status", "political", "education",
               "marital")
@@ -50,7 +50,7 @@ _DATES = {"birth_date": "出生日期", "inflow_date": "流入时间", "residenc
 
 def _combo(items: list[tuple[str, str]]) -> QComboBox:
     combo = QComboBox()
-    combo.addItem("（未填）", "")
+    combo.addItem(QCoreApplication.translate("ResidentDialog", "（未填）"), "")
     for code, label in items:
         combo.addItem(label, code)
     return combo
@@ -166,19 +166,21 @@ class ResidentDialog(QDialog):
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
         grid.addWidget(self.floating_box, 1, 0, 1, 2)
+        self.form_layouts = (left, right, self.floating_box.layout())
+        set_form_tab_order(*self.form_layouts)  # down the left column, the right one, then 流动人口信息
         grid.setRowStretch(2, 1)
         return page
 
     def _floating_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("流动人口信息"))
         grid = QGridLayout(box)
-        cells = [("流入时间", self.dates["inflow_date"]), ("流入原因", self.texts["inflow_reason"]),
-                 ("来源地", self.texts["origin_place"]), ("居住处所", self.texts["dwelling_type"]),
-                 ("居住证号", self.texts["residence_permit_no"]),
-                 ("居住证有效期", self.dates["residence_permit_expires"])]
+        cells = [(self.tr("流入时间"), self.dates["inflow_date"]), (self.tr("流入原因"), self.texts["inflow_reason"]),
+                 (self.tr("来源地"), self.texts["origin_place"]), (self.tr("居住处所"), self.texts["dwelling_type"]),
+                 (self.tr("居住证号"), self.texts["residence_permit_no"]),
+                 (self.tr("居住证有效期"), self.dates["residence_permit_expires"])]
         for position, (label, widget) in enumerate(cells):
             r, c = divmod(position, 2)
-            grid.addWidget(QLabel(self.tr(label)), r, c * 2)
+            grid.addWidget(QLabel(label), r, c * 2)
             grid.addWidget(widget, r, c * 2 + 1)
         self.texts["dwelling_type"].setPlaceholderText(self.tr("如：租赁房屋、单位宿舍"))
         return box
@@ -221,7 +223,7 @@ class ResidentDialog(QDialog):
         self.record = self._blank_record() if new else load_resident(self.db, self.person_id)
         r, data = self.record, self.record.data
         self.setWindowTitle(self.tr("新增居民：户 {no}").format(no=r.household_no) if new
-                            else self.tr("人员信息：{name}").format(name=data.name))
+                            else self.tr("居民信息：{name}").format(name=data.name))
         self.name.setText(data.name)
         self.id_number.blockSignals(True)
         self.id_number.setText(data.id_number if self.full else mask_id_number(data.id_number))
@@ -286,21 +288,7 @@ class ResidentDialog(QDialog):
         if not (self.full or self.is_new):
             self.id_hint.setText("")
             return
-        digits = "".join(text.split())
-        facts = id_facts(digits) if len(digits) in (15, 18) else None
-        if facts is not None:
-            self.dates["birth_date"].setText(facts.birth_date.isoformat())
-            gender = self.combos["gender"]
-            gender.setCurrentIndex(max(0, gender.findData(facts.gender)))
-            self.id_hint.setStyleSheet("color: #2e7d32;")
-            self.id_hint.setText(self.tr("号码有效：{birth} 出生，{gender}").format(
-                birth=facts.birth_date.isoformat(), gender=gender.currentText()))
-        elif len(digits) in (15, 18):
-            self.id_hint.setStyleSheet("color: #b00020;")
-            self.id_hint.setText(self.tr("号码有误：") + (check_id_number(digits).error or ""))
-        else:
-            self.id_hint.setStyleSheet("color: #666;")
-            self.id_hint.setText(self.tr("已输入 {n} 位，共 18 位").format(n=len(digits)) if digits else "")
+        show_id_facts(self.id_hint, text, self.dates["birth_date"], self.combos["gender"])
 
     # -- saving ----------------------------------------------------------
     def typed(self) -> ResidentData:

@@ -86,7 +86,7 @@ class CertificatePanel(QWidget):
         self.staff_id = staff_id
         self.rows: list[CertificateRow] = []
         self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in HEADERS])
+        self.table.setHorizontalHeaderLabels([self.tr("证书名称"), self.tr("证书编号"), self.tr("发证机关"), self.tr("发证日期"), self.tr("有效期至"), self.tr("状态")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -59,12 +59,11 @@ def _buttons(dialog: QDialog, export: QPushButton) -> QHBoxLayout:
 class ExpiringCertificatesDialog(QDialog):
     """Certificates of serving staff expiring in the next 90 days."""
 
-    TITLE = "90天内到期的证书"
-
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
-        self.setWindowTitle(self.tr(self.TITLE))
+        self.title = self.tr("90天内到期的证书")
+        self.setWindowTitle(self.title)
         self.resize(1000, 520)
         self.summary = QLabel()
         self.table = ListTable([], certificates.expiring_columns(), self)
@@ -74,7 +73,7 @@ class ExpiringCertificatesDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(_buttons(self, self.export_button))
         self.export_button.clicked.connect(lambda: export_xlsx(self, self.db, self.table.export_view(),
-                                                               self.tr(self.TITLE), full_numbers=False))
+                                                               self.title, full_numbers=False))
         self.table.doubleClicked.connect(lambda index: self.open_holder(self.table.list_model.data(index, ROW_ROLE)))
         self.refresh()
 
@@ -102,12 +101,10 @@ class StaffingDialog(QDialog):
     """网格配备情况: the staffing table and the two lists, one tab each;
     the export writes the tab shown."""
 
-    TITLE = "网格配备情况"
-
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
-        self.setWindowTitle(self.tr(self.TITLE))
+        self.setWindowTitle(self.tr("网格配备情况"))
         self.resize(1240, 600)
         self.report = staffing.grid_staffing(db)
         columns = staffing.staffing_columns(self.report.role_labels)

@@ -31,7 +31,7 @@ class TimelinePanel(QWidget):
         self.hint.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(HEADERS))
-        self.tree.setHeaderLabels([self.tr(h) for h in HEADERS])
+        self.tree.setHeaderLabels([self.tr("日期"), self.tr("事项"), self.tr("社区/网格"), self.tr("岗位"), self.tr("任职期间")])
         self.tree.setRootIsDecorated(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)

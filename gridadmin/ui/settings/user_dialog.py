@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.models.access import ROLE_LABELS
+from gridadmin.models.access import ROLE_ADMIN, ROLE_CLERK, ROLE_HR, ROLE_LABELS, ROLE_OFFICIAL
 from gridadmin.services.areas import AreaNode
 from gridadmin.services.errors import ServiceError
 from gridadmin.ui.widgets import error_label
@@ -34,8 +34,10 @@ class UserDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.roles = {}
         role_row = QHBoxLayout()
-        for role, label in ROLE_LABELS.items():
-            box = QCheckBox(self.tr(label))
+        role_labels = {ROLE_ADMIN: self.tr("管理员"), ROLE_CLERK: self.tr("业务员"), ROLE_HR: self.tr("人事"),
+                       ROLE_OFFICIAL: self.tr("领导")}
+        for role in ROLE_LABELS:
+            box = QCheckBox(role_labels.get(role, role))
             box.setChecked(bool(user and role in user.roles))
             self.roles[role] = box
             role_row.addWidget(box)

@@ -28,7 +28,7 @@ class UsersTab(QWidget):
         self.db = db
         self.users = []
         self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in HEADERS])
+        self.table.setHorizontalHeaderLabels([self.tr("用户名"), self.tr("姓名"), self.tr("角色"), self.tr("负责区域"), self.tr("状态")])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -57,7 +57,7 @@ class UsersTab(QWidget):
 
     def refresh(self) -> None:
         self.users = list_users(self.db)
-        names = {n.id: n.name for n in area_service.load_tree(self.db)}
+        names = {n.id: n.name for n in area_service.load_tree(self.db, counts=False)}
         self.table.setRowCount(len(self.users))
         now = datetime.now()
         for row, user in enumerate(self.users):
@@ -74,7 +74,7 @@ class UsersTab(QWidget):
         return self.users[row] if 0 <= row < len(self.users) else None
 
     def add_user(self) -> None:
-        dialog = UserDialog(self.db, area_service.load_tree(self.db), parent=self)
+        dialog = UserDialog(self.db, area_service.load_tree(self.db, counts=False), parent=self)
         if run_dialog(dialog):
             self.refresh()
 
@@ -82,7 +82,7 @@ class UsersTab(QWidget):
         user = self._selected()
         if user is None or not self.edit_button.isEnabled():
             return
-        dialog = UserDialog(self.db, area_service.load_tree(self.db), user, parent=self)
+        dialog = UserDialog(self.db, area_service.load_tree(self.db, counts=False), user, parent=self)
         if run_dialog(dialog):
             self.refresh()
 

@@ -19,7 +19,7 @@ from gridadmin.services.areas import AreaNode
 from gridadmin.services.errors import ServiceError
 from gridadmin.services.training import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_model import (
-    COL_PASSED, COL_STATUS, PASSED_CHOICES, ROW_ROLE, STATUS_CHOICES, AttendanceModel,
+    COL_PASSED, COL_STATUS, ROW_ROLE, AttendanceModel, passed_choices, status_choices,
 )
 from gridadmin.services.training_targets import community_choices, parse_target_group, target_group_staff
 from gridadmin.ui.training.staff_picker import StaffPickerDialog
@@ -28,8 +28,8 @@ from gridadmin.ui.training.models import date_range_text
 
 
 class ChoiceDelegate(QStyledItemDelegate):
-    """A combo box editor over ``(value, label)`` choices; picking an item
-    saves it at once."""
+    """A combo box editor over ``(value, label)`` choices (labels already
+    translated); picking an item saves it at once."""
 
     def __init__(self, choices, parent=None):
         super().__init__(parent)
@@ -38,7 +38,7 @@ class ChoiceDelegate(QStyledItemDelegate):
     def createEditor(self, parent, option, index):  # noqa: N802 - Qt override
         combo = QComboBox(parent)
         for value, label in self.choices:
-            combo.addItem(self.tr(label), value)
+            combo.addItem(label, value)
         combo.activated.connect(lambda _i, c=combo: (self.commitData.emit(c), self.closeEditor.emit(c)))
         return combo
 
@@ -71,7 +71,7 @@ class AttendanceDialog(QDialog):
         self.area.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.area.setMinimumContentsLength(14)
         self.area.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        for node in area_nodes if area_nodes is not None else areas.load_tree(db, include_inactive=False):
+        for node in area_nodes if area_nodes is not None else areas.load_tree(db, include_inactive=False, counts=False):
             if node.level != LEVEL_MICROGRID:
                 self.area.addItem("　" * node.depth + node.name, node.id)
         self.area.setCurrentIndex(1 if self.area.count() > 1 else 0)
@@ -92,8 +92,8 @@ class AttendanceDialog(QDialog):
         self.table.setModel(self.model)
         setup_table(self.table)
         self._size_columns()
-        self.table.setItemDelegateForColumn(COL_STATUS, ChoiceDelegate(STATUS_CHOICES, self.table))
-        self.table.setItemDelegateForColumn(COL_PASSED, ChoiceDelegate(PASSED_CHOICES, self.table))
+        self.table.setItemDelegateForColumn(COL_STATUS, ChoiceDelegate(status_choices(), self.table))
+        self.table.setItemDelegateForColumn(COL_PASSED, ChoiceDelegate(passed_choices(), self.table))
         self.table.setEditTriggers(QTableView.EditTrigger.DoubleClicked | QTableView.EditTrigger.SelectedClicked
                                    | QTableView.EditTrigger.EditKeyPressed | QTableView.EditTrigger.AnyKeyPressed)
         self.summary = QLabel()

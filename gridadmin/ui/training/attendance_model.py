@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from gridadmin.models.training import ATTEND_ABSENT, ATTEND_EXCUSED, ATTEND_PRESENT, ATTENDANCE_LABELS
+from gridadmin.models.training import ATTEND_ABSENT, ATTEND_EXCUSED, ATTEND_PRESENT
 from gridadmin.services.errors import ServiceError, ValidationError
 from gridadmin.services.idcard import mask_phone
 from gridadmin.services.training import AttendanceRow
@@ -17,8 +17,21 @@ from gridadmin.ui.training.common import ALIGN_CENTER, ALIGN_NUMBER, GREY, hours
 
 COL_NAME, COL_GRIDS, COL_PHONE, COL_STATUS, COL_HOURS, COL_SCORE, COL_PASSED, COL_CERT = range(8)
 EDITABLE = frozenset({COL_STATUS, COL_HOURS, COL_SCORE, COL_PASSED, COL_CERT})
-STATUS_CHOICES = tuple(ATTENDANCE_LABELS.items())  # (code, 出席/缺席/请假)
-PASSED_CHOICES = (("", "—"), ("1", "合格"), ("0", "不合格"))
+
+
+def status_choices() -> tuple[tuple[str, str], ...]:
+    """(code, 出席/缺席/请假), translated (literal texts, so lupdate sees them)."""
+    return ((ATTEND_PRESENT, QCoreApplication.translate("AttendanceModel", "出席")),
+            (ATTEND_ABSENT, QCoreApplication.translate("AttendanceModel", "缺席")),
+            (ATTEND_EXCUSED, QCoreApplication.translate("AttendanceModel", "请假")))
+
+
+def passed_choices() -> tuple[tuple[str, str], ...]:
+    """(value, —/合格/不合格), translated."""
+    return (("", "—"), ("1", QCoreApplication.translate("AttendanceModel", "合格")),
+            ("0", QCoreApplication.translate("AttendanceModel", "不合格")))
+
+
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
@@ -39,6 +52,7 @@ class AttendanceModel(QAbstractTableModel):
         self.rows: list[AttendanceRow] = []
         self.headers = (self.tr("姓名"), self.tr("所属网格"), self.tr("联系电话"), self.tr("状态"),
                         self.tr("认定学时"), self.tr("成绩"), self.tr("合格"), self.tr("证书编号"))
+        self.status_texts = dict(status_choices())
         self.reload()
 
     def reload(self) -> None:
@@ -97,7 +111,7 @@ class AttendanceModel(QAbstractTableModel):
         if column == COL_PHONE:
             return (row.phone or "") if self.full_numbers else mask_phone(row.phone or "")
         if column == COL_STATUS:
-            return self.tr(row.status_label)
+            return self.status_texts.get(row.status, row.status_label)
         if column == COL_HOURS:
             return hours_text(row.hours_credited)
         if column == COL_SCORE:

@@ -15,11 +15,9 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TrainingModels", text)
-
-
 class _RowsModel(QAbstractTableModel):
+    """Subclasses set ``headers`` (translated) in ``__init__``."""
+
     headers: tuple[str, ...] = ()
     number_columns: frozenset[int] = frozenset()
 
@@ -40,7 +38,7 @@ class _RowsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.headers[section])
+            return self.headers[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -65,12 +63,13 @@ class _RowsModel(QAbstractTableModel):
 class SessionTableModel(_RowsModel):
     """培训场次: one row per session; cancelled ones greyed and marked."""
 
-    headers = ("名称", "类别", "形式", "日期", "学时", "主讲人", "地点", "应到", "实到", "出勤率")
     number_columns = frozenset({4, 7, 8, 9})
 
     def __init__(self, codes: TrainingCodeLists, parent=None):
         super().__init__(parent)
         self.codes = codes
+        self.headers = (self.tr("名称"), self.tr("类别"), self.tr("形式"), self.tr("日期"), self.tr("学时"),
+                        self.tr("主讲人"), self.tr("地点"), self.tr("应到"), self.tr("实到"), self.tr("出勤率"))
 
     def text(self, row: SessionRow, column: int) -> str:
         if column == 0:
@@ -102,19 +101,21 @@ def date_range_text(start, end) -> str:
     """2025-05-10, or 2025-05-10 至 05-11 / 2024-12-30 至 2025-01-02."""
     text = f"{start:%Y-%m-%d}"
     if end and end != start:
-        text += _tr(" 至 ") + (f"{end:%m-%d}" if end.year == start.year else f"{end:%Y-%m-%d}")
+        text += QCoreApplication.translate("TrainingModels", " 至 ")
+        text += f"{end:%m-%d}" if end.year == start.year else f"{end:%Y-%m-%d}"
     return text
 
 
 class ComplianceModel(_RowsModel):
     """学时达标: 姓名, 所属网格, 岗位, 已完成, 要求, 差额 (behind in red)."""
 
-    headers = ("姓名", "所属网格", "岗位", "已完成学时", "要求学时", "差额")
     number_columns = frozenset({3, 4, 5})
 
     def __init__(self, codes: TrainingCodeLists, parent=None):
         super().__init__(parent)
         self.codes = codes
+        self.headers = (self.tr("姓名"), self.tr("所属网格"), self.tr("岗位"), self.tr("已完成学时"),
+                        self.tr("要求学时"), self.tr("差额"))
 
     def text(self, row: ComplianceRow, column: int) -> str:
         if column == 0:

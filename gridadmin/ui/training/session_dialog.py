@@ -78,7 +78,7 @@ class SessionDialog(QDialog):
         for i, box in enumerate(self.target_roles.values()):
             role_grid.addWidget(box, i // 4, i % 4)
         form.addRow(self.tr("培训对象岗位"), role_grid)
-        form.addRow(self.tr("培训对象社区"), self.target_areas)
+        form.addRow(self.tr("培训对象社区/村"), self.target_areas)
         form.addRow("", self.target_extra)
         form.addRow(self.tr("备注"), self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

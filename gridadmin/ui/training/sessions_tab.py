@@ -172,7 +172,7 @@ class SessionsTab(QWidget):
         if row is None:
             return
         if self._areas is None:
-            self._areas = areas.load_tree(self.db, include_inactive=False)
+            self._areas = areas.load_tree(self.db, include_inactive=False, counts=False)
         dialog = AttendanceDialog(self.db, row, self.codes, full_numbers=self.full_numbers(), area_nodes=self._areas,
                                   parent=self)
         run_dialog(dialog)

@@ -31,10 +31,10 @@ class StaffPickerDialog(QDialog):
         self.chosen: dict[int, str] = {}
         self._search = search or (lambda text: find_staff(db, text, on=on, full_numbers=full_numbers))
         self.query = QLineEdit()
-        self.query.setPlaceholderText(self.tr("输入姓名、拼音首字母（如 zs）、身份证号或电话"))
+        self.query.setPlaceholderText(self.tr("输入姓名、拼音首字母（如 zs）、身份证号或联系电话"))
         self.query.setClearButtonEnabled(True)
         self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in HEADERS])
+        self.table.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("所属网格"), self.tr("联系电话")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
