@@ -89,3 +89,32 @@ def test_backup_then_restore_from_the_page(qtbot, admin_db, tmp_path, monkeypatc
     qtbot.mouseClick(page.backup_tab.restore_button, Qt.MouseButton.LeftButton)
     assert restored == [True]
     assert "备份后的网格" not in {n.name for n in areas.load_tree(admin_db)}
+
+
+@pytest.mark.skipif(bool(os.environ.get("GRIDADMIN_TEST_DB")), reason="SQLite backups")
+def test_double_clicked_backup_file_offers_its_restore(qtbot, admin_db, tmp_path):
+    """GridAdmin started with a .gadb file (the installer's file
+    association): 系统设置 → 备份与恢复 opens and asks, with the verified
+    file's description, whether to restore it; No changes nothing. A user
+    who may not restore is told so instead."""
+    from gridadmin.db import sqlite_path
+    from gridadmin.services.access import Actor
+    from gridadmin.services.backup import backup_sqlite
+    from gridadmin.ui.app import offer_restore
+    from gridadmin.ui.main_window import MainWindow
+
+    backup = tmp_path / f"双击{BACKUP_SUFFIX}"
+    backup_sqlite(sqlite_path(str(admin_db.engine.url)), backup)
+    window = MainWindow(admin_db)
+    qtbot.addWidget(window)
+    asked = answer_message_box(QMessageBox.StandardButton.No)
+    offer_restore(window, str(backup))
+    qtbot.waitUntil(lambda: bool(asked))
+    assert "用这个备份替换当前数据库吗" in asked[0]
+    assert window.stack.currentWidget() is window.show_page("settings")
+
+    reader = MainWindow(admin_db.as_actor(Actor(None, "lingdao", "领导甲", frozenset({"official"}))))
+    qtbot.addWidget(reader)
+    told = answer_message_box(QMessageBox.StandardButton.Ok)
+    offer_restore(reader, str(backup))
+    assert told and "只有管理员" in told[0]

@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="GridAdmin", description=APP_TITLE)
     parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：上次打开的数据库）")
     parser.add_argument("--version", action="version", version=f"GridAdmin {__version__}")
+    parser.add_argument("backup_file", nargs="?", help="备份文件（双击 .gadb 文件时）：打开后提示从它恢复")
     args, qt_args = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
     app = create_application([sys.argv[0], *qt_args])
 
@@ -116,9 +117,28 @@ def main(argv: list[str] | None = None) -> int:
     start_daily_backup(db)
     window = MainWindow(db)
     window.show()
+    if args.backup_file:
+        offer_restore(window, args.backup_file)
     code = app.exec()
     db.dispose()
     return code
+
+
+def offer_restore(window, path: str) -> None:
+    """A backup file was double-clicked (the installer associates .gadb
+    files): show 系统设置 → 备份与恢复 and offer to restore from it, verified
+    and confirmed as any restore is. Users who may not restore are told so."""
+    from PySide6.QtCore import QTimer
+
+    from gridadmin.services.access import MANAGE_SETTINGS, acting
+
+    page = window.show_page("settings")
+    page.tabs.setCurrentWidget(page.backup_tab)
+    if not acting(window.db).can(MANAGE_SETTINGS):
+        QMessageBox.information(window, APP_TITLE, QCoreApplication.translate(
+            "App", "只有管理员可以从备份文件恢复数据库。"))
+        return
+    QTimer.singleShot(0, lambda: page.backup_tab.restore(path))
 
 
 def open_and_log_in(db_arg: str | None = None, parent=None):

@@ -61,7 +61,7 @@ class BackupTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         self.backup_button.clicked.connect(self.backup_now)
-        self.restore_button.clicked.connect(self.restore)
+        self.restore_button.clicked.connect(lambda: self.restore())
         self.refresh()
 
     def refresh(self) -> None:
@@ -86,8 +86,11 @@ class BackupTab(QWidget):
             path=path, message=check.message))
         self.refresh()
 
-    def restore(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), str(backup_dir(self.db)), FILTER)
+    def restore(self, path: str | Path | None = None) -> None:
+        """Restore from ``path`` (asked for when None): verified first, then
+        confirmed; the current database is kept as a backup."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), str(backup_dir(self.db)), FILTER)
         if not path:
             return
         check = verify_backup(Path(path))
