@@ -110,7 +110,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../gridadmin/ui/app.py" line="+228"/>
+        <location filename="../../gridadmin/ui/app.py" line="+138"/>
+        <source>只有管理员可以从备份文件恢复数据库。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+110"/>
         <source>程序遇到意外错误，刚才的操作可能没有完成：
 {error}
 
@@ -688,7 +693,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>选择备份文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2889,6 +2894,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+8"/>
+        <source>生成月报，或双击左侧已生成的报表，在这里预览。
+预览后可以打印，或另存为 PDF。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+15"/>
         <source>选择月份和范围后点击“生成”。</source>
         <translation type="unfinished"></translation>
@@ -2924,7 +2935,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>{month} 月报（{scope}），共 {n} 页 — {path}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -14,7 +14,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-    QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QPushButton, QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from gridadmin import APP_TITLE
@@ -125,9 +125,17 @@ class ReportsPage(QWidget):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setDocument(self.document)
+        self.preview_hint = QLabel(self.tr("生成月报，或双击左侧已生成的报表，在这里预览。\n"
+                                           "预览后可以打印，或另存为 PDF。"))
+        self.preview_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_hint.setWordWrap(True)
+        self.preview_hint.setStyleSheet("color: #666; font-size: 11pt; background: #f4f4f4;")
+        self.preview = QStackedWidget()
+        self.preview.addWidget(self.preview_hint)
+        self.preview.addWidget(self.view)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(history_box)
-        splitter.addWidget(self.view)
+        splitter.addWidget(self.preview)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([480, 720])
@@ -205,6 +213,7 @@ class ReportsPage(QWidget):
             self._update_buttons()
             return False
         self.current = report
+        self.preview.setCurrentWidget(self.view)
         self.view.pageNavigator().jump(0, self.view.pageNavigator().currentLocation())
         self.status.setText(self.tr("{month} 月报（{scope}），共 {n} 页 — {path}").format(
             month=report.month, scope=report.scope_name, n=self.document.pageCount(), path=report.file_path))
