@@ -216,7 +216,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                                  [details.month_end(y, m) for y, m in trend_months])
             tags_job = side(details.tag_counts, (end, prev, last_year_end), community_ids, parts, person_present,
                             transfers_after, moved_after, with_sensitive=with_sensitive, everywhere=everywhere)
-            households = _household_counts(session, prev, end, community_ids)
+            households = _household_counts(session, prev, end, community_ids, parts)
             staff = _staff_counts(session, end, community_ids)
             scoped = scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY
             training_month = _training(session, start, end, community_ids, scoped=scoped)
@@ -366,17 +366,21 @@ def household_exists(on: date):
                 or_(Household.dissolved_on.is_(None), Household.dissolved_on > on))
 
 
-def _household_counts(session: Session, prev: date, end: date, community_ids: list[int]) -> dict:
-    """{(community_id, grid_id): StockFlow}. A household's area is its current one."""
-    m = _area_map("hm")
+def _household_counts(session: Session, prev: date, end: date, community_ids: list[int], parts: dict) -> dict:
+    """{(community_id, grid_id): StockFlow}. A household's area is its
+    current one; grouped by area in SQL, areas mapped to (community, grid)
+    with ``parts`` (no join per household)."""
+    in_scope = set(community_ids)
     was, now = household_exists(prev), household_exists(end)
-    rows = session.execute(
-        select(m.c.community_id, m.c.grid_id, func.sum(_one(was)), func.sum(_one(and_(now, ~was))),
-               func.sum(_one(and_(was, ~now))), func.sum(_one(now)))
-        .select_from(Household).join(m, m.c.area_id == Household.area_id)
-        .where(m.c.community_id.in_(community_ids), or_(was, now))
-        .group_by(m.c.community_id, m.c.grid_id))
-    return {(c, g): StockFlow(int(a or 0), int(b or 0), int(d or 0), int(e or 0)) for c, g, a, b, d, e in rows}
+    flows: dict[tuple, StockFlow] = {}
+    for area_id, a, b, d, e in session.execute(
+            select(Household.area_id, func.sum(_one(was)), func.sum(_one(and_(now, ~was))),
+                   func.sum(_one(and_(was, ~now))), func.sum(_one(now)))
+            .where(or_(was, now)).group_by(Household.area_id)):
+        key = parts.get(area_id, (None, None))
+        if key[0] in in_scope:
+            flows[key] = flows.get(key, StockFlow()) + StockFlow(int(a or 0), int(b or 0), int(d or 0), int(e or 0))
+    return flows
 
 
 # --- residents -----------------------------------------------------------------------------
@@ -482,12 +486,14 @@ def _resident_counts(session: Session, prev: date, end: date, community_ids: lis
     dates = sorted(set(trend_ends) | {prev, end})
     i_prev, i_end = dates.index(prev), dates.index(end)
     trend_index = [dates.index(d) for d in trend_ends]
-    moved = _one(Person.id.in_(moved_after(prev))).label("moved")
     buckets = presence.person_columns(dates)
-    rows = session.execute(
-        select(Household.area_id, Person.category, moved, *buckets, func.count())
-        .select_from(Person).join(Household, Household.id == Person.household_id)
-        .group_by(Household.area_id, Person.category, moved, *buckets))
+
+    def grouped(*where):
+        return session.execute(
+            select(Household.area_id, Person.category, *buckets, func.count())
+            .select_from(Person).join(Household, Household.id == Person.household_id).where(*where)
+            .group_by(Household.area_id, Person.category, *buckets))
+
     at_end: dict[tuple, tuple[int, int]] = {}
     at_prev: dict[tuple, tuple[int, int]] = {}
     trend = [0] * len(trend_ends)
@@ -496,21 +502,30 @@ def _resident_counts(session: Session, prev: date, end: date, community_ids: lis
         c, n = table.get(key, (0, 0))
         table[key] = (c + count, n + changed)
 
-    for area_id, cat, is_moved, reg, out, died, valid, n in rows:
-        comm, grid = parts.get(area_id, (None, None))
-        if comm not in in_scope:
-            continue
-        for k, i in enumerate(trend_index):
-            if presence.present(i, reg, out, died, valid):
-                trend[k] += n
-        if is_moved:
-            continue
-        was_there = presence.present(i_prev, reg, out, died, valid)
-        is_there = presence.present(i_end, reg, out, died, valid)
-        if is_there:
-            add(at_end, (comm, grid, cat), n, 0 if was_there else n)
-        if was_there:
-            add(at_prev, (comm, cat), n, 0 if is_there else n)
+    def count_flows(rows, sign: int) -> None:
+        for area_id, cat, reg, out, died, valid, n in rows:
+            comm, grid = parts.get(area_id, (None, None))
+            if comm not in in_scope:
+                continue
+            if sign > 0:
+                for k, i in enumerate(trend_index):
+                    if presence.present(i, reg, out, died, valid):
+                        trend[k] += n
+            n *= sign
+            was_there = presence.present(i_prev, reg, out, died, valid)
+            is_there = presence.present(i_end, reg, out, died, valid)
+            if is_there:
+                add(at_end, (comm, grid, cat), n, 0 if was_there else n)
+            if was_there:
+                add(at_prev, (comm, cat), n, 0 if is_there else n)
+
+    # Everyone by current household (one scan), then the few who moved
+    # between households after prev are taken out again and placed exactly.
+    count_flows(grouped(), +1)
+    count_flows(grouped(Person.id.in_(moved_after(prev))), -1)
+    for table in (at_end, at_prev):
+        for key in [k for k, (c, _n) in table.items() if c == 0]:
+            del table[key]
 
     was, now = person_present(prev), person_present(end)
     # people who moved between households after prev: their household at each date
