@@ -54,6 +54,20 @@ def filter_combo(everything: str, items: list[tuple[str, str]]) -> QComboBox:
     return combo
 
 
+def area_filter_combo(db) -> QComboBox:
+    """The "全部社区/网格" filter drop-down over the whole grid tree (data:
+    the area id, None for everything), as the register lists use it."""
+    from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
+    from gridadmin.services.roster import area_options
+
+    combo = QComboBox()
+    combo.addItem(QCoreApplication.translate("widgets", "全部社区/网格"), None)
+    for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
+        combo.addItem(option.label, option.id)
+    combo.setMaxVisibleItems(25)
+    return combo
+
+
 def select_data(combo: QComboBox, value: object) -> bool:
     """Select the item whose data is ``value``; False when there is none."""
     index = combo.findData(value)

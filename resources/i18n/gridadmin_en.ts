@@ -2164,17 +2164,12 @@
 <context>
     <name>HouseholdsPanel</name>
     <message>
-        <location filename="../../gridadmin/ui/register/households_panel.py" line="+33"/>
+        <location filename="../../gridadmin/ui/register/households_panel.py" line="+31"/>
         <source>查找：户号、地址、户主姓名或拼音首字母、联系电话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>全部社区/网格</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
         <source>含已注销户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2222,7 +2217,7 @@
 <context>
     <name>IdHint</name>
     <message>
-        <location filename="../../gridadmin/ui/widgets.py" line="+111"/>
+        <location filename="../../gridadmin/ui/widgets.py" line="+125"/>
         <source>号码有效：{birth} 出生，{gender}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3272,17 +3267,12 @@
 <context>
     <name>ResidentsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/residents_page.py" line="+53"/>
+        <location filename="../../gridadmin/ui/pages/residents_page.py" line="+51"/>
         <source>查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话、户号、地址</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>全部社区/网格</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
         <source>全部人口类别</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4907,6 +4897,14 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     <message>
         <location line="+26"/>
         <source>正在取消，已写入的内容将全部撤回…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>widgets</name>
+    <message>
+        <location filename="../../gridadmin/ui/widgets.py" line="-68"/>
+        <source>全部社区/网格</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

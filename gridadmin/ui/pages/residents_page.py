@@ -16,17 +16,15 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
 from gridadmin.models.household import PERSON_ACTIVE, PERSON_STATUSES
 from gridadmin.services.paging import PageQuery
 from gridadmin.services.residents import AGE_BANDS, ResidentFilter, ResidentRow, may_see_full_numbers, \
     resident_columns, resident_source
-from gridadmin.services.roster import area_options
 from gridadmin.services.staff import code_choices
 from gridadmin.services.tags import tag_choices
 from gridadmin.ui.column_chooser import remember_columns
 from gridadmin.ui.export_actions import export_xlsx
-from gridadmin.ui.widgets import EmptyState, filter_combo, select_data, setup_lazy_table
+from gridadmin.ui.widgets import EmptyState, area_filter_combo, filter_combo, select_data, setup_lazy_table
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
 
 ALL = ""
@@ -52,11 +50,7 @@ class ResidentsPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话、户号、地址"))
         self.search.setClearButtonEnabled(True)
-        self.area = QComboBox()
-        self.area.addItem(self.tr("全部社区/网格"), None)
-        for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
-            self.area.addItem(option.label, option.id)
-        self.area.setMaxVisibleItems(25)
+        self.area = area_filter_combo(db)
         self.category = filter_combo(self.tr("全部人口类别"), choices["resident_category"])
         self.status = QComboBox()
         for status in PERSON_STATUSES:

@@ -6,18 +6,16 @@ phones unless the full numbers are shown)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, \
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, \
     QVBoxLayout, QWidget
 
 from gridadmin.db import Database
-from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
 from gridadmin.services.household_list import HouseholdFilter, HouseholdRow, household_columns, household_source
 from gridadmin.services.paging import PageQuery
 from gridadmin.services.residents import may_see_full_numbers
-from gridadmin.services.roster import area_options
 from gridadmin.ui.export_actions import export_xlsx
 from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
-from gridadmin.ui.widgets import select_data, setup_lazy_table
+from gridadmin.ui.widgets import area_filter_combo, select_data, setup_lazy_table
 
 
 class HouseholdsPanel(QWidget):
@@ -32,11 +30,7 @@ class HouseholdsPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("查找：户号、地址、户主姓名或拼音首字母、联系电话"))
         self.search.setClearButtonEnabled(True)
-        self.area = QComboBox()
-        self.area.addItem(self.tr("全部社区/网格"), None)
-        for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
-            self.area.addItem(option.label, option.id)
-        self.area.setMaxVisibleItems(25)
+        self.area = area_filter_combo(db)
         self.dissolved = QCheckBox(self.tr("含已注销户"))
         self.show_full = QCheckBox(self.tr("显示完整号码"))
         self.show_full.setVisible(may_see_full_numbers(db))
