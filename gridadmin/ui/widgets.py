@@ -85,7 +85,7 @@ def run_dialog(dialog: QDialog) -> bool:
     return accepted
 
 
-def setup_lazy_table(view: QTableView, model) -> None:
+def setup_lazy_table(view: QTableView, model, sort_key: str | None = None) -> None:
     """Set up a view over a ``LazyTableModel``: whole-row single selection,
     fixed row height, column widths from the columns' descriptions, never
     sized to the contents of all rows (that would load them all), sorting
@@ -105,6 +105,11 @@ def setup_lazy_table(view: QTableView, model) -> None:
     for position, column in enumerate(model.columns):
         if column.width:
             view.setColumnWidth(position, column.width)
+    if sort_key is not None:  # the header shows the query's initial order; clicks sort in SQL
+        from PySide6.QtCore import Qt
+
+        header.setSortIndicator(model.column_index(sort_key), Qt.SortOrder.AscendingOrder)
+        view.setSortingEnabled(True)
 
 
 def show_id_facts(hint: QLabel, text: str, birth_edit: QLineEdit, gender_combo: QComboBox) -> IdFacts | None:

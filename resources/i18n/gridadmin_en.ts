@@ -481,7 +481,7 @@
 <context>
     <name>AttendanceModel</name>
     <message>
-        <location filename="../../gridadmin/ui/training/attendance_model.py" line="+53"/>
+        <location filename="../../gridadmin/ui/training/attendance_model.py" line="+54"/>
         <source>姓名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -502,36 +502,36 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+102"/>
+        <location line="+91"/>
         <source>认定学时</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-102"/>
-        <location line="+104"/>
+        <location line="-91"/>
+        <location line="+93"/>
         <source>成绩</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-127"/>
+        <location line="-116"/>
         <location line="+23"/>
-        <location line="+66"/>
+        <location line="+55"/>
         <source>合格</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-55"/>
         <source>证书编号</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="-22"/>
-        <location line="+88"/>
+        <location line="+77"/>
         <source>不合格</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-96"/>
+        <location line="-85"/>
         <source>出席</source>
         <translation type="unfinished"></translation>
     </message>
@@ -546,7 +546,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+107"/>
         <source>{name}：{message}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1018,7 +1018,7 @@
 <context>
     <name>ComplianceModel</name>
     <message>
-        <location filename="../../gridadmin/ui/training/models.py" line="+117"/>
+        <location filename="../../gridadmin/ui/training/models.py" line="+118"/>
         <source>姓名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2164,7 +2164,7 @@
 <context>
     <name>HouseholdsPanel</name>
     <message>
-        <location filename="../../gridadmin/ui/register/households_panel.py" line="+31"/>
+        <location filename="../../gridadmin/ui/register/households_panel.py" line="+30"/>
         <source>查找：户号、地址、户主姓名或拼音首字母、联系电话</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2194,7 +2194,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+29"/>
         <source>住户信息</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2217,7 +2217,7 @@
 <context>
     <name>IdHint</name>
     <message>
-        <location filename="../../gridadmin/ui/widgets.py" line="+125"/>
+        <location filename="../../gridadmin/ui/widgets.py" line="+130"/>
         <source>号码有效：{birth} 出生，{gender}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3322,7 +3322,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+37"/>
         <source>居民</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3332,7 +3332,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-194"/>
+        <location line="-191"/>
         <source>打开户卡(&amp;O)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3352,7 +3352,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+37"/>
         <source>住户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3509,7 +3509,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+19"/>
         <source>导出 Excel…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4903,7 +4903,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>widgets</name>
     <message>
-        <location filename="../../gridadmin/ui/widgets.py" line="-68"/>
+        <location filename="../../gridadmin/ui/widgets.py" line="-73"/>
         <source>全部社区/网格</source>
         <translation type="unfinished"></translation>
     </message>

@@ -86,10 +86,7 @@ class ResidentsPage(QWidget):
         self.model = LazyTableModel(resident_source(db), resident_columns(False),
                                     query=PageQuery(self.current_filter(), "name"), parent=self)
         self.table = QTableView()
-        setup_lazy_table(self.table, self.model)
-        header = self.table.horizontalHeader()
-        header.setSortIndicator(self.model.column_index("name"), Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
+        setup_lazy_table(self.table, self.model, sort_key="name")
         self.column_layout = remember_columns(self.table, "residents")
         self.empty_state = EmptyState(self.table, self._empty_text)
 

@@ -79,10 +79,7 @@ class RosterPage(QWidget):
         self.model = LazyTableModel(roster_source(db), roster_columns(False),
                                     query=PageQuery(self.current_filter(), "name"), parent=self)
         self.table = QTableView()
-        setup_lazy_table(self.table, self.model)
-        header = self.table.horizontalHeader()
-        header.setSortIndicator(self.model.column_index("name"), Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
+        setup_lazy_table(self.table, self.model, sort_key="name")
         self.column_layout = remember_columns(self.table, "roster")
         self.empty_state = EmptyState(self.table, self._empty_text)
 

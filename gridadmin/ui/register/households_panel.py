@@ -5,7 +5,6 @@ phones unless the full numbers are shown)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, \
     QVBoxLayout, QWidget
 
@@ -42,10 +41,7 @@ class HouseholdsPanel(QWidget):
         self.model = LazyTableModel(household_source(db), household_columns(False),
                                     query=PageQuery(self.current_filter(), "household_no"), parent=self)
         self.table = QTableView()
-        setup_lazy_table(self.table, self.model)
-        self.table.horizontalHeader().setSortIndicator(self.model.column_index("household_no"),
-                                                       Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
+        setup_lazy_table(self.table, self.model, sort_key="household_no")
 
         row = QHBoxLayout()
         row.addWidget(self.search, 3)

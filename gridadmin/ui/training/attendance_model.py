@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from gridadmin.models.training import ATTEND_ABSENT, ATTEND_EXCUSED, ATTEND_PRESENT
 from gridadmin.services.errors import ServiceError, ValidationError
 from gridadmin.services.idcard import mask_phone
 from gridadmin.services.training import AttendanceRow
 from gridadmin.ui.training.common import ALIGN_CENTER, ALIGN_NUMBER, GREY, hours_text
+from gridadmin.ui.training.models import RowsModel
 
 COL_NAME, COL_GRIDS, COL_PHONE, COL_STATUS, COL_HOURS, COL_SCORE, COL_PASSED, COL_CERT = range(8)
 EDITABLE = frozenset({COL_STATUS, COL_HOURS, COL_SCORE, COL_PASSED, COL_CERT})
@@ -36,7 +37,7 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
 
-class AttendanceModel(QAbstractTableModel):
+class AttendanceModel(RowsModel):
     """``load()`` returns the rows (one ``session_attendance`` call);
     ``save(staff_id, **fields)`` stores one person's attendance."""
 
@@ -64,17 +65,6 @@ class AttendanceModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = super().flags(index)

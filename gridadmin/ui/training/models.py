@@ -15,8 +15,9 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
 
-class _RowsModel(QAbstractTableModel):
-    """Subclasses set ``headers`` (translated) in ``__init__``."""
+class RowsModel(QAbstractTableModel):
+    """A table over ``rows``; subclasses set ``headers`` (translated) in
+    ``__init__`` and override ``text``/``extra`` (or ``data``)."""
 
     headers: tuple[str, ...] = ()
     number_columns: frozenset[int] = frozenset()
@@ -60,7 +61,7 @@ class _RowsModel(QAbstractTableModel):
         return None
 
 
-class SessionTableModel(_RowsModel):
+class SessionTableModel(RowsModel):
     """培训场次: one row per session; cancelled ones greyed and marked."""
 
     number_columns = frozenset({4, 7, 8, 9})
@@ -106,7 +107,7 @@ def date_range_text(start, end) -> str:
     return text
 
 
-class ComplianceModel(_RowsModel):
+class ComplianceModel(RowsModel):
     """学时达标: 姓名, 所属网格, 岗位, 已完成, 要求, 差额 (behind in red)."""
 
     number_columns = frozenset({3, 4, 5})
