@@ -1,5 +1,6 @@
 """A big first import on SQLite rebuilds the person/event/audit indexes
-once instead of updating them row by row: after the commit every index is
+(and recounts the stored per-area counts) once instead of updating them
+row by row: after the commit every index is
 back, and a cancel in the middle of the writing leaves them all in place."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from gridadmin.models import Person
+from gridadmin.services import tallies
 from gridadmin.services.importing import import_job
 from gridadmin.services.importing import resident_write
 from gridadmin.services.progress import run_to_end
@@ -20,8 +22,10 @@ TODAY = date(2025, 6, 30)
 
 
 def _indexes(db) -> set[str]:
+    """The indexes and the stored-count triggers of the tables an import writes."""
     with db.session() as s:
-        return set(s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        return set(s.scalars(text("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                                  "AND sql IS NOT NULL "
                                   "AND tbl_name IN ('household', 'person', 'person_event', 'audit_log')")))
 
 
@@ -38,10 +42,11 @@ def test_indexes_are_rebuilt_after_a_big_import(grid_db, book, monkeypatch):  # 
     monkeypatch.setattr(resident_write, "REBUILD_MIN_ROWS", 1)
     result = run_to_end(import_job(grid_db, book, "residents", today=TODAY))
     assert result.committed and result.to_dict()["inserted"] == 6
-    assert _indexes(grid_db) == before and len(before) >= 19
+    assert _indexes(grid_db) == before and len(before) >= 25
     with grid_db.session() as s:
         assert s.scalar(text("PRAGMA integrity_check")) == "ok"
         assert s.scalar(select(func.count()).select_from(Person).where(Person.name == "李云")) == 6
+        assert tallies.mismatches(s) == [] and sum(tallies.residents_per_area(s).values()) == 6
 
 
 def test_cancel_while_writing_keeps_the_indexes(grid_db, book, monkeypatch):  # noqa: F811

@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Household, Person, Staff, StaffAssignment
+from gridadmin.models import Area, Household, Staff, StaffAssignment
 from gridadmin.models.area import (
     COMMUNITY_KINDS, GRID_TYPES, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_LABELS, LEVEL_MICROGRID,
     LEVEL_TOWNSHIP, LEVELS,
 )
-from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.staff import STATUS_ON_POST
-from gridadmin.services import audit
+from gridadmin.services import audit, tallies
 from gridadmin.services.access import EDIT_AREAS, acting, require
 from gridadmin.services.errors import NotFoundError, ValidationError
 from gridadmin.services.text import clean_text
@@ -95,10 +94,8 @@ def load_tree(db: Database, *, include_inactive: bool = True, today: date | None
         rows = session.execute(query).all()
         if not counts:
             return _assemble(rows, {}, {}, [])
-        households = dict(session.execute(
-            select(Household.area_id, func.count()).where(Household.dissolved_on.is_(None))
-            .group_by(Household.area_id)).all())
-        residents = dict(session.execute(residents_per_area_query()).all())
+        households = tallies.households_per_area(session)
+        residents = tallies.residents_per_area(session)
         staff_pairs = session.execute(
             select(StaffAssignment.area_id, StaffAssignment.staff_id)
             .join(Staff, Staff.id == StaffAssignment.staff_id)
@@ -106,23 +103,6 @@ def load_tree(db: Database, *, include_inactive: bool = True, today: date | None
                    or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= today))
             .distinct()).all()
     return _assemble(rows, households, residents, staff_pairs)
-
-
-def residents_per_area_query():
-    """SQL: ``(area_id, residents)`` for every area that holds households —
-    persons 在册 grouped by the area of their household (a person without a
-    household counts nowhere), exactly the grid tree's definition.
-
-    Shaped for the county register (half a million people): the households
-    are walked in area order (``ix_household_area_id``) and each one's
-    members counted by one seek of ``ix_person_household_status``, so the groups come
-    out in order and no sort of every person is needed. ``+ 0`` keeps the
-    planner from turning the join round (looking each person's household
-    up and then sorting half a million rows by area); it changes no value
-    and PostgreSQL plans the join on its own terms."""
-    return (select(Household.area_id, func.count()).select_from(Household)
-            .join(Person, Person.household_id == Household.id + 0)
-            .where(Person.status == PERSON_ACTIVE).group_by(Household.area_id))
 
 
 def _assemble(rows, households, residents, staff_pairs) -> list[AreaNode]:

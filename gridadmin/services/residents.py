@@ -34,7 +34,6 @@ from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person, PersonTag
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.access import SEE_FULL_NUMBERS, acting
-from gridadmin.services.areas import residents_per_area_query
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.idcard import number_formatters
 from gridadmin.services.reports.monthly_figures import moved_after, person_present, transfers_after
@@ -281,9 +280,3 @@ def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
         Column("tags", "特殊人群", lambda r: r.tags, width=140, tooltip=lambda r: r.tags),
     )
 
-
-def resident_counts_by_area(db: Database) -> dict[int, int]:
-    """``{area_id: residents 在册}`` per area holding households (not summed
-    up the tree), computed in SQL (``areas.residents_per_area_query``)."""
-    with db.session() as session:
-        return {area_id: int(n) for area_id, n in session.execute(residents_per_area_query())}

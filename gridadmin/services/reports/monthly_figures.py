@@ -49,6 +49,7 @@ from gridadmin.models.household import EVENT_TRANSFER, PERSON_ACTIVE
 from gridadmin.models.staff import CORE_ROLES, ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.areas import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
+from gridadmin.services import tallies
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.errors import NotFoundError, ValidationError
 from gridadmin.services.training_compliance import compliance
@@ -494,6 +495,24 @@ def _resident_counts(session: Session, prev: date, end: date, community_ids: lis
             .select_from(Person).join(Household, Household.id == Person.household_id).where(*where)
             .group_by(Household.area_id, Person.category, *buckets))
 
+    def everyone() -> list[tuple]:
+        """The rows ``grouped()`` gives for the whole register, without
+        reading it: the stored per-area counts (``services.tallies``) less
+        the few 在册 who are not present at every date are the steady ones,
+        present at every date; only the few (and those who left after the
+        earliest date) are read, with their buckets."""
+        steady = tallies.residents_per_area_category(session)
+        rows = []
+        for active, condition in presence.unsteady_parts(dates[0]):
+            for row in grouped(condition):
+                area_id, cat, *_buckets, count = row
+                rows.append((area_id, cat or None, *_buckets, count))
+                if active:
+                    steady[(area_id, cat or None)] = steady.get((area_id, cat or None), 0) - count
+        n = len(dates)
+        rows.extend((area_id, cat, 0, n, n, 1, count) for (area_id, cat), count in steady.items() if count)
+        return rows
+
     at_end: dict[tuple, tuple[int, int]] = {}
     at_prev: dict[tuple, tuple[int, int]] = {}
     trend = [0] * len(trend_ends)
@@ -521,8 +540,8 @@ def _resident_counts(session: Session, prev: date, end: date, community_ids: lis
 
     # Everyone by current household (one scan), then the few who moved
     # between households after prev are taken out again and placed exactly.
-    count_flows(grouped(), +1)
-    count_flows(grouped(Person.id.in_(moved_after(prev))), -1)
+    count_flows(everyone(), +1)
+    count_flows([(a, cat or None, *rest) for a, cat, *rest in grouped(Person.id.in_(moved_after(prev)))], -1)
     for table in (at_end, at_prev):
         for key in [k for k, (c, _n) in table.items() if c == 0]:
             del table[key]
@@ -540,6 +559,7 @@ def _resident_counts(session: Session, prev: date, end: date, community_ids: lis
     for area_prev, area_end, cat, p_was, p_now in session.execute(
             select(h_prev.area_id, h_end.area_id, people.c.cat, people.c.was, people.c.now).select_from(people)
             .outerjoin(h_prev, h_prev.id == people.c.hh_prev).outerjoin(h_end, h_end.id == people.c.hh_end)):
+        cat = cat or None
         c_prev, _g = parts.get(area_prev, (None, None))
         c_end, g_end = parts.get(area_end, (None, None))
         stayed = p_was and p_now and c_prev == c_end

@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import case, or_
+from sqlalchemy import and_, case, or_
 
 from gridadmin.models import Person
-from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.models.household import PERSON_ACTIVE, PERSON_STATUSES
 
 
 def bucket(column, dates: Sequence[date], *, empty: int):
@@ -54,3 +54,25 @@ def held(i: int, start: int, end: int) -> bool:
     """Whether a membership with these (start, end) buckets holds at ``dates[i]``
     (start empty or on/before; end empty or after)."""
     return start <= i < end
+
+
+def unsteady_parts(first: date) -> list[tuple[bool, object]]:
+    """``(active, condition)`` pairs, disjoint, each an index range of
+    ``ix_person_presence``, that together select every person who is not
+    simply present at every date from ``first`` on: those 在册 who arrived
+    after ``first`` or carry a leaving date (``active`` True — the stored
+    per-area counts include them), and those who left, with a date after
+    ``first`` (``active`` False). Everyone else 在册 is present at every
+    date ``>= first``; everyone else who left is present at none."""
+    active = Person.status == PERSON_ACTIVE
+    parts: list[tuple[bool, object]] = [
+        (True, and_(active, Person.moved_out_on.is_(None), Person.died_on.is_(None), Person.registered_on > first)),
+        (True, and_(active, Person.moved_out_on.is_not(None))),
+        (True, and_(active, Person.moved_out_on.is_(None), Person.died_on.is_not(None))),
+    ]
+    for status in PERSON_STATUSES:
+        if status != PERSON_ACTIVE:
+            parts.append((False, and_(Person.status == status, Person.moved_out_on > first)))
+            parts.append((False, and_(Person.status == status, Person.died_on > first,
+                                      or_(Person.moved_out_on.is_(None), Person.moved_out_on <= first))))
+    return parts

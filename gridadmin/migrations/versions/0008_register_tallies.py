@@ -1,0 +1,182 @@
+"""stored per-area register counts kept by triggers
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-27 13:30:00.000000
+
+The grid tree, the residents page and the monthly report need households
+and residents per area. Counting them reads the whole register, so the
+time grew with it (8x from a township to a county). ``household_tally``
+and ``resident_tally`` hold the current counts; the triggers below adjust
+them in the same transaction as every write to ``person`` and
+``household`` — forms, imports, undo, restore, anything — so they cannot
+drift. The tables are filled from the existing rows here.
+
+SQLite and PostgreSQL get the same rules in their own trigger language.
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0008'
+down_revision: Union[str, Sequence[str], None] = '0007'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+ACTIVE = "'在册'"
+
+# --- SQLite: one trigger per event; UPSERT adds a missing row -----------------------------
+
+_SQLITE_PERSON_ADD = f"""
+    INSERT INTO resident_tally (area_id, category, residents)
+    SELECT h.area_id, COALESCE(NEW.category, ''), 1 FROM household h
+    WHERE h.id = NEW.household_id AND NEW.status = {ACTIVE}
+    ON CONFLICT (area_id, category) DO UPDATE SET residents = residents + 1;"""
+
+_SQLITE_PERSON_REMOVE = f"""
+    UPDATE resident_tally SET residents = residents - 1
+    WHERE OLD.status = {ACTIVE} AND category = COALESCE(OLD.category, '')
+      AND area_id = (SELECT area_id FROM household WHERE id = OLD.household_id);"""
+
+_SQLITE_HOUSEHOLD_ADD = """
+    INSERT INTO household_tally (area_id, households)
+    SELECT NEW.area_id, 1 WHERE NEW.dissolved_on IS NULL
+    ON CONFLICT (area_id) DO UPDATE SET households = households + 1;"""
+
+_SQLITE_HOUSEHOLD_REMOVE = """
+    UPDATE household_tally SET households = households - 1
+    WHERE OLD.dissolved_on IS NULL AND area_id = OLD.area_id;"""
+
+SQLITE_TRIGGERS = {
+    "tally_person_insert": f"AFTER INSERT ON person BEGIN{_SQLITE_PERSON_ADD}\nEND",
+    "tally_person_delete": f"AFTER DELETE ON person BEGIN{_SQLITE_PERSON_REMOVE}\nEND",
+    "tally_person_update": (
+        "AFTER UPDATE OF status, household_id, category ON person "
+        "WHEN OLD.status IS NOT NEW.status OR OLD.household_id IS NOT NEW.household_id "
+        f"OR OLD.category IS NOT NEW.category BEGIN{_SQLITE_PERSON_REMOVE}{_SQLITE_PERSON_ADD}\nEND"),
+    "tally_household_insert": f"AFTER INSERT ON household BEGIN{_SQLITE_HOUSEHOLD_ADD}\nEND",
+    "tally_household_delete": f"AFTER DELETE ON household BEGIN{_SQLITE_HOUSEHOLD_REMOVE}\nEND",
+    "tally_household_update": (
+        "AFTER UPDATE OF area_id, dissolved_on ON household "
+        "WHEN OLD.area_id IS NOT NEW.area_id OR (OLD.dissolved_on IS NULL) <> (NEW.dissolved_on IS NULL) "
+        f"BEGIN{_SQLITE_HOUSEHOLD_REMOVE}{_SQLITE_HOUSEHOLD_ADD}"
+        # the members move with their household
+        f"""
+    UPDATE resident_tally SET residents = residents - (
+        SELECT count(*) FROM person p WHERE p.household_id = NEW.id AND p.status = {ACTIVE}
+          AND COALESCE(p.category, '') = resident_tally.category)
+    WHERE area_id = OLD.area_id AND OLD.area_id <> NEW.area_id;
+    INSERT INTO resident_tally (area_id, category, residents)
+    SELECT NEW.area_id, COALESCE(p.category, ''), count(*) FROM person p
+    WHERE p.household_id = NEW.id AND p.status = {ACTIVE} AND OLD.area_id <> NEW.area_id
+    GROUP BY COALESCE(p.category, '')
+    ON CONFLICT (area_id, category) DO UPDATE SET residents = residents + excluded.residents;
+END"""),
+}
+
+# --- PostgreSQL: a row trigger function per table -------------------------------------------
+
+POSTGRES_FUNCTIONS = {
+    "tally_person": f"""
+CREATE OR REPLACE FUNCTION tally_person() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE area integer;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = {ACTIVE} AND OLD.household_id IS NOT NULL THEN
+        SELECT area_id INTO area FROM household WHERE id = OLD.household_id;
+        UPDATE resident_tally SET residents = residents - 1
+        WHERE area_id = area AND category = COALESCE(OLD.category, '');
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status = {ACTIVE} AND NEW.household_id IS NOT NULL THEN
+        SELECT area_id INTO area FROM household WHERE id = NEW.household_id;
+        INSERT INTO resident_tally (area_id, category, residents)
+        VALUES (area, COALESCE(NEW.category, ''), 1)
+        ON CONFLICT (area_id, category) DO UPDATE SET residents = resident_tally.residents + 1;
+    END IF;
+    RETURN NULL;
+END $$""",
+    "tally_household": f"""
+CREATE OR REPLACE FUNCTION tally_household() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.dissolved_on IS NULL THEN
+        UPDATE household_tally SET households = households - 1 WHERE area_id = OLD.area_id;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.dissolved_on IS NULL THEN
+        INSERT INTO household_tally (area_id, households) VALUES (NEW.area_id, 1)
+        ON CONFLICT (area_id) DO UPDATE SET households = household_tally.households + 1;
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.area_id <> NEW.area_id THEN
+        UPDATE resident_tally t SET residents = t.residents - m.n
+        FROM (SELECT COALESCE(category, '') AS category, count(*) AS n FROM person
+              WHERE household_id = NEW.id AND status = {ACTIVE} GROUP BY COALESCE(category, '')) m
+        WHERE t.area_id = OLD.area_id AND t.category = m.category;
+        INSERT INTO resident_tally (area_id, category, residents)
+        SELECT NEW.area_id, COALESCE(category, ''), count(*) FROM person
+        WHERE household_id = NEW.id AND status = {ACTIVE} GROUP BY COALESCE(category, '')
+        ON CONFLICT (area_id, category) DO UPDATE SET residents = resident_tally.residents + excluded.residents;
+    END IF;
+    RETURN NULL;
+END $$""",
+}
+
+POSTGRES_TRIGGERS = {
+    "tally_person_change": (
+        "AFTER INSERT OR DELETE OR UPDATE OF status, household_id, category ON person "
+        "FOR EACH ROW EXECUTE FUNCTION tally_person()"),
+    "tally_household_change": (
+        "AFTER INSERT OR DELETE OR UPDATE OF area_id, dissolved_on ON household "
+        "FOR EACH ROW EXECUTE FUNCTION tally_household()"),
+}
+
+FILL = [
+    "DELETE FROM household_tally",
+    "DELETE FROM resident_tally",
+    "INSERT INTO household_tally (area_id, households) "
+    "SELECT area_id, count(*) FROM household WHERE dissolved_on IS NULL GROUP BY area_id",
+    "INSERT INTO resident_tally (area_id, category, residents) "
+    "SELECT h.area_id, COALESCE(p.category, ''), count(*) FROM person p JOIN household h ON h.id = p.household_id "
+    f"WHERE p.status = {ACTIVE} GROUP BY h.area_id, COALESCE(p.category, '')",
+]
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table(
+        'household_tally',
+        sa.Column('area_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('households', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('area_id', name=op.f('pk_household_tally')),
+    )
+    op.create_table(
+        'resident_tally',
+        sa.Column('area_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('category', sa.String(length=2), nullable=False),
+        sa.Column('residents', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('area_id', 'category', name=op.f('pk_resident_tally')),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        for sql in POSTGRES_FUNCTIONS.values():
+            op.execute(sql)
+        for name, body in POSTGRES_TRIGGERS.items():
+            op.execute(f"CREATE TRIGGER {name} {body}")
+    else:
+        for name, body in SQLITE_TRIGGERS.items():
+            op.execute(f"CREATE TRIGGER {name} {body}")
+    for sql in FILL:
+        op.execute(sql)
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS tally_person_change ON person")
+        op.execute("DROP TRIGGER IF EXISTS tally_household_change ON household")
+        for name in POSTGRES_FUNCTIONS:
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    else:
+        for name in SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_table('resident_tally')
+    op.drop_table('household_tally')
