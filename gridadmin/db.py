@@ -87,10 +87,18 @@ def make_engine(url: str) -> Engine:
             if path is not None:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
+                # Read pages through a memory map instead of a read() call
+                # each: halves the time of the look-ups a county report or
+                # list makes across half a million rows. Address space
+                # only; the OS shares the pages with its file cache.
+                cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cur.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+SQLITE_MMAP_BYTES = 1 << 30
 
 
 @dataclass

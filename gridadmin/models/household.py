@@ -32,7 +32,11 @@ class Household(VersionedMixin, TimestampMixin, Base):
     """
 
     __tablename__ = "household"
-    __table_args__ = (Index("ix_household_area_dissolved", "area_id", "dissolved_on"),)
+    __table_args__ = (
+        Index("ix_household_area_dissolved", "area_id", "dissolved_on"),
+        # The monthly report reads only households registered or dissolved lately.
+        Index("ix_household_dissolved_registered", "dissolved_on", "registered_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_no: Mapped[str] = mapped_column(String(30), unique=True)
@@ -156,6 +160,8 @@ class PersonTag(TimestampMixin, Base):
         Index("ix_person_tag_kind_dates", "tag_kind_id", "start_date", "end_date"),
         # The holders of one group (residents page tag filter), covering.
         Index("ix_person_tag_holders", "tag_kind_id", "person_id", "start_date", "end_date"),
+        # The monthly report reads only memberships begun or ended lately (covering).
+        Index("ix_person_tag_end_start", "end_date", "start_date", "tag_kind_id", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,18 +1,20 @@
 """Stored per-area counts of the register, kept exact by database triggers.
 
 Counting the residents of every grid means reading every person row, which
-grows with the register (half a million rows in a county). These two
-tables hold the current counts instead; triggers on ``person`` and
-``household`` (migration 0008, one set for SQLite and one for PostgreSQL)
+grows with the register (half a million rows in a county). These
+tables hold the current counts instead; triggers on ``person``,
+``household`` and ``person_tag`` (migration 0008, one set for SQLite and one for PostgreSQL)
 adjust them inside the same transaction as every insert, update and
 delete, whichever program path or import writes the rows, so they can
 never drift from the tables. ``gridadmin.services.tallies`` recounts and
 compares them from scratch.
 
-Definitions (the grid tree's): a household counts in its area while
+Definitions (the grid tree's and the report's): a household counts in its area while
 ``dissolved_on`` is empty; a person counts in their household's area
 while ``status`` is 在册 (a person without a household counts nowhere),
-under their current ``category`` ('' when empty).
+under their current ``category`` ('' when empty); a special-group
+membership counts there, under its tag kind, while it has no end date and
+its person counts.
 """
 
 from __future__ import annotations
@@ -40,3 +42,14 @@ class ResidentTally(Base):
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     category: Mapped[str] = mapped_column(String(2), primary_key=True)
     residents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class TagTally(Base):
+    """Open special-group memberships (no end date) of persons 在册, per
+    area of their household and tag kind."""
+
+    __tablename__ = "tag_tally"
+
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tag_kind_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holders: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -73,7 +73,7 @@ def insert_tuples(session: Session, table: Table, keys: Sequence[str], rows: lis
 # SQLite opens a statement journal for every statement that fires a
 # trigger, which made one INSERT per row three times slower; many rows per
 # statement pay it once per statement.
-TALLIED_TABLES = frozenset({"person", "household"})
+TALLIED_TABLES = frozenset({"person", "household", "person_tag"})
 _MAX_PARAMETERS = 32_000  # SQLite's limit is 32,766 since 3.32
 
 

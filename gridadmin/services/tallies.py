@@ -1,5 +1,5 @@
 """The stored per-area register counts (``household_tally``,
-``resident_tally``; see ``gridadmin.models.tally``): read them, and recount
+``resident_tally``, ``tag_tally``; see ``gridadmin.models.tally``): read them, and recount
 them from the rows to check or repair.
 
 Readers get the same numbers a full count would give, in time that does
@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from gridadmin.models import Household, HouseholdTally, Person, ResidentTally
+from gridadmin.models import Household, HouseholdTally, Person, PersonTag, ResidentTally, TagTally
 from gridadmin.models.household import PERSON_ACTIVE
 
 
@@ -35,6 +35,12 @@ def residents_per_area_category(session: Session) -> dict[tuple[int, str | None]
         .where(ResidentTally.residents != 0))}
 
 
+def holders_per_area_kind(session: Session) -> dict[tuple[int, int], int]:
+    """``{(area_id, tag_kind_id): open memberships of persons 在册}``."""
+    return {(a, k): n for a, k, n in session.execute(
+        select(TagTally.area_id, TagTally.tag_kind_id, TagTally.holders).where(TagTally.holders != 0))}
+
+
 def counted_households():
     """SQL: ``(area_id, households)`` counted from the rows."""
     return (select(Household.area_id, func.count()).where(Household.dissolved_on.is_(None))
@@ -47,6 +53,14 @@ def counted_residents():
     return (select(Household.area_id, category, func.count()).select_from(Person)
             .join(Household, Household.id == Person.household_id).where(Person.status == PERSON_ACTIVE)
             .group_by(Household.area_id, category))
+
+
+def counted_holders():
+    """SQL: ``(area_id, tag_kind_id, holders)`` counted from the rows."""
+    return (select(Household.area_id, PersonTag.tag_kind_id, func.count()).select_from(PersonTag)
+            .join(Person, Person.id == PersonTag.person_id).join(Household, Household.id == Person.household_id)
+            .where(Person.status == PERSON_ACTIVE, PersonTag.end_date.is_(None))
+            .group_by(Household.area_id, PersonTag.tag_kind_id))
 
 
 def mismatches(session: Session) -> list[str]:
@@ -64,13 +78,20 @@ def mismatches(session: Session) -> list[str]:
         if stored_r.get(key, 0) != counted_r.get(key, 0):
             problems.append(f"区域 {key[0]} 类别 {key[1] or '未填'} 居民：存储 {stored_r.get(key, 0)}，"
                             f"实数 {counted_r.get(key, 0)}")
+    stored_t = holders_per_area_kind(session)
+    counted_t = {(a, k): n for a, k, n in session.execute(counted_holders())}
+    for key in sorted(set(stored_t) | set(counted_t)):
+        if stored_t.get(key, 0) != counted_t.get(key, 0):
+            problems.append(f"区域 {key[0]} 特殊人群 {key[1]}：存储 {stored_t.get(key, 0)}，实数 {counted_t.get(key, 0)}")
     return problems
 
 
 def recount(session: Session) -> None:
-    """Rebuild both tables from the rows (repair; the triggers keep them
+    """Rebuild the tables from the rows (repair; the triggers keep them
     exact afterwards). Runs in the caller's transaction."""
     session.execute(delete(HouseholdTally))
     session.execute(delete(ResidentTally))
+    session.execute(delete(TagTally))
     session.execute(insert(HouseholdTally).from_select(["area_id", "households"], counted_households()))
     session.execute(insert(ResidentTally).from_select(["area_id", "category", "residents"], counted_residents()))
+    session.execute(insert(TagTally).from_select(["area_id", "tag_kind_id", "holders"], counted_holders()))

@@ -4,13 +4,16 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-27 13:30:00.000000
 
-The grid tree, the residents page and the monthly report need households
-and residents per area. Counting them reads the whole register, so the
-time grew with it (8x from a township to a county). ``household_tally``
-and ``resident_tally`` hold the current counts; the triggers below adjust
-them in the same transaction as every write to ``person`` and
-``household`` — forms, imports, undo, restore, anything — so they cannot
-drift. The tables are filled from the existing rows here.
+The grid tree, the residents page and the monthly report need households,
+residents and special-group members per area. Counting them reads the whole register, so the
+time grew with it (8x from a township to a county). ``household_tally``,
+``resident_tally`` and ``tag_tally`` hold the current counts; the triggers
+below adjust them in the same transaction as every write to ``person``,
+``household`` and ``person_tag`` — forms, imports, undo, restore, anything — so they cannot
+drift. The tables are filled from the existing rows here. Indexes on
+household (dissolved_on, registered_on) and person_tag (end_date,
+start_date) let the monthly report read only the households and
+memberships that began or ended lately.
 
 SQLite and PostgreSQL get the same rules in their own trigger language.
 """
@@ -50,13 +53,40 @@ _SQLITE_HOUSEHOLD_REMOVE = """
     UPDATE household_tally SET households = households - 1
     WHERE OLD.dissolved_on IS NULL AND area_id = OLD.area_id;"""
 
+# open memberships (no end date) of a person 在册, counted in their household's area
+_SQLITE_TAGS_OF_PERSON_REMOVE = f"""
+    UPDATE tag_tally SET holders = holders - (
+        SELECT count(*) FROM person_tag t WHERE t.person_id = OLD.id AND t.end_date IS NULL
+          AND t.tag_kind_id = tag_tally.tag_kind_id)
+    WHERE OLD.status = {ACTIVE} AND area_id = (SELECT area_id FROM household WHERE id = OLD.household_id);"""
+
+_SQLITE_TAGS_OF_PERSON_ADD = f"""
+    INSERT INTO tag_tally (area_id, tag_kind_id, holders)
+    SELECT h.area_id, t.tag_kind_id, count(*) FROM person_tag t JOIN household h ON h.id = NEW.household_id
+    WHERE t.person_id = NEW.id AND t.end_date IS NULL AND NEW.status = {ACTIVE}
+    GROUP BY h.area_id, t.tag_kind_id
+    ON CONFLICT (area_id, tag_kind_id) DO UPDATE SET holders = holders + excluded.holders;"""
+
+_SQLITE_TAG_ADD = f"""
+    INSERT INTO tag_tally (area_id, tag_kind_id, holders)
+    SELECT h.area_id, NEW.tag_kind_id, 1 FROM person p JOIN household h ON h.id = p.household_id
+    WHERE p.id = NEW.person_id AND p.status = {ACTIVE} AND NEW.end_date IS NULL
+    ON CONFLICT (area_id, tag_kind_id) DO UPDATE SET holders = holders + 1;"""
+
+_SQLITE_TAG_REMOVE = f"""
+    UPDATE tag_tally SET holders = holders - 1
+    WHERE OLD.end_date IS NULL AND tag_kind_id = OLD.tag_kind_id AND area_id = (
+        SELECT h.area_id FROM person p JOIN household h ON h.id = p.household_id
+        WHERE p.id = OLD.person_id AND p.status = {ACTIVE});"""
+
 SQLITE_TRIGGERS = {
     "tally_person_insert": f"AFTER INSERT ON person BEGIN{_SQLITE_PERSON_ADD}\nEND",
     "tally_person_delete": f"AFTER DELETE ON person BEGIN{_SQLITE_PERSON_REMOVE}\nEND",
     "tally_person_update": (
         "AFTER UPDATE OF status, household_id, category ON person "
         "WHEN OLD.status IS NOT NEW.status OR OLD.household_id IS NOT NEW.household_id "
-        f"OR OLD.category IS NOT NEW.category BEGIN{_SQLITE_PERSON_REMOVE}{_SQLITE_PERSON_ADD}\nEND"),
+        f"OR OLD.category IS NOT NEW.category BEGIN{_SQLITE_PERSON_REMOVE}{_SQLITE_PERSON_ADD}"
+        f"{_SQLITE_TAGS_OF_PERSON_REMOVE}{_SQLITE_TAGS_OF_PERSON_ADD}\nEND"),
     "tally_household_insert": f"AFTER INSERT ON household BEGIN{_SQLITE_HOUSEHOLD_ADD}\nEND",
     "tally_household_delete": f"AFTER DELETE ON household BEGIN{_SQLITE_HOUSEHOLD_REMOVE}\nEND",
     "tally_household_update": (
@@ -74,7 +104,23 @@ SQLITE_TRIGGERS = {
     WHERE p.household_id = NEW.id AND p.status = {ACTIVE} AND OLD.area_id <> NEW.area_id
     GROUP BY COALESCE(p.category, '')
     ON CONFLICT (area_id, category) DO UPDATE SET residents = residents + excluded.residents;
+    UPDATE tag_tally SET holders = holders - (
+        SELECT count(*) FROM person_tag t JOIN person p ON p.id = t.person_id
+        WHERE p.household_id = NEW.id AND p.status = {ACTIVE} AND t.end_date IS NULL
+          AND t.tag_kind_id = tag_tally.tag_kind_id)
+    WHERE area_id = OLD.area_id AND OLD.area_id <> NEW.area_id;
+    INSERT INTO tag_tally (area_id, tag_kind_id, holders)
+    SELECT NEW.area_id, t.tag_kind_id, count(*) FROM person_tag t JOIN person p ON p.id = t.person_id
+    WHERE p.household_id = NEW.id AND p.status = {ACTIVE} AND t.end_date IS NULL AND OLD.area_id <> NEW.area_id
+    GROUP BY t.tag_kind_id
+    ON CONFLICT (area_id, tag_kind_id) DO UPDATE SET holders = holders + excluded.holders;
 END"""),
+    "tally_tag_insert": f"AFTER INSERT ON person_tag BEGIN{_SQLITE_TAG_ADD}\nEND",
+    "tally_tag_delete": f"AFTER DELETE ON person_tag BEGIN{_SQLITE_TAG_REMOVE}\nEND",
+    "tally_tag_update": (
+        "AFTER UPDATE OF end_date, person_id, tag_kind_id ON person_tag "
+        "WHEN (OLD.end_date IS NULL) <> (NEW.end_date IS NULL) OR OLD.person_id <> NEW.person_id "
+        f"OR OLD.tag_kind_id <> NEW.tag_kind_id BEGIN{_SQLITE_TAG_REMOVE}{_SQLITE_TAG_ADD}\nEND"),
 }
 
 # --- PostgreSQL: a row trigger function per table -------------------------------------------
@@ -94,6 +140,23 @@ BEGIN
         INSERT INTO resident_tally (area_id, category, residents)
         VALUES (area, COALESCE(NEW.category, ''), 1)
         ON CONFLICT (area_id, category) DO UPDATE SET residents = resident_tally.residents + 1;
+    END IF;
+    IF TG_OP = 'UPDATE' AND (OLD.status IS DISTINCT FROM NEW.status
+                             OR OLD.household_id IS DISTINCT FROM NEW.household_id) THEN
+        IF OLD.status = {ACTIVE} AND OLD.household_id IS NOT NULL THEN
+            SELECT area_id INTO area FROM household WHERE id = OLD.household_id;
+            UPDATE tag_tally g SET holders = g.holders - m.n
+            FROM (SELECT tag_kind_id, count(*) AS n FROM person_tag WHERE person_id = OLD.id AND end_date IS NULL
+                  GROUP BY tag_kind_id) m
+            WHERE g.area_id = area AND g.tag_kind_id = m.tag_kind_id;
+        END IF;
+        IF NEW.status = {ACTIVE} AND NEW.household_id IS NOT NULL THEN
+            SELECT area_id INTO area FROM household WHERE id = NEW.household_id;
+            INSERT INTO tag_tally (area_id, tag_kind_id, holders)
+            SELECT area, tag_kind_id, count(*) FROM person_tag WHERE person_id = NEW.id AND end_date IS NULL
+            GROUP BY tag_kind_id
+            ON CONFLICT (area_id, tag_kind_id) DO UPDATE SET holders = tag_tally.holders + excluded.holders;
+        END IF;
     END IF;
     RETURN NULL;
 END $$""",
@@ -116,6 +179,36 @@ BEGIN
         SELECT NEW.area_id, COALESCE(category, ''), count(*) FROM person
         WHERE household_id = NEW.id AND status = {ACTIVE} GROUP BY COALESCE(category, '')
         ON CONFLICT (area_id, category) DO UPDATE SET residents = resident_tally.residents + excluded.residents;
+        UPDATE tag_tally g SET holders = g.holders - m.n
+        FROM (SELECT t.tag_kind_id, count(*) AS n FROM person_tag t JOIN person p ON p.id = t.person_id
+              WHERE p.household_id = NEW.id AND p.status = {ACTIVE} AND t.end_date IS NULL
+              GROUP BY t.tag_kind_id) m
+        WHERE g.area_id = OLD.area_id AND g.tag_kind_id = m.tag_kind_id;
+        INSERT INTO tag_tally (area_id, tag_kind_id, holders)
+        SELECT NEW.area_id, t.tag_kind_id, count(*) FROM person_tag t JOIN person p ON p.id = t.person_id
+        WHERE p.household_id = NEW.id AND p.status = {ACTIVE} AND t.end_date IS NULL GROUP BY t.tag_kind_id
+        ON CONFLICT (area_id, tag_kind_id) DO UPDATE SET holders = tag_tally.holders + excluded.holders;
+    END IF;
+    RETURN NULL;
+END $$""",
+    "tally_tag": f"""
+CREATE OR REPLACE FUNCTION tally_tag() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE area integer;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.end_date IS NULL THEN
+        SELECT h.area_id INTO area FROM person p JOIN household h ON h.id = p.household_id
+        WHERE p.id = OLD.person_id AND p.status = {ACTIVE};
+        IF FOUND THEN
+            UPDATE tag_tally SET holders = holders - 1 WHERE area_id = area AND tag_kind_id = OLD.tag_kind_id;
+        END IF;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.end_date IS NULL THEN
+        SELECT h.area_id INTO area FROM person p JOIN household h ON h.id = p.household_id
+        WHERE p.id = NEW.person_id AND p.status = {ACTIVE};
+        IF FOUND THEN
+            INSERT INTO tag_tally (area_id, tag_kind_id, holders) VALUES (area, NEW.tag_kind_id, 1)
+            ON CONFLICT (area_id, tag_kind_id) DO UPDATE SET holders = tag_tally.holders + 1;
+        END IF;
     END IF;
     RETURN NULL;
 END $$""",
@@ -128,16 +221,24 @@ POSTGRES_TRIGGERS = {
     "tally_household_change": (
         "AFTER INSERT OR DELETE OR UPDATE OF area_id, dissolved_on ON household "
         "FOR EACH ROW EXECUTE FUNCTION tally_household()"),
+    "tally_tag_change": (
+        "AFTER INSERT OR DELETE OR UPDATE OF end_date, person_id, tag_kind_id ON person_tag "
+        "FOR EACH ROW EXECUTE FUNCTION tally_tag()"),
 }
 
 FILL = [
     "DELETE FROM household_tally",
     "DELETE FROM resident_tally",
+    "DELETE FROM tag_tally",
     "INSERT INTO household_tally (area_id, households) "
     "SELECT area_id, count(*) FROM household WHERE dissolved_on IS NULL GROUP BY area_id",
     "INSERT INTO resident_tally (area_id, category, residents) "
     "SELECT h.area_id, COALESCE(p.category, ''), count(*) FROM person p JOIN household h ON h.id = p.household_id "
     f"WHERE p.status = {ACTIVE} GROUP BY h.area_id, COALESCE(p.category, '')",
+    "INSERT INTO tag_tally (area_id, tag_kind_id, holders) "
+    "SELECT h.area_id, t.tag_kind_id, count(*) FROM person_tag t JOIN person p ON p.id = t.person_id "
+    f"JOIN household h ON h.id = p.household_id WHERE p.status = {ACTIVE} AND t.end_date IS NULL "
+    "GROUP BY h.area_id, t.tag_kind_id",
 ]
 
 
@@ -156,6 +257,13 @@ def upgrade() -> None:
         sa.Column('residents', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('area_id', 'category', name=op.f('pk_resident_tally')),
     )
+    op.create_table(
+        'tag_tally',
+        sa.Column('area_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('tag_kind_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('holders', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('area_id', 'tag_kind_id', name=op.f('pk_tag_tally')),
+    )
     if op.get_bind().dialect.name == "postgresql":
         for sql in POSTGRES_FUNCTIONS.values():
             op.execute(sql)
@@ -166,6 +274,12 @@ def upgrade() -> None:
             op.execute(f"CREATE TRIGGER {name} {body}")
     for sql in FILL:
         op.execute(sql)
+    # the monthly report reads only households registered or dissolved lately
+    with op.batch_alter_table('household', schema=None) as batch_op:
+        batch_op.create_index('ix_household_dissolved_registered', ['dissolved_on', 'registered_on'], unique=False)
+    with op.batch_alter_table('person_tag', schema=None) as batch_op:
+        batch_op.create_index('ix_person_tag_end_start', ['end_date', 'start_date', 'tag_kind_id', 'person_id'],
+                                unique=False)
 
 
 def downgrade() -> None:
@@ -173,10 +287,16 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS tally_person_change ON person")
         op.execute("DROP TRIGGER IF EXISTS tally_household_change ON household")
+        op.execute("DROP TRIGGER IF EXISTS tally_tag_change ON person_tag")
         for name in POSTGRES_FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     else:
         for name in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    with op.batch_alter_table('person_tag', schema=None) as batch_op:
+        batch_op.drop_index('ix_person_tag_end_start')
+    with op.batch_alter_table('household', schema=None) as batch_op:
+        batch_op.drop_index('ix_household_dissolved_registered')
+    op.drop_table('tag_tally')
     op.drop_table('resident_tally')
     op.drop_table('household_tally')

@@ -23,13 +23,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.models import (
     Area, Attendance, Household, Person, PersonTag, Staff, StaffAssignment, TagKind, TrainingSession,
 )
+from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTEND_PRESENT
+from gridadmin.services import tallies
 from gridadmin.services.reports import presence
 
 
@@ -191,45 +193,67 @@ def staff_changes(session: Session, start: date, end: date, community_ids: list[
 # --- special groups ------------------------------------------------------------------------
 
 def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: list[int], parts: dict,
-               person_present, transfers_after, moved_after, *, with_sensitive: bool,
-               everywhere: bool = False) -> list[TagCount]:
+               person_present, transfers_after, moved_after, *, with_sensitive: bool) -> list[TagCount]:
     """Per active tag: holders present in the scope at each of ``ends``
     (this month's end, last month's end, same month last year), each in the
-    community of their household at that date. One scan grouped by
-    household area for those who kept their household; the few who moved
-    after the earliest date are placed exactly. ``everywhere``: the scope
-    holds every household, so where anyone lives does not matter and the
-    scan skips the household look-ups."""
+    community of their household at that date.
+
+    Most memberships are open, began before the earliest date, and belong
+    to someone 在册 there at every date who kept their household: those
+    come from the stored per-area counts (``services.tallies``). Only the
+    rest are read, with their date buckets — memberships begun or ended
+    after the earliest date, and those of people who arrived, left or
+    moved household since — and the movers are placed exactly, in the
+    household they had at each date."""
     in_scope = set(community_ids)
     earliest = min(ends)
-    if everywhere:
-        return _tag_counts_everywhere(session, ends, with_sensitive)
+    dates = sorted(set(ends))
+    index = [dates.index(d) for d in ends]
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    steady = tallies.holders_per_area_kind(session)
+    unsteady_people = union(*(select(Person.id).where(condition)
+                              for _active, condition in presence.unsteady_parts(earliest)),
+                            moved_after(earliest)).subquery("unsteady")
+    moved = _one(Person.id.in_(moved_after(earliest))).label("moved")
+    begun_before = or_(PersonTag.start_date.is_(None), PersonTag.start_date <= earliest)
+    # Open and begun before, of the few people who are not steady: found from
+    # those people (coalesce keeps SQLite from walking every open membership
+    # by the end-date index instead).
+    far = date(9999, 12, 31)
+    of_unsteady = (select(PersonTag).join(unsteady_people, unsteady_people.c.id == PersonTag.person_id)
+                   .where(func.coalesce(PersonTag.end_date, far) == far, begun_before).subquery("of_unsteady"))
+    memberships = aliased(PersonTag)
+    for source in (select(memberships).where(memberships.end_date.is_(None), memberships.start_date > earliest)
+                   .subquery("begun_later"), of_unsteady,
+                   select(memberships).where(memberships.end_date > earliest).subquery("ended_later")):
+        tag = aliased(PersonTag, source)
+        buckets = [*presence.person_columns(dates), presence.bucket(tag.start_date, dates, empty=0),
+                   presence.bucket(tag.end_date, dates, empty=len(dates))]
+        counted = _one(and_(Person.status == PERSON_ACTIVE, tag.end_date.is_(None))).label("counted")
+        for kind_id, area_id, is_moved, is_counted, reg, out, died, valid, start, end, n in session.execute(
+                select(tag.tag_kind_id, Household.area_id, moved, counted, *buckets, func.count())
+                .select_from(tag).join(Person, Person.id == tag.person_id)
+                .join(Household, Household.id == Person.household_id)
+                .group_by(tag.tag_kind_id, Household.area_id, moved, counted, *buckets)):
+            if is_counted:
+                steady[(area_id, kind_id)] = steady.get((area_id, kind_id), 0) - n
+            if is_moved or parts.get(area_id, (None, None))[0] not in in_scope:
+                continue
+            for k, i in enumerate(index):
+                # end is exclusive for tags: held at D when end_date > D, i.e. not (end <= D)
+                if presence.present(i, reg, out, died, valid) and presence.held(i, start, end):
+                    counts[kind_id][k] += n
+    for (area_id, kind_id), n in steady.items():
+        if n and parts.get(area_id, (None, None))[0] in in_scope:
+            for k in range(len(ends)):
+                counts[kind_id][k] += n
 
     def held(on: date):
         return and_(or_(PersonTag.start_date.is_(None), PersonTag.start_date <= on),
                     or_(PersonTag.end_date.is_(None), PersonTag.end_date > on), person_present(on))
 
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    moved = _one(Person.id.in_(moved_after(earliest))).label("moved")
-    dates = sorted(set(ends))
-    index = [dates.index(d) for d in ends]
-    buckets = _held_buckets(dates)
-    # "+ 0" keeps SQLite from walking person_tag by the tag index: in table
-    # order the person and household look-ups go nearly in sequence (7x faster).
-    kind = (PersonTag.tag_kind_id + 0).label("kind")
-    for kind_id, area_id, is_moved, reg, out, died, valid, start, end, n in session.execute(
-            select(kind, Household.area_id, moved, *buckets, func.count())
-            .select_from(PersonTag).join(Person, Person.id == PersonTag.person_id)
-            .join(Household, Household.id == Person.household_id)
-            .group_by(kind, Household.area_id, moved, *buckets)):
-        if is_moved or parts.get(area_id, (None, None))[0] not in in_scope:
-            continue
-        for k, i in enumerate(index):
-            # end is exclusive for tags: held at D when end_date > D, i.e. not (end <= D)
-            if presence.present(i, reg, out, died, valid) and presence.held(i, start, end):
-                counts[kind_id][k] += n
     # those who moved: the household at each date
-    columns, query = [], None
+    columns = []
     query = (select(PersonTag.tag_kind_id).select_from(PersonTag).join(Person, Person.id == PersonTag.person_id)
              .where(Person.id.in_(moved_after(earliest))))
     for i, on in enumerate(ends):
@@ -246,34 +270,11 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
             for kind_id, name, sensitive in _tag_kinds(session, with_sensitive)]
 
 
-def _held_buckets(dates: list[date]) -> list:
-    return [*presence.person_columns(dates), presence.bucket(PersonTag.start_date, dates, empty=0),
-            presence.bucket(PersonTag.end_date, dates, empty=len(dates))]
-
-
 def _tag_kinds(session: Session, with_sensitive: bool) -> list[tuple]:
     kinds = select(TagKind.id, TagKind.name, TagKind.sensitive).where(TagKind.active.is_(True))
     if not with_sensitive:
         kinds = kinds.where(TagKind.sensitive.is_(False))
     return list(session.execute(kinds.order_by(TagKind.sort_order, TagKind.id)))
-
-
-def _tag_counts_everywhere(session: Session, ends: tuple[date, ...], with_sensitive: bool) -> list[TagCount]:
-    """``tag_counts`` when the scope holds every household: one grouped
-    scan of the memberships and their holders' presence."""
-    dates = sorted(set(ends))
-    index = [dates.index(d) for d in ends]
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    kind = (PersonTag.tag_kind_id + 0).label("kind")  # table order: person look-ups in sequence
-    buckets = _held_buckets(dates)
-    for kind_id, reg, out, died, valid, start, end, n in session.execute(
-            select(kind, *buckets, func.count()).select_from(PersonTag)
-            .join(Person, Person.id == PersonTag.person_id).group_by(kind, *buckets)):
-        for k, i in enumerate(index):
-            if presence.present(i, reg, out, died, valid) and presence.held(i, start, end):
-                counts[kind_id][k] += n
-    return [TagCount(name, bool(sensitive), *counts.get(kind_id, [0, 0, 0]))
-            for kind_id, name, sensitive in _tag_kinds(session, with_sensitive)]
 
 
 # --- trends --------------------------------------------------------------------------------

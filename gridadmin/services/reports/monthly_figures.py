@@ -202,7 +202,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                    Area.grid_type, Area.active, Area.sort_order))}
         township = get_setting(session, KEY_TOWNSHIP_NAME) or next(
             (a.name for a in areas.values() if a.level == LEVEL_TOWNSHIP), "")
-        scope_name, scope_code, communities = _scope(areas, scope_area_id, township)
+        kids = children_index(areas)
+        scope_name, scope_code, communities = _scope(areas, kids, scope_area_id, township)
         community_ids = [c.id for c in communities]
         book = CodeBook.load(session)
 
@@ -210,13 +211,12 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         trend_months = details.months_back(year, month, 12)
         with_sensitive = acting(db).can(SEE_SENSITIVE)
         last_year_end = details.month_end(year - 1, month)
-        everywhere = _holds_every_household(session, parts, community_ids)
         # The two scans of the whole register (see _side_queries).
         with _side_queries(db) as side:
             residents_job = side(_resident_counts, prev, end, community_ids, parts,
                                  [details.month_end(y, m) for y, m in trend_months])
             tags_job = side(details.tag_counts, (end, prev, last_year_end), community_ids, parts, person_present,
-                            transfers_after, moved_after, with_sensitive=with_sensitive, everywhere=everywhere)
+                            transfers_after, moved_after, with_sensitive=with_sensitive)
             households = _household_counts(session, prev, end, community_ids, parts)
             staff = _staff_counts(session, end, community_ids)
             scoped = scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY
@@ -284,7 +284,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
 
     grids: list[GridFigures] = []
     for c in communities:
-        for g in _children(areas, c.id, LEVEL_GRID):
+        for g in kids.get((c.id, LEVEL_GRID), []):
             figures = GridFigures(g.id, c.name, g.name, g.grid_code or g.division_code, g.grid_type,
                                   hh_by_grid.get(g.id, 0), res_by_grid.get(g.id, 0), staff["by_grid"].get(g.id, 0),
                                   staff["fulltime_by_grid"].get(g.id, 0))
@@ -323,14 +323,20 @@ def _order(area) -> tuple:
     return (area.sort_order, area.grid_code or area.division_code or "", area.name)
 
 
-def _children(areas: dict, parent_id: int, level: str) -> list:
-    return sorted((a for a in areas.values() if a.parent_id == parent_id and a.level == level), key=_order)
+def children_index(areas: dict) -> dict[tuple, list]:
+    """``{(parent id, level): [child areas in display order]}``."""
+    index: dict[tuple, list] = {}
+    for a in areas.values():
+        index.setdefault((a.parent_id, a.level), []).append(a)
+    for children in index.values():
+        children.sort(key=_order)
+    return index
 
 
-def _scope(areas: dict, scope_area_id: int | None, township: str) -> tuple[str, str | None, list]:
+def _scope(areas: dict, kids: dict, scope_area_id: int | None, township: str) -> tuple[str, str | None, list]:
     if scope_area_id is None:
         towns = sorted((a for a in areas.values() if a.level == LEVEL_TOWNSHIP), key=_order)
-        communities = [c for t in towns for c in _children(areas, t.id, LEVEL_COMMUNITY)]
+        communities = [c for t in towns for c in kids.get((t.id, LEVEL_COMMUNITY), [])]
         orphans = sorted((a for a in areas.values() if a.level == LEVEL_COMMUNITY
                           and (a.parent_id not in areas or areas[a.parent_id].level != LEVEL_TOWNSHIP)), key=_order)
         return township, None, communities + orphans
@@ -338,7 +344,7 @@ def _scope(areas: dict, scope_area_id: int | None, township: str) -> tuple[str, 
     if area is None:
         raise NotFoundError("所选范围已不存在，请刷新。", field="范围", value=scope_area_id)
     if area.level == LEVEL_TOWNSHIP:
-        return area.name, area.division_code, _children(areas, area.id, LEVEL_COMMUNITY)
+        return area.name, area.division_code, kids.get((area.id, LEVEL_COMMUNITY), [])
     if area.level == LEVEL_COMMUNITY:
         return area.name, area.division_code or area.grid_code, [area]
     raise ValidationError(f"“{area.name}”是网格，月报的范围应为乡镇/街道或社区/村。", field="范围", value=area.name)
@@ -374,13 +380,28 @@ def _household_counts(session: Session, prev: date, end: date, community_ids: li
     in_scope = set(community_ids)
     was, now = household_exists(prev), household_exists(end)
     flows: dict[tuple, StockFlow] = {}
+
+    def add(area_id: int, flow: StockFlow) -> None:
+        key = parts.get(area_id, (None, None))
+        if key[0] in in_scope:
+            flows[key] = flows.get(key, StockFlow()) + flow
+
+    # Households not dissolved and registered by prev exist at both dates:
+    # the stored per-area counts less the few registered since; only those
+    # and the ones dissolved after prev are read.
+    steady = tallies.households_per_area(session)
+    recent = and_(Household.dissolved_on.is_(None), Household.registered_on > prev)
+    for area_id, n in session.execute(select(Household.area_id, func.count()).where(recent)
+                                      .group_by(Household.area_id)):
+        steady[area_id] = steady.get(area_id, 0) - n
+    for area_id, n in steady.items():
+        if n:
+            add(area_id, StockFlow(n, 0, 0, n))
     for area_id, a, b, d, e in session.execute(
             select(Household.area_id, func.sum(_one(was)), func.sum(_one(and_(now, ~was))),
                    func.sum(_one(and_(was, ~now))), func.sum(_one(now)))
-            .where(or_(was, now)).group_by(Household.area_id)):
-        key = parts.get(area_id, (None, None))
-        if key[0] in in_scope:
-            flows[key] = flows.get(key, StockFlow()) + StockFlow(int(a or 0), int(b or 0), int(d or 0), int(e or 0))
+            .where(or_(recent, Household.dissolved_on > prev), or_(was, now)).group_by(Household.area_id)):
+        add(area_id, StockFlow(int(a or 0), int(b or 0), int(d or 0), int(e or 0)))
     return flows
 
 
@@ -462,16 +483,6 @@ def _side_queries(db: Database):
     yield inline
 
 
-def _holds_every_household(session: Session, parts: dict, community_ids: list[int]) -> bool:
-    """Whether every household lies in one of the communities (the usual
-    township report): then figures that do not break down by community
-    need not find out where each person lives."""
-    inside = [area_id for area_id, (comm, _grid) in parts.items() if comm in set(community_ids)]
-    outside = session.scalar(select(func.count()).select_from(Household).where(
-        or_(Household.area_id.is_(None), Household.area_id.not_in(inside))))
-    return not outside
-
-
 def _resident_counts(session: Session, prev: date, end: date, community_ids: list[int], parts: dict,
                      trend_ends: list[date]) -> tuple[dict, dict, list[int]]:
     """({(community, grid, category) at the end: (count, not there at prev)},
@@ -521,18 +532,24 @@ def _resident_counts(session: Session, prev: date, end: date, community_ids: lis
         c, n = table.get(key, (0, 0))
         table[key] = (c + count, n + changed)
 
+    presence_at: dict[tuple, tuple] = {}  # buckets -> (at each trend date, was there, is there)
+
     def count_flows(rows, sign: int) -> None:
         for area_id, cat, reg, out, died, valid, n in rows:
             comm, grid = parts.get(area_id, (None, None))
             if comm not in in_scope:
                 continue
+            key = (reg, out, died, valid)
+            seen = presence_at.get(key)
+            if seen is None:
+                seen = presence_at[key] = (
+                    [k for k, i in enumerate(trend_index) if presence.present(i, reg, out, died, valid)],
+                    presence.present(i_prev, reg, out, died, valid), presence.present(i_end, reg, out, died, valid))
+            trend_at, was_there, is_there = seen
             if sign > 0:
-                for k, i in enumerate(trend_index):
-                    if presence.present(i, reg, out, died, valid):
-                        trend[k] += n
+                for k in trend_at:
+                    trend[k] += n
             n *= sign
-            was_there = presence.present(i_prev, reg, out, died, valid)
-            is_there = presence.present(i_end, reg, out, died, valid)
             if is_there:
                 add(at_end, (comm, grid, cat), n, 0 if was_there else n)
             if was_there:
