@@ -4,17 +4,15 @@ and the whole PDF (queries + layout + charts), with the PDF's size. Target:
 county report under 3 s with the data queries under 1 s. The baseline of
 each county figure is the same figure on the township database.
 
-``GRIDADMIN_BENCH_TOWNSHIP`` / ``GRIDADMIN_BENCH_COUNTY`` may name existing
-demo databases to skip generating them (≈1 minute for the county)."""
+Existing demo databases can be named to skip generating them (see
+``bench.common.demo_databases``)."""
 
 from __future__ import annotations
 
 import io
-import os
 import tempfile
-from pathlib import Path
 
-from bench.common import Figure, median_time
+from bench.common import Figure, demo_databases, median_time
 
 
 def _measure(path: str) -> dict[str, float]:
@@ -39,15 +37,8 @@ def _measure(path: str) -> dict[str, float]:
 
 
 def run() -> list[Figure]:
-    from gridadmin.services.demo import create_demo_database
-
     with tempfile.TemporaryDirectory() as tmp:
-        town = os.environ.get("GRIDADMIN_BENCH_TOWNSHIP") or str(Path(tmp) / "town.db")
-        county = os.environ.get("GRIDADMIN_BENCH_COUNTY") or str(Path(tmp) / "county.db")
-        if not Path(town).exists():
-            create_demo_database(town, "township", seed=1)
-        if not Path(county).exists():
-            create_demo_database(county, "county", seed=1)
+        town, county = demo_databases(tmp)
         small, big = _measure(town), _measure(county)
     return [
         Figure("report_queries_county", big["queries"], "s", small["queries"], "≤ 1 s"),

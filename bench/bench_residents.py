@@ -4,18 +4,16 @@
 household with its members, counts per grid for the whole database. The
 ratio is county / township: flat means ≈1.
 
-``GRIDADMIN_BENCH_TOWNSHIP`` / ``GRIDADMIN_BENCH_COUNTY`` may name existing
-demo databases to skip generating them (≈1.5 minutes for the county)."""
+Existing demo databases can be named to skip generating them (see
+``bench.common.demo_databases``)."""
 
 from __future__ import annotations
 
-import os
 import tempfile
-from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.common import Figure, median_time
+from bench.common import Figure, demo_databases, median_time
 
 
 def _measure(path: str) -> dict[str, float]:
@@ -51,15 +49,8 @@ def _measure(path: str) -> dict[str, float]:
 
 
 def run() -> list[Figure]:
-    from gridadmin.services.demo import create_demo_database
-
     with tempfile.TemporaryDirectory() as tmp:
-        town = os.environ.get("GRIDADMIN_BENCH_TOWNSHIP") or str(Path(tmp) / "town.db")
-        county = os.environ.get("GRIDADMIN_BENCH_COUNTY") or str(Path(tmp) / "county.db")
-        if not Path(town).exists():
-            create_demo_database(town, "township", seed=1)
-        if not Path(county).exists():
-            create_demo_database(county, "county", seed=1)
+        town, county = demo_databases(tmp)
         small, big = _measure(town), _measure(county)
     areas_small, areas_big = small.pop("areas"), big.pop("areas")
     figures = [Figure(f"residents_{name}_county", big[name], "s", small[name], "≤ 0.15 s, flat (ratio ≈ 1)")

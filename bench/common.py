@@ -43,3 +43,21 @@ def median_time(action: Callable[[], object], repeat: int = 3) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def demo_databases(folder: str) -> tuple[str, str]:
+    """Paths of a township (≈50,000 residents) and a county (≈500,000) demo
+    database, generated in ``folder`` (seed 1) unless the environment names
+    existing ones: ``GRIDADMIN_BENCH_TOWNSHIP`` / ``GRIDADMIN_BENCH_COUNTY``
+    (the county takes about 1.5 minutes to generate)."""
+    import os
+    from pathlib import Path
+
+    from gridadmin.services.demo import create_demo_database
+
+    town = os.environ.get("GRIDADMIN_BENCH_TOWNSHIP") or str(Path(folder) / "town.db")
+    county = os.environ.get("GRIDADMIN_BENCH_COUNTY") or str(Path(folder) / "county.db")
+    for path, size in ((town, "township"), (county, "county")):
+        if not Path(path).exists():
+            create_demo_database(path, size, seed=1)
+    return town, county
