@@ -54,7 +54,8 @@ def insert_tuples(session: Session, table: Table, keys: Sequence[str], rows: lis
     formats = {i: _DATE if isinstance(table.c[k].type, Date) else _DATETIME for i, k in enumerate(keys)
                if isinstance(table.c[k].type, (Date, DateTime))}
     if formats:
-        rows = [_formatted(row, formats) for row in rows]
+        cache: dict = {}
+        rows = [_formatted(row, formats, cache) for row in rows]
     if order != keys:
         tail = tuple(tail_values)
         given = keys + missing
@@ -103,15 +104,21 @@ def _DATETIME(value):  # noqa: N802 - what SQLAlchemy's SQLite DateTime stores
             f"{value.second:02d}.{value.microsecond:06d}")
 
 
-def _formatted(row: tuple, formats: dict) -> tuple:
-    """Date/date-time values as text; text passes unchanged."""
+def _formatted(row: tuple, formats: dict, cache: dict) -> tuple:
+    """Date/date-time values as text; text passes unchanged. ``cache``
+    holds the text of each (format, value) already seen: an import writes
+    the same few dates (today, birthdays) hundreds of thousands of times."""
     out = None
     for i, fmt in formats.items():
         value = row[i]
         if isinstance(value, date):
             if out is None:
                 out = list(row)
-            out[i] = fmt(value)
+            key = (fmt, value)
+            text = cache.get(key)
+            if text is None:
+                text = cache[key] = fmt(value)
+            out[i] = text
     return row if out is None else tuple(out)
 
 
