@@ -195,3 +195,34 @@ def test_residents_list_count_from_the_stored_counts_equals_the_sql_count(tmp_pa
             assert stored_count(db, f) is None
     finally:
         db.dispose()
+
+
+def test_special_group_pages_are_the_same_walked_in_name_order_or_joined(tmp_path):
+    from sqlalchemy import func
+
+    from gridadmin.db import open_database
+    from gridadmin.models import PersonTag
+    from gridadmin.services.demo import create_demo_database
+    from gridadmin.services.paging import PageQuery
+    from gridadmin.services.residents import ResidentFilter, resident_keys, resident_source
+
+    path = tmp_path / "small.db"
+    create_demo_database(str(path), "small")
+    db = open_database(str(path))
+    try:
+        with db.session() as s:
+            kind = s.execute(select(PersonTag.tag_kind_id).group_by(PersonTag.tag_kind_id)
+                             .order_by(func.count().desc()).limit(1)).scalar_one()
+        query = PageQuery(ResidentFilter(tag_kind_id=kind), "name")
+        with db.session() as s:
+            order = resident_source(db).order_by(query)
+            joined = list(s.scalars(resident_keys(s, query.filter).order_by(*order)))
+            walked = list(s.scalars(resident_keys(s, query.filter, walk_in_order=True).order_by(*order)))
+        assert walked == joined and len(joined) > 20
+        source = resident_source(db)
+        total = source.count(query)
+        assert total == len(joined)
+        pages = [r.id for offset in range(0, total, 7) for r in source.window(query, offset, 7)]
+        assert pages == joined
+    finally:
+        db.dispose()

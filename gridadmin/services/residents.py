@@ -24,7 +24,7 @@ status filter does not apply (everyone listed was 在册 that day).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
@@ -122,8 +122,14 @@ def search_condition(text: str):
     return None
 
 
-def resident_keys(session: Session, f: ResidentFilter | None):
-    """``SELECT person.id`` for the filter (every condition in SQL)."""
+def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: bool = False):
+    """``SELECT person.id`` for the filter (every condition in SQL).
+
+    ``walk_in_order``: the special-group condition is a per-person test
+    (EXISTS) instead of a join, so a page in name order can walk the
+    register index and stop after a page of holders rather than sort every
+    holder — cheaper when the group is a large part of the register (see
+    ``ResidentSource.window``)."""
     f = f or ResidentFilter()
     today = f.day
     stmt = select(Person.id)
@@ -150,7 +156,11 @@ def resident_keys(session: Session, f: ResidentFilter | None):
             stmt = stmt.where(or_(
                 and_(Person.household_id.in_(households), Person.id.not_in(moved_after(f.as_of))),
                 Person.id.in_(select(moved.c.person_id).where(moved.c.from_household_id.in_(households)))))
-    if f.tag_kind_id is not None:
+    if f.tag_kind_id is not None and walk_in_order:
+        stmt = stmt.where(select(PersonTag.id).where(PersonTag.person_id == Person.id,
+                                                     PersonTag.tag_kind_id == f.tag_kind_id,
+                                                     holds_on(today)).exists())
+    elif f.tag_kind_id is not None:
         # Joined, not "id IN (…)": a special group is a small part of the
         # register, so its holders (ix_person_tag_holders) drive the query and
         # each is looked up by id; with IN the planner walks every person of
@@ -183,10 +193,34 @@ class ResidentSource(SqlPager[ResidentRow]):
     are read once per count (once per filter change or refresh)."""
 
     def __init__(self, db: Database):
-        super().__init__(db=db, keys=resident_keys, sorts=SORTS, tiebreak=Person.id, load=self._load,
+        super().__init__(db=db, keys=self._keys, sorts=SORTS, tiebreak=Person.id, load=self._load,
                          default_sort="name")
         self._book: CodeBook | None = None
         self._kinds: list[int] | None = None
+        self._walk_in_order = False
+
+    def _keys(self, session: Session, f: ResidentFilter | None):
+        return resident_keys(session, f, walk_in_order=self._walk_in_order)
+
+    def window(self, query: PageQuery, offset: int, limit: int) -> list[ResidentRow]:
+        """A page of a special group in name order walks the register index
+        (``resident_keys(walk_in_order=True)``) when that pays: about
+        ``rows needed × register / holders`` index steps against sorting
+        every holder — a large group in a county (the walk then costs the
+        same for any register size), not a small one."""
+        f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
+        holders = self._counts.get(query.filter)
+        walk = False
+        if f.tag_kind_id is not None and holders and query.sort in (None, "name") and not f.search.strip():
+            register = stored_count(self.db, replace(f, tag_kind_id=None, area_id=None, category=None,
+                                                     age_band=None, gender=None))
+            needed = min(offset, holders - offset) + limit
+            walk = register is not None and holders * holders > needed * register
+        self._walk_in_order = walk
+        try:
+            return super().window(query, offset, limit)
+        finally:
+            self._walk_in_order = False
 
     def count(self, query: PageQuery) -> int:
         self._book = None
