@@ -18,7 +18,20 @@ Contract:
   certificate number follow ``training.attendance_values``; people already
   on the session's list are updated (blank cells keep the stored values);
 - every created session/attendance and every changed attendance gets an
-  audit row linked to the batch, so the batch can be undone.
+  audit row linked to the batch, so the batch can be undone;
+- a sheet with side-by-side groups (序号 姓名 单位 联系电话 | 序号 姓名 单位
+  联系电话, a spacer column allowed; 签名, 身份证号码 … may sit in a group) is
+  unfolded by ``unfold_groups`` right after its header is found, before
+  anything else sees it: one attendee per row under the first group's
+  columns (what the wizard's mapping shows and overrides refer to), down the
+  first group then down the next, or row by row when 序号 runs across the
+  rows; a group blank apart from 序号 is skipped silently. Row messages name
+  the Excel row and the group's own column with its letter (“联系电话（H列）”)
+  and its value;
+- the error export (``report.write_error_report``) writes the session as a
+  title row (``title_line``) above the header and the failed attendees one
+  per row in the single-group layout, so the corrected export imports into
+  the same session.
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,14 +49,16 @@ from gridadmin.models import Attendance, Staff, TrainingSession
 from gridadmin.models.training import ATTEND_ABSENT, ATTEND_EXCUSED, ATTEND_PRESENT, ATTENDANCE_LABELS
 from gridadmin.services.errors import ConflictError, ValidationError
 from gridadmin.services.idcard import check_id_number
-from gridadmin.services.importing.headers import Table
-from gridadmin.services.importing.mapping import FieldSpec, KindSpec, normalize_header
+from gridadmin.services.importing.headers import Table, find_header_row
+from gridadmin.services.importing.mapping import FieldSpec, KindSpec, display_header, match_header, normalize_header
 from gridadmin.services.importing.plan import (
     ERROR, MODE_UPDATE, NEW, SKIP, UPDATE, ImportPlan, RowIssue, RowPlan, RowReader, batch_audit, label_existing,
     shown,
 )
+from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.sniff import FileRefused
 from gridadmin.services.importing.values import CellError, date_value, is_blank, name_value, phone_value, text_value
+from gridadmin.services.importing.wide import WideLayout
 from gridadmin.services.text import to_halfwidth
 from gridadmin.services.training import SessionInput, attendance_refusal, attendance_values, validate_session
 
@@ -214,6 +230,223 @@ def title_facts(rows: list[list], header_index: int) -> SessionFacts:
     return facts
 
 
+def title_line(facts: SessionFacts) -> str:
+    """The session as one title row ("培训名称：…    培训日期：…    学时：…"),
+    which ``title_facts`` reads back: what the error export writes above its
+    header so the corrected rows go to the same session. A value the file
+    got wrong is written as the file wrote it, for the clerk to correct."""
+    parts = []
+    for key, label in (("session_name", "培训名称"), ("session_date", "培训日期"), ("hours", "学时"),
+                       ("trainer", "主讲人"), ("place", "地点")):
+        if key in facts.values:
+            value = facts.values[key]
+            parts.append(f"{label}：{value:g}" if isinstance(value, float) else f"{label}：{shown(value)}")
+    parts += [f"{issue.column}：{issue.value}" for issue in facts.issues]
+    return "    ".join(parts)
+
+
+# ---- side-by-side groups -----------------------------------------------------
+@dataclass(frozen=True)
+class CellProblem:
+    """An error cell (#N/A, an uncached formula) of an unfolded sheet, carried
+    in the cell itself: the attendees of one row share its Excel row, so
+    ``SheetData.problems`` (keyed by row and column) cannot tell them apart.
+    Shown as an empty cell (preview, error export)."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return ""
+
+
+@dataclass
+class GroupLayout(WideLayout):
+    """A sign-in sheet unfolded from side-by-side groups (``wide.finish`` and
+    ``wide.rename_issues`` apply as to a wide household sheet); ``starts``:
+    the 0-based first column of each group."""
+
+    starts: tuple[int, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """What the wizard tells the user about the layout."""
+        letters = "、".join(get_column_letter(c + 1) for c in self.starts)
+        return (f"签到表是并排的 {len(self.starts)} 组列（分别从 {letters} 列开始），每组一人，按每人一行读取；"
+                "下面只列出第一组的列，其余各组按相同的列名对应。")
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """``columns[k][j]``: the column of group k holding what column
+    ``columns[0][j]`` holds in the first group (None when group k lacks it);
+    ``seq``: the position j of 序号 in a group, if any."""
+
+    shared: range  # columns left of the first group: the same for every attendee of the row
+    columns: list[list[int | None]]
+    starts: tuple[int, ...]
+    seq: int | None
+
+
+def _identity(cell, lookup: dict) -> str:
+    """What a header cell means: its field key, else its normalised text
+    ("=…"); "" for a blank one."""
+    key = match_header(ATTENDANCE, cell, lookup)
+    if key is not None:
+        return key
+    text = normalize_header(cell)
+    return "=" + text if text else ""
+
+
+def _counterpart(ids: list[str], j: int, span: range, offset: int, used: set[int]) -> int | None:
+    """The column of ``span`` (one group) matching column ``j`` of the first
+    group: the one at the same place if it means the same, else the first
+    unused one that does (a blank header matches only in place)."""
+    same_place = j + offset
+    if same_place in span and same_place not in used and ids[same_place] == ids[j]:
+        return same_place
+    if not ids[j]:
+        return None
+    return next((c for c in span if c not in used and ids[c] == ids[j]), None)
+
+
+def side_by_side(header: list) -> _Groups | None:
+    """The groups of a header naming 姓名 more than once (序号 姓名 单位 联系电话
+    序号 姓名 单位 联系电话, a spacer column allowed between groups), or None.
+    A group starts where the columns before its 姓名 stop repeating the first
+    group's; the last group runs to the end of the header."""
+    lookup = ATTENDANCE.lookup()
+    ids = [_identity(cell, lookup) for cell in header]
+    anchors = [c for c, key in enumerate(ids) if key == "name"]
+    if len(anchors) < 2:
+        return None
+    start, step = anchors[0], anchors[1] - anchors[0]
+    while start and ids[start - 1] and ids[start - 1] == ids[start - 1 + step]:
+        start -= 1
+    starts = tuple(start + a - anchors[0] for a in anchors)
+    end = starts[1]
+    while not ids[end - 1]:  # a spacer column belongs to no group
+        end -= 1
+    first = list(range(start, end))
+    columns = [first]
+    for k, group_start in enumerate(starts[1:], start=1):
+        span = range(group_start, starts[k + 1] if k + 1 < len(starts) else len(header))
+        used: set[int] = set()
+        found = []
+        for j in first:
+            c = _counterpart(ids, j, span, group_start - start, used)
+            found.append(c)
+            if c is not None:
+                used.add(c)
+        columns.append(found)
+    seq = next((i for i, c in enumerate(first) if ids[c] == "seq"), None)
+    return _Groups(range(start), columns, starts, seq)
+
+
+def _cell(sheet: SheetData, r: int, c: int | None):
+    if c is None:
+        return ""
+    problem = sheet.problems.get((r, c))
+    if problem is not None:
+        return CellProblem(problem)
+    row = sheet.rows[r]
+    return row[c] if c < len(row) else ""
+
+
+def _number(value) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return float(to_halfwidth(str(value)).strip())
+    except ValueError:
+        return None
+
+
+def _descents(numbers: list[float | None]) -> int:
+    known = [n for n in numbers if n is not None]
+    return sum(1 for a, b in zip(known, known[1:]) if b < a)
+
+
+@dataclass
+class _Attendee:
+    group: int
+    row: int  # 0-based sheet row
+    seq: float | None
+    cells: list
+
+
+def _sheet_order(attendees: list[_Attendee]) -> list[_Attendee]:
+    """Down the first group, then down the next (序号 1…N | N+1…2N), unless
+    序号 runs across the rows (1 | 2, 3 | 4 …): then row by row."""
+    by_row = sorted(attendees, key=lambda a: (a.row, a.group))
+    by_group = sorted(attendees, key=lambda a: (a.group, a.row))
+    return by_row if _descents([a.seq for a in by_row]) < _descents([a.seq for a in by_group]) else by_group
+
+
+def _group_names(header: list, groups: _Groups) -> list[dict[str, str]]:
+    """Per group: the first group's header (as messages show it) → the
+    group's own column, with its letter ("联系电话（H列）")."""
+    names = []
+    for columns in groups.columns:
+        names.append({display_header(header[j]): f"{display_header(header[c])}（{get_column_letter(c + 1)}列）"
+                      for j, c in zip(groups.columns[0], columns) if c is not None and display_header(header[j])})
+    return names
+
+
+def unfold_groups(sheet: SheetData) -> SheetData:
+    """A sign-in sheet with side-by-side groups (see ``side_by_side``) as one
+    attendee per row; any other sheet unchanged.
+
+    The result keeps the rows above the header (the title block); its header
+    is the columns left of the first group and the first group's columns; an
+    attendee is the shared cells plus the group's cells, in the first group's
+    column order. A group whose cells are blank (or error cells) apart from
+    序号 (the empty right half of the last row) is no attendee. Error cells
+    below the header travel as ``CellProblem`` values. The layout (a
+    ``GroupLayout``) maps every row back to its Excel row and names the
+    group's own column with its letter, so messages point at the cell to fix."""
+    index = find_header_row(ATTENDANCE, sheet.rows)
+    groups = side_by_side(sheet.rows[index]) if index is not None else None
+    if groups is None:
+        return sheet
+    header = sheet.rows[index]
+    names = _group_names(header, groups)
+    attendees = []
+    for r in range(index + 1, len(sheet.rows)):
+        shared = [_cell(sheet, r, c) for c in groups.shared]
+        for k, columns in enumerate(groups.columns):
+            values = [_cell(sheet, r, c) for c in columns]
+            if all(is_blank(v) or isinstance(v, CellProblem) for j, v in enumerate(values) if j != groups.seq):
+                continue  # as a row of blank and error cells in a one-group sheet (error cells read as "")
+            seq = _number(values[groups.seq]) if groups.seq is not None else None
+            attendees.append(_Attendee(k, r, seq, shared + values))
+    rows = [list(row) for row in sheet.rows[:index]] + [[header[c] for c in (*groups.shared, *groups.columns[0])]]
+    excel_rows = list(range(1, index + 2))
+    row_names: list[dict[str, str]] = [{} for _ in range(index + 1)]
+    for attendee in _sheet_order(attendees):
+        rows.append(attendee.cells)
+        excel_rows.append(attendee.row + 1)
+        row_names.append(names[attendee.group])
+    problems = {key: message for key, message in sheet.problems.items() if key[0] < index}
+    return SheetData(sheet.file_name, sheet.sheet_name, sheet.sheet_names, rows, problems,
+                     layout=GroupLayout(excel_rows, row_names, groups.starts))
+
+
+class GroupReader(RowReader):
+    """A ``RowReader`` that also reports the error cells an unfolded sheet
+    carries as ``CellProblem`` values."""
+
+    def raw(self, key: str):
+        value = super().raw(key)
+        if isinstance(value, CellProblem):
+            self.error(key, "", value.message)
+            return None
+        return value
+
+    def _has_problem(self, key: str) -> bool:
+        index = self.table.mapping.columns.get(key)
+        return super()._has_problem(key) or (index is not None and isinstance(self.plan.cells[index], CellProblem))
+
+
 # ---- planning ----------------------------------------------------------------
 @dataclass(frozen=True)
 class StaffRef:
@@ -362,18 +595,28 @@ def _match(reader: RowReader, rec: dict, by_id: dict, by_name: dict) -> StaffRef
 
 
 def _mark_same_person(rows: list[RowPlan], table: Table) -> None:
-    groups: dict[int, list[RowPlan]] = {}
-    for row in rows:
+    """The same person twice: every such row an error naming the others (on
+    a sheet of side-by-side groups by row and column: 第 5 行“姓名（F列）”)."""
+    groups: dict[int, list[tuple[int, RowPlan]]] = {}
+    for i, row in enumerate(rows):
         if row.target_id is not None:
-            groups.setdefault(row.target_id, []).append(row)
+            groups.setdefault(row.target_id, []).append((i, row))
     header = table.mapping.header_of("name")
     for group in groups.values():
         if len(group) < 2:
             continue
-        for row in group:
-            others = "、".join(str(o.row) for o in group if o is not row)
+        for _i, row in group:
+            others = [(i, other) for i, other in group if other is not row]
             row.errors.append(RowIssue(row.row, header, shown(row.record.get("name")),
-                                       f"与第 {others} 行是同一人，同一人在一次培训中只能签到一次"))
+                                       f"与{_places(table, others, header)}是同一人，同一人在一次培训中只能签到一次"))
+
+
+def _places(table: Table, rows: list[tuple[int, RowPlan]], header: str) -> str:
+    """"第 4、7 行"; on a sheet of side-by-side groups (two people a row)
+    with the group's column: "第 5 行“姓名（F列）”"."""
+    if not table.row_names:
+        return f"第 {'、'.join(str(row.row) for _i, row in rows)} 行"
+    return "、".join(f"第 {row.row} 行“{table.row_names[i].get(header, header)}”" for i, row in rows)
 
 
 def _existing_attendance(session: Session, session_id: int | None) -> dict[int, object]:
@@ -416,10 +659,11 @@ def plan_attendance(session: Session, table: Table, mode: str, today: date) -> t
     rows, cache = [], {}
     for excel_row, cells in table.rows:
         row = RowPlan(excel_row, cells)
-        row.record = _parse(RowReader(table, row, cache), today)
+        row.record = _parse(GroupReader(table, row, cache), today)
         rows.append(row)
     _reconcile(rows, table, facts)
     extra, stoppers = _session_plan(session, table, facts)
+    extra["title_rows"] = [title_line(facts)]
     if stoppers:
         first = stoppers[0]
         for row in rows:
@@ -430,7 +674,7 @@ def plan_attendance(session: Session, table: Table, mode: str, today: date) -> t
     by_id, by_name = _load_staff(session)
     for row in rows:
         if not row.errors:
-            person = _match(RowReader(table, row, cache), row.record, by_id, by_name)
+            person = _match(GroupReader(table, row, cache), row.record, by_id, by_name)
             if person is not None:
                 row.target_id = person.id
                 refusal = attendance_refusal(person.name, person.left_on, extra["session_start"])

@@ -103,7 +103,7 @@ def map_columns(spec: KindSpec, headers: list[str], overrides: dict[str, object]
     same field. ``overrides``: field key → column index, header text, or
     None to leave the field unmapped (what the user corrected in the wizard)."""
     table = spec.lookup()
-    result = ColumnMap(headers=[_display(h) for h in headers])
+    result = ColumnMap(headers=[display_header(h) for h in headers])
     for index, header in enumerate(headers):
         key = match_header(spec, header, table)
         if key is None:
@@ -131,7 +131,9 @@ def missing_required(spec: KindSpec, mapping: ColumnMap) -> list[FieldSpec]:
     return [f for f in spec.fields if f.required and f.key not in mapping.columns]
 
 
-def _display(header: object) -> str:
+def display_header(header: object) -> str:
+    """A header cell as ``ColumnMap.headers`` (and so every message) shows
+    it: whole numbers without ".0", runs of spaces and line breaks as one space."""
     if header is None:
         return ""
     if isinstance(header, float) and header.is_integer():

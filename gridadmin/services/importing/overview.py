@@ -38,6 +38,7 @@ class FileOverview:
     columns: dict[str, int]
     samples: tuple[str, ...]
     data_rows: int
+    note: str = ""  # about a reshaped layout (side-by-side sign-in groups), for the mapping step
 
     def field_of(self, column: int) -> str | None:
         return next((key for key, index in self.columns.items() if index == column), None)
@@ -94,7 +95,8 @@ def overview_of(spec: KindSpec, sheet: SheetData, path, detected: str) -> FileOv
                 samples[c] = _text(row[c])[:40]
     data_rows = sum(1 for row in sheet.rows[index + 1:] if any(_text(v) for v in row))
     return FileOverview(str(path), Path(path).name, spec.key, tuple(sheet.sheet_names), sheet.sheet_name, detected,
-                        index + 1, tuple(mapping.headers), dict(mapping.columns), tuple(samples), data_rows)
+                        index + 1, tuple(mapping.headers), dict(mapping.columns), tuple(samples), data_rows,
+                        getattr(sheet.layout, "note", ""))
 
 
 def inspect_file(path: str | os.PathLike, kind: str, sheet: str | None = None) -> FileOverview:

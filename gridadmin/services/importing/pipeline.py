@@ -20,7 +20,7 @@ from gridadmin.db import Database
 from gridadmin.models import AuditLog, ImportBatch
 from gridadmin.services.bulk import bulk_session
 from gridadmin.services.errors import ValidationError
-from gridadmin.services.importing.attendance import ATTENDANCE, plan_attendance, write_attendance
+from gridadmin.services.importing.attendance import ATTENDANCE, plan_attendance, unfold_groups, write_attendance
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing.headers import Table, pick_table
 from gridadmin.services.importing.mapping import KindSpec
@@ -70,6 +70,10 @@ class ImportResult:
                 "batch_id": self.batch_id, "errors": [e.to_dict() for e in self.plan.errors]}
 
 
+# Kinds whose sheets may need reshaping into one record per row first.
+UNFOLD = {"residents": widen, "attendance": unfold_groups}
+
+
 def kind_of(key: str) -> Kind:
     if key not in KINDS:
         raise ValidationError(f"导入类型“{key}”无效，可选：{'、'.join(KINDS)}。", field="kind", value=key)
@@ -78,9 +82,12 @@ def kind_of(key: str) -> Kind:
 
 def read_kind_sheets(path: str | os.PathLike, kind: str, sheet: str | None = None) -> list[SheetData]:
     """The sheets as the kind reads them: a residents sheet in the wide
-    household layout comes back one row per person (see ``wide``)."""
+    household layout comes back one row per person (see ``wide``), a
+    sign-in sheet of side-by-side groups one attendee per row (see
+    ``attendance.unfold_groups``)."""
     sheets = read_sheets(path, sheet)
-    return [widen(s) for s in sheets] if kind == "residents" else sheets
+    unfold = UNFOLD.get(kind)
+    return [unfold(s) for s in sheets] if unfold is not None else sheets
 
 
 def load_table(path: str | os.PathLike, kind: str, *, sheet: str | None = None,

@@ -53,7 +53,8 @@ class MappingStep(QWidget):
         self.intro.setText(self.tr(
             "文件“{file}”，工作表“{sheet}”，表头在第 {row} 行。请核对每一列要导入为哪一项；"
             "不需要的列选“（不导入）”。").format(file=overview.file_name, sheet=overview.sheet_name,
-                                          row=overview.header_row))
+                                          row=overview.header_row)
+                           + (("\n" + overview.note) if overview.note else ""))
         self.table.setRowCount(len(overview.headers))
         for column, text in enumerate(overview.headers):
             letter = QTableWidgetItem(get_column_letter(column + 1))
