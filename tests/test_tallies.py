@@ -116,28 +116,32 @@ def test_random_writes_keep_the_counts_exact(db):
     _exact(db)
 
 
-def test_grid_tree_reads_the_stored_counts(db):
-    grids = _grids(db, 2)
+def _household(db, area_id: int, *people: Person) -> None:
+    """One household in ``area_id`` holding ``people``."""
     with db.session() as s:
-        h = Household(household_no="A1", area_id=grids[0])
+        h = Household(household_no=f"A{area_id}", area_id=area_id)
         s.add(h)
         s.flush()
-        s.add_all([Person(name="甲", household_id=h.id, status="在册"),
-                   Person(name="乙", household_id=h.id, status="死亡")])
+        for p in people:
+            p.household_id = h.id
+        s.add_all(people)
+
+
+def test_grid_tree_reads_the_stored_counts(db):
+    grids = _grids(db, 2)
+    _household(db, grids[0], Person(name="甲", status="在册"), Person(name="乙", status="死亡"))
     nodes = {n.id: n for n in load_tree(db)}
     assert (nodes[grids[0]].households, nodes[grids[0]].residents) == (1, 1)
     community = nodes[grids[0]].parent_id
     add_area(db, community, AreaInput("网格新"))
+    nodes = {n.id: n for n in load_tree(db)}
     assert (nodes[community].households, nodes[community].residents) == (1, 1)
+    assert (nodes[grids[1]].households, nodes[grids[1]].residents) == (0, 0)
 
 
 def test_recount_repairs_counts_damaged_outside_the_triggers(db):
     grids = _grids(db, 1)
-    with db.session() as s:
-        h = Household(household_no="A1", area_id=grids[0])
-        s.add(h)
-        s.flush()
-        s.add(Person(name="甲", household_id=h.id, status="在册", category="10"))
+    _household(db, grids[0], Person(name="甲", status="在册", category="10"))
     with db.session() as s:
         s.execute(text("UPDATE resident_tally SET residents = 5"))
         s.execute(text("DELETE FROM household_tally"))
