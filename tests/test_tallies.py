@@ -230,3 +230,49 @@ def test_special_group_pages_are_the_same_walked_in_name_order_or_joined(tmp_pat
         assert pages == joined
     finally:
         db.dispose()
+
+
+def test_upgrading_a_0007_database_fills_the_counts_from_its_rows(tmp_path):
+    """A database made by the previous version (schema 0007) holding people
+    gets exact stored counts from migration 0008, and triggers after it."""
+    import os
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from gridadmin.db import open_database
+    from gridadmin.migrations import alembic_config
+    from tests.conftest import _empty_server_database
+
+    url = os.environ.get("GRIDADMIN_TEST_DB") or f"sqlite:///{tmp_path / 'old.db'}"
+    if url.startswith("postgresql"):
+        _empty_server_database(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg = alembic_config(engine)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+        conn.execute(text("INSERT INTO area (id, level, name, active, sort_order, version) VALUES "
+                          "(1, 'township', '老镇', true, 0, 1), (2, 'community', '老社区', true, 0, 1), "
+                          "(3, 'grid', '老网格', true, 0, 1)"))
+        conn.execute(text("UPDATE area SET parent_id = id - 1 WHERE id > 1"))
+        conn.execute(text("INSERT INTO household (id, household_no, area_id, is_dibao, is_tekun, is_party, "
+                          "is_veteran, is_disabled, is_poor, version) VALUES (1, 'H1', 3, false, false, false, "
+                          "false, false, false, 1)"))
+        conn.execute(text("INSERT INTO person (id, household_id, name, status, category, version) VALUES "
+                          "(1, 1, '甲', '在册', '1', 1), (2, 1, '乙', '在册', '3', 1), (3, 1, '丙', '死亡', '1', 1)"))
+        conn.execute(text("INSERT INTO tag_kind (id, code, name, sensitive, sort_order, active, version) "
+                          "VALUES (900, 'old', '旧人群', false, 0, true, 1)"))
+        conn.execute(text("INSERT INTO person_tag (person_id, tag_kind_id) VALUES (1, 900), (3, 900)"))
+    engine.dispose()
+    db = open_database(url)
+    try:
+        with db.session() as s:
+            assert tallies.mismatches(s) == []
+            assert tallies.residents_per_area_category(s) == {(3, "1"): 1, (3, "3"): 1}
+            assert tallies.households_per_area(s) == {3: 1}
+            assert tallies.holders_per_area_kind(s) == {(3, 900): 1}
+            s.execute(text("UPDATE person SET status = '迁出' WHERE id = 1"))
+            assert tallies.mismatches(s) == [] and tallies.holders_per_area_kind(s) == {}
+    finally:
+        db.dispose()
