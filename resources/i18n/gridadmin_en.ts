@@ -1288,6 +1288,69 @@
     </message>
 </context>
 <context>
+    <name>ExportTab</name>
+    <message>
+        <location filename="../../gridadmin/ui/importing/export_tab.py" line="+35"/>
+        <source>社区/村、网格名称、网格编码、网格类型，每个网格一行</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格员花名册：基本信息、所属网格、岗位、在岗状态，每人一行</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>在册居民，每人一行，含户号、与户主关系和所属网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>每户一行：地址、户主，成员按“成员N 姓名/公民身份号码/与户主关系”排在后面</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>每位参训人员一行：培训名称、日期、学时，以及出勤、所得学时和成绩</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>把系统中的数据按导入模板的列导出为 Excel。社区修改后可在“导入向导”中重新导入，已有记录会按身份证号、户号或网格编码对上，不会重复。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>导出内容</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>写出完整的身份证号码和联系电话（默认打码）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>培训场次：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>导出(&amp;E)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>您的角色没有“导出和打印”权限</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>全部培训场次</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FileStep</name>
     <message>
         <location filename="../../gridadmin/ui/importing/file_step.py" line="+29"/>
@@ -2235,13 +2298,18 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/import_page.py" line="+23"/>
+        <location filename="../../gridadmin/ui/pages/import_page.py" line="+26"/>
         <source>导入向导</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
         <source>导入记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>导出数据</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2602,7 +2670,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>（空白列名）</source>
         <translation type="unfinished"></translation>
     </message>
