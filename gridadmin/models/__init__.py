@@ -5,13 +5,15 @@ from gridadmin.models.area import Area
 from gridadmin.models.base import Base
 from gridadmin.models.codes import CodeAlias, CodeItem
 from gridadmin.models.household import Household, Person, PersonEvent, PersonTag, TagKind
-from gridadmin.models.tally import HouseholdTally, ResidentTally, TagTally
+from gridadmin.models.tally import (
+    HouseholdTally, HouseholdTallyDelta, ResidentTally, ResidentTallyDelta, TagTally, TagTallyDelta,
+)
 from gridadmin.models.staff import Certificate, Staff, StaffAssignment, StaffStatusEvent
 from gridadmin.models.training import Attendance, TrainingRequirement, TrainingSession
 
 __all__ = [
     "Area", "Attendance", "AuditLog", "Base", "Certificate", "CodeAlias", "CodeItem", "GeneratedReport",
-    "Household", "HouseholdTally", "ImportBatch", "Person", "PersonEvent", "PersonTag", "ResidentTally",
-    "Setting", "Staff", "StaffAssignment", "StaffStatusEvent", "TagKind", "TagTally", "TrainingRequirement",
-    "TrainingSession", "User", "UserRole", "UserScope",
+    "Household", "HouseholdTally", "HouseholdTallyDelta", "ImportBatch", "Person", "PersonEvent", "PersonTag",
+    "ResidentTally", "ResidentTallyDelta", "Setting", "Staff", "StaffAssignment", "StaffStatusEvent", "TagKind",
+    "TagTally", "TagTallyDelta", "TrainingRequirement", "TrainingSession", "User", "UserRole", "UserScope",
 ]

@@ -9,6 +9,13 @@ delete, whichever program path or import writes the rows, so they can
 never drift from the tables. ``gridadmin.services.tallies`` recounts and
 compares them from scratch.
 
+On PostgreSQL, where several clerks write at once, the triggers do not
+update these rows (each update would hold its row lock until commit, so a
+clerk's save would wait for a long import in the same area and two writers
+could deadlock): they append signed changes to the ``*_delta`` tables.
+Readers add base and deltas; ``tallies.fold`` moves the deltas into the
+base rows. On SQLite (one writer at a time) the deltas stay empty.
+
 Definitions (the grid tree's and the report's): a household counts in its area while
 ``dissolved_on`` is empty; a person counts in their household's area
 while ``status`` is 在册 (a person without a household counts nowhere),
@@ -19,7 +26,7 @@ its person counts.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String
+from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridadmin.models.base import Base
@@ -53,3 +60,38 @@ class TagTally(Base):
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     tag_kind_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     holders: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+_DELTA_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class HouseholdTallyDelta(Base):
+    """A signed change of ``HouseholdTally`` not folded in yet (PostgreSQL)."""
+
+    __tablename__ = "household_tally_delta"
+
+    id: Mapped[int] = mapped_column(_DELTA_ID, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    households: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ResidentTallyDelta(Base):
+    """A signed change of ``ResidentTally`` not folded in yet (PostgreSQL)."""
+
+    __tablename__ = "resident_tally_delta"
+
+    id: Mapped[int] = mapped_column(_DELTA_ID, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    category: Mapped[str] = mapped_column(String(2), nullable=False)
+    residents: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class TagTallyDelta(Base):
+    """A signed change of ``TagTally`` not folded in yet (PostgreSQL)."""
+
+    __tablename__ = "tag_tally_delta"
+
+    id: Mapped[int] = mapped_column(_DELTA_ID, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    tag_kind_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    holders: Mapped[int] = mapped_column(Integer, nullable=False)

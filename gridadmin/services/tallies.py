@@ -1,6 +1,7 @@
 """The stored per-area register counts (``household_tally``,
-``resident_tally``, ``tag_tally``; see ``gridadmin.models.tally``): read them, and recount
-them from the rows to check or repair.
+``resident_tally``, ``tag_tally`` and, on PostgreSQL, their unfolded
+``*_delta`` rows; see ``gridadmin.models.tally``): read them, fold the
+deltas in, and recount them from the rows to check or repair.
 
 Readers get the same numbers a full count would give, in time that does
 not grow with the register: one row per area (and category).
@@ -8,37 +9,100 @@ not grow with the register: one row per area (and category).
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
-from gridadmin.models import Household, HouseholdTally, Person, PersonTag, ResidentTally, TagTally
+from gridadmin.models import (
+    Household, HouseholdTally, HouseholdTallyDelta, Person, PersonTag, ResidentTally, ResidentTallyDelta, TagTally,
+    TagTallyDelta,
+)
 from gridadmin.models.household import PERSON_ACTIVE
+
+# (base table, its deltas, key columns, count column)
+_TABLES = (
+    (HouseholdTally, HouseholdTallyDelta, ("area_id",), "households"),
+    (ResidentTally, ResidentTallyDelta, ("area_id", "category"), "residents"),
+    (TagTally, TagTallyDelta, ("area_id", "tag_kind_id"), "holders"),
+)
+
+
+def _summed(base, delta, keys: tuple[str, ...], count: str) -> list[tuple]:
+    """SQL rows ``(*keys, count)`` of the base table plus its unfolded deltas,
+    zero counts left out."""
+    parts = union_all(*(select(*(t.__table__.c[k] for k in keys), t.__table__.c[count].label("n"))
+                        for t in (base, delta))).subquery("parts")
+    total = func.sum(parts.c.n)
+    return (select(*(parts.c[k] for k in keys), total).group_by(*(parts.c[k] for k in keys))
+            .having(total != 0))
 
 
 def households_per_area(session: Session) -> dict[int, int]:
     """``{area_id: households not dissolved}`` (areas with none are absent)."""
-    return {a: n for a, n in session.execute(
-        select(HouseholdTally.area_id, HouseholdTally.households).where(HouseholdTally.households != 0))}
+    return {a: int(n) for a, n in session.execute(_summed(*_TABLES[0]))}
 
 
 def residents_per_area(session: Session) -> dict[int, int]:
     """``{area_id: persons 在册 in the area's households}``."""
-    return {a: int(n) for a, n in session.execute(
-        select(ResidentTally.area_id, func.sum(ResidentTally.residents)).group_by(ResidentTally.area_id)
-        .having(func.sum(ResidentTally.residents) != 0))}
+    totals: dict[int, int] = {}
+    for (area_id, _category), n in residents_per_area_category(session).items():
+        totals[area_id] = totals.get(area_id, 0) + n
+    return {a: n for a, n in totals.items() if n}
 
 
 def residents_per_area_category(session: Session) -> dict[tuple[int, str | None], int]:
     """``{(area_id, category): persons 在册}``; category None when empty."""
-    return {(a, c or None): n for a, c, n in session.execute(
-        select(ResidentTally.area_id, ResidentTally.category, ResidentTally.residents)
-        .where(ResidentTally.residents != 0))}
+    return {(a, c or None): int(n) for a, c, n in session.execute(_summed(*_TABLES[1]))}
 
 
 def holders_per_area_kind(session: Session) -> dict[tuple[int, int], int]:
     """``{(area_id, tag_kind_id): open memberships of persons 在册}``."""
-    return {(a, k): n for a, k, n in session.execute(
-        select(TagTally.area_id, TagTally.tag_kind_id, TagTally.holders).where(TagTally.holders != 0))}
+    return {(a, k): int(n) for a, k, n in session.execute(_summed(*_TABLES[2]))}
+
+
+def fold(session: Session) -> int:
+    """Move the committed deltas into the base rows (PostgreSQL; on SQLite
+    there are none); returns how many were folded. Run it in a short
+    transaction of its own: it locks the base rows it changes until commit.
+    Two folds at once cannot count a delta twice: each delta row is
+    deleted (``DELETE … RETURNING``) by exactly one of them."""
+    folded = 0
+    for base, delta, keys, count in _TABLES:
+        table = delta.__table__
+        rows = session.execute(table.delete().returning(*(table.c[k] for k in keys), table.c[count])).all()
+        if not rows:
+            continue
+        folded += len(rows)
+        sums: dict[tuple, int] = {}
+        for *key, n in rows:
+            sums[tuple(key)] = sums.get(tuple(key), 0) + n
+        _add_to_base(session, base, keys, count, sums)
+    return folded
+
+
+def fold_committed(db) -> int:
+    """``fold`` in a transaction of its own, after a job that wrote many rows
+    (import, undo, demo) or when the program starts; nothing to do on SQLite."""
+    if db.engine.dialect.name == "sqlite":
+        return 0
+    with db.session() as session:
+        return fold(session)
+
+
+def _add_to_base(session: Session, base, keys: tuple[str, ...], count: str, sums: dict[tuple, int]) -> None:
+    """``base.count += n`` for each key (a missing row is created)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    table = base.__table__
+    statement = upsert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={count: table.c[count] + statement.excluded[count]})
+    rows = [{**dict(zip(keys, key)), count: n} for key, n in sums.items() if n]
+    if rows:  # changes that cancel out leave nothing to add
+        session.execute(statement, rows)
 
 
 def counted_households():
@@ -89,9 +153,9 @@ def mismatches(session: Session) -> list[str]:
 def recount(session: Session) -> None:
     """Rebuild the tables from the rows (repair; the triggers keep them
     exact afterwards). Runs in the caller's transaction."""
-    session.execute(delete(HouseholdTally))
-    session.execute(delete(ResidentTally))
-    session.execute(delete(TagTally))
+    for base, delta, _keys, _count in _TABLES:
+        session.execute(delete(delta))
+        session.execute(delete(base))
     session.execute(insert(HouseholdTally).from_select(["area_id", "households"], counted_households()))
     session.execute(insert(ResidentTally).from_select(["area_id", "category", "residents"], counted_residents()))
     session.execute(insert(TagTally).from_select(["area_id", "tag_kind_id", "holders"], counted_holders()))

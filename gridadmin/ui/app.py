@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     if db is None:
         return 0
     start_daily_backup(db)
+    from gridadmin.services.tallies import fold_committed
+
+    fold_committed(db)  # PostgreSQL: the stored counts' pending changes (a short transaction)
     window = MainWindow(db)
     window.show()
     if args.backup_file:

@@ -15,7 +15,11 @@ household (dissolved_on, registered_on) and person_tag (end_date,
 start_date) let the monthly report read only the households and
 memberships that began or ended lately.
 
-SQLite and PostgreSQL get the same rules in their own trigger language.
+SQLite and PostgreSQL get the same rules in their own trigger language. On
+PostgreSQL (several clerks at once) the triggers append signed changes to
+the *_delta tables instead of updating shared rows, so no writer waits for
+another; readers add the two, and ``services.tallies.fold`` folds them in.
+On SQLite (one writer at a time) the delta tables stay empty.
 """
 from typing import Sequence, Union
 
@@ -123,39 +127,37 @@ END"""),
         f"OR OLD.tag_kind_id <> NEW.tag_kind_id BEGIN{_SQLITE_TAG_REMOVE}{_SQLITE_TAG_ADD}\nEND"),
 }
 
-# --- PostgreSQL: a row trigger function per table -------------------------------------------
+# --- PostgreSQL: a row trigger function per table ---------------------------------------------
+# Several clerks write at once here. Updating the shared count rows would hold
+# their locks until commit: a clerk's save would wait for a long import in the
+# same area, and two writers could deadlock. So the triggers only append
+# signed changes to the *_delta tables (no row is ever updated, no waiting);
+# readers add them to the base tables, and ``services.tallies.fold`` moves
+# them into the base tables after imports.
 
 POSTGRES_FUNCTIONS = {
     "tally_person": f"""
 CREATE OR REPLACE FUNCTION tally_person() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE area integer;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = {ACTIVE} AND OLD.household_id IS NOT NULL THEN
-        SELECT area_id INTO area FROM household WHERE id = OLD.household_id;
-        UPDATE resident_tally SET residents = residents - 1
-        WHERE area_id = area AND category = COALESCE(OLD.category, '');
+        INSERT INTO resident_tally_delta (area_id, category, residents)
+        SELECT area_id, COALESCE(OLD.category, ''), -1 FROM household WHERE id = OLD.household_id;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status = {ACTIVE} AND NEW.household_id IS NOT NULL THEN
-        SELECT area_id INTO area FROM household WHERE id = NEW.household_id;
-        INSERT INTO resident_tally (area_id, category, residents)
-        VALUES (area, COALESCE(NEW.category, ''), 1)
-        ON CONFLICT (area_id, category) DO UPDATE SET residents = resident_tally.residents + 1;
+        INSERT INTO resident_tally_delta (area_id, category, residents)
+        SELECT area_id, COALESCE(NEW.category, ''), 1 FROM household WHERE id = NEW.household_id;
     END IF;
     IF TG_OP = 'UPDATE' AND (OLD.status IS DISTINCT FROM NEW.status
                              OR OLD.household_id IS DISTINCT FROM NEW.household_id) THEN
         IF OLD.status = {ACTIVE} AND OLD.household_id IS NOT NULL THEN
-            SELECT area_id INTO area FROM household WHERE id = OLD.household_id;
-            UPDATE tag_tally g SET holders = g.holders - m.n
-            FROM (SELECT tag_kind_id, count(*) AS n FROM person_tag WHERE person_id = OLD.id AND end_date IS NULL
-                  GROUP BY tag_kind_id) m
-            WHERE g.area_id = area AND g.tag_kind_id = m.tag_kind_id;
+            INSERT INTO tag_tally_delta (area_id, tag_kind_id, holders)
+            SELECT h.area_id, t.tag_kind_id, -count(*) FROM person_tag t JOIN household h ON h.id = OLD.household_id
+            WHERE t.person_id = OLD.id AND t.end_date IS NULL GROUP BY h.area_id, t.tag_kind_id;
         END IF;
         IF NEW.status = {ACTIVE} AND NEW.household_id IS NOT NULL THEN
-            SELECT area_id INTO area FROM household WHERE id = NEW.household_id;
-            INSERT INTO tag_tally (area_id, tag_kind_id, holders)
-            SELECT area, tag_kind_id, count(*) FROM person_tag WHERE person_id = NEW.id AND end_date IS NULL
-            GROUP BY tag_kind_id
-            ON CONFLICT (area_id, tag_kind_id) DO UPDATE SET holders = tag_tally.holders + excluded.holders;
+            INSERT INTO tag_tally_delta (area_id, tag_kind_id, holders)
+            SELECT h.area_id, t.tag_kind_id, count(*) FROM person_tag t JOIN household h ON h.id = NEW.household_id
+            WHERE t.person_id = NEW.id AND t.end_date IS NULL GROUP BY h.area_id, t.tag_kind_id;
         END IF;
     END IF;
     RETURN NULL;
@@ -164,51 +166,37 @@ END $$""",
 CREATE OR REPLACE FUNCTION tally_household() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.dissolved_on IS NULL THEN
-        UPDATE household_tally SET households = households - 1 WHERE area_id = OLD.area_id;
+        INSERT INTO household_tally_delta (area_id, households) VALUES (OLD.area_id, -1);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.dissolved_on IS NULL THEN
-        INSERT INTO household_tally (area_id, households) VALUES (NEW.area_id, 1)
-        ON CONFLICT (area_id) DO UPDATE SET households = household_tally.households + 1;
+        INSERT INTO household_tally_delta (area_id, households) VALUES (NEW.area_id, 1);
     END IF;
     IF TG_OP = 'UPDATE' AND OLD.area_id <> NEW.area_id THEN
-        UPDATE resident_tally t SET residents = t.residents - m.n
-        FROM (SELECT COALESCE(category, '') AS category, count(*) AS n FROM person
-              WHERE household_id = NEW.id AND status = {ACTIVE} GROUP BY COALESCE(category, '')) m
-        WHERE t.area_id = OLD.area_id AND t.category = m.category;
-        INSERT INTO resident_tally (area_id, category, residents)
-        SELECT NEW.area_id, COALESCE(category, ''), count(*) FROM person
-        WHERE household_id = NEW.id AND status = {ACTIVE} GROUP BY COALESCE(category, '')
-        ON CONFLICT (area_id, category) DO UPDATE SET residents = resident_tally.residents + excluded.residents;
-        UPDATE tag_tally g SET holders = g.holders - m.n
-        FROM (SELECT t.tag_kind_id, count(*) AS n FROM person_tag t JOIN person p ON p.id = t.person_id
-              WHERE p.household_id = NEW.id AND p.status = {ACTIVE} AND t.end_date IS NULL
-              GROUP BY t.tag_kind_id) m
-        WHERE g.area_id = OLD.area_id AND g.tag_kind_id = m.tag_kind_id;
-        INSERT INTO tag_tally (area_id, tag_kind_id, holders)
-        SELECT NEW.area_id, t.tag_kind_id, count(*) FROM person_tag t JOIN person p ON p.id = t.person_id
-        WHERE p.household_id = NEW.id AND p.status = {ACTIVE} AND t.end_date IS NULL GROUP BY t.tag_kind_id
-        ON CONFLICT (area_id, tag_kind_id) DO UPDATE SET holders = tag_tally.holders + excluded.holders;
+        INSERT INTO resident_tally_delta (area_id, category, residents)
+        SELECT a.area_id, COALESCE(p.category, ''), a.sign * count(*)
+        FROM person p, (VALUES (OLD.area_id, -1), (NEW.area_id, 1)) AS a (area_id, sign)
+        WHERE p.household_id = NEW.id AND p.status = {ACTIVE} GROUP BY a.area_id, a.sign, COALESCE(p.category, '');
+        INSERT INTO tag_tally_delta (area_id, tag_kind_id, holders)
+        SELECT a.area_id, t.tag_kind_id, a.sign * count(*)
+        FROM person_tag t JOIN person p ON p.id = t.person_id,
+             (VALUES (OLD.area_id, -1), (NEW.area_id, 1)) AS a (area_id, sign)
+        WHERE p.household_id = NEW.id AND p.status = {ACTIVE} AND t.end_date IS NULL
+        GROUP BY a.area_id, a.sign, t.tag_kind_id;
     END IF;
     RETURN NULL;
 END $$""",
     "tally_tag": f"""
 CREATE OR REPLACE FUNCTION tally_tag() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE area integer;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.end_date IS NULL THEN
-        SELECT h.area_id INTO area FROM person p JOIN household h ON h.id = p.household_id
+        INSERT INTO tag_tally_delta (area_id, tag_kind_id, holders)
+        SELECT h.area_id, OLD.tag_kind_id, -1 FROM person p JOIN household h ON h.id = p.household_id
         WHERE p.id = OLD.person_id AND p.status = {ACTIVE};
-        IF FOUND THEN
-            UPDATE tag_tally SET holders = holders - 1 WHERE area_id = area AND tag_kind_id = OLD.tag_kind_id;
-        END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.end_date IS NULL THEN
-        SELECT h.area_id INTO area FROM person p JOIN household h ON h.id = p.household_id
+        INSERT INTO tag_tally_delta (area_id, tag_kind_id, holders)
+        SELECT h.area_id, NEW.tag_kind_id, 1 FROM person p JOIN household h ON h.id = p.household_id
         WHERE p.id = NEW.person_id AND p.status = {ACTIVE};
-        IF FOUND THEN
-            INSERT INTO tag_tally (area_id, tag_kind_id, holders) VALUES (area, NEW.tag_kind_id, 1)
-            ON CONFLICT (area_id, tag_kind_id) DO UPDATE SET holders = tag_tally.holders + 1;
-        END IF;
     END IF;
     RETURN NULL;
 END $$""",
@@ -264,6 +252,29 @@ def upgrade() -> None:
         sa.Column('holders', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('area_id', 'tag_kind_id', name=op.f('pk_tag_tally')),
     )
+    op.create_table(
+        'household_tally_delta',
+        sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+        sa.Column('area_id', sa.Integer(), nullable=False),
+        sa.Column('households', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_household_tally_delta')),
+    )
+    op.create_table(
+        'resident_tally_delta',
+        sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+        sa.Column('area_id', sa.Integer(), nullable=False),
+        sa.Column('category', sa.String(length=2), nullable=False),
+        sa.Column('residents', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_resident_tally_delta')),
+    )
+    op.create_table(
+        'tag_tally_delta',
+        sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+        sa.Column('area_id', sa.Integer(), nullable=False),
+        sa.Column('tag_kind_id', sa.Integer(), nullable=False),
+        sa.Column('holders', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_tag_tally_delta')),
+    )
     if op.get_bind().dialect.name == "postgresql":
         for sql in POSTGRES_FUNCTIONS.values():
             op.execute(sql)
@@ -297,6 +308,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_person_tag_end_start')
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.drop_index('ix_household_dissolved_registered')
+    op.drop_table('tag_tally_delta')
+    op.drop_table('resident_tally_delta')
+    op.drop_table('household_tally_delta')
     op.drop_table('tag_tally')
     op.drop_table('resident_tally')
     op.drop_table('household_tally')

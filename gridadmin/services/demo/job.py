@@ -15,6 +15,7 @@ from gridadmin.models import Area, Attendance, Household, Person, PersonEvent, P
 from gridadmin.models.area import LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.staff import STATUS_ON_POST
+from gridadmin.services import tallies
 from gridadmin.services.demo.areas import Town, build_towns, make_grids
 from gridadmin.services.demo.context import Context
 from gridadmin.services.demo.plan import SPECIAL, plan_demo
@@ -48,6 +49,7 @@ def generate_demo(db: Database, size: str = "small", seed: int = 1, today: date 
             raise ValidationError("该数据库中已有区域数据，演示数据只能生成到空数据库中。",
                                   field="db", value=db.display_location)
         summary = yield from _run(db, conn, session, spec, seed, today or date.today())
+    tallies.fold_committed(db)
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary
 

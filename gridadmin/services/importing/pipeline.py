@@ -18,6 +18,7 @@ from sqlalchemy import update
 
 from gridadmin.db import Database
 from gridadmin.models import AuditLog, ImportBatch
+from gridadmin.services import tallies
 from gridadmin.services.bulk import bulk_session
 from gridadmin.services.errors import ValidationError
 from gridadmin.services.importing.attendance import ATTENDANCE, plan_attendance, unfold_groups, write_attendance
@@ -199,4 +200,5 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
                         .values(user_id=actor.user_id, username=actor.username))
         result.batch_id = batch.id
         result.committed = True
+    tallies.fold_committed(db)
     return result

@@ -34,6 +34,7 @@ from gridadmin.models import AuditLog, ImportBatch, User
 from gridadmin.models.base import Base, local_now
 from gridadmin.models.household import PersonEvent
 from gridadmin.models.staff import StaffStatusEvent
+from gridadmin.services import tallies
 from gridadmin.services.access import IMPORT_REGISTER, acting, require
 from gridadmin.services.audit import ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_UNDO, ACTION_UPDATE
 from gridadmin.services.errors import ConflictError, NotFoundError
@@ -155,7 +156,9 @@ def undo_batch(db: Database, batch_id: int) -> UndoResult:
                             f"撤销导入批次 {batch_id}（{batch.file_name}）：删除 {removed} 条，恢复 {len(updated)} 条"))
         session.execute(insert(AuditLog.__table__), audit)
         batch.undone_at = local_now()
-        return UndoResult(batch_id, removed, len(updated))
+        result = UndoResult(batch_id, removed, len(updated))
+    tallies.fold_committed(db)
+    return result
 
 
 def _audit(actor, entity, entity_id, batch_id, summary, changes=None) -> dict:
