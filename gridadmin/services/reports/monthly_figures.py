@@ -197,6 +197,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     township or community (None: every community in the database)."""
     start, end, prev = month_bounds(year, month)
     with db.session() as session:
+        one_snapshot(session)
         areas = {r.id: r for r in session.execute(
             select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code, Area.grid_code,
                    Area.grid_type, Area.active, Area.sort_order))}
@@ -465,6 +466,15 @@ def area_parts(areas: dict) -> dict[int, tuple[int | None, int | None]]:
     return parts
 
 
+def one_snapshot(session: Session) -> None:
+    """On PostgreSQL, let every query of ``session`` see the same committed
+    data (REPEATABLE READ; SQLite's read transaction already does): the
+    stored counts and the few rows read beside them must agree even while
+    other clerks commit. Call before the session's first query."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 @contextmanager
 def _side_queries(db: Database):
     """``side(fn, *args, **kw)`` runs ``fn(session, *args, **kw)`` with a
@@ -478,6 +488,7 @@ def _side_queries(db: Database):
     def inline(fn, *args, **kw):
         future: Future = Future()
         with db.session() as session:
+            one_snapshot(session)
             future.set_result(fn(session, *args, **kw))
         return future
     yield inline
