@@ -28,7 +28,11 @@ assigned in that community on the session's date count, and only sessions
 with at least one of them.
 
 All counts are SQL aggregates grouped by area; only the (small) area table
-is read row by row to order and name the communities and grids.
+is read row by row to order and name the communities and grids. The many
+households, residents and special-group members who are there at every
+date of a report come from the stored per-area counts (``services.tallies``,
+kept by triggers); only those who arrived, left or moved within the dates
+are read, so a county report costs what its recent changes cost.
 """
 
 from __future__ import annotations
@@ -501,10 +505,12 @@ def _resident_counts(session: Session, prev: date, end: date, community_ids: lis
     [residents in the scope at each of ``trend_ends``]); the category is
     the person's current one.
 
-    One scan grouped by household area serves everyone whose household did
-    not change after ``prev``; the few who moved between households are
-    counted exactly, each in the household they had at each date. The
-    trend counts place everyone in their current household."""
+    Everyone is first placed by their current household: the stored
+    per-area counts give those present at every date, and only the others
+    (arrived or left within the dates) are read, with their date buckets
+    (``everyone``). The few who moved between households after ``prev`` are
+    then taken out and counted exactly, each in the household they had at
+    each date. The trend counts place everyone in their current household."""
     in_scope = set(community_ids)
     dates = sorted(set(trend_ends) | {prev, end})
     i_prev, i_end = dates.index(prev), dates.index(end)
@@ -566,7 +572,7 @@ def _resident_counts(session: Session, prev: date, end: date, community_ids: lis
             if was_there:
                 add(at_prev, (comm, cat), n, 0 if is_there else n)
 
-    # Everyone by current household (one scan), then the few who moved
+    # Everyone by current household, then the few who moved
     # between households after prev are taken out again and placed exactly.
     count_flows(everyone(), +1)
     count_flows([(a, cat or None, *rest) for a, cat, *rest in grouped(Person.id.in_(moved_after(prev)))], -1)
