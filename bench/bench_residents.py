@@ -1,7 +1,7 @@
 """Register figures (issue 5), township (≈50,000 residents) and county
 (≈500,000) demo databases side by side in one run: open the residents list
 (count + first rows), type a search character, filter by a tag, open a
-household with its members, counts per grid for the whole database. The
+household with its members, open the households list (count + first rows), counts per grid for the whole database. The
 ratio is county / township: flat means ≈1.
 
 Existing demo databases can be named to skip generating them (see
@@ -20,6 +20,7 @@ def _measure(path: str) -> dict[str, float]:
     from gridadmin.db import open_database
     from gridadmin.models import Area, Household, TagKind
     from gridadmin.services import areas
+    from gridadmin.services.household_list import HouseholdFilter, household_source
     from gridadmin.services.households import load_household
     from gridadmin.services.paging import PageQuery
     from gridadmin.services.residents import ResidentFilter, resident_source
@@ -35,11 +36,19 @@ def _measure(path: str) -> dict[str, float]:
         source.count(query)
         source.window(query, 0, 200)
 
+    households = household_source(db)
+
+    def show_households() -> None:
+        query = PageQuery(HouseholdFilter(), None)
+        households.count(query)
+        households.window(query, 0, 200)
+
     figures = {
         "open": median_time(lambda: show(ResidentFilter())),
         "search_char": median_time(lambda: show(ResidentFilter(search="z"))),
         "tag_filter": median_time(lambda: show(ResidentFilter(tag_kind_id=tag))),
         "open_household": median_time(lambda: load_household(db, household)),
+        "households_open": median_time(show_households),
         "counts_per_grid": median_time(lambda: areas.load_tree(db)),
     }
     with db.session() as s:

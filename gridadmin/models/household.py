@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridadmin.models.base import Base, TimestampMixin, VersionedMixin
@@ -34,8 +34,14 @@ class Household(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "household"
     __table_args__ = (
         Index("ix_household_area_dissolved", "area_id", "dissolved_on"),
-        # The monthly report reads only households registered or dissolved lately.
-        Index("ix_household_dissolved_registered", "dissolved_on", "registered_on"),
+        # The monthly report reads only households registered or dissolved
+        # lately. Neither index leads with dissolved_on for the households that
+        # are not dissolved: the households list ("dissolved_on IS NULL" in
+        # household-number order) would then sort every household instead of
+        # walking the household-number index.
+        Index("ix_household_registered", "registered_on", "dissolved_on", "area_id"),
+        Index("ix_household_dissolved", "dissolved_on", "area_id", "registered_on",
+              sqlite_where=text("dissolved_on IS NOT NULL"), postgresql_where=text("dissolved_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,9 +11,9 @@ time grew with it (8x from a township to a county). ``household_tally``,
 below adjust them in the same transaction as every write to ``person``,
 ``household`` and ``person_tag`` — forms, imports, undo, restore, anything — so they cannot
 drift. The tables are filled from the existing rows here. Indexes on
-household (dissolved_on, registered_on) and person_tag (end_date,
-start_date) let the monthly report read only the households and
-memberships that began or ended lately.
+household (registered_on, …; and dissolved_on, … for dissolved ones only)
+and person_tag (end_date, start_date, …) let the monthly report read only
+the households and memberships that began or ended lately.
 
 SQLite and PostgreSQL get the same rules in their own trigger language. On
 PostgreSQL (several clerks at once) the triggers append signed changes to
@@ -287,7 +287,10 @@ def upgrade() -> None:
         op.execute(sql)
     # the monthly report reads only households registered or dissolved lately
     with op.batch_alter_table('household', schema=None) as batch_op:
-        batch_op.create_index('ix_household_dissolved_registered', ['dissolved_on', 'registered_on'], unique=False)
+        batch_op.create_index('ix_household_registered', ['registered_on', 'dissolved_on', 'area_id'], unique=False)
+        batch_op.create_index('ix_household_dissolved', ['dissolved_on', 'area_id', 'registered_on'], unique=False,
+                              sqlite_where=sa.text('dissolved_on IS NOT NULL'),
+                              postgresql_where=sa.text('dissolved_on IS NOT NULL'))
     with op.batch_alter_table('person_tag', schema=None) as batch_op:
         batch_op.create_index('ix_person_tag_end_start', ['end_date', 'start_date', 'tag_kind_id', 'person_id'],
                                 unique=False)
@@ -307,7 +310,8 @@ def downgrade() -> None:
     with op.batch_alter_table('person_tag', schema=None) as batch_op:
         batch_op.drop_index('ix_person_tag_end_start')
     with op.batch_alter_table('household', schema=None) as batch_op:
-        batch_op.drop_index('ix_household_dissolved_registered')
+        batch_op.drop_index('ix_household_dissolved')
+        batch_op.drop_index('ix_household_registered')
     op.drop_table('tag_tally_delta')
     op.drop_table('resident_tally_delta')
     op.drop_table('household_tally_delta')

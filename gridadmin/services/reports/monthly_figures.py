@@ -394,19 +394,22 @@ def _household_counts(session: Session, prev: date, end: date, community_ids: li
     # Households not dissolved and registered by prev exist at both dates:
     # the stored per-area counts less the few registered since; only those
     # and the ones dissolved after prev are read.
+    # The few rows are read one by one (no GROUP BY, which would make the
+    # planner walk every household in area order): those registered since
+    # (ix_household_registered) and those dissolved since (ix_household_dissolved).
     steady = tallies.households_per_area(session)
-    recent = and_(Household.dissolved_on.is_(None), Household.registered_on > prev)
-    for area_id, n in session.execute(select(Household.area_id, func.count()).where(recent)
-                                      .group_by(Household.area_id)):
-        steady[area_id] = steady.get(area_id, 0) - n
+    lately = (and_(Household.dissolved_on.is_(None), Household.registered_on > prev), Household.dissolved_on > prev)
+    for part, where in enumerate(lately):
+        for area_id, is_was, is_now in session.execute(
+                select(Household.area_id, _one(was), _one(now)).where(where)):
+            if part == 0:
+                steady[area_id] = steady.get(area_id, 0) - 1
+            if is_was or is_now:
+                add(area_id, StockFlow(int(is_was), int(is_now and not is_was), int(is_was and not is_now),
+                                       int(is_now)))
     for area_id, n in steady.items():
         if n:
             add(area_id, StockFlow(n, 0, 0, n))
-    for area_id, a, b, d, e in session.execute(
-            select(Household.area_id, func.sum(_one(was)), func.sum(_one(and_(now, ~was))),
-                   func.sum(_one(and_(was, ~now))), func.sum(_one(now)))
-            .where(or_(recent, Household.dissolved_on > prev), or_(was, now)).group_by(Household.area_id)):
-        add(area_id, StockFlow(int(a or 0), int(b or 0), int(d or 0), int(e or 0)))
     return flows
 
 
