@@ -332,3 +332,38 @@ def test_postgresql_writers_do_not_wait_for_each_other_on_the_counts(db):
     with db.session() as s:
         assert tallies.residents_per_area(s) == {grids[0]: 2}
         assert tallies.mismatches(s) == []
+
+
+def test_special_group_counts_of_today_equal_a_plain_sql_count(tmp_path):
+    """特殊人群统计 for today reads residents from the stored counts and groups
+    holders by area; both equal plain SQL per community on the demo."""
+    from gridadmin.db import open_database
+    from gridadmin.services.demo import create_demo_database
+    from gridadmin.services.special_groups import special_group_counts
+
+    path = tmp_path / "small.db"
+    create_demo_database(str(path), "small")
+    db = open_database(str(path))
+    community = """CASE a.level WHEN 'community' THEN a.id WHEN 'grid' THEN a.parent_id
+                   WHEN 'microgrid' THEN (SELECT parent_id FROM area WHERE id = a.parent_id) END"""
+    try:
+        counts = special_group_counts(db)
+        today = counts.on.isoformat()
+        with db.session() as s:
+            residents = {c: n for c, n in s.execute(text(
+                f"SELECT {community} AS c, count(*) FROM person p JOIN household h ON h.id = p.household_id "
+                "JOIN area a ON a.id = h.area_id WHERE p.status = '在册' GROUP BY c HAVING c IS NOT NULL"))}
+            holders = {(k, c): n for k, c, n in s.execute(text(
+                f"SELECT t.tag_kind_id, {community} AS c, count(DISTINCT t.person_id) FROM person_tag t "
+                "JOIN person p ON p.id = t.person_id JOIN household h ON h.id = p.household_id "
+                "JOIN area a ON a.id = h.area_id WHERE p.status = '在册' "
+                "AND (t.start_date IS NULL OR t.start_date <= :d) AND (t.end_date IS NULL OR t.end_date > :d) "
+                "GROUP BY t.tag_kind_id, c HAVING c IS NOT NULL"), {"d": today})}
+        rows = {row.tag_kind_id: row for row in counts.rows}
+        assert dict(rows[None].counts) == residents and sum(residents.values()) > 1000
+        for kind_id, row in rows.items():
+            if kind_id is not None:
+                assert dict(row.counts) == {c: n for (k, c), n in holders.items() if k == kind_id}, row.name
+        assert sum(row.total for k, row in rows.items() if k is not None) == sum(holders.values()) > 0
+    finally:
+        db.dispose()

@@ -1,8 +1,9 @@
 """特殊人群统计: residents in the register and holders of each special-group
 tag, per community, on a day — today or any past day ("as of date D").
 
-Both counts come from SQL grouped by community, never from rows loaded
-into Python. For today they follow the current register (status 在册, the
+Both counts come from SQL grouped by area (mapped to communities from the
+small area table), never from rows loaded into Python; today's residents
+come from the stored per-area counts. For today they follow the current register (status 在册, the
 current household), so they match the residents list filtered by tag and
 community. For a past day they are derived from the history the monthly
 report uses (``reports.monthly_figures``): registered by then, not moved
@@ -25,7 +26,8 @@ from gridadmin.models.area import LEVEL_COMMUNITY
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.access import acting
 from gridadmin.services.paging import ALIGN_RIGHT, Column
-from gridadmin.services.reports.monthly_figures import _area_map, household_at, person_present
+from gridadmin.services import tallies
+from gridadmin.services.reports.monthly_figures import _area_map, area_parts, household_at, person_present
 from gridadmin.services.tags import holds_on, visible_tag_kinds
 
 RESIDENTS_ROW = "在册人口"
@@ -68,10 +70,31 @@ def _people(on: date, today: date):
             .where(person_present(on)).subquery("people"))
 
 
+def _community_of(session) -> dict[int, int | None]:
+    """area id → its community's id (``_area_map``'s rule, from the area rows)."""
+    areas = {r.id: r for r in session.execute(select(Area.id, Area.parent_id, Area.level))}
+    return {area_id: community for area_id, (community, _grid) in area_parts(areas).items()}
+
+
+def _per_community(pairs, community_of: dict) -> dict[int, int]:
+    """``{community: total}`` from ``(area id, count)`` pairs."""
+    totals: dict[int, int] = {}
+    for area_id, n in pairs:
+        community = community_of.get(area_id)
+        if community is not None:
+            totals[community] = totals.get(community, 0) + int(n)
+    return totals
+
+
 def residents_by_community(db: Database, on: date, *, today: date | None = None) -> dict[int, int]:
-    """``{community id: residents in the register on ``on``}`` (one grouped
-    query; micro-grids and grids count for their community)."""
+    """``{community id: residents in the register on ``on``}`` (micro-grids
+    and grids count for their community). For today: the stored per-area
+    counts (``services.tallies``: the same people, 在册 in a household);
+    for a past day one grouped query over the history."""
     today = today or date.today()
+    if on >= today:
+        with db.session() as session:
+            return _per_community(tallies.residents_per_area(session).items(), _community_of(session))
     people = _people(on, today)
     m = _area_map("m")
     with db.session() as session:
@@ -89,7 +112,6 @@ def special_group_counts(db: Database, on: date | None = None, *, today: date | 
     on = on or today
     residents = residents_by_community(db, on, today=today)
     people = _people(on, today)
-    m = _area_map("m")
     with db.session() as session:
         communities = tuple(CommunityColumn(i, n) for i, n in session.execute(
             select(Area.id, Area.name).where(Area.level == LEVEL_COMMUNITY)
@@ -97,15 +119,19 @@ def special_group_counts(db: Database, on: date | None = None, *, today: date | 
         kinds = visible_tag_kinds(session, acting(db))
         found: dict[int, dict[int, int]] = {}
         if kinds:
-            for kind_id, community_id, n in session.execute(
-                    select(PersonTag.tag_kind_id, m.c.community_id, func.count(func.distinct(PersonTag.person_id)))
+            # Grouped by the household's area, mapped to communities here: a
+            # person lives in one area, so the distinct counts add up, and no
+            # row needs the three area look-ups of the SQL area map.
+            community_of = _community_of(session)
+            by_kind: dict[int, list] = {}
+            for kind_id, area_id, n in session.execute(
+                    select(PersonTag.tag_kind_id, Household.area_id, func.count(func.distinct(PersonTag.person_id)))
                     .select_from(PersonTag).join(people, people.c.person_id == PersonTag.person_id)
                     .join(Household, Household.id == people.c.household_id)
-                    .join(m, m.c.area_id == Household.area_id)
-                    .where(PersonTag.tag_kind_id.in_([k.id for k in kinds]), holds_on(on),
-                           m.c.community_id.is_not(None))
-                    .group_by(PersonTag.tag_kind_id, m.c.community_id)):
-                found.setdefault(kind_id, {})[community_id] = int(n)
+                    .where(PersonTag.tag_kind_id.in_([k.id for k in kinds]), holds_on(on))
+                    .group_by(PersonTag.tag_kind_id, Household.area_id)):
+                by_kind.setdefault(kind_id, []).append((area_id, n))
+            found = {kind_id: _per_community(pairs, community_of) for kind_id, pairs in by_kind.items()}
 
     def line(kind_id: int | None, name: str, counts: dict[int, int]) -> GroupCountRow:
         return GroupCountRow(kind_id, name, tuple(sorted(counts.items())), sum(counts.values()))
