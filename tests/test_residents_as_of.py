@@ -192,3 +192,21 @@ def test_page_checkbox_lists_the_register_of_that_day(qtbot, tiny, tmp_path, mon
     panel.table.clicked.emit(model.index(0, column))
     assert not page.as_of_check.isChecked()
     assert sorted(page.model.row_at(r).name for r in range(page.model.rowCount())) == ["p1", "p4"]
+
+
+def test_household_number_search_on_a_past_day_uses_the_household_of_that_day(tiny):
+    """p7 moved from h1 to h4 on 03-18: as of 03-09 searching h1's number or
+    address finds them and h4's does not; today the other way round."""
+    from gridadmin.models import Household
+
+    db, ids, _kind = tiny
+    day = D("2026-03-09")
+    with db.session() as s:
+        for key, number, address in (("h1", "9001", "幸福路1号"), ("h4", "9004", "和平路4号")):
+            household = s.get(Household, ids[key])
+            household.household_no, household.address = number, address
+    for first, second in (("9001", "9004"), ("幸福路", "和平路")):
+        assert "p7" in _names(db, ResidentFilter(as_of=day, search=first))
+        assert "p7" not in _names(db, ResidentFilter(as_of=day, search=second))
+        assert "p7" in _names(db, ResidentFilter(search=second))
+        assert "p7" not in _names(db, ResidentFilter(search=first))

@@ -103,8 +103,22 @@ def search_kind(text: str) -> tuple[str, str]:
     return "text", clean_name(typed)
 
 
-def search_condition(text: str):
-    """SQL condition for the search box, or None (see the module doc)."""
+def in_households(households, as_of: date | None = None):
+    """SQL: the person's household is one of ``households`` (a SELECT of
+    household ids) — today, or on ``as_of``: the current one unless they
+    moved between households since (few), then the one their first later
+    transfer left."""
+    if as_of is None:
+        return Person.household_id.in_(households)
+    moved = transfers_after(as_of, "moved_since")
+    return or_(and_(Person.household_id.in_(households), Person.id.not_in(moved_after(as_of))),
+               Person.id.in_(select(moved.c.person_id).where(moved.c.from_household_id.in_(households))))
+
+
+def search_condition(text: str, as_of: date | None = None):
+    """SQL condition for the search box, or None (see the module doc); a
+    household number or address matches the household a person had on
+    ``as_of`` when given."""
     kind, typed = search_kind(text)
     if kind == "letters":
         return and_(prefix_range(Person.name_pinyin, typed[0]),
@@ -112,12 +126,12 @@ def search_condition(text: str):
     if kind == "digits":
         households = select(Household.id).where(prefix_range(Household.household_no, typed))
         return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
-                   Person.household_id.in_(households))
+                   in_households(households, as_of))
     if kind == "text":
         condition = prefix_range(Person.name, typed)
         if len(typed) >= 2:
             at = select(Household.id).where(Household.address.contains(typed, autoescape=True))
-            condition = or_(condition, Person.household_id.in_(at))
+            condition = or_(condition, in_households(at, as_of))
         return condition
     return None
 
@@ -147,15 +161,7 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
                           Person.birth_date > _years_before(today, high + 1))
     if f.area_id is not None:
         households = select(Household.id).where(Household.area_id.in_(subtree_ids(session, f.area_id)))
-        if f.as_of is None:
-            stmt = stmt.where(Person.household_id.in_(households))
-        else:
-            # household on that day: the current one unless they moved between
-            # households since (few), then the one their first later transfer left
-            moved = transfers_after(f.as_of, "moved_since")
-            stmt = stmt.where(or_(
-                and_(Person.household_id.in_(households), Person.id.not_in(moved_after(f.as_of))),
-                Person.id.in_(select(moved.c.person_id).where(moved.c.from_household_id.in_(households)))))
+        stmt = stmt.where(in_households(households, f.as_of))
     if f.tag_kind_id is not None and walk_in_order:
         stmt = stmt.where(select(PersonTag.id).where(PersonTag.person_id == Person.id,
                                                      PersonTag.tag_kind_id == f.tag_kind_id,
@@ -168,7 +174,7 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
         holders = (select(PersonTag.person_id)
                    .where(PersonTag.tag_kind_id == f.tag_kind_id, holds_on(today)).distinct().subquery("holders"))
         stmt = stmt.join(holders, holders.c.person_id == Person.id)
-    condition = search_condition(f.search)
+    condition = search_condition(f.search, f.as_of)
     if condition is not None:
         stmt = stmt.where(condition)
     return stmt
