@@ -72,3 +72,39 @@ def test_full_numbers_need_permission(demo_path, tmp_path):
                               what="花名册")
     assert count > 0 and Path(tmp_path / "y.xlsx").exists()
     db.dispose()
+
+
+def test_an_unwritable_target_gets_a_chinese_message_and_no_half_file(demo_path, tmp_path, qtbot, monkeypatch):
+    from gridadmin.services.errors import ValidationError
+
+    db = open_database(str(demo_path))
+    query = PageQuery(RosterFilter(), "name")
+
+    def exports() -> int:
+        with db.session() as s:
+            return len(s.scalars(select(AuditLog.id).where(AuditLog.entity == "花名册")).all())
+
+    before = exports()
+    missing = tmp_path / "没有这个文件夹" / "花名册.xlsx"
+    with pytest.raises(ValidationError, match="无法写入文件“花名册.xlsx”：所选文件夹不存在"):
+        export_table_xlsx(db, roster_source(db), query, roster_columns(False), missing, what="花名册")
+
+    def broken(_row):
+        raise RuntimeError("a bug while reading the rows")
+
+    columns = list(roster_columns(False))
+    columns[0] = type(columns[0])("bad", "坏列", broken)
+    half = tmp_path / "half.xlsx"
+    with pytest.raises(RuntimeError):
+        export_table_xlsx(db, roster_source(db), query, columns, half, what="花名册")
+    assert not half.exists()
+    assert exports() == before  # neither attempt is recorded as an export
+    # the page shows the same message instead of an English error
+    page = RosterPage(db)
+    qtbot.addWidget(page)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(missing), ""))
+    said = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: said.append(text))
+    page.export_shown_action.trigger()
+    assert said and "所选文件夹不存在" in said[-1]
+    db.dispose()

@@ -85,6 +85,23 @@ _STORAGE_PATTERNS = (
 )
 
 
+def file_not_written(path, exc: BaseException) -> ValidationError:
+    """The Chinese refusal for a file that could not be written (``exc``:
+    the OSError, or a writer's error raised while handling one): names the
+    file and the likely cause. Nothing in the database changed."""
+    import errno
+    from pathlib import Path
+
+    inner = exc if isinstance(exc, OSError) else (exc.__cause__ or exc.__context__)
+    code = inner.errno if isinstance(inner, OSError) else None
+    cause = {errno.ENOENT: "所选文件夹不存在", errno.ENOSPC: "磁盘空间不足",
+             errno.EACCES: "没有写入权限，或文件正在 Excel/WPS 中打开",
+             errno.EPERM: "没有写入权限，或文件正在 Excel/WPS 中打开"}.get(
+        code, "文件可能正在 Excel/WPS 中打开，或所选文件夹不可写")
+    return ValidationError(f"无法写入文件“{Path(path).name}”：{cause}。请关闭该文件或另选保存位置后重试。",
+                           field="文件", value=str(path))
+
+
 def describe_db_error(exc: BaseException) -> StorageError | None:
     """The Chinese ``StorageError`` for a database driver error (SQLAlchemy
     ``DBAPIError`` or a raw sqlite3/psycopg error), or None when ``exc`` is

@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from gridadmin.db import Database
 from gridadmin.services import audit
 from gridadmin.services.access import EXPORT, SEE_FULL_NUMBERS, acting, require
+from gridadmin.services.errors import file_not_written
 from gridadmin.services.paging import ALIGN_RIGHT, Column, PageQuery, PageSource
 from gridadmin.services.reports.toolkit import (
     DocumentInfo, Styles, data_table, fit_column_widths, render_pdf, signature_block, title_block,
@@ -62,36 +63,56 @@ def export_table_xlsx(db: Database, source: PageSource, query: PageQuery, column
     write-only mode (a 100,000-row register export is seconds shorter).
     Text is written as text (IDs and phones never become numbers)."""
     import xlsxwriter
+    from xlsxwriter.exceptions import XlsxFileError
 
     _check(db, full_numbers)
     path = Path(path)
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                                "strings_to_formulas": False, "strings_to_urls": False})
     try:
-        sheet = workbook.add_worksheet(_sheet_name(what))
-        sheet.freeze_panes(1, 0)
-        bold = workbook.add_format({"bold": True})
-        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        for index, column in enumerate(columns):
-            sheet.set_column(index, index, max(8, (column.width or 80) / 7))
-        sheet.write_row(0, 0, [column.title for column in columns], bold)
-        count = 0
-        for row in _rows(source, query):
-            count += 1
-            values = [safe_cell(column.text(row)) for column in columns]
-            if any(isinstance(v, date) for v in values):  # dates shown as dates, not serial numbers
-                for index, value in enumerate(values):
-                    if isinstance(value, date):
-                        sheet.write_datetime(count, index, value, moment if isinstance(value, datetime) else day)
-                    else:
-                        sheet.write(count, index, value)
-            else:
-                sheet.write_row(count, 0, values)
-    finally:
+        count = _write_rows(workbook, source, query, columns, what)
         workbook.close()
+    except BaseException as exc:
+        _discard(workbook, path)  # never leave a half-written file that looks like an export
+        if isinstance(exc, (OSError, XlsxFileError)):
+            raise file_not_written(path, exc) from exc
+        raise
     _record(db, audit.ACTION_EXPORT, what, path, count, full_numbers)
     return count
+
+
+def _write_rows(workbook, source: PageSource, query: PageQuery, columns: Sequence[Column], what: str) -> int:
+    """The sheet of ``export_table_xlsx``: header, widths, rows; returns the row count."""
+    sheet = workbook.add_worksheet(_sheet_name(what))
+    sheet.freeze_panes(1, 0)
+    bold = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, max(8, (column.width or 80) / 7))
+    sheet.write_row(0, 0, [column.title for column in columns], bold)
+    count = 0
+    for row in _rows(source, query):
+        count += 1
+        values = [safe_cell(column.text(row)) for column in columns]
+        if any(isinstance(v, date) for v in values):  # dates shown as dates, not serial numbers
+            for index, value in enumerate(values):
+                if isinstance(value, date):
+                    sheet.write_datetime(count, index, value, moment if isinstance(value, datetime) else day)
+                else:
+                    sheet.write(count, index, value)
+        else:
+            sheet.write_row(count, 0, values)
+    return count
+
+
+def _discard(workbook, path: Path) -> None:
+    """Close ``workbook`` quietly (its temporary files go) and remove ``path``."""
+    try:
+        workbook.close()
+    except Exception:  # noqa: BLE001 - the first error is the one to report
+        pass
+    path.unlink(missing_ok=True)
 
 
 def _sheet_name(what: str) -> str:
