@@ -1,6 +1,7 @@
-"""The dashboard's resident trend (``dashboard.residents_at``) counts the
-people who never left as one range and buckets the rest; every kind of
-history must land exactly where the plain presence rule puts it."""
+"""The dashboard's resident trend (``dashboard.residents_at``) counts
+everyone 在册 once and buckets only ``presence.unsteady_parts`` (the split
+the monthly report uses too); every kind of history must land exactly where
+the plain presence rule puts it."""
 
 from __future__ import annotations
 

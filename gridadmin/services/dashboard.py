@@ -146,28 +146,18 @@ def residents_at(session: Session, ends: list[date]) -> list[int]:
     迁出/死亡 with a date; registered by then; not yet moved out or dead),
     wherever they live.
 
-    Almost everyone is 在册 with neither date and registered by ``ends[0]``,
-    so present at every date: they are counted as one range of
-    ``ix_person_presence`` (all 在册 without a leaving date, less those
-    registered after ``ends[0]``). Only the others — registered late,
-    有离开日期, or not 在册 — are grouped by presence buckets. The four parts
-    below are disjoint and cover every person."""
+    Everyone 在册 is counted once (an index count); only the people who are
+    not simply there at every date (``presence.unsteady_parts``: arrived
+    late, carry a leaving date, or left after ``ends[0]``) are grouped by
+    presence buckets and corrected date by date."""
     n = len(ends)
-    never_left = (Person.status == PERSON_ACTIVE, Person.moved_out_on.is_(None), Person.died_on.is_(None))
-    trend = [session.scalar(select(func.count()).select_from(Person).where(*never_left)) or 0] * n
+    trend = [session.scalar(select(func.count()).select_from(Person).where(Person.status == PERSON_ACTIVE)) or 0] * n
     buckets = presence.person_columns(ends)
-    parts = (  # (condition, whether the plain count above already holds them)
-        (and_(*never_left, Person.registered_on > ends[0]), True),
-        (and_(Person.status == PERSON_ACTIVE, Person.moved_out_on.is_not(None)), False),
-        (and_(Person.status == PERSON_ACTIVE, Person.moved_out_on.is_(None), Person.died_on.is_not(None)), False),
-        # "!=" written as two ranges so each is an index range
-        (or_(Person.status < PERSON_ACTIVE, Person.status > PERSON_ACTIVE), False),
-    )
-    for where, counted in parts:
+    for active, where in presence.unsteady_parts(ends[0]):
         for reg, out, died, valid, count in session.execute(
                 select(*buckets, func.count()).where(where).group_by(*buckets)):
             for i in range(n):
-                trend[i] += count * (presence.present(i, reg, out, died, valid) - counted)
+                trend[i] += count * (presence.present(i, reg, out, died, valid) - active)
     return trend
 
 
