@@ -20,7 +20,7 @@ from gridadmin.ui.pages.residents_page import ResidentsPage
 from gridadmin.ui.register.household_dialog import HouseholdDialog
 from gridadmin.ui.register.new_resident import ChooseHouseholdDialog
 from gridadmin.ui.register.resident_dialog import ResidentDialog
-from tests.test_residents_page import register  # noqa: F401 - the shared fixture
+from tests.test_residents_page import _page, register  # noqa: F401 - the shared fixture and page
 from tests.uihelpers import answer_message_box, type_text, when_modal
 
 TODAY = date(2026, 3, 1)
@@ -79,14 +79,6 @@ def test_add_resident_asks_about_an_implausible_age_then_keeps_it_when_confirmed
     assert _person(db, "张老大") is None
     pid = add_resident(db, hid, old_child, "20", confirmed=True, today=TODAY)
     assert load_resident(db, pid).relation == "20"
-
-
-def _page(qtbot, db):
-    page = ResidentsPage(db)
-    qtbot.addWidget(page)
-    page.resize(1300, 700)
-    page.show()
-    return page
 
 
 def test_new_resident_in_an_existing_household_from_the_people_tab(qtbot, register):

@@ -16,16 +16,8 @@ from gridadmin.services.tags import person_tags
 from gridadmin.ui.pages.residents_page import TAB_GROUPS, TAB_HOUSEHOLDS, TAB_PEOPLE, ResidentsPage
 from gridadmin.ui.register.household_dialog import HouseholdDialog
 from gridadmin.ui.register.resident_dialog import ResidentDialog
-from tests.test_residents_page import OFFICIAL, register  # noqa: F401 - the shared fixture
+from tests.test_residents_page import OFFICIAL, _page, register  # noqa: F401 - the shared fixture and page
 from tests.uihelpers import answer_message_box, type_text, when_modal
-
-
-def _page(qtbot, db):
-    page = ResidentsPage(db)
-    qtbot.addWidget(page)
-    page.resize(1300, 700)
-    page.show()
-    return page
 
 
 def _heads(model):
