@@ -16,7 +16,6 @@ from gridadmin.services.errors import ValidationError
 from gridadmin.services.households import PlausibilityError, load_household
 from gridadmin.services.idcard import make_id_number
 from gridadmin.services.resident_record import ResidentData, add_resident, load_resident
-from gridadmin.ui.pages.residents_page import ResidentsPage
 from gridadmin.ui.register.household_dialog import HouseholdDialog
 from gridadmin.ui.register.new_resident import ChooseHouseholdDialog
 from gridadmin.ui.register.resident_dialog import ResidentDialog
