@@ -148,3 +148,39 @@ def _raw_xlsx(path, rows, empty_styled_rows: int = 0) -> None:
                    '</Relationships>')
         z.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet {ns}><sheetData>'
                    + "".join(cells_xml) + "</sheetData></worksheet>")
+
+
+def test_error_text_in_shared_strings_is_reported(tmp_path):
+    """Excel stores text as shared strings: "#N/A" typed as text is found
+    although the reader skips the cell-by-cell look when no text of the
+    sheet starts with "#"."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(tmp_path / "a.xlsx"))
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["姓名", "身份证号", "民族"])
+    sheet.write_string(1, 0, "李云")
+    sheet.write_string(1, 1, "110101199001011237")
+    sheet.write_string(1, 2, "#N/A")
+    workbook.close()
+    assert "#N/A" in read_sheets(tmp_path / "a.xlsx")[0].problems[(1, 2)]
+
+
+def test_error_text_in_inline_strings_is_reported(tmp_path):
+    path = tmp_path / "inline.xlsx"
+    _raw_xlsx(path, [["姓名", "身份证号"], ["李云", "#REF!"]])
+    assert "#REF!" in read_sheets(path)[0].problems[(1, 1)]
+
+
+def test_scan_tells_when_no_text_can_start_with_hash(tmp_path):
+    import xlsxwriter
+
+    from gridadmin.services.importing.xlsxscan import scan_sheet
+
+    for name, note, expected in (("plain.xlsx", "备注", False), ("hash.xlsx", "#3 楼", True)):
+        workbook = xlsxwriter.Workbook(str(tmp_path / name))  # shared strings, as Excel writes
+        workbook.add_worksheet("人口").write_row(0, 0, ["姓名", "身份证号", note])
+        workbook.close()
+        assert scan_sheet(tmp_path / name, "人口").hash_text is expected
+        _raw_xlsx(tmp_path / f"inline-{name}", [["姓名", "身份证号", note]])  # inline strings
+        assert scan_sheet(tmp_path / f"inline-{name}", "Sheet1").hash_text is expected

@@ -119,7 +119,7 @@ def test_group_filled_columns_are_filled_down():
             ["", "H1", "妻", "王芳", "y"], ["新华社区", "H2", "户主", "张三", "z"], [None, "H2", "子", "张四", "w"]]
     table = build_table(RESIDENTS, _sheet(rows))
     assert [cells[0] for _r, cells in table.rows] == ["河街社区", "河街社区", "新华社区", "新华社区"]
-    assert table.filled == {(3, 0), (5, 0)}
+    assert [cells[1] for _r, cells in table.rows] == ["H1", "H1", "H2", "H2"]
 
 
 def test_mapping_override():

@@ -3,7 +3,7 @@ rows with their Excel row numbers; group-filled columns filled down."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from gridadmin.services.importing.mapping import ColumnMap, KindSpec, map_columns, match_header, missing_required
 from gridadmin.services.importing.reading import SheetData
@@ -16,14 +16,14 @@ MIN_HEADER_MATCHES = 2
 @dataclass
 class Table:
     """A sheet's data under its header. ``rows``: (excel_row, cells) for
-    every non-blank data row; ``filled``: cells taken from the row above."""
+    every non-blank data row (group-filled columns already filled down)."""
 
     sheet: SheetData
     header_row: int  # Excel row number of the header
     mapping: ColumnMap
     rows: list[tuple[int, list]]
-    filled: set[tuple[int, int]] = field(default_factory=set)
     row_names: list[dict[str, str]] | None = None  # per row: generic header → the file's own (wide layout)
+    sha256: str | None = None  # of the file as it was read (``pipeline.load_table``)
 
     @property
     def problems(self) -> dict[tuple[int, int], str]:
@@ -69,24 +69,34 @@ def build_table(spec: KindSpec, sheet: SheetData, overrides: dict | None = None)
     table = Table(sheet, index + 1, mapping, [])
     width = len(headers)
     fill_columns = [mapping.columns[f.key] for f in spec.fields if f.fill_down and f.key in mapping.columns]
-    last: dict[int, object] = {}
-    problems, filled, out = sheet.problems, table.filled, table.rows
-    for r in range(index + 1, len(sheet.rows)):
-        cells = sheet.rows[r]
-        if len(cells) < width:
-            cells = cells + [""] * (width - len(cells))
-        if not cells or (_blank(cells[0]) and all(_blank(v) for v in cells)):
-            continue
-        for c in fill_columns:
-            value = cells[c]
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if c in last and (r, c) not in problems:
-                    cells[c] = last[c]
-                    filled.add((r + 1, c))
-            else:
-                last[c] = value
-        out.append((r + 1, cells))
+    rows, out = sheet.rows, table.rows
+    for r in range(index + 1, len(rows)):
+        cells = rows[r]
+        first = cells[0] if cells else None
+        if first is None or (first.__class__ is str and (not first or first.isspace())):
+            if all(_blank(v) for v in cells):
+                continue
+        out.append((r + 1, cells if len(cells) >= width else cells + [""] * (width - len(cells))))
+    for c in fill_columns:
+        _fill_down(out, c, sheet.problems)
     return table
+
+
+def _fill_down(rows: list[tuple[int, list]], c: int, problems: dict) -> None:
+    """Empty cells of column ``c`` take the value above (group-filled
+    columns); a cell with a problem (#N/A …) is left for its message."""
+    last = _NOTHING
+    for excel_row, cells in rows:
+        value = cells[c]
+        if value is None or (value.__class__ is str and (not value or value.isspace())) or \
+                (isinstance(value, str) and not value.strip()):
+            if last is not _NOTHING and (excel_row - 1, c) not in problems:
+                cells[c] = last
+        else:
+            last = value
+
+
+_NOTHING = object()
 
 
 def pick_table(spec: KindSpec, sheets: list[SheetData], overrides: dict | None = None) -> Table:

@@ -8,6 +8,7 @@ import gc
 import hashlib
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -93,8 +94,13 @@ def read_kind_sheets(path: str | os.PathLike, kind: str, sheet: str | None = Non
 
 def load_table(path: str | os.PathLike, kind: str, *, sheet: str | None = None,
                overrides: dict | None = None) -> Table:
-    """Read the file and find the kind's header (``FileRefused`` if not)."""
-    return finish(pick_table(kind_of(kind).spec, read_kind_sheets(path, kind, sheet), overrides))
+    """Read the file and find the kind's header (``FileRefused`` if not).
+    The file's SHA-256 is taken while calamine parses it (``table.sha256``)."""
+    with ThreadPoolExecutor(1) as side:
+        digest = side.submit(file_sha256, path)
+        table = finish(pick_table(kind_of(kind).spec, read_kind_sheets(path, kind, sheet), overrides))
+        table.sha256 = digest.result()
+    return table
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -111,8 +117,9 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor)
     rows, extra = kind_of(kind).plan(session, table, mode, today)
     check_scope(session, actor, kind, kind_of(kind).permission, table, rows, extra)
     rename_issues(table, rows)
-    return ImportPlan(kind, mode, str(path), Path(path).name, file_sha256(path), table.sheet.sheet_name,
-                      table.header_row, table.mapping.headers, dict(table.mapping.columns), rows, extra)
+    return ImportPlan(kind, mode, str(path), Path(path).name, table.sha256 or file_sha256(path),
+                      table.sheet.sheet_name, table.header_row, table.mapping.headers, dict(table.mapping.columns),
+                      rows, extra)
 
 
 _gc_lock = threading.Lock()

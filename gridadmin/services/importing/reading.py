@@ -12,15 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine as calamine
 
 from gridadmin.services.importing.sniff import (
-    FORMAT_CSV, FORMAT_XLS, FORMAT_XLSX, FileRefused, detect_format, refuse,
+    FORMAT_CSV, FORMAT_XLSX, FileRefused, detect_format, refuse,
 )
-from gridadmin.services.importing.xlsxscan import error_message, scan_problem_cells
+from gridadmin.services.importing.xlsxscan import error_message, scan_sheet
 
 EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!"})
@@ -56,11 +57,13 @@ def read_sheets(path: str | os.PathLike, sheet: str | None = None) -> list[Sheet
         rows = _read_csv(p)
         return [SheetData(p.name, p.stem, [p.stem], rows, _text_errors(rows))]
     result = []
-    with _open_workbook(p) as workbook:
+    with _open_workbook(p) as workbook, ThreadPoolExecutor(1) as side:
         names = _visible_sheets(workbook)
         if sheet is not None and sheet not in workbook.sheet_names:
             raise refuse(p, f"没有名为“{sheet}”的工作表（现有：{'、'.join(names)}）。")
         for name in [sheet] if sheet is not None else names:
+            # The XML scans run beside calamine's parse, which releases the GIL.
+            scanning = side.submit(scan_sheet, p, name) if fmt == FORMAT_XLSX else None
             try:
                 raw = workbook.get_sheet_by_name(name)
                 rows = _trim(raw.to_python(skip_empty_area=False))
@@ -68,9 +71,10 @@ def read_sheets(path: str | os.PathLike, sheet: str | None = None) -> list[Sheet
             except calamine.CalamineError as exc:
                 raise refuse(p, f"工作表“{name}”无法解析（{exc}）。") from None
             _fill_merged(rows, merged)
-            problems = _text_errors(rows)
-            if fmt == FORMAT_XLSX:
-                problems.update(scan_problem_cells(p, name))
+            scanned = scanning.result() if scanning is not None else None
+            problems = _text_errors(rows) if scanned is None or scanned.hash_text else {}
+            if scanned is not None:
+                problems.update(scanned.problems)
             result.append(SheetData(p.name, name, names, rows, problems))
     return result
 

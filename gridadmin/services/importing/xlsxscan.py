@@ -1,13 +1,16 @@
 """Error cells (#N/A …) and formulas without a cached result in an .xlsx
 sheet: calamine reads both as empty text, so the sheet XML is scanned for
 them (streamed, chunk by chunk; a chunk without ``t="e"`` or ``<f`` is
-skipped without a regex)."""
+skipped without a regex). The same pass tells whether any text of the
+sheet can start with "#" (an error literal typed as text), so the reader
+can skip looking for those cell by cell."""
 
 from __future__ import annotations
 
 import posixpath
 import re
 import zipfile
+from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -49,29 +52,61 @@ def column_index(letters: bytes) -> int:
     return index - 1
 
 
+@dataclass
+class SheetScan:
+    """``problems``: ``{(row0, col0): Chinese message}`` for error cells and
+    uncached formulas (0-based row/column). ``hash_text``: False only when
+    no text cell of the sheet can start with "#" (no shared or inline string
+    does, and the sheet holds no text results of formulas)."""
+
+    problems: dict[tuple[int, int], str] = field(default_factory=dict)
+    hash_text: bool = True
+
+
 def scan_problem_cells(path, sheet_name: str) -> dict[tuple[int, int], str]:
-    """``{(row0, col0): Chinese message}`` for error cells and uncached
-    formulas of one sheet (0-based row/column)."""
-    problems: dict[tuple[int, int], str] = {}
+    """The error cells and uncached formulas of one sheet (see ``SheetScan``)."""
+    return scan_sheet(path, sheet_name).problems
+
+
+def scan_sheet(path, sheet_name: str) -> SheetScan:
+    """One pass over the sheet's XML (and its shared strings)."""
+    found = SheetScan()
     with zipfile.ZipFile(path) as archive:
         member = sheet_member(archive, sheet_name)
         if member is None or member not in archive.namelist():
-            return problems
+            return found
+        other_text = False  # an inline string starting with "#", or a formula's text result
         with archive.open(member) as stream:
             carry = b""
             while True:
                 chunk = stream.read(_CHUNK)
                 data = carry + chunk
+                other_text = other_text or b't="str"' in data or (
+                    (b"<t" in data or b":t" in data) and _HASH_TEXT.search(data) is not None)
                 if not chunk:
-                    _scan(data, problems)
+                    _scan(data, found.problems)
                     break
                 cut = data.rfind(b"</row>")
                 if cut < 0:
                     carry = data
                     continue
-                _scan(data[:cut], problems)
+                _scan(data[:cut], found.problems)
                 carry = data[cut:]
-    return problems
+        found.hash_text = other_text or _shared_hash_text(archive)
+    return found
+
+
+_HASH_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(?:#|&#35;|&#x23;)")
+
+
+def _shared_hash_text(archive: zipfile.ZipFile) -> bool:
+    """Whether a shared string (or one run of it) starts with "#"; True
+    when the shared strings cannot be read (the caller then checks cells)."""
+    names = [n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")]
+    try:
+        return any(_HASH_TEXT.search(archive.read(n)) for n in names)
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return True
 
 
 def _scan(data: bytes, problems: dict) -> None:
