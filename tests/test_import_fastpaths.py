@@ -122,3 +122,50 @@ def test_repeated_values_are_parsed_once_and_rows_keep_their_own_messages(grid_d
     assert [len(r.errors) for r in plan.rows] == [1, 0] * 3
     assert plan.rows[0].errors[0].row == 2 and plan.rows[4].errors[0].row == 6
     assert all(r.record["education"] == "30" for r in plan.rows[1::2])
+
+
+@pytest.mark.parametrize("birth_header", ["出生日期", "出生年月"])
+def test_identity_column_fast_path_gives_what_the_row_by_row_check_gives(grid_db, tmp_path,  # noqa: F811
+                                                                           monkeypatch, birth_header):
+    """Clean IDs that agree with the row take the inline path; every other
+    row (mismatched birth date or gender, spaces, lower-case x, 15 digits,
+    an unknown county, numbers, blanks) must come out exactly as the
+    row-by-row check words it."""
+    from gridadmin.services.importing.resident_parse import ResidentParser
+
+    rng = random.Random(5)
+    lines = [f"社区,网格,户号,与户主关系,姓名,公民身份号码,性别,{birth_header}"]
+    for i in range(300):
+        birth = date(rng.randint(1930, 2020), rng.randint(1, 12), rng.randint(1, 28))
+        seq = rng.randrange(1000)
+        number = make_id_number(rng.choice(("411302", "411399", "110101", "411302")), birth, seq)
+        male = seq % 2 == 1
+        shown_birth = f"{birth.year}.{birth.month:02d}" if birth_header == "出生年月" else birth.isoformat()
+        gender = "男" if male else "女"
+        r = rng.random()
+        if r < 0.1:
+            shown_birth = f"{birth.year - 1}.{birth.month:02d}.{birth.day:02d}"
+        elif r < 0.2:
+            gender = "女" if male else "男"
+        elif r < 0.25:
+            number = number.replace("X", "x") if number.endswith("X") else f" {number} "
+        elif r < 0.3:
+            number = number[:6] + number[8:17]  # 15-digit old number
+        elif r < 0.35:
+            number, gender, shown_birth = "", "", ""
+        elif r < 0.4:
+            shown_birth = ""
+        lines.append(f"河街社区,一网格,H{i},户主,李云,{number},{gender},{shown_birth}")
+    path = tmp_path / "a.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def outcome():
+        plan = plan_import(grid_db, path, "residents", today=TODAY)
+        return [(r.status, r.record, [(e.column, e.value, e.message) for e in r.errors],
+                 [(w.column, w.value, w.message) for w in r.warnings]) for r in plan.rows]
+
+    inline = outcome()
+    monkeypatch.setattr(ResidentParser, "_identities",
+                        lambda self, rows, raws, births: [self._identity(p, b) for p, b in zip(rows, births)])
+    assert inline == outcome()
+    assert {status for status, *_ in inline} == {"new", "error"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain
+from itertools import chain, repeat
 from datetime import date, datetime
 from operator import itemgetter
 
@@ -36,38 +36,45 @@ def insert_tuples(session: Session, table: Table, keys: Sequence[str], rows: lis
     conn = session.connection()
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
     order = list(compiled.positiontup)
-    missing = [k for k in order if k not in keys]
-    tail_values = []
-    for key in missing:
-        default = table.c[key].default
-        if default is not None and default.is_scalar:
-            value = default.arg
-        elif default is not None and default.is_callable:
-            value = default.arg(None)  # e.g. local_now: one value for the whole batch
-        else:
-            raise ValueError(f"{table.name}.{key}: no value given and no scalar or callable default")
-        if isinstance(value, datetime):
-            value = _DATETIME(value)
-        elif isinstance(value, date):
-            value = _DATE(value)
-        tail_values.append(value)
-    formats = {i: _DATE if isinstance(table.c[k].type, Date) else _DATETIME for i, k in enumerate(keys)
-               if isinstance(table.c[k].type, (Date, DateTime))}
-    if formats:
-        cache: dict = {}
-        rows = [_formatted(row, formats, cache) for row in rows]
-    if order != keys:
-        tail = tuple(tail_values)
-        given = keys + missing
-        pick = itemgetter(*[given.index(k) for k in order])
-        if len(order) == 1:
-            rows = [(pick(row + tail),) for row in rows]
-        else:
-            rows = [pick(row + tail) for row in rows] if tail else [pick(row) for row in rows]
+    columns = dict(zip(keys, zip(*rows)))  # column-wise: the work below is done in C, per distinct value in Python
+    count = len(rows)
+    for key in order:
+        if key not in columns:
+            columns[key] = repeat(_default_value(table, key), count)
+        elif isinstance(table.c[key].type, (Date, DateTime)):
+            columns[key] = _as_text(columns[key], _DATE if isinstance(table.c[key].type, Date) else _DATETIME)
+    rows = list(zip(*(columns[key] for key in order)))
     if table.name in TALLIED_TABLES:
         _insert_multirow(conn, compiled.string, rows)
     else:
         conn.exec_driver_sql(compiled.string, rows)
+
+
+def _default_value(table: Table, key: str):
+    """The value of a column left out: its scalar default, or its callable
+    default called once (e.g. local_now: one value for the whole batch)."""
+    default = table.c[key].default
+    if default is not None and default.is_scalar:
+        value = default.arg
+    elif default is not None and default.is_callable:
+        value = default.arg(None)
+    else:
+        raise ValueError(f"{table.name}.{key}: no value given and no scalar or callable default")
+    if isinstance(value, datetime):
+        return _DATETIME(value)
+    if isinstance(value, date):
+        return _DATE(value)
+    return value
+
+
+def _as_text(values: tuple, fmt) -> list:
+    """A date/date-time column as the text SQLAlchemy stores; other values
+    (text, None) pass unchanged. Each distinct value is formatted once: an
+    import writes the same few dates (today, birthdays) many times."""
+    texts = {}
+    for value in set(values):
+        texts[value] = fmt(value) if isinstance(value, date) else value
+    return list(map(texts.__getitem__, values))
 
 
 # Tables with row triggers (the stored register counts, migration 0008).
@@ -102,24 +109,6 @@ def _DATETIME(value):  # noqa: N802 - what SQLAlchemy's SQLite DateTime stores
         value = datetime(value.year, value.month, value.day)
     return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}:"
             f"{value.second:02d}.{value.microsecond:06d}")
-
-
-def _formatted(row: tuple, formats: dict, cache: dict) -> tuple:
-    """Date/date-time values as text; text passes unchanged. ``cache``
-    holds the text of each (format, value) already seen: an import writes
-    the same few dates (today, birthdays) hundreds of thousands of times."""
-    out = None
-    for i, fmt in formats.items():
-        value = row[i]
-        if isinstance(value, date):
-            if out is None:
-                out = list(row)
-            key = (fmt, value)
-            text = cache.get(key)
-            if text is None:
-                text = cache[key] = fmt(value)
-            out[i] = text
-    return row if out is None else tuple(out)
 
 
 @contextmanager

@@ -192,6 +192,8 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
         session.add(batch)
         session.flush()
         to_write = [r for r in plan.rows if r.status in (NEW, UPDATE)]
+        actor = acting(db)
+        plan.auditor = (actor.user_id, actor.username)
         with bulk_session(session):
             writing = kind_of(kind).write(session, plan, to_write, batch.id, today)
             while True:
@@ -200,9 +202,8 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
                 if done is None:
                     break
                 yield Progress(done, len(to_write), f"正在写入 {done}/{len(to_write)} 行…")
-        # The writers add the batch's audit rows without a user (they run in
-        # bulk); the audit trail must say who imported: one UPDATE names them.
-        actor = acting(db)
+        # Writers that add the batch's audit rows without a user: the audit
+        # trail must say who imported, one UPDATE names them.
         session.execute(update(AuditLog).where(AuditLog.import_batch_id == batch.id, AuditLog.username.is_(None))
                         .values(user_id=actor.user_id, username=actor.username))
         result.batch_id = batch.id

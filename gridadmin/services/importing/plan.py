@@ -72,6 +72,7 @@ class ImportPlan:
     columns: dict[str, int]
     rows: list[RowPlan]
     extra: dict = field(default_factory=dict)  # kind-specific data for the commit
+    auditor: tuple = (None, None)  # (user_id, username) the writer may stamp on its audit rows
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)

@@ -42,6 +42,7 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
     wanted = {r.record["household_no"] for r in rows if r.status in (NEW, UPDATE)}
     new_households = [(no, values) for no, values in extra["new_households"].items() if no in wanted]
     audit: list[tuple] = []
+    who = plan.auditor
     if new_households:
         dropped = _drop_indexes(session, (_household,), len(new_households))
         ids = insert_returning_ids(session, _household, _HOUSEHOLD_KEYS, [
@@ -49,7 +50,7 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
         _restore_indexes(session, dropped)
         for (no, _v), hh_id in zip(new_households, ids):
             household_ids[no] = hh_id
-            audit.append(_audit_row("insert", "household", hh_id, batch_id, f"导入新增住户 {no}"))
+            audit.append(_audit_row("insert", "household", hh_id, batch_id, f"导入新增住户 {no}", auditor=who))
     done = 0
     new_rows = [r for r in rows if r.status == NEW]
     dropped = _drop_indexes(session, (_person, _event), len(new_rows))
@@ -65,7 +66,7 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
         ids = insert_returning_ids(session, _person, _PERSON_KEYS, payload)
         insert_tuples(session, _event, _EVENT_KEYS, [(pid, EVENT_REGISTERED, today, values[_HOUSEHOLD_AT], note)
                                                       for pid, values in zip(ids, payload)])
-        audit.extend(_audit_row("insert", "person", pid, batch_id, f"导入新增 {r.record['name']}")
+        audit.extend(_audit_row("insert", "person", pid, batch_id, f"导入新增 {r.record['name']}", auditor=who)
                      for pid, r in zip(ids, part))
         done += len(part)
         yield done
@@ -86,7 +87,7 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
                            "note": f"导入批次 {batch_id}"})
         groups.setdefault(tuple(sorted(values)), []).append({"_pid": pid, "_ver": version, **values})
         audit.append(_audit_row("update", "person", pid, batch_id, f"导入更新 {row.record['name']}",
-                                {"old": row.previous, "new": values}))
+                                {"old": row.previous, "new": values}, auditor=who))
     for keys, payload in groups.items():
         statement = (update(_person)
                      .where(_person.c.id == bindparam("_pid"), _person.c.version == bindparam("_ver"))
@@ -160,6 +161,6 @@ class _Pinyin:
 
 
 def _audit_row(action: str, entity: str, entity_id: int, batch_id: int, summary: str,
-               changes: dict | None = None) -> tuple:
+               changes: dict | None = None, *, auditor: tuple = (None, None)) -> tuple:
     return (action, entity, entity_id, batch_id, summary[:200],
-            json.dumps(changes, ensure_ascii=False, default=str) if changes else None, None, None)
+            json.dumps(changes, ensure_ascii=False, default=str) if changes else None, *auditor)
