@@ -123,6 +123,27 @@ def test_progress_text_shows_rate_and_time_left():
     assert "5,000 / 20,000" in text and "每秒 2,500 条" in text and "约剩 6 秒" in text
 
 
+def test_rate_is_measured_from_the_first_counted_row_of_each_phase():
+    """An import reads and checks for 4 s (nothing counted), then writes
+    10,000 rows a second: the time left must come from the writing alone."""
+    from gridadmin.ui.jobs import RateClock
+
+    now = [0.0]
+    clock = RateClock(lambda: now[0])
+    assert clock.update(0, 1) == (0.0, 0)  # reading
+    now[0] = 1.0
+    assert clock.update(0, 100_000) == (0.0, 0)  # checking
+    now[0] = 4.0
+    assert clock.update(5_000, 100_000) == (0.0, 0)  # the first rows written start the clock
+    now[0] = 5.0
+    elapsed, counted = clock.update(15_000, 100_000)
+    assert (elapsed, counted) == (1.0, 10_000)
+    assert "每秒 10,000 条" in progress_text("正在写入", 15_000, 100_000, elapsed, counted)
+    assert "约剩 8 秒" in progress_text("正在写入", 15_000, 100_000, elapsed, counted)
+    now[0] = 6.0
+    assert clock.update(100, 200) == (0.0, 0)  # a new phase starts a new clock
+
+
 def test_screenshot_command(township_db, tmp_path):
     out = tmp_path / "grids.png"
     location = township_db.url

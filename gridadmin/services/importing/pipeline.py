@@ -169,11 +169,11 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
     errors nothing is written unless ``skip_errors``. Closing the generator
     (cancel) rolls everything back."""
     today = today or date.today()
-    yield Progress(0, 1, "正在读取文件…")
+    yield Progress(0, 0, "正在读取文件…")
     with gc_paused():
         table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
     total = len(table.rows)
-    yield Progress(0, total, f"正在检查 {total} 行…")
+    yield Progress(0, 0, f"正在检查 {total:,} 行…")
     with db.session() as session:
         with gc_paused():
             plan = _plan(session, path, table, kind, mode, today, acting(db))
@@ -201,7 +201,10 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
                     done = next(writing, None)
                 if done is None:
                     break
-                yield Progress(done, len(to_write), f"正在写入 {done}/{len(to_write)} 行…")
+                if done < len(to_write):
+                    yield Progress(done, len(to_write), "正在写入…")
+                else:  # what is left: indexes, the audit rows, the commit
+                    yield Progress(0, 0, f"正在写入：{done:,} 行已写入，正在更新索引并保存…")
         # Writers that add the batch's audit rows without a user: the audit
         # trail must say who imported, one UPDATE names them.
         session.execute(update(AuditLog).where(AuditLog.import_batch_id == batch.id, AuditLog.username.is_(None))
