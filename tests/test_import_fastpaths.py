@@ -169,3 +169,24 @@ def test_identity_column_fast_path_gives_what_the_row_by_row_check_gives(grid_db
                         lambda self, rows, raws, births: [self._identity(p, b) for p, b in zip(rows, births)])
     assert inline == outcome()
     assert {status for status, *_ in inline} == {"new", "error"}
+
+
+def test_gc_pause_restores_the_collector_and_cycles_made_meanwhile_are_still_collected():
+    import gc
+    import weakref
+
+    from gridadmin.services.importing.pipeline import gc_paused
+
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        node = Node()
+        node.me = node
+        ref = weakref.ref(node)
+        del node
+    assert gc.isenabled() and ref() is not None
+    gc.collect()
+    assert ref() is None

@@ -131,7 +131,13 @@ def gc_paused() -> Iterator[None]:
     """The cyclic garbage collector off while a file is read and planned:
     hundreds of thousands of new containers would set it off again and
     again, each time walking every object alive (reference counting still
-    frees everything as usual)."""
+    frees everything as usual).
+
+    On the way out the objects made meanwhile go straight to the oldest
+    generation (``gc.freeze`` then ``gc.unfreeze``, both O(1)): left in the
+    youngest, the next collections walked all of them again (0.28 s of a
+    100,000-row import). Cyclic garbage among them is still found, by the
+    next full collection."""
     global _gc_pausers
     with _gc_lock:
         _gc_pausers += 1
@@ -144,6 +150,8 @@ def gc_paused() -> Iterator[None]:
         with _gc_lock:
             _gc_pausers -= 1
             if _gc_pausers == 0 and gc_paused.was_enabled:
+                gc.freeze()
+                gc.unfreeze()
                 gc.enable()
 
 
