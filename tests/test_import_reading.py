@@ -184,3 +184,11 @@ def test_scan_tells_when_no_text_can_start_with_hash(tmp_path):
         assert scan_sheet(tmp_path / name, "人口").hash_text is expected
         _raw_xlsx(tmp_path / f"inline-{name}", [["姓名", "身份证号", note]])  # inline strings
         assert scan_sheet(tmp_path / f"inline-{name}", "Sheet1").hash_text is expected
+
+
+def test_hash_written_as_a_character_reference_counts():
+    from gridadmin.services.importing.xlsxscan import _starts_with_hash
+
+    assert _starts_with_hash(b'<si><t xml:space="preserve">&#35;N/A</t></si>')
+    assert _starts_with_hash(b"<si><r><t>#REF!</t></r></si>")
+    assert not _starts_with_hash(b"<si><t>A#1</t></si><c><v>3</v></c>")

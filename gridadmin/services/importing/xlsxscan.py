@@ -81,8 +81,7 @@ def scan_sheet(path, sheet_name: str) -> SheetScan:
             while True:
                 chunk = stream.read(_CHUNK)
                 data = carry + chunk
-                other_text = other_text or b't="str"' in data or (
-                    (b"<t" in data or b":t" in data) and _HASH_TEXT.search(data) is not None)
+                other_text = other_text or b't="str"' in data or _starts_with_hash(data)
                 if not chunk:
                     _scan(data, found.problems)
                     break
@@ -99,12 +98,20 @@ def scan_sheet(path, sheet_name: str) -> SheetScan:
 _HASH_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(?:#|&#35;|&#x23;)")
 
 
+def _starts_with_hash(xml: bytes) -> bool:
+    """Whether a ``<t>`` text element in ``xml`` starts with "#" (the
+    substring tests run at memory speed; the regex only confirms a hit)."""
+    if b">#" not in xml and b">&#35;" not in xml and b">&#x23;" not in xml:
+        return False
+    return _HASH_TEXT.search(xml) is not None
+
+
 def _shared_hash_text(archive: zipfile.ZipFile) -> bool:
     """Whether a shared string (or one run of it) starts with "#"; True
     when the shared strings cannot be read (the caller then checks cells)."""
     names = [n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")]
     try:
-        return any(_HASH_TEXT.search(archive.read(n)) for n in names)
+        return any(_starts_with_hash(archive.read(n)) for n in names)
     except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
         return True
 
