@@ -108,3 +108,27 @@ def test_an_unwritable_target_gets_a_chinese_message_and_no_half_file(demo_path,
     page.export_shown_action.trigger()
     assert said and "所选文件夹不存在" in said[-1]
     db.dispose()
+
+
+def test_every_kind_of_cell_value_is_written_as_its_type(db, tmp_path):
+    """Text stays text (formula starts neutralised, blanks left empty),
+    dates are dates, numbers numbers, anything else its text."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from gridadmin.services.importing.export import RowSource
+    from gridadmin.services.paging import Column
+
+    values = ["李云", "=1+1", "-5", "+86 138", "@x", "", "  ", None, date(1990, 1, 2),
+              datetime(2025, 6, 1, 8, 30), 12, 3.5, True, Decimal("2.50"), "0377-6123456"]
+    columns = [Column(f"c{i}", f"列{i}", lambda row, i=i: row[i]) for i in range(len(values))]
+    path = tmp_path / "types.xlsx"
+    assert export_table_xlsx(db, RowSource(iter([tuple(values)])), PageQuery(), columns, path, what="测试") == 1
+    sheet = load_workbook(path).active
+    assert [c.value for c in sheet[1]] == [f"列{i}" for i in range(len(values))]
+    cells = sheet[2]
+    assert [c.value for c in cells] == ["李云", "'=1+1", "'-5", "'+86 138", "'@x", None, "  ", None,
+                                        datetime(1990, 1, 2), datetime(2025, 6, 1, 8, 30), 12, 3.5, True,
+                                        "2.50", "0377-6123456"]
+    assert all(c.data_type != "f" for c in cells)
+    assert cells[8].is_date and cells[9].is_date and cells[14].data_type == "s"

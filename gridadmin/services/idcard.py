@@ -298,7 +298,7 @@ def _mask_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return "".join(c for c in str(value) if not c.isspace())
+    return "".join(str(value).split())  # every whitespace character dropped (split() is str.isspace's)
 
 
 def mask_id_number(s: object) -> str:

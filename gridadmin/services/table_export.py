@@ -24,7 +24,7 @@ from gridadmin.services.reports.toolkit import (
     DocumentInfo, Styles, data_table, fit_column_widths, render_pdf, signature_block, title_block,
 )
 from gridadmin.services.settings import signatories
-from gridadmin.services.xlsx import safe_cell
+from gridadmin.services.xlsx import FORMULA_START, safe_cell
 
 BLOCK = 2000
 
@@ -92,17 +92,19 @@ def _write_rows(workbook, source: PageSource, query: PageQuery, columns: Sequenc
         sheet.set_column(index, index, max(8, (column.width or 80) / 7))
     sheet.write_row(0, 0, [column.title for column in columns], bold)
     count = 0
+    write_string, write = sheet.write_string, sheet.write
+    texts = [(index, column.text) for index, column in enumerate(columns)]
     for row in _rows(source, query):
         count += 1
-        values = [safe_cell(column.text(row)) for column in columns]
-        if any(isinstance(v, date) for v in values):  # dates shown as dates, not serial numbers
-            for index, value in enumerate(values):
-                if isinstance(value, date):
-                    sheet.write_datetime(count, index, value, moment if isinstance(value, datetime) else day)
-                else:
-                    sheet.write(count, index, value)
-        else:
-            sheet.write_row(count, 0, values)
+        for index, text in texts:
+            value = text(row)
+            if value.__class__ is str:  # most cells: written as text straight away
+                if value:
+                    write_string(count, index, "'" + value if value[0] in FORMULA_START else value)
+            elif isinstance(value, date):  # dates shown as dates, not serial numbers
+                sheet.write_datetime(count, index, value, moment if isinstance(value, datetime) else day)
+            elif value is not None:
+                write(count, index, safe_cell(value))
     return count
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import partial
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -153,7 +154,12 @@ def _residents(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
              .where(Person.status == PERSON_ACTIVE)
              .order_by(Household.household_no, Person.relation, Person.id))
     n_house = len(household_keys)
-    id_at, phone_at = person_keys.index("id_number"), person_keys.index("phone")
+    # One converter per selected column (household text, then the person's
+    # fields), and the export's column order as positions in [*converted, *place].
+    converters = [_text_or_blank] * n_house + [
+        ctx.id_number if key == "id_number" else ctx.phone if key == "phone"
+        else partial(label, codes[key]) if key in codes else shown for key in person_keys]
+    order = itemgetter(*[[*household_keys, *person_keys, "community", "grid", "grid_code"].index(k) for k in keys])
 
     def rows():
         for row in session.execute(query).yield_per(CHUNK):
@@ -163,22 +169,16 @@ def _residents(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
             place = places.get(area_id)
             if place is None:
                 place = places[area_id] = ctx.place(area_id)
-            house = [v or "" for v in row[1:1 + n_house]]
-            person = []
-            for i, (key, value) in enumerate(zip(person_keys, row[1 + n_house:])):
-                if i == id_at:
-                    person.append(ctx.id_number(value))
-                elif i == phone_at:
-                    person.append(ctx.phone(value))
-                elif key in codes:
-                    person.append(label(codes[key], value))
-                else:
-                    person.append(shown(value))
-            values = dict(zip(household_keys, house))
-            values.update(zip(person_keys, person))
-            values["community"], values["grid"], values["grid_code"] = place
-            yield tuple(values[k] for k in keys)
+            yield order([*map(_call, converters, row[1:]), *place])
     return [RESIDENTS.field(k).label for k in keys], rows()
+
+
+def _call(convert, value):
+    return convert(value)
+
+
+def _text_or_blank(value) -> str:
+    return value or ""
 
 
 def _households(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
