@@ -172,6 +172,7 @@ def test_cancel_rolls_everything_back(grid_db, tmp_path):
 def test_error_report_has_original_columns_and_reasons(grid_db, tmp_path):
     rows = _family()
     rows[3]["公民身份号码*"] = "4113021960050603X1"
+    rows[3]["出生日期"] = date(1960, 5, 6)
     plan = plan_import(grid_db, write_workbook(tmp_path / "a.xlsx", rows), "residents", today=TODAY)
     out = tmp_path / "错误.xlsx"
     assert write_error_report(plan, out) == 1
@@ -181,6 +182,24 @@ def test_error_report_has_original_columns_and_reasons(grid_db, tmp_path):
     values = [c.value for c in ws[2]]
     assert values[0] == 7 and values[header.index("公民身份号码*")] == "4113021960050603X1"
     assert "公民身份号码" in values[-1]
+    cells = ws[2]
+    birth, phone = cells[header.index("出生日期")], cells[header.index("联系电话")]
+    assert birth.is_date and birth.value.date() == date(1960, 5, 6)  # a date cell stays a date
+    assert phone.value == "13900139000" and phone.number_format == "@"  # phones and IDs are text cells
+    assert cells[header.index("公民身份号码*")].number_format == "@"
+    assert ws.freeze_panes == "B2" and cells[-1].fill.fgColor.rgb.endswith("FFF2CC")
+
+
+def test_error_report_that_cannot_be_written_says_why_and_leaves_no_file(grid_db, tmp_path):
+    from gridadmin.services.errors import ValidationError
+
+    rows = _family()
+    rows[3]["公民身份号码*"] = "4113021960050603X1"
+    plan = plan_import(grid_db, write_workbook(tmp_path / "a.xlsx", rows), "residents", today=TODAY)
+    out = tmp_path / "没有这个文件夹" / "错误.xlsx"
+    with pytest.raises(ValidationError, match="无法写入文件“错误.xlsx”"):
+        write_error_report(plan, out)
+    assert not out.exists()
 
 
 def test_data_on_the_second_sheet_is_found(grid_db, tmp_path):

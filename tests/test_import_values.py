@@ -20,7 +20,8 @@ from gridadmin.services.importing.values import (
 
 @pytest.mark.parametrize("raw", ["1990.01.02", "1990.1.2", "1990年1月2日", "19900102", "1990/1/2", "1990-01-02",
                                  "１９９０．０１．０２", 19900102.0, 32875.0, 32875, datetime(1990, 1, 2, 0, 0),
-                                 date(1990, 1, 2), "1990-01-02 00:00:00", "2/13/1990".replace("2/13", "13/1")])
+                                 date(1990, 1, 2), "1990-01-02 00:00:00", "2/13/1990".replace("2/13", "13/1"),
+                                 "19900102.0"])  # a number written as text with its decimal point (a CSV)
 def test_date_forms(raw):
     expected = date(1990, 1, 13) if raw == "13/1/1990" else date(1990, 1, 2)
     assert date_value(raw) == (expected, False)
@@ -29,6 +30,7 @@ def test_date_forms(raw):
 @pytest.mark.parametrize("raw, words", [
     ("90.1.2", "两位"), ("1/2/90", "两位"), ("01/02/1990", "哪个是月"), ("1990.13.01", "月份"),
     ("1999.02.30", "没有 30 日"), ("1985.03", "缺少日"), ("明年", "不是可识别的日期"), (True, "不是日期"),
+    ("32875.0", "不是可识别的日期"), ("19901302.0", "月份"),  # a serial as text is not guessed at
 ])
 def test_dates_refused_never_guessed(raw, words):
     with pytest.raises(CellError) as info:
@@ -41,6 +43,7 @@ def test_year_month_only_in_birth_month_columns():
     assert date_value("1985年3月", allow_month=True) == (date(1985, 3, 1), True)
     assert date_value(1985.03, allow_month=True) == (date(1985, 3, 1), True)
     assert date_value(1985.12, allow_month=True) == (date(1985, 12, 1), True)
+    assert date_value("198503.0", allow_month=True) == (date(1985, 3, 1), True)
     with pytest.raises(CellError, match="10 月"):
         date_value(1985.1, allow_month=True)  # 1985.10 lost its 0 in a number cell
     assert month_only_column("出生年月*") and not month_only_column("出生日期") and not month_only_column("出生年月日")
@@ -50,12 +53,13 @@ def test_year_month_only_in_birth_month_columns():
     (13800138000.0, "13800138000"), (13800138000, "13800138000"), ("138 0013 8000", "13800138000"),
     ("+86 138-0013-8000", "13800138000"), ("１３８００１３８０００", "13800138000"),
     ("0377-63123456", "0377-63123456"), ("037763123456", "0377-63123456"), ("63123456", "63123456"), (None, None),
+    ("13800138000.0", "13800138000"),  # a number written as text with its decimal point (a CSV)
 ])
 def test_phones_as_text(raw, expected):
     assert phone_value(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["138001380001", "13800138000/13900139000", "电话", 1.38e10 + 0.5])
+@pytest.mark.parametrize("raw", ["138001380001", "13800138000/13900139000", "电话", 1.38e10 + 0.5, "13800138000.5"])
 def test_bad_phones(raw):
     with pytest.raises(CellError):
         phone_value(raw)

@@ -60,7 +60,10 @@ def run(args) -> int:
     if args.error_report and plan.error_rows:
         from gridadmin.services.importing.report import write_error_report
 
-        write_error_report(plan, args.error_report)
+        try:
+            write_error_report(plan, args.error_report)
+        except ServiceError as exc:  # the import's own outcome is still reported below
+            print(exc.message, file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:

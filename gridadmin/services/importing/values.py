@@ -72,6 +72,9 @@ _FULL = re.compile(r"(\d{4})\s*[./\-年]\s*(\d{1,2})\s*[./\-月]\s*(\d{1,2})\s*�
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MONTH = re.compile(r"(\d{4})\s*[./\-年]\s*(\d{1,2})\s*月?")
 _COMPACT_MONTH = re.compile(r"(\d{4})(\d{2})")
+# 19900102.0 as text: a number cell turned into text by a program that wrote
+# it with its decimal point (a CSV from a script); read as the number would be.
+_COMPACT_DECIMAL = re.compile(r"(\d{8}|\d{6})\.0+")
 _SHORT_YEAR = re.compile(r"(\d{2})\s*[./\-年]\s*(\d{1,2})(?:\s*[./\-月]\s*(\d{1,2})\s*日?)?")
 _YEAR_LAST = re.compile(r"(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{4})")
 _YEAR_LAST_SHORT = re.compile(r"(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{2})")
@@ -104,6 +107,8 @@ def date_value(value, *, allow_month: bool = False) -> tuple[date, bool] | None:
     if not isinstance(value, str):
         raise CellError(f"“{value}”不是日期")
     text = to_halfwidth(value, punctuation=True).strip()
+    if m := _COMPACT_DECIMAL.fullmatch(text):
+        text = m[1]
     if m := _FULL.fullmatch(text):
         return _make(int(m[1]), int(m[2]), int(m[3]), text), False
     if m := _COMPACT.fullmatch(text):
@@ -152,6 +157,7 @@ def _date_from_number(value, allow_month: bool) -> tuple[date, bool]:
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
 _PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _PHONE_NOISE = re.compile(r"[\s()（）]")
+_PHONE_DECIMAL = re.compile(r"(\d{7,12})\.0+")
 _LANDLINE = re.compile(r"(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?|(\d{7,8})")
 
 
@@ -167,6 +173,8 @@ def phone_value(value) -> str | None:
             raise CellError(f"“{value}”不是电话号码")
         value = int(value)
     text = to_halfwidth(str(value), punctuation=True).strip()
+    if m := _PHONE_DECIMAL.fullmatch(text):  # 13800138000.0 as text (see _COMPACT_DECIMAL)
+        text = m[1]
     compact = _PHONE_NOISE.sub("", text)
     if m := _MOBILE.fullmatch(compact.replace("-", "")):
         return m[1]
