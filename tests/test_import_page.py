@@ -302,3 +302,19 @@ def test_staff_kind_through_the_wizard(qtbot, township_db, tmp_path, monkeypatch
     assert wizard.step() == STEP_RESULT and set(_staff(township_db)) == {"李云", "王芳"}
     page.history.refresh()
     assert page.history.row_texts(0)[3] == "网格员"
+
+
+def test_commit_reuses_the_previewed_file_unless_it_changed(qtbot, grid_db, tmp_path, monkeypatch):
+    """The preview read the file; the commit checks its SHA-256 and plans
+    from the cells already read instead of reading the file again."""
+    from gridadmin.services.importing import pipeline
+
+    path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3])
+    page = _page(qtbot, grid_db)
+    wizard = _to_preview(qtbot, page, monkeypatch, path)
+    reads = []
+    real = pipeline.load_table
+    monkeypatch.setattr(pipeline, "load_table", lambda *a, **k: reads.append(a) or real(*a, **k))
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_RESULT and _people(grid_db) == 3 and reads == []
+    assert wizard.checked == (None, None)

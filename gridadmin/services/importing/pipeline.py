@@ -63,6 +63,7 @@ class ImportResult:
     committed: bool = False
     batch_id: int | None = None
     written: dict = field(default_factory=dict)
+    table: Table | None = None  # the file as read: a later run on the unchanged file may reuse it
 
     def to_dict(self) -> dict:
         """The command line's JSON object."""
@@ -185,7 +186,7 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
     with db.session() as session:
         with gc_paused():
             plan = _plan(session, path, table, kind, mode, today, acting(db))
-        result = ImportResult(plan)
+        result = ImportResult(plan, table=table)
         has_errors = any(r.status == ERROR for r in plan.rows)
         if dry_run or (has_errors and not skip_errors):
             session.rollback()

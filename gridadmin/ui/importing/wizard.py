@@ -41,6 +41,7 @@ class ImportWizard(QWidget):
         self.path: str | None = None
         self.overview: FileOverview | None = None
         self.plan = None
+        self.checked: tuple = (None, None)  # (what the preview read, its Table)
         self.result: ImportResult | None = None
         self.file_step = FileStep()
         self.mapping_step = MappingStep()
@@ -129,6 +130,7 @@ class ImportWizard(QWidget):
 
     def start_over(self) -> None:
         self.path = self.overview = self.plan = self.result = None
+        self.checked = (None, None)
         self.file_step.show_path("")
         self.file_step.show_overview(None)
         self.file_step.show_error("")
@@ -202,6 +204,7 @@ class ImportWizard(QWidget):
             (self.preview_step if self.step() == STEP_PREVIEW else self.mapping_step).show_error(message)
             return False
         self.plan = outcome.result.plan
+        self.checked = ((path, kind, args["sheet"], args["overrides"]), outcome.result.table)
         self.preview_step.set_plan(self.plan)
         return True
 
@@ -229,13 +232,19 @@ class ImportWizard(QWidget):
         path, kind, args = self.path, self.overview.kind, self._job_args()
         user_id = acting(self.db).user_id
         expected = plan.sha256
+        # The file as the preview read it, for the same sheet and columns: once
+        # its SHA-256 shows the file unchanged it is not read a second time.
+        key, table = self.checked
+        if key != (path, kind, args["sheet"], args["overrides"]):
+            table = None
 
         def job():
-            yield Progress(0, 1, "正在核对文件…")
+            yield Progress(0, 0, "正在核对文件…")
             if file_sha256(path) != expected:
                 raise ValidationError(f"文件“{Path(path).name}”在预览之后被修改过，没有导入。请点“重新检查”后再导入。",
                                       field="file", value=path)
-            return (yield from import_job(self.db, path, kind, skip_errors=skip, user_id=user_id, **args))
+            return (yield from import_job(self.db, path, kind, skip_errors=skip, user_id=user_id, table=table,
+                                          **args))
 
         outcome = run_job(self, self.tr("正在导入"), job)
         if not outcome.ok:
@@ -249,6 +258,7 @@ class ImportWizard(QWidget):
             return
         self.result = result
         self.plan = result.plan
+        self.checked = (None, None)  # imported: the file's cells are not needed any more
         remember_mapping(self.db, kind, self.overview.headers, self.mapping_step.chosen(), self.overview.columns)
         self.result_step.set_result(result)
         self.go(STEP_RESULT)
