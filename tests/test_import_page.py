@@ -318,3 +318,15 @@ def test_commit_reuses_the_previewed_file_unless_it_changed(qtbot, grid_db, tmp_
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     assert wizard.step() == STEP_RESULT and _people(grid_db) == 3 and reads == []
     assert wizard.checked == (None, None)
+
+
+def test_preview_plans_from_the_first_look_at_the_file(qtbot, grid_db, tmp_path, monkeypatch):
+    from gridadmin.services.importing import pipeline
+
+    path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3])
+    calls = []
+    real = pipeline.read_kind_sheets
+    monkeypatch.setattr(pipeline, "read_kind_sheets", lambda *a, **k: calls.append(a) or real(*a, **k))
+    page = _page(qtbot, grid_db)
+    wizard = _to_preview(qtbot, page, monkeypatch, path)
+    assert len(calls) == 1 and wizard.plan.counts()["inserted"] == 3  # read once, for the columns

@@ -192,3 +192,20 @@ def test_hash_written_as_a_character_reference_counts():
     assert _starts_with_hash(b'<si><t xml:space="preserve">&#35;N/A</t></si>')
     assert _starts_with_hash(b"<si><r><t>#REF!</t></r></si>")
     assert not _starts_with_hash(b"<si><t>A#1</t></si><c><v>3</v></c>")
+
+
+def test_load_table_reuses_a_read_only_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    from gridadmin.services.importing import pipeline
+
+    path = write_workbook(tmp_path / "a.xlsx", [person("H1", "户主", "李云", date(1990, 1, 2), 11)])
+    read = pipeline.read_file(path, "residents")
+    calls = []
+    real = pipeline.read_kind_sheets
+    monkeypatch.setattr(pipeline, "read_kind_sheets", lambda *a, **k: calls.append(a) or real(*a, **k))
+    table = pipeline.load_table(path, "residents", sheet="人口", read=read)
+    assert calls == [] and table.sha256 == read.sha256 and len(table.rows) == 1
+
+    write_workbook(path, [person("H1", "户主", "李云", date(1990, 1, 2), 11),
+                          person("H1", "妻", "王芳", date(1991, 3, 4), 22)])  # changed since the first look
+    table = pipeline.load_table(path, "residents", sheet="人口", read=read)
+    assert len(calls) == 1 and table.sha256 != read.sha256 and len(table.rows) == 2

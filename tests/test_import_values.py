@@ -143,3 +143,16 @@ def test_no_recognisable_header_is_refused():
 def test_missing_required_column_is_refused():
     with pytest.raises(FileRefused, match="缺少必填列：与户主关系"):
         build_table(RESIDENTS, _sheet([["户号", "姓名", "身份证号"], ["H1", "李云", "x"]]))
+
+
+def test_filling_down_leaves_the_sheet_read_as_it_was():
+    """A table can be built again from the same read (the wizard's first
+    look at the file) with another mapping: filled cells are copies."""
+    rows = [["社区", "户号", "与户主关系", "姓名", "身份证号"], ["河街社区", "H1", "户主", "李云", "x"],
+            ["", "H1", "妻", "王芳", "y"]]
+    sheet = _sheet(rows)
+    table = build_table(RESIDENTS, sheet)
+    assert [cells[0] for _r, cells in table.rows] == ["河街社区", "河街社区"]
+    assert sheet.rows[2][0] == ""
+    again = build_table(RESIDENTS, sheet, {"community": None})
+    assert [cells[0] for _r, cells in again.rows] == ["河街社区", ""]

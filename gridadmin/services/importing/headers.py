@@ -84,14 +84,18 @@ def build_table(spec: KindSpec, sheet: SheetData, overrides: dict | None = None)
 
 def _fill_down(rows: list[tuple[int, list]], c: int, problems: dict) -> None:
     """Empty cells of column ``c`` take the value above (group-filled
-    columns); a cell with a problem (#N/A …) is left for its message."""
+    columns); a cell with a problem (#N/A …) is left for its message. A
+    filled row gets its own copy of the cells: the sheet read stays as it
+    was, so a table can be built from it again with another mapping."""
     last = _NOTHING
-    for excel_row, cells in rows:
+    for i, (excel_row, cells) in enumerate(rows):
         value = cells[c]
         if value is None or (value.__class__ is str and (not value or value.isspace())) or \
                 (isinstance(value, str) and not value.strip()):
             if last is not _NOTHING and (excel_row - 1, c) not in problems:
+                cells = list(cells)
                 cells[c] = last
+                rows[i] = (excel_row, cells)
         else:
             last = value
 

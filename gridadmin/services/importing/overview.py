@@ -9,12 +9,12 @@ No Qt here; the wizard calls ``inspect_file`` in a worker thread.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gridadmin.services.importing.headers import find_header_row, header_score
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec, map_columns
-from gridadmin.services.importing.pipeline import kind_of, read_kind_sheets
+from gridadmin.services.importing.pipeline import FileRead, kind_of, read_file
 from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.sniff import FileRefused
 from gridadmin.services.progress import Job, Progress
@@ -39,6 +39,7 @@ class FileOverview:
     samples: tuple[str, ...]
     data_rows: int
     note: str = ""  # about a reshaped layout (side-by-side sign-in groups), for the mapping step
+    read: FileRead | None = field(default=None, compare=False, repr=False)  # for ``load_table(read=…)``
 
     def field_of(self, column: int) -> str | None:
         return next((key for key, index in self.columns.items() if index == column), None)
@@ -103,10 +104,11 @@ def inspect_file(path: str | os.PathLike, kind: str, sheet: str | None = None) -
     """Read the file (``FileRefused`` with the reason when it cannot be
     read or ``sheet`` has no recognisable header) and map its columns."""
     spec = kind_of(kind).spec
-    sheets = read_kind_sheets(path, kind, sheet)
+    read = read_file(path, kind, sheet)
+    sheets = read.sheets
     detected = _detect(spec, sheets).sheet_name if sheet is None else sheet
     chosen = next(s for s in sheets if s.sheet_name == detected)
-    return overview_of(spec, chosen, path, detected)
+    return replace(overview_of(spec, chosen, path, detected), read=read)
 
 
 def inspect_job(path: str | os.PathLike, kind: str, sheet: str | None = None) -> Job[FileOverview]:

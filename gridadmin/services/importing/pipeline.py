@@ -93,14 +93,42 @@ def read_kind_sheets(path: str | os.PathLike, kind: str, sheet: str | None = Non
     return [unfold(s) for s in sheets] if unfold is not None else sheets
 
 
-def load_table(path: str | os.PathLike, kind: str, *, sheet: str | None = None,
-               overrides: dict | None = None) -> Table:
-    """Read the file and find the kind's header (``FileRefused`` if not).
-    The file's SHA-256 is taken while calamine parses it (``table.sha256``)."""
+@dataclass(frozen=True)
+class FileRead:
+    """A file's sheets as ``read_kind_sheets`` gave them, with the SHA-256
+    of the bytes they were read from (see ``read_file``)."""
+
+    kind: str
+    sheet: str | None
+    sha256: str
+    sheets: list[SheetData]
+
+
+def read_file(path: str | os.PathLike, kind: str, sheet: str | None = None) -> FileRead:
+    """Read the file's sheets for ``kind``; the SHA-256 is taken while
+    calamine parses (it releases the GIL)."""
     with ThreadPoolExecutor(1) as side:
         digest = side.submit(file_sha256, path)
-        table = finish(pick_table(kind_of(kind).spec, read_kind_sheets(path, kind, sheet), overrides))
-        table.sha256 = digest.result()
+        sheets = read_kind_sheets(path, kind, sheet)
+        return FileRead(kind, sheet, digest.result(), sheets)
+
+
+def load_table(path: str | os.PathLike, kind: str, *, sheet: str | None = None,
+               overrides: dict | None = None, read: FileRead | None = None) -> Table:
+    """Read the file and find the kind's header (``FileRefused`` if not).
+    ``read``: the sheets read before (the wizard's first look at the file),
+    used instead of reading again when they hold ``sheet`` and the file's
+    SHA-256 shows it unchanged since. ``table.sha256`` is always that of
+    the bytes the table comes from."""
+    usable = None
+    if read is not None and read.kind == kind and file_sha256(path) == read.sha256:
+        usable = [s for s in read.sheets if sheet is None or s.sheet_name == sheet] if read.sheet in (None, sheet) \
+            else None
+    if not usable:
+        read = read_file(path, kind, sheet)
+        usable = read.sheets
+    table = finish(pick_table(kind_of(kind).spec, usable, overrides))
+    table.sha256 = read.sha256
     return table
 
 

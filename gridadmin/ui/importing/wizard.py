@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSt
 from gridadmin.db import Database
 from gridadmin.services.access import acting
 from gridadmin.services.errors import ValidationError
-from gridadmin.services.importing import ImportResult, file_sha256, import_job
+from gridadmin.services.importing import ImportResult, file_sha256, import_job, load_table
 from gridadmin.services.importing.overview import FileOverview, inspect_job, overrides_for
 from gridadmin.services.importing.remembered import recall_mapping, remember_mapping
 from gridadmin.services.importing.report import write_error_report
@@ -197,8 +197,14 @@ class ImportWizard(QWidget):
     def preview(self) -> bool:
         """Plan the import (nothing written) and show it."""
         path, kind, args = self.path, self.overview.kind, self._job_args()
-        outcome = run_job(self, self.tr("正在检查数据"),
-                          lambda: import_job(self.db, path, kind, dry_run=True, **args))
+        read = self.overview.read  # the first look's cells: not read again while the file is unchanged
+
+        def job():
+            yield Progress(0, 0, "正在读取文件…")
+            table = load_table(path, kind, sheet=args["sheet"], overrides=args["overrides"], read=read)
+            return (yield from import_job(self.db, path, kind, dry_run=True, table=table, **args))
+
+        outcome = run_job(self, self.tr("正在检查数据"), job)
         if not outcome.ok:
             message = self.tr("已取消检查。") if outcome.cancelled else outcome_message(outcome)
             (self.preview_step if self.step() == STEP_PREVIEW else self.mapping_step).show_error(message)
