@@ -3,13 +3,13 @@ row without one; updates list their field changes. Copyable as text."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from gridadmin.services.importing import ImportPlan
-from gridadmin.services.importing.plan import ERROR, UPDATE
+from gridadmin.services.importing.plan import ERROR, UPDATE, RowPlan
 from gridadmin.ui.importing.common import status_labels
 
 ERROR_COLOR = QColor("#b00020")
@@ -17,35 +17,47 @@ WARN_COLOR = QColor("#9a5b00")
 SHOW_ALL, SHOW_PROBLEMS = "all", "problems"
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """One line of the preview: a message of a row, or the row itself when
+    it has none. ``message`` None: worked out when shown (an update's
+    changes); the row's name is also read from ``source`` when shown, so a
+    100,000-row plan gives its lines in a fraction of a second."""
+
     row: int
     status: str
-    name: str
+    source: RowPlan
     column: str
     value: str
-    message: str
+    message: str | None
     level: str  # "error", "warning" or ""
 
 
 def plan_lines(plan: ImportPlan) -> list[Line]:
-    name_column = plan.columns.get("name")
-    lines = []
+    lines: list[Line] = []
+    append = lines.append
     for row in plan.rows:
-        name = ""
-        if name_column is not None and name_column < len(row.cells) and row.cells[name_column] is not None:
-            name = " ".join(str(row.cells[name_column]).split())
-        for issue in row.errors:
-            lines.append(Line(row.row, row.status, name, issue.column, issue.value, issue.message, "error"))
-        for issue in row.warnings:
-            lines.append(Line(row.row, row.status, name, issue.column, issue.value, issue.message, "warning"))
-        if not row.errors and not row.warnings:
-            message = ""
-            if row.status == UPDATE and row.changes:
-                message = "；".join(f"{label}：{old or '（空）'} → {new or '（空）'}"
-                                   for label, old, new in row.changes.values())
-            lines.append(Line(row.row, row.status, name, "", "", message, ""))
+        if row.errors or row.warnings:
+            for issue in row.errors:
+                append(Line(row.row, row.status, row, issue.column, issue.value, issue.message, "error"))
+            for issue in row.warnings:
+                append(Line(row.row, row.status, row, issue.column, issue.value, issue.message, "warning"))
+        else:
+            append(Line(row.row, row.status, row, "", "", None, ""))
     return lines
+
+
+def row_name(row: RowPlan, name_column: int | None) -> str:
+    """The row's name cell as the file has it (spaces folded)."""
+    if name_column is None or name_column >= len(row.cells) or row.cells[name_column] is None:
+        return ""
+    return " ".join(str(row.cells[name_column]).split())
+
+
+def changes_text(row: RowPlan) -> str:
+    """An update's field changes, “字段：旧 → 新；…”."""
+    if row.status != UPDATE or not row.changes:
+        return ""
+    return "；".join(f"{label}：{old or '（空）'} → {new or '（空）'}" for label, old, new in row.changes.values())
 
 
 class PreviewModel(QAbstractTableModel):
@@ -54,6 +66,7 @@ class PreviewModel(QAbstractTableModel):
         self.all_lines: list[Line] = []
         self.lines: list[Line] = []
         self.name_header = ""
+        self.name_column: int | None = None
         self.labels = status_labels()
         self.headers = [self.tr("行号"), self.tr("结果"), self.tr("姓名/名称"), self.tr("列"), self.tr("值"),
                         self.tr("说明")]
@@ -61,6 +74,7 @@ class PreviewModel(QAbstractTableModel):
     def set_plan(self, plan: ImportPlan | None, show: str = SHOW_ALL) -> None:
         self.beginResetModel()
         self.all_lines = plan_lines(plan) if plan is not None else []
+        self.name_column = plan.columns.get("name") if plan is not None else None
         named = plan is not None and "name" in plan.columns
         self.headers[2] = plan.headers[plan.columns["name"]] if named else self.tr("姓名/名称")
         self._filter(show)
@@ -94,7 +108,8 @@ class PreviewModel(QAbstractTableModel):
         label = self.labels.get(line.status, line.status)
         if line.level == "warning":
             label += self.tr("（提示）")
-        return [str(line.row), label, line.name, line.column, line.value, line.message]
+        message = changes_text(line.source) if line.message is None else line.message
+        return [str(line.row), label, row_name(line.source, self.name_column), line.column, line.value, message]
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
