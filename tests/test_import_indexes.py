@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from gridadmin.models import Person
 from gridadmin.services import tallies
 from gridadmin.services.importing import import_job
-from gridadmin.services.importing import resident_write
+from gridadmin.services.importing import reindex
 from gridadmin.services.progress import run_to_end
 from tests.test_import_page import grid_db  # noqa: F401 - the fixture
 from tests.test_import_support import person, write_workbook
@@ -39,7 +39,7 @@ def test_indexes_are_rebuilt_after_a_big_import(grid_db, book, monkeypatch):  # 
     if grid_db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
     before = _indexes(grid_db)
-    monkeypatch.setattr(resident_write, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(reindex, "REBUILD_MIN_ROWS", 1)
     result = run_to_end(import_job(grid_db, book, "residents", today=TODAY))
     assert result.committed and result.to_dict()["inserted"] == 6
     assert _indexes(grid_db) == before and len(before) >= 25
@@ -53,7 +53,7 @@ def test_cancel_while_writing_keeps_the_indexes(grid_db, book, monkeypatch):  # 
     if grid_db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
     before = _indexes(grid_db)
-    monkeypatch.setattr(resident_write, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(reindex, "REBUILD_MIN_ROWS", 1)
     job = import_job(grid_db, book, "residents", today=TODAY)
     while "正在写入" not in next(job).message:
         pass
@@ -61,3 +61,30 @@ def test_cancel_while_writing_keeps_the_indexes(grid_db, book, monkeypatch):  # 
     assert _indexes(grid_db) == before
     with grid_db.session() as s:
         assert s.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_undoing_a_big_first_import_rebuilds_the_indexes_and_counts(grid_db, book, monkeypatch):  # noqa: F811
+    """Undo deletes most of the person table: its indexes and count triggers
+    are dropped and built again in the same transaction."""
+    if grid_db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    from gridadmin.services.importing.undo import undo_batch
+
+    before = _indexes(grid_db)
+    result = run_to_end(import_job(grid_db, book, "residents", today=TODAY))
+    monkeypatch.setattr(reindex, "REBUILD_MIN_ROWS", 1)
+    dropped = []
+    real = reindex.drop_indexes
+    monkeypatch.setattr("gridadmin.services.importing.undo.drop_indexes", lambda *a, **k: _keep(dropped, real(*a, **k)))
+    assert undo_batch(grid_db, result.batch_id).removed == 6 + 6  # six people, six households
+    assert any("ix_person" in sql for sql in dropped)  # the rebuild path was taken
+    assert _indexes(grid_db) == before
+    with grid_db.session() as s:
+        assert s.scalar(text("PRAGMA integrity_check")) == "ok"
+        assert s.scalar(select(func.count()).select_from(Person)) == 0
+        assert tallies.mismatches(s) == [] and sum(tallies.residents_per_area(s).values()) == 0
+
+
+def _keep(into: list, statements: list) -> list:
+    into.extend(statements)
+    return statements

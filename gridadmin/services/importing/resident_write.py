@@ -9,16 +9,16 @@ import json
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from gridadmin.models.base import local_now
 from gridadmin.models import AuditLog, Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_REGISTERED, EVENT_TRANSFER, PERSON_ACTIVE
-from gridadmin.services import tallies
-from gridadmin.services.bulk import insert_returning_ids, insert_tuples, is_sqlite
+from gridadmin.services.bulk import insert_returning_ids, insert_tuples
 from gridadmin.services.errors import ConflictError
 from gridadmin.services.importing.plan import NEW, UPDATE, ImportPlan, RowPlan
+from gridadmin.services.importing.reindex import drop_indexes, restore_indexes
 from gridadmin.services.importing.residents import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from gridadmin.services.pinyin import name_pinyin
 
@@ -44,16 +44,16 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
     audit: list[tuple] = []
     who = plan.auditor
     if new_households:
-        dropped = _drop_indexes(session, (_household,), len(new_households))
+        dropped = drop_indexes(session, (_household,), len(new_households))
         ids = insert_returning_ids(session, _household, _HOUSEHOLD_KEYS, [
             (no, v["area_id"], "1", today, *(v.get(k) for k in HOUSEHOLD_FIELDS)) for no, v in new_households])
-        _restore_indexes(session, dropped)
+        restore_indexes(session, dropped)
         for (no, _v), hh_id in zip(new_households, ids):
             household_ids[no] = hh_id
             audit.append(_audit_row("insert", "household", hh_id, batch_id, f"导入新增住户 {no}", auditor=who))
     done = 0
     new_rows = [r for r in rows if r.status == NEW]
-    dropped = _drop_indexes(session, (_person, _event), len(new_rows))
+    dropped = drop_indexes(session, (_person, _event), len(new_rows))
     pinyin = _Pinyin()
     note = f"导入批次 {batch_id}"
     for start in range(0, len(new_rows), BATCH):
@@ -70,7 +70,7 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
                      for pid, r in zip(ids, part))
         done += len(part)
         yield done
-    _restore_indexes(session, dropped)
+    restore_indexes(session, dropped)
     updates = [r for r in rows if r.status == UPDATE]
     persons = extra["persons"]
     events = []
@@ -102,49 +102,10 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
             yield done
     if events:
         session.execute(insert(PersonEvent.__table__), events)
-    dropped = _drop_indexes(session, (_audit,), len(audit))
+    dropped = drop_indexes(session, (_audit,), len(audit))
     for start in range(0, len(audit), BATCH * 4):
         insert_tuples(session, _audit, _AUDIT_KEYS, audit[start:start + BATCH * 4])
-    _restore_indexes(session, dropped)
-
-
-REBUILD_MIN_ROWS = 10_000
-
-
-def _drop_indexes(session: Session, tables, adding: int) -> list[str]:
-    """On SQLite, when ``adding`` rows at least double a table (the first
-    big import), drop its secondary indexes (household, person, event,
-    audit) and return the statements that
-    recreate them: building an index once from sorted rows costs a fraction
-    of updating thirteen B-trees row by row. The drop happens inside the
-    import's write transaction, so a rollback or cancel brings the indexes
-    back; ``_restore_indexes`` must run before the transaction commits.
-    Unique constraints (automatic indexes) are left alone.
-
-    The tables' triggers that keep the stored per-area counts go the same
-    way: one recount after the rows are in (``_restore_indexes``) costs
-    less than firing them row by row."""
-    if adding < REBUILD_MIN_ROWS or not is_sqlite(session):
-        return []
-    conn = session.connection()
-    statements = []
-    for table in tables:
-        if (session.scalar(select(func.count()).select_from(table)) or 0) > adding:
-            continue
-        for kind, name, sql in conn.exec_driver_sql(
-                "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
-                "AND tbl_name = ? AND sql IS NOT NULL", (table.name,)).all():
-            conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
-            statements.append(sql)
-    return statements
-
-
-def _restore_indexes(session: Session, statements: list[str]) -> None:
-    conn = session.connection() if statements else None
-    for sql in statements:
-        conn.exec_driver_sql(sql)
-    if any(sql.lstrip().upper().startswith("CREATE TRIGGER") for sql in statements):
-        tallies.recount(session)
+    restore_indexes(session, dropped)
 
 
 class _Pinyin:

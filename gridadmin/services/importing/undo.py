@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    Boolean, Date, DateTime, Float, Integer, Numeric, Table, and_, delete, insert, or_, select, update,
+    Boolean, Date, DateTime, Float, Integer, Numeric, Table, and_, delete, or_, select, update,
 )
 from sqlalchemy.orm import Session
 
@@ -37,8 +37,11 @@ from gridadmin.models.staff import StaffStatusEvent
 from gridadmin.services import tallies
 from gridadmin.services.access import IMPORT_REGISTER, acting, require
 from gridadmin.services.audit import ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_UNDO, ACTION_UPDATE
+from gridadmin.services.bulk import insert_dicts
 from gridadmin.services.errors import ConflictError, NotFoundError
+from gridadmin.services.importing.reindex import drop_indexes, restore_indexes
 from gridadmin.services.pinyin import name_pinyin
+from gridadmin.services.progress import Job, Progress, run_to_end
 
 CREATED = ("insert", ACTION_CREATE)
 UPDATED = ("update", ACTION_UPDATE)
@@ -47,6 +50,8 @@ DELETE_ORDER = ("attendance", "staff_assignment", "person", "staff", "household"
 ENTITY_LABELS = {"person": "居民", "household": "住户", "area": "网格", "staff": "网格员",
                  "staff_assignment": "网格员任职", "training_session": "培训", "attendance": "培训签到"}
 CHUNK = 500
+PROGRESS_EVERY = 500
+REINDEXED = ("person", "household")  # big tables whose indexes a large undo rebuilds (``reindex``)
 
 
 def permission_for_kind(kind: str) -> str:
@@ -111,6 +116,17 @@ def _value(column, value):
 
 def undo_batch(db: Database, batch_id: int) -> UndoResult:
     """Undo import batch ``batch_id`` as a whole (see the module docstring)."""
+    return run_to_end(undo_job(db, batch_id))
+
+
+def undo_job(db: Database, batch_id: int) -> Job[UndoResult]:
+    """``undo_batch`` as a progress job (the history tab runs it off the UI
+    thread): one transaction; closing the generator rolls it all back.
+
+    Deleting most of a big table (undoing the first 100,000-person import)
+    drops its indexes and count triggers and builds them again afterwards
+    (``reindex``): 5.7 s of index upkeep became a fraction of a second."""
+    yield Progress(0, 0, f"正在核对导入批次 {batch_id}…")
     actor = acting(db)
     with db.session() as session:
         batch = session.get(ImportBatch, batch_id)
@@ -137,24 +153,35 @@ def undo_batch(db: Database, batch_id: int) -> UndoResult:
                 updated.append((row.entity, row.entity_id, changes.get("old") or {}, changes.get("new") or {}))
         if rows:
             _refuse_later_changes(session, batch_id, rows[0].id, summaries)
+        total = len(rows)
+        yield Progress(0, total, "正在撤销…")
         _delete_own_events(session, created, updated, batch_id)
         audit = []
-        for entity, entity_id, old, new in updated:
+        for done, (entity, entity_id, old, new) in enumerate(updated, start=1):
             _restore(session, entity, entity_id, old, new, summaries)
             audit.append(_audit(actor, entity, entity_id, batch_id, f"撤销导入：恢复 {summaries[(entity, entity_id)]}",
                                 {"old": new, "new": old}))
+            if done % PROGRESS_EVERY == 0:
+                yield Progress(done, total, "正在恢复更新过的记录…")
         removed = 0
         for entity in sorted(created, key=lambda e: DELETE_ORDER.index(e) if e in DELETE_ORDER else -1):
             ids = created[entity]
             _refuse_dependents(session, entity, set(ids), created, summaries)
             table = _table(entity)
+            dropped = drop_indexes(session, (table,), len(ids), deleting=True) if entity in REINDEXED else []
             for start in range(0, len(ids), CHUNK):
                 session.execute(delete(table).where(table.c.id.in_(ids[start:start + CHUNK])))
+                if (start // CHUNK) % 10 == 9:
+                    yield Progress(len(updated) + removed + start + CHUNK, total, "正在删除本批新增的记录…")
+            restore_indexes(session, dropped)
             removed += len(ids)
             audit.extend(_audit(actor, entity, i, batch_id, f"撤销导入：删除 {summaries[(entity, i)]}") for i in ids)
         audit.append(_audit(actor, "import_batch", batch_id, batch_id,
                             f"撤销导入批次 {batch_id}（{batch.file_name}）：删除 {removed} 条，恢复 {len(updated)} 条"))
-        session.execute(insert(AuditLog.__table__), audit)
+        yield Progress(0, 0, "正在记入操作日志并保存…")
+        dropped = drop_indexes(session, (AuditLog.__table__,), len(audit))
+        insert_dicts(session, AuditLog.__table__, audit)
+        restore_indexes(session, dropped)
         batch.undone_at = local_now()
         result = UndoResult(batch_id, removed, len(updated))
     tallies.fold_committed(db)

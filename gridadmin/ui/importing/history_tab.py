@@ -1,5 +1,5 @@
 """导入记录: the import batches, newest first; 「撤销本批」 undoes the
-selected batch after a confirmation (``services.import_history.undo_batch``)."""
+selected batch after a confirmation (``services.importing.undo.undo_job``, with a progress dialog)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services.errors import ServiceError
-from gridadmin.services.import_history import BatchRow, list_batches, undo_batch
-from gridadmin.ui.importing.common import kind_label, message_label, mode_labels, show_message
+from gridadmin.services.import_history import BatchRow, list_batches
+from gridadmin.services.importing.undo import undo_job
+from gridadmin.ui.importing.common import kind_label, message_label, mode_labels, outcome_message, show_message
+from gridadmin.ui.jobs import run_job
 from gridadmin.ui.widgets import setup_table
 
 ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -71,11 +72,12 @@ class HistoryTab(QWidget):
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            result = undo_batch(self.db, batch.id)
-        except ServiceError as exc:
-            show_message(self.message, exc.message)
+        outcome = run_job(self, self.tr("撤销导入"), lambda: undo_job(self.db, batch.id))
+        if not outcome.ok:
+            show_message(self.message, outcome_message(outcome).replace(
+                self.tr("已取消，没有写入任何数据。"), self.tr("已取消撤销，数据保持原样。")))
             return
+        result = outcome.result
         self.refresh()
         show_message(self.message, self.tr("已撤销导入批次 {id}：删除 {removed} 条，恢复 {restored} 条。").format(
             id=result.batch_id, removed=result.removed, restored=result.restored), "ok")
