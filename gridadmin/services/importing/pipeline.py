@@ -124,10 +124,11 @@ def load_table(path: str | os.PathLike, kind: str, *, sheet: str | None = None,
     if read is not None and read.kind == kind and file_sha256(path) == read.sha256:
         usable = [s for s in read.sheets if sheet is None or s.sheet_name == sheet] if read.sheet in (None, sheet) \
             else None
+    keep = bool(usable)  # a read the caller holds must stay as it was; a fresh one is used once
     if not usable:
         read = read_file(path, kind, sheet)
         usable = read.sheets
-    table = finish(pick_table(kind_of(kind).spec, usable, overrides))
+    table = finish(pick_table(kind_of(kind).spec, usable, overrides, keep=keep))
     table.sha256 = read.sha256
     return table
 
