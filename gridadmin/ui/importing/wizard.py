@@ -265,6 +265,7 @@ class ImportWizard(QWidget):
         self.result = result
         self.plan = result.plan
         self.checked = (None, None)  # imported: the file's cells are not needed any more
+        result.table = None
         remember_mapping(self.db, kind, self.overview.headers, self.mapping_step.chosen(), self.overview.columns)
         self.result_step.set_result(result)
         self.go(STEP_RESULT)
