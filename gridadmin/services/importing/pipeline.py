@@ -207,9 +207,10 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
     errors nothing is written unless ``skip_errors``. Closing the generator
     (cancel) rolls everything back."""
     today = today or date.today()
-    yield Progress(0, 0, "正在读取文件…")
-    with gc_paused():
-        table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
+    if table is None:
+        yield Progress(0, 0, "正在读取文件…")
+        with gc_paused():
+            table = load_table(path, kind, sheet=sheet, overrides=overrides)
     total = len(table.rows)
     yield Progress(0, 0, f"正在检查 {total:,} 行…")
     with db.session() as session:
