@@ -132,3 +132,22 @@ def test_every_kind_of_cell_value_is_written_as_its_type(db, tmp_path):
                                         "2.50", "0377-6123456"]
     assert all(c.data_type != "f" for c in cells)
     assert cells[8].is_date and cells[9].is_date and cells[14].data_type == "s"
+
+
+def test_a_half_file_that_cannot_be_removed_does_not_hide_the_write_error(tmp_path, monkeypatch):
+    """On Windows a file held open by Excel can be neither written nor
+    removed: the caller must still get to report the write's own error."""
+    import xlsxwriter
+
+    from gridadmin.services.table_export import discard_unwritten
+
+    path = tmp_path / "held.xlsx"
+    path.write_bytes(b"old")
+    workbook = xlsxwriter.Workbook(str(tmp_path / "other.xlsx"))
+
+    def locked(self, missing_ok=False):
+        raise PermissionError(13, "being used by another process")
+
+    monkeypatch.setattr(Path, "unlink", locked)
+    discard_unwritten(workbook, path)  # no exception
+    assert path.read_bytes() == b"old"

@@ -73,7 +73,7 @@ def export_table_xlsx(db: Database, source: PageSource, query: PageQuery, column
         count = _write_rows(workbook, source, query, columns, what)
         workbook.close()
     except BaseException as exc:
-        _discard(workbook, path)  # never leave a half-written file that looks like an export
+        discard_unwritten(workbook, path)  # never leave a half-written file that looks like an export
         if isinstance(exc, (OSError, XlsxFileError)):
             raise file_not_written(path, exc) from exc
         raise
@@ -108,13 +108,19 @@ def _write_rows(workbook, source: PageSource, query: PageQuery, columns: Sequenc
     return count
 
 
-def _discard(workbook, path: Path) -> None:
-    """Close ``workbook`` quietly (its temporary files go) and remove ``path``."""
+def discard_unwritten(workbook, path: Path) -> None:
+    """After a failed write: close the XlsxWriter ``workbook`` quietly (its
+    temporary files go) and remove the half-written ``path``. A file that
+    cannot be removed (held open by Excel/WPS on Windows) is left: the
+    error being reported is the write's, not this."""
     try:
         workbook.close()
     except Exception:  # noqa: BLE001 - the first error is the one to report
         pass
-    path.unlink(missing_ok=True)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _sheet_name(what: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gridadmin.services.errors import file_not_written
 from gridadmin.services.importing.plan import ImportPlan
+from gridadmin.services.table_export import discard_unwritten
 from gridadmin.services.xlsx import safe_cell
 
 REASON_HEADER = "错误说明"
@@ -40,11 +41,7 @@ def write_error_report(plan: ImportPlan, path: str | os.PathLike) -> int:
         count = _write(workbook, plan)
         workbook.close()
     except BaseException as exc:
-        try:
-            workbook.close()
-        except Exception:  # noqa: BLE001 - the first error is the one to report
-            pass
-        path.unlink(missing_ok=True)
+        discard_unwritten(workbook, path)
         if isinstance(exc, (OSError, XlsxFileError)):
             raise file_not_written(path, exc) from exc
         raise
