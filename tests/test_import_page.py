@@ -304,23 +304,7 @@ def test_staff_kind_through_the_wizard(qtbot, township_db, tmp_path, monkeypatch
     assert page.history.row_texts(0)[3] == "网格员"
 
 
-def test_commit_reuses_the_previewed_file_unless_it_changed(qtbot, grid_db, tmp_path, monkeypatch):
-    """The preview read the file; the commit checks its SHA-256 and plans
-    from the cells already read instead of reading the file again."""
-    from gridadmin.services.importing import pipeline
-
-    path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3])
-    page = _page(qtbot, grid_db)
-    wizard = _to_preview(qtbot, page, monkeypatch, path)
-    reads = []
-    real = pipeline.load_table
-    monkeypatch.setattr(pipeline, "load_table", lambda *a, **k: reads.append(a) or real(*a, **k))
-    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-    assert wizard.step() == STEP_RESULT and _people(grid_db) == 3 and reads == []
-    assert wizard.checked == (None, None)
-
-
-def test_preview_plans_from_the_first_look_at_the_file(qtbot, grid_db, tmp_path, monkeypatch):
+def test_preview_and_commit_plan_from_the_first_look_at_the_file(qtbot, grid_db, tmp_path, monkeypatch):
     from gridadmin.services.importing import pipeline
 
     path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3])
@@ -330,3 +314,6 @@ def test_preview_plans_from_the_first_look_at_the_file(qtbot, grid_db, tmp_path,
     page = _page(qtbot, grid_db)
     wizard = _to_preview(qtbot, page, monkeypatch, path)
     assert len(calls) == 1 and wizard.plan.counts()["inserted"] == 3  # read once, for the columns
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_RESULT and _people(grid_db) == 3 and len(calls) == 1  # the commit too
+    assert wizard.overview.read is None  # imported: the cells are let go

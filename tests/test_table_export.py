@@ -139,7 +139,7 @@ def test_a_half_file_that_cannot_be_removed_does_not_hide_the_write_error(tmp_pa
     removed: the caller must still get to report the write's own error."""
     import xlsxwriter
 
-    from gridadmin.services.table_export import discard_unwritten
+    from gridadmin.services.xlsx import discard_unwritten
 
     path = tmp_path / "held.xlsx"
     path.write_bytes(b"old")

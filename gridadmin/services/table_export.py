@@ -18,13 +18,12 @@ from reportlab.lib.units import mm
 from gridadmin.db import Database
 from gridadmin.services import audit
 from gridadmin.services.access import EXPORT, SEE_FULL_NUMBERS, acting, require
-from gridadmin.services.errors import file_not_written
 from gridadmin.services.paging import ALIGN_RIGHT, Column, PageQuery, PageSource
 from gridadmin.services.reports.toolkit import (
     DocumentInfo, Styles, data_table, fit_column_widths, render_pdf, signature_block, title_block,
 )
 from gridadmin.services.settings import signatories
-from gridadmin.services.xlsx import FORMULA_START, safe_cell
+from gridadmin.services.xlsx import FORMULA_START, safe_cell, write_xlsx
 
 BLOCK = 2000
 
@@ -62,21 +61,9 @@ def export_table_xlsx(db: Database, source: PageSource, query: PageQuery, column
     as they come, and it writes a sheet about 1.5x as fast as openpyxl's
     write-only mode (a 100,000-row register export is seconds shorter).
     Text is written as text (IDs and phones never become numbers)."""
-    import xlsxwriter
-    from xlsxwriter.exceptions import XlsxFileError
-
     _check(db, full_numbers)
     path = Path(path)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                               "strings_to_formulas": False, "strings_to_urls": False})
-    try:
-        count = _write_rows(workbook, source, query, columns, what)
-        workbook.close()
-    except BaseException as exc:
-        discard_unwritten(workbook, path)  # never leave a half-written file that looks like an export
-        if isinstance(exc, (OSError, XlsxFileError)):
-            raise file_not_written(path, exc) from exc
-        raise
+    count = write_xlsx(path, lambda workbook: _write_rows(workbook, source, query, columns, what))
     _record(db, audit.ACTION_EXPORT, what, path, count, full_numbers)
     return count
 
@@ -106,21 +93,6 @@ def _write_rows(workbook, source: PageSource, query: PageQuery, columns: Sequenc
             elif value is not None:
                 write(count, index, safe_cell(value))
     return count
-
-
-def discard_unwritten(workbook, path: Path) -> None:
-    """After a failed write: close the XlsxWriter ``workbook`` quietly (its
-    temporary files go) and remove the half-written ``path``. A file that
-    cannot be removed (held open by Excel/WPS on Windows) is left: the
-    error being reported is the write's, not this."""
-    try:
-        workbook.close()
-    except Exception:  # noqa: BLE001 - the first error is the one to report
-        pass
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 def _sheet_name(what: str) -> str:

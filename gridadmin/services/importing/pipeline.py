@@ -63,7 +63,6 @@ class ImportResult:
     committed: bool = False
     batch_id: int | None = None
     written: dict = field(default_factory=dict)
-    table: Table | None = None  # the file as read: a later run on the unchanged file may reuse it
 
     def to_dict(self) -> dict:
         """The command line's JSON object."""
@@ -121,9 +120,8 @@ def load_table(path: str | os.PathLike, kind: str, *, sheet: str | None = None,
     SHA-256 shows it unchanged since. ``table.sha256`` is always that of
     the bytes the table comes from."""
     usable = None
-    if read is not None and read.kind == kind and file_sha256(path) == read.sha256:
-        usable = [s for s in read.sheets if sheet is None or s.sheet_name == sheet] if read.sheet in (None, sheet) \
-            else None
+    if read is not None and read.kind == kind and read.sheet in (None, sheet) and file_sha256(path) == read.sha256:
+        usable = [s for s in read.sheets if sheet is None or s.sheet_name == sheet]
     keep = bool(usable)  # a read the caller holds must stay as it was; a fresh one is used once
     if not usable:
         read = read_file(path, kind, sheet)
@@ -202,21 +200,22 @@ def plan_import(db: Database, path, kind: str, *, mode: str = "upsert", sheet: s
 def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: str | None = None,
                overrides: dict | None = None, skip_errors: bool = False, dry_run: bool = False,
                user_id: int | None = None, today: date | None = None,
-               table: Table | None = None) -> Job[ImportResult]:
+               table: Table | None = None, read: FileRead | None = None) -> Job[ImportResult]:
     """Plan and (unless ``dry_run``) write in one transaction. With row
     errors nothing is written unless ``skip_errors``. Closing the generator
-    (cancel) rolls everything back."""
+    (cancel) rolls everything back. ``read``: see ``load_table`` (the
+    wizard's first look at the file, planned from while it is unchanged)."""
     today = today or date.today()
     if table is None:
         yield Progress(0, 0, "正在读取文件…")
         with gc_paused():
-            table = load_table(path, kind, sheet=sheet, overrides=overrides)
+            table = load_table(path, kind, sheet=sheet, overrides=overrides, read=read)
     total = len(table.rows)
     yield Progress(0, 0, f"正在检查 {total:,} 行…")
     with db.session() as session:
         with gc_paused():
             plan = _plan(session, path, table, kind, mode, today, acting(db))
-        result = ImportResult(plan, table=table)
+        result = ImportResult(plan)
         has_errors = any(r.status == ERROR for r in plan.rows)
         if dry_run or (has_errors and not skip_errors):
             session.rollback()

@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
-from pathlib import Path
 
-from gridadmin.services.errors import file_not_written
 from gridadmin.services.importing.plan import ImportPlan
-from gridadmin.services.table_export import discard_unwritten
-from gridadmin.services.xlsx import safe_cell
+from gridadmin.services.xlsx import safe_cell, write_xlsx
 
 REASON_HEADER = "错误说明"
 
@@ -27,25 +24,11 @@ def write_error_report(plan: ImportPlan, path: str | os.PathLike) -> int:
     """Write the rows labelled error; returns how many were written. ID and
     phone columns are text so Excel cannot turn them into numbers.
 
-    Written with XlsxWriter in constant-memory mode (35,000 error rows in
-    about a second; openpyxl with a style per cell took 11 s). A file that
+    Written with ``xlsx.write_xlsx`` (35,000 error rows of a 100,000-row
+    file in 3.7 s; openpyxl with a style per cell took 11 s): a file that
     cannot be written raises ``errors.file_not_written`` and leaves no half
     file behind."""
-    import xlsxwriter
-    from xlsxwriter.exceptions import XlsxFileError
-
-    path = Path(path)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                               "strings_to_formulas": False, "strings_to_urls": False})
-    try:
-        count = _write(workbook, plan)
-        workbook.close()
-    except BaseException as exc:
-        discard_unwritten(workbook, path)
-        if isinstance(exc, (OSError, XlsxFileError)):
-            raise file_not_written(path, exc) from exc
-        raise
-    return count
+    return write_xlsx(path, lambda workbook: _write(workbook, plan))
 
 
 def _write(workbook, plan: ImportPlan) -> int:

@@ -63,11 +63,6 @@ class SheetScan:
     hash_text: bool = True
 
 
-def scan_problem_cells(path, sheet_name: str) -> dict[tuple[int, int], str]:
-    """The error cells and uncached formulas of one sheet (see ``SheetScan``)."""
-    return scan_sheet(path, sheet_name).problems
-
-
 def scan_sheet(path, sheet_name: str) -> SheetScan:
     """One pass over the sheet's XML (and its shared strings)."""
     found = SheetScan()

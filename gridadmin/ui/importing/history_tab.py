@@ -74,8 +74,8 @@ class HistoryTab(QWidget):
             return
         outcome = run_job(self, self.tr("撤销导入"), lambda: undo_job(self.db, batch.id))
         if not outcome.ok:
-            show_message(self.message, outcome_message(outcome).replace(
-                self.tr("已取消，没有写入任何数据。"), self.tr("已取消撤销，数据保持原样。")))
+            show_message(self.message, self.tr("已取消撤销，数据保持原样。") if outcome.cancelled
+                         else outcome_message(outcome))
             return
         result = outcome.result
         self.refresh()

@@ -4,6 +4,7 @@ dry run, the import and the error report run in a worker thread through
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSt
 from gridadmin.db import Database
 from gridadmin.services.access import acting
 from gridadmin.services.errors import ValidationError
-from gridadmin.services.importing import ImportResult, file_sha256, import_job, load_table
+from gridadmin.services.importing import ImportResult, file_sha256, import_job
 from gridadmin.services.importing.overview import FileOverview, inspect_job, overrides_for
 from gridadmin.services.importing.remembered import recall_mapping, remember_mapping
 from gridadmin.services.importing.report import write_error_report
@@ -41,7 +42,6 @@ class ImportWizard(QWidget):
         self.path: str | None = None
         self.overview: FileOverview | None = None
         self.plan = None
-        self.checked: tuple = (None, None)  # (what the preview read, its Table)
         self.result: ImportResult | None = None
         self.file_step = FileStep()
         self.mapping_step = MappingStep()
@@ -130,7 +130,6 @@ class ImportWizard(QWidget):
 
     def start_over(self) -> None:
         self.path = self.overview = self.plan = self.result = None
-        self.checked = (None, None)
         self.file_step.show_path("")
         self.file_step.show_overview(None)
         self.file_step.show_error("")
@@ -198,19 +197,13 @@ class ImportWizard(QWidget):
         """Plan the import (nothing written) and show it."""
         path, kind, args = self.path, self.overview.kind, self._job_args()
         read = self.overview.read  # the first look's cells: not read again while the file is unchanged
-
-        def job():
-            yield Progress(0, 0, "正在读取文件…")
-            table = load_table(path, kind, sheet=args["sheet"], overrides=args["overrides"], read=read)
-            return (yield from import_job(self.db, path, kind, dry_run=True, table=table, **args))
-
-        outcome = run_job(self, self.tr("正在检查数据"), job)
+        outcome = run_job(self, self.tr("正在检查数据"),
+                          lambda: import_job(self.db, path, kind, dry_run=True, read=read, **args))
         if not outcome.ok:
             message = self.tr("已取消检查。") if outcome.cancelled else outcome_message(outcome)
             (self.preview_step if self.step() == STEP_PREVIEW else self.mapping_step).show_error(message)
             return False
         self.plan = outcome.result.plan
-        self.checked = ((path, kind, args["sheet"], args["overrides"]), outcome.result.table)
         self.preview_step.set_plan(self.plan)
         return True
 
@@ -238,19 +231,14 @@ class ImportWizard(QWidget):
         path, kind, args = self.path, self.overview.kind, self._job_args()
         user_id = acting(self.db).user_id
         expected = plan.sha256
-        # The file as the preview read it, for the same sheet and columns: once
-        # its SHA-256 shows the file unchanged it is not read a second time.
-        key, table = self.checked
-        if key != (path, kind, args["sheet"], args["overrides"]):
-            table = None
+        read = self.overview.read
 
         def job():
             yield Progress(0, 0, "正在核对文件…")
             if file_sha256(path) != expected:
                 raise ValidationError(f"文件“{Path(path).name}”在预览之后被修改过，没有导入。请点“重新检查”后再导入。",
                                       field="file", value=path)
-            return (yield from import_job(self.db, path, kind, skip_errors=skip, user_id=user_id, table=table,
-                                          **args))
+            return (yield from import_job(self.db, path, kind, skip_errors=skip, user_id=user_id, read=read, **args))
 
         outcome = run_job(self, self.tr("正在导入"), job)
         if not outcome.ok:
@@ -264,8 +252,7 @@ class ImportWizard(QWidget):
             return
         self.result = result
         self.plan = result.plan
-        self.checked = (None, None)  # imported: the file's cells are not needed any more
-        result.table = None
+        self.overview = replace(self.overview, read=None)  # imported: the file's cells are not needed any more
         remember_mapping(self.db, kind, self.overview.headers, self.mapping_step.chosen(), self.overview.columns)
         self.result_step.set_result(result)
         self.go(STEP_RESULT)
@@ -286,7 +273,7 @@ class ImportWizard(QWidget):
             out += ".xlsx"
 
         def job():
-            yield Progress(0, 1, "正在导出错误行…")
+            yield Progress(0, 0, "正在导出错误行…")
             return write_error_report(plan, out)
 
         outcome = run_job(self, self.tr("导出错误行"), job)
