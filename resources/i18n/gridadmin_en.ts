@@ -110,7 +110,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../gridadmin/ui/app.py" line="+138"/>
+        <location filename="../../gridadmin/ui/app.py" line="+141"/>
         <source>只有管理员可以从备份文件恢复数据库。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1910,7 +1910,7 @@
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/history_tab.py" line="+25"/>
+        <location filename="../../gridadmin/ui/importing/history_tab.py" line="+26"/>
         <source>批次</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1999,12 +1999,22 @@
         <location line="+30"/>
         <source>撤销导入批次 {id}（{file}，{kind}）？
 
-本批新增的 {inserted} 条记录将被删除，更新的 {updated} 条记录将恢复为导入前的值。此操作会记入操作日志。</source>
+本批新增的 {inserted:,} 条记录将被删除，更新的 {updated:,} 条记录将恢复为导入前的值。此操作会记入操作日志。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
-        <source>已撤销导入批次 {id}：删除 {removed} 条，恢复 {restored} 条。</source>
+        <location line="+9"/>
+        <source>撤销导入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已取消撤销，数据保持原样。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>已撤销导入批次 {id}：删除 {removed:,} 条，恢复 {restored:,} 条。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2321,7 +2331,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/wizard.py" line="+52"/>
+        <location filename="../../gridadmin/ui/importing/wizard.py" line="+53"/>
         <source>① 选择文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2387,12 +2397,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+114"/>
+        <location line="+117"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-106"/>
+        <location line="-109"/>
         <source>无法保存模板“{path}”：{why}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2412,7 +2422,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>正在检查数据</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2432,7 +2442,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>正在导入</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2447,7 +2457,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <location line="+11"/>
         <source>导出错误行</source>
         <translation type="unfinished"></translation>
@@ -2750,7 +2760,7 @@
 <context>
     <name>PreviewModel</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/preview_model.py" line="+58"/>
+        <location filename="../../gridadmin/ui/importing/preview_model.py" line="+71"/>
         <source>行号</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2761,12 +2771,12 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>姓名/名称</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-8"/>
         <source>列</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2781,7 +2791,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+38"/>
         <source>（提示）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4963,7 +4973,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+30"/>
         <source>正在取消，已写入的内容将全部撤回…</source>
         <translation type="unfinished"></translation>
     </message>

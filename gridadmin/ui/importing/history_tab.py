@@ -63,8 +63,8 @@ class HistoryTab(QWidget):
         batch = self.selected_batch()
         if batch is None or batch.undone_at is not None:
             return
-        question = self.tr("撤销导入批次 {id}（{file}，{kind}）？\n\n本批新增的 {inserted} 条记录将被删除，"
-                           "更新的 {updated} 条记录将恢复为导入前的值。此操作会记入操作日志。").format(
+        question = self.tr("撤销导入批次 {id}（{file}，{kind}）？\n\n本批新增的 {inserted:,} 条记录将被删除，"
+                           "更新的 {updated:,} 条记录将恢复为导入前的值。此操作会记入操作日志。").format(
             id=batch.id, file=batch.file_name, kind=kind_label(batch.kind, short=True), inserted=batch.inserted,
             updated=batch.updated)
         answer = QMessageBox.question(self, self.tr("撤销本批"), question,
@@ -79,7 +79,7 @@ class HistoryTab(QWidget):
             return
         result = outcome.result
         self.refresh()
-        show_message(self.message, self.tr("已撤销导入批次 {id}：删除 {removed} 条，恢复 {restored} 条。").format(
+        show_message(self.message, self.tr("已撤销导入批次 {id}：删除 {removed:,} 条，恢复 {restored:,} 条。").format(
             id=result.batch_id, removed=result.removed, restored=result.restored), "ok")
 
     def refresh(self) -> None:
