@@ -35,6 +35,23 @@ def test_random_bytes_are_refused(tmp_path):
     assert "不是表格文件" in _refused(path)
 
 
+def test_binary_without_nul_bytes_is_refused(tmp_path):
+    path = tmp_path / "数据.csv"
+    path.write_bytes(bytes(range(1, 32)) * 200)
+    assert "不是表格文件" in _refused(path)
+
+
+def test_small_csv_with_a_few_control_characters_is_read(tmp_path):
+    """Three stray control characters in a 200-character CSV (a bell in a
+    name, an escape in a note) do not make it "not a spreadsheet"; the
+    cells are read and cleaned like any other."""
+    path = tmp_path / "人口.csv"
+    path.write_text("户号,与户主关系,姓名,公民身份号码,备注\r\n"
+                    "C001,户主,欧阳\x07明,110101196606061011,控制\x01字符\x1b\r\n", encoding="utf-8-sig")
+    [sheet] = read_sheets(path)
+    assert sheet.rows[1][2] == "欧阳\x07明"
+
+
 def test_renamed_docx_is_refused_as_word(tmp_path):
     assert "Word" in _refused(renamed_docx(tmp_path / "人口.xlsx"))
 

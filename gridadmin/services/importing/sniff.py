@@ -108,7 +108,10 @@ def _is_encrypted_cfb(p: Path) -> bool:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    """Text in UTF-8 or GB18030 without NUL or other control bytes."""
+    """Text in UTF-8 or GB18030 without NUL and with few other control
+    characters. A few stray ones (a bell or escape pasted into a cell) are
+    still text: the rows holding them are reported cell by cell later, so
+    the allowance is 16 or one character in 20, whichever is more."""
     if b"\x00" in head:
         return False
     sample = head
@@ -127,4 +130,4 @@ def _looks_like_text(head: bytes) -> bool:
     else:
         return False
     control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\x0c")
-    return control <= len(text) // 100
+    return control <= max(16, len(text) // 20)
