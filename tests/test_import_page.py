@@ -110,6 +110,28 @@ def test_unmapped_required_field_blocks_next_until_chosen(qtbot, grid_db, tmp_pa
     assert wizard.step() == STEP_PREVIEW and wizard.preview_step.counts["new"] == 3
 
 
+def test_a_very_long_cell_does_not_push_the_message_column_off_screen(qtbot, grid_db, tmp_path, monkeypatch):
+    from gridadmin.ui.importing.preview_step import MAX_COLUMN_WIDTH
+
+    rows = _messy_rows()[:3]
+    rows[1] = {**rows[1], "民族": "长" * 5000}
+    path = write_workbook(tmp_path / "长文本.xlsx", rows)
+    page = _page(qtbot, grid_db)
+    preview = _to_preview(qtbot, page, monkeypatch, path).preview_step
+    model, view = preview.model, preview.view
+    [line] = [r for r in range(model.rowCount()) if model.index(r, 3).data() == "民族"]
+    shown = model.index(line, 4).data()
+    assert model.index(line, 0).data() == "5" and shown.startswith("长" * 200) and "共 5,000 字" in shown
+    assert all(view.columnWidth(c) <= MAX_COLUMN_WIDTH for c in range(model.columnCount() - 1))
+    message_left = view.columnViewportPosition(model.columnCount() - 1)
+    assert 0 < message_left < view.viewport().width()  # the 说明 column starts on screen
+    assert model.index(line, 1).data() == "错误"
+    view.selectAll()
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert "长" * 5000 in QApplication.clipboard().text()  # the copy keeps the whole cell
+
+
 def test_preview_lists_errors_copies_and_exports_them(qtbot, grid_db, tmp_path, monkeypatch):
     path = write_workbook(tmp_path / "人口.xlsx", _messy_rows())
     page = _page(qtbot, grid_db)

@@ -2795,11 +2795,16 @@
         <source>（提示）</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+36"/>
+        <source>{start}…（共 {n:,} 字）</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PreviewStep</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/preview_step.py" line="+36"/>
+        <location filename="../../gridadmin/ui/importing/preview_step.py" line="+38"/>
         <source>仅新增：已有的人/网格不改动；仅更新已有：文件里的新人不导入；新增并更新：两者都做</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2874,7 +2879,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>有 {n:,} 行错误。可以按“说明”在 Excel 中改正后点“重新检查”；或导出错误行单独改正；或勾选“跳过错误行，只导入正确的行”。</source>
         <translation type="unfinished"></translation>
     </message>

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from gridadmin.services.importing import ImportPlan
@@ -116,7 +116,7 @@ class PreviewModel(QAbstractTableModel):
             return None
         line = self.lines[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.cells(line)[index.column()]
+            return shown(self.cells(line)[index.column()])
         if role == Qt.ItemDataRole.ForegroundRole and index.column() in (1, 5):
             if line.status == ERROR or line.level == "error":
                 return ERROR_COLOR
@@ -127,7 +127,21 @@ class PreviewModel(QAbstractTableModel):
         return None
 
     def text_of(self, rows: list[int]) -> str:
-        """Tab-separated lines (with the header) for the clipboard."""
+        """Tab-separated lines (with the header) for the clipboard: the
+        cells in full, however long."""
         out = ["\t".join(self.headers)]
         out += ["\t".join(self.cells(self.lines[r])) for r in sorted(set(rows))]
         return "\n".join(out)
+
+
+SHOWN_CHARS = 200
+
+
+def shown(text: str) -> str:
+    """A cell as the table shows it: a very long value (a pasted article in
+    a 备注 cell) cut to its first ``SHOWN_CHARS`` characters with its length
+    named, so one cell cannot push the 说明 column off the screen."""
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return QCoreApplication.translate("PreviewModel", "{start}…（共 {n:,} 字）").format(
+        start=text[:SHOWN_CHARS], n=len(text))

@@ -6,13 +6,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from gridadmin.services.importing import MODES, ImportPlan
 from gridadmin.ui.importing.common import message_label, mode_labels, show_message, status_labels
 from gridadmin.ui.widgets import setup_table
 from gridadmin.ui.importing.preview_model import SHOW_ALL, SHOW_PROBLEMS, PreviewModel
+
+MAX_COLUMN_WIDTH = 320  # px: a long value is cut (see preview_model.shown); its column no wider than this
 
 
 class PreviewStep(QWidget):
@@ -79,7 +81,7 @@ class PreviewStep(QWidget):
         layout.addWidget(self.status)
 
         self.mode.activated.connect(lambda _i: self.mode_changed.emit(self.current_mode()))
-        self.filter_box.currentIndexChanged.connect(lambda _i: self.model.set_filter(self.filter_box.currentData()))
+        self.filter_box.currentIndexChanged.connect(self._filter_changed)
         self.export_button.clicked.connect(self.export_requested)
         self.recheck_button.clicked.connect(self.recheck_requested)
 
@@ -109,14 +111,28 @@ class PreviewStep(QWidget):
         self.filter_box.blockSignals(False)
         self.model.set_plan(plan, show)
         self.export_button.setEnabled(bool(plan.error_rows))
-        self.view.resizeColumnsToContents()
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.fit_columns()
         if counts["errors"]:
             show_message(self.status, self.tr(
                 "有 {n:,} 行错误。可以按“说明”在 Excel 中改正后点“重新检查”；或导出错误行单独改正；"
                 "或勾选“跳过错误行，只导入正确的行”。").format(n=counts["errors"]), "info")
         else:
             show_message(self.status, self.tr("没有错误，点“导入”写入数据库。"), "ok")
+
+    def _filter_changed(self) -> None:
+        self.model.set_filter(self.filter_box.currentData())
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Columns sized to their contents, none wider than
+        ``MAX_COLUMN_WIDTH`` (the user may still drag them wider), so the
+        说明 column stays on screen."""
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.resizeColumnsToContents()
+        for column in range(self.model.columnCount() - 1):
+            self.view.setColumnWidth(column, min(self.view.columnWidth(column), MAX_COLUMN_WIDTH))
+        header.setStretchLastSection(True)
 
     def copy_selection(self) -> None:
         rows = [index.row() for index in self.view.selectionModel().selectedRows()]
