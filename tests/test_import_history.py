@@ -46,6 +46,17 @@ def test_batches_newest_first_with_counts_and_user(township_db, tmp_path):
         assert s.get(ImportBatch, first.batch_id).rows == 2
 
 
+def test_skip_errors_with_no_valid_row_records_no_batch(township_db, tmp_path):
+    """Every row wrong and "skip the errors" chosen: nothing would be
+    written, so nothing is committed and no empty batch enters the history."""
+    rows = [person("H1", "户主", "李云", date(1980, 1, 2), 11, 民族="火星"), person("H2", "户主", "王芳", date(1981, 3, 4), 22)]
+    path = write_workbook(tmp_path / "人口.xlsx", rows)  # no grid set up: H2 has none to go to
+    result = run_to_end(import_job(township_db, path, "residents", skip_errors=True))
+    assert result.plan.counts()["errors"] == 2
+    assert (result.committed, result.batch_id) == (False, None)
+    assert list_batches(township_db) == []
+
+
 def test_overview_maps_without_refusing_a_missing_required_column(tmp_path):
     headers = [h if h != "公民身份号码*" else "号码" for h in HEADERS]
     rows = [{("号码" if k == "公民身份号码*" else k): v for k, v in r.items()} for r in _rows()]

@@ -195,6 +195,17 @@ def test_commit_refused_with_errors_then_skip_errors_imports_valid_rows(qtbot, g
     assert wizard.step() == STEP_FILE and wizard.path is None and not wizard.next_button.isEnabled()
 
 
+def test_skip_errors_with_every_row_wrong_writes_nothing(qtbot, grid_db, tmp_path, monkeypatch):
+    path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[3:])  # both rows have errors
+    page = _page(qtbot, grid_db)
+    wizard = _to_preview(qtbot, page, monkeypatch, path)
+    preview = wizard.preview_step
+    preview.skip_errors.setChecked(True)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_PREVIEW and "没有可导入的行" in preview.status.text()
+    assert _people(grid_db) == 0 and list_batches(grid_db) == []
+
+
 def test_mode_change_replans(qtbot, grid_db, tmp_path, monkeypatch):
     path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3])
     page = _page(qtbot, grid_db)

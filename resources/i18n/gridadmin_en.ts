@@ -2397,12 +2397,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+117"/>
+        <location line="+118"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-109"/>
+        <location line="-110"/>
         <source>无法保存模板“{path}”：{why}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2453,6 +2453,11 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>每一行都有错误，没有可导入的行，没有写入任何数据。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>有错误行，没有导入任何数据。</source>
         <translation type="unfinished"></translation>
     </message>

@@ -202,7 +202,8 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
                user_id: int | None = None, today: date | None = None,
                table: Table | None = None, read: FileRead | None = None) -> Job[ImportResult]:
     """Plan and (unless ``dry_run``) write in one transaction. With row
-    errors nothing is written unless ``skip_errors``. Closing the generator
+    errors nothing is written unless ``skip_errors``, and not then either
+    when no row is left to write (no empty batch is recorded). Closing the generator
     (cancel) rolls everything back. ``read``: see ``load_table`` (the
     wizard's first look at the file, planned from while it is unchanged)."""
     today = today or date.today()
@@ -217,7 +218,8 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
             plan = _plan(session, path, table, kind, mode, today, acting(db))
         result = ImportResult(plan)
         has_errors = any(r.status == ERROR for r in plan.rows)
-        if dry_run or (has_errors and not skip_errors):
+        nothing_valid = has_errors and not any(r.status in (NEW, UPDATE) for r in plan.rows)
+        if dry_run or (has_errors and (not skip_errors or nothing_valid)):
             session.rollback()
             return result
         # Writing needs the kind's permission (grids: edit areas; staff: edit staff).

@@ -248,7 +248,8 @@ class ImportWizard(QWidget):
         if not result.committed:
             self.plan = result.plan
             self.preview_step.set_plan(self.plan)
-            self.preview_step.show_error(self.tr("有错误行，没有导入任何数据。"))
+            self.preview_step.show_error(self.tr("每一行都有错误，没有可导入的行，没有写入任何数据。") if skip
+                                         else self.tr("有错误行，没有导入任何数据。"))
             return
         self.result = result
         self.plan = result.plan
