@@ -57,7 +57,9 @@ from gridadmin.services.importing.plan import (
 )
 from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.sniff import FileRefused
-from gridadmin.services.importing.values import CellError, date_value, is_blank, name_value, phone_value, text_value
+from gridadmin.services.importing.values import (
+    CellError, code_text_value, date_value, is_blank, name_value, phone_value, text_value,
+)
 from gridadmin.services.importing.wide import WideLayout
 from gridadmin.services.text import to_halfwidth
 from gridadmin.services.training import SessionInput, attendance_refusal, attendance_values, validate_session
@@ -474,7 +476,7 @@ def _parse(reader: RowReader, today: date) -> dict:
     rec["hours_credited"] = reader.get("hours_credited", hours_value)
     rec["score"] = reader.get("score", score_value)
     rec["passed"] = reader.get("passed", passed_value)
-    rec["certificate_no"] = reader.get("certificate_no", text_value, 60)
+    rec["certificate_no"] = reader.get("certificate_no", code_text_value, 60, "证书编号")
     return rec
 
 

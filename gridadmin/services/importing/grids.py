@@ -23,7 +23,7 @@ from gridadmin.services.importing.plan import (
     ERROR, MODE_INSERT, MODE_UPDATE, NEW, SKIP, UNCHANGED, UPDATE, ImportPlan, RowIssue, RowPlan, RowReader,
     mark_duplicates,
 )
-from gridadmin.services.importing.values import CellError, text_value
+from gridadmin.services.importing.values import CellError, code_text_value, text_value
 
 F = FieldSpec
 GRIDS = KindSpec("grids", "网格", (
@@ -45,7 +45,7 @@ LABELS = {"name": "网格名称", "grid_code": "网格编码", "grid_type": "网
 
 
 def _grid_code(value) -> str:
-    text = (text_value(value, 24) or "").replace(" ", "")
+    text = (code_text_value(value, 24, "网格编码") or "").replace(" ", "")
     if not _CODE.fullmatch(text):
         raise CellError(f"网格编码“{text}”只能由数字、字母和“-”组成，最长 24 位")
     return text

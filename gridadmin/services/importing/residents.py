@@ -6,7 +6,7 @@ and the relation to the head; this module names the columns (see
 from __future__ import annotations
 
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec, normalize_header
-from gridadmin.services.importing.values import CellError, text_value
+from gridadmin.services.importing.values import CellError, code_text_value
 
 F = FieldSpec
 RESIDENTS = KindSpec("residents", "人口（每人一行）", (
@@ -63,8 +63,9 @@ def month_only_column(header: str) -> bool:
 
 
 def household_no_value(value) -> str:
-    """A household number: text, inner spaces removed."""
-    text = text_value(value, 30)
+    """A household number: text, inner spaces removed; a number cell that
+    lost digits (4.11324E+18) is refused, never stored rounded."""
+    text = code_text_value(value, 30, "户号")
     if text is None:
         raise CellError("户号不能为空")
     return text.replace(" ", "")

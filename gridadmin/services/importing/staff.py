@@ -42,7 +42,9 @@ from gridadmin.services.importing.plan import (
     batch_audit, mark_duplicates, shown,
 )
 from gridadmin.services.importing.residents import month_only_column
-from gridadmin.services.importing.values import CellError, code_value, date_value, name_value, phone_value, text_value
+from gridadmin.services.importing.values import (
+    CellError, code_text_value, code_value, date_value, name_value, phone_value, text_value,
+)
 from gridadmin.services.pinyin import name_pinyin
 from gridadmin.services.staff import StaffInput, record_status_change, validate_staff
 
@@ -124,7 +126,8 @@ def _parse(reader: RowReader, book: CodeBook, areas: AreaIndex, allow_month: boo
     for key in TEXT_COLUMNS:
         if key in columns:
             rec[key] = reader.get(key, text_value, STAFF.field(key).max_length)
-    code, name, community = (reader.get(k, text_value, 100) for k in ("grid_code", "grid", "community"))
+    code = reader.get("grid_code", code_text_value, 24, "网格编码")
+    name, community = (reader.get(k, text_value, 100) for k in ("grid", "community"))
     rec["area_id"] = None
     if code or name:
         try:

@@ -9,8 +9,10 @@ Contract of ``write_template(kind, path, db=None)``:
   database is given) get a dropdown (list data validation) whose values are
   on the hidden sheet ``下拉列表``; free spellings are still accepted on
   import, the dropdown only helps;
-- ID-number and phone columns are formatted as text (``@``) so Excel
-  cannot turn them into numbers; widths fit the content;
+- ID-number, phone and identifier columns (户号, 网格编码, 证书编号, and
+  楼栋/单元/室/门牌号, which Excel would turn into dates such as 3-2) are
+  formatted as text (``@``) so Excel cannot turn them into numbers or cut
+  them to 15 digits; widths fit the content;
 - code lists come from the database when ``db`` is given (the editable
   lists such as 网格岗位 may differ), else from the built-in seed.
 """
@@ -34,7 +36,11 @@ from gridadmin.services.importing.pipeline import kind_of
 TEMPLATE_ROWS = 1000  # rows prepared (text format, dropdowns) under the header
 LISTS_SHEET = "下拉列表"
 HEADER_ROW = 3
-TEXT_FIELDS = {"id_number": "18 位，文本格式", "phone": "手机 11 位或 0377-63123456"}
+# field key → hint of the columns formatted as text ('' for no hint)
+TEXT_FIELDS = {"id_number": "18 位，文本格式", "phone": "手机 11 位或 0377-63123456", "household_no": "文本格式",
+               "grid_code": "文本格式", "certificate_no": "文本格式", "building": "", "unit": "", "room": "",
+               "door_no": ""}
+WIDTHS = {"id_number": 22, "household_no": 22, "grid_code": 22, "certificate_no": 22}
 # field key → code list key (a fixed tuple of labels where not a code list)
 CODE_COLUMNS = {
     "gender": "gender", "ethnicity": "ethnicity", "relation": "relation", "political_status": "political",
@@ -101,7 +107,7 @@ def template_columns(kind: str, db=None) -> list[TemplateColumn]:
         elif spec.key == "grid":
             choices = tuple(grids)
         parts = ["必填"] if spec.required else []
-        if spec.key in TEXT_FIELDS:
+        if TEXT_FIELDS.get(spec.key):
             parts.append(TEXT_FIELDS[spec.key])
         elif spec.key in DATE_FIELDS:
             parts.append("如 1990.01.02")
@@ -113,8 +119,8 @@ def template_columns(kind: str, db=None) -> list[TemplateColumn]:
 
 
 def _width(column: TemplateColumn) -> float:
-    if column.key == "id_number":
-        return 22
+    if column.key in WIDTHS:
+        return WIDTHS[column.key]
     longest = max([len(column.header), len(column.hint) * 0.9, *(len(c) for c in column.choices[:60])] or [4])
     return min(max(8.0, longest * 2 + 2), 40.0)
 

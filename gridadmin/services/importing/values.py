@@ -4,6 +4,7 @@ raises :class:`CellError` with a Chinese message; nothing is guessed."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 
@@ -14,6 +15,8 @@ from gridadmin.services.xlsx import FORMULA_START
 MAX_CELL_CHARS = 500
 EXCEL_EPOCH = date(1899, 12, 30)
 MIN_YEAR, MAX_YEAR = 1900, 2100
+EXACT_FLOAT_LIMIT = 2 ** 53  # from here on a float cannot hold every integer: digits are lost
+EXCEL_DIGITS_LIMIT = 10 ** 15  # Excel keeps 15 significant digits; a 16th typed digit becomes 0
 
 
 class CellError(ValueError):
@@ -41,6 +44,8 @@ def text_value(value, max_length: int = 100) -> str | None:
         value = value[1:]  # neutralised on export (services.xlsx.safe_cell): the text itself
     if type(value) is str and len(value) <= max_length and _PLAIN.fullmatch(value):
         return value  # already clean: ASCII and common CJK, single spaces
+    if isinstance(value, float) and not (math.isfinite(value) and abs(value) < EXACT_FLOAT_LIMIT):
+        raise lost_digits(value)
     if isinstance(value, (datetime, date)):
         value = value.isoformat()
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS * 4:
@@ -49,6 +54,46 @@ def text_value(value, max_length: int = 100) -> str | None:
     if len(text) > max_length:
         raise CellError(f"内容过长（{len(text)} 字），最多 {max_length} 字")
     return text or None
+
+
+# ---- identifiers (户号, 网格编码, 证书编号 …) -----------------------------------
+_SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE]\+\d{1,3}")  # 4.11324E+18: how Excel shows a long number
+
+
+def _shown_number(value) -> str:
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < EXCEL_DIGITS_LIMIT:
+        return str(int(value))
+    if isinstance(value, float) and math.isfinite(value) and abs(value) >= EXCEL_DIGITS_LIMIT:
+        return f"{value:.15G}"  # as Excel shows it (4.1132400300101E+18)
+    return str(value)
+
+
+def lost_digits(value, what: str = "") -> CellError:
+    """The refusal of a number cell whose digits Excel (or a float) could not
+    keep: nothing is repaired, the clerk re-types it in a text column."""
+    return CellError(f"{what}“{_shown_number(value)}”被 Excel 存成了数字（科学计数法），超过 15 位的数字末尾几位已丢失，"
+                     f"无法恢复；请把这一列的单元格格式设为“文本”，再按原始资料重新填写")
+
+
+def code_text_value(value, max_length: int = 30, what: str = "") -> str | None:
+    """An identifier kept as text (户号, 网格编码, 证书编号 …). A number cell is
+    used only when its float holds the number exactly (12345.0 → "12345");
+    one with a fractional part, one beyond 2**53 or a 16-digit one ending in
+    0 (Excel's 15-digit cut) lost digits, and scientific text (4.11324E+18,
+    a CSV saved by Excel) is refused the same way. ``what`` names the
+    column in the message (户号)."""
+    if isinstance(value, float):
+        if not math.isfinite(value) or abs(value) >= EXACT_FLOAT_LIMIT or \
+                (value.is_integer() and abs(value) >= EXCEL_DIGITS_LIMIT and value % 10 == 0):
+            raise lost_digits(value, what)
+        if not value.is_integer():
+            raise CellError(f"{what}“{value!r}”是带小数的数字，不是编码：Excel 把它当成了数字（开头或末尾的 0 可能已丢失）；"
+                            f"请把这一列的单元格格式设为“文本”，再按原始资料重新填写")
+        value = int(value)
+    text = text_value(value, max_length)
+    if text is not None and _SCIENTIFIC.fullmatch(text):
+        raise lost_digits(text, what)
+    return text
 
 
 _PLAIN_NAME = re.compile(r"[\u0021-\u002f\u003a-\u007e\u4e00-\u9fff]+")  # no digits, no spaces
