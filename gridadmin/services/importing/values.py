@@ -136,15 +136,35 @@ def _make(year: int, month: int, day: int, shown: str) -> date:
         raise CellError(f"日期“{shown}”不存在：{year} 年 {month} 月没有 {day} 日") from None
 
 
+def _two_digit_year(shown: str) -> CellError:
+    return CellError(f"日期“{shown}”的年份只有两位，无法确定是哪个世纪，请写四位年份（如 1990.01.02）")
+
+
+def _six_digits(text: str, allow_month: bool) -> tuple[date, bool]:
+    """199001 is a year and month; 900102 (year, month, day with a two-digit
+    year) is refused, never guessed."""
+    year, month = int(text[:4]), int(text[4:])
+    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
+        if 1 <= int(text[2:4]) <= 12 and 1 <= int(text[4:]) <= 31:
+            raise _two_digit_year(text)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise CellError(f"“{text}”不是可识别的日期（可写 1990.01.02、1990-1-2、1990年1月2日 或 19900102）")
+    if not allow_month:
+        raise CellError(f"日期“{text}”只有年和月，缺少日")
+    return _make(year, month, 1, text), True
+
+
 def date_value(value, *, allow_month: bool = False) -> tuple[date, bool] | None:
     """``(date, month_only)``; ``month_only`` dates are the 1st of the month
-    and only allowed where ``allow_month`` (出生年月 columns)."""
+    and only allowed where ``allow_month`` (出生年月 columns). There a date
+    cell is read as its year and month too: Excel keeps 1988年4月 typed into
+    a cell as the date 1988-04-01."""
     if is_blank(value):
         return None
     if isinstance(value, datetime):
-        return value.date(), False
+        return value.date(), allow_month
     if isinstance(value, date):
-        return value, False
+        return value, allow_month
     if isinstance(value, bool):
         raise CellError(f"“{value}”不是日期")
     if isinstance(value, (int, float)):
@@ -158,12 +178,14 @@ def date_value(value, *, allow_month: bool = False) -> tuple[date, bool] | None:
         return _make(int(m[1]), int(m[2]), int(m[3]), text), False
     if m := _COMPACT.fullmatch(text):
         return _make(int(m[1]), int(m[2]), int(m[3]), text), False
-    if m := (_MONTH.fullmatch(text) or _COMPACT_MONTH.fullmatch(text)):
+    if _COMPACT_MONTH.fullmatch(text):
+        return _six_digits(text, allow_month)
+    if m := _MONTH.fullmatch(text):
         if not allow_month:
             raise CellError(f"日期“{text}”只有年和月，缺少日")
         return _make(int(m[1]), int(m[2]), 1, text), True
     if _SHORT_YEAR.fullmatch(text) or _YEAR_LAST_SHORT.fullmatch(text):
-        raise CellError(f"日期“{text}”的年份只有两位，无法确定是哪个世纪，请写四位年份（如 1990.01.02）")
+        raise _two_digit_year(text)
     if m := _YEAR_LAST.fullmatch(text):
         a, b = int(m[1]), int(m[2])
         if a <= 12 and b <= 12 and a != b:
@@ -190,9 +212,8 @@ def _date_from_number(value, allow_month: bool) -> tuple[date, bool]:
     if 19000101 <= number <= 21001231:
         text = str(number)
         return _make(int(text[:4]), int(text[4:6]), int(text[6:]), text), False
-    if 190001 <= number <= 210012 and allow_month:
-        text = str(number)
-        return _make(int(text[:4]), int(text[4:]), 1, text), True
+    if 100000 <= number <= 999999:
+        return _six_digits(str(number), allow_month)
     if 1 <= number <= 73050:  # Excel serial up to 2099-12-31
         return EXCEL_EPOCH + timedelta(days=number), False
     raise CellError(f"“{number}”不是日期")

@@ -27,7 +27,7 @@ from gridadmin.services.importing.headers import HEADER_SEARCH_ROWS, Table
 from gridadmin.services.importing.mapping import match_header, normalize_header
 from gridadmin.services.importing.plan import RowPlan
 from gridadmin.services.importing.reading import SheetData
-from gridadmin.services.importing.residents import RESIDENTS
+from gridadmin.services.importing.residents import RESIDENTS, month_only_column
 
 _DIGITS = "一二三四五六七八九十"
 _GROUP = re.compile(r"(户主|(?:家庭)?成员([0-9]{1,2}|[一二三四五六七八九十]{1,3}))(.+)")
@@ -86,7 +86,11 @@ def widen(sheet: SheetData) -> SheetData:
     member_keys = [f.key for f in RESIDENTS.fields if any(f.key in fields for _k, fields in ordered)]
     if "relation" not in member_keys:
         member_keys.insert(member_keys.index("name"), "relation")
-    header = [row[c] for c in shared] + [RESIDENTS.field(k).label for k in member_keys]
+    labels = {k: RESIDENTS.field(k).label for k in member_keys}
+    births = [str(row[fields["birth_date"]]) for _k, fields in ordered if "birth_date" in fields]
+    if births and all(month_only_column(h) for h in births):
+        labels["birth_date"] = "出生年月"  # 户主出生年月, 成员1出生年月 …: year and month are enough
+    header = [row[c] for c in shared] + [labels[k] for k in member_keys]
     rows = [list(r) for r in sheet.rows[:index]] + [header]
     excel_rows = list(range(1, index + 2))
     names: list[dict[str, str]] = [{} for _ in range(index + 1)]
@@ -110,7 +114,7 @@ def widen(sheet: SheetData) -> SheetData:
                 continue
             rows.append(base + values)
             excel_rows.append(r + 1)
-            names.append({RESIDENTS.field(k).label: str(row[fields[k]]) for k in member_keys if k in fields})
+            names.append({labels[k]: str(row[fields[k]]) for k in member_keys if k in fields})
             for i, c in enumerate(shared):
                 if (r, c) in sheet.problems:  # looked up by the original Excel row (see ``finish``)
                     problems[(r, i)] = sheet.problems[(r, c)]
