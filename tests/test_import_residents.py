@@ -149,6 +149,8 @@ def test_new_household_needs_a_grid(grid_db, tmp_path):
     plan = plan_import(grid_db, write_workbook(tmp_path / "b.xlsx", _family(), community=("河街社区", "九网格")),
                        "residents", today=TODAY)
     assert any("下没有名为“九网格”的网格" in e.message for e in plan.errors)
+    # the grid was filled in: only the unknown grid is reported, not a missing one
+    assert not any("须填写所属网格" in e.message for e in plan.errors)
 
 
 def test_moving_a_person_to_another_household_records_a_transfer(grid_db, tmp_path):
@@ -206,3 +208,69 @@ def test_data_on_the_second_sheet_is_found(grid_db, tmp_path):
     path = write_workbook(tmp_path / "a.xlsx", _family(), extra_sheets=("填表说明",))
     plan = plan_import(grid_db, path, "residents", today=TODAY)
     assert plan.sheet_name == "人口" and plan.counts()["inserted"] == 4
+
+
+def _heads(db, household_no):
+    with db.session() as s:
+        return s.execute(select(Person.name, Person.relation).join(Household, Household.id == Person.household_id)
+                         .where(Household.household_no == household_no, Person.relation.in_(("01", "02")))
+                         .order_by(Person.name)).all()
+
+
+def test_benren_is_a_head_like_huzhu(grid_db, tmp_path):
+    rows = _family()
+    rows[0]["与户主\n关系*"] = "本人"  # GB/T 4761 code 01, first in the template's dropdown
+    result = _import(grid_db, write_workbook(tmp_path / "a.xlsx", rows))
+    assert result.committed, [e.message for e in result.plan.errors]
+    assert [tuple(h) for h in _heads(grid_db, "H1")] == [("李云", "01")]
+    # the stored 本人 is the household's head: a second 户主 is refused
+    second = [person("H1", "户主", "赵六", date(1970, 2, 3), 55)]
+    result = _import(grid_db, write_workbook(tmp_path / "b.xlsx", second))
+    assert not result.committed
+    assert "户号 H1 有 2 个户主（第 4 行，已登记的户主李云）" in result.plan.errors[0].message
+    assert [tuple(h) for h in _heads(grid_db, "H1")] == [("李云", "01")]
+
+
+def test_moving_the_head_out_is_refused_on_that_row(grid_db, tmp_path):
+    _import(grid_db, write_workbook(tmp_path / "a.xlsx", _family()))
+    moved = [person("H3", "户主", "李云", date(1980, 1, 2), 11)]
+    result = _import(grid_db, write_workbook(tmp_path / "b.xlsx", moved))
+    assert not result.committed and [e.to_dict() for e in result.plan.errors] == [{
+        "row": 4, "column": "户号*", "value": "H3",
+        "message": "“李云”是户号 H1 的户主，改到户号 H3 后，户号 H1 还有 2 人却没有户主：请在同一文件中为户号 H1 "
+                   "指定新户主（与户主关系填“户主”或“本人”），或不改此人的户号"}]
+    assert [tuple(h) for h in _heads(grid_db, "H1")] == [("李云", "02")]
+    # the same file names the household's new head: accepted
+    moved.append(person("H1", "户主", "王芳", date(1981, 3, 4), 22))
+    result = _import(grid_db, write_workbook(tmp_path / "c.xlsx", moved))
+    assert result.committed, [e.message for e in result.plan.errors]
+    assert [tuple(h) for h in _heads(grid_db, "H1")] == [("王芳", "02")]
+    assert [tuple(h) for h in _heads(grid_db, "H3")] == [("李云", "02")]
+
+
+def test_rows_left_out_with_skip_errors_cannot_leave_a_household_headless(grid_db, tmp_path):
+    _import(grid_db, write_workbook(tmp_path / "a.xlsx", _family()))
+    rows = [person("H3", "户主", "李云", date(1980, 1, 2), 11),
+            person("H1", "户主", "王芳", date(1981, 3, 4), 22, 民族="火星")]  # the new head's row is wrong
+    result = _import(grid_db, write_workbook(tmp_path / "b.xlsx", rows), skip_errors=True)
+    by_row = {e.row: e.message for e in result.plan.errors}
+    assert "火星" in by_row[5]
+    assert by_row[4].startswith("“李云”是户号 H1 的户主") and "不能一并导入" in by_row[4]
+    assert result.to_dict()["updated"] == 0
+    assert [tuple(h) for h in _heads(grid_db, "H1")] == [("李云", "02")]
+
+
+def test_household_the_import_empties_is_dissolved_and_takes_no_new_members(grid_db, tmp_path):
+    _import(grid_db, write_workbook(tmp_path / "a.xlsx", _family()))
+    moved = [person("H1", "父", "张三", date(1960, 5, 6), 35)]  # H2's only member joins H1
+    result = _import(grid_db, write_workbook(tmp_path / "b.xlsx", moved))
+    assert result.committed, [e.message for e in result.plan.errors]
+    with grid_db.session() as s:
+        h2 = s.scalar(select(Household).where(Household.household_no == "H2"))
+        assert h2.dissolved_on == TODAY
+        audit = s.scalar(select(AuditLog).where(AuditLog.entity == "household", AuditLog.entity_id == h2.id,
+                                                AuditLog.import_batch_id == result.batch_id))
+        assert audit.action == "update" and "注销" in audit.summary
+    newcomer = [person("H2", "户主", "赵六", date(1970, 2, 3), 55)]
+    plan = plan_import(grid_db, write_workbook(tmp_path / "c.xlsx", newcomer), "residents", today=TODAY)
+    assert plan.errors[0].message.startswith(f"户号 H2 已于 {TODAY.isoformat()} 注销")

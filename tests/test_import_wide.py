@@ -74,6 +74,8 @@ def test_errors_name_the_excel_row_and_the_groups_column(grid_db, tmp_path):
     bad = [e for e in plan.errors if e.column == "成员2身份证号"]
     assert len(bad) == 1 and bad[0].row == 3 and bad[0].value.startswith("411302201205")
     assert {r.status for r in plan.rows[:3]} == {"error"}  # the household is refused whole
+    # Excel row 3 carries its own error only: no "同户 … 第 3 行有错误" for its other members
+    assert [e.message for e in plan.errors if e.row == 3] == [bad[0].message]
     assert {r.status for r in plan.rows[3:]} == {"new"}
     overview = inspect_file(path, "residents")  # what the wizard maps
     assert overview.headers[-3:] == ("与户主关系", "姓名", "公民身份号码") and overview.data_rows == 5
@@ -90,3 +92,17 @@ def test_exported_households_reimport_through_the_wide_layout(grid_db, tmp_path)
 
 def test_chinese_member_numbers():
     assert [_number(t) for t in ("1", "12", "一", "九", "十", "十一", "二十", "二十三")] == [1, 12, 1, 9, 10, 11, 20, 23]
+
+
+def test_household_over_two_excel_rows_names_the_bad_row_once(grid_db, tmp_path):
+    rows = _rows(bad_id=True)
+    # H1 goes on on the next Excel row with two more members
+    rows.insert(1, [None, None, None, "H1", "河街1号", None, None, "李大", pid(date(2008, 1, 2), 55), "子",
+                    "李二", pid(date(2009, 3, 4), 66), "女"])
+    plan = plan_import(grid_db, wide_book(tmp_path / "two.xlsx", rows), "residents", today=TODAY)
+    by_row = {}
+    for e in plan.errors:
+        by_row.setdefault(e.row, []).append(e.message)
+    assert len(by_row[3]) == 1 and "同户" not in by_row[3][0]
+    assert by_row[4] == ["同户（户号 H1）第 3 行有错误，整户暂不导入"]
+    assert [r.status for r in plan.rows] == ["error"] * 5 + ["new"] * 2

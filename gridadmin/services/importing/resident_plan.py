@@ -1,6 +1,10 @@
 """Matching resident rows against the register: persons by ID number,
 households by household number; household rules (one head) checked over
-the file and the members already registered."""
+the state the import leaves behind: every household the file names or
+moves a member out of keeps exactly one head (本人 or 户主,
+``household_rules.HEAD_RELATIONS``) while it has members. A household the
+import empties is dissolved by the commit, like the last member leaving
+through a life event."""
 
 from __future__ import annotations
 
@@ -12,14 +16,15 @@ from sqlalchemy.orm import Session
 from gridadmin.models import Household, Person
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.codes import CodeBook
+from gridadmin.services.household_rules import HEAD_RELATIONS, is_head
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import (
-    ERROR, MODE_UPDATE, NEW, SKIP, UPDATE, RowIssue, RowPlan, label_existing, mark_duplicates, shown,
+    ERROR, MODE_INSERT, MODE_UPDATE, NEW, SKIP, UPDATE, RowIssue, RowPlan, label_existing, mark_duplicates, shown,
 )
 from gridadmin.services.importing.resident_parse import ResidentParser
 from gridadmin.services.importing.residents import (
-    CODE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, RELATION_HEAD, RESIDENTS, month_only_column,
+    CODE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, RESIDENTS, month_only_column,
 )
 
 CHUNK = 500
@@ -37,17 +42,17 @@ def plan_residents(session: Session, table: Table, mode: str, today: date) -> tu
     person_columns = [Person.id, Person.version, Person.household_id, Person.status,
                       *(getattr(Person, k) for k in PERSON_FIELDS)]
     persons = _load(session, person_columns, Person.id_number, {r.record.get("id_number") for r in rows})
-    households = _load(session, [Household.id, Household.household_no, Household.area_id],
+    households = _load(session, [Household.id, Household.household_no, Household.area_id, Household.dissolved_on],
                        Household.household_no, {r.record.get("household_no") for r in rows})
     household_no_of = {h.id: h.household_no for h in households.values()}
     missing = {p.household_id for p in persons.values()} - set(household_no_of) - {None}
     if missing:
         for hh in _chunked_in(session, select(Household.id, Household.household_no), Household.id, missing):
             household_no_of[hh.id] = hh.household_no
-    _household_rules(session, table, rows, households, areas)
+    _household_rules(session, table, rows, households, persons, household_no_of, areas, mode)
 
     for row in rows:
-        if row.errors:
+        if row.errors or row.status == ERROR:  # ERROR without a message: see ``_hold_households``
             row.status = ERROR
             continue
         existing = persons.get(row.record["id_number"])
@@ -102,49 +107,30 @@ def _chunked_in(session, query, column, keys, *, scalars: bool = False):
         yield from (session.scalars(part) if scalars else session.execute(part))
 
 
-def _household_rules(session: Session, table: Table, rows: list[RowPlan], households: dict,
-                     areas: AreaIndex) -> None:
-    """Exactly one head per household (file rows plus registered heads the
-    file does not move); one grid per household; a new household needs a
-    grid; a household with an error row is not imported at all."""
+def _household_rules(session: Session, table: Table, rows: list[RowPlan], households: dict, persons: dict,
+                     household_no_of: dict, areas: AreaIndex, mode: str) -> None:
+    """One grid per household; a new household needs a grid; no member
+    joins a dissolved household; exactly one head in every household the
+    import touches (see ``_head_rules``); a household with an error row is
+    not imported at all."""
     by_no: dict[str, list[RowPlan]] = {}
     for row in rows:
         no = row.record.get("household_no")
         if no is not None:
             by_no.setdefault(no, []).append(row)
-    file_ids = {r.record.get("id_number") for r in rows} - {None}
-    registered_heads: dict[int, list[tuple[str, str]]] = {}
-    ids = [h.id for h in households.values()]
-    for start in range(0, len(ids), CHUNK):
-        for name, id_number, hh_id in session.execute(
-                select(Person.name, Person.id_number, Person.household_id)
-                .where(Person.household_id.in_(ids[start:start + CHUNK]), Person.relation == RELATION_HEAD,
-                       Person.status == PERSON_ACTIVE)):
-            if id_number not in file_ids:
-                registered_heads.setdefault(hh_id, []).append(name)
-    relation_header = table.mapping.header_of("relation")
-    grid_header = table.mapping.header_of("grid" if "grid" in table.mapping.columns else "grid_code")
+    grid_key = "grid" if "grid" in table.mapping.columns else "grid_code"
+    grid_header = table.mapping.header_of(grid_key)
+    grid_columns = [table.mapping.columns[k] for k in ("grid", "grid_code") if k in table.mapping.columns]
+    no_header = table.mapping.header_of("household_no")
     for no, members in by_no.items():
         existing = households.get(no)
-        heads = [r for r in members if r.record.get("relation") == RELATION_HEAD]
-        others = registered_heads.get(existing.id, []) if existing else []
-        message = None
-        if len(heads) + len(others) == 0:
-            message = f"户号 {no} 没有户主：本户（第 {_rows(members)} 行）中须有且只有一人的与户主关系为“户主”"
-        elif len(heads) + len(others) > 1:
-            parts = [f"第 {_rows(heads)} 行"] if heads else []
-            parts += [f"已登记的户主{'、'.join(others)}"] if others else []
-            message = f"户号 {no} 有 {len(heads) + len(others)} 个户主（{'，'.join(parts)}），一户只能有一个户主"
-        if message:
-            for row in members:
-                row.errors.append(RowIssue(row.row, relation_header, shown(row.cells[table.mapping.columns[
-                    "relation"]]), message))
         grids = {r.record.get("area_id") for r in members} - {None}
         if len(grids) > 1:
             names = "、".join(sorted(areas.areas[a].name for a in grids))
             for row in members:
                 row.errors.append(RowIssue(row.row, grid_header, "", f"户号 {no} 的成员填了不同的网格（{names}）"))
-        elif not grids and existing is None:
+        elif not grids and existing is None and not any(_filled(r, grid_columns) for r in members):
+            # a grid named but not found has its own message on that row
             for row in members:
                 row.errors.append(RowIssue(row.row, grid_header, "", f"户号 {no} 是新户，须填写所属网格"))
         elif existing is not None and grids and existing.area_id not in grids:
@@ -152,21 +138,170 @@ def _household_rules(session: Session, table: Table, rows: list[RowPlan], househ
                 row.warnings.append(RowIssue(row.row, grid_header, "",
                                              f"户号 {no} 已登记在“{areas.areas[existing.area_id].name}”，"
                                              "本次导入不改变住户所在网格"))
-        bad = [r for r in members if r.errors]
-        if bad and len(bad) < len(members):
+        if existing is not None and existing.dissolved_on is not None:
             for row in members:
-                if not row.errors:
-                    row.errors.append(RowIssue(row.row, "", "", f"同户（户号 {no}）第 {_rows(bad)} 行有错误，整户暂不导入"))
+                person = persons.get(row.record.get("id_number"))
+                if _applies(row, person, mode) and (person is None or person.household_id != existing.id):
+                    row.errors.append(RowIssue(row.row, no_header, no,
+                                               f"户号 {no} 已于 {existing.dissolved_on.isoformat()} 注销，"
+                                               "不能再迁入或新增成员，请为其另立新户号"))
+    registered = _Registered.load(session, households, persons)
+    _head_rules(table, rows, by_no, households, persons, household_no_of, registered, mode, later=False)
+    _hold_households(by_no)
+    # With "import the valid rows, skip the rest", rows with errors are left
+    # out; what the others leave behind must hold the rule as well.
+    while any(r.errors for r in rows) and _head_rules(table, rows, by_no, households, persons, household_no_of,
+                                                       registered, mode, later=True):
+        _hold_households(by_no)
+
+
+def _filled(row: RowPlan, columns: list[int]) -> bool:
+    for c in columns:
+        value = row.cells[c] if c < len(row.cells) else None
+        if value is not None and str(value).strip():
+            return True
+    return False
+
+
+def _applies(row: RowPlan, person, mode: str) -> bool:
+    """Whether the row changes the register under ``mode``: a stored person
+    is updated unless insert-only, a new one inserted unless update-only."""
+    return mode != MODE_INSERT if person is not None else mode != MODE_UPDATE
+
+
+class _Registered:
+    """The active members of the households the file touches, as stored:
+    how many each has, and its heads ``(person id, name)``."""
+
+    def __init__(self, counts: dict[int, int], heads: dict[int, list[tuple[int, str]]]):
+        self.counts = counts
+        self.heads = heads
+
+    @classmethod
+    def load(cls, session: Session, households: dict, persons: dict) -> _Registered:
+        ids = {h.id for h in households.values()}
+        ids |= {p.household_id for p in persons.values() if p.status == PERSON_ACTIVE and p.household_id}
+        ids = sorted(ids)
+        counts: dict[int, int] = {}
+        heads: dict[int, list[tuple[int, str]]] = {}
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start:start + CHUNK]
+            active = (Person.household_id.in_(part), Person.status == PERSON_ACTIVE)
+            counts.update(session.execute(select(Person.household_id, func.count()).where(*active)
+                                          .group_by(Person.household_id)).all())
+            for pid, name, hh_id in session.execute(select(Person.id, Person.name, Person.household_id)
+                                                    .where(*active, Person.relation.in_(HEAD_RELATIONS))
+                                                    .order_by(Person.id)):
+                heads.setdefault(hh_id, []).append((pid, name))
+        return cls(counts, heads)
+
+
+def _head_rules(table: Table, rows: list[RowPlan], by_no: dict, households: dict, persons: dict,
+                household_no_of: dict, registered: _Registered, mode: str, *, later: bool) -> bool:
+    """Exactly one head in every household the import touches, as the
+    import leaves it: its stored active members, less those the file moves
+    out or lists again, plus the file's rows for it. A household left with
+    no member at all is fine (the commit dissolves it). Refusals go on the
+    household's rows, or on the rows that move its head out when that is
+    what leaves it without one. First the rows as the file means them
+    (``later`` False: rows with other errors count); then (``later``) only
+    the rows free of errors, as "skip the rest" would write them. Returns
+    whether it added an error."""
+    id_of_no = {no: h.id for no, h in households.items()}
+    arriving: dict[str, list[RowPlan]] = {}
+    listed: dict[int, set[int]] = {}  # stored household id → ids of its members the file lists again
+    movers: dict[int, list[tuple[RowPlan, object]]] = {}  # stored household id → (row, person) moving out
+    for row in rows:
+        no = row.record.get("household_no")
+        if no is None or (later and (row.errors or row.status == ERROR)):
+            continue
+        person = persons.get(row.record.get("id_number"))
+        if not _applies(row, person, mode):
+            continue
+        if person is not None:
+            if person.status != PERSON_ACTIVE:
+                continue  # updated, but no member of any household
+            if person.household_id is not None:
+                listed.setdefault(person.household_id, set()).add(person.id)
+                if household_no_of.get(person.household_id) != no:
+                    movers.setdefault(person.household_id, []).append((row, person))
+        arriving.setdefault(no, []).append(row)
+    relation_header = table.mapping.header_of("relation")
+    relation_index = table.mapping.columns.get("relation")
+    no_header = table.mapping.header_of("household_no")
+    note = "（本文件中与此相关的行有错误，不能一并导入）" if later else ""
+    added = False
+
+    def refuse(row: RowPlan, issue: RowIssue) -> None:
+        nonlocal added
+        if later and (row.errors or row.status == ERROR):
+            return
+        row.errors.append(issue)
+        added = True
+
+    touched = [(no, id_of_no.get(no)) for no in arriving]
+    touched += [(household_no_of.get(hh_id), hh_id) for hh_id in movers if household_no_of.get(hh_id) not in arriving]
+    for no, hh_id in touched:
+        own = listed.get(hh_id, set())
+        stored_heads = [name for pid, name in registered.heads.get(hh_id, ()) if pid not in own]
+        file_rows = arriving.get(no, [])
+        head_rows = [r for r in file_rows if is_head(r.record.get("relation"))]
+        members = registered.counts.get(hh_id, 0) - len(own) + len(file_rows)
+        heads = len(stored_heads) + len(head_rows)
+        if members <= 0 or heads == 1:
+            continue
+        head_movers = [(r, p) for r, p in movers.get(hh_id, ()) if is_head(p.relation)]
+        if heads == 0 and head_movers:
+            for row, person in head_movers:
+                refuse(row, RowIssue(row.row, no_header, shown(row.cells[table.mapping.columns["household_no"]]),
+                                     f"“{person.name}”是户号 {no} 的户主，改到户号 {row.record['household_no']} 后，"
+                                     f"户号 {no} 还有 {members} 人却没有户主：请在同一文件中为户号 {no} 指定新户主"
+                                     f"（与户主关系填“户主”或“本人”），或不改此人的户号{note}"))
+            continue
+        if not file_rows:
+            continue  # the household was like this before the import
+        if heads == 0:
+            message = f"户号 {no} 没有户主：本户（第 {_rows(by_no.get(no, file_rows))} 行）中须有且只有一人的" \
+                      f"与户主关系为“户主”或“本人”{note}"
+        else:
+            parts = [f"第 {_rows(head_rows)} 行"] if head_rows else []
+            parts += [f"已登记的户主{'、'.join(stored_heads)}"] if stored_heads else []
+            message = f"户号 {no} 有 {heads} 个户主（{'，'.join(parts)}），一户只能有一个户主{note}"
+        for row in by_no.get(no, file_rows):
+            value = shown(row.cells[relation_index]) if relation_index is not None else ""
+            refuse(row, RowIssue(row.row, relation_header, value, message))
+    return added
+
+
+def _hold_households(by_no: dict[str, list[RowPlan]]) -> None:
+    """A household with an error row is not imported at all: its other rows
+    say which rows of the household are wrong, once per Excel row. Rows
+    that share the Excel row of an error (the members of one row of the
+    wide layout) are refused without a message of their own."""
+    for no, members in by_no.items():
+        bad = [r for r in members if r.errors]
+        if not bad or len(bad) == len(members):
+            continue
+        said = {r.row for r in members if r.errors or r.status == ERROR}
+        message = f"同户（户号 {no}）第 {_rows(bad)} 行有错误，整户暂不导入"
+        for row in members:
+            if row.errors or row.status == ERROR:
+                continue
+            row.status = ERROR
+            if row.row in said:
+                continue
+            said.add(row.row)
+            row.errors.append(RowIssue(row.row, "", "", message))
 
 
 def _rows(rows: list[RowPlan]) -> str:
-    return "、".join(str(r.row) for r in rows)
+    return "、".join(str(n) for n in sorted({r.row for r in rows}))
 
 
 def _household_values(members: list[RowPlan]) -> dict:
     """A new household's grid and address: the first value found, the
     head's row first."""
-    members = sorted(members, key=lambda r: r.record.get("relation") != RELATION_HEAD)
+    members = sorted(members, key=lambda r: not is_head(r.record.get("relation")))
     values = {"area_id": next(r.record["area_id"] for r in members if r.record.get("area_id"))}
     for key in HOUSEHOLD_FIELDS:
         values[key] = None

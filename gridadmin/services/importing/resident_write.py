@@ -1,7 +1,9 @@
 """Writing planned resident rows: new households, new persons with their
-登记 event, updates (optimistic version check), 户间迁移 events and one
-audit row per created or changed record, all with executemany (inserts as
-tuples through ``services.bulk``: straight to the driver on SQLite)."""
+登记 event, updates (optimistic version check), 户间迁移 events, the
+households the moves emptied marked dissolved (as when the last member
+leaves through a life event; undo restores them) and one audit row per
+created or changed record, all with executemany (inserts as tuples through
+``services.bulk``: straight to the driver on SQLite)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from gridadmin.models.base import local_now
@@ -102,10 +104,34 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
             yield done
     if events:
         session.execute(insert(PersonEvent.__table__), events)
+        audit.extend(_dissolve_emptied(session, {e["from_household_id"] for e in events} - {None}, batch_id, today,
+                                       who))
     dropped = drop_indexes(session, (_audit,), len(audit))
     for start in range(0, len(audit), BATCH * 4):
         insert_tuples(session, _audit, _AUDIT_KEYS, audit[start:start + BATCH * 4])
     restore_indexes(session, dropped)
+
+
+def _dissolve_emptied(session: Session, left: set[int], batch_id: int, today: date, who: tuple) -> list[tuple]:
+    """Mark dissolved the households in ``left`` that no active member
+    remains in; their audit rows (``old``/``new`` dissolved_on) let undo
+    reopen them."""
+    left = sorted(left)
+    emptied = []
+    for start in range(0, len(left), BATCH):
+        part = left[start:start + BATCH]
+        kept = set(session.scalars(select(_person.c.household_id).where(
+            _person.c.household_id.in_(part), _person.c.status == PERSON_ACTIVE).distinct()))
+        emptied += session.execute(select(_household.c.id, _household.c.household_no).where(
+            _household.c.id.in_([h for h in part if h not in kept]), _household.c.dissolved_on.is_(None))).all()
+    if not emptied:
+        return []
+    session.execute(update(_household).where(_household.c.id == bindparam("_hid"))
+                    .values(dissolved_on=today, version=_household.c.version + 1, updated_at=local_now()),
+                    [{"_hid": hh_id} for hh_id, _no in emptied])
+    return [_audit_row("update", "household", hh_id, batch_id, f"导入后住户 {no} 已无成员，注销",
+                       {"old": {"dissolved_on": None}, "new": {"dissolved_on": today}}, auditor=who)
+            for hh_id, no in emptied]
 
 
 class _Pinyin:
