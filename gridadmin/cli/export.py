@@ -8,7 +8,7 @@ from __future__ import annotations
 from gridadmin.cli import CliError, open_cli_database
 from gridadmin.db import DatabaseVersionError
 from gridadmin.services.errors import ServiceError
-from gridadmin.services.importing.export import EXPORT_KINDS, EXPORT_LABELS, export_kind
+from gridadmin.services.importing.export import EXPORT_KINDS, EXPORT_LABELS, MASKED_NUMBERS, export_kind
 
 
 def register(sub) -> None:
@@ -40,6 +40,6 @@ def run(args) -> int:
         raise CliError(f"无法写入“{args.out}”：{exc.strerror or exc}") from None
     finally:
         db.dispose()
-    masked = "" if args.full_numbers else "（身份证号和电话已打码）"
+    masked = f"（{MASKED_NUMBERS[args.kind]}已打码）" if args.kind in MASKED_NUMBERS and not args.full_numbers else ""
     print(f"已导出{EXPORT_LABELS[args.kind]} {count} 行到 {args.out}{masked}")
     return 0

@@ -3,7 +3,9 @@ xlsx or to a printable PDF. Works for any ``PageSource`` (roster, residents,
 audit …), streaming windows so 100,000 rows never sit in memory as objects.
 
 IDs and phones are exported as shown (masked unless the caller asked for
-full numbers, which needs the 查看完整证件号码 permission); every export is
+full numbers, which needs the 查看完整证件号码 permission), in columns
+formatted as text like every identifier column (``xlsx.is_text_column``);
+every export is
 recorded in the audit trail; cells that could run as formulas are
 neutralised."""
 
@@ -23,7 +25,7 @@ from gridadmin.services.reports.toolkit import (
     DocumentInfo, Styles, data_table, fit_column_widths, render_pdf, signature_block, title_block,
 )
 from gridadmin.services.settings import signatories
-from gridadmin.services.xlsx import FORMULA_START, safe_cell, write_xlsx
+from gridadmin.services.xlsx import FORMULA_START, TEXT_FORMAT, is_text_column, safe_cell, write_xlsx
 
 BLOCK = 2000
 
@@ -75,23 +77,26 @@ def _write_rows(workbook, source: PageSource, query: PageQuery, columns: Sequenc
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    as_text = workbook.add_format({"num_format": TEXT_FORMAT})
+    formats = []  # per column: the text format of identifier columns (the column's empty cells too), else None
     for index, column in enumerate(columns):
-        sheet.set_column(index, index, max(8, (column.width or 80) / 7))
+        formats.append(as_text if is_text_column(column.key, column.title) else None)
+        sheet.set_column(index, index, max(8, (column.width or 80) / 7), formats[-1])
     sheet.write_row(0, 0, [column.title for column in columns], bold)
     count = 0
     write_string, write = sheet.write_string, sheet.write
-    texts = [(index, column.text) for index, column in enumerate(columns)]
+    texts = [(index, column.text, formats[index]) for index, column in enumerate(columns)]
     for row in _rows(source, query):
         count += 1
-        for index, text in texts:
+        for index, text, cell_format in texts:
             value = text(row)
             if value.__class__ is str:  # most cells: written as text straight away
                 if value:
-                    write_string(count, index, "'" + value if value[0] in FORMULA_START else value)
+                    write_string(count, index, "'" + value if value[0] in FORMULA_START else value, cell_format)
             elif isinstance(value, date):  # dates shown as dates, not serial numbers
                 sheet.write_datetime(count, index, value, moment if isinstance(value, datetime) else day)
             elif value is not None:
-                write(count, index, safe_cell(value))
+                write(count, index, safe_cell(value), cell_format)
     return count
 
 

@@ -1,13 +1,28 @@
 """Writing spreadsheets users open in Excel/WPS: cell values that could run
-as a formula are neutralised; IDs and phones stay text."""
+as a formula are neutralised; IDs and phones stay text, in cells formatted
+as text so a clerk who corrects the file and sends it back sends text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
 FORMULA_START = ("=", "+", "-", "@")
+TEXT_FORMAT = "@"
+_IDENTIFIER_KEYS = frozenset({"id_number", "phone", "household_no", "grid_code", "certificate_no", "division_code"})
+_IDENTIFIER_TITLE = re.compile(r"身份证|身份号码|证件号|电话|手机|户号|编码|代码|编号|证号")
+_ADDRESS_PARTS = frozenset({"楼栋", "单元", "室", "门牌号"})  # Excel turns 3-2 typed there into a date
+
+
+def is_text_column(key: str, title: str) -> bool:
+    """Does a column hold identifiers (ID numbers, phones, 户号, 网格编码,
+    证书编号, house numbers …) that Excel must keep as typed? Such columns
+    get the text format (``@``), so a number typed or pasted there later
+    is not turned into a float, cut to 15 digits or made a date."""
+    title = title.replace("*", "").strip()
+    return key in _IDENTIFIER_KEYS or title in _ADDRESS_PARTS or _IDENTIFIER_TITLE.search(title) is not None
 
 
 def safe_cell(value: object) -> object:

@@ -51,6 +51,9 @@ from gridadmin.services.table_export import export_table_xlsx
 EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance")
 EXPORT_LABELS = {"grids": "网格", "staff": "网格员", "residents": "户籍人口", "households": "住户",
                  "attendance": "培训签到"}
+# What a masked export of a kind masks (grids have neither IDs nor phones).
+MASKED_NUMBERS = {"staff": "身份证号和电话", "residents": "身份证号和电话", "households": "身份证号",
+                  "attendance": "身份证号和电话"}
 CHUNK = 5000
 HOUSEHOLD_FIELDS = ("household_no", "community", "grid", "grid_code", "address", "compound", "building", "unit",
                     "room", "village_group", "door_no")
