@@ -131,3 +131,93 @@ def test_import_audit_rows_name_the_importing_user(tmp_path, township_db):
         names = set(s.scalars(select(AuditLog.username).where(AuditLog.import_batch_id == result.batch_id)))
         assert names == {"clerk9"}
         assert s.get(ImportBatch, result.batch_id) is not None
+
+
+def _legacy_import(db, path, monkeypatch):
+    """An import committed by a version that did not check the households
+    the batch moves members out of."""
+    from gridadmin.services.importing import resident_plan
+
+    with monkeypatch.context() as m:
+        m.setattr(resident_plan, "_head_rules", lambda *a, **k: False)
+        return _import(db, path)
+
+
+def _household_heads(db, household_no):
+    with db.session() as s:
+        return sorted(s.scalars(select(Person.name).join(Household, Household.id == Person.household_id).where(
+            Household.household_no == household_no, Person.relation.in_(("01", "02")))))
+
+
+def _family(tmp_path, db):
+    _setup_grid(db)
+    rows = [person("H1", "户主", "李云", date(1980, 1, 2), 11), person("H1", "妻", "王芳", date(1981, 3, 4), 22)]
+    return _import(db, write_workbook(tmp_path / "a.xlsx", rows))
+
+
+def test_undo_refused_when_a_later_import_gave_the_household_a_new_head(township_db, tmp_path, monkeypatch):
+    _family(tmp_path, township_db)
+    moved = [person("H2", "户主", "李云", date(1980, 1, 2), 11)]  # H1 keeps 王芳 and no head
+    b1 = _legacy_import(township_db, write_workbook(tmp_path / "b.xlsx", moved), monkeypatch)
+    b2 = _import(township_db, write_workbook(tmp_path / "c.xlsx", [person("H1", "户主", "赵六", date(1970, 2, 3), 55)]))
+    with pytest.raises(ConflictError) as refused:
+        undo_batch(township_db, b1)
+    message = str(refused.value)
+    assert message.startswith(f"不能撤销导入批次 {b1}：撤销后户号 H1 将有 2 位户主（李云、赵六），一户只能有一个户主。")
+    assert f"居民“赵六”于" in message and f"被 导入批次 {b2}修改（导入新增 赵六）" in message
+    assert refused.value.entity == "household"
+    with township_db.session() as s:  # rolled back as a whole
+        assert s.get(ImportBatch, b1).undone_at is None
+    assert _household_heads(township_db, "H1") == ["赵六"] and _household_heads(township_db, "H2") == ["李云"]
+
+
+def test_undo_refused_when_the_household_card_named_a_new_head(township_db, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from gridadmin.services.households import load_household, save_household
+
+    _family(tmp_path, township_db)
+    moved = [person("H2", "户主", "李云", date(1980, 1, 2), 11)]
+    b1 = _legacy_import(township_db, write_workbook(tmp_path / "b.xlsx", moved), monkeypatch)
+    with township_db.session() as s:
+        h1 = s.scalar(select(Household.id).where(Household.household_no == "H1"))
+    card = load_household(township_db, h1)
+    save_household(township_db, h1, card.data, [replace(m, relation="02") for m in card.members],
+                   expected_version=card.version, confirmed=True)
+    with pytest.raises(ConflictError, match="撤销后户号 H1 将有 2 位户主（李云、王芳）.*居民“王芳”于 .* 被 系统修改"):
+        undo_batch(township_db, b1)
+
+
+def test_undo_refused_when_it_would_leave_a_household_without_a_head(township_db, tmp_path, monkeypatch):
+    _family(tmp_path, township_db)
+    _import(township_db, write_workbook(tmp_path / "b.xlsx", [person("H2", "户主", "张三", date(1960, 5, 6), 35)]))
+    legacy = [person("H3", "户主", "李云", date(1980, 1, 2), 11)]  # leaves H1 with 王芳 only
+    _legacy_import(township_db, write_workbook(tmp_path / "c.xlsx", legacy), monkeypatch)
+    # 张三 becomes H1's head (H2, left empty, is dissolved); undoing that would leave H1 headless again
+    b3 = _import(township_db, write_workbook(tmp_path / "d.xlsx", [person("H1", "户主", "张三", date(1960, 5, 6), 35)]))
+    with pytest.raises(ConflictError, match="撤销后户号 H1 还有 1 位成员，却没有户主"):
+        undo_batch(township_db, b3)
+    assert _household_heads(township_db, "H1") == ["张三"]
+
+
+def test_undo_of_a_valid_move_with_a_new_head_goes_through(township_db, tmp_path):
+    _family(tmp_path, township_db)
+    rows = [person("H2", "户主", "李云", date(1980, 1, 2), 11), person("H1", "户主", "王芳", date(1981, 3, 4), 22)]
+    b2 = _import(township_db, write_workbook(tmp_path / "b.xlsx", rows))
+    _import(township_db, write_workbook(tmp_path / "c.xlsx", [person("H1", "子", "李小云", date(2010, 5, 6), 33)]))
+    undo_batch(township_db, b2)
+    assert _household_heads(township_db, "H1") == ["李云"]
+    with township_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Household).where(Household.household_no == "H2")) == 0
+
+
+def test_undo_reopens_the_household_the_import_dissolved(township_db, tmp_path):
+    _family(tmp_path, township_db)
+    _import(township_db, write_workbook(tmp_path / "b.xlsx", [person("H2", "户主", "张三", date(1960, 5, 6), 35)]))
+    b3 = _import(township_db, write_workbook(tmp_path / "c.xlsx", [person("H1", "父", "张三", date(1960, 5, 6), 35)]))
+    with township_db.session() as s:
+        assert s.scalar(select(Household.dissolved_on).where(Household.household_no == "H2")) is not None
+    undo_batch(township_db, b3)
+    with township_db.session() as s:
+        assert s.scalar(select(Household.dissolved_on).where(Household.household_no == "H2")) is None
+    assert _household_heads(township_db, "H2") == ["张三"]

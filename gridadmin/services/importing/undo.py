@@ -11,6 +11,11 @@ Contract of ``undo_batch``:
   batch that was itself undone; also when a record no longer holds the
   values the batch wrote, or when rows the batch did not write now refer to
   a record it created (e.g. a person added later to an imported household);
+  also when the result would leave a household with members but without
+  exactly one head (本人/户主): e.g. a later import or the household card
+  gave the household a new head after the batch moved its old head out, so
+  putting the old head back would make two (the message names the
+  household and the later change);
 - one transaction; one ``ACTION_UNDO`` audit row per record restored or
   removed plus one for the batch, all linked to the batch; the batch gets
   ``undone_at``; undoing an undone batch is refused;
@@ -25,20 +30,21 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    Boolean, Date, DateTime, Float, Integer, Numeric, Table, and_, delete, or_, select, update,
+    Boolean, Date, DateTime, Float, Integer, Numeric, Table, and_, delete, func, or_, select, update,
 )
 from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
 from gridadmin.models import AuditLog, ImportBatch, User
 from gridadmin.models.base import Base, local_now
-from gridadmin.models.household import PersonEvent
+from gridadmin.models.household import PERSON_ACTIVE, Household, Person, PersonEvent
 from gridadmin.models.staff import StaffStatusEvent
 from gridadmin.services import tallies
 from gridadmin.services.access import IMPORT_REGISTER, acting, require
 from gridadmin.services.audit import ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_UNDO, ACTION_UPDATE
 from gridadmin.services.bulk import insert_dicts
 from gridadmin.services.errors import ConflictError, NotFoundError
+from gridadmin.services.household_rules import HEAD_RELATIONS
 from gridadmin.services.importing.reindex import drop_indexes, restore_indexes
 from gridadmin.services.pinyin import name_pinyin
 from gridadmin.services.progress import Job, Progress, run_to_end
@@ -154,6 +160,8 @@ def undo_job(db: Database, batch_id: int) -> Job[UndoResult]:
         if rows:
             _refuse_later_changes(session, batch_id, rows[0].id, summaries)
         total = len(rows)
+        households = _households_touched(session, created, updated)
+        heads_before = _heads(session, households)
         yield Progress(0, total, "正在撤销…")
         _delete_own_events(session, created, updated, batch_id)
         audit = []
@@ -176,6 +184,8 @@ def undo_job(db: Database, batch_id: int) -> Job[UndoResult]:
             restore_indexes(session, dropped)
             removed += len(ids)
             audit.extend(_audit(actor, entity, i, batch_id, f"撤销导入：删除 {summaries[(entity, i)]}") for i in ids)
+        _refuse_broken_households(session, batch_id, rows[0].id if rows else 0, heads_before,
+                                  _heads(session, households), created, updated)
         audit.append(_audit(actor, "import_batch", batch_id, batch_id,
                             f"撤销导入批次 {batch_id}（{batch.file_name}）：删除 {removed} 条，恢复 {len(updated)} 条"))
         yield Progress(0, 0, "正在记入操作日志并保存…")
@@ -214,6 +224,84 @@ def _refuse_later_changes(session: Session, batch_id: int, first_id: int, summar
         raise ConflictError(f"不能撤销导入批次 {batch_id}：{what}在本批导入之后已被 {who} 于 {row.at:%Y-%m-%d %H:%M} "
                             f"修改（{row.summary or '修改'}）。请先处理该记录，或先撤销后来的导入。",
                             field="记录", value=what, entity=row.entity, entity_id=row.entity_id)
+
+
+def _households_touched(session: Session, created: dict, updated: list) -> list[int]:
+    """The households whose members the undo changes (not those it deletes):
+    where the batch's persons are now and where they were before it."""
+    persons = created.get("person", []) + [u[1] for u in updated if u[0] == "person"]
+    found = {u[2].get("household_id") for u in updated if u[0] == "person"}
+    for start in range(0, len(persons), CHUNK):
+        found.update(session.scalars(select(Person.household_id).where(Person.id.in_(persons[start:start + CHUNK]))))
+    found -= {None, *created.get("household", ())}
+    return sorted(int(h) for h in found)
+
+
+def _heads(session: Session, households: list[int]) -> dict[int, tuple[int, list[tuple[int, str]]]]:
+    """household id → (active members, heads as (person id, name))."""
+    out: dict[int, tuple[int, list[tuple[int, str]]]] = {}
+    for start in range(0, len(households), CHUNK):
+        part = households[start:start + CHUNK]
+        active = (Person.household_id.in_(part), Person.status == PERSON_ACTIVE)
+        for hh_id, count in session.execute(select(Person.household_id, func.count()).where(*active)
+                                            .group_by(Person.household_id)):
+            out[hh_id] = (count, [])
+        for pid, name, hh_id in session.execute(select(Person.id, Person.name, Person.household_id)
+                                                .where(*active, Person.relation.in_(HEAD_RELATIONS))
+                                                .order_by(Person.id)):
+            out[hh_id][1].append((pid, name))
+    return out
+
+
+def _refuse_broken_households(session: Session, batch_id: int, first_id: int, before: dict, after: dict,
+                              created: dict, updated: list) -> None:
+    """Refuse (the caller's transaction rolls back) when the undo leaves a
+    household that has members with no head or with several, unless it was
+    already so before the undo."""
+    own = set(created.get("person", ())) | {u[1] for u in updated if u[0] == "person"}
+    for hh_id, (members, heads) in sorted(after.items()):
+        if len(heads) == 1 or not members:
+            continue
+        was = before.get(hh_id)
+        if was is not None and len(was[1]) != 1:
+            continue  # not of the undo's making
+        no = session.scalar(select(Household.household_no).where(Household.id == hh_id))
+        if heads:
+            problem = f"户号 {no} 将有 {len(heads)} 位户主（{'、'.join(name for _pid, name in heads)}），一户只能有一个户主"
+            suspects = [pid for pid, _name in heads if pid not in own]
+        else:
+            problem = f"户号 {no} 还有 {members} 位成员，却没有户主"
+            suspects = list(session.scalars(select(Person.id).where(Person.household_id == hh_id,
+                                                                    Person.status == PERSON_ACTIVE)))
+        later = _later_change(session, batch_id, first_id, hh_id, suspects)
+        raise ConflictError(f"不能撤销导入批次 {batch_id}：撤销后{problem}。{later}请先在户卡中处理该户，"
+                            "或先撤销后来的导入。", field="户号", value=no, entity="household", entity_id=hh_id)
+
+
+def _later_change(session: Session, batch_id: int, first_id: int, household_id: int, persons: list[int]) -> str:
+    """“与之冲突的是 …”: the first change after the batch, by someone else, to
+    one of ``persons`` (else to the household itself)."""
+    undone = select(ImportBatch.id).where(ImportBatch.undone_at.is_not(None))
+    row = None
+    for touched in (and_(AuditLog.entity == "person", AuditLog.entity_id.in_(persons[:CHUNK])),
+                    and_(AuditLog.entity == "household", AuditLog.entity_id == household_id)):
+        row = session.execute(
+            select(AuditLog.entity, AuditLog.entity_id, AuditLog.at, AuditLog.username, AuditLog.import_batch_id,
+                   AuditLog.summary, User.display_name)
+            .outerjoin(User, User.id == AuditLog.user_id)
+            .where(AuditLog.id > first_id, touched,
+                   AuditLog.action.notin_((ACTION_EXPORT, ACTION_PRINT, ACTION_UNDO)),
+                   or_(AuditLog.import_batch_id.is_(None),
+                       and_(AuditLog.import_batch_id != batch_id, AuditLog.import_batch_id.notin_(undone))))
+            .order_by(AuditLog.id).limit(1)).first()
+        if row is not None:
+            break
+    if row is None:
+        return "本批导入之后没有对该户的其他修改：撤销会让它回到本批导入之前不符合“一户一个户主”的状态。"
+    who = (f"导入批次 {row.import_batch_id}" if row.import_batch_id
+           else row.display_name or ("系统" if row.username in (None, "system") else row.username))
+    what = describe(session, row.entity, row.entity_id)
+    return f"与之冲突的是本批导入之后的修改：{what}于 {row.at:%Y-%m-%d %H:%M} 被 {who}修改（{row.summary or '修改'}）。"
 
 
 def _delete_own_events(session: Session, created: dict, updated: list, batch_id: int) -> None:
