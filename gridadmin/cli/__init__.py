@@ -60,13 +60,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def open_cli_database(url):
+def open_cli_database(url, *, create: bool = False):
     """Open ``--db`` for a command. An older database is never upgraded
     silently here: the command stops and names the ``upgrade`` command,
-    which backs the database up first (a new, empty database is created
-    as usual)."""
-    from gridadmin.db import DatabaseUpgradeNeeded, open_database
+    which backs the database up first. Only commands that set a database
+    up (``init``, ``demo``: ``create``) make a new SQLite file; for the
+    others a file that does not exist is a mistyped path, refused (exit 2)
+    rather than answered from a new, empty database."""
+    from gridadmin.db import DatabaseUpgradeNeeded, open_database, resolve_url, sqlite_path
 
+    if not create:
+        path = sqlite_path(resolve_url(url))
+        if path is not None and not path.exists():
+            raise CliError(f"数据库文件不存在：{path}\n请检查 --db 路径；新建数据库请用 init 或 demo 命令。", code=2)
     try:
         return open_database(url, confirm_upgrade=True)
     except DatabaseUpgradeNeeded as exc:

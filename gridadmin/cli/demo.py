@@ -36,7 +36,7 @@ def run(args) -> int:
     except ValueError:
         raise CliError(f"随机种子“{args.seed}”不是整数。") from None
     try:
-        db = open_cli_database(args.db)
+        db = open_cli_database(args.db, create=True)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     last = {"at": 0.0, "message": ""}

@@ -45,6 +45,10 @@ def run(args) -> int:
         db = open_cli_database(args.db)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
+    except CliError as exc:  # no such database file, or one that needs upgrading first
+        if args.json:
+            print(json.dumps({"committed": False, "error": str(exc)}, ensure_ascii=False))
+        raise
     try:
         result = run_to_end(import_job(db, args.file, args.kind, mode=args.mode, sheet=args.sheet,
                                        skip_errors=args.skip_errors, dry_run=args.dry_run))

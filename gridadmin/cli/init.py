@@ -24,7 +24,7 @@ def run(args) -> int:
     except ValidationError as exc:
         raise CliError(exc.message) from None
     try:
-        db = open_cli_database(args.db)
+        db = open_cli_database(args.db, create=True)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     try:
