@@ -116,3 +116,18 @@ def test_staff_export_follows_the_roster_filter(tmp_path):
     role_column = next(i for i, h in enumerate(rows[0]) if h and "岗位" in str(h))
     assert {r[role_column] for r in rows[1:] if any(r)} == {"网格长"}
     db.dispose()
+
+
+def test_households_export_finds_a_head_stored_as_benren(filled, tmp_path):
+    """本人 (01) heads a household as 户主 (02) does: the wide export puts
+    them in the head columns, not among the members."""
+    from sqlalchemy import update
+
+    with filled.session() as s:
+        s.execute(update(Person).where(Person.name == "李云").values(relation="01"))
+    out = tmp_path / "h.xlsx"
+    export_kind(filled, "households", out, full_numbers=True)
+    rows = _sheet(out)
+    header, h1 = rows[0], rows[1]
+    assert h1[header.index("户主姓名")] == "李云" and h1[header.index("户主公民身份号码")] == pid(date(1980, 1, 2), 11)
+    assert "李云" not in h1[header.index("户主公民身份号码") + 1:]

@@ -95,6 +95,16 @@ def test_a_micro_grid_code_as_a_number_is_refused_in_residents(grid_db, tmp_path
     assert "没有编码为" not in issue.message
 
 
+def test_a_fractional_grid_code_in_residents_is_not_looked_up(grid_db, tmp_path):
+    headers = ["序号", "网格编码", "户号*", "与户主\n关系*", "姓  名*", "公民身份号码*"]
+    rows = [{**person("H1", "户主", "李云", date(1980, 1, 2), 11), "网格编码": 1234.5}]
+    plan = plan_import(grid_db, write_workbook(tmp_path / "人口.xlsx", rows, headers=headers), "residents",
+                       today=TODAY)
+    issue = plan.errors[0]
+    assert (issue.row, issue.column) == (4, "网格编码")
+    assert issue.message.startswith("网格编码“1234.5”是带小数的数字") and "没有编码为" not in issue.message
+
+
 def _grids_file(path, rows):
     wb = openpyxl.Workbook()
     ws = wb.active

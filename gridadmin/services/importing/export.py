@@ -36,12 +36,13 @@ from gridadmin.models.training import ATTENDANCE_LABELS
 from gridadmin.services.access import acting, area_in_scope
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.errors import NotFoundError, ValidationError
+from gridadmin.services.household_rules import is_head
 from gridadmin.services.idcard import mask_id_number, mask_phone
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.attendance import ATTENDANCE
 from gridadmin.services.importing.grids import GRIDS
 from gridadmin.services.importing.plan import shown
-from gridadmin.services.importing.residents import CODE_FIELDS, RELATION_HEAD, RESIDENTS
+from gridadmin.services.importing.residents import CODE_FIELDS, RESIDENTS
 from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
 from gridadmin.services.importing.staff import STAFF
 from gridadmin.services.paging import Column, PageQuery
@@ -196,7 +197,7 @@ def _households(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
         select(Household.id, Household.area_id, *(getattr(Household, k) for k in HOUSEHOLD_FIELDS
                                                    if k not in ("community", "grid", "grid_code")))
         .where(Household.dissolved_on.is_(None)).order_by(Household.household_no)) if ctx.in_scope(h.area_id)]
-    most = max((len([m for m in members.get(h.id, []) if m[2] != RELATION_HEAD]) for h in households), default=0)
+    most = max((len([m for m in members.get(h.id, []) if not is_head(m[2])]) for h in households), default=0)
     headers = [RESIDENTS.field(k).label for k in HOUSEHOLD_FIELDS] + ["户主姓名", "户主公民身份号码"]
     headers += [f"成员{n}{label}" for n in range(1, most + 1) for _k, label in MEMBER_FIELDS]
 
@@ -206,7 +207,7 @@ def _households(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
             values = {"community": community, "grid": grid, "grid_code": code}
             values.update({k: h._mapping[k] or "" for k in HOUSEHOLD_FIELDS if k not in values})
             people = members.get(h.id, [])
-            head = next((m for m in people if m[2] == RELATION_HEAD), None)
+            head = next((m for m in people if is_head(m[2])), None)
             row = [values[k] for k in HOUSEHOLD_FIELDS]
             row += [head[0], ctx.id_number(head[1])] if head else ["", ""]
             for name, id_number, relation in (m for m in people if m is not head):

@@ -25,7 +25,7 @@ from gridadmin.services.importing.residents import (
     CODE_FIELDS, HOUSEHOLD_FIELDS, RESIDENTS, TEXT_FIELDS, household_no_value,
 )
 from gridadmin.services.importing.values import (
-    CellError, code_value, date_value, name_value, phone_value, text_value,
+    CellError, code_text_value, code_value, date_value, name_value, phone_value, text_value,
 )
 
 MEMO_LIMIT = 200_000  # distinct values remembered per column
@@ -222,7 +222,7 @@ class ResidentParser:
 
 
 def _grid_code(value) -> str | None:
-    return text_value(value, 24)
+    return code_text_value(value, 24, "网格编码")
 
 
 def _name_100(value) -> str | None:

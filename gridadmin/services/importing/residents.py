@@ -53,7 +53,6 @@ HOUSEHOLD_FIELDS = ("address", "compound", "building", "unit", "room", "village_
 PERSON_FIELDS = ("name", "id_number", "gender", "birth_date", "ethnicity", "relation", "hukou_place", "category",
                  "residence_status", "political_status", "education", "marital_status", "occupation",
                  "employer", "phone", "note")
-RELATION_HEAD = "02"
 
 
 def month_only_column(header: str) -> bool:
