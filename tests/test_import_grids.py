@@ -60,9 +60,63 @@ def test_grid_errors(township_db, tmp_path):
     plan = plan_import(township_db, _grids_file(tmp_path / "g.xlsx", rows), "grids")
     messages = [(e.row, e.column, e.message) for e in plan.errors]
     assert (3, "网格名称*", "与第 4 行重复（社区/村和网格名称相同），同一文件中只能出现一次") in messages
+    assert plan.rows[0].errors[0].value == "一网格"  # the name, not an internal key
     assert (5, "所属社区*", "本乡镇/街道没有名为“火星社区”的社区/村") in messages
     assert any(r == 6 and c == "网格编码" for r, c, _m in messages)
     assert any(r == 6 and c == "网格类型" for r, c, _m in messages)
+
+
+def _micro_file(path, rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["社区/村", "网格名称", "网格编码", "网格类型", "所属网格"])
+    for row in rows:
+        ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def test_micro_grids_under_a_grid_of_the_same_file_then_undo(township_db, tmp_path):
+    """A micro-grid row names its grid in 所属网格; the grid may be new in
+    the same file (a centre importing its whole tree at once)."""
+    from gridadmin.services.importing.undo import undo_batch
+
+    code = _code(township_db)
+    rows = [("河街社区", "一网格", code + "001", "城市", None),
+            ("河街社区", "1号楼微网格", code + "00101", None, "一网格"),
+            ("河街社区", "2号楼微网格", code + "00102", None, "一网格")]
+    result = run_to_end(import_job(township_db, _micro_file(tmp_path / "g.xlsx", rows), "grids"))
+    assert result.committed and result.to_dict()["inserted"] == 3
+    with township_db.session() as s:
+        grid_id = s.scalar(select(Area.id).where(Area.name == "一网格"))
+        micro = s.execute(select(Area.name, Area.level, Area.parent_id).where(Area.level == "microgrid")
+                          .order_by(Area.sort_order)).all()
+    assert micro == [("1号楼微网格", "microgrid", grid_id), ("2号楼微网格", "microgrid", grid_id)]
+    again = plan_import(township_db, tmp_path / "g.xlsx", "grids")
+    assert [r.status for r in again.rows] == ["unchanged"] * 3
+    undo_batch(township_db, result.batch_id)
+    with township_db.session() as s:
+        assert s.scalar(select(Area.id).where(Area.level.in_(("grid", "microgrid")))) is None
+
+
+def test_micro_grid_errors_name_the_cell(township_db, tmp_path):
+    code = _code(township_db)
+    run_to_end(import_job(township_db, _micro_file(tmp_path / "a.xlsx", [
+        ("河街社区", "一网格", code + "001", "城市", None), ("河街社区", "1号楼微网格", code + "00101", None, "一网格")]),
+        "grids"))
+    rows = [("河街社区", "3号楼微网格", None, None, "九网格"),  # no such grid
+            ("河街社区", "1号楼微网格", code + "00101", None, None),  # a micro-grid's code as a grid
+            ("河街社区", "一网格", code + "001", None, "一网格"),  # a grid's code as a micro-grid
+            ("河街社区", "五网格", code + "005", "大网格", None), ("河街社区", "5号楼", None, None, "五网格")]
+    plan = plan_import(township_db, _micro_file(tmp_path / "b.xlsx", rows), "grids")
+    issues = {(e.row, e.column): e.message for e in plan.errors}
+    assert issues[(2, "所属网格")] == "“河街社区”下没有名为“九网格”的网格"
+    assert "微网格“1号楼微网格”" in issues[(3, "网格编码")] and "所属网格" in issues[(3, "网格编码")]
+    assert "网格“一网格”" in issues[(4, "网格编码")]
+    # the new grid of row 5 has an error, so its micro-grid cannot be written either
+    assert plan.rows[3].status == "error" and "第 5 行" in issues[(6, "所属网格")]
+    skipped = plan_import(township_db, tmp_path / "b.xlsx", "grids", mode="update").rows[4]
+    assert skipped.status == "skip" and "仅更新" in skipped.warnings[0].message
 
 
 def _json(capsys) -> dict:

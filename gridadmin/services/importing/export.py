@@ -108,12 +108,25 @@ def _grids(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
     keys = [f.key for f in GRIDS.fields if f.key != "seq"]
 
     def rows():
-        query = (select(Area.id, Area.name, Area.grid_code, Area.grid_type, Area.note)
-                 .where(Area.level.in_((LEVEL_GRID, LEVEL_MICROGRID))).order_by(Area.parent_id, Area.sort_order, Area.id))
-        for area_id, name, code, grid_type, note in session.execute(query):
-            if ctx.in_scope(area_id):
-                community = ctx.areas.community_of(area_id)
-                yield community.name if community else "", name, code or "", grid_type or "", note or ""
+        """Each grid followed by its micro-grids (所属网格 names their grid),
+        so the file imports back in one go."""
+        query = (select(Area.id, Area.parent_id, Area.level, Area.name, Area.grid_code, Area.grid_type, Area.note)
+                 .where(Area.level.in_((LEVEL_GRID, LEVEL_MICROGRID))).order_by(Area.sort_order, Area.id))
+        found = [a for a in session.execute(query) if ctx.in_scope(a.id)]
+        micro: dict[int, list] = {}
+        for area in found:
+            if area.level == LEVEL_MICROGRID:
+                micro.setdefault(area.parent_id, []).append(area)
+        grids = sorted((a for a in found if a.level == LEVEL_GRID), key=lambda a: a.parent_id)
+        order = [x for grid in grids for x in (grid, *micro.pop(grid.id, ()))]
+        order += [a for group in micro.values() for a in group]  # micro-grids of a grid out of scope
+        for area in order:
+            community = ctx.areas.community_of(area.id)
+            parent = ctx.areas.areas.get(area.parent_id) if area.level == LEVEL_MICROGRID else None
+            values = {"community": community.name if community else "", "name": area.name,
+                      "grid_code": area.grid_code or "", "grid_type": area.grid_type or "",
+                      "parent_grid": parent.name if parent else "", "note": area.note or ""}
+            yield tuple(values[k] for k in keys)
     return [GRIDS.field(k).label for k in keys], rows()
 
 

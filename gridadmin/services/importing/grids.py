@@ -1,6 +1,9 @@
-"""The ``grids`` kind: community/village, grid name, grid code, grid type.
-Grids are matched by code, else by community + name; new ones are created
-under their community, existing ones renamed, retyped, recoded or moved."""
+"""The ``grids`` kind: community/village, grid name, grid code, grid type,
+and for a micro-grid the grid it belongs to (所属网格). Grids are matched by
+code, else by community + name (micro-grids: by code, else by their grid +
+name); new ones are created under their community (micro-grids under their
+grid, which may be a new grid of the same file), existing ones renamed,
+retyped, recoded or moved."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models.base import local_now
 from gridadmin.models import Area, AuditLog
-from gridadmin.models.area import GRID_TYPES, LEVEL_GRID
+from gridadmin.models.area import GRID_TYPES, LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.services.errors import ConflictError
 from gridadmin.services.importing.areaindex import AreaIndex, _key
 from gridadmin.services.importing.headers import Table
@@ -33,6 +36,7 @@ GRIDS = KindSpec("grids", "网格", (
     F("name", "网格名称", ("网格", "网格名", "名称"), required=True),
     F("grid_code", "网格编码", ("网格代码", "网格编号", "编码", "代码"), max_length=24),
     F("grid_type", "网格类型", ("类型", "网格类别", "类别")),
+    F("parent_grid", "所属网格", ("上级网格", "所属网格名称")),
     F("note", "备注", ("说明",), max_length=500),
 ))
 GRID_TYPE_SPELLINGS = {
@@ -42,6 +46,7 @@ GRID_TYPE_SPELLINGS = {
 }
 _CODE = re.compile(r"[0-9A-Za-z-]{1,24}")
 LABELS = {"name": "网格名称", "grid_code": "网格编码", "grid_type": "网格类型", "parent_id": "社区/村", "note": "备注"}
+PARENT_LABELS = {LEVEL_GRID: "社区/村", LEVEL_MICROGRID: "所属网格"}
 
 
 def _grid_code(value) -> str:
@@ -63,48 +68,73 @@ def _parse(reader: RowReader, areas: AreaIndex) -> dict:
     community = reader.get("community", text_value, 100, required=True, label="社区/村")
     if community:
         try:
-            rec["parent_id"] = areas.find_community(community)
+            rec["community_id"] = areas.find_community(community)
         except CellError as exc:
             reader.error("community", community, exc.message)
     rec["grid_code"] = reader.get("grid_code", _grid_code)
     rec["grid_type"] = reader.get("grid_type", _grid_type)
+    rec["parent_grid"] = reader.get("parent_grid", text_value, 100)
+    rec["level"] = LEVEL_MICROGRID if rec["parent_grid"] else LEVEL_GRID
     rec["note"] = reader.get("note", text_value, 500)
     return rec
 
 
+def _same_place(row: RowPlan):
+    """Where a row's grid sits, for finding duplicates in the file:
+    community, the grid of a micro-grid ('' for a grid), name."""
+    rec = row.record
+    if not rec.get("community_id") or not rec.get("name"):
+        return None
+    return rec["community_id"], _key(rec["parent_grid"] or ""), _key(rec["name"])
+
+
 def plan_grids(session: Session, table: Table, mode: str, today: date) -> tuple[list[RowPlan], dict]:
     areas = AreaIndex.load(session)
+    header = table.mapping.header_of
     rows = []
     for excel_row, cells in table.rows:
         row = RowPlan(excel_row, cells)
         row.record = _parse(RowReader(table, row), areas)
         rows.append(row)
-    mark_duplicates(rows, lambda r: r.record.get("grid_code"), table.mapping.header_of("grid_code"), "网格编码")
-    mark_duplicates(rows, lambda r: (r.record.get("parent_id"), _key(r.record["name"]))
-                    if r.record.get("parent_id") and r.record.get("name") else None,
-                    table.mapping.header_of("name"), "社区/村和网格名称")
-    by_parent_name = {(a.parent_id, _key(a.name)): a for a in areas.areas.values() if a.level == LEVEL_GRID}
+    mark_duplicates(rows, lambda r: r.record.get("grid_code"), header("grid_code"), "网格编码")
+    mark_duplicates(rows, _same_place, header("name"), "社区/村和网格名称", shown_value=lambda r: r.record["name"])
+    by_place = {(a.parent_id, _key(a.name)): a for a in areas.areas.values()
+                if a.level in (LEVEL_GRID, LEVEL_MICROGRID)}
+    grids_in_file = {(r.record["community_id"], _key(r.record["name"])): r for r in rows
+                     if r.record.get("community_id") and r.record["name"] and r.record["level"] == LEVEL_GRID}
     for row in rows:
+        rec = row.record
+        if not row.errors:
+            _place(row, rec, areas, by_place, grids_in_file, header)
         if row.errors:
             row.status = ERROR
             continue
-        rec = row.record
         found = None
         if rec["grid_code"] and rec["grid_code"] in areas.by_grid_code:
             found = areas.areas[areas.by_grid_code[rec["grid_code"]]]
-            if found.level != LEVEL_GRID:
-                row.errors.append(RowIssue(row.row, table.mapping.header_of("grid_code"), rec["grid_code"],
-                                           f"网格编码已被微网格“{found.name}”使用"))
+            if found.level != rec["level"]:
+                row.errors.append(RowIssue(row.row, header("grid_code"), rec["grid_code"], _level_clash(found, areas)))
                 row.status = ERROR
                 continue
+        if rec.get("parent_row") is not None:
+            if found is not None:
+                row.errors.append(RowIssue(row.row, header("parent_grid"), rec["parent_grid"],
+                                           f"已有的微网格“{found.name}”不能移入本文件新增的网格，请先导入网格，再导入微网格"))
+                row.status = ERROR
+                continue
+            row.status = SKIP if mode == MODE_UPDATE else NEW
+            if row.status == SKIP:
+                row.warnings.append(RowIssue(row.row, "", "", "数据库中没有这个网格，“仅更新”模式不新增"))
+            continue
         if found is None:
-            found = by_parent_name.get((rec["parent_id"], _key(rec["name"])))
+            found = by_place.get((rec["parent_id"], _key(rec["name"])))
             if found is not None and rec["grid_code"] and found.grid_code and found.grid_code != rec["grid_code"]:
                 found = None  # same name, another code: a clash reported below
-        other = by_parent_name.get((rec["parent_id"], _key(rec["name"])))
+        other = by_place.get((rec["parent_id"], _key(rec["name"])))
         if other is not None and (found is None or other.id != found.id):
-            row.errors.append(RowIssue(row.row, table.mapping.header_of("name"), rec["name"],
-                                       f"该社区/村下已有名为“{other.name}”的网格（编码 {other.grid_code or '无'}）"))
+            where = "该网格下已有名为“{}”的微网格" if rec["level"] == LEVEL_MICROGRID else "该社区/村下已有名为“{}”的网格"
+            row.errors.append(RowIssue(row.row, header("name"), rec["name"],
+                                       where.format(other.name) + f"（编码 {other.grid_code or '无'}）"))
             row.status = ERROR
             continue
         if found is None:
@@ -118,16 +148,55 @@ def plan_grids(session: Session, table: Table, mode: str, today: date) -> tuple[
             if key == "note":
                 continue  # notes are not compared (not loaded); kept on update
             if new is not None and new != old:
-                shown_old, shown_new = old, new
+                label, shown_old, shown_new = LABELS[key], old, new
                 if key == "parent_id":
+                    label = PARENT_LABELS[rec["level"]]
                     shown_old, shown_new = areas.areas[old].name, areas.areas[new].name
-                row.changes[key] = (LABELS[key], shown_old or "", shown_new)
+                row.changes[key] = (label, shown_old or "", shown_new)
                 row.previous[key] = old
         row.status = UNCHANGED if not row.changes else (SKIP if mode == MODE_INSERT else UPDATE)
         if row.status == SKIP:
             row.warnings.append(RowIssue(row.row, "", "", "网格已存在，“仅新增”模式不更新"))
+    for row in rows:  # a micro-grid whose new grid will not be written is not written either
+        parent_row = row.record.get("parent_row")
+        if parent_row is not None and row.status == NEW and parent_row.target_id is not None:
+            row.record["parent_id"], row.record["parent_row"] = parent_row.target_id, None  # a grid renamed here
+        elif parent_row is not None and row.status == NEW and parent_row.status != NEW:
+            row.errors.append(RowIssue(row.row, header("parent_grid"), row.record["parent_grid"],
+                                       f"所属网格“{row.record['parent_grid']}”（第 {parent_row.row} 行）不会导入，"
+                                       "本行的微网格也不能导入"))
+            row.status = ERROR
     return rows, {"versions": dict(session.execute(select(Area.id, Area.version)
                                                    .where(Area.id.in_([r.target_id for r in rows if r.target_id]))).all())}
+
+
+def _place(row: RowPlan, rec: dict, areas: AreaIndex, by_place: dict, grids_in_file: dict, header) -> None:
+    """``rec["parent_id"]``: the community of a grid, the grid of a
+    micro-grid; ``rec["parent_row"]``: the row of the same file creating a
+    micro-grid's grid. An unknown grid is an error on 所属网格."""
+    rec["parent_id"] = rec.get("community_id")
+    if rec["level"] != LEVEL_MICROGRID or rec["parent_id"] is None:
+        return
+    grid = by_place.get((rec["community_id"], _key(rec["parent_grid"])))
+    if grid is not None and grid.level == LEVEL_GRID:
+        rec["parent_id"] = grid.id
+        return
+    in_file = grids_in_file.get((rec["community_id"], _key(rec["parent_grid"])))
+    if in_file is not None and in_file is not row:
+        rec["parent_id"], rec["parent_row"] = None, in_file
+        return
+    community = areas.areas[rec["community_id"]].name
+    row.errors.append(RowIssue(row.row, header("parent_grid"), rec["parent_grid"],
+                               f"“{community}”下没有名为“{rec['parent_grid']}”的网格"))
+
+
+def _level_clash(found, areas: AreaIndex) -> str:
+    """The message for a code that belongs to an area of the other level."""
+    if found.level == LEVEL_MICROGRID:
+        grid = areas.areas.get(found.parent_id)
+        return (f"网格编码已被微网格“{found.name}”使用（它属于网格“{grid.name if grid else ''}”；"
+                "导入微网格时请在“所属网格”列填写它的网格）")
+    return f"网格编码已被网格“{found.name}”使用（网格不能作为微网格导入，“所属网格”列请留空）"
 
 
 def write_grids(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_id: int,
@@ -137,17 +206,26 @@ def write_grids(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_i
     new_rows = [r for r in rows if r.status == NEW]
     if new_rows:
         orders = dict(session.execute(select(Area.parent_id, func.count()).group_by(Area.parent_id)).all())
-        payload = []
-        for row in new_rows:
-            parent = row.record["parent_id"]
-            orders[parent] = orders.get(parent, 0) + 1
-            payload.append({"parent_id": parent, "level": LEVEL_GRID, "name": row.record["name"],
-                            "grid_code": row.record["grid_code"], "grid_type": row.record["grid_type"],
-                            "note": row.record["note"], "active": True, "sort_order": orders[parent] - 1})
-        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), payload)
-        for row, (area_id,) in zip(new_rows, result):
-            audit.append({"action": "insert", "entity": "area", "entity_id": area_id, "import_batch_id": batch_id,
-                          "summary": f"导入新增网格 {row.record['name']}"[:200], "changes": None})
+        created: dict[int, int] = {}  # id(row) → new area id, for micro-grids of grids of the same file
+        for level in (LEVEL_GRID, LEVEL_MICROGRID):  # grids first: their micro-grids refer to them
+            these = [r for r in new_rows if r.record["level"] == level]
+            if not these:
+                continue
+            payload = []
+            for row in these:
+                parent_row = row.record.get("parent_row")
+                parent = created[id(parent_row)] if parent_row is not None else row.record["parent_id"]
+                orders[parent] = orders.get(parent, 0) + 1
+                payload.append({"parent_id": parent, "level": level, "name": row.record["name"],
+                                "grid_code": row.record["grid_code"], "grid_type": row.record["grid_type"],
+                                "note": row.record["note"], "active": True, "sort_order": orders[parent] - 1})
+            result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), payload)
+            what = "微网格" if level == LEVEL_MICROGRID else "网格"
+            for row, (area_id,) in zip(these, result):
+                created[id(row)] = area_id
+                audit.append({"action": "insert", "entity": "area", "entity_id": area_id,
+                              "import_batch_id": batch_id, "summary": f"导入新增{what} {row.record['name']}"[:200],
+                              "changes": None})
         yield len(new_rows)
     versions = plan.extra["versions"]
     for row in (r for r in rows if r.status == UPDATE):

@@ -191,8 +191,10 @@ def label_existing(row: RowPlan, mode: str, already: str) -> None:
         row.status = UPDATE
 
 
-def mark_duplicates(rows: list[RowPlan], key_of, column: str, what: str) -> None:
-    """Rows with the same key (e.g. ID number) are all errors naming each other."""
+def mark_duplicates(rows: list[RowPlan], key_of, column: str, what: str, shown_value=None) -> None:
+    """Rows with the same key (e.g. ID number) are all errors naming each
+    other. ``shown_value(row)``: the value the message shows, when the key
+    is not something the user typed (a tuple of community and name)."""
     seen: dict[object, list[RowPlan]] = {}
     repeated = []
     for row in rows:
@@ -208,7 +210,7 @@ def mark_duplicates(rows: list[RowPlan], key_of, column: str, what: str) -> None
     for group in repeated:  # each row is in one group: the order of the groups does not matter
         for row in group:
             others = "、".join(str(o.row) for o in group if o is not row)
-            row.errors.append(RowIssue(row.row, column, shown(key_of(row)),
+            row.errors.append(RowIssue(row.row, column, shown(key_of(row) if shown_value is None else shown_value(row)),
                                        f"与第 {others} 行重复（{what}相同），同一文件中只能出现一次"))
 
 

@@ -50,6 +50,7 @@ CODE_COLUMNS = {
     "attendance_status": tuple(ATTENDANCE_LABELS.values()), "passed": ("合格", "不合格"),
 }
 DATE_FIELDS = {"birth_date", "hired_on", "left_on", "session_date"}
+NOTES = {"parent_grid": "微网格填所属网格；网格留空"}  # field key → the instruction row's text
 TITLES = {"residents": "户籍人口导入模板（每人一行）", "grids": "网格导入模板", "staff": "网格员花名册导入模板",
           "attendance": "培训签到导入模板"}
 
@@ -104,13 +105,15 @@ def template_columns(kind: str, db=None) -> list[TemplateColumn]:
             choices = tuple(choice)
         elif spec.key == "community":
             choices = tuple(communities)
-        elif spec.key == "grid":
+        elif spec.key in ("grid", "parent_grid"):
             choices = tuple(grids)
         parts = ["必填"] if spec.required else []
         if TEXT_FIELDS.get(spec.key):
             parts.append(TEXT_FIELDS[spec.key])
         elif spec.key in DATE_FIELDS:
             parts.append("如 1990.01.02")
+        elif spec.key in NOTES:
+            parts.append(NOTES[spec.key])
         elif choices:
             parts.append("下拉选择")
         columns.append(TemplateColumn(spec.key, spec.label + ("*" if spec.required else ""), "，".join(parts),

@@ -174,6 +174,8 @@ def undo_job(db: Database, batch_id: int) -> Job[UndoResult]:
         removed = 0
         for entity in sorted(created, key=lambda e: DELETE_ORDER.index(e) if e in DELETE_ORDER else -1):
             ids = created[entity]
+            if entity == "area":  # micro-grids (made after their grid) before their grid
+                ids = sorted(ids, reverse=True)
             _refuse_dependents(session, entity, set(ids), created, summaries)
             table = _table(entity)
             dropped = drop_indexes(session, (table,), len(ids), deleting=True) if entity in REINDEXED else []
