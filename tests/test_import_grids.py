@@ -130,7 +130,7 @@ def test_cli_import_json_and_exit_codes(township_db, tmp_path, capsys):
     assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--dry-run", "--json"]) == 0
     out = _json(capsys)
     assert out == {"rows": 1, "inserted": 1, "updated": 0, "unchanged": 0, "skipped": 0, "committed": False,
-                   "batch_id": None, "errors": []}
+                   "batch_id": None, "errors": [], "warnings": []}
     assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--json"]) == 0
     assert _json(capsys)["committed"] is True
 
@@ -149,3 +149,27 @@ def test_cli_import_json_and_exit_codes(township_db, tmp_path, capsys):
     junk.write_bytes(os.urandom(4096))
     assert main(["import", "--db", db_path, "--kind", "residents", str(junk)]) == 2
     assert "不是表格文件" in capsys.readouterr().err
+
+
+def test_cli_shows_why_rows_were_skipped(township_db, tmp_path, capsys):
+    """Insert-only over grids that exist: the text output says why each row
+    was skipped, and the JSON carries the same lines as warnings."""
+    db_path = township_db.url.split("sqlite:///", 1)[-1]
+    code = _code(township_db)
+    grids = _grids_file(tmp_path / "g.xlsx", [("河街社区", "一网格", code + "001", "城市")])
+    assert main(["import", "--db", db_path, "--kind", "grids", str(grids)]) == 0
+    capsys.readouterr()
+    renamed = _grids_file(tmp_path / "h.xlsx", [("河街社区", "第一网格", code + "001", "城市")])
+    assert main(["import", "--db", db_path, "--kind", "grids", str(renamed), "--mode", "insert"]) == 0
+    out = capsys.readouterr().out
+    assert "跳过 1" in out and "第 3 行：跳过：网格已存在，“仅新增”模式不更新" in out
+    assert main(["import", "--db", db_path, "--kind", "grids", str(renamed), "--mode", "insert", "--json"]) == 0
+    assert _json(capsys)["warnings"] == [{"row": 3, "column": "", "value": "", "message": "网格已存在，“仅新增”模式不更新"}]
+
+
+def test_cli_skip_errors_with_every_row_wrong(township_db, tmp_path, capsys):
+    db_path = township_db.url.split("sqlite:///", 1)[-1]
+    grids = _grids_file(tmp_path / "g.xlsx", [("火星社区", "一网格", None, None)])
+    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--skip-errors"]) == 1
+    err = capsys.readouterr().err
+    assert "没有可导入的行" in err and "--skip-errors 只导入" not in err

@@ -6,8 +6,9 @@ Exit codes: 0 committed or a clean dry run; 1 row errors (nothing written
 unless ``--skip-errors``); 2 the file could not be read (reason printed).
 With ``--json`` one JSON object is printed: rows, inserted, updated,
 unchanged, skipped, committed, batch_id, errors [{row, column, value,
-message}]. The counts describe the plan; ``committed`` says whether it
-was written.
+message}], and warnings in the same form (what was accepted but should be
+looked at, and why rows were skipped). The counts describe the plan;
+``committed`` says whether it was written.
 """
 
 from __future__ import annotations
@@ -88,13 +89,24 @@ def _print_text(result, args) -> None:
         if row.status == "update":
             changes = "；".join(f"{label}：{old or '（空）'} → {new}" for label, old, new in row.changes.values())
             print(f"  第 {row.row} 行 {STATUS_LABELS[row.status]}：{changes}")
+    for row in plan.rows:
+        for issue in row.warnings:
+            label = "跳过" if row.status == "skip" else "提示"
+            print(f"  {_where(issue)}：{label}：{issue.message}")
     for issue in plan.errors:
-        where = f"“{issue.column}”" if issue.column else ""
-        value = f"（{issue.value}）" if issue.value else ""
-        print(f"  第 {issue.row} 行{where}{value}：{issue.message}", file=sys.stderr)
+        print(f"  {_where(issue)}：{issue.message}", file=sys.stderr)
     if result.committed:
         print(f"已导入，批次号 {result.batch_id}。")
     elif args.dry_run:
         print("预览完成，未写入数据库。")
+    elif args.skip_errors:
+        print("每一行都有错误，没有可导入的行，未写入任何数据。", file=sys.stderr)
     else:
         print("有错误，未写入任何数据（可改正后重新导入，或加 --skip-errors 只导入正确的行）。", file=sys.stderr)
+
+
+def _where(issue) -> str:
+    """第 7 行“民族”（火星）: the row as Excel numbers it, the header, the value."""
+    column = f"“{issue.column}”" if issue.column else ""
+    value = f"（{issue.value}）" if issue.value else ""
+    return f"第 {issue.row} 行{column}{value}"

@@ -69,7 +69,8 @@ class ImportResult:
         counts = self.plan.counts()
         return {"rows": counts["rows"], "inserted": counts["inserted"], "updated": counts["updated"],
                 "unchanged": counts["unchanged"], "skipped": counts["skipped"], "committed": self.committed,
-                "batch_id": self.batch_id, "errors": [e.to_dict() for e in self.plan.errors]}
+                "batch_id": self.batch_id, "errors": [e.to_dict() for e in self.plan.errors],
+                "warnings": [w.to_dict() for r in self.plan.rows for w in r.warnings]}
 
 
 # Kinds whose sheets may need reshaping into one record per row first.
