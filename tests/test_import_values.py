@@ -156,3 +156,13 @@ def test_filling_down_leaves_the_sheet_read_as_it_was():
     assert sheet.rows[2][0] == ""
     again = build_table(RESIDENTS, sheet, {"community": None})
     assert [cells[0] for _r, cells in again.rows] == ["河街社区", ""]
+
+
+def test_a_message_quotes_a_long_value_cut_short():
+    """The cell is shown beside the message in full; the message quotes
+    only its start, so the reason stays readable."""
+    from gridadmin.services.importing.values import phone_value
+
+    with pytest.raises(CellError) as info:
+        phone_value("1" * 5000)
+    assert info.value.message.startswith("“" + "1" * 30 + "…”不是") and len(info.value.message) < 120

@@ -58,7 +58,7 @@ from gridadmin.services.importing.plan import (
 from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.sniff import FileRefused
 from gridadmin.services.importing.values import (
-    CellError, code_text_value, date_value, is_blank, name_value, phone_value, text_value,
+    CellError, code_text_value, date_value, is_blank, name_value, phone_value, quote, text_value,
 )
 from gridadmin.services.importing.wide import WideLayout
 from gridadmin.services.text import to_halfwidth
@@ -131,13 +131,13 @@ def session_date_value(value) -> date:
 def hours_value(value) -> float:
     """Hours as a number: 4, "4", "4学时", "2.5 课时"."""
     if isinstance(value, bool):
-        raise CellError(f"“{value}”不是学时数")
+        raise CellError(f"“{quote(value)}”不是学时数")
     if isinstance(value, (int, float)):
         return float(value)
     text = to_halfwidth(str(value), punctuation=True).strip()
     m = _HOURS.fullmatch(text)
     if not m:
-        raise CellError(f"“{text}”不是学时数（应为数字，如 4 或 2.5）")
+        raise CellError(f"“{quote(text)}”不是学时数（应为数字，如 4 或 2.5）")
     return float(m[1])
 
 
@@ -148,14 +148,14 @@ def score_value(value) -> float:
     try:
         return float(text)
     except ValueError:
-        raise CellError(f"“{text}”不是成绩（应为 0–100 的数字）") from None
+        raise CellError(f"“{quote(text)}”不是成绩（应为 0–100 的数字）") from None
 
 
 def status_value(value) -> str:
     text = (text_value(value, 20) or "").replace(" ", "").lower()
     found = STATUS_SPELLINGS.get(text)
     if found is None:
-        raise CellError(f"“{text}”不是有效的签到状态（可填：{'、'.join(ATTENDANCE_LABELS.values())}）")
+        raise CellError(f"“{quote(text)}”不是有效的签到状态（可填：{'、'.join(ATTENDANCE_LABELS.values())}）")
     return found
 
 
@@ -164,7 +164,7 @@ def passed_value(value) -> bool:
         return value
     text = shown(value).replace(" ", "").lower()
     if text not in PASSED_SPELLINGS:
-        raise CellError(f"“{text}”不是有效的考核结果（可填：合格、不合格）")
+        raise CellError(f"“{quote(text)}”不是有效的考核结果（可填：合格、不合格）")
     return PASSED_SPELLINGS[text]
 
 

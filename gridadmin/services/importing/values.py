@@ -27,6 +27,16 @@ class CellError(ValueError):
         self.message = message
 
 
+QUOTED_CHARS = 30
+
+
+def quote(value) -> str:
+    """A value as a message quotes it: at most ``QUOTED_CHARS`` characters
+    (the cell itself is shown and copied in full beside the message)."""
+    text = str(value)
+    return text if len(text) <= QUOTED_CHARS else text[:QUOTED_CHARS] + "…"
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -148,7 +158,7 @@ def _six_digits(text: str, allow_month: bool) -> tuple[date, bool]:
         if 1 <= int(text[2:4]) <= 12 and 1 <= int(text[4:]) <= 31:
             raise _two_digit_year(text)
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise CellError(f"“{text}”不是可识别的日期（可写 1990.01.02、1990-1-2、1990年1月2日 或 19900102）")
+            raise CellError(f"“{quote(text)}”不是可识别的日期（可写 1990.01.02、1990-1-2、1990年1月2日 或 19900102）")
     if not allow_month:
         raise CellError(f"日期“{text}”只有年和月，缺少日")
     return _make(year, month, 1, text), True
@@ -166,11 +176,11 @@ def date_value(value, *, allow_month: bool = False) -> tuple[date, bool] | None:
     if isinstance(value, date):
         return value, allow_month
     if isinstance(value, bool):
-        raise CellError(f"“{value}”不是日期")
+        raise CellError(f"“{quote(value)}”不是日期")
     if isinstance(value, (int, float)):
         return _date_from_number(value, allow_month)
     if not isinstance(value, str):
-        raise CellError(f"“{value}”不是日期")
+        raise CellError(f"“{quote(value)}”不是日期")
     text = to_halfwidth(value, punctuation=True).strip()
     if m := _COMPACT_DECIMAL.fullmatch(text):
         text = m[1]
@@ -192,7 +202,7 @@ def date_value(value, *, allow_month: bool = False) -> tuple[date, bool] | None:
             raise CellError(f"日期“{text}”无法确定哪个是月、哪个是日，请写成 {m[3]}.月.日 的形式")
         month, day = (a, b) if b > 12 else (b, a)
         return _make(int(m[3]), month, day, text), False
-    raise CellError(f"“{text}”不是可识别的日期（可写 1990.01.02、1990-1-2、1990年1月2日 或 19900102）")
+    raise CellError(f"“{quote(text)}”不是可识别的日期（可写 1990.01.02、1990-1-2、1990年1月2日 或 19900102）")
 
 
 def _date_from_number(value, allow_month: bool) -> tuple[date, bool]:
@@ -207,7 +217,7 @@ def _date_from_number(value, allow_month: bool) -> tuple[date, bool]:
         if 1 <= value < 2958466 and not allow_month:
             value = int(value)  # a serial with a time of day
         else:
-            raise CellError(f"“{shown}”不是日期")
+            raise CellError(f"“{quote(shown)}”不是日期")
     number = int(value)
     if 19000101 <= number <= 21001231:
         text = str(number)
@@ -216,7 +226,7 @@ def _date_from_number(value, allow_month: bool) -> tuple[date, bool]:
         return _six_digits(str(number), allow_month)
     if 1 <= number <= 73050:  # Excel serial up to 2099-12-31
         return EXCEL_EPOCH + timedelta(days=number), False
-    raise CellError(f"“{number}”不是日期")
+    raise CellError(f"“{quote(number)}”不是日期")
 
 
 # ---- phones --------------------------------------------------------------
@@ -236,7 +246,7 @@ def phone_value(value) -> str | None:
         return None
     if isinstance(value, float):
         if not value.is_integer():
-            raise CellError(f"“{value}”不是电话号码")
+            raise CellError(f"“{quote(value)}”不是电话号码")
         value = int(value)
     text = to_halfwidth(str(value), punctuation=True).strip()
     if m := _PHONE_DECIMAL.fullmatch(text):  # 13800138000.0 as text (see _COMPACT_DECIMAL)
@@ -248,7 +258,7 @@ def phone_value(value) -> str | None:
         if m[4]:
             return m[4]
         return f"{m[1]}-{m[2]}" + (f"-{m[3]}" if m[3] else "")
-    raise CellError(f"“{text}”不是有效的电话号码（手机 11 位，座机如 0377-63123456；一格只填一个号码）")
+    raise CellError(f"“{quote(text)}”不是有效的电话号码（手机 11 位，座机如 0377-63123456；一格只填一个号码）")
 
 
 # ---- code lists ----------------------------------------------------------
@@ -260,5 +270,5 @@ def code_value(book: CodeBook, list_key: str, value, what: str) -> str | None:
     if code is None:
         labels = [label for _code, label in book.items(list_key)]
         shown = "、".join(labels[:8]) + ("等" if len(labels) > 8 else "")
-        raise CellError(f"“{clean_text(value)}”不是有效的{what}（可填：{shown}）")
+        raise CellError(f"“{quote(clean_text(value))}”不是有效的{what}（可填：{shown}）")
     return code
