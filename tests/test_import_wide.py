@@ -81,6 +81,17 @@ def test_errors_name_the_excel_row_and_the_groups_column(grid_db, tmp_path):
     assert overview.headers[-3:] == ("与户主关系", "姓名", "公民身份号码") and overview.data_rows == 5
 
 
+def test_error_report_gives_every_held_back_member_a_reason(grid_db, tmp_path):
+    from gridadmin.services.importing.report import REASON_HEADER, write_error_report
+
+    plan = plan_import(grid_db, wide_book(tmp_path / "bad.xlsx", _rows(bad_id=True)), "residents", today=TODAY)
+    out = tmp_path / "错误行.xlsx"
+    assert write_error_report(plan, out) == 3
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    reasons = [r[rows[0].index(REASON_HEADER)] for r in rows[1:]]
+    assert reasons[:2] == ["同户在第 3 行的其他内容有错误，整户暂不导入"] * 2 and "成员2身份证号" in reasons[2]
+
+
 def test_exported_households_reimport_through_the_wide_layout(grid_db, tmp_path):
     run_to_end(import_job(grid_db, wide_book(tmp_path / "w.xlsx", _rows()), "residents", today=TODAY))
     out = tmp_path / "households.xlsx"

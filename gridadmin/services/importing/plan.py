@@ -56,7 +56,13 @@ class RowPlan:
         return not self.errors
 
     def summary(self) -> str:
-        return "；".join(i.message if not i.column else f"{i.column}：{i.message}" for i in self.errors + self.warnings)
+        """The row's messages in one line; for a row held back with no
+        message of its own (a member of a wide-layout household whose Excel
+        row has an error elsewhere) the reason it was held back."""
+        text = "；".join(i.message if not i.column else f"{i.column}：{i.message}" for i in self.errors + self.warnings)
+        if not text and self.status == ERROR:
+            return f"同户在第 {self.row} 行的其他内容有错误，整户暂不导入"
+        return text
 
 
 @dataclass

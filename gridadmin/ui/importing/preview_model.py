@@ -108,7 +108,12 @@ class PreviewModel(QAbstractTableModel):
         label = self.labels.get(line.status, line.status)
         if line.level == "warning":
             label += self.tr("（提示）")
-        message = changes_text(line.source) if line.message is None else line.message
+        if line.message is not None:
+            message = line.message
+        elif line.status == ERROR:
+            message = line.source.summary()  # held back with no message of its own
+        else:
+            message = changes_text(line.source)
         return [str(line.row), label, row_name(line.source, self.name_column), line.column, line.value, message]
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
