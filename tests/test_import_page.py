@@ -103,11 +103,37 @@ def test_unmapped_required_field_blocks_next_until_chosen(qtbot, grid_db, tmp_pa
     combo.setCurrentIndex(combo.findData("id_number"))
     assert wizard.next_button.isEnabled() and "必填项都已对应" in mapping.status.text()
     mapping.choose(headers.index("姓  名*"), "id_number")  # a field comes from one column only
-    assert mapping.combos()[column].currentData() is None and not wizard.next_button.isEnabled()
+    assert mapping.combos()[column].currentData() == "id_number"  # nothing unmapped behind the user's back
+    assert not wizard.next_button.isEnabled()
+    assert "同一项只能对应一列：“公民身份号码”对应了 F、G 列" in mapping.status.text()
     mapping.choose(headers.index("姓  名*"), "name")
-    mapping.choose(column, "id_number")
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     assert wizard.step() == STEP_PREVIEW and wizard.preview_step.counts["new"] == 3
+
+
+def test_browsing_a_drop_down_unmaps_nothing(qtbot, grid_db, tmp_path, monkeypatch):
+    """The wheel over a drop-down the user has not clicked scrolls the
+    table; arrowing through the options and back changes no other column."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    path = write_workbook(tmp_path / "人口.xlsx", _messy_rows())
+    page = _page(qtbot, grid_db)
+    wizard = page.wizard
+    _choose(page, monkeypatch, path)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    mapping = wizard.mapping_step
+    before = mapping.chosen()
+    combo = mapping.combos()[HEADERS.index("户号*")]
+    wheel = QWheelEvent(QPointF(5, 5), QPointF(combo.mapToGlobal(QPoint(5, 5))), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(combo, wheel)
+    assert mapping.chosen() == before
+    ethnicity = mapping.combos()[HEADERS.index("民族")]
+    ethnicity.setFocus()
+    for key in (Qt.Key.Key_Down,) * 3 + (Qt.Key.Key_Up,) * 3:
+        qtbot.keyClick(ethnicity, key)
+    assert mapping.chosen() == before and wizard.next_button.isEnabled()
 
 
 def test_a_very_long_cell_does_not_push_the_message_column_off_screen(qtbot, grid_db, tmp_path, monkeypatch):

@@ -2376,12 +2376,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
-        <source>还缺少必填项：{names}。</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+20"/>
+        <location line="+45"/>
         <source>选择要导入的文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2660,7 +2655,7 @@
 <context>
     <name>MappingStep</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/mapping_step.py" line="+28"/>
+        <location filename="../../gridadmin/ui/importing/mapping_step.py" line="+46"/>
         <source>列</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2680,7 +2675,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>文件“{file}”，工作表“{sheet}”，表头在第 {row} 行。请核对每一列要导入为哪一项；不需要的列选“（不导入）”。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2695,12 +2690,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+52"/>
-        <source>还缺少必填项：{names}。请在“导入为”一栏为它们选择对应的列，如果文件里没有这些列，请在文件中补上后重新选择文件。</source>
+        <location line="+50"/>
+        <source>同一项只能对应一列：{items}。请把其中多余的列改为“（不导入）”或其他项。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{label}”对应了 {letters} 列</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
+        <source>还缺少必填项：{names}。请在“导入为”一栏为它们选择对应的列，如果文件里没有这些列，请在文件中补上后重新选择文件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>必填项都已对应，可以点“下一步”检查数据（不会写入）。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2801,7 +2806,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+41"/>
         <source>{start}…（共 {n:,} 字）</source>
         <translation type="unfinished"></translation>
     </message>

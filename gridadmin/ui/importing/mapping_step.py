@@ -1,17 +1,35 @@
 """Step 2: the file's columns → the kind's fields, pre-filled by the
-pipeline's header matching; every required field must be mapped."""
+pipeline's header matching; every required field must be mapped, and no
+field from two columns (the user resolves it: nothing is unmapped behind
+their back while they browse a drop-down)."""
 
 from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from gridadmin.services.importing.overview import FileOverview, kind_fields, missing_required
 from gridadmin.ui.importing.common import message_label, show_message
 
 COL_LETTER, COL_HEADER, COL_SAMPLE, COL_FIELD = range(4)
+
+
+class FieldCombo(QComboBox):
+    """A column's "导入为" drop-down. The mouse wheel changes it only once
+    the user has clicked into it; otherwise the wheel scrolls the table, as
+    a clerk rolling through a long list of columns expects."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no focus (and no change) by the wheel alone
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # to the table, which scrolls
 
 
 class MappingStep(QWidget):
@@ -31,6 +49,7 @@ class MappingStep(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab goes from drop-down to drop-down, not cell to cell
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_LETTER, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_HEADER, QHeaderView.ResizeMode.Stretch)
@@ -62,7 +81,7 @@ class MappingStep(QWidget):
             self.table.setItem(column, COL_LETTER, letter)
             self.table.setItem(column, COL_HEADER, QTableWidgetItem(text or self.tr("（空白列名）")))
             self.table.setItem(column, COL_SAMPLE, QTableWidgetItem(overview.samples[column]))
-            combo = QComboBox()
+            combo = FieldCombo()
             combo.addItem(self.tr("（不导入）"), None)
             for spec in fields:
                 combo.addItem(spec.label + (" *" if spec.required else ""), spec.key)
@@ -80,7 +99,7 @@ class MappingStep(QWidget):
             combo.setCurrentIndex(max(0, combo.findData(by_column.get(column))))
             combo.blockSignals(False)
         self._update_status()
-        if note and not self.missing():
+        if note and not self.problem():
             show_message(self.status, note, "ok")
         self.changed.emit()
 
@@ -94,15 +113,37 @@ class MappingStep(QWidget):
         combo.setCurrentIndex(combo.findData(key))
 
     def _combo_changed(self, column: int) -> None:
-        key = self.combos()[column].currentData()
-        if key is not None:  # a field is imported from one column only
-            for other, combo in enumerate(self.combos()):
-                if other != column and combo.currentData() == key:
-                    combo.blockSignals(True)
-                    combo.setCurrentIndex(0)
-                    combo.blockSignals(False)
         self._update_status()
         self.changed.emit()
+
+    def clashes(self) -> list[tuple[str, list[str]]]:
+        """Fields chosen for more than one column: (label, column letters)."""
+        if self.overview is None:
+            return []
+        letters: dict[str, list[str]] = {}
+        for column, combo in enumerate(self.combos()):
+            if combo.currentData() is not None:
+                letters.setdefault(combo.currentData(), []).append(self.letter(column))
+        labels = {f.key: f.label for f in kind_fields(self.overview.kind)}
+        return [(labels[key], found) for key, found in letters.items() if len(found) > 1]
+
+    def problem(self) -> str:
+        """Why the mapping cannot be used yet ('' when it can)."""
+        parts = []
+        clashes = self.clashes()
+        if clashes:
+            parts.append(self.tr("同一项只能对应一列：{items}。请把其中多余的列改为“（不导入）”或其他项。").format(
+                items="；".join(self.tr("“{label}”对应了 {letters} 列").format(label=label, letters="、".join(found))
+                               for label, found in clashes)))
+        missing = self.missing()
+        if missing:
+            parts.append(self.tr("还缺少必填项：{names}。请在“导入为”一栏为它们选择对应的列，"
+                                 "如果文件里没有这些列，请在文件中补上后重新选择文件。").format(names="、".join(missing)))
+        return "\n".join(parts)
+
+    def letter(self, column: int) -> str:
+        """The column as the mapping table names it (A, B, …)."""
+        return self.table.item(column, COL_LETTER).text()
 
     def missing(self) -> list[str]:
         if self.overview is None:
@@ -110,14 +151,12 @@ class MappingStep(QWidget):
         return [f.label for f in missing_required(self.overview.kind, self.chosen())]
 
     def _update_status(self) -> None:
-        missing = self.missing()
         for column, combo in enumerate(self.combos()):
             mapped = combo.currentData() is not None
             self.table.item(column, COL_HEADER).setForeground(QColor("#000") if mapped else QColor("#9a9a9a"))
-        if missing:
-            show_message(self.status, self.tr("还缺少必填项：{names}。请在“导入为”一栏为它们选择对应的列，"
-                                              "如果文件里没有这些列，请在文件中补上后重新选择文件。").format(
-                names="、".join(missing)))
+        problem = self.problem()
+        if problem:
+            show_message(self.status, problem)
         else:
             show_message(self.status, self.tr("必填项都已对应，可以点“下一步”检查数据（不会写入）。"), "ok")
 

@@ -106,7 +106,7 @@ class ImportWizard(QWidget):
         if step == STEP_FILE:
             enabled = self.overview is not None
         elif step == STEP_MAPPING:
-            enabled = not self.mapping_step.missing()
+            enabled = not self.mapping_step.problem()
         self.next_button.setEnabled(enabled)
 
     def back(self) -> None:
@@ -118,9 +118,9 @@ class ImportWizard(QWidget):
         if step == STEP_FILE and self.overview is not None:
             self.go(STEP_MAPPING)
         elif step == STEP_MAPPING:
-            missing = self.mapping_step.missing()
-            if missing:  # the button is disabled; keyboard users get the reason
-                self.mapping_step.show_error(self.tr("还缺少必填项：{names}。").format(names="、".join(missing)))
+            problem = self.mapping_step.problem()
+            if problem:  # the button is disabled; keyboard users get the reason
+                self.mapping_step.show_error(problem)
             elif self.preview():
                 self.go(STEP_PREVIEW)
         elif step == STEP_PREVIEW:
