@@ -376,3 +376,42 @@ def test_preview_and_commit_plan_from_the_first_look_at_the_file(qtbot, grid_db,
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     assert wizard.step() == STEP_RESULT and _people(grid_db) == 3 and len(calls) == 1  # the commit too
     assert wizard.overview.read is None  # imported: the cells are let go
+
+
+def test_kinds_the_user_may_not_import_are_not_offered(qtbot, grid_db):
+    """HR staff may import the roster and sign-ins, not the register; an
+    official may import nothing and is told so before choosing a file."""
+    from gridadmin.services.users import authenticate, create_user
+
+    create_user(grid_db, "admin", "王管理", "wangge2026", ["admin"])
+    create_user(grid_db, "hr1", "钱人事", "renshi2026x", ["hr"])
+    create_user(grid_db, "leader", "赵领导", "lingdao2026", ["official"])
+    hr = grid_db.as_actor(authenticate(grid_db, "hr1", "renshi2026x"))
+    step = _page(qtbot, hr).wizard.file_step
+    assert not step.kind_buttons["residents"].isEnabled() and "无权导入" in step.kind_buttons["residents"].toolTip()
+    assert step.kind_buttons["staff"].isEnabled() and step.kind() == "staff" and step.choose_button.isEnabled()
+    official = grid_db.as_actor(authenticate(grid_db, "leader", "lingdao2026"))
+    step = _page(qtbot, official).wizard.file_step
+    assert not any(b.isEnabled() for b in step.kind_buttons.values()) and not step.choose_button.isEnabled()
+    assert "没有导入数据的权限" in step.error.text() and step.template_button.isEnabled()
+
+
+def test_preview_masks_stored_numbers_for_users_who_may_not_see_them():
+    from gridadmin.services.importing.plan import RowPlan
+    from gridadmin.ui.importing.preview_model import changes_text
+
+    row = RowPlan(5, [], status="update", changes={"phone": ("联系电话", "13488917785", "13900000000"),
+                                                   "name": ("姓名", "李云", "李芸")})
+    assert changes_text(row) == "联系电话：13488917785 → 13900000000；姓名：李云 → 李芸"
+    assert changes_text(row, mask=True) == "联系电话：134****7785 → 139****0000；姓名：李云 → 李芸"
+
+
+def test_file_moved_after_preview_is_explained_in_chinese(qtbot, grid_db, tmp_path, monkeypatch):
+    path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3])
+    page = _page(qtbot, grid_db)
+    wizard = _to_preview(qtbot, page, monkeypatch, path)
+    path.rename(tmp_path / "人口-已处理.xlsx")
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    text = wizard.preview_step.status.text()
+    assert wizard.step() == STEP_PREVIEW and "“人口.xlsx”已不在原来的位置" in text and "Errno" not in text
+    assert _people(grid_db) == 0

@@ -1398,7 +1398,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+25"/>
+        <source>当前用户{who}无权导入此类数据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>当前用户{who}没有导入数据的权限，只能下载模板。需要导入时，请用有导入权限的账号登录，或请管理员分配角色。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>文件必须有这些列：{required}。
 可以有的列：{optional}。</source>
         <translation type="unfinished"></translation>
@@ -2331,7 +2341,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/wizard.py" line="+53"/>
+        <location filename="../../gridadmin/ui/importing/wizard.py" line="+54"/>
         <source>① 选择文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2356,7 +2366,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+45"/>
         <source>下一步(&amp;N) &gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2392,12 +2402,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+118"/>
+        <location line="+126"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-110"/>
+        <location line="-118"/>
         <source>无法保存模板“{path}”：{why}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2407,7 +2417,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>正在读取文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2437,12 +2447,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+20"/>
         <source>正在导入</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>文件和列的对应都已保留，可改正后重试。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2473,7 +2483,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../gridadmin/ui/importing/common.py" line="+20"/>
+        <location filename="../../gridadmin/ui/importing/common.py" line="+22"/>
         <source>户籍人口</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2543,7 +2553,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
+        <source>无法访问文件“{name}”：文件可能已被移动、删除或正被其他程序占用。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>出现意外错误：{error}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2770,7 +2785,7 @@
 <context>
     <name>PreviewModel</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/preview_model.py" line="+71"/>
+        <location filename="../../gridadmin/ui/importing/preview_model.py" line="+83"/>
         <source>行号</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel
 
@@ -62,4 +64,8 @@ def outcome_message(outcome: JobOutcome) -> str:
         return ""
     if isinstance(error, ServiceError):
         return error.message
+    if isinstance(error, OSError):  # a file moved, locked or on a drive that went away
+        name = os.path.basename(str(error.filename)) if error.filename else ""
+        return QCoreApplication.translate("ImportWizard", "无法访问文件“{name}”：文件可能已被移动、删除或正被其他程序占用。"
+                                          ).format(name=name)
     return QCoreApplication.translate("ImportWizard", "出现意外错误：{error}").format(error=error)

@@ -84,6 +84,21 @@ class FileStep(QWidget):
         self._show_columns_hint()
         self.show_overview(None)
 
+    def set_allowed(self, allowed: dict[str, bool], who: str) -> None:
+        """Offer only the kinds the user may import (the others greyed, with
+        the reason as tooltip); with none, say so before any file is chosen.
+        Templates stay available to everyone."""
+        for key, button in self.kind_buttons.items():
+            button.setEnabled(allowed.get(key, False))
+            button.setToolTip("" if allowed.get(key, False) else self.tr("当前用户{who}无权导入此类数据").format(who=who))
+        usable = [key for key, ok in allowed.items() if ok]
+        if usable and not allowed.get(self.kind(), False):
+            self.set_kind(usable[0])
+        self.choose_button.setEnabled(bool(usable))
+        if not usable:
+            show_message(self.error, self.tr("当前用户{who}没有导入数据的权限，只能下载模板。"
+                                             "需要导入时，请用有导入权限的账号登录，或请管理员分配角色。").format(who=who))
+
     def kind(self) -> str:
         return self.kind_group.checkedButton().property("kind")
 

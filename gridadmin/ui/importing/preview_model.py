@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 
 from gridadmin.services.importing import ImportPlan
 from gridadmin.services.importing.plan import ERROR, UPDATE, RowPlan
+from gridadmin.services.idcard import mask_id_number, mask_phone
 from gridadmin.ui.importing.common import status_labels
 
 ERROR_COLOR = QColor("#b00020")
@@ -53,11 +54,21 @@ def row_name(row: RowPlan, name_column: int | None) -> str:
     return " ".join(str(row.cells[name_column]).split())
 
 
-def changes_text(row: RowPlan) -> str:
-    """An update's field changes, “字段：旧 → 新；…”."""
+MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def changes_text(row: RowPlan, mask: bool = False) -> str:
+    """An update's field changes, “字段：旧 → 新；…”; with ``mask`` ID
+    numbers and phones are shown masked (the old values come from the
+    database, for users who may not see them in full)."""
     if row.status != UPDATE or not row.changes:
         return ""
-    return "；".join(f"{label}：{old or '（空）'} → {new or '（空）'}" for label, old, new in row.changes.values())
+    parts = []
+    for key, (label, old, new) in row.changes.items():
+        if mask and key in MASKS:
+            old, new = (MASKS[key](v) if v else v for v in (old, new))
+        parts.append(f"{label}：{old or '（空）'} → {new or '（空）'}")
+    return "；".join(parts)
 
 
 class PreviewModel(QAbstractTableModel):
@@ -68,6 +79,7 @@ class PreviewModel(QAbstractTableModel):
         self.name_header = ""
         self.name_column: int | None = None
         self.labels = status_labels()
+        self.mask_numbers = False  # see ``changes_text``
         self.headers = [self.tr("行号"), self.tr("结果"), self.tr("姓名/名称"), self.tr("列"), self.tr("值"),
                         self.tr("说明")]
 
@@ -113,7 +125,7 @@ class PreviewModel(QAbstractTableModel):
         elif line.status == ERROR:
             message = line.source.summary()  # held back with no message of its own
         else:
-            message = changes_text(line.source)
+            message = changes_text(line.source, self.mask_numbers)
         return [str(line.row), label, row_name(line.source, self.name_column), line.column, line.value, message]
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):

@@ -11,14 +11,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from gridadmin.db import Database
-from gridadmin.services.access import acting
-from gridadmin.services.errors import ValidationError
-from gridadmin.services.importing import ImportResult, file_sha256, import_job
+from gridadmin.services.access import PermissionDeniedError, acting
+from gridadmin.services.errors import ServiceError, ValidationError
+from gridadmin.services.importing import KINDS, ImportResult, file_sha256, import_job
 from gridadmin.services.importing.overview import FileOverview, inspect_job, overrides_for
 from gridadmin.services.importing.remembered import recall_mapping, remember_mapping
 from gridadmin.services.importing.report import write_error_report
 from gridadmin.services.importing.template import write_template
 from gridadmin.services.progress import Progress
+from gridadmin.services.residents import may_see_full_numbers
 from gridadmin.ui.importing.common import FILE_FILTER_EXTENSIONS, kind_label, outcome_message, show_message
 from gridadmin.ui.importing.file_step import FileStep
 from gridadmin.ui.importing.mapping_step import MappingStep
@@ -84,6 +85,9 @@ class ImportWizard(QWidget):
         self.result_step.history_button.clicked.connect(self.history_wanted)
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.forward)
+        actor = acting(db)
+        self.file_step.set_allowed({key: actor.can(kind.permission) for key, kind in KINDS.items()},
+                                   f"{actor.display_name}（{actor.role_labels}）")
         self.go(STEP_FILE)
 
     # -- navigation --------------------------------------------------------
@@ -168,6 +172,7 @@ class ImportWizard(QWidget):
         pipeline's reason when it cannot be read."""
         self.path = path
         self.file_step.show_path(path)
+        self.preview_step.model.mask_numbers = not may_see_full_numbers(self.db)
         kind = self.file_step.kind()
         outcome = run_job(self, self.tr("正在读取文件"), lambda: inspect_job(path, kind, sheet))
         if not outcome.ok:
@@ -235,14 +240,21 @@ class ImportWizard(QWidget):
 
         def job():
             yield Progress(0, 0, "正在核对文件…")
-            if file_sha256(path) != expected:
+            try:
+                now = file_sha256(path)
+            except OSError:
+                raise ValidationError(f"文件“{Path(path).name}”已不在原来的位置（被移动、改名或删除），没有导入。"
+                                      "请重新选择文件。", field="file", value=path) from None
+            if now != expected:
                 raise ValidationError(f"文件“{Path(path).name}”在预览之后被修改过，没有导入。请点“重新检查”后再导入。",
                                       field="file", value=path)
             return (yield from import_job(self.db, path, kind, skip_errors=skip, user_id=user_id, read=read, **args))
 
         outcome = run_job(self, self.tr("正在导入"), job)
         if not outcome.ok:
-            self.preview_step.show_error(outcome_message(outcome) + self.tr("文件和列的对应都已保留，可改正后重试。"))
+            fixable = isinstance(outcome.error, ServiceError) and not isinstance(outcome.error, PermissionDeniedError)
+            self.preview_step.show_error(outcome_message(outcome) + (
+                self.tr("文件和列的对应都已保留，可改正后重试。") if fixable else ""))
             return
         result = outcome.result
         if not result.committed:
