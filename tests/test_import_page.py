@@ -76,6 +76,12 @@ def test_choose_file_detects_sheet_and_prefills_mapping(qtbot, grid_db, tmp_path
     step = wizard.file_step
     assert step.sheet.isVisible() and step.sheet.currentText() == "人口" and step.sheet.count() == 2
     assert "表头在第 3 行" in step.info.text() and "共 5 行数据" in step.info.text()
+    assert step.sheet_note.text() == "自动识别为“人口”"
+    step.sheet.setCurrentIndex(step.sheet.findData("填表说明"))
+    step.sheet.activated.emit(step.sheet.currentIndex())  # no header there: refused, the note unchanged
+    step.sheet.setCurrentIndex(step.sheet.findData("人口"))
+    step.sheet.activated.emit(step.sheet.currentIndex())
+    assert step.sheet_note.text() == "自动识别为“人口”"
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     mapping = wizard.mapping_step
     combos = mapping.combos()
@@ -415,3 +421,18 @@ def test_file_moved_after_preview_is_explained_in_chinese(qtbot, grid_db, tmp_pa
     text = wizard.preview_step.status.text()
     assert wizard.step() == STEP_PREVIEW and "“人口.xlsx”已不在原来的位置" in text and "Errno" not in text
     assert _people(grid_db) == 0
+
+
+def test_sheet_note_says_when_the_clerk_picked_another_sheet(qtbot, grid_db, tmp_path, monkeypatch):
+    path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3])
+    book = openpyxl.load_workbook(path)
+    book.active.title = "一月"
+    book.copy_worksheet(book.active).title = "二月"
+    book.save(path)
+    page = _page(qtbot, grid_db)
+    _choose(page, monkeypatch, path)
+    step = page.wizard.file_step
+    assert step.sheet_note.text() == "自动识别为“一月”"
+    step.sheet.setCurrentIndex(step.sheet.findData("二月"))
+    step.sheet.activated.emit(step.sheet.currentIndex())
+    assert step.sheet_note.text() == "已改选“二月”（自动识别的是“一月”）" and "工作表“二月”" in step.info.text()

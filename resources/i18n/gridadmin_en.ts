@@ -1414,12 +1414,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
         <source>自动识别为“{name}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>已改选“{name}”（自动识别的是“{auto}”）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>工作表“{sheet}”：表头在第 {row} 行，共 {n:,} 行数据。点“下一步”核对各列。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2341,7 +2346,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/wizard.py" line="+54"/>
+        <location filename="../../gridadmin/ui/importing/wizard.py" line="+55"/>
         <source>① 选择文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2402,12 +2407,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+126"/>
+        <location line="+130"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-118"/>
+        <location line="-122"/>
         <source>无法保存模板“{path}”：{why}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2417,12 +2422,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>正在读取文件</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>已按上次导入同样表头的文件时核对过的列对应关系填好，请再核对一遍后点“下一步”。</source>
         <translation type="unfinished"></translation>
     </message>

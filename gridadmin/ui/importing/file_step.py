@@ -121,8 +121,10 @@ class FileStep(QWidget):
         self.path.setText(path)
         self.path.setToolTip(path)
 
-    def show_overview(self, overview: FileOverview | None) -> None:
-        """The sheet choice and a line about what was found."""
+    def show_overview(self, overview: FileOverview | None, detected: str | None = None) -> None:
+        """The sheet choice and a line about what was found; ``detected``:
+        the sheet the first look at the file chose (the user may have
+        picked another since)."""
         self.sheet.clear()
         several = overview is not None and len(overview.sheet_names) > 1
         self.sheet.setVisible(several)
@@ -134,7 +136,10 @@ class FileStep(QWidget):
         for name in overview.sheet_names:
             self.sheet.addItem(name, name)
         self.sheet.setCurrentIndex(max(0, self.sheet.findData(overview.sheet_name)))
-        self.sheet_note.setText(self.tr("自动识别为“{name}”").format(name=overview.detected_sheet))
+        detected = detected or overview.detected_sheet
+        self.sheet_note.setText(self.tr("自动识别为“{name}”").format(name=detected) if detected == overview.sheet_name
+                                else self.tr("已改选“{name}”（自动识别的是“{auto}”）").format(
+                                    name=overview.sheet_name, auto=detected))
         show_message(self.info, self.tr("工作表“{sheet}”：表头在第 {row} 行，共 {n:,} 行数据。点“下一步”核对各列。").format(
             sheet=overview.sheet_name, row=overview.header_row, n=overview.data_rows), "ok")
 

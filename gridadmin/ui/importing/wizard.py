@@ -42,6 +42,7 @@ class ImportWizard(QWidget):
         self.db = db
         self.path: str | None = None
         self.overview: FileOverview | None = None
+        self.detected_sheet: str | None = None  # the sheet the first look at the file chose
         self.plan = None
         self.result: ImportResult | None = None
         self.file_step = FileStep()
@@ -170,6 +171,8 @@ class ImportWizard(QWidget):
     def load(self, path: str, sheet: str | None = None) -> bool:
         """Read ``path`` (in a worker thread) and show its columns; the
         pipeline's reason when it cannot be read."""
+        if sheet is None or path != self.path:
+            self.detected_sheet = None  # what the first look at this file chose (set below)
         self.path = path
         self.file_step.show_path(path)
         self.preview_step.model.mask_numbers = not may_see_full_numbers(self.db)
@@ -184,7 +187,9 @@ class ImportWizard(QWidget):
             return False
         self.overview = outcome.result
         self.file_step.show_error("")
-        self.file_step.show_overview(self.overview)
+        if sheet is None:
+            self.detected_sheet = self.overview.detected_sheet
+        self.file_step.show_overview(self.overview, detected=self.detected_sheet)
         self.mapping_step.set_overview(self.overview)
         remembered = recall_mapping(self.db, kind, self.overview.headers)
         if remembered is not None and remembered != self.overview.columns:
