@@ -79,6 +79,9 @@ def test_errors_name_the_excel_row_and_the_groups_column(grid_db, tmp_path):
     assert {r.status for r in plan.rows[3:]} == {"new"}
     overview = inspect_file(path, "residents")  # what the wizard maps
     assert overview.headers[-3:] == ("与户主关系", "姓名", "公民身份号码") and overview.data_rows == 5
+    # … and tells the clerk: 2 households of 5 people, the member columns where the file has them
+    assert overview.households == 2 and "共 2 户、5 人" in overview.note
+    assert overview.letters == ("A", "B", "C", "D", "E", "J、M", "F、H、K", "G、I、L")
 
 
 def test_error_report_gives_every_held_back_member_a_reason(grid_db, tmp_path):
@@ -117,3 +120,13 @@ def test_household_over_two_excel_rows_names_the_bad_row_once(grid_db, tmp_path)
     assert len(by_row[3]) == 1 and "同户" not in by_row[3][0]
     assert by_row[4] == ["同户（户号 H1）第 3 行有错误，整户暂不导入"]
     assert [r.status for r in plan.rows] == ["error"] * 5 + ["new"] * 2
+
+
+def test_two_heads_name_the_head_groups_own_column(grid_db, tmp_path):
+    """The head group has no 与户主关系 column: its part of a two-heads
+    error names 户主姓名, a column the clerk can find in the file."""
+    rows = _rows()
+    rows[0][9] = "户主"  # 成员1与户主关系
+    plan = plan_import(grid_db, wide_book(tmp_path / "two.xlsx", rows), "residents", today=TODAY)
+    columns = {e.column for e in plan.errors if "2 个户主" in e.message}
+    assert "户主姓名" in columns and "与户主关系" not in columns

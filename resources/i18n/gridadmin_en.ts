@@ -1424,8 +1424,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>“每户一行”的格式，共 {h:,} 户、{n:,} 人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+2"/>
-        <source>工作表“{sheet}”：表头在第 {row} 行，共 {n:,} 行数据。点“下一步”核对各列。</source>
+        <source>共 {n:,} 行数据</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>工作表“{sheet}”：表头在第 {row} 行，{found}。点“下一步”核对各列。</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2700,7 +2710,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>（空白列名）</source>
         <translation type="unfinished"></translation>
     </message>

@@ -39,6 +39,8 @@ class FileOverview:
     samples: tuple[str, ...]
     data_rows: int
     note: str = ""  # about a reshaped layout (side-by-side sign-in groups), for the mapping step
+    letters: tuple[str, ...] = ()  # a reshaped layout's columns as the file has them ('' = not in the file)
+    households: int = 0  # the wide household layout: households (``data_rows`` counts people)
     read: FileRead | None = field(default=None, compare=False, repr=False)  # for ``load_table(read=…)``
 
     def field_of(self, column: int) -> str | None:
@@ -97,7 +99,8 @@ def overview_of(spec: KindSpec, sheet: SheetData, path, detected: str) -> FileOv
     data_rows = sum(1 for row in sheet.rows[index + 1:] if any(_text(v) for v in row))
     return FileOverview(str(path), Path(path).name, spec.key, tuple(sheet.sheet_names), sheet.sheet_name, detected,
                         index + 1, tuple(mapping.headers), dict(mapping.columns), tuple(samples), data_rows,
-                        getattr(sheet.layout, "note", ""))
+                        getattr(sheet.layout, "note", ""), tuple(getattr(sheet.layout, "letters", ())),
+                        getattr(sheet.layout, "households", 0))
 
 
 def inspect_file(path: str | os.PathLike, kind: str, sheet: str | None = None) -> FileOverview:

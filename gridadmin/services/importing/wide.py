@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from openpyxl.utils import get_column_letter
+
 from gridadmin.services.importing.headers import HEADER_SEARCH_ROWS, Table
 from gridadmin.services.importing.mapping import match_header, normalize_header
 from gridadmin.services.importing.plan import RowPlan
@@ -54,6 +56,30 @@ class WideLayout:
 
     excel_rows: list[int]
     names: list[dict[str, str]]
+
+
+@dataclass
+class HouseholdLayout(WideLayout):
+    """A wide household sheet unfolded (see ``widen``), with what the
+    wizard tells the clerk about it: ``letters[j]`` the file's own column
+    letters behind unfolded column j ("L、O、R" for a member field, "" for
+    one the file does not have), and the counts of households and people."""
+
+    letters: tuple[str, ...] = ()
+    households: int = 0
+    people: int = 0
+    groups: int = 0
+
+    @property
+    def note(self) -> str:
+        return (f"文件是“每户一行”的格式（户主和 {self.groups - 1} 组成员列并排），共 {self.households:,} 户、"
+                f"{self.people:,} 人，按每人一行读取。下表的“姓名”“公民身份号码”等各代表每组中的同名列"
+                "（户主姓名、成员1姓名……），“列”一栏是它们在文件中的位置；户主组没有“与户主关系”列时按“户主”计。")
+
+
+def _letters(columns: list[int]) -> str:
+    names = [get_column_letter(c + 1) for c in sorted(columns)]
+    return "、".join(names[:3]) + ("…" if len(names) > 3 else "")
 
 
 def _groups(row: list) -> dict[tuple[int, str], dict[str, int]]:
@@ -95,9 +121,13 @@ def widen(sheet: SheetData) -> SheetData:
     excel_rows = list(range(1, index + 2))
     names: list[dict[str, str]] = [{} for _ in range(index + 1)]
     problems = {key: message for key, message in sheet.problems.items() if key[0] < index}
+    letters = [get_column_letter(c + 1) for c in shared] + [
+        _letters([fields[k] for _k, fields in ordered if k in fields]) for k in member_keys]
+    households = 0
     for r in range(index + 1, len(sheet.rows)):
         cells = sheet.rows[r]
         base = [cells[c] if c < len(cells) else "" for c in shared]
+        people_before = len(rows)
         for (order, label), fields in ordered:
             values = []
             for key in member_keys:
@@ -114,12 +144,16 @@ def widen(sheet: SheetData) -> SheetData:
                 continue
             rows.append(base + values)
             excel_rows.append(r + 1)
-            names.append({labels[k]: str(row[fields[k]]) for k in member_keys if k in fields})
+            own = {labels[k]: str(row[fields[k]]) for k in member_keys if k in fields}
+            if "relation" not in fields:  # the head group: its 户主 is implied by its name column
+                own[labels["relation"]] = str(row[fields["name"]])
+            names.append(own)
             for i, c in enumerate(shared):
                 if (r, c) in sheet.problems:  # looked up by the original Excel row (see ``finish``)
                     problems[(r, i)] = sheet.problems[(r, c)]
-    return SheetData(sheet.file_name, sheet.sheet_name, sheet.sheet_names, rows, problems,
-                     layout=WideLayout(excel_rows, names))
+        households += len(rows) > people_before
+    layout = HouseholdLayout(excel_rows, names, tuple(letters), households, len(rows) - index - 1, len(ordered))
+    return SheetData(sheet.file_name, sheet.sheet_name, sheet.sheet_names, rows, problems, layout=layout)
 
 
 def finish(table: Table) -> Table:

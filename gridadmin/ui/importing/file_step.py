@@ -140,8 +140,12 @@ class FileStep(QWidget):
         self.sheet_note.setText(self.tr("自动识别为“{name}”").format(name=detected) if detected == overview.sheet_name
                                 else self.tr("已改选“{name}”（自动识别的是“{auto}”）").format(
                                     name=overview.sheet_name, auto=detected))
-        show_message(self.info, self.tr("工作表“{sheet}”：表头在第 {row} 行，共 {n:,} 行数据。点“下一步”核对各列。").format(
-            sheet=overview.sheet_name, row=overview.header_row, n=overview.data_rows), "ok")
+        if overview.households:
+            found = self.tr("“每户一行”的格式，共 {h:,} 户、{n:,} 人").format(h=overview.households, n=overview.data_rows)
+        else:
+            found = self.tr("共 {n:,} 行数据").format(n=overview.data_rows)
+        show_message(self.info, self.tr("工作表“{sheet}”：表头在第 {row} 行，{found}。点“下一步”核对各列。").format(
+            sheet=overview.sheet_name, row=overview.header_row, found=found), "ok")
 
     def show_error(self, message: str) -> None:
         show_message(self.error, message)

@@ -76,7 +76,8 @@ class MappingStep(QWidget):
                            + (("\n" + overview.note) if overview.note else ""))
         self.table.setRowCount(len(overview.headers))
         for column, text in enumerate(overview.headers):
-            letter = QTableWidgetItem(get_column_letter(column + 1))
+            letter = QTableWidgetItem(overview.letters[column] or "—" if overview.letters
+                                      else get_column_letter(column + 1))
             letter.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(column, COL_LETTER, letter)
             self.table.setItem(column, COL_HEADER, QTableWidgetItem(text or self.tr("（空白列名）")))
