@@ -339,12 +339,13 @@ def test_wizard_import_then_undo_from_history(qtbot, grid_db, tmp_path, monkeypa
 
     texts = answer_message_box(QMessageBox.StandardButton.No)
     qtbot.mouseClick(history.undo_button, Qt.MouseButton.LeftButton)
-    assert "新增的 3 条记录将被删除" in texts[0] and _people(grid_db) == 3
+    assert "将删除本批新增的 3 名居民、1 个住户。" in texts[0] and _people(grid_db) == 3
 
     answer_message_box(QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(history.undo_button, Qt.MouseButton.LeftButton)
     assert _people(grid_db) == 0
-    assert "已撤销导入批次" in history.message.text() and history.row_texts(0)[13].startswith("已撤销")
+    assert "：删除 3 名居民、1 个住户。" in history.message.text()  # the numbers the question gave
+    assert history.row_texts(0)[13].startswith("已撤销")
     history.grab().save(str(tmp_path / "history.png"))
     history.table.selectRow(0)
     assert not history.undo_button.isEnabled()  # undone batches cannot be undone again

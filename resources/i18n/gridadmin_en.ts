@@ -2011,24 +2011,59 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+35"/>
+        <location line="+40"/>
         <source>撤销本批</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-39"/>
         <source>删除所选批次新增的记录，把它更新过的记录恢复为导入前的值</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
-        <source>撤销导入批次 {id}（{file}，{kind}）？
-
-本批新增的 {inserted:,} 条记录将被删除，更新的 {updated:,} 条记录将恢复为导入前的值。此操作会记入操作日志。</source>
+        <location line="+33"/>
+        <source>将删除本批新增的 {what}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+2"/>
+        <source>将把本批更新过的 {what}恢复为导入前的值</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>撤销导入批次 {id}（{file}，{kind}）？
+
+{effects}。此操作会记入操作日志。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>本批没有新增或更新任何记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>删除 {what}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>恢复 {what}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已撤销导入批次 {id}：{done}。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>没有需要改动的记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-13"/>
         <source>撤销导入</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2038,12 +2073,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>已撤销导入批次 {id}：删除 {removed:,} 条，恢复 {restored:,} 条。</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+20"/>
         <source>已撤销 {when}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -25,7 +25,7 @@ Contract of ``undo_batch``:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -73,6 +73,36 @@ class UndoResult:
     batch_id: int
     removed: int
     restored: int
+    removed_by: dict = field(default_factory=dict)  # entity → records deleted
+    restored_by: dict = field(default_factory=dict)  # entity → records restored
+
+
+# How the undo question and its result count each kind of record.
+COUNT_WORDS = {"person": "名居民", "household": "个住户", "area": "个网格", "staff": "名网格员",
+               "staff_assignment": "条网格员任职记录", "training_session": "次培训", "attendance": "条培训签到"}
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """“3 名居民、1 个住户” ('' for none), in the order of ``COUNT_WORDS``."""
+    order = list(COUNT_WORDS)
+    entities = sorted(counts, key=lambda e: order.index(e) if e in order else len(order))
+    return "、".join(f"{counts[e]:,} {COUNT_WORDS.get(e, '条记录')}" for e in entities if counts[e])
+
+
+def batch_effects(db: Database, batch_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """What undoing the batch would do: (records it deletes, records it
+    restores), each entity → count, from the batch's audit rows (the same
+    rows ``undo_job`` works from)."""
+    with db.session() as session:
+        found = session.execute(select(AuditLog.action, AuditLog.entity, func.count())
+                                .where(AuditLog.import_batch_id == batch_id, AuditLog.action.in_(CREATED + UPDATED))
+                                .group_by(AuditLog.action, AuditLog.entity)).all()
+    removed: dict[str, int] = {}
+    restored: dict[str, int] = {}
+    for action, entity, count in found:
+        target = removed if action in CREATED else restored
+        target[entity] = target.get(entity, 0) + count
+    return removed, restored
 
 
 def _table(entity: str) -> Table:
@@ -195,7 +225,11 @@ def undo_job(db: Database, batch_id: int) -> Job[UndoResult]:
         insert_dicts(session, AuditLog.__table__, audit)
         restore_indexes(session, dropped)
         batch.undone_at = local_now()
-        result = UndoResult(batch_id, removed, len(updated))
+        removed_by = {entity: len(ids) for entity, ids in created.items()}
+        restored_by: dict[str, int] = {}
+        for entity, *_rest in updated:
+            restored_by[entity] = restored_by.get(entity, 0) + 1
+        result = UndoResult(batch_id, removed, len(updated), removed_by, restored_by)
     tallies.fold_committed(db)
     return result
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 
 from gridadmin.db import Database
 from gridadmin.services.import_history import BatchRow, list_batches
-from gridadmin.services.importing.undo import undo_job
+from gridadmin.services.importing.undo import batch_effects, counts_text, undo_job
 from gridadmin.ui.importing.common import kind_label, message_label, mode_labels, outcome_message, show_message
 from gridadmin.ui.jobs import run_job
 from gridadmin.ui.widgets import setup_table
@@ -63,10 +63,15 @@ class HistoryTab(QWidget):
         batch = self.selected_batch()
         if batch is None or batch.undone_at is not None:
             return
-        question = self.tr("撤销导入批次 {id}（{file}，{kind}）？\n\n本批新增的 {inserted:,} 条记录将被删除，"
-                           "更新的 {updated:,} 条记录将恢复为导入前的值。此操作会记入操作日志。").format(
-            id=batch.id, file=batch.file_name, kind=kind_label(batch.kind, short=True), inserted=batch.inserted,
-            updated=batch.updated)
+        removed, restored = batch_effects(self.db, batch.id)
+        effects = []
+        if removed:
+            effects.append(self.tr("将删除本批新增的 {what}").format(what=counts_text(removed)))
+        if restored:
+            effects.append(self.tr("将把本批更新过的 {what}恢复为导入前的值").format(what=counts_text(restored)))
+        question = self.tr("撤销导入批次 {id}（{file}，{kind}）？\n\n{effects}。此操作会记入操作日志。").format(
+            id=batch.id, file=batch.file_name, kind=kind_label(batch.kind, short=True),
+            effects="；".join(effects) or self.tr("本批没有新增或更新任何记录"))
         answer = QMessageBox.question(self, self.tr("撤销本批"), question,
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
@@ -79,8 +84,13 @@ class HistoryTab(QWidget):
             return
         result = outcome.result
         self.refresh()
-        show_message(self.message, self.tr("已撤销导入批次 {id}：删除 {removed:,} 条，恢复 {restored:,} 条。").format(
-            id=result.batch_id, removed=result.removed, restored=result.restored), "ok")
+        done = []
+        if result.removed:
+            done.append(self.tr("删除 {what}").format(what=counts_text(result.removed_by)))
+        if result.restored:
+            done.append(self.tr("恢复 {what}").format(what=counts_text(result.restored_by)))
+        show_message(self.message, self.tr("已撤销导入批次 {id}：{done}。").format(
+            id=result.batch_id, done="；".join(done) or self.tr("没有需要改动的记录")), "ok")
 
     def refresh(self) -> None:
         self.batches = list_batches(self.db)
