@@ -55,10 +55,13 @@ def run(args) -> int:
         for _ in range(3):
             app.processEvents()
         out.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(out), "PNG"):
+        shot = window.grab()
+        if not shot.save(str(out), "PNG"):
             raise CliError(f"无法写入“{out}”。")
         window.close()
     finally:
         db.dispose()
-    print(f"已保存截图：{out}（{width}x{height}）")
+    size = f"{shot.width()}x{shot.height()}"  # the window may need more than was asked for
+    wider = "" if (shot.width(), shot.height()) == (width, height) else f"，窗口最小需要此尺寸，未能缩到 {width}x{height}"
+    print(f"已保存截图：{out}（{size}{wider}）")
     return 0
