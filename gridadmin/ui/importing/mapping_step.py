@@ -152,9 +152,10 @@ class MappingStep(QWidget):
         return [f.label for f in missing_required(self.overview.kind, self.chosen())]
 
     def _update_status(self) -> None:
-        for column, combo in enumerate(self.combos()):
-            mapped = combo.currentData() is not None
-            self.table.item(column, COL_HEADER).setForeground(QColor("#000") if mapped else QColor("#9a9a9a"))
+        chosen = [combo.currentData() for combo in self.combos()]
+        for column, key in enumerate(chosen):
+            colour = "#9a9a9a" if key is None else "#b00020" if chosen.count(key) > 1 else "#000"
+            self.table.item(column, COL_HEADER).setForeground(QColor(colour))  # grey: not imported; red: clash
         problem = self.problem()
         if problem:
             show_message(self.status, problem)
