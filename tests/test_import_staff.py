@@ -9,6 +9,7 @@ import openpyxl
 from sqlalchemy import func, select
 
 from gridadmin.models import Staff, StaffAssignment, StaffStatusEvent
+from gridadmin.services.assignments import assign
 from gridadmin.services.idcard import make_id_number
 from gridadmin.services.import_history import undo_batch
 from gridadmin.services.importing import import_job, plan_import
@@ -74,7 +75,7 @@ def test_new_staff_get_an_assignment_and_updates_match_by_id(township_db, tmp_pa
     assert first.status == "update"
     assert first.changes == {"phone": ("联系电话", "13812345678", "13900001111"),
                              "education": ("文化程度", "大学专科", "大学本科")}
-    assert second.status == "unchanged" and "调动请在网格员页面办理" in second.warnings[0].message
+    assert second.status == "unchanged" and "调动请在花名册中办理" in second.warnings[0].message
     update = run_to_end(import_job(township_db, tmp_path / "b.xlsx", "staff", today=staffdata.TODAY))
     assert update.to_dict()["updated"] == 1 and _staff(township_db)["李云"][1] == "13900001111"
 
@@ -144,3 +145,107 @@ def test_leaving_ends_assignments_and_undo_brings_them_back(township_db, tmp_pat
     with township_db.session() as s:
         assert s.scalar(select(StaffAssignment.end_date)) is None
         assert s.scalar(select(func.count()).select_from(StaffStatusEvent)) == 1
+
+
+FULL = [*HEADERS, "网格岗位", "离职时间"]
+
+
+def _issues(plan) -> dict:
+    return {(e.row, e.column): (e.value, e.message) for e in plan.errors}
+
+
+def _warnings(plan) -> dict:
+    return {(w.row, w.column): (w.value, w.message) for r in plan.rows for w in r.warnings}
+
+
+def test_leaving_before_a_running_assignment_started_is_a_row_error_not_a_commit_failure(township_db, tmp_path):
+    grids = staffdata.grids(township_db)
+    assert run_to_end(import_job(township_db, roster(tmp_path / "a.xlsx", [
+        row("李云", date(1985, 3, 2), 11), row("王芳", date(1990, 6, 7), 22)]),
+        "staff", today=staffdata.TODAY)).committed
+    with township_db.session() as s:
+        li = s.scalar(select(Staff.id).where(Staff.name == "李云"))
+    assign(township_db, li, grids["第二网格"], "parttime", date(2024, 3, 1))
+    rows = [row("李云", date(1985, 3, 2), 11, 状态="离职", 离职时间="2024.01.31"),
+            row("王芳", date(1990, 6, 7), 22, 联系电话="13900001111")]
+    path = roster(tmp_path / "b.xlsx", rows, FULL)
+    plan = plan_import(township_db, path, "staff", today=staffdata.TODAY)
+    value, message = _issues(plan)[(3, "离职时间")]
+    assert value == "2024.01.31" and "早于" in message and "2024-03-01" in message
+    result = run_to_end(import_job(township_db, path, "staff", skip_errors=True, today=staffdata.TODAY))
+    assert result.committed and result.to_dict()["updated"] == 1
+    assert _staff(township_db)["王芳"][1] == "13900001111" and _staff(township_db)["李云"][5] == "在岗"
+    future = roster(tmp_path / "c.xlsx", [row("王芳", date(1990, 6, 7), 22, 状态="离职", 离职时间="2025.07.31")], FULL)
+    value, message = _issues(plan_import(township_db, future, "staff", today=staffdata.TODAY))[(3, "离职时间")]
+    assert value == "2025.07.31" and "晚于今天" in message
+
+
+def test_second_grid_leader_is_refused_naming_the_current_one(township_db, tmp_path):
+    staffdata.grids(township_db)
+    assert run_to_end(import_job(township_db, roster(tmp_path / "a.xlsx", [
+        row("李云", date(1985, 3, 2), 11, 网格岗位="网格长")], FULL), "staff", today=staffdata.TODAY)).committed
+    rows = [row("赵二", date(1980, 1, 1), 21, 网格岗位="网格长"),
+            row("钱三", date(1981, 1, 1), 31, grid="第二网格", 网格岗位="网格长"),
+            row("孙四", date(1982, 1, 1), 41, grid="第二网格", 网格岗位="网格长"),
+            row("周五", date(1983, 1, 1), 51, grid="粮行网格", community="粮行社区", 网格岗位="网格长")]
+    plan = plan_import(township_db, roster(tmp_path / "b.xlsx", rows, FULL), "staff", today=staffdata.TODAY)
+    issues = _issues(plan)
+    assert issues[(3, "网格岗位")][0] == "网格长" and "已有网格长李云" in issues[(3, "网格岗位")][1]
+    assert "与第 5 行" in issues[(4, "网格岗位")][1] and "与第 4 行" in issues[(5, "网格岗位")][1]
+    assert [r.status for r in plan.rows] == ["error", "error", "error", "new"]
+
+
+def test_role_or_grid_change_for_existing_staff_is_a_warning_on_its_column(township_db, tmp_path):
+    staffdata.grids(township_db)
+    assert run_to_end(import_job(township_db, roster(tmp_path / "a.xlsx", [
+        row("李云", date(1985, 3, 2), 11, 网格岗位="网格长")], FULL), "staff", today=staffdata.TODAY)).committed
+    path = roster(tmp_path / "b.xlsx", [row("李云", date(1985, 3, 2), 11, 网格岗位="专职网格员")], FULL)
+    plan = plan_import(township_db, path, "staff", today=staffdata.TODAY)
+    assert plan.rows[0].status == "unchanged"
+    value, message = _warnings(plan)[(3, "网格岗位")]
+    assert value == "专职网格员" and "导入不改变任职；岗位调整请在花名册中办理“调岗”" in message
+
+
+def test_hire_dates_against_birth_and_assignments(township_db, tmp_path):
+    staffdata.grids(township_db)
+    rows = [row("甲", date(2000, 3, 3), 11, **{"入职(登记)时间*": "1999.01.01"}),
+            row("乙", date(2010, 3, 3), 21, **{"入职(登记)时间*": "2024.01.01"}),
+            row("丙", date(1945, 3, 3), 31, **{"入职(登记)时间*": "2024.01.01"})]
+    plan = plan_import(township_db, roster(tmp_path / "a.xlsx", rows), "staff", today=staffdata.TODAY)
+    issues = _issues(plan)
+    assert "早于出生日期 2000-03-03" in issues[(3, "入职(登记)时间*")][1]
+    assert "未满 18 周岁" in issues[(4, "入职(登记)时间*")][1]
+    assert plan.rows[2].status == "new" and "78 岁" in _warnings(plan)[(5, "入职(登记)时间*")][1]
+    assert run_to_end(import_job(township_db, roster(tmp_path / "b.xlsx", [row("李云", date(1985, 3, 2), 11)]),
+                                 "staff", today=staffdata.TODAY)).committed
+    later = roster(tmp_path / "c.xlsx", [row("李云", date(1985, 3, 2), 11, **{"入职(登记)时间*": "2022.01.01"})])
+    value, message = _issues(plan_import(township_db, later, "staff", today=staffdata.TODAY))[(3, "入职(登记)时间*")]
+    assert value == "2022.01.01" and "开始日期 2021-03-01" in message
+
+
+def test_rehire_brings_the_status_back_with_a_new_assignment(township_db, tmp_path):
+    grids = staffdata.grids(township_db)
+    assert run_to_end(import_job(township_db, roster(tmp_path / "a.xlsx", [row("李云", date(1985, 3, 2), 11)]),
+                                 "staff", today=staffdata.TODAY)).committed
+    assert run_to_end(import_job(township_db, roster(tmp_path / "b.xlsx", [
+        row("李云", date(1985, 3, 2), 11, 状态="离职", 离职时间="2024.05.31")], FULL),
+        "staff", today=staffdata.TODAY)).committed
+    too_early = roster(tmp_path / "c.xlsx", [row("李云", date(1985, 3, 2), 11, 状态="在岗")], FULL)
+    value, message = _issues(plan_import(township_db, too_early, "staff", today=staffdata.TODAY))[
+        (3, "入职(登记)时间*")]
+    assert "再次入职请填写新的入职时间" in message and "2024-05-31" in message
+    back = roster(tmp_path / "d.xlsx", [row("李云", date(1985, 3, 2), 11, grid="第二网格", 状态="在岗",
+                                            **{"入职(登记)时间*": "2025.01.02"})], FULL)
+    result = run_to_end(import_job(township_db, back, "staff", today=staffdata.TODAY))
+    assert result.committed and result.to_dict()["updated"] == 1, result.to_dict()
+    with township_db.session() as s:
+        st = s.scalar(select(Staff))
+        assert (st.status, st.left_on, st.hired_on) == ("在岗", None, date(2025, 1, 2))
+        posts = s.execute(select(StaffAssignment.area_id, StaffAssignment.start_date, StaffAssignment.end_date)
+                          .order_by(StaffAssignment.id)).all()
+        assert posts == [(grids["第一网格"], date(2021, 3, 1), date(2024, 5, 31)),
+                         (grids["第二网格"], date(2025, 1, 2), None)]
+    undo_batch(township_db, result.batch_id)
+    with township_db.session() as s:
+        assert s.scalar(select(Staff.status)) == "离职"
+        assert s.scalar(select(func.count()).select_from(StaffAssignment)) == 1

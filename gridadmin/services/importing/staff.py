@@ -11,9 +11,22 @@ Contract:
 - a new person needs a grid (code, or name qualified by 社区/村) and gets a
   running assignment there from the hire date in the row's 网格岗位 (or
   专职/兼职网格员 from 专兼职), through the assignments service's rules;
-- an update changes the staff fields only; a different grid is a warning
-  (transfers are made on the roster page); a status change to 离职/卸任
-  ends the running assignments as the form does;
+- an update changes the staff fields only; a grid or 网格岗位 other than
+  the person's running posts (a departed person's last post) is a warning
+  on that column (transfers and role changes are made on the roster page);
+  a status change to 离职/卸任 ends the running assignments as the form
+  does (a 离职时间 before one of their starts is a row error);
+- 再次入职: a 离职/卸任 person's row with 在岗/休假 and a new 入职时间 later
+  than the stored 离职时间 (the row's 离职时间 blank) brings the status back,
+  clears 离职时间 and starts an assignment in the row's grid, as for a new
+  person;
+- dates: 入职时间 before the birth date or under 18 at hire is refused, over
+  70 at a new hire is a warning; a 离职时间 after today is refused; a changed
+  入职时间 later than the start of an assignment of the current employment
+  is refused;
+- 1+3+N: a row that would start a 网格长 assignment in a grid that has a
+  serving one (or that another row also names) is an error on 网格岗位;
+- every rule the commit applies is checked here, so a clean dry run commits;
 - every created or changed record gets an audit row linked to the batch
   (ended assignments too), so the batch can be undone.
 """
@@ -21,7 +34,8 @@ Contract:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, fields, replace
+from copy import copy
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from functools import partial
 
@@ -29,7 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridadmin.models import Staff, StaffAssignment, StaffStatusEvent
-from gridadmin.models.staff import EMPLOYMENT_FULL, ROLE_FULLTIME, ROLE_PARTTIME
+from gridadmin.models.staff import EMPLOYMENT_FULL, ROLE_FULLTIME, ROLE_LEADER, ROLE_PARTTIME
 from gridadmin.services.assignments import assign_in_session
 from gridadmin.services.codes import CodeBook
 from gridadmin.services.errors import ConflictError, ValidationError
@@ -43,9 +57,10 @@ from gridadmin.services.importing.plan import (
 )
 from gridadmin.services.importing.residents import month_only_column
 from gridadmin.services.importing.values import (
-    CellError, code_text_value, code_value, date_value, name_value, phone_value, text_value,
+    CellError, code_text_value, code_value, date_value, is_blank, name_value, phone_value, text_value,
 )
 from gridadmin.services.pinyin import name_pinyin
+from gridadmin.services.roster import SERVING, age_on
 from gridadmin.services.staff import StaffInput, record_status_change, validate_staff
 
 F = FieldSpec
@@ -86,6 +101,8 @@ LIST_OF = {"gender": "gender", "ethnicity": "ethnicity", "political_status": "po
 FIELD_OF_LIST = {"political": "political_status"}  # validate_staff names code errors by list
 _GENDER = {"男": "1", "女": "2"}
 CHUNK = 500
+# Age at hire: under 18 is refused; above 70 for a new hire is worth a look.
+MIN_HIRE_AGE, MAX_HIRE_AGE = 18, 70
 
 
 def _parse(reader: RowReader, book: CodeBook, areas: AreaIndex, allow_month: bool, today: date) -> dict:
@@ -130,12 +147,30 @@ def _parse(reader: RowReader, book: CodeBook, areas: AreaIndex, allow_month: boo
     name, community = (reader.get(k, text_value, 100) for k in ("grid", "community"))
     rec["area_id"] = None
     if code or name:
+        key = "grid_code" if code else "grid"
         try:
-            rec["area_id"] = areas.find_grid(code, name, community)
+            rec["area_id"], rec["area_refusal"] = _find_grid(areas, code, name, community)
         except CellError as exc:
-            key = "grid_code" if code else "grid"
             reader.error(key, code or name, exc.message)
+        rec["grid_cell"] = (key, code or name)
     return rec
+
+
+def _find_grid(areas: AreaIndex, code, name, community) -> tuple[int, str | None]:
+    """The grid a row names and, for a grid that is no longer active, the
+    refusal a new assignment there gets (a departed person's last grid may
+    be inactive and is still named by the export). Raises ``CellError``."""
+    try:
+        return areas.find_grid(code, name, community), None
+    except CellError as exc:
+        refused = exc
+    lenient = copy(areas)
+    lenient._active = lambda area_id: area_id  # the same lookup, inactive grids included
+    try:
+        area_id = lenient.find_grid(code, name, community)
+    except CellError:
+        raise refused from None
+    return area_id, refused.message
 
 
 def _stored(row) -> StaffInput:
@@ -170,74 +205,270 @@ def plan_staff(session: Session, table: Table, mode: str, today: date) -> tuple[
         rows.append(row)
     mark_duplicates(rows, lambda r: r.record.get("id_number"), mapping.header_of("id_number"), "身份证号码")
     existing = _load_existing(session, {r.record["id_number"] for r in rows if r.record.get("id_number")})
-    running = _running_assignments(session, [s.id for s in existing.values()])
+    posts = _assignments(session, [s.id for s in existing.values()])
+    ctx = _Ctx(session, book, areas, table, mode, today, posts)
     for row in rows:
         if not row.errors:
-            _plan_row(session, book, areas, table, row, existing.get(row.record["id_number"]), running, mode, today)
+            _plan_row(ctx, row, existing.get(row.record["id_number"]))
         if row.errors:
             row.status = ERROR
+    _check_leaders(session, ctx, rows)
     versions = {s.id: s.version for s in existing.values()}
     return rows, {"versions": versions}
 
 
-def _running_assignments(session: Session, staff_ids: list[int]) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = {}
+@dataclass(frozen=True)
+class _Post:
+    """One stored assignment of a matched person."""
+
+    id: int
+    area_id: int
+    role: str
+    start_date: date
+    end_date: date | None
+
+
+@dataclass
+class _Ctx:
+    session: Session
+    book: CodeBook
+    areas: AreaIndex
+    table: Table
+    mode: str
+    today: date
+    posts: dict[int, list[_Post]]
+
+    def header(self, key: str) -> str:
+        return self.table.mapping.header_of(key) if key in self.table.mapping.columns else ""
+
+    def issue(self, row: RowPlan, key: str, value, message: str, *, warning: bool = False) -> None:
+        """A message on ``key``'s column showing the cell as typed (or
+        ``value`` when the file has no such column)."""
+        index = self.table.mapping.columns.get(key)
+        shown_value = shown(row.cells[index]) if index is not None and not is_blank(row.cells[index]) else shown(value)
+        (row.warnings if warning else row.errors).append(RowIssue(row.row, self.header(key), shown_value, message))
+
+    def grid_name(self, area_id: int) -> str:
+        area = self.areas.areas.get(area_id)
+        if area is None:
+            return str(area_id)
+        community = self.areas.community_of(area_id)
+        return f"{community.name} {area.name}" if community and community.id != area_id else area.name
+
+    def role_label(self, role: str) -> str:
+        return self.book.label("staff_role", role) or role
+
+
+def _assignments(session: Session, staff_ids: list[int]) -> dict[int, list[_Post]]:
+    found: dict[int, list[_Post]] = {}
     for start in range(0, len(staff_ids), CHUNK):
-        for staff_id, area_id in session.execute(
-                select(StaffAssignment.staff_id, StaffAssignment.area_id)
-                .where(StaffAssignment.staff_id.in_(staff_ids[start:start + CHUNK]),
-                       StaffAssignment.end_date.is_(None))):
-            found.setdefault(staff_id, set()).add(area_id)
+        for a in session.execute(
+                select(StaffAssignment.id, StaffAssignment.staff_id, StaffAssignment.area_id, StaffAssignment.role,
+                       StaffAssignment.start_date, StaffAssignment.end_date)
+                .where(StaffAssignment.staff_id.in_(staff_ids[start:start + CHUNK]))
+                .order_by(StaffAssignment.id)):
+            found.setdefault(a.staff_id, []).append(_Post(a.id, a.area_id, a.role, a.start_date, a.end_date))
     return found
 
 
-def _plan_row(session, book, areas, table, row: RowPlan, found, running, mode: str, today: date) -> None:
-    rec = row.record
+def last_post(posts: list[_Post]):
+    """The post a departed person's row names (the export writes it too):
+    the assignment that ended last."""
+    ended = [p for p in posts if p.end_date is not None]
+    return max(ended, key=lambda p: (p.end_date, p.start_date, p.id), default=None)
+
+
+def _check_hire(ctx: _Ctx, row: RowPlan, clean: StaffInput, new_hire: bool) -> None:
+    """Hire date against the birth date (from the ID number)."""
+    hired, birth = clean.hired_on, clean.birth_date
+    if hired is None or birth is None:
+        return
+    if hired < birth:
+        ctx.issue(row, "hired_on", hired, f"入职时间 {hired.isoformat()} 早于出生日期 {birth.isoformat()}")
+        return
+    age = age_on(birth, hired)
+    if age < MIN_HIRE_AGE:
+        ctx.issue(row, "hired_on", hired, f"入职时 {age} 岁（出生于 {birth.isoformat()}），未满 {MIN_HIRE_AGE} 周岁")
+    elif new_hire and age > MAX_HIRE_AGE:
+        ctx.issue(row, "hired_on", hired, f"入职时已 {age} 岁（出生于 {birth.isoformat()}），请核对入职时间和身份证号码",
+                  warning=True)
+
+
+def _plan_row(ctx: _Ctx, row: RowPlan, found) -> None:
+    rec, today = row.record, ctx.today
     overlay = {k: rec[k] for k in INPUT_FIELDS if rec.get(k) is not None}
+    rehire = (found is not None and found.status not in SERVING and overlay.get("status") in SERVING)
+    if rehire and rec.get("left_on") is None:
+        overlay["left_on"] = None  # 再次入职: the stored 离职时间 is cleared, as on the staff form
     data = replace(_stored(found) if found is not None else StaffInput(), **overlay)
     try:
-        clean = validate_staff(session, book, data, staff_id=found.id if found is not None else None, today=today)
+        clean = validate_staff(ctx.session, ctx.book, data, staff_id=found.id if found is not None else None,
+                               today=today)
     except ValidationError as exc:
         key = FIELD_OF_LIST.get(exc.field, exc.field)
-        index = table.mapping.columns.get(key)
-        value = shown(row.cells[index]) if index is not None else shown(exc.value)
-        row.errors.append(RowIssue(row.row, table.mapping.header_of(key) if index is not None else "", value,
-                                   exc.message.rstrip("。")))
+        ctx.issue(row, key, exc.value, exc.message.rstrip("。"))
         return
     rec["clean"] = clean
+    if clean.left_on is not None and clean.left_on > today:
+        ctx.issue(row, "left_on", clean.left_on, f"离职时间 {clean.left_on.isoformat()} 晚于今天；离职请在离职后办理")
     if found is None:
-        if mode == MODE_UPDATE:
+        if ctx.mode == MODE_UPDATE:
             row.status = SKIP
             row.warnings.append(RowIssue(row.row, "", "", "数据库中没有此人，“仅更新”模式不新增"))
             return
-        if rec["area_id"] is None:
-            header = table.mapping.header_of("grid" if "grid" in table.mapping.columns else "grid_code")
-            row.errors.append(RowIssue(row.row, header, "", "新登记的人员须填写所属网格（名称或编码）"))
+        _check_hire(ctx, row, clean, True)
+        if row.errors:
             return
-        rec["role"] = rec.get("role") or (ROLE_FULLTIME if clean.employment_type == EMPLOYMENT_FULL else ROLE_PARTTIME)
-        if clean.hired_on and clean.status not in ("在岗", "休假"):
-            row.errors.append(RowIssue(row.row, table.mapping.header_of("status"), clean.status,
-                                       f"新登记的人员状态为“{clean.status}”，不能任职到网格"))
+        if not _plan_post(ctx, row, clean, "新登记的人员"):
             return
         row.status = NEW
         return
     row.target_id = found.id
+    posts = ctx.posts.get(found.id, [])
+    if rehire:
+        _plan_rehire(ctx, row, found, clean)
+    else:
+        if clean.hired_on != found.hired_on:
+            _check_hire(ctx, row, clean, False)
+            _check_hire_against_posts(ctx, row, found, clean, posts)
+        if found.status in SERVING and clean.status not in SERVING:
+            day = clean.left_on or today
+            for post in posts:
+                if post.end_date is None and post.start_date > day:
+                    ctx.issue(row, "left_on", day,
+                              f"离职时间 {day.isoformat()} 早于在“{ctx.grid_name(post.area_id)}”任"
+                              f"{ctx.role_label(post.role)}的开始日期 {post.start_date.isoformat()}；"
+                              "请核对离职时间，或先在花名册中调整该任职")
+        _warn_post(ctx, row, found, posts)
+    if row.errors:
+        return
     for key in INPUT_FIELDS:
         old, new = getattr(found, key), getattr(clean, key)
         if (old or None) == (new or None):
             continue
         label = STAFF.field(key).label if key in {f.key for f in STAFF.fields} else key
         if key in LIST_OF:
-            row.changes[key] = (label, book.label(LIST_OF[key], old) if old else "", book.label(LIST_OF[key], new))
+            row.changes[key] = (label, ctx.book.label(LIST_OF[key], old) if old else "",
+                                ctx.book.label(LIST_OF[key], new))
         else:
             row.changes[key] = (label, shown(old), shown(new))
         row.previous[key] = old
-    if rec["area_id"] is not None and rec["area_id"] not in running.get(found.id, set()):
-        row.warnings.append(RowIssue(row.row, table.mapping.header_of("grid" if "grid" in table.mapping.columns
-                                                                      else "grid_code"), "",
-                                     f"此人当前不在“{areas.areas[rec['area_id']].name}”任职；导入不改变任职，"
-                                     "调动请在网格员页面办理"))
-    label_existing(row, mode, "此人已登记")
+    label_existing(row, ctx.mode, "此人已登记")
+
+
+def _plan_post(ctx: _Ctx, row: RowPlan, clean: StaffInput, who: str) -> bool:
+    """The assignment a new (or rehired) person gets: its grid, role and
+    the rules ``assign_in_session`` applies at commit. False on an error."""
+    rec = row.record
+    if rec["area_id"] is None:
+        key = "grid" if "grid" in ctx.table.mapping.columns else "grid_code"
+        ctx.issue(row, key, "", f"{who}须填写所属网格（名称或编码）")
+        return False
+    if rec.get("area_refusal"):
+        ctx.issue(row, rec["grid_cell"][0], rec["grid_cell"][1], rec["area_refusal"])
+        return False
+    rec["role"] = rec.get("role") or (ROLE_FULLTIME if clean.employment_type == EMPLOYMENT_FULL else ROLE_PARTTIME)
+    if clean.status not in SERVING:
+        ctx.issue(row, "status", clean.status, f"{who}状态为“{clean.status}”，不能任职到网格")
+        return False
+    rec["assign"] = True
+    return True
+
+
+def _plan_rehire(ctx: _Ctx, row: RowPlan, found, clean: StaffInput) -> None:
+    """再次入职 (a 离职/卸任 person's row says 在岗 or 休假): the status comes
+    back, 离职时间 is cleared and the row's grid gets a new assignment from
+    the new hire date, as for a new person."""
+    left = found.left_on
+    if left is not None and (clean.hired_on is None or clean.hired_on <= left):
+        ctx.issue(row, "hired_on", clean.hired_on,
+                  f"此人已于 {left.isoformat()} {found.status}；再次入职请填写新的入职时间（晚于 {left.isoformat()}）")
+        return
+    _check_hire(ctx, row, clean, True)
+    if row.errors:
+        return
+    _plan_post(ctx, row, clean, "再次入职的人员")
+
+
+def _check_hire_against_posts(ctx: _Ctx, row: RowPlan, found, clean: StaffInput, posts: list[_Post]) -> None:
+    """A later 入职时间 must not leave an assignment of this employment
+    starting before it (the assignments service refuses that state)."""
+    hired = clean.hired_on
+    since = found.hired_on
+    for post in sorted(posts, key=lambda p: p.start_date):
+        current = since is None or post.end_date is None or post.end_date >= since
+        if current and post.start_date < hired:
+            ctx.issue(row, "hired_on", hired,
+                      f"入职时间 {hired.isoformat()} 晚于在“{ctx.grid_name(post.area_id)}”任{ctx.role_label(post.role)}"
+                      f"的开始日期 {post.start_date.isoformat()}；任职不能早于入职，请核对入职时间或先在花名册中调整该任职")
+            return
+
+
+def _warn_post(ctx: _Ctx, row: RowPlan, found, posts: list[_Post]) -> None:
+    """The import does not change assignments: a grid or role in the row
+    that differs from the person's posts is a warning on that column."""
+    rec = row.record
+    area_id, role = rec.get("area_id"), rec.get("role")
+    running = [p for p in posts if p.end_date is None]
+    if not running and found.status not in SERVING:
+        last = last_post(posts)
+        running = [last] if last is not None else []
+    if area_id is not None and all(p.area_id != area_id for p in running):
+        key, value = rec["grid_cell"]
+        where = "、".join(dict.fromkeys(f"“{ctx.grid_name(p.area_id)}”" for p in running))
+        now = f"任职于{where}" if where else "未在任何网格任职"
+        ctx.issue(row, key, value, f"此人当前不在“{ctx.grid_name(area_id)}”任职（{now}）；"
+                                   "导入不改变任职，调动请在花名册中办理“调动”", warning=True)
+        return
+    if role is None:
+        return
+    held = [p for p in running if area_id is None or p.area_id == area_id]
+    if held and all(p.role != role for p in held):
+        now = "、".join(dict.fromkeys(f"“{ctx.grid_name(p.area_id)}”{ctx.role_label(p.role)}" for p in held))
+        ctx.issue(row, "role", role, f"此人当前任{now}，文件中为{ctx.role_label(role)}；"
+                                     "导入不改变任职；岗位调整请在花名册中办理“调岗”", warning=True)
+
+
+def _check_leaders(session: Session, ctx: _Ctx, rows: list[RowPlan]) -> None:
+    """1+3+N: one 网格长 per grid. A row that would start a 网格长
+    assignment in a grid with a serving leader (not leaving in this file
+    before the new one starts), or with another such row, is an error on
+    网格岗位 naming the other."""
+    new_leaders = [r for r in rows if r.status != ERROR and r.record.get("assign")
+                   and r.record.get("role") == ROLE_LEADER]
+    if not new_leaders:
+        return
+    leaving = {r.target_id: (r.record["clean"].left_on or ctx.today) for r in rows
+               if r.status != ERROR and r.target_id is not None and "clean" in r.record
+               and r.record["clean"].status not in SERVING}
+    area_ids = sorted({r.record["area_id"] for r in new_leaders})
+    current: dict[int, list] = {}
+    for area_id, staff_id, name, start in session.execute(
+            select(StaffAssignment.area_id, Staff.id, Staff.name, StaffAssignment.start_date)
+            .join(Staff, Staff.id == StaffAssignment.staff_id)
+            .where(StaffAssignment.area_id.in_(area_ids), StaffAssignment.role == ROLE_LEADER,
+                   StaffAssignment.end_date.is_(None), Staff.status.in_(SERVING))):
+        current.setdefault(area_id, []).append((staff_id, name, start))
+    by_area: dict[int, list[RowPlan]] = {}
+    for row in new_leaders:
+        area_id = row.record["area_id"]
+        hired = row.record["clean"].hired_on
+        for staff_id, name, start in current.get(area_id, []):
+            if staff_id in leaving and leaving[staff_id] < hired:
+                continue
+            ctx.issue(row, "role", ROLE_LEADER,
+                      f"“{ctx.grid_name(area_id)}”已有网格长{name}（{start.isoformat()} 起在任），每个网格只设一名网格长；"
+                      "更换网格长请先结束其任职")
+        by_area.setdefault(area_id, []).append(row)
+    for group in by_area.values():
+        if len(group) > 1:
+            for row in group:
+                others = "、".join(str(o.row) for o in group if o is not row)
+                ctx.issue(row, "role", ROLE_LEADER, f"与第 {others} 行都是“{ctx.grid_name(row.record['area_id'])}”"
+                                                    "的网格长，每个网格只设一名网格长")
+    for row in new_leaders:
+        if row.errors:
+            row.status = ERROR
 
 
 def _status_change(session: Session, staff: Staff, old_status, clean: StaffInput, today: date, batch_id: int) -> None:
@@ -288,6 +519,11 @@ def write_staff(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_i
                                {"old": row.previous, "new": values}))
             if old_status != clean.status:
                 _status_change(session, staff, old_status, clean, today, batch_id)
+            if row.record.get("assign"):  # 再次入职: a new assignment, as for a new person
+                assignment_id = assign_in_session(session, staff.id, row.record["area_id"], row.record["role"],
+                                                  clean.hired_on or today, f"导入批次 {batch_id}")
+                session.add(batch_audit("insert", "staff_assignment", assignment_id, batch_id,
+                                        f"导入再次入职任职 {clean.name}"))
         done += 1
         if done % 200 == 0:
             yield done
