@@ -211,3 +211,46 @@ def test_attendance_kind_through_the_wizard(qtbot, township_db, people, tmp_path
     assert wizard.step() == STEP_RESULT and _counts(township_db) == (1, 2)
     page.history.refresh()
     assert page.history.row_texts(0)[3] == "培训签到"
+
+
+def test_session_names_differing_in_spacing_or_width_are_the_same_session(township_db, people, tmp_path):
+    first = sign_in(tmp_path / "a.xlsx", [{"姓  名": "李云"}],
+                    title=("培训名称：心理危机识别与干预（第2期）    日期：2025年6月10日    学时：4",))
+    assert run_to_end(import_job(township_db, first, "attendance", today=TODAY)).committed
+    second = sign_in(tmp_path / "b.xlsx", [{"姓  名": "李云"}, {"姓  名": "王芳"}],
+                     title=("培训名称：心理危机识别与干预  (第２期)    日期：2025年6月10日    学时：4",))
+    result = run_to_end(import_job(township_db, second, "attendance", today=TODAY))
+    assert result.committed and (result.to_dict()["inserted"], result.to_dict()["unchanged"]) == (1, 1)
+    notes = result.to_dict()["notes"]
+    assert notes[0].startswith("签到记入已有的培训“心理危机识别与干预（第2期）”") and "只差空格或全角/半角" in notes[1]
+    with township_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(TrainingSession)) == 1
+        assert s.scalar(select(func.sum(Attendance.hours_credited))) == 8
+
+
+def test_future_session_is_refused_and_one_before_hire_warns(township_db, people, tmp_path):
+    future = sign_in(tmp_path / "a.xlsx", [{"姓  名": "李云"}],
+                     title=("培训名称：消防安全培训    日期：2025年7月10日    学时：4",))
+    plan = plan_import(township_db, future, "attendance", today=TODAY)
+    first = plan.errors[0]
+    assert (first.value, first.message) == ("2025年7月10日", "培训日期 2025-07-10 晚于今天：尚未举行的培训不能登记签到")
+    early = sign_in(tmp_path / "b.xlsx", [{"姓  名": "李云"}],
+                    title=("培训名称：消防安全培训    日期：2019年7月10日    学时：4",))
+    plan = plan_import(township_db, early, "attendance", today=TODAY)
+    assert plan.rows[0].status == "new"
+    warning = plan.rows[0].warnings[0]
+    assert (warning.row, warning.column, warning.value) == (4, "姓 名", "李云") and "早于“李云”的入职时间 2020-01-01" in warning.message
+
+
+def test_absent_with_marks_and_a_shared_certificate_are_row_errors(township_db, people, tmp_path):
+    rows = [{"姓  名": "李云", "状态": "缺席", "成绩": 92, "是否合格": "合格", "证书编号": "ZS-9"},
+            {"姓  名": "王芳", "证书编号": "ZS-7"},
+            {"姓  名": "张伟", "联系电话": "13900000031", "证书编号": "ZS-7"},
+            {"姓  名": "张伟", "联系电话": "13900000033", "状态": "请假", "是否合格": "不合格"}]
+    plan = plan_import(township_db, sign_in(tmp_path / "a.xlsx", rows), "attendance", today=TODAY)
+    issues = {(e.row, e.column): (e.value, e.message) for e in plan.errors}
+    assert issues[(4, "成绩")] == ("92", "状态为“缺席”，不应有成绩")
+    assert issues[(4, "是否合格")] == ("合格", "状态为“缺席”，不应评为合格")
+    assert issues[(4, "证书编号")] == ("ZS-9", "状态为“缺席”，不应有证书编号")
+    assert issues[(5, "证书编号")][1].startswith("与第 6 行重复") and issues[(6, "证书编号")][1].startswith("与第 5 行")
+    assert [r.status for r in plan.rows] == ["error", "error", "error", "new"]

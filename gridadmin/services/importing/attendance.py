@@ -6,14 +6,18 @@ Contract:
   may share a cell or sit in neighbouring cells) and/or by the columns
   培训名称 / 培训日期 / 学时 (filled down); a row whose value differs from
   the title's (or from the first row's) is an error: one file, one session;
-- the session is the stored one with that name and start date, else a new
-  one (created at commit through ``training.validate_session``'s rules:
-  a new session needs 学时); a cancelled session is refused;
+- the session is the stored one with that name and start date (names
+  compared without spaces and with full-width letters, digits and
+  punctuation as half-width: ``session_key``), else a new one (created at
+  commit through ``training.validate_session``'s rules: a new session needs
+  学时); a cancelled session or a date after today is refused;
 - attendees are staff matched by ID number, else by name (narrowed by the
   phone when several share the name); unknown people, a name shared by
   several staff without an ID, the same person twice in the file and people
   who had left before the session date are row errors naming the row, the
-  column and the value;
+  column and the value; a session before the person's 入职时间 is a warning;
+- 缺席/请假 with a score, 合格 or a certificate number is an error on that
+  column; the same certificate number on two rows is an error on both;
 - status (出席/缺席/请假, default 出席), credited hours, score, passed and
   certificate number follow ``training.attendance_values``; people already
   on the session's list are updated (blank cells keep the stored values);
@@ -53,7 +57,7 @@ from gridadmin.services.importing.headers import Table, find_header_row
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec, display_header, match_header, normalize_header
 from gridadmin.services.importing.plan import (
     ERROR, MODE_UPDATE, NEW, SKIP, UPDATE, ImportPlan, RowIssue, RowPlan, RowReader, batch_audit, label_existing,
-    shown,
+    mark_duplicates, shown,
 )
 from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.sniff import FileRefused
@@ -458,6 +462,7 @@ class StaffRef:
     phone: str | None
     left_on: date | None
     status: str | None
+    hired_on: date | None
 
 
 def _parse(reader: RowReader, today: date) -> dict:
@@ -501,14 +506,24 @@ def _reconcile(rows: list[RowPlan], table: Table, facts: SessionFacts) -> None:
                                            f"与{where}第 {at} 行的{label}“{raw}”不同：一个文件只能导入一次培训的签到"))
 
 
+def session_key(name: str) -> str:
+    """A session name as matched: no spaces, full-width letters, digits and
+    punctuation as half-width (“心理危机识别与干预  （第２期）” and
+    “心理危机识别与干预(第2期)” are the same session)."""
+    return re.sub(r"\s+", "", to_halfwidth(name or "", punctuation=True)).casefold()
+
+
 def _find_session(session: Session, name: str, start: date) -> TrainingSession | None:
-    found = session.scalars(select(TrainingSession).where(TrainingSession.name == name,
-                                                          TrainingSession.start_date == start)
-                            .order_by(TrainingSession.cancelled, TrainingSession.id)).first()
-    return found
+    """The stored session of that start date whose name matches (see
+    ``session_key``): the exact spelling first, a cancelled one last."""
+    key = session_key(name)
+    found = [t for t in session.scalars(select(TrainingSession).where(TrainingSession.start_date == start)
+                                        .order_by(TrainingSession.id)) if session_key(t.name) == key]
+    found.sort(key=lambda t: (bool(t.cancelled), t.name != name))
+    return found[0] if found else None
 
 
-def _session_plan(session: Session, table: Table, facts: SessionFacts) -> tuple[dict, list[RowIssue]]:
+def _session_plan(session: Session, table: Table, facts: SessionFacts, today: date) -> tuple[dict, list[RowIssue]]:
     """(extra for the commit, issues that stop every row)."""
     missing = [label for key, label in (("session_name", "培训名称"), ("session_date", "培训日期"))
                if key not in facts.values]
@@ -519,12 +534,17 @@ def _session_plan(session: Session, table: Table, facts: SessionFacts) -> tuple[
     if facts.issues:
         return {}, facts.issues
     name, start = facts.values["session_name"], facts.values["session_date"]
+    if start > today:
+        row, label, raw = facts.where["session_date"]
+        return {}, [RowIssue(row, label, raw, f"培训日期 {start:%Y-%m-%d} 晚于今天：尚未举行的培训不能登记签到")]
     stored = _find_session(session, name, start)
     if stored is not None:
         row, label, raw = facts.where["session_name"]
         if stored.cancelled:
-            return {}, [RowIssue(row, label, raw, f"培训“{name}”（{start:%Y-%m-%d}）已取消，不能再登记签到")]
-        notes = [f"签到记入已有的培训“{name}”（{start:%Y-%m-%d}，{stored.hours:g} 学时）"]
+            return {}, [RowIssue(row, label, raw, f"培训“{stored.name}”（{start:%Y-%m-%d}）已取消，不能再登记签到")]
+        notes = [f"签到记入已有的培训“{stored.name}”（{start:%Y-%m-%d}，{stored.hours:g} 学时）"]
+        if stored.name != name:
+            notes.append(f"文件中的培训名称“{name}”与已登记的“{stored.name}”只差空格或全角/半角，按同一次培训计")
         hours = facts.values.get("hours")
         if hours is not None and hours != stored.hours:
             notes.append(f"文件中的学时 {hours:g} 与已登记的 {stored.hours:g} 不同，按已登记的学时计")
@@ -550,7 +570,8 @@ def _load_staff(session: Session) -> tuple[dict[str, list[StaffRef]], dict[str, 
     """(ID number → staff, name → staff); a serving record first."""
     by_id: dict[str, list[StaffRef]] = {}
     by_name: dict[str, list[StaffRef]] = {}
-    query = select(Staff.id, Staff.name, Staff.id_number, Staff.phone, Staff.left_on, Staff.status).order_by(Staff.id)
+    query = (select(Staff.id, Staff.name, Staff.id_number, Staff.phone, Staff.left_on, Staff.status, Staff.hired_on)
+             .order_by(Staff.id))
     for row in session.execute(query):
         ref = StaffRef(*row)
         if ref.id_number:
@@ -643,6 +664,20 @@ def _values(row: RowPlan, table: Table, stored, hours: float) -> dict | None:
         credited = None
     keep = {k: (rec[k] if rec[k] is not None else getattr(stored, k, None)) for k in ("score", "passed",
                                                                                       "certificate_no")}
+    if status in (ATTEND_ABSENT, ATTEND_EXCUSED):
+        what = ATTENDANCE_LABELS[status]
+        for key, field_key, bad in (("score", "score", rec["score"] is not None),
+                                    ("passed", "passed", rec["passed"] is True),
+                                    ("certificate_no", "certificate_no", bool(rec["certificate_no"]))):
+            if bad:
+                index = table.mapping.columns.get(field_key)
+                row.errors.append(RowIssue(row.row, table.mapping.header_of(field_key),
+                                           shown(row.cells[index]) if index is not None else shown(rec[key]),
+                                           f"状态为“{what}”，不应" + ("评为合格" if key == "passed" else
+                                                                      f"有{VALUE_LABELS[key]}")))
+            keep[key] = rec[key] if key == "passed" and rec[key] is False else None  # not kept from before either
+        if row.errors:
+            return None
     try:
         return attendance_values(hours, status=status, hours=credited, **keep)
     except ValidationError as exc:
@@ -664,7 +699,7 @@ def plan_attendance(session: Session, table: Table, mode: str, today: date) -> t
         row.record = _parse(GroupReader(table, row, cache), today)
         rows.append(row)
     _reconcile(rows, table, facts)
-    extra, stoppers = _session_plan(session, table, facts)
+    extra, stoppers = _session_plan(session, table, facts, today)
     extra["title_rows"] = [title_line(facts)]
     if stoppers:
         first = stoppers[0]
@@ -683,6 +718,11 @@ def plan_attendance(session: Session, table: Table, mode: str, today: date) -> t
                 if refusal:
                     row.errors.append(RowIssue(row.row, table.mapping.header_of("name"), person.name,
                                                refusal.rstrip("。")))
+                elif person.hired_on is not None and extra["session_start"] < person.hired_on:
+                    row.warnings.append(RowIssue(
+                        row.row, table.mapping.header_of("name"), person.name,
+                        f"培训日期 {extra['session_start']:%Y-%m-%d} 早于“{person.name}”的入职时间 "
+                        f"{person.hired_on:%Y-%m-%d}，请核对"))
     _mark_same_person(rows, table)
     stored_rows = _existing_attendance(session, extra["session_id"])
     versions = {}
@@ -711,6 +751,13 @@ def plan_attendance(session: Session, table: Table, mode: str, today: date) -> t
                 row.changes[key] = (VALUE_LABELS[key], _shown_value(key, old), _shown_value(key, new))
                 row.previous[key] = old
         label_existing(row, mode, "此人已在本次培训签到名单中")
+    certified = [r for r in rows if r.status != ERROR and r.record.get("values", {}).get("certificate_no")]
+    mark_duplicates(certified, lambda r: session_key(r.record["values"]["certificate_no"]),
+                    table.mapping.header_of("certificate_no"), "证书编号",
+                    shown_value=lambda r: r.record["values"]["certificate_no"])
+    for row in certified:
+        if row.errors:
+            row.status = ERROR
     extra["versions"] = versions
     return rows, extra
 

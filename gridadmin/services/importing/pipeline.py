@@ -67,10 +67,13 @@ class ImportResult:
     def to_dict(self) -> dict:
         """The command line's JSON object."""
         counts = self.plan.counts()
-        return {"rows": counts["rows"], "inserted": counts["inserted"], "updated": counts["updated"],
-                "unchanged": counts["unchanged"], "skipped": counts["skipped"], "committed": self.committed,
-                "batch_id": self.batch_id, "errors": [e.to_dict() for e in self.plan.errors],
-                "warnings": [w.to_dict() for r in self.plan.rows for w in r.warnings]}
+        out = {"rows": counts["rows"], "inserted": counts["inserted"], "updated": counts["updated"],
+               "unchanged": counts["unchanged"], "skipped": counts["skipped"], "committed": self.committed,
+               "batch_id": self.batch_id, "errors": [e.to_dict() for e in self.plan.errors],
+               "warnings": [w.to_dict() for r in self.plan.rows for w in r.warnings]}
+        if self.plan.extra.get("notes"):  # the kind's notes on the whole file (attendance: which session)
+            out["notes"] = list(self.plan.extra["notes"])
+        return out
 
 
 # Kinds whose sheets may need reshaping into one record per row first.
