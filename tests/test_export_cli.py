@@ -4,6 +4,7 @@ unchanged."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import openpyxl
@@ -131,3 +132,55 @@ def test_households_export_finds_a_head_stored_as_benren(filled, tmp_path):
     header, h1 = rows[0], rows[1]
     assert h1[header.index("户主姓名")] == "李云" and h1[header.index("户主公民身份号码")] == pid(date(1980, 1, 2), 11)
     assert "李云" not in h1[header.index("户主公民身份号码") + 1:]
+
+
+def test_departed_staff_export_names_their_last_grid_and_reimports_without_warnings(township_db, tmp_path):
+    from tests.test_import_staff import FULL, roster, row
+
+    grids = staffdata.grids(township_db)
+    first = [row("李云", date(1985, 3, 2), 11), row("王芳", date(1990, 6, 7), 22, grid="粮行网格", community="粮行社区"),
+             row("赵六", date(1980, 1, 1), 31)]
+    assert run_to_end(import_job(township_db, roster(tmp_path / "a.xlsx", first, FULL), "staff", today=TODAY)).committed
+    left = [row("王芳", date(1990, 6, 7), 22, grid="粮行网格", community="粮行社区", 状态="离职", 离职时间="2024.12.31")]
+    assert run_to_end(import_job(township_db, roster(tmp_path / "b.xlsx", left, FULL), "staff", today=TODAY)).committed
+    out = tmp_path / "staff.xlsx"
+    export_kind(township_db, "staff", out, full_numbers=True)
+    rows = _sheet(out)
+    header = rows[0]
+    wang = next(r for r in rows if r[header.index("姓名")] == "王芳")
+    assert (wang[header.index("所属网格")], wang[header.index("状态")]) == ("粮行网格", "离职")
+    plan = plan_import(township_db, out, "staff", today=TODAY)
+    assert {r.status for r in plan.rows} == {"unchanged"} and not [w for r in plan.rows for w in r.warnings]
+    assert grids["粮行网格"]
+
+
+def test_empty_session_export_carries_its_title_and_imports_as_no_rows(filled, tmp_path, capsys):
+    from gridadmin.services.training import SessionInput, create_session
+
+    create_session(filled, SessionInput(name="应急处置演练", start_date=date(2025, 5, 20), end_date=date(2025, 5, 20),
+                                        hours=2))
+    out = tmp_path / "empty.xlsx"
+    assert main(["export", "--db", filled.url, "--kind", "attendance", "--session", "应急处置演练", "--out",
+                 str(out)]) == 0
+    rows = _sheet(out)
+    assert rows[0][0] == "培训名称：应急处置演练    培训日期：2025-05-20    学时：2" and rows[1][0] == "培训名称"
+    capsys.readouterr()
+    assert main(["import", "--db", filled.url, "--kind", "attendance", str(out), "--dry-run", "--json"]) == 0
+    out_json = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (out_json["rows"], out_json["errors"]) == (0, [])
+    assert main(["export", "--db", filled.url, "--kind", "attendance", "--out", str(tmp_path / "all.xlsx")]) == 0
+    assert "全部培训的签到清单" in capsys.readouterr().out
+
+
+def test_cancelled_empty_session_is_a_located_error_not_a_failed_commit(filled, tmp_path):
+    from gridadmin.services.training import SessionInput, create_session, set_session_cancelled
+
+    session_id = create_session(filled, SessionInput(name="停办的培训", start_date=date(2025, 5, 21),
+                                                     end_date=date(2025, 5, 21), hours=2))
+    set_session_cancelled(filled, session_id)
+    out = tmp_path / "cancelled.xlsx"
+    export_kind(filled, "attendance", out, session=str(session_id))
+    result = run_to_end(import_job(filled, out, "attendance", today=TODAY))
+    assert not result.committed
+    assert [(e.row, e.column, e.value) for e in result.plan.errors] == [(1, "培训名称", "停办的培训")]
+    assert "已取消" in result.plan.errors[0].message

@@ -703,6 +703,9 @@ def plan_attendance(session: Session, table: Table, mode: str, today: date) -> t
     extra["title_rows"] = [title_line(facts)]
     if stoppers:
         first = stoppers[0]
+        if not rows:  # a sheet without attendees still reports what stops it (and never commits)
+            rows.append(RowPlan(first.row, [], status=ERROR, errors=list(stoppers)))
+            return rows, extra
         for row in rows:
             row.errors.extend(stoppers if row is rows[0] else
                               [RowIssue(row.row, "", "", f"培训信息有误（见第 {first.row} 行“{first.column}”），本行未导入")])

@@ -6,7 +6,13 @@ Contract of ``export_kind``:
   register, active people only), ``households`` (one row per household in
   the "wide" layout: 户主 then 成员N 姓名/公民身份号码/与户主关系) and
   ``attendance`` (every session, or the one named by ``session``: its id,
-  or its name when only one session has it);
+  or its name when only one session has it). The import takes one session
+  per file, so the export of one session is the importable form (a session
+  with no attendees gets its title row above the header, which imports as
+  0 rows); the export of every session is a listing to read or filter;
+- ``staff``: each row names the person's earliest running post, or for
+  someone who left the post that ended last, so the rows import back
+  unchanged and without warnings;
 - headers are the import fields' labels; code-list values are written as
   their labels (男, 汉族 …), dates as 1990-01-02 text; IDs and phones are
   text, masked unless ``full_numbers`` (which needs the 查看完整证件号码
@@ -26,6 +32,7 @@ from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
+import openpyxl
 from sqlalchemy import select
 
 from gridadmin.db import Database
@@ -39,7 +46,7 @@ from gridadmin.services.errors import NotFoundError, ValidationError
 from gridadmin.services.household_rules import is_head
 from gridadmin.services.idcard import mask_id_number, mask_phone
 from gridadmin.services.importing.areaindex import AreaIndex
-from gridadmin.services.importing.attendance import ATTENDANCE
+from gridadmin.services.importing.attendance import ATTENDANCE, SessionFacts, title_line
 from gridadmin.services.importing.grids import GRIDS
 from gridadmin.services.importing.plan import shown
 from gridadmin.services.importing.residents import CODE_FIELDS, RESIDENTS
@@ -133,11 +140,22 @@ def _grids(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
 def _staff(session, ctx: _Context, roster_filter=None) -> tuple[list[str], Iterator[tuple]]:
     keys = [f.key for f in STAFF.fields if f.key != "seq"]
     book = ctx.book
+    # The post a row names: the earliest running one; for someone with none
+    # (离职/卸任) the one that ended last, as the staff import compares it
+    # (``staff.last_post``), so each row names its own grid and a
+    # re-import neither fills the grid down from the row above nor warns.
     running: dict[int, tuple[int, str]] = {}
-    for staff_id, area_id, role in session.execute(
-            select(StaffAssignment.staff_id, StaffAssignment.area_id, StaffAssignment.role)
-            .where(StaffAssignment.end_date.is_(None)).order_by(StaffAssignment.start_date, StaffAssignment.id)):
-        running.setdefault(staff_id, (area_id, role))
+    ended: dict[int, tuple] = {}
+    for staff_id, area_id, role, start, end, assignment_id in session.execute(
+            select(StaffAssignment.staff_id, StaffAssignment.area_id, StaffAssignment.role,
+                   StaffAssignment.start_date, StaffAssignment.end_date, StaffAssignment.id)
+            .order_by(StaffAssignment.start_date, StaffAssignment.id)):
+        if end is None:
+            running.setdefault(staff_id, (area_id, role))
+        elif staff_id not in ended or (end, start, assignment_id) > ended[staff_id][0]:
+            ended[staff_id] = ((end, start, assignment_id), (area_id, role))
+    for staff_id, (_key, post) in ended.items():
+        running.setdefault(staff_id, post)
 
     def rows():
         query = select(Staff).order_by(Staff.id)
@@ -229,7 +247,8 @@ def _households(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
     return headers, rows()
 
 
-def _attendance(session, ctx: _Context, which: str | None) -> tuple[list[str], Iterator[tuple]]:
+def _attendance(session, ctx: _Context, which: str | None) -> tuple[list[str], Iterator[tuple], str]:
+    """(headers, rows, the session's title line when ``which`` names one)."""
     keys = [f.key for f in ATTENDANCE.fields if f.key != "seq"]
     query = (select(TrainingSession.name.label("session_name"), TrainingSession.start_date.label("session_date"),
                     TrainingSession.hours, Staff.name, Staff.id_number, Staff.phone,
@@ -246,6 +265,12 @@ def _attendance(session, ctx: _Context, which: str | None) -> tuple[list[str], I
         if len(ids) > 1:
             raise ValidationError(f"有 {len(ids)} 次培训都叫“{which}”，请改用培训编号。", field="培训", value=which)
         query = query.where(TrainingSession.id == ids[0])
+        chosen = session.get(TrainingSession, ids[0])
+        facts = SessionFacts({"session_name": chosen.name, "session_date": chosen.start_date,
+                              "hours": float(chosen.hours)})
+        title = title_line(facts)
+    else:
+        title = ""
 
     def rows():
         for r in session.execute(query):
@@ -253,7 +278,18 @@ def _attendance(session, ctx: _Context, which: str | None) -> tuple[list[str], I
                       "attendance_status": ATTENDANCE_LABELS.get(r.attendance_status, r.attendance_status),
                       "passed": "" if r.passed is None else ("合格" if r.passed else "不合格")}
             yield tuple(values[k] if k in values else shown(r._mapping[k]) for k in keys)
-    return [ATTENDANCE.field(k).label for k in keys], rows()
+    return [ATTENDANCE.field(k).label for k in keys], rows(), title
+
+
+def _put_title_row(path: Path, title: str) -> None:
+    """A title row above the header of an exported sheet (the session of an
+    attendance export with no attendees, which the rows cannot name)."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    sheet.insert_rows(1)
+    sheet.cell(1, 1, title)
+    sheet.freeze_panes = "A3"
+    workbook.save(path)
 
 
 def export_kind(db: Database, kind: str, path: str | os.PathLike, *, full_numbers: bool = False,
@@ -265,13 +301,17 @@ def export_kind(db: Database, kind: str, path: str | os.PathLike, *, full_number
         raise ValidationError(f"导出类型“{kind}”无效，可选：{'、'.join(EXPORT_KINDS)}。", field="kind", value=kind)
     with db.session() as s:
         ctx = _Context(db, s, full_numbers)
+        title = ""
         if kind == "attendance":
-            headers, rows = _attendance(s, ctx, session)
+            headers, rows, title = _attendance(s, ctx, session)
         elif kind == "staff":
             headers, rows = _staff(s, ctx, roster_filter)
         else:
             headers, rows = {"grids": _grids, "staff": _staff, "residents": _residents,
                              "households": _households}[kind](s, ctx)
         columns = [Column(f"c{i}", title, itemgetter(i)) for i, title in enumerate(headers)]
-        return export_table_xlsx(db, RowSource(rows), PageQuery(), columns, Path(path), what=EXPORT_LABELS[kind],
-                                 full_numbers=full_numbers)
+        count = export_table_xlsx(db, RowSource(rows), PageQuery(), columns, Path(path), what=EXPORT_LABELS[kind],
+                                  full_numbers=full_numbers)
+    if title and count == 0:
+        _put_title_row(Path(path), title)
+    return count
