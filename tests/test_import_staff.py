@@ -249,3 +249,14 @@ def test_rehire_brings_the_status_back_with_a_new_assignment(township_db, tmp_pa
     with township_db.session() as s:
         assert s.scalar(select(Staff.status)) == "离职"
         assert s.scalar(select(func.count()).select_from(StaffAssignment)) == 1
+
+
+def test_a_new_grid_leader_is_accepted_when_the_old_one_leaves_in_the_same_file(township_db, tmp_path):
+    staffdata.grids(township_db)
+    assert run_to_end(import_job(township_db, roster(tmp_path / "a.xlsx", [
+        row("李云", date(1985, 3, 2), 11, 网格岗位="网格长")], FULL), "staff", today=staffdata.TODAY)).committed
+    rows = [row("李云", date(1985, 3, 2), 11, 网格岗位="网格长", 状态="离职", 离职时间="2025.01.31"),
+            row("赵二", date(1980, 1, 1), 21, 网格岗位="网格长", **{"入职(登记)时间*": "2025.02.01"})]
+    result = run_to_end(import_job(township_db, roster(tmp_path / "b.xlsx", rows, FULL), "staff",
+                                   today=staffdata.TODAY))
+    assert result.committed and (result.to_dict()["updated"], result.to_dict()["inserted"]) == (1, 1), result.to_dict()

@@ -434,12 +434,12 @@ def _check_leaders(session: Session, ctx: _Ctx, rows: list[RowPlan]) -> None:
     assignment in a grid with a serving leader (not leaving in this file
     before the new one starts), or with another such row, is an error on
     网格岗位 naming the other."""
-    new_leaders = [r for r in rows if r.status != ERROR and r.record.get("assign")
+    new_leaders = [r for r in rows if r.status in (NEW, UPDATE) and r.record.get("assign")
                    and r.record.get("role") == ROLE_LEADER]
     if not new_leaders:
         return
     leaving = {r.target_id: (r.record["clean"].left_on or ctx.today) for r in rows
-               if r.status != ERROR and r.target_id is not None and "clean" in r.record
+               if r.status == UPDATE and "clean" in r.record
                and r.record["clean"].status not in SERVING}
     area_ids = sorted({r.record["area_id"] for r in new_leaders})
     current: dict[int, list] = {}
