@@ -74,16 +74,18 @@ class AreaIndex:
             raise CellError(f"本乡镇/街道没有名为“{text}”的社区/村")
         raise CellError(f"“{text}”对应多个社区/村，请改填 12 位区划代码")
 
-    def find_grid(self, code: str | None, name: str | None, community: str | None) -> int:
+    def find_grid(self, code: str | None, name: str | None, community: str | None, *,
+                  active_only: bool = True) -> int:
         """The grid (or micro-grid) a row names: by code, else by name
-        (qualified by the community when given). Raises ``CellError``."""
+        (qualified by the community when given); an inactive one is refused
+        unless ``active_only`` is false. Raises ``CellError``."""
         if code:
             area_id = self.by_grid_code.get(_key(code))
             if area_id is None:
                 raise CellError(f"没有编码为“{code}”的网格")
             if name and _key(self.areas[area_id].name) != _key(name):
                 raise CellError(f"网格编码“{code}”是“{self.areas[area_id].name}”，与网格名称“{name}”不符")
-            return self._active(area_id)
+            return self._active(area_id) if active_only else area_id
         if not name:
             raise CellError("请填写所属网格（名称或编码）")
         candidates = self.grids_by_name.get(_key(name), [])
@@ -97,7 +99,7 @@ class AreaIndex:
         if len(candidates) > 1:
             owners = "、".join(sorted({self.community_of(a).name for a in candidates if self.community_of(a)}))
             raise CellError(f"多个社区/村都有名为“{name}”的网格（{owners}），请填写所属社区或网格编码")
-        return self._active(candidates[0])
+        return self._active(candidates[0]) if active_only else candidates[0]
 
     def _active(self, area_id: int) -> int:
         area = self.areas[area_id]

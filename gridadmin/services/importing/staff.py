@@ -34,7 +34,6 @@ Contract:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from copy import copy
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from functools import partial
@@ -164,10 +163,8 @@ def _find_grid(areas: AreaIndex, code, name, community) -> tuple[int, str | None
         return areas.find_grid(code, name, community), None
     except CellError as exc:
         refused = exc
-    lenient = copy(areas)
-    lenient._active = lambda area_id: area_id  # the same lookup, inactive grids included
     try:
-        area_id = lenient.find_grid(code, name, community)
+        area_id = areas.find_grid(code, name, community, active_only=False)
     except CellError:
         raise refused from None
     return area_id, refused.message
