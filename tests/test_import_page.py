@@ -437,3 +437,22 @@ def test_sheet_note_says_when_the_clerk_picked_another_sheet(qtbot, grid_db, tmp
     step.sheet.setCurrentIndex(step.sheet.findData("二月"))
     step.sheet.activated.emit(step.sheet.currentIndex())
     assert step.sheet_note.text() == "已改选“二月”（自动识别的是“一月”）" and "工作表“二月”" in step.info.text()
+
+
+def test_enter_on_the_column_step_goes_on_to_the_preview(qtbot, grid_db, tmp_path, monkeypatch):
+    path = write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3])
+    page = _page(qtbot, grid_db)
+    wizard = page.wizard
+    _choose(page, monkeypatch, path)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    combo = wizard.mapping_step.combos()[HEADERS.index("民族")]
+    combo.setFocus()
+    combo.showPopup()  # Enter in an open drop-down picks the item and stays
+    qtbot.waitUntil(combo.view().isVisible)
+    qtbot.keyClick(combo.view(), Qt.Key.Key_Down)
+    qtbot.keyClick(combo.view(), Qt.Key.Key_Return)
+    assert wizard.step() == STEP_MAPPING and combo.currentData() != "ethnicity"
+    wizard.mapping_step.choose(HEADERS.index("民族"), "ethnicity")
+    qtbot.waitUntil(combo.hasFocus)
+    qtbot.keyClick(combo, Qt.Key.Key_Return)
+    assert wizard.step() == STEP_PREVIEW and wizard.preview_step.counts["new"] == 3

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from gridadmin.db import Database
@@ -86,6 +87,10 @@ class ImportWizard(QWidget):
         self.result_step.history_button.clicked.connect(self.history_wanted)
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.forward)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # Enter on the column step goes on, as 下一步 does
+            shortcut = QShortcut(QKeySequence(key), self.mapping_step)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda: self.step() == STEP_MAPPING and self.forward())
         actor = acting(db)
         self.file_step.set_allowed({key: actor.can(kind.permission) for key, kind in KINDS.items()},
                                    f"{actor.display_name}（{actor.role_labels}）")
