@@ -61,3 +61,24 @@ def test_grids_outside_the_clerks_area_are_row_errors(clerk, tmp_path):
         {"row": 3, "column": "社区/村", "value": "粮行社区", "message": "“粮行社区”不在当前用户负责的区域内"}]
     with db.session() as s:
         assert s.scalar(select(Area.id).where(Area.name == "粮行二网格")) is None
+
+
+def test_a_clerk_cannot_undo_a_batch_outside_their_areas(clerk, tmp_path):
+    """The undo checks the areas of every record it would delete or
+    restore, as the import checked each row."""
+    from gridadmin.services.access import PermissionDeniedError
+    from gridadmin.services.importing.undo import undo_batch
+
+    db, places = clerk
+    admin = db.as_actor(authenticate(db, "admin", PASSWORD))
+    create_user(admin, "clerk2", "赵业务", PASSWORD, ["clerk"], scope=[places["粮行社区"]])
+    other = db.as_actor(authenticate(db, "clerk2", PASSWORD))
+    path = write_workbook(tmp_path / "r.xlsx", [person("H1", "户主", "李云", date(1980, 1, 2), 11)],
+                          community=("河街社区", "第一网格"))
+    result = run_to_end(import_job(db, path, "residents", today=staffdata.TODAY))
+    assert result.committed
+    with pytest.raises(PermissionDeniedError, match="不在当前用户“赵业务”负责的区域内"):
+        undo_batch(other, result.batch_id)
+    with db.session() as s:
+        assert list(s.scalars(select(Person.name))) == ["李云"]
+    assert undo_batch(db, result.batch_id).removed == 2  # the clerk who imported it may

@@ -40,7 +40,7 @@ from gridadmin.models.base import Base, local_now
 from gridadmin.models.household import PERSON_ACTIVE, Household, Person, PersonEvent
 from gridadmin.models.staff import StaffStatusEvent
 from gridadmin.services import tallies
-from gridadmin.services.access import IMPORT_REGISTER, acting, require
+from gridadmin.services.access import IMPORT_REGISTER, SCOPED, acting, area_in_scope, require
 from gridadmin.services.audit import ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_UNDO, ACTION_UPDATE
 from gridadmin.services.bulk import insert_dicts
 from gridadmin.services.errors import ConflictError, NotFoundError
@@ -187,6 +187,7 @@ def undo_job(db: Database, batch_id: int) -> Job[UndoResult]:
             else:
                 changes = json.loads(row.changes or "{}")
                 updated.append((row.entity, row.entity_id, changes.get("old") or {}, changes.get("new") or {}))
+        _require_areas(session, actor, permission_for_kind(batch.kind), created, updated)
         if rows:
             _refuse_later_changes(session, batch_id, rows[0].id, summaries)
         total = len(rows)
@@ -232,6 +233,31 @@ def undo_job(db: Database, batch_id: int) -> Job[UndoResult]:
         result = UndoResult(batch_id, removed, len(updated), removed_by, restored_by)
     tallies.fold_committed(db)
     return result
+
+
+def _require_areas(session: Session, actor, permission: str, created: dict, updated: list) -> None:
+    """A user limited to some communities undoes only batches whose records
+    all lie in them (the import itself refused rows outside them): every
+    household, person and grid the undo would delete or restore."""
+    if permission not in SCOPED or actor.scope is None or actor.is_admin:
+        return
+    ids: dict[str, set[int]] = {}
+    for entity, entity_ids in created.items():
+        ids.setdefault(entity, set()).update(entity_ids)
+    for entity, entity_id, *_rest in updated:
+        ids.setdefault(entity, set()).add(entity_id)
+    areas: set[int] = set(ids.get("area", ()))
+    households = set(ids.get("household", ()))
+    persons = sorted(ids.get("person", ()))
+    for start in range(0, len(persons), CHUNK):
+        households.update(h for h, in session.execute(select(Person.household_id).where(
+            Person.id.in_(persons[start:start + CHUNK]), Person.household_id.is_not(None))))
+    listed = sorted(households)
+    for start in range(0, len(listed), CHUNK):
+        areas.update(a for a, in session.execute(select(Household.area_id).where(
+            Household.id.in_(listed[start:start + CHUNK]))))
+    for area_id in sorted(areas):
+        require(session, actor, permission, area_id=area_id)
 
 
 def _audit(actor, entity, entity_id, batch_id, summary, changes=None) -> dict:
