@@ -82,3 +82,16 @@ def test_a_clerk_cannot_undo_a_batch_outside_their_areas(clerk, tmp_path):
     with db.session() as s:
         assert list(s.scalars(select(Person.name))) == ["李云"]
     assert undo_batch(db, result.batch_id).removed == 2  # the clerk who imported it may
+
+
+def test_a_clerk_may_not_even_preview_a_kind_they_may_not_import(clerk, tmp_path):
+    from gridadmin.services.access import PermissionDeniedError
+    from gridadmin.services.importing import plan_import as dry_run
+    from tests.test_import_staff import roster, row
+
+    db, _places = clerk
+    path = roster(tmp_path / "花名册.xlsx", [row("李云", date(1985, 3, 2), 11)])
+    with pytest.raises(PermissionDeniedError, match="无权修改网格员信息"):
+        dry_run(db, path, "staff", today=staffdata.TODAY)
+    with pytest.raises(PermissionDeniedError):
+        run_to_end(import_job(db, path, "staff", dry_run=True, today=staffdata.TODAY))

@@ -196,6 +196,7 @@ def plan_import(db: Database, path, kind: str, *, mode: str = "upsert", sheet: s
     with gc_paused():
         table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
         with db.session() as session:
+            require(session, acting(db), kind_of(kind).permission)  # no preview of what one may not import
             plan = _plan(session, path, table, kind, mode, today or date.today(), acting(db))
             session.rollback()
     return plan
@@ -218,6 +219,7 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
     total = len(table.rows)
     yield Progress(0, 0, f"正在检查 {total:,} 行…")
     with db.session() as session:
+        require(session, acting(db), kind_of(kind).permission)  # the dry run too: no preview of what one may not import
         with gc_paused():
             plan = _plan(session, path, table, kind, mode, today, acting(db))
         result = ImportResult(plan)
@@ -226,8 +228,6 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
         if dry_run or (has_errors and (not skip_errors or nothing_valid)):
             session.rollback()
             return result
-        # Writing needs the kind's permission (grids: edit areas; staff: edit staff).
-        require(session, acting(db), kind_of(kind).permission)
         counts = plan.counts()
         batch = ImportBatch(file_name=plan.file_name[:255], sha256=plan.sha256, kind=kind, mode=mode,
                             rows=counts["rows"], inserted=counts["inserted"], updated=counts["updated"],
