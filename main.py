@@ -27,7 +27,7 @@ def run(argv: list[str]) -> int:
         from gridadmin.cli import main as cli_main
 
         return cli_main(argv)
-    from gridadmin.ui.app import main as gui_main
+    from gridadmin.ui.shell.app import main as gui_main
 
     return gui_main(argv)
 

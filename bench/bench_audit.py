@@ -50,7 +50,7 @@ def _child(book: str, db_path: str, audit: str) -> None:
 
     from gridadmin.models import AuditLog
     from gridadmin.services.importing import import_job
-    from gridadmin.services.progress import run_to_end
+    from gridadmin.services.common.progress import run_to_end
 
     if audit == "off":
         _switch_audit_off()

@@ -25,9 +25,9 @@ def measure(path: str) -> dict[str, float]:
     """Median seconds of each step on the database at ``path``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from gridadmin.db import open_database
-    from gridadmin.services.dashboard import dashboard_figures
-    from gridadmin.ui.app import create_application
-    from gridadmin.ui.pages.dashboard_page import DashboardPage
+    from gridadmin.services.reports.dashboard import dashboard_figures
+    from gridadmin.ui.shell.app import create_application
+    from gridadmin.ui.reports.dashboard_page import DashboardPage
 
     app = create_application()
     db = open_database(path)

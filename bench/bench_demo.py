@@ -29,7 +29,7 @@ def _floor(rows: int, path: Path) -> float:
 def run() -> list[Figure]:
     from gridadmin.db import open_database
     from gridadmin.services.demo import generate_demo
-    from gridadmin.services.progress import run_to_end
+    from gridadmin.services.common.progress import run_to_end
 
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(str(Path(tmp) / "demo.db"))

@@ -57,7 +57,7 @@ REGIONS = ("411302", "411302", "411302", "411303", "411321", "411323", "411381",
 def _person_rows(rng: random.Random, count: int):
     """Rows of 15 values: households of 1–5 persons, the community and grid
     written only on the household's first row (group-filled)."""
-    from gridadmin.services.idcard import make_id_number
+    from gridadmin.services.common.idcard import make_id_number
 
     communities = [v.name for v in _villages()]
     used_ids: set[str] = set()
@@ -133,8 +133,8 @@ def _row(rng, n, community, grid, no, rel, birth, male, number) -> list:
 
 
 def _villages():
-    from gridadmin.services import divisions
-    from gridadmin.services.setup import community_short_name
+    from gridadmin.services.areas import divisions
+    from gridadmin.services.areas.setup import community_short_name
 
     class V:
         def __init__(self, name):
@@ -212,8 +212,8 @@ def write_workbook(path: Path, rows: int, seed: int = 6) -> Path:
 # ---- the database and the measurements -------------------------------------
 def make_database(path: Path):
     from gridadmin.db import open_database
-    from gridadmin.services.areas import AreaInput, add_area, load_tree
-    from gridadmin.services.setup import init_township
+    from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
+    from gridadmin.services.areas.setup import init_township
 
     db = open_database(str(path))
     init_township(db, TOWNSHIP)
@@ -246,7 +246,7 @@ def _child(book: str, tmp: str) -> None:
     import resource
 
     from gridadmin.services.importing import import_job
-    from gridadmin.services.progress import run_to_end
+    from gridadmin.services.common.progress import run_to_end
 
     db_a, db_b = make_database(Path(tmp) / "a.db"), make_database(Path(tmp) / "b.db")
     start = time.perf_counter()

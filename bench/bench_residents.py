@@ -19,11 +19,11 @@ from bench.common import Figure, demo_databases, median_time
 def _measure(path: str) -> dict[str, float]:
     from gridadmin.db import open_database
     from gridadmin.models import Area, Household, TagKind
-    from gridadmin.services import areas
-    from gridadmin.services.household_list import HouseholdFilter, household_source
-    from gridadmin.services.households import load_household
-    from gridadmin.services.paging import PageQuery
-    from gridadmin.services.residents import ResidentFilter, resident_source
+    from gridadmin.services.areas import tree as areas
+    from gridadmin.services.register.household_list import HouseholdFilter, household_source
+    from gridadmin.services.register.households import load_household
+    from gridadmin.services.common.paging import PageQuery
+    from gridadmin.services.register.residents import ResidentFilter, resident_source
 
     db = open_database(path)
     source = resident_source(db)

@@ -27,9 +27,9 @@ def build(path: str, n: int, seed: int = 7) -> None:
 
     from gridadmin.db import open_database
     from gridadmin.models import Area, Staff, StaffAssignment
-    from gridadmin.services.idcard import make_id_number
-    from gridadmin.services.pinyin import name_pinyin
-    from gridadmin.services.setup import init_township
+    from gridadmin.services.common.idcard import make_id_number
+    from gridadmin.services.common.pinyin import name_pinyin
+    from gridadmin.services.areas.setup import init_township
 
     rng = random.Random(seed)
     db = open_database(path)
@@ -73,8 +73,8 @@ def _ms(action) -> float:
 def measure(path: str) -> dict[str, float]:
     """Median of three of each step on the roster page over ``path``."""
     from gridadmin.db import open_database
-    from gridadmin.ui.app import create_application
-    from gridadmin.ui.pages.roster_page import RosterPage
+    from gridadmin.ui.shell.app import create_application
+    from gridadmin.ui.roster.roster_page import RosterPage
 
     app = create_application()
     db = open_database(path)

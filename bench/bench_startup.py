@@ -24,9 +24,9 @@ w = QMainWindow(); w.resize(1280, 800); w.show(); app.processEvents(); w.grab()
 
 APP = """
 import sys
-from gridadmin.ui.app import create_application
+from gridadmin.ui.shell.app import create_application
 from gridadmin.db import open_database
-from gridadmin.ui.main_window import MainWindow
+from gridadmin.ui.shell.main_window import MainWindow
 app = create_application()
 db = open_database(sys.argv[1])
 w = MainWindow(db); w.show(); app.processEvents(); w.grab()
@@ -37,10 +37,10 @@ w = MainWindow(db); w.show(); app.processEvents(); w.grab()
 # real, memory-hard cost), then the main window built, shown and painted.
 LOGIN = """
 import sys, time
-from gridadmin.ui.app import create_application
+from gridadmin.ui.shell.app import create_application
 from gridadmin.db import open_database
-from gridadmin.services.users import authenticate
-from gridadmin.ui.main_window import MainWindow
+from gridadmin.services.access.users import authenticate
+from gridadmin.ui.shell.main_window import MainWindow
 app = create_application()
 db = open_database(sys.argv[1])
 start = time.perf_counter()
@@ -76,8 +76,8 @@ def _run(script: str, *args: str) -> None:
 def run() -> list[Figure]:
     from gridadmin.db import open_database
     from gridadmin.services.demo import generate_demo
-    from gridadmin.services.progress import run_to_end
-    from gridadmin.services.users import create_user
+    from gridadmin.services.common.progress import run_to_end
+    from gridadmin.services.access.users import create_user
 
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "start.db")

@@ -57,8 +57,8 @@ def _populate(db) -> int:
 def run() -> list[Figure]:
     from gridadmin.db import open_database
     from gridadmin.models import Attendance
-    from gridadmin.services.training import session_attendance
-    from gridadmin.services.training_compliance import compliance
+    from gridadmin.services.training.sessions import session_attendance
+    from gridadmin.services.training.compliance import compliance
 
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(str(Path(tmp) / "training.db"))

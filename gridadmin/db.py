@@ -41,7 +41,7 @@ class DatabaseUpgradeNeeded(RuntimeError):
     """The database holds an older schema (``current``) than this program
     (``head``) and the caller asked to confirm before upgrading; nothing was
     changed. ``url`` is the resolved URL to upgrade (see
-    ``gridadmin.services.backup.upgrade_with_backup``)."""
+    ``gridadmin.services.maintenance.backup.upgrade_with_backup``)."""
 
     def __init__(self, url: str, current: str, head: str):
         self.url, self.current, self.head = url, current, head
@@ -112,7 +112,7 @@ class Database:
     url: str
     engine: Engine
     sessionmaker: sessionmaker
-    # The user actions run as (``gridadmin.services.access.Actor``); None
+    # The user actions run as (``gridadmin.services.access.permissions.Actor``); None
     # means the system (command line, tests, first start).
     actor: object | None = None
 
@@ -132,7 +132,7 @@ class Database:
             session.commit()
         except DBAPIError as exc:
             _quiet_rollback(session)
-            from gridadmin.services.errors import describe_db_error
+            from gridadmin.services.common.errors import describe_db_error
 
             mapped = describe_db_error(exc)
             if mapped is None:

@@ -23,7 +23,7 @@
 
 #define AppName "网格中心管理系统"
 #define AppExe "GridAdmin.exe"
-; BackupExt is BACKUP_SUFFIX of gridadmin/services/backup.py
+; BackupExt is BACKUP_SUFFIX of gridadmin/services/maintenance/backup.py
 #define BackupExt ".gadb"
 #define BackupProgId "GridAdmin.Backup"
 

@@ -57,7 +57,7 @@ def _empty_server_database(url: str) -> None:
 @pytest.fixture
 def township_db(db):
     """A database set up for 东关街道 (南阳市宛城区), with its 16 communities."""
-    from gridadmin.services.setup import init_township
+    from gridadmin.services.areas.setup import init_township
 
     init_township(db, "411302001")
     return db
@@ -66,7 +66,7 @@ def township_db(db):
 @pytest.fixture(scope="session")
 def qapp():
     """pytest-qt's application, set up like the real one (font, zh_CN)."""
-    from gridadmin.ui.app import create_application
+    from gridadmin.ui.shell.app import create_application
 
     return create_application()
 
@@ -77,8 +77,7 @@ def _cheap_password_hashing(monkeypatch):
     create many users, so they use the same algorithm at minimum cost."""
     from argon2 import PasswordHasher
 
-    from gridadmin.services import users
-
+    from gridadmin.services.access import users
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 

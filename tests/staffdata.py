@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from gridadmin.services import areas
-from gridadmin.services.idcard import make_id_number
-from gridadmin.services.staff import StaffInput, save_staff
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.common.idcard import make_id_number
+from gridadmin.services.roster.staff import StaffInput, save_staff
 
 TODAY = date(2025, 6, 30)
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from gridadmin.services.progress import Progress
-from gridadmin.services.setup import township_of_database
-from gridadmin.ui.app import create_application
-from gridadmin.ui.jobs import progress_text, run_job
-from gridadmin.ui.main_window import MainWindow
-from gridadmin.ui.start_dialog import StartDialog
+from gridadmin.services.common.progress import Progress
+from gridadmin.services.areas.setup import township_of_database
+from gridadmin.ui.shell.app import create_application
+from gridadmin.ui.common.jobs import progress_text, run_job
+from gridadmin.ui.shell.main_window import MainWindow
+from gridadmin.ui.shell.start_dialog import StartDialog
 from tests.uihelpers import type_text, when_modal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,7 +126,7 @@ def test_progress_text_shows_rate_and_time_left():
 def test_rate_is_measured_from_the_first_counted_row_of_each_phase():
     """An import reads and checks for 4 s (nothing counted), then writes
     10,000 rows a second: the time left must come from the writing alone."""
-    from gridadmin.ui.jobs import RateClock
+    from gridadmin.ui.common.jobs import RateClock
 
     now = [0.0]
     clock = RateClock(lambda: now[0])
@@ -155,7 +155,7 @@ def test_screenshot_command(township_db, tmp_path):
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1366, 768)
-    from gridadmin.ui.main_window import ALL_PAGE_NAMES, page_names
+    from gridadmin.ui.shell.main_window import ALL_PAGE_NAMES, page_names
 
     planned = next(name for name in ALL_PAGE_NAMES if name not in page_names())
     refused = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", planned,
@@ -192,8 +192,7 @@ def test_demo_database_from_the_start_dialog(qtbot, tmp_path):
     dialog.demo_path.setText(str(tmp_path / "demo.db"))
     dialog.create_demo()  # runs in a worker thread behind the progress dialog
     assert dialog.result() == QDialog.DialogCode.Accepted
-    from gridadmin.services import areas
-
+    from gridadmin.services.areas import tree as areas
     nodes = areas.load_tree(dialog.database)
     assert nodes[0].residents > 1500 and any(n.level == "grid" for n in nodes)
     dialog.database.dispose()

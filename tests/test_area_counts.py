@@ -8,8 +8,8 @@ from dataclasses import replace
 from sqlalchemy import text
 
 from gridadmin.db import open_database
-from gridadmin.services import tallies
-from gridadmin.services.areas import load_tree
+from gridadmin.services.register import tallies
+from gridadmin.services.areas.tree import load_tree
 
 
 def test_resident_counts_per_area_match_a_plain_join_and_names_only_skips_them(tmp_path):

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from gridadmin.models import Household, Person, Staff, StaffAssignment
-from gridadmin.services import areas
-from gridadmin.services.areas import AreaInput
-from gridadmin.services.errors import ConflictError, ValidationError
-from gridadmin.services.setup import init_township
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.areas.tree import AreaInput
+from gridadmin.services.common.errors import ConflictError, ValidationError
+from gridadmin.services.areas.setup import init_township
 
 
 def _community(db, name="河街社区"):

@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 
-from gridadmin.services import areas, assignments
-from gridadmin.services.errors import ConflictError, ValidationError
+from gridadmin.services.areas import tree as areas
+
+from gridadmin.services.roster import assignments
+from gridadmin.services.common.errors import ConflictError, ValidationError
 from tests.staffdata import add, grids
 
 

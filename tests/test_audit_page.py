@@ -6,9 +6,9 @@ from __future__ import annotations
 from openpyxl import load_workbook
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from gridadmin.services import areas
-from gridadmin.services.users import authenticate, create_user
-from gridadmin.ui.pages.audit_page import AuditPage
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.access.users import authenticate, create_user
+from gridadmin.ui.access.audit_page import AuditPage
 from tests.uihelpers import answer_message_box
 
 PASSWORD = "wangge2026"
@@ -43,7 +43,7 @@ def test_audit_page_filters_and_shows_changes(qtbot, township_db, tmp_path, monk
 
 
 def test_safe_cell_neutralises_formulas():
-    from gridadmin.services.xlsx import safe_cell
+    from gridadmin.services.common.xlsx import safe_cell
 
     assert safe_cell("=SUM(A1)") == "'=SUM(A1)" and safe_cell("@x") == "'@x" and safe_cell("-1") == "'-1"
     assert safe_cell("正常") == "正常" and safe_cell(12) == 12 and safe_cell(None) is None

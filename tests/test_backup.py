@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from gridadmin.db import open_database, sqlite_path
-from gridadmin.services import areas
-from gridadmin.services.backup import (
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.maintenance.backup import (
     BACKUP_SUFFIX, backup_sqlite, daily_backup, restore_sqlite, rotate_backups, verify_backup,
 )
-from gridadmin.services.errors import ValidationError
-from gridadmin.services.setup import init_township
+from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.areas.setup import init_township
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("GRIDADMIN_TEST_DB")), reason="SQLite backups")
 
@@ -127,9 +127,9 @@ def test_backup_and_restore_commands(live, tmp_path):
 
 
 def test_only_administrators_back_up_and_restore(live, tmp_path):
-    from gridadmin.services.access import PermissionDeniedError
-    from gridadmin.services.backup import backup_database, restore_database
-    from gridadmin.services.users import authenticate, create_user
+    from gridadmin.services.access.permissions import PermissionDeniedError
+    from gridadmin.services.maintenance.backup import backup_database, restore_database
+    from gridadmin.services.access.users import authenticate, create_user
 
     create_user(live, "admin", "王管理", "wangge2026", ["admin"])
     admin = live.as_actor(authenticate(live, "admin", "wangge2026"))

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from gridadmin.models import AuditLog, Certificate
 from gridadmin.models.access import ROLE_OFFICIAL
-from gridadmin.services import assignments, certificates
-from gridadmin.services.access import Actor, PermissionDeniedError
-from gridadmin.services.certificates import CertificateInput
-from gridadmin.services.errors import ConflictError, NotFoundError, ValidationError
+from gridadmin.services.roster import assignments
+from gridadmin.services.roster import certificates
+from gridadmin.services.access.permissions import Actor, PermissionDeniedError
+from gridadmin.services.roster.certificates import CertificateInput
+from gridadmin.services.common.errors import ConflictError, NotFoundError, ValidationError
 from tests.staffdata import TODAY, add, grids
 
 

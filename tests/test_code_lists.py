@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from gridadmin.services import code_lists
-from gridadmin.services.access import PermissionDeniedError
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.errors import ValidationError
-from gridadmin.services.users import authenticate, create_user
+from gridadmin.services.common import code_lists
+from gridadmin.services.access.permissions import PermissionDeniedError
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.access.users import authenticate, create_user
 from gridadmin.ui.settings.codes_tab import CodesTab
 from tests.uihelpers import type_text
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from gridadmin.models import CodeItem, TagKind
-from gridadmin.services.codes import CodeBook, seed_code_lists
-from gridadmin.services.text import clean_name, clean_text, to_halfwidth
+from gridadmin.services.common.codes import CodeBook, seed_code_lists
+from gridadmin.services.common.text import clean_name, clean_text, to_halfwidth
 
 
 @pytest.fixture

@@ -10,11 +10,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.models import Area, Staff
 from gridadmin.models.access import ROLE_ADMIN
-from gridadmin.services import areas, audit, users
-from gridadmin.services.areas import AreaInput
-from gridadmin.services.errors import ConflictError
-from gridadmin.services.households import HouseholdData, MemberData, load_household, save_household
-from gridadmin.services.staff import get_staff, save_staff
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.access import audit
+from gridadmin.services.access import users
+from gridadmin.services.areas.tree import AreaInput
+from gridadmin.services.common.errors import ConflictError
+from gridadmin.services.register.households import HouseholdData, MemberData, load_household, save_household
+from gridadmin.services.roster.staff import get_staff, save_staff
 from tests.staffdata import TODAY, add, person
 from tests.uihelpers import when_modal
 
@@ -100,8 +102,8 @@ def test_no_audit_row_still_refuses_plainly(township_db):
 
 
 def test_staff_dialog_offers_reload(qapp, qtbot, two_clerks):
-    from gridadmin.ui.conflict import RELOAD_BUTTON
-    from gridadmin.ui.staff_dialog import StaffDialog
+    from gridadmin.ui.common.conflict import RELOAD_BUTTON
+    from gridadmin.ui.roster.staff_dialog import StaffDialog
 
     zhang, li = two_clerks
     staff_id = add(zhang)
@@ -129,7 +131,7 @@ def test_staff_dialog_offers_reload(qapp, qtbot, two_clerks):
 def test_household_dialog_offers_reload(qapp, qtbot, two_clerks):
     from dataclasses import replace
 
-    from gridadmin.ui.conflict import RELOAD_BUTTON
+    from gridadmin.ui.common.conflict import RELOAD_BUTTON
     from gridadmin.ui.register.household_dialog import HouseholdDialog
 
     zhang, li = two_clerks

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, Qt
 from sqlalchemy import text
 
 from gridadmin.db import open_database
-from gridadmin.services.dashboard import dashboard_figures, last_months
+from gridadmin.services.reports.dashboard import dashboard_figures, last_months
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_per_community_and_monthly_series_match_plain_sql(demo_db):
 
 
 def _window(qtbot, db):
-    from gridadmin.ui.main_window import MainWindow
+    from gridadmin.ui.shell.main_window import MainWindow
 
     window = MainWindow(db)
     qtbot.addWidget(window)
@@ -133,8 +133,8 @@ def _click_view_point(qtbot, chart, x: float, y: float) -> None:
 
 
 def test_dashboard_is_home_page_and_charts_show_the_figures(qtbot, demo_db):
-    from gridadmin.ui.main_window import PAGES
-    from gridadmin.ui.pages.dashboard_page import DashboardPage
+    from gridadmin.ui.shell.main_window import PAGES
+    from gridadmin.ui.reports.dashboard_page import DashboardPage
 
     assert PAGES[0].name == "dashboard" and PAGES[0].title == "首页概览"
     window = _window(qtbot, demo_db)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from gridadmin.models import Person
 from gridadmin.models.household import PERSON_ACTIVE, PERSON_DECEASED, PERSON_MOVED_OUT
-from gridadmin.services.dashboard import residents_at
+from gridadmin.services.reports.dashboard import residents_at
 
 ENDS = [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 15)]
 DATES = [None, date(2025, 6, 1), date(2026, 1, 31), date(2026, 2, 1), date(2026, 3, 31), date(2026, 5, 1)]

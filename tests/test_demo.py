@@ -24,17 +24,17 @@ from gridadmin.models import (
     Area, Attendance, CodeItem, Household, Person, PersonEvent, PersonTag, Setting, Staff,
     StaffAssignment, StaffStatusEvent, TagKind, TrainingRequirement, TrainingSession,
 )
-from gridadmin.services.areas import load_tree
+from gridadmin.services.areas.tree import load_tree
 from gridadmin.services.demo import (
     DEMO_SIZES, DemoSummary, age_on, create_demo_database, generate_demo, planned_grid_count,
 )
 from gridadmin.services.demo.areas import chinese_number
 from gridadmin.services.demo.picking import seeded_rng
 from gridadmin.services.demo.plan import CITY, RURAL, SPECIAL, VILLAGE, plan_demo
-from gridadmin.services.errors import ValidationError
-from gridadmin.services.idcard import check_id_number
-from gridadmin.services.progress import run_to_end
-from gridadmin.services.setup import init_township
+from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.common.idcard import check_id_number
+from gridadmin.services.common.progress import run_to_end
+from gridadmin.services.areas.setup import init_township
 
 TODAY = date(2025, 6, 15)
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Tests for gridadmin.services.divisions (the official division list)."""
+"""Tests for gridadmin.services.areas.divisions (the official division list)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from gridadmin.services import divisions as dv
-from gridadmin.services.divisions import Division
+from gridadmin.services.areas import divisions as dv
+from gridadmin.services.areas.divisions import Division
 
 
 def test_division_is_frozen():

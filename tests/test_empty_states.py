@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gridadmin.ui.main_window import MainWindow
+from gridadmin.ui.shell.main_window import MainWindow
 
 
 def test_roster_training_and_audit_show_what_to_do_next(qtbot, township_db, tmp_path):
@@ -28,7 +28,7 @@ def test_empty_state_hides_when_rows_arrive(qtbot):
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QTableView
 
-    from gridadmin.ui.widgets import EmptyState
+    from gridadmin.ui.common.widgets import EmptyState
 
     view = QTableView()
     qtbot.addWidget(view)
@@ -44,8 +44,8 @@ def test_empty_state_hides_when_rows_arrive(qtbot):
 
 
 def test_residents_table_and_report_history_say_what_to_do_next(qtbot, township_db):
-    from gridadmin.ui.pages.reports_page import ReportsPage
-    from gridadmin.ui.pages.residents_page import ResidentsPage
+    from gridadmin.ui.reports.reports_page import ReportsPage
+    from gridadmin.ui.register.residents_page import ResidentsPage
 
     residents = ResidentsPage(township_db)
     qtbot.addWidget(residents)

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from gridadmin.cli import main
 from gridadmin.models import Person
-from gridadmin.services.areas import AreaInput, add_area, load_tree
+from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 from gridadmin.services.importing import import_job, plan_import
 from gridadmin.services.importing.export import export_kind
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests import staffdata
 from tests.test_import_attendance import sid as staff_id_number
 from tests.test_import_attendance import sign_in
@@ -103,8 +103,8 @@ def test_staff_export_follows_the_roster_filter(tmp_path):
     from gridadmin.db import open_database
     from gridadmin.services.demo import generate_demo
     from gridadmin.services.importing.export import export_kind
-    from gridadmin.services.progress import run_to_end
-    from gridadmin.services.roster import RosterFilter
+    from gridadmin.services.common.progress import run_to_end
+    from gridadmin.services.roster.listing import RosterFilter
 
     db = open_database(str(tmp_path / "demo.db"))
     run_to_end(generate_demo(db, size="small"))
@@ -155,7 +155,7 @@ def test_departed_staff_export_names_their_last_grid_and_reimports_without_warni
 
 
 def test_empty_session_export_carries_its_title_and_imports_as_no_rows(filled, tmp_path, capsys):
-    from gridadmin.services.training import SessionInput, create_session
+    from gridadmin.services.training.sessions import SessionInput, create_session
 
     create_session(filled, SessionInput(name="应急处置演练", start_date=date(2025, 5, 20), end_date=date(2025, 5, 20),
                                         hours=2))
@@ -173,7 +173,7 @@ def test_empty_session_export_carries_its_title_and_imports_as_no_rows(filled, t
 
 
 def test_cancelled_empty_session_is_a_located_error_not_a_failed_commit(filled, tmp_path):
-    from gridadmin.services.training import SessionInput, create_session, set_session_cancelled
+    from gridadmin.services.training.sessions import SessionInput, create_session, set_session_cancelled
 
     session_id = create_session(filled, SessionInput(name="停办的培训", start_date=date(2025, 5, 21),
                                                      end_date=date(2025, 5, 21), hours=2))

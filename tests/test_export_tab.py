@@ -10,13 +10,13 @@ import openpyxl
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from gridadmin.services.importing import import_job
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests import staffdata
 from tests.test_import_support import person, pid, write_workbook
 
 
 def _page(qtbot, db):
-    from gridadmin.ui.pages.import_page import ImportPage
+    from gridadmin.ui.importing.import_page import ImportPage
 
     page = ImportPage(db)
     qtbot.addWidget(page)
@@ -33,7 +33,7 @@ def _save_to(monkeypatch, path):
 
 
 def _import_residents(db, tmp_path):
-    from gridadmin.services.areas import AreaInput, add_area, load_tree
+    from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 
     community = next(n for n in load_tree(db) if n.name == "河街社区")
     add_area(db, community.id, AreaInput("一网格", grid_code=community.division_code + "001"))
@@ -70,7 +70,7 @@ def test_export_residents_masked_then_full_and_reimport_changes_nothing(qtbot, t
 
 
 def test_export_one_training_session(qtbot, township_db, tmp_path, monkeypatch):
-    from gridadmin.services.training import SessionInput, add_attendees, create_session
+    from gridadmin.services.training.sessions import SessionInput, add_attendees, create_session
 
     staffdata.grids(township_db)
     staff = [staffdata.add(township_db, "张三", seq=123), staffdata.add(township_db, "李四", seq=125)]

@@ -11,14 +11,14 @@ import openpyxl
 import pytest
 
 from gridadmin.cli import main
-from gridadmin.services.areas import AreaInput, add_area, load_tree
+from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 from gridadmin.services.importing import import_job
 from gridadmin.services.importing.export import RowSource
-from gridadmin.services.paging import Column, PageQuery
-from gridadmin.services.progress import run_to_end
-from gridadmin.services.residents import resident_columns
-from gridadmin.services.table_export import export_table_xlsx
-from gridadmin.services.xlsx import is_text_column
+from gridadmin.services.common.paging import Column, PageQuery
+from gridadmin.services.common.progress import run_to_end
+from gridadmin.services.register.residents import resident_columns
+from gridadmin.services.common.table_export import export_table_xlsx
+from gridadmin.services.common.xlsx import is_text_column
 from tests.test_import_support import person, write_workbook
 
 TODAY = date(2025, 6, 30)

@@ -24,11 +24,11 @@ from sqlalchemy.orm import sessionmaker
 
 from gridadmin.db import Database, open_database
 from gridadmin.models import AuditLog, ImportBatch, Person, Setting
-from gridadmin.services.errors import STORAGE_DISCONNECTED, STORAGE_FULL, STORAGE_READ_ONLY, StorageError
+from gridadmin.services.common.errors import STORAGE_DISCONNECTED, STORAGE_FULL, STORAGE_READ_ONLY, StorageError
 from gridadmin.services.importing import import_job
-from gridadmin.services.progress import run_to_end
-from gridadmin.services.setup import init_township
-from gridadmin.services.staff import save_staff
+from gridadmin.services.common.progress import run_to_end
+from gridadmin.services.areas.setup import init_township
+from gridadmin.services.roster.staff import save_staff
 from tests.staffdata import TODAY, person
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from gridadmin.models import Area
 from gridadmin.paths import data_dir
-from gridadmin.services.setup import township_of_database
-from gridadmin.ui.app import open_and_log_in
-from gridadmin.ui.first_run import FirstRunWizard, needs_first_run
-from gridadmin.ui.main_window import MainWindow
+from gridadmin.services.areas.setup import township_of_database
+from gridadmin.ui.shell.app import open_and_log_in
+from gridadmin.ui.shell.first_run import FirstRunWizard, needs_first_run
+from gridadmin.ui.shell.main_window import MainWindow
 from tests.uihelpers import type_text, when_modal
 
 
@@ -45,7 +45,7 @@ def _grids_file(path, rows):
 
 
 def test_first_run_from_empty_data_folder_to_main_window(qtbot, tmp_path):
-    from gridadmin.ui.app import SETTINGS_LAST_DB, app_settings
+    from gridadmin.ui.shell.app import SETTINGS_LAST_DB, app_settings
 
     app_settings().remove(SETTINGS_LAST_DB)  # QSettings is cached per process: forget earlier tests' database
     assert needs_first_run(None) and not needs_first_run("x.db")
@@ -141,7 +141,7 @@ def test_about_dialog_and_window_icon(qtbot, township_db):
 
     from gridadmin import __version__
     from gridadmin.paths import resource
-    from gridadmin.ui.about import AboutDialog, library_rows
+    from gridadmin.ui.shell.about import AboutDialog, library_rows
 
     assert resource("icons", "gridadmin.png").exists() and resource("icons", "gridadmin.ico").exists()
     assert not QApplication.windowIcon().isNull()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
-from gridadmin.services import areas
-from gridadmin.ui.area_tree_model import COL_CODE, COL_NAME, NODE_ROLE
-from gridadmin.ui.pages.grids_page import GridsPage
+from gridadmin.services.areas import tree as areas
+from gridadmin.ui.areas.area_tree_model import COL_CODE, COL_NAME, NODE_ROLE
+from gridadmin.ui.areas.grids_page import GridsPage
 from tests.uihelpers import answer_message_box, type_text, when_modal
 
 
@@ -164,7 +164,7 @@ def test_delete_only_enabled_for_empty_areas(qtbot, township_db):
 def test_drill_down_from_grid_to_residents_and_roster(qtbot, tmp_path):
     from gridadmin.services.demo import create_demo_database
     from gridadmin.db import open_database
-    from gridadmin.ui.main_window import MainWindow
+    from gridadmin.ui.shell.main_window import MainWindow
 
     path = tmp_path / "demo.db"
     create_demo_database(str(path), "small")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from sqlalchemy import select
 
 from gridadmin.models import AuditLog
-from gridadmin.services.access import Actor, PermissionDeniedError
+from gridadmin.services.access.permissions import Actor, PermissionDeniedError
 from gridadmin.services.reports.household_card import household_card_pdf
 from gridadmin.ui.register.household_dialog import HouseholdDialog
 from tests.test_residents_page import OFFICIAL, register  # noqa: F401 - the shared fixture

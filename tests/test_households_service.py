@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from gridadmin.models import Area, Person, PersonEvent
-from gridadmin.services import life_events
-from gridadmin.services.access import Actor
-from gridadmin.services.errors import ConflictError, ValidationError
-from gridadmin.services.households import HouseholdData, MemberData, PlausibilityError, load_household, \
+from gridadmin.services.register import life_events
+from gridadmin.services.access.permissions import Actor
+from gridadmin.services.common.errors import ConflictError, ValidationError
+from gridadmin.services.register.households import HouseholdData, MemberData, PlausibilityError, load_household, \
     save_household
-from gridadmin.services.idcard import make_id_number
+from gridadmin.services.common.idcard import make_id_number
 
 TODAY = date(2026, 6, 1)
 HEAD_ID = make_id_number("411302", date(1970, 5, 6), 13)  # male

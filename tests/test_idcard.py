@@ -1,4 +1,4 @@
-"""Tests for gridadmin.services.idcard and the check-id command."""
+"""Tests for gridadmin.services.common.idcard and the check-id command."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gridadmin.cli import check_id as check_id_cli
-from gridadmin.services.idcard import (
+from gridadmin.services.common.idcard import (
     ERROR_EMPTY,
     ERROR_LOST_DIGITS,
     KIND_FOREIGN,

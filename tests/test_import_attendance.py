@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 
 from gridadmin.cli import main
 from gridadmin.models import Attendance, TrainingSession
-from gridadmin.services.idcard import make_id_number
-from gridadmin.services.import_history import undo_batch
+from gridadmin.services.common.idcard import make_id_number
+from gridadmin.services.importing.history import undo_batch
 from gridadmin.services.importing import FileRefused, import_job, plan_import
 from gridadmin.services.importing.attendance import title_facts
 from gridadmin.services.importing.template import template_columns
-from gridadmin.services.progress import run_to_end
-from gridadmin.services.training import SessionInput, create_session
+from gridadmin.services.common.progress import run_to_end
+from gridadmin.services.training.sessions import SessionInput, create_session
 from tests import staffdata
 
 TODAY = staffdata.TODAY

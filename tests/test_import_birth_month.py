@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from gridadmin.models import Person, Staff
-from gridadmin.services.areas import AreaInput, add_area, load_tree
+from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 from gridadmin.services.importing import import_job, plan_import
 from gridadmin.services.importing.values import CellError, date_value
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests import staffdata
 from tests.test_import_support import HEADERS, person, pid, write_workbook
 

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from gridadmin.models import Household, Person
-from gridadmin.services import idcard
-from gridadmin.services.bulk import insert_returning_ids, insert_tuples
-from gridadmin.services.idcard import check_id_number, make_id_number
+from gridadmin.services.common import idcard
+from gridadmin.services.common.bulk import insert_returning_ids, insert_tuples
+from gridadmin.services.common.idcard import check_id_number, make_id_number
 from gridadmin.services.importing import plan_import
 from gridadmin.services.importing.values import name_value, phone_value
-from gridadmin.services.text import to_halfwidth
+from gridadmin.services.common.text import to_halfwidth
 from tests.test_import_residents import grid_db  # noqa: F401 - fixture
 from tests.test_import_support import pid
 
@@ -56,7 +56,7 @@ def test_id_fast_path_agrees_with_the_full_check():
 @pytest.mark.parametrize("value", ["李云", "李  云", " 王芳", "Mary Ann", "张三3", "ＡＢ", "欧阳娜娜", "李\u3000云", "x" * 60])
 def test_name_fast_path_matches_the_cleaning(value):
     from gridadmin.services.importing.values import CellError, text_value
-    from gridadmin.services.text import clean_name
+    from gridadmin.services.common.text import clean_name
 
     try:
         text = text_value(value, max_length=50)

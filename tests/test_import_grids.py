@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from gridadmin.cli import main
 from gridadmin.models import Area
-from gridadmin.services.areas import load_tree
+from gridadmin.services.areas.tree import load_tree
 from gridadmin.services.importing import import_job, plan_import
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests.test_import_support import person, write_workbook
 
 

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 
 from gridadmin.models import ImportBatch, User
-from gridadmin.services.areas import AreaInput, add_area, load_tree
-from gridadmin.services.import_history import list_batches
+from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
+from gridadmin.services.importing.history import list_batches
 from gridadmin.services.importing import FileRefused, file_sha256, import_job
 from gridadmin.services.importing.overview import inspect_file, missing_required, overrides_for
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests.test_import_support import HEADERS, person, write_workbook
 
 

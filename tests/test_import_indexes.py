@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from gridadmin.models import Person
-from gridadmin.services import tallies
+from gridadmin.services.register import tallies
 from gridadmin.services.importing import import_job
 from gridadmin.services.importing import reindex
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests.test_import_page import grid_db  # noqa: F401 - the fixture
 from tests.test_import_support import person, write_workbook
 

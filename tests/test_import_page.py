@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from sqlalchemy import func, select
 
 from gridadmin.models import Person
-from gridadmin.services.areas import AreaInput, add_area, load_tree
-from gridadmin.services.import_history import list_batches
+from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
+from gridadmin.services.importing.history import list_batches
 from gridadmin.services.importing.report import REASON_HEADER
 from gridadmin.ui.importing.wizard import STEP_FILE, STEP_MAPPING, STEP_PREVIEW, STEP_RESULT
-from gridadmin.ui.pages.import_page import ImportPage
+from gridadmin.ui.importing.import_page import ImportPage
 from tests.test_import_support import HEADERS, person, pid, renamed_docx, write_workbook
 
 
@@ -295,7 +295,7 @@ def test_unreadable_file_shows_reason_and_changes_nothing(qtbot, grid_db, tmp_pa
 
 
 def test_page_is_registered_in_main_window(qtbot, grid_db):
-    from gridadmin.ui.main_window import MainWindow
+    from gridadmin.ui.shell.main_window import MainWindow
 
     window = MainWindow(grid_db)
     qtbot.addWidget(window)
@@ -388,7 +388,7 @@ def test_preview_and_commit_plan_from_the_first_look_at_the_file(qtbot, grid_db,
 def test_kinds_the_user_may_not_import_are_not_offered(qtbot, grid_db):
     """HR staff may import the roster and sign-ins, not the register; an
     official may import nothing and is told so before choosing a file."""
-    from gridadmin.services.users import authenticate, create_user
+    from gridadmin.services.access.users import authenticate, create_user
 
     create_user(grid_db, "admin", "王管理", "wangge2026", ["admin"])
     create_user(grid_db, "hr1", "钱人事", "renshi2026x", ["hr"])

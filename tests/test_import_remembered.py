@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from gridadmin.services.importing.remembered import mapping_key, recall_mapping, remember_mapping
 from gridadmin.ui.importing.wizard import STEP_MAPPING, STEP_RESULT
-from gridadmin.ui.pages.import_page import ImportPage
+from gridadmin.ui.importing.import_page import ImportPage
 from tests.test_import_support import HEADERS, person, write_workbook
 
 
@@ -27,7 +27,7 @@ def test_remember_and_recall(db):
 
 
 def test_wizard_applies_the_corrected_mapping_next_time(qtbot, township_db, tmp_path, monkeypatch):
-    from gridadmin.services.areas import AreaInput, add_area, load_tree
+    from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 
     community = next(n for n in load_tree(township_db) if n.name == "河街社区")
     add_area(township_db, community.id, AreaInput("一网格", grid_code=community.division_code + "001"))

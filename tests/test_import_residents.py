@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from gridadmin.models import AuditLog, Household, ImportBatch, Person, PersonEvent
-from gridadmin.services.areas import AreaInput, add_area, load_tree
+from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 from gridadmin.services.importing import import_job, plan_import
 from gridadmin.services.importing.report import REASON_HEADER, write_error_report
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests.test_import_support import pid, person, write_workbook
 
 TODAY = date(2025, 6, 1)
@@ -193,7 +193,7 @@ def test_error_report_has_original_columns_and_reasons(grid_db, tmp_path):
 
 
 def test_error_report_that_cannot_be_written_says_why_and_leaves_no_file(grid_db, tmp_path):
-    from gridadmin.services.errors import ValidationError
+    from gridadmin.services.common.errors import ValidationError
 
     rows = _family()
     rows[3]["公民身份号码*"] = "4113021960050603X1"

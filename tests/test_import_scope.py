@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from gridadmin.models import Area, Person
 from gridadmin.services.importing import import_job, plan_import
-from gridadmin.services.progress import run_to_end
-from gridadmin.services.users import authenticate, create_user
+from gridadmin.services.common.progress import run_to_end
+from gridadmin.services.access.users import authenticate, create_user
 from tests import staffdata
 from tests.test_import_support import person, write_workbook
 
@@ -66,7 +66,7 @@ def test_grids_outside_the_clerks_area_are_row_errors(clerk, tmp_path):
 def test_a_clerk_cannot_undo_a_batch_outside_their_areas(clerk, tmp_path):
     """The undo checks the areas of every record it would delete or
     restore, as the import checked each row."""
-    from gridadmin.services.access import PermissionDeniedError
+    from gridadmin.services.access.permissions import PermissionDeniedError
     from gridadmin.services.importing.undo import undo_batch
 
     db, places = clerk
@@ -85,7 +85,7 @@ def test_a_clerk_cannot_undo_a_batch_outside_their_areas(clerk, tmp_path):
 
 
 def test_a_clerk_may_not_even_preview_a_kind_they_may_not_import(clerk, tmp_path):
-    from gridadmin.services.access import PermissionDeniedError
+    from gridadmin.services.access.permissions import PermissionDeniedError
     from gridadmin.services.importing import plan_import as dry_run
     from tests.test_import_staff import roster, row
 

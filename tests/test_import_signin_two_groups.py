@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from gridadmin.cli import main
 from gridadmin.models import TrainingSession
-from gridadmin.services.import_history import undo_batch
+from gridadmin.services.importing.history import undo_batch
 from gridadmin.services.importing import import_job, plan_import
 from gridadmin.services.importing.attendance import side_by_side, unfold_groups
 from gridadmin.services.importing.reading import read_sheets
 from gridadmin.services.importing.report import REASON_HEADER, write_error_report
 from gridadmin.services.importing.xlsxscan import MSG_FORMULA
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests import staffdata
 from tests.test_import_attendance import _attendance, _counts, sid
 

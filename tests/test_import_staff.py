@@ -9,11 +9,11 @@ import openpyxl
 from sqlalchemy import func, select
 
 from gridadmin.models import Staff, StaffAssignment, StaffStatusEvent
-from gridadmin.services.assignments import assign
-from gridadmin.services.idcard import make_id_number
-from gridadmin.services.import_history import undo_batch
+from gridadmin.services.roster.assignments import assign
+from gridadmin.services.common.idcard import make_id_number
+from gridadmin.services.importing.history import undo_batch
 from gridadmin.services.importing import import_job, plan_import
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests import staffdata
 
 HEADERS = ["序号", "社区", "所属网格", "姓  名*", "身份证号码*", "性别*", "出生年月*", "联系电话", "专兼职*",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from gridadmin.services.idcard import make_id_number
+from gridadmin.services.common.idcard import make_id_number
 
 REGION = "411302"  # 宛城区
 HEADERS = ["序号", "社区*", "网格*", "户号*", "与户主\n关系*", "姓  名*", "公民身份号码*", "性别", "出生日期",

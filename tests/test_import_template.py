@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 from gridadmin.cli import main
 from gridadmin.services.importing import import_job
 from gridadmin.services.importing.template import HEADER_ROW, LISTS_SHEET, write_template
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests import staffdata
 from tests.test_import_staff import _staff, sid
 
@@ -93,7 +93,7 @@ def test_every_kind_has_a_template_and_the_cli_writes_one(tmp_path, capsys):
 
 
 def test_wizard_template_button(qtbot, township_db, tmp_path, monkeypatch):
-    from gridadmin.ui.pages.import_page import ImportPage
+    from gridadmin.ui.importing.import_page import ImportPage
 
     page = ImportPage(township_db)
     qtbot.addWidget(page)

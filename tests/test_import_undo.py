@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from gridadmin.models import Area, AuditLog, Household, ImportBatch, Person, PersonEvent
-from gridadmin.services.access import ROLE_OFFICIAL, Actor, PermissionDeniedError
-from gridadmin.services.areas import AreaInput, add_area, load_tree, update_area
-from gridadmin.services.audit import ACTION_UNDO
-from gridadmin.services.errors import ConflictError
-from gridadmin.services.import_history import list_batches, undo_batch
+from gridadmin.services.access.permissions import ROLE_OFFICIAL, Actor, PermissionDeniedError
+from gridadmin.services.areas.tree import AreaInput, add_area, load_tree, update_area
+from gridadmin.services.access.audit import ACTION_UNDO
+from gridadmin.services.common.errors import ConflictError
+from gridadmin.services.importing.history import list_batches, undo_batch
 from gridadmin.services.importing import import_job
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests.test_import_grids import _code, _grids_file
 from tests.test_import_support import person, write_workbook
 
@@ -118,9 +118,9 @@ def test_import_audit_rows_name_the_importing_user(tmp_path, township_db):
     from sqlalchemy import select
 
     from gridadmin.models import AuditLog, ImportBatch
-    from gridadmin.services.access import Actor
+    from gridadmin.services.access.permissions import Actor
     from gridadmin.services.importing.pipeline import import_job
-    from gridadmin.services.progress import run_to_end
+    from gridadmin.services.common.progress import run_to_end
 
     path = tmp_path / "grids.csv"
     path.write_text("社区,网格名称,网格编码\n河街社区,审计网格,411302001001099\n", encoding="utf-8")
@@ -174,7 +174,7 @@ def test_undo_refused_when_a_later_import_gave_the_household_a_new_head(township
 def test_undo_refused_when_the_household_card_named_a_new_head(township_db, tmp_path, monkeypatch):
     from dataclasses import replace
 
-    from gridadmin.services.households import load_household, save_household
+    from gridadmin.services.register.households import load_household, save_household
 
     _family(tmp_path, township_db)
     moved = [person("H2", "户主", "李云", date(1980, 1, 2), 11)]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from gridadmin.services.codes import CodeBook
+from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.importing import FileRefused
 from gridadmin.services.importing.headers import build_table, find_header_row
 from gridadmin.services.importing.mapping import map_columns, normalize_header

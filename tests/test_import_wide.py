@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from gridadmin.models import Household, Person
-from gridadmin.services.areas import AreaInput, add_area, load_tree
+from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 from gridadmin.services.importing import import_job, load_table, plan_import
 from gridadmin.services.importing.export import export_kind
 from gridadmin.services.importing.overview import inspect_file
 from gridadmin.services.importing.wide import _number
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 from tests.test_import_support import pid
 
 TODAY = date(2025, 6, 30)

@@ -14,7 +14,7 @@ import pytest
 
 import gridadmin
 from gridadmin.paths import resource, resources_dir
-from gridadmin.services.backup import BACKUP_SUFFIX
+from gridadmin.services.maintenance.backup import BACKUP_SUFFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 ISS = ROOT / "installer" / "gridadmin.iss"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout
 
-from gridadmin.ui.main_window import MainWindow, page_names
-from gridadmin.ui.staff_dialog import StaffDialog
+from gridadmin.ui.shell.main_window import MainWindow, page_names
+from gridadmin.ui.roster.staff_dialog import StaffDialog
 from tests.uihelpers import when_modal
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -94,7 +94,7 @@ def _tab_chain(start, count):
 
 
 def test_staff_dialog_tab_order_goes_down_the_left_column_then_the_right(qtbot, township_db):
-    from gridadmin.ui.widgets import form_fields
+    from gridadmin.ui.common.widgets import form_fields
 
     dialog = StaffDialog(township_db)
     qtbot.addWidget(dialog)
@@ -104,9 +104,9 @@ def test_staff_dialog_tab_order_goes_down_the_left_column_then_the_right(qtbot, 
 
 
 def test_session_dialog_tab_order_follows_the_form(qtbot, township_db):
-    from gridadmin.services.training import training_code_lists
+    from gridadmin.services.training.sessions import training_code_lists
     from gridadmin.ui.training.session_dialog import SessionDialog
-    from gridadmin.ui.widgets import form_fields
+    from gridadmin.ui.common.widgets import form_fields
 
     dialog = SessionDialog(training_code_lists(township_db), lambda data: None)
     qtbot.addWidget(dialog)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import Qt
 
-from gridadmin.services.paging import ALIGN_RIGHT, Column, PageQuery
-from gridadmin.ui.lazy_table_model import ROW_ROLE, SORT_KEY_ROLE, LazyTableModel
+from gridadmin.services.common.paging import ALIGN_RIGHT, Column, PageQuery
+from gridadmin.ui.common.lazy_table_model import ROW_ROLE, SORT_KEY_ROLE, LazyTableModel
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def test_windows_read_from_the_end_match_the_forward_order(township_db):
     from sqlalchemy import select
 
     from gridadmin.models import Area
-    from gridadmin.services.paging import PageQuery, SqlPager
+    from gridadmin.services.common.paging import PageQuery, SqlPager
 
     db = township_db
     pager = SqlPager(db=db, keys=lambda s, f: select(Area.id), tiebreak=Area.id,

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.dialects import sqlite
 
-from gridadmin.services.household_list import HouseholdFilter, household_keys, household_source
-from gridadmin.services.paging import PageQuery
-from gridadmin.services.residents import ResidentFilter, resident_keys, resident_source
+from gridadmin.services.register.household_list import HouseholdFilter, household_keys, household_source
+from gridadmin.services.common.paging import PageQuery
+from gridadmin.services.register.residents import ResidentFilter, resident_keys, resident_source
 
 
 def _plan(db, keys, source, flt) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialogButtonBox
 
-from gridadmin.services.users import needs_first_admin
-from gridadmin.ui.login import FirstAdminDialog, LoginDialog, log_in
-from gridadmin.ui.main_window import MainWindow
+from gridadmin.services.access.users import needs_first_admin
+from gridadmin.ui.shell.login import FirstAdminDialog, LoginDialog, log_in
+from gridadmin.ui.shell.main_window import MainWindow
 from tests.uihelpers import type_text, when_modal
 
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import update
 
 from gridadmin.models import Person, PersonTag, Staff, TagKind
-from gridadmin.services.access import Actor
-from gridadmin.services.codes import seed_code_lists
+from gridadmin.services.access.permissions import Actor
+from gridadmin.services.common.codes import seed_code_lists
 from gridadmin.services.reports.monthly_figures import StockFlow, monthly_figures
 from gridadmin.services.reports.monthly_pdf import monthly_report_pdf
-from gridadmin.services.training_compliance import set_requirement
+from gridadmin.services.training.compliance import set_requirement
 from tests.test_monthly_report import OLD, D, _pdf_text, tiny  # noqa: F401
 
 

@@ -16,7 +16,7 @@ from gridadmin.models import (
     Area, Attendance, Household, Person, PersonEvent, Staff, StaffAssignment, TrainingSession,
 )
 from gridadmin.models.household import EVENT_TRANSFER, PERSON_ACTIVE, PERSON_DECEASED, PERSON_MOVED_OUT
-from gridadmin.services.errors import ValidationError
+from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.reports.monthly_figures import StockFlow, monthly_figures
 from gridadmin.services.reports.monthly_pdf import monthly_report_pdf
 

@@ -19,7 +19,7 @@ from gridadmin.db import (
     stamped_revision,
 )
 from gridadmin.migrations import alembic_config
-from gridadmin.services.backup import (
+from gridadmin.services.maintenance.backup import (
     backup_sqlite, newest_verified_backup, restore_damaged, upgrade_with_backup, verify_backup,
 )
 
@@ -130,7 +130,7 @@ def test_upgrade_postgresql_needs_confirmed_pg_dump(capsys):
 
 def test_app_offers_upgrade_after_backup(qapp, tmp_path):
     from gridadmin.paths import data_dir
-    from gridadmin.ui.start_dialog import try_open
+    from gridadmin.ui.shell.start_dialog import try_open
 
     path = tmp_path / "old.db"
     make_old_database(str(path))
@@ -187,8 +187,7 @@ def test_restore_damaged_from_newest_verified_backup(tmp_path):
 
 
 def test_app_offers_restore_of_damaged_file(qapp, tmp_path, monkeypatch):
-    from gridadmin.ui import start_dialog
-
+    from gridadmin.ui.shell import start_dialog
     path, folder = _demo_with_backup(tmp_path)
     monkeypatch.setattr(start_dialog, "backup_folder", lambda: folder)
     damage(path)
@@ -203,8 +202,7 @@ def test_app_offers_restore_of_damaged_file(qapp, tmp_path, monkeypatch):
 
 
 def test_app_without_backup_says_so(qapp, tmp_path, monkeypatch):
-    from gridadmin.ui import start_dialog
-
+    from gridadmin.ui.shell import start_dialog
     path, folder = _demo_with_backup(tmp_path)
     monkeypatch.setattr(start_dialog, "backup_folder", lambda: tmp_path / "empty")
     damage(path)

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from gridadmin.services.pdf_fonts import register_cjk_font
+from gridadmin.services.common.pdf_fonts import register_cjk_font
 
 
 def test_chinese_text_is_embedded_and_extractable(tmp_path):

@@ -10,10 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from gridadmin.models import AuditLog
-from gridadmin.services import areas, assignments, certificates, training, training_compliance
-from gridadmin.services.access import PermissionDeniedError
-from gridadmin.services.staff import save_staff
-from gridadmin.services.users import authenticate, create_user
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.roster import assignments
+from gridadmin.services.roster import certificates
+from gridadmin.services.training import sessions as training
+from gridadmin.services.training import compliance as training_compliance
+from gridadmin.services.access.permissions import PermissionDeniedError
+from gridadmin.services.roster.staff import save_staff
+from gridadmin.services.access.users import authenticate, create_user
 from tests import staffdata
 
 PASSWORD = "wangge2026"
@@ -63,7 +67,7 @@ def _import_grids(db):
     from pathlib import Path
 
     from gridadmin.services.importing.pipeline import import_job
-    from gridadmin.services.progress import run_to_end
+    from gridadmin.services.common.progress import run_to_end
 
     folder = Path(tempfile.mkdtemp())
     path = folder / "grids.csv"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gridadmin.services.pinyin import name_pinyin
+from gridadmin.services.common.pinyin import name_pinyin
 
 
 @pytest.mark.parametrize("name, full, initials", [

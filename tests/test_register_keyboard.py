@@ -8,7 +8,7 @@ from sqlalchemy import select
 from gridadmin.models import Person
 from gridadmin.ui.register.household_dialog import HouseholdDialog
 from gridadmin.ui.register.resident_dialog import ResidentDialog
-from gridadmin.ui.widgets import form_fields
+from gridadmin.ui.common.widgets import form_fields
 from tests.test_keyboard import _tab_chain
 from tests.test_residents_page import register  # noqa: F401 - the shared fixture
 

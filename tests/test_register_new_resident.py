@@ -12,10 +12,10 @@ from sqlalchemy import select
 from gridadmin.models import Household, Person, PersonEvent
 from gridadmin.models.access import AuditLog
 from gridadmin.models.household import EVENT_REGISTERED, PERSON_ACTIVE
-from gridadmin.services.errors import ValidationError
-from gridadmin.services.households import PlausibilityError, load_household
-from gridadmin.services.idcard import make_id_number
-from gridadmin.services.resident_record import ResidentData, add_resident, load_resident
+from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.register.households import PlausibilityError, load_household
+from gridadmin.services.common.idcard import make_id_number
+from gridadmin.services.register.resident_record import ResidentData, add_resident, load_resident
 from gridadmin.ui.register.household_dialog import HouseholdDialog
 from gridadmin.ui.register.new_resident import ChooseHouseholdDialog
 from gridadmin.ui.register.resident_dialog import ResidentDialog

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
 from sqlalchemy import select
 
 from gridadmin.models import Person
-from gridadmin.services.resident_record import load_resident
-from gridadmin.services.tags import person_tags
-from gridadmin.ui.pages.residents_page import TAB_GROUPS, TAB_HOUSEHOLDS, TAB_PEOPLE
+from gridadmin.services.register.resident_record import load_resident
+from gridadmin.services.register.tags import person_tags
+from gridadmin.ui.register.residents_page import TAB_GROUPS, TAB_HOUSEHOLDS, TAB_PEOPLE
 from gridadmin.ui.register.household_dialog import HouseholdDialog
 from gridadmin.ui.register.resident_dialog import ResidentDialog
 from tests.test_residents_page import OFFICIAL, _page, register  # noqa: F401 - the shared fixture and page

@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import select
 
 from gridadmin.models import Area, AuditLog, Person, PersonTag, TagKind
-from gridadmin.services import life_events
-from gridadmin.services.access import Actor, PermissionDeniedError
-from gridadmin.services.errors import ConflictError, ValidationError
-from gridadmin.services.household_list import HouseholdFilter, household_columns, household_source
-from gridadmin.services.households import HouseholdData, MemberData, save_household
-from gridadmin.services.idcard import make_id_number
-from gridadmin.services.paging import PageQuery
-from gridadmin.services.resident_record import load_resident, save_resident
-from gridadmin.services.special_groups import count_columns, special_group_counts
-from gridadmin.services.tags import person_tags, set_person_tags
+from gridadmin.services.register import life_events
+from gridadmin.services.access.permissions import Actor, PermissionDeniedError
+from gridadmin.services.common.errors import ConflictError, ValidationError
+from gridadmin.services.register.household_list import HouseholdFilter, household_columns, household_source
+from gridadmin.services.register.households import HouseholdData, MemberData, save_household
+from gridadmin.services.common.idcard import make_id_number
+from gridadmin.services.common.paging import PageQuery
+from gridadmin.services.register.resident_record import load_resident, save_resident
+from gridadmin.services.register.special_groups import count_columns, special_group_counts
+from gridadmin.services.register.tags import person_tags, set_person_tags
 
 OFFICIAL = Actor(7, "lead", "领导", frozenset({"official"}))
 ZHANG = make_id_number("411302", date(1970, 5, 6), 13)

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from gridadmin.db import open_database
 from gridadmin.models import AuditLog
-from gridadmin.services.access import Actor, PermissionDeniedError
+from gridadmin.services.access.permissions import Actor, PermissionDeniedError
 from gridadmin.services.demo import create_demo_database
-from gridadmin.services.errors import NotFoundError, ValidationError
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.errors import NotFoundError, ValidationError
+from gridadmin.services.common.progress import run_to_end
 from gridadmin.services.reports.history import (
     file_sha256, generate_monthly_report, get_report, list_reports, parse_month, previous_month, record_print,
     save_copy,

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from gridadmin.db import open_database
 from gridadmin.models import AuditLog
-from gridadmin.services.access import Actor
+from gridadmin.services.access.permissions import Actor
 from gridadmin.services.demo import create_demo_database
 from gridadmin.services.reports.history import file_sha256, list_reports, previous_month
-from gridadmin.ui.pages.reports_page import ReportsPage, print_document
+from gridadmin.ui.reports.reports_page import ReportsPage, print_document
 from tests.uihelpers import answer_message_box
 
 NO_EXPORT = Actor(9, "guest", "访客", frozenset())
@@ -151,7 +151,7 @@ def test_print_document_on_its_own(page, tmp_path):
 
 
 def test_main_window_has_the_page(qtbot, demo):
-    from gridadmin.ui.main_window import MainWindow, page_names
+    from gridadmin.ui.shell.main_window import MainWindow, page_names
 
     names = page_names()
     assert names.index("reports") == names.index("import") + 1

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from gridadmin.models import Area, Person, PersonEvent, PersonTag, TagKind
 from gridadmin.models.household import EVENT_TRANSFER
-from gridadmin.services.paging import PageQuery
+from gridadmin.services.common.paging import PageQuery
 from gridadmin.services.reports.monthly_figures import monthly_figures
-from gridadmin.services.residents import ResidentFilter, resident_source
-from gridadmin.services.special_groups import special_group_counts
+from gridadmin.services.register.residents import ResidentFilter, resident_source
+from gridadmin.services.register.special_groups import special_group_counts
 from tests.test_monthly_report import _build
 
 D = date.fromisoformat
@@ -144,7 +144,7 @@ def test_page_checkbox_lists_the_register_of_that_day(qtbot, tiny, tmp_path, mon
     from PySide6.QtCore import QDate
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-    from gridadmin.ui.pages.residents_page import ResidentsPage, last_month_end
+    from gridadmin.ui.register.residents_page import ResidentsPage, last_month_end
     from tests.uihelpers import answer_message_box
 
     db, ids, kind = tiny

@@ -10,15 +10,15 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from sqlalchemy import select
 
 from gridadmin.models import Area, Person, PersonTag, TagKind
-from gridadmin.services.access import Actor
-from gridadmin.services.households import HouseholdData, MemberData, load_household, save_household
-from gridadmin.services.idcard import make_id_number
-from gridadmin.services.paging import PageQuery
-from gridadmin.services.residents import ResidentFilter, resident_source
-from gridadmin.services.tags import tag_choices
-from gridadmin.ui.lazy_table_model import LazyTableModel
-from gridadmin.ui.pages.residents_page import ResidentsPage
-from gridadmin.services.residents import resident_columns
+from gridadmin.services.access.permissions import Actor
+from gridadmin.services.register.households import HouseholdData, MemberData, load_household, save_household
+from gridadmin.services.common.idcard import make_id_number
+from gridadmin.services.common.paging import PageQuery
+from gridadmin.services.register.residents import ResidentFilter, resident_source
+from gridadmin.services.register.tags import tag_choices
+from gridadmin.ui.common.lazy_table_model import LazyTableModel
+from gridadmin.ui.register.residents_page import ResidentsPage
+from gridadmin.services.register.residents import resident_columns
 from tests.uihelpers import type_text, when_modal
 
 OFFICIAL = Actor(7, "lead", "领导", frozenset({"official"}))

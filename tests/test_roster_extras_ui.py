@@ -14,14 +14,15 @@ from sqlalchemy import update
 
 from gridadmin.models import CodeItem, Household
 from gridadmin.models.access import ROLE_HR, ROLE_OFFICIAL
-from gridadmin.services import assignments, certificates
-from gridadmin.services.access import Actor
-from gridadmin.services.certificates import CertificateInput
-from gridadmin.ui import column_chooser
-from gridadmin.ui.pages.roster_page import RosterPage
+from gridadmin.services.roster import assignments
+from gridadmin.services.roster import certificates
+from gridadmin.services.access.permissions import Actor
+from gridadmin.services.roster.certificates import CertificateInput
+from gridadmin.ui.common import column_chooser
+from gridadmin.ui.roster.roster_page import RosterPage
 from gridadmin.ui.roster.certificate_panel import CertificateDialog
 from gridadmin.ui.roster.list_dialogs import ExpiringCertificatesDialog, StaffingDialog
-from gridadmin.ui.staff_dialog import StaffDialog
+from gridadmin.ui.roster.staff_dialog import StaffDialog
 from tests.staffdata import add, grids
 from tests.uihelpers import answer_message_box, type_text, when_modal
 
@@ -239,7 +240,7 @@ def test_full_numbers_only_for_roles_that_may(qtbot, setup):
 
 
 def test_residents_page_has_the_column_chooser(qtbot, township_db):
-    from gridadmin.ui.pages.residents_page import ResidentsPage
+    from gridadmin.ui.register.residents_page import ResidentsPage
 
     page = ResidentsPage(township_db)
     qtbot.addWidget(page)

@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from gridadmin.services import assignments
-from gridadmin.services.staff import get_staff
-from gridadmin.ui.lazy_table_model import ROW_ROLE
-from gridadmin.ui.pages.roster_page import RosterPage
+from gridadmin.services.roster import assignments
+from gridadmin.services.roster.staff import get_staff
+from gridadmin.ui.common.lazy_table_model import ROW_ROLE
+from gridadmin.ui.roster.roster_page import RosterPage
 from tests.staffdata import add, grids, person
 from tests.uihelpers import type_text, when_modal
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from gridadmin.services import assignments
-from gridadmin.services.paging import PageQuery
-from gridadmin.services.roster import RosterFilter, roster_columns, roster_source
-from gridadmin.services.staff import save_staff
+from gridadmin.services.roster import assignments
+from gridadmin.services.common.paging import PageQuery
+from gridadmin.services.roster.listing import RosterFilter, roster_columns, roster_source
+from gridadmin.services.roster.staff import save_staff
 from tests.staffdata import TODAY, add, grids, person
 
 

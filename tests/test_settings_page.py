@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
 
-from gridadmin.services import areas
-from gridadmin.services.backup import BACKUP_SUFFIX
-from gridadmin.services.users import authenticate, create_user, list_users
-from gridadmin.ui.pages.settings_page import SettingsPage
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.maintenance.backup import BACKUP_SUFFIX
+from gridadmin.services.access.users import authenticate, create_user, list_users
+from gridadmin.ui.settings.settings_page import SettingsPage
 from tests.uihelpers import answer_message_box, type_text, when_modal
 
 PASSWORD = "wangge2026"
@@ -98,10 +98,10 @@ def test_double_clicked_backup_file_offers_its_restore(qtbot, admin_db, tmp_path
     file's description, whether to restore it; No changes nothing. A user
     who may not restore is told so instead."""
     from gridadmin.db import sqlite_path
-    from gridadmin.services.access import Actor
-    from gridadmin.services.backup import backup_sqlite
-    from gridadmin.ui.app import offer_restore
-    from gridadmin.ui.main_window import MainWindow
+    from gridadmin.services.access.permissions import Actor
+    from gridadmin.services.maintenance.backup import backup_sqlite
+    from gridadmin.ui.shell.app import offer_restore
+    from gridadmin.ui.shell.main_window import MainWindow
 
     backup = tmp_path / f"双击{BACKUP_SUFFIX}"
     backup_sqlite(sqlite_path(str(admin_db.engine.url)), backup)

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from gridadmin.models import Staff, StaffStatusEvent
-from gridadmin.services import assignments
-from gridadmin.services.errors import ConflictError, ValidationError
-from gridadmin.services.staff import get_staff, id_facts, normalize_phone, save_staff
+from gridadmin.services.roster import assignments
+from gridadmin.services.common.errors import ConflictError, ValidationError
+from gridadmin.services.roster.staff import get_staff, id_facts, normalize_phone, save_staff
 from tests.staffdata import TODAY, add, grids, person
 
 
@@ -111,14 +111,14 @@ def test_leaving_ends_running_assignments_and_rehire_keeps_history(township_db):
     ("20200131", date(2020, 1, 31)), ("", None),
 ])
 def test_form_dates(typed, expected):
-    from gridadmin.services.staff import parse_form_date
+    from gridadmin.services.roster.staff import parse_form_date
 
     assert parse_form_date(typed, "入职时间", "hired_on") == expected
 
 
 @pytest.mark.parametrize("typed", ["2020-02-30", "2020-13", "明天"])
 def test_bad_form_dates_are_refused(typed):
-    from gridadmin.services.staff import parse_form_date
+    from gridadmin.services.roster.staff import parse_form_date
 
     with pytest.raises(ValidationError, match="入职时间"):
         parse_form_date(typed, "入职时间", "hired_on")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from gridadmin.services import assignments
-from gridadmin.services.assignments import EVENT_END, EVENT_START, EVENT_STATUS, EVENT_TRANSFER, service_length
-from gridadmin.services.staff import get_staff, save_staff
+from gridadmin.services.roster import assignments
+from gridadmin.services.roster.assignments import EVENT_END, EVENT_START, EVENT_STATUS, EVENT_TRANSFER, service_length
+from gridadmin.services.roster.staff import get_staff, save_staff
 from tests.staffdata import TODAY, add, grids
 
 

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import event
 
 from gridadmin.models import Household
-from gridadmin.services import areas, assignments, staffing
-from gridadmin.services.areas import AreaInput
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.roster import assignments
+from gridadmin.services.roster import staffing
+from gridadmin.services.areas.tree import AreaInput
 from tests.staffdata import TODAY, add, grids
 
 
@@ -66,7 +68,7 @@ def test_core_roles_households_and_lists(setup):
 
 def test_staff_who_left_and_inactive_grids_do_not_count(setup):
     db, ids = setup
-    from gridadmin.services.staff import get_staff, save_staff
+    from gridadmin.services.roster.staff import get_staff, save_staff
     from dataclasses import replace
 
     record = get_staff(db, add(db, "庚", seq=23))

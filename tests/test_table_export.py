@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from gridadmin.db import open_database
 from gridadmin.models import AuditLog
-from gridadmin.services.access import PermissionDeniedError
+from gridadmin.services.access.permissions import PermissionDeniedError
 from gridadmin.services.demo import create_demo_database
-from gridadmin.services.paging import PageQuery
-from gridadmin.services.roster import RosterFilter, roster_columns, roster_source
-from gridadmin.services.table_export import export_table_xlsx
-from gridadmin.services.users import authenticate, create_user
-from gridadmin.ui.pages.roster_page import RosterPage
+from gridadmin.services.common.paging import PageQuery
+from gridadmin.services.roster.listing import RosterFilter, roster_columns, roster_source
+from gridadmin.services.common.table_export import export_table_xlsx
+from gridadmin.services.access.users import authenticate, create_user
+from gridadmin.ui.roster.roster_page import RosterPage
 from tests.uihelpers import answer_message_box
 
 
@@ -75,7 +75,7 @@ def test_full_numbers_need_permission(demo_path, tmp_path):
 
 
 def test_an_unwritable_target_gets_a_chinese_message_and_no_half_file(demo_path, tmp_path, qtbot, monkeypatch):
-    from gridadmin.services.errors import ValidationError
+    from gridadmin.services.common.errors import ValidationError
 
     db = open_database(str(demo_path))
     query = PageQuery(RosterFilter(), "name")
@@ -117,7 +117,7 @@ def test_every_kind_of_cell_value_is_written_as_its_type(db, tmp_path):
     from decimal import Decimal
 
     from gridadmin.services.importing.export import RowSource
-    from gridadmin.services.paging import Column
+    from gridadmin.services.common.paging import Column
 
     values = ["李云", "=1+1", "-5", "+86 138", "@x", "", "  ", None, date(1990, 1, 2),
               datetime(2025, 6, 1, 8, 30), 12, 3.5, True, Decimal("2.50"), "0377-6123456"]
@@ -139,7 +139,7 @@ def test_a_half_file_that_cannot_be_removed_does_not_hide_the_write_error(tmp_pa
     removed: the caller must still get to report the write's own error."""
     import xlsxwriter
 
-    from gridadmin.services.xlsx import discard_unwritten
+    from gridadmin.services.common.xlsx import discard_unwritten
 
     path = tmp_path / "held.xlsx"
     path.write_bytes(b"old")

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from gridadmin.models import Area, Household, Person, PersonTag, TagKind
-from gridadmin.services import tallies
-from gridadmin.services.areas import AreaInput, add_area, load_tree
+from gridadmin.services.register import tallies
+from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 
 
 def _grids(db, n=4) -> list[int]:
@@ -173,9 +173,9 @@ def test_recount_repairs_counts_damaged_outside_the_triggers(db):
 
 
 def test_demo_import_and_undo_keep_the_counts_exact(township_db, tmp_path):
-    from gridadmin.services.import_history import undo_batch
+    from gridadmin.services.importing.history import undo_batch
     from gridadmin.services.importing import import_job
-    from gridadmin.services.progress import run_to_end
+    from gridadmin.services.common.progress import run_to_end
     from tests.test_import_support import person, write_workbook
 
     community = next(n for n in load_tree(township_db) if n.name == "河街社区")
@@ -195,8 +195,8 @@ def test_demo_import_and_undo_keep_the_counts_exact(township_db, tmp_path):
 def test_residents_list_count_from_the_stored_counts_equals_the_sql_count(tmp_path):
     from gridadmin.db import open_database
     from gridadmin.services.demo import create_demo_database
-    from gridadmin.services.paging import PageQuery, SqlPager
-    from gridadmin.services.residents import ResidentFilter, resident_source, stored_count
+    from gridadmin.services.common.paging import PageQuery, SqlPager
+    from gridadmin.services.register.residents import ResidentFilter, resident_source, stored_count
 
     path = tmp_path / "small.db"
     create_demo_database(str(path), "small")
@@ -228,8 +228,8 @@ def test_special_group_pages_are_the_same_walked_in_name_order_or_joined(tmp_pat
     from gridadmin.db import open_database
     from gridadmin.models import PersonTag
     from gridadmin.services.demo import create_demo_database
-    from gridadmin.services.paging import PageQuery
-    from gridadmin.services.residents import ResidentFilter, resident_keys, resident_source
+    from gridadmin.services.common.paging import PageQuery
+    from gridadmin.services.register.residents import ResidentFilter, resident_keys, resident_source
 
     path = tmp_path / "small.db"
     create_demo_database(str(path), "small")
@@ -339,7 +339,7 @@ def test_special_group_counts_of_today_equal_a_plain_sql_count(tmp_path):
     holders by area; both equal plain SQL per community on the demo."""
     from gridadmin.db import open_database
     from gridadmin.services.demo import create_demo_database
-    from gridadmin.services.special_groups import special_group_counts
+    from gridadmin.services.register.special_groups import special_group_counts
 
     path = tmp_path / "small.db"
     create_demo_database(str(path), "small")

@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 
 from gridadmin.models import Staff, StaffAssignment
-from gridadmin.services import areas
-from gridadmin.services.errors import NotFoundError, ValidationError
-from gridadmin.services.training import (
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.common.errors import NotFoundError, ValidationError
+from gridadmin.services.training.sessions import (
     SessionInput, add_attendees, create_session, list_sessions, remove_attendee, session_attendance,
     set_attendance, set_session_cancelled, staff_on_post_in, update_session,
 )
-from gridadmin.services.training_compliance import (
+from gridadmin.services.training.compliance import (
     compliance, monthly_totals, requirements, set_requirement, staff_history,
 )
 
@@ -159,7 +159,7 @@ def test_signin_sheet_pdf_text(world, tmp_path):
 
 
 def test_code_lists_and_years_for_the_screens(world):
-    from gridadmin.services.training import training_code_lists, training_years
+    from gridadmin.services.training.sessions import training_code_lists, training_years
 
     db, _ = world
     lists = training_code_lists(db)

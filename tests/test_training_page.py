@@ -9,10 +9,10 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFileDialog, QMessageBox
 
 from gridadmin.models import Staff, StaffAssignment
-from gridadmin.services import areas
-from gridadmin.services.training import SessionInput, add_attendees, create_session, list_sessions, session_attendance
-from gridadmin.services.training_compliance import compliance, requirements, set_requirement
-from gridadmin.ui.pages.training_page import TrainingPage
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.training.sessions import SessionInput, add_attendees, create_session, list_sessions, session_attendance
+from gridadmin.services.training.compliance import compliance, requirements, set_requirement
+from gridadmin.ui.training.training_page import TrainingPage
 from gridadmin.ui.training.attendance_dialog import AttendanceDialog
 from gridadmin.ui.training.attendance_model import COL_HOURS, COL_SCORE, COL_STATUS
 from tests.uihelpers import type_text, when_modal
@@ -128,7 +128,7 @@ def test_cancel_and_restore_greys_the_row(qtbot, world):
 
 def _attendance_dialog(qtbot, db, session_id):
     row = next(r for r in list_sessions(db) if r.id == session_id)
-    from gridadmin.services.training import training_code_lists
+    from gridadmin.services.training.sessions import training_code_lists
 
     dialog = AttendanceDialog(db, row, training_code_lists(db))
     qtbot.addWidget(dialog)
@@ -337,8 +337,8 @@ def test_staff_dialog_shows_training_history_with_yearly_totals(qtbot, tmp_path)
     from gridadmin.db import open_database
     from gridadmin.models import Attendance
     from gridadmin.services.demo import create_demo_database
-    from gridadmin.services.training_compliance import staff_history
-    from gridadmin.ui.staff_dialog import StaffDialog
+    from gridadmin.services.training.compliance import staff_history
+    from gridadmin.ui.roster.staff_dialog import StaffDialog
 
     path = tmp_path / "demo.db"
     create_demo_database(str(path), "small")

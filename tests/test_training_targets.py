@@ -8,8 +8,8 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from gridadmin.services.training import list_sessions, session_attendance, training_code_lists
-from gridadmin.services.training_targets import (
+from gridadmin.services.training.sessions import list_sessions, session_attendance, training_code_lists
+from gridadmin.services.training.targets import (
     TargetGroup, community_choices, find_staff, format_target_group, parse_target_group, target_group_staff,
 )
 from tests.test_training_page import YEAR, _attendance_dialog, _page, _session, world  # noqa: F401

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from gridadmin.models import AuditLog
-from gridadmin.services import areas
-from gridadmin.services.access import PermissionDeniedError, SYSTEM
-from gridadmin.services.errors import ValidationError
-from gridadmin.services.users import (
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.access.permissions import PermissionDeniedError, SYSTEM
+from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.access.users import (
     authenticate, change_own_password, create_user, list_users, needs_first_admin, reset_password, set_roles,
 )
 

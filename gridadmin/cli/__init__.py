@@ -84,7 +84,7 @@ def _database_fault(exc: Exception) -> str | None:
     """The Chinese explanation of a damaged, newer or unreachable database
     (and of disk full / read-only), or None for anything else."""
     from gridadmin.db import DatabaseCorruptError, DatabaseVersionError
-    from gridadmin.services.errors import StorageError, describe_db_error
+    from gridadmin.services.common.errors import StorageError, describe_db_error
 
     if isinstance(exc, DatabaseCorruptError):
         return f"{exc}\n可以用 python -m gridadmin restore --db 数据库文件 --from 备份文件 从备份恢复。"

@@ -8,8 +8,8 @@ from pathlib import Path
 from gridadmin.cli import CliError
 from gridadmin.db import resolve_url, sqlite_path
 from gridadmin.paths import data_dir
-from gridadmin.services.backup import BACKUP_SUFFIX, backup_sqlite, restore_sqlite, verify_backup
-from gridadmin.services.errors import ValidationError
+from gridadmin.services.maintenance.backup import BACKUP_SUFFIX, backup_sqlite, restore_sqlite, verify_backup
+from gridadmin.services.common.errors import ValidationError
 
 
 def register(sub) -> None:

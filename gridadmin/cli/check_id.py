@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from gridadmin.services.idcard import IdCheck, check_id_number
+from gridadmin.services.common.idcard import IdCheck, check_id_number
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -13,8 +13,8 @@ import time
 from gridadmin.cli import CliError, open_cli_database
 from gridadmin.db import DatabaseVersionError
 from gridadmin.services.demo import DEMO_SIZES, generate_demo
-from gridadmin.services.errors import ServiceError
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.common.progress import run_to_end
 
 
 def register(sub) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gridadmin.cli import CliError, open_cli_database
 from gridadmin.db import DatabaseVersionError
-from gridadmin.services.errors import ServiceError
+from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.importing.export import EXPORT_KINDS, EXPORT_LABELS, MASKED_NUMBERS, export_kind
 
 

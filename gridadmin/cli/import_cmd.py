@@ -18,10 +18,10 @@ import sys
 
 from gridadmin.cli import CliError, open_cli_database
 from gridadmin.db import DatabaseVersionError
-from gridadmin.services.errors import ServiceError
+from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.importing import KINDS, MODES, FileRefused, import_job
 from gridadmin.services.importing.plan import MODE_LABELS, STATUS_LABELS
-from gridadmin.services.progress import run_to_end
+from gridadmin.services.common.progress import run_to_end
 
 
 def register(sub) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from gridadmin.cli import CliError, open_cli_database
 from gridadmin.db import DatabaseVersionError
-from gridadmin.services.errors import ValidationError
-from gridadmin.services.setup import init_township, resolve_township
+from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.areas.setup import init_township, resolve_township
 
 
 def register(sub) -> None:

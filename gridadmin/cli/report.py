@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from gridadmin.cli import CliError, open_cli_database
 from gridadmin.db import DatabaseVersionError
 from gridadmin.models import Area
-from gridadmin.services.errors import ServiceError
+from gridadmin.services.common.errors import ServiceError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -55,7 +55,7 @@ def run_monthly(args) -> int:
             if scope_id is None:
                 raise CliError(f"找不到代码为“{code}”的乡镇/街道或社区/村，请核对统计范围。")
         figures = monthly_figures(db, year, month, scope_id)
-        from gridadmin.services.settings import signatories
+        from gridadmin.services.common.settings import signatories
 
         pages = write_monthly_pdf(figures, args.out, signatories=signatories(db))
     except ServiceError as exc:

@@ -31,7 +31,7 @@ def parse_size(text: str) -> tuple[int, int]:
 def run(args) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     width, height = parse_size(args.size)
-    from gridadmin.ui.main_window import ALL_PAGE_NAMES, page_names
+    from gridadmin.ui.shell.main_window import ALL_PAGE_NAMES, page_names
 
     if args.page not in ALL_PAGE_NAMES:
         raise CliError(f"没有名为“{args.page}”的页面。可用页面：{PAGE_HELP}")
@@ -40,8 +40,8 @@ def run(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise CliError(f"输出文件“{out}”应以 .png 结尾。")
-    from gridadmin.ui.app import create_application
-    from gridadmin.ui.main_window import MainWindow
+    from gridadmin.ui.shell.app import create_application
+    from gridadmin.ui.shell.main_window import MainWindow
 
     if "://" not in args.db and not Path(args.db).exists():
         raise CliError(f"找不到数据库文件“{args.db}”。")

@@ -9,8 +9,8 @@ from pathlib import Path
 from gridadmin.cli import CliError
 from gridadmin.db import DatabaseVersionError, resolve_url, sqlite_path
 from gridadmin.paths import data_dir
-from gridadmin.services.backup import pg_dump_advice, upgrade_with_backup
-from gridadmin.services.errors import ServiceError, describe_db_error
+from gridadmin.services.maintenance.backup import pg_dump_advice, upgrade_with_backup
+from gridadmin.services.common.errors import ServiceError, describe_db_error
 
 
 def register(sub) -> None:

@@ -6,7 +6,7 @@ tables hold the current counts instead; triggers on ``person``,
 ``household`` and ``person_tag`` (migration 0008, one set for SQLite and one for PostgreSQL)
 adjust them inside the same transaction as every insert, update and
 delete, whichever program path or import writes the rows, so they can
-never drift from the tables. ``gridadmin.services.tallies`` recounts and
+never drift from the tables. ``gridadmin.services.register.tallies`` recounts and
 compares them from scratch.
 
 On PostgreSQL, where several clerks write at once, the triggers do not

@@ -6,7 +6,7 @@ is made up except the division names and codes; the data follow the rules
 in DOMAIN.md (grid sizes, ID numbers, code lists, plausible families).
 
 ``generate_demo(db, size, seed, today)`` is a progress job (see
-:mod:`gridadmin.services.progress`): it yields ``Progress`` and returns a
+:mod:`gridadmin.services.common.progress`): it yields ``Progress`` and returns a
 ``DemoSummary``. All writes happen on one connection in one transaction,
 so a driver that stops iterating and calls ``close()`` leaves the database
 as it was. The same seed and ``today`` give the same data.

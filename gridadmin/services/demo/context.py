@@ -12,8 +12,8 @@ from gridadmin.services.demo.picking import Weighted, pick, seeded_rng
 from gridadmin.services.demo.regions import Regions
 from gridadmin.services.demo.sizes import DemoSize
 from gridadmin.services.demo.writer import Writer
-from gridadmin.services.idcard import make_id_number
-from gridadmin.services.progress import Progress
+from gridadmin.services.common.idcard import make_id_number
+from gridadmin.services.common.progress import Progress
 
 _MOBILE_PREFIXES = ("130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 "
                     "166 173 175 176 177 178 180 181 182 183 185 186 187 188 189 191 198 199").split()

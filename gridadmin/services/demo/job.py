@@ -15,7 +15,7 @@ from gridadmin.models import Area, Attendance, Household, Person, PersonEvent, P
 from gridadmin.models.area import LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.staff import STATUS_ON_POST
-from gridadmin.services import tallies
+from gridadmin.services.register import tallies
 from gridadmin.services.demo.areas import Town, build_towns, make_grids
 from gridadmin.services.demo.context import Context
 from gridadmin.services.demo.plan import SPECIAL, plan_demo
@@ -25,9 +25,9 @@ from gridadmin.services.demo.staff import StaffBuilder
 from gridadmin.services.demo.staff_history import rehire_and_leave, write_staff
 from gridadmin.services.demo.training import add_training
 from gridadmin.services.demo.writer import Writer, one_transaction
-from gridadmin.services.errors import ValidationError
-from gridadmin.services.progress import Job, Progress, run_to_end
-from gridadmin.services.setup import init_township
+from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.common.progress import Job, Progress, run_to_end
+from gridadmin.services.areas.setup import init_township
 
 _FLUSH_PERSONS = 25_000
 

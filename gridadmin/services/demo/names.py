@@ -10,7 +10,7 @@ from itertools import accumulate
 
 from pypinyin import lazy_pinyin
 
-from gridadmin.services.pinyin import SURNAME_PINYIN
+from gridadmin.services.common.pinyin import SURNAME_PINYIN
 
 from gridadmin.paths import resource
 

@@ -9,11 +9,11 @@ import random
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from gridadmin.services import divisions
+from gridadmin.services.areas import divisions
 from gridadmin.services.demo.picking import seeded_rng
 from gridadmin.services.demo.sizes import DEMO_SIZES, DemoSize
-from gridadmin.services.errors import ValidationError
-from gridadmin.services.setup import community_kind, community_short_name
+from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.areas.setup import community_kind, community_short_name
 
 CITY = "city"        # amount: households (300–500)
 RURAL = "rural"      # amount: households of one natural village / villager group (80–250)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from gridadmin.services import divisions
+from gridadmin.services.areas import divisions
 from gridadmin.services.demo.picking import pick, weighted
 
 _OUTSIDE_PROVINCES = (("42", 12), ("34", 6), ("37", 5), ("61", 5), ("13", 3), ("51", 4), ("43", 3),

@@ -22,7 +22,7 @@ from gridadmin.models import (
     Area, Attendance, Certificate, Household, Person, PersonEvent, PersonTag, Staff,
     StaffAssignment, StaffStatusEvent, TrainingRequirement, TrainingSession,
 )
-from gridadmin.services.bulk import insert_dicts
+from gridadmin.services.common.bulk import insert_dicts
 
 # in foreign-key order: a flush writes them in this order
 TABLES = {

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import Area
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
-from gridadmin.services.setup import community_short_name
-from gridadmin.services.text import clean_text
+from gridadmin.services.areas.setup import community_short_name
+from gridadmin.services.common.text import clean_text
 from gridadmin.services.importing.values import CellError
 
 

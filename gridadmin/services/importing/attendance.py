@@ -51,8 +51,8 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import Attendance, Staff, TrainingSession
 from gridadmin.models.training import ATTEND_ABSENT, ATTEND_EXCUSED, ATTEND_PRESENT, ATTENDANCE_LABELS
-from gridadmin.services.errors import ConflictError, ValidationError
-from gridadmin.services.idcard import check_id_number
+from gridadmin.services.common.errors import ConflictError, ValidationError
+from gridadmin.services.common.idcard import check_id_number
 from gridadmin.services.importing.headers import Table, find_header_row
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec, display_header, match_header, normalize_header
 from gridadmin.services.importing.plan import (
@@ -65,8 +65,8 @@ from gridadmin.services.importing.values import (
     CellError, code_text_value, date_value, is_blank, name_value, phone_value, quote, text_value,
 )
 from gridadmin.services.importing.wide import WideLayout
-from gridadmin.services.text import to_halfwidth
-from gridadmin.services.training import SessionInput, attendance_refusal, attendance_values, validate_session
+from gridadmin.services.common.text import to_halfwidth
+from gridadmin.services.training.sessions import SessionInput, attendance_refusal, attendance_values, validate_session
 
 F = FieldSpec
 ATTENDANCE = KindSpec("attendance", "培训签到表", (

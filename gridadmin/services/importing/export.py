@@ -40,11 +40,11 @@ from gridadmin.models import Area, Attendance, Household, Person, Staff, StaffAs
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTENDANCE_LABELS
-from gridadmin.services.access import acting, area_in_scope
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.errors import NotFoundError, ValidationError
-from gridadmin.services.household_rules import is_head
-from gridadmin.services.idcard import mask_id_number, mask_phone
+from gridadmin.services.access.permissions import acting, area_in_scope
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.errors import NotFoundError, ValidationError
+from gridadmin.services.register.household_rules import is_head
+from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.attendance import ATTENDANCE, SessionFacts, title_line
 from gridadmin.services.importing.grids import GRIDS
@@ -52,9 +52,9 @@ from gridadmin.services.importing.plan import shown
 from gridadmin.services.importing.residents import CODE_FIELDS, RESIDENTS
 from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
 from gridadmin.services.importing.staff import STAFF
-from gridadmin.services.paging import Column, PageQuery
-from gridadmin.services.roster import roster_keys
-from gridadmin.services.table_export import export_table_xlsx
+from gridadmin.services.common.paging import Column, PageQuery
+from gridadmin.services.roster.listing import roster_keys
+from gridadmin.services.common.table_export import export_table_xlsx
 
 EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance")
 EXPORT_LABELS = {"grids": "网格", "staff": "网格员", "residents": "户籍人口", "households": "住户",

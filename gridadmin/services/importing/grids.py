@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from gridadmin.models.base import local_now
 from gridadmin.models import Area, AuditLog
 from gridadmin.models.area import GRID_TYPES, LEVEL_GRID, LEVEL_MICROGRID
-from gridadmin.services.errors import ConflictError
+from gridadmin.services.common.errors import ConflictError
 from gridadmin.services.importing.areaindex import AreaIndex, _key
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec

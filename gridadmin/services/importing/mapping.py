@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gridadmin.services.text import to_halfwidth
+from gridadmin.services.common.text import to_halfwidth
 
 _BRACKETS = re.compile(r"[(\[【{<].*?[)\]】}>]")
 _DROP = re.compile(r"[\s*:：_\-—·.。、/]+")

@@ -17,7 +17,7 @@ from gridadmin.services.importing.mapping import FieldSpec, KindSpec, map_column
 from gridadmin.services.importing.pipeline import FileRead, kind_of, read_file
 from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.sniff import FileRefused
-from gridadmin.services.progress import Job, Progress
+from gridadmin.services.common.progress import Job, Progress
 
 SAMPLE_ROWS = 30
 

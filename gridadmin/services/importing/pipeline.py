@@ -19,9 +19,9 @@ from sqlalchemy import update
 
 from gridadmin.db import Database
 from gridadmin.models import AuditLog, ImportBatch
-from gridadmin.services import tallies
-from gridadmin.services.bulk import bulk_session
-from gridadmin.services.errors import ValidationError
+from gridadmin.services.register import tallies
+from gridadmin.services.common.bulk import bulk_session
+from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.importing.attendance import ATTENDANCE, plan_attendance, unfold_groups, write_attendance
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing.headers import Table, pick_table
@@ -34,8 +34,8 @@ from gridadmin.services.importing.residents import RESIDENTS
 from gridadmin.services.importing.scope import check_scope
 from gridadmin.services.importing.staff import STAFF, plan_staff, write_staff
 from gridadmin.services.importing.wide import finish, rename_issues, widen
-from gridadmin.services.progress import Job, Progress
-from gridadmin.services.access import EDIT_AREAS, EDIT_STAFF, EDIT_TRAINING, IMPORT_REGISTER, acting, require
+from gridadmin.services.common.progress import Job, Progress
+from gridadmin.services.access.permissions import EDIT_AREAS, EDIT_STAFF, EDIT_TRAINING, IMPORT_REGISTER, acting, require
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridadmin.services import tallies
-from gridadmin.services.bulk import is_sqlite
+from gridadmin.services.register import tallies
+from gridadmin.services.common.bulk import is_sqlite
 
 REBUILD_MIN_ROWS = 10_000
 

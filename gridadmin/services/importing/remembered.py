@@ -18,7 +18,7 @@ import json
 from gridadmin.db import Database
 from gridadmin.services.importing.mapping import normalize_header
 from gridadmin.services.importing.pipeline import kind_of
-from gridadmin.services.settings import get_setting, set_setting
+from gridadmin.services.common.settings import get_setting, set_setting
 
 PREFIX = "import_map"
 

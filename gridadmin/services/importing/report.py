@@ -15,7 +15,7 @@ import os
 from datetime import date, datetime
 
 from gridadmin.services.importing.plan import ImportPlan
-from gridadmin.services.xlsx import is_text_column, safe_cell, write_xlsx
+from gridadmin.services.common.xlsx import is_text_column, safe_cell, write_xlsx
 
 REASON_HEADER = "错误说明"
 

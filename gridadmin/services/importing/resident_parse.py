@@ -16,8 +16,8 @@ from functools import partial
 from itertools import repeat
 from operator import itemgetter
 
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.idcard import check_id_number, fast_check
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.idcard import check_id_number, fast_check
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import RowIssue, RowPlan, shown

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import Household, Person
 from gridadmin.models.household import PERSON_ACTIVE
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.household_rules import HEAD_RELATIONS, is_head
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.register.household_rules import HEAD_RELATIONS, is_head
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import (

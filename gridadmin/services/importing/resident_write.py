@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from gridadmin.models.base import local_now
 from gridadmin.models import AuditLog, Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_REGISTERED, EVENT_TRANSFER, PERSON_ACTIVE
-from gridadmin.services.bulk import insert_returning_ids, insert_tuples
-from gridadmin.services.errors import ConflictError
+from gridadmin.services.common.bulk import insert_returning_ids, insert_tuples
+from gridadmin.services.common.errors import ConflictError
 from gridadmin.services.importing.plan import NEW, UPDATE, ImportPlan, RowPlan
 from gridadmin.services.importing.reindex import drop_indexes, restore_indexes
 from gridadmin.services.importing.residents import HOUSEHOLD_FIELDS, PERSON_FIELDS
-from gridadmin.services.pinyin import name_pinyin
+from gridadmin.services.common.pinyin import name_pinyin
 
 BATCH = 5000
 _person = Person.__table__

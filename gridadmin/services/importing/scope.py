@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridadmin.models import Household
-from gridadmin.services.access import SCOPED, Actor, area_in_scope
+from gridadmin.services.access.permissions import SCOPED, Actor, area_in_scope
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import ERROR, RowIssue, RowPlan

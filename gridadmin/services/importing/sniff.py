@@ -12,7 +12,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from gridadmin.services.errors import ValidationError
+from gridadmin.services.common.errors import ValidationError
 
 FORMAT_XLSX = "xlsx"  # also .xlsm (same container)
 FORMAT_XLS = "xls"

@@ -43,10 +43,10 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import Staff, StaffAssignment, StaffStatusEvent
 from gridadmin.models.staff import EMPLOYMENT_FULL, ROLE_FULLTIME, ROLE_LEADER, ROLE_PARTTIME
-from gridadmin.services.assignments import assign_in_session
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.errors import ConflictError, ValidationError
-from gridadmin.services.idcard import check_id_number
+from gridadmin.services.roster.assignments import assign_in_session
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.errors import ConflictError, ValidationError
+from gridadmin.services.common.idcard import check_id_number
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec
@@ -58,9 +58,9 @@ from gridadmin.services.importing.residents import month_only_column
 from gridadmin.services.importing.values import (
     CellError, code_text_value, code_value, date_value, is_blank, name_value, phone_value, text_value,
 )
-from gridadmin.services.pinyin import name_pinyin
-from gridadmin.services.roster import SERVING, age_on
-from gridadmin.services.staff import StaffInput, record_status_change, validate_staff
+from gridadmin.services.common.pinyin import name_pinyin
+from gridadmin.services.roster.listing import SERVING, age_on
+from gridadmin.services.roster.staff import StaffInput, record_status_change, validate_staff
 
 F = FieldSpec
 STAFF = KindSpec("staff", "网格员花名册", (

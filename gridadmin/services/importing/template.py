@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from gridadmin.models.area import GRID_TYPES, LEVEL_COMMUNITY, LEVEL_GRID
 from gridadmin.models.staff import EMPLOYMENT_FULL, EMPLOYMENT_PART, STAFF_STATUSES
 from gridadmin.models.training import ATTENDANCE_LABELS
-from gridadmin.services.code_seed import CODE_LISTS
+from gridadmin.services.common.code_seed import CODE_LISTS
 from gridadmin.services.importing.pipeline import kind_of
 
 TEMPLATE_ROWS = 1000  # rows prepared (text format, dropdowns) under the header
@@ -68,7 +68,7 @@ def _lists(db) -> dict[str, list[str]]:
     labels = {key: [label for _code, label, *_rest in items] for key, (_title, items) in CODE_LISTS.items()}
     if db is None:
         return labels
-    from gridadmin.services.codes import CodeBook
+    from gridadmin.services.common.codes import CodeBook
 
     with db.session() as session:
         book = CodeBook.load(session)
@@ -83,7 +83,7 @@ def _areas(db) -> tuple[list[str], list[str]]:
     """(community names, grid names) of the database ([] without one)."""
     if db is None:
         return [], []
-    from gridadmin.services.areas import load_tree
+    from gridadmin.services.areas.tree import load_tree
 
     nodes = load_tree(db, include_inactive=False, counts=False)  # names only
     communities = [n.name for n in nodes if n.level == LEVEL_COMMUNITY]

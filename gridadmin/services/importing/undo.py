@@ -39,15 +39,15 @@ from gridadmin.models import AuditLog, ImportBatch, User
 from gridadmin.models.base import Base, local_now
 from gridadmin.models.household import PERSON_ACTIVE, Household, Person, PersonEvent
 from gridadmin.models.staff import StaffStatusEvent
-from gridadmin.services import tallies
-from gridadmin.services.access import IMPORT_REGISTER, SCOPED, acting, area_in_scope, require
-from gridadmin.services.audit import ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_UNDO, ACTION_UPDATE
-from gridadmin.services.bulk import insert_dicts
-from gridadmin.services.errors import ConflictError, NotFoundError
-from gridadmin.services.household_rules import HEAD_RELATIONS
+from gridadmin.services.register import tallies
+from gridadmin.services.access.permissions import IMPORT_REGISTER, SCOPED, acting, area_in_scope, require
+from gridadmin.services.access.audit import ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_UNDO, ACTION_UPDATE
+from gridadmin.services.common.bulk import insert_dicts
+from gridadmin.services.common.errors import ConflictError, NotFoundError
+from gridadmin.services.register.household_rules import HEAD_RELATIONS
 from gridadmin.services.importing.reindex import drop_indexes, restore_indexes
-from gridadmin.services.pinyin import name_pinyin
-from gridadmin.services.progress import Job, Progress, run_to_end
+from gridadmin.services.common.pinyin import name_pinyin
+from gridadmin.services.common.progress import Job, Progress, run_to_end
 
 CREATED = ("insert", ACTION_CREATE)
 UPDATED = ("update", ACTION_UPDATE)

@@ -8,9 +8,9 @@ import math
 import re
 from datetime import date, datetime, timedelta
 
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.text import clean_name, clean_text, to_halfwidth
-from gridadmin.services.xlsx import FORMULA_START
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.text import clean_name, clean_text, to_halfwidth
+from gridadmin.services.common.xlsx import FORMULA_START
 
 MAX_CELL_CHARS = 500
 EXCEL_EPOCH = date(1899, 12, 30)

@@ -14,7 +14,7 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from gridadmin.services.pdf_fonts import register_cjk_font
+from gridadmin.services.common.pdf_fonts import register_cjk_font
 
 PALETTE = [colors.HexColor(c) for c in (
     "#2f6db5", "#e0813a", "#3b9a5b", "#c0392b", "#8e5bb5", "#8c6d46", "#d36fa8", "#7f8c8d", "#b5a21f", "#1fa5b5")]

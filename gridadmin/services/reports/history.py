@@ -22,10 +22,10 @@ from sqlalchemy import select
 from gridadmin.db import Database
 from gridadmin.models import Area, GeneratedReport
 from gridadmin.paths import data_dir
-from gridadmin.services.access import EXPORT, acting, require
-from gridadmin.services.audit import ACTION_EXPORT, ACTION_PRINT, record
-from gridadmin.services.errors import NotFoundError, ValidationError
-from gridadmin.services.progress import Job, Progress
+from gridadmin.services.access.permissions import EXPORT, acting, require
+from gridadmin.services.access.audit import ACTION_EXPORT, ACTION_PRINT, record
+from gridadmin.services.common.errors import NotFoundError, ValidationError
+from gridadmin.services.common.progress import Job, Progress
 from gridadmin.services.reports.monthly_figures import month_bounds
 from gridadmin.services.reports.monthly_pdf import TITLE, monthly_report_pdf
 

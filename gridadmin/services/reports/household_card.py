@@ -19,16 +19,16 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from gridadmin.db import Database
-from gridadmin.services import audit
-from gridadmin.services.access import EXPORT, SEE_FULL_NUMBERS, acting, require
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.households import FLAGS, load_household
-from gridadmin.services.idcard import mask_id_number, mask_phone
+from gridadmin.services.access import audit
+from gridadmin.services.access.permissions import EXPORT, SEE_FULL_NUMBERS, acting, require
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.register.households import FLAGS, load_household
+from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.services.reports.toolkit import (
     GRID_COLOUR, HEADER_FILL, DocumentInfo, Styles, data_table, render_pdf, signature_block, title_block,
 )
-from gridadmin.services.settings import KEY_TOWNSHIP_NAME, get_setting
-from gridadmin.services.tags import tag_names_of, visible_tag_kinds
+from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, get_setting
+from gridadmin.services.register.tags import tag_names_of, visible_tag_kinds
 
 MEMBER_HEADERS = ("序号", "姓名", "与户主关系", "性别", "出生日期", "民族", "公民身份号码", "人口类别", "联系电话",
                   "特殊人群")

@@ -31,7 +31,7 @@ from gridadmin.models import (
 )
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTEND_PRESENT
-from gridadmin.services import tallies
+from gridadmin.services.register import tallies
 from gridadmin.services.reports import presence
 
 

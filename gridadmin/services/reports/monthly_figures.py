@@ -52,13 +52,13 @@ from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, 
 from gridadmin.models.household import EVENT_TRANSFER, PERSON_ACTIVE
 from gridadmin.models.staff import CORE_ROLES, ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
-from gridadmin.services.areas import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
-from gridadmin.services import tallies
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.errors import NotFoundError, ValidationError
-from gridadmin.services.training_compliance import compliance
-from gridadmin.services.settings import KEY_TOWNSHIP_NAME, get_setting
-from gridadmin.services.access import SEE_SENSITIVE, acting
+from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
+from gridadmin.services.register import tallies
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.errors import NotFoundError, ValidationError
+from gridadmin.services.training.compliance import compliance
+from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, get_setting
+from gridadmin.services.access.permissions import SEE_SENSITIVE, acting
 from gridadmin.services.reports import monthly_details as details
 from gridadmin.services.reports import presence
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint

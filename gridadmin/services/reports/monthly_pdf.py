@@ -35,7 +35,7 @@ FLOW_SHORT = ("上月末", "增加", "减少", "本月末")  # under a group tit
 def monthly_report_pdf(db: Database, year: int, month: int, target: str | Path | BinaryIO,
                        scope_area_id: int | None = None, *, printed_on: date | None = None) -> int:
     """Compute the figures and write the report; returns the page count."""
-    from gridadmin.services.settings import signatories
+    from gridadmin.services.common.settings import signatories
 
     figures = monthly_figures(db, year, month, scope_area_id)
     return write_monthly_pdf(figures, target, printed_on=printed_on, signatories=signatories(db))

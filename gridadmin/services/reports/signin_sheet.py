@@ -18,13 +18,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Table, TableStyle
 
 from gridadmin.db import Database
-from gridadmin.services.codes import CodeBook
-from gridadmin.services.idcard import mask_phone
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.idcard import mask_phone
 from gridadmin.services.reports.toolkit import (
     GRID_COLOUR, HEADER_FILL, DocumentInfo, Styles, render_pdf, title_block,
 )
-from gridadmin.services.settings import KEY_TOWNSHIP_NAME, get_setting
-from gridadmin.services.training import list_sessions, session_attendance
+from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, get_setting
+from gridadmin.services.training.sessions import list_sessions, session_attendance
 
 ROW_HEIGHT = 8.5 * mm
 TWO_GROUP_MAX_GRID_CHARS = 12
@@ -45,7 +45,7 @@ def signin_sheet_pdf(db: Database, session_id: int, target: str | Path | BinaryI
     """Write the sign-in sheet of a session; returns the page count."""
     training = next((s for s in list_sessions(db) if s.id == session_id), None)
     if training is None:
-        from gridadmin.services.errors import NotFoundError
+        from gridadmin.services.common.errors import NotFoundError
 
         raise NotFoundError("该培训已不存在，请刷新。", field="培训", value=session_id)
     with db.session() as session:

@@ -22,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from gridadmin.services.pdf_fonts import register_cjk_font
+from gridadmin.services.common.pdf_fonts import register_cjk_font
 
 MARGIN = 15 * mm
 HEADER_HEIGHT = 12 * mm

@@ -7,8 +7,8 @@ import os
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel
 
-from gridadmin.services.errors import ServiceError
-from gridadmin.ui.jobs import JobOutcome
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.ui.common.jobs import JobOutcome
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b7f3b;"

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services.access import EXPORT, acting
+from gridadmin.services.access.permissions import EXPORT, acting
 from gridadmin.services.importing.export import EXPORT_KINDS, EXPORT_LABELS
-from gridadmin.services.residents import may_see_full_numbers
-from gridadmin.services.training import list_sessions
-from gridadmin.ui.export_actions import export_kind_xlsx
+from gridadmin.services.register.residents import may_see_full_numbers
+from gridadmin.services.training.sessions import list_sessions
+from gridadmin.ui.common.export_actions import export_kind_xlsx
 
 
 class ExportTab(QWidget):

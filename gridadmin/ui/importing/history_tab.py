@@ -9,11 +9,11 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services.import_history import BatchRow, list_batches
+from gridadmin.services.importing.history import BatchRow, list_batches
 from gridadmin.services.importing.undo import batch_effects, counts_text, undo_job
 from gridadmin.ui.importing.common import kind_label, message_label, mode_labels, outcome_message, show_message
-from gridadmin.ui.jobs import run_job
-from gridadmin.ui.widgets import setup_table
+from gridadmin.ui.common.jobs import run_job
+from gridadmin.ui.common.widgets import setup_table
 
 ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 
 from gridadmin.services.importing import ImportPlan
 from gridadmin.services.importing.plan import ERROR, UPDATE, RowPlan
-from gridadmin.services.idcard import mask_id_number, mask_phone
+from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.ui.importing.common import status_labels
 
 ERROR_COLOR = QColor("#b00020")

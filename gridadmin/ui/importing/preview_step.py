@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from gridadmin.services.importing import MODES, ImportPlan
 from gridadmin.ui.importing.common import message_label, mode_labels, show_message, status_labels
-from gridadmin.ui.widgets import setup_table
+from gridadmin.ui.common.widgets import setup_table
 from gridadmin.ui.importing.preview_model import SHOW_ALL, SHOW_PROBLEMS, PreviewModel
 
 MAX_COLUMN_WIDTH = 320  # px: a long value is cut (see preview_model.shown); its column no wider than this

@@ -12,21 +12,21 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from gridadmin.db import Database
-from gridadmin.services.access import PermissionDeniedError, acting
-from gridadmin.services.errors import ServiceError, ValidationError
+from gridadmin.services.access.permissions import PermissionDeniedError, acting
+from gridadmin.services.common.errors import ServiceError, ValidationError
 from gridadmin.services.importing import KINDS, ImportResult, file_sha256, import_job
 from gridadmin.services.importing.overview import FileOverview, inspect_job, overrides_for
 from gridadmin.services.importing.remembered import recall_mapping, remember_mapping
 from gridadmin.services.importing.report import write_error_report
 from gridadmin.services.importing.template import write_template
-from gridadmin.services.progress import Progress
-from gridadmin.services.residents import may_see_full_numbers
+from gridadmin.services.common.progress import Progress
+from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.ui.importing.common import FILE_FILTER_EXTENSIONS, kind_label, outcome_message, show_message
 from gridadmin.ui.importing.file_step import FileStep
 from gridadmin.ui.importing.mapping_step import MappingStep
 from gridadmin.ui.importing.preview_step import PreviewStep
 from gridadmin.ui.importing.result_step import ResultStep
-from gridadmin.ui.jobs import run_job
+from gridadmin.ui.common.jobs import run_job
 
 STEP_FILE, STEP_MAPPING, STEP_PREVIEW, STEP_RESULT = range(4)
 

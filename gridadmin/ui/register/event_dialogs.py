@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QDialogButtonBox, Q
     QMessageBox, QWidget
 
 from gridadmin.db import Database
-from gridadmin.services import life_events
-from gridadmin.services.errors import ServiceError, ValidationError
-from gridadmin.services.households import MemberData, find_household
+from gridadmin.services.register import life_events
+from gridadmin.services.common.errors import ServiceError, ValidationError
+from gridadmin.services.register.households import MemberData, find_household
 
 
 

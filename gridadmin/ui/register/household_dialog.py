@@ -22,16 +22,16 @@ from PySide6.QtWidgets import (
 
 from gridadmin.db import Database
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
-from gridadmin.services.errors import ConflictError, ServiceError
-from gridadmin.services.household_rules import HEAD_RELATIONS
-from gridadmin.services.households import FLAGS, HouseholdCard, HouseholdData, MemberData, PlausibilityError, \
+from gridadmin.services.common.errors import ConflictError, ServiceError
+from gridadmin.services.register.household_rules import HEAD_RELATIONS
+from gridadmin.services.register.households import FLAGS, HouseholdCard, HouseholdData, MemberData, PlausibilityError, \
     load_household, save_household
-from gridadmin.services.idcard import mask_id_number, mask_phone
-from gridadmin.services.residents import may_see_full_numbers
-from gridadmin.services.roster import area_options
-from gridadmin.services.staff import code_choices, id_facts, parse_form_date
-from gridadmin.ui.conflict import offer_reload
-from gridadmin.ui.widgets import run_dialog, set_form_tab_order
+from gridadmin.services.common.idcard import mask_id_number, mask_phone
+from gridadmin.services.register.residents import may_see_full_numbers
+from gridadmin.services.roster.listing import area_options
+from gridadmin.services.roster.staff import code_choices, id_facts, parse_form_date
+from gridadmin.ui.common.conflict import offer_reload
+from gridadmin.ui.common.widgets import run_dialog, set_form_tab_order
 
 COLUMNS = ("姓名", "公民身份号码", "性别", "出生日期", "与户主关系", "人口类别", "联系电话")
 NAME, ID_NUMBER, GENDER, BIRTH, RELATION, CATEGORY, PHONE = range(len(COLUMNS))

@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
     QVBoxLayout, QWidget
 
 from gridadmin.db import Database
-from gridadmin.services.household_list import HouseholdFilter, HouseholdRow, household_columns, household_source
-from gridadmin.services.paging import PageQuery
-from gridadmin.services.residents import may_see_full_numbers
-from gridadmin.ui.export_actions import export_xlsx
-from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
-from gridadmin.ui.widgets import area_filter_combo, select_data, setup_lazy_table
+from gridadmin.services.register.household_list import HouseholdFilter, HouseholdRow, household_columns, household_source
+from gridadmin.services.common.paging import PageQuery
+from gridadmin.services.register.residents import may_see_full_numbers
+from gridadmin.ui.common.export_actions import export_xlsx
+from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
+from gridadmin.ui.common.widgets import area_filter_combo, select_data, setup_lazy_table
 
 
 class HouseholdsPanel(QWidget):

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services.household_list import HouseholdFilter, HouseholdRow, household_columns, household_source
-from gridadmin.services.households import load_household
-from gridadmin.services.paging import PageQuery
-from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
-from gridadmin.ui.widgets import setup_lazy_table
+from gridadmin.services.register.household_list import HouseholdFilter, HouseholdRow, household_columns, household_source
+from gridadmin.services.register.households import load_household
+from gridadmin.services.common.paging import PageQuery
+from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
+from gridadmin.ui.common.widgets import setup_lazy_table
 
 
 class ChooseHouseholdDialog(QDialog):

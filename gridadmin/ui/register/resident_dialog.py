@@ -26,17 +26,17 @@ from PySide6.QtWidgets import (
 
 from gridadmin.db import Database
 from gridadmin.models.household import PERSON_ACTIVE
-from gridadmin.services.errors import ServiceError
-from gridadmin.services.households import PlausibilityError, load_household
-from gridadmin.services.idcard import mask_id_number, mask_phone
-from gridadmin.services.life_events import resident_history
-from gridadmin.services.resident_record import (
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.register.households import PlausibilityError, load_household
+from gridadmin.services.common.idcard import mask_id_number, mask_phone
+from gridadmin.services.register.life_events import resident_history
+from gridadmin.services.register.resident_record import (
     CATEGORY_FLOATING, ResidentData, ResidentRecord, add_resident, load_resident, save_resident,
 )
-from gridadmin.services.residents import may_see_full_numbers
-from gridadmin.services.staff import code_choices, parse_form_date
-from gridadmin.services.tags import person_tags, set_person_tags, tag_choices
-from gridadmin.ui.widgets import error_label, set_form_tab_order, setup_table, show_error, show_id_facts
+from gridadmin.services.register.residents import may_see_full_numbers
+from gridadmin.services.roster.staff import code_choices, parse_form_date
+from gridadmin.services.register.tags import person_tags, set_person_tags, tag_choices
+from gridadmin.ui.common.widgets import error_label, set_form_tab_order, setup_table, show_error, show_id_facts
 
 CODE_LISTS = ("gender", "ethnicity", "relation", "resident_category", "residence_status", "political", "education",
               "marital")

@@ -13,11 +13,11 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from gridadmin.db import Database
-from gridadmin.services.paging import ListSource
-from gridadmin.services.special_groups import GroupCountRow, count_columns, special_group_counts
-from gridadmin.ui.export_actions import export_xlsx
-from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
-from gridadmin.ui.widgets import setup_lazy_table
+from gridadmin.services.common.paging import ListSource
+from gridadmin.services.register.special_groups import GroupCountRow, count_columns, special_group_counts
+from gridadmin.ui.common.export_actions import export_xlsx
+from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
+from gridadmin.ui.common.widgets import setup_lazy_table
 
 
 class SpecialGroupsPanel(QWidget):

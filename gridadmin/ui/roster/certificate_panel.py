@@ -1,6 +1,6 @@
 """A person's certificates (证书) in the staff dialog: list, add, edit,
 remove. Each action is saved at once through
-``gridadmin.services.certificates``; a refusal is shown in the form, which
+``gridadmin.services.roster.certificates``; a refusal is shown in the form, which
 keeps what was typed."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services import certificates
-from gridadmin.services.certificates import STATE_EXPIRED, STATE_EXPIRING, CertificateInput, CertificateRow
-from gridadmin.services.errors import ServiceError
-from gridadmin.services.staff import parse_form_date
-from gridadmin.ui.widgets import error_label, run_dialog, setup_table, show_error
+from gridadmin.services.roster import certificates
+from gridadmin.services.roster.certificates import STATE_EXPIRED, STATE_EXPIRING, CertificateInput, CertificateRow
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.roster.staff import parse_form_date
+from gridadmin.ui.common.widgets import error_label, run_dialog, setup_table, show_error
 
 HEADERS = ("证书名称", "证书编号", "发证机关", "发证日期", "有效期至", "状态")
 STATE_COLOURS = {STATE_EXPIRED: "#b00020", STATE_EXPIRING: "#b26a00"}

@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services import certificates, staffing
-from gridadmin.services.areas import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
-from gridadmin.services.paging import Column, ListSource, PageQuery
-from gridadmin.ui.export_actions import export_xlsx
-from gridadmin.ui.lazy_table_model import ROW_ROLE, LazyTableModel
-from gridadmin.ui.widgets import run_dialog, setup_lazy_table
+from gridadmin.services.roster import certificates
+from gridadmin.services.roster import staffing
+from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
+from gridadmin.services.common.paging import Column, ListSource, PageQuery
+from gridadmin.ui.common.export_actions import export_xlsx
+from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
+from gridadmin.ui.common.widgets import run_dialog, setup_lazy_table
 
 
 class ListTable(QTableView):
@@ -89,7 +90,7 @@ class ExpiringCertificatesDialog(QDialog):
     def open_holder(self, row) -> None:
         if row is None:
             return
-        from gridadmin.ui.staff_dialog import StaffDialog
+        from gridadmin.ui.roster.staff_dialog import StaffDialog
 
         dialog = StaffDialog(self.db, row.staff_id, self)
         dialog.tabs.setCurrentWidget(dialog.certificates)

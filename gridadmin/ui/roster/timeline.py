@@ -9,8 +9,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from gridadmin.db import Database
-from gridadmin.services import assignments
-from gridadmin.services.assignments import (
+from gridadmin.services.roster import assignments
+from gridadmin.services.roster.assignments import (
     EVENT_END, EVENT_START, EVENT_STATUS, EVENT_TRANSFER, TimelineEvent,
 )
 

@@ -13,16 +13,16 @@ from PySide6.QtWidgets import (
 
 from gridadmin import APP_TITLE
 from gridadmin.db import Database, sqlite_path
-from gridadmin.services.access import MANAGE_SETTINGS, acting
-from gridadmin.services.backup import BACKUP_SUFFIX, backup_database, list_backups, restore_database, verify_backup
-from gridadmin.services.errors import ServiceError
+from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting
+from gridadmin.services.maintenance.backup import BACKUP_SUFFIX, backup_database, list_backups, restore_database, verify_backup
+from gridadmin.services.common.errors import ServiceError
 
 FILTER = f"网格中心备份 (*{BACKUP_SUFFIX});;所有文件 (*)"
 
 
 def backup_dir(db: Database | None = None) -> Path:
     """The backup folder (系统设置 → 常规; default ``backups`` in the data folder)."""
-    from gridadmin.ui.app import backup_folder
+    from gridadmin.ui.shell.app import backup_folder
 
     return backup_folder(db)
 

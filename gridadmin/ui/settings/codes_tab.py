@@ -11,10 +11,10 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services import code_lists
-from gridadmin.services.access import MANAGE_SETTINGS, acting
-from gridadmin.services.errors import ServiceError
-from gridadmin.ui.widgets import error_label, show_error
+from gridadmin.services.common import code_lists
+from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.ui.common.widgets import error_label, show_error
 
 COL_NAME, COL_STATE, COL_SENSITIVE = range(3)
 

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import (
 
 from gridadmin.db import Database
 from gridadmin.models.access import ROLE_ADMIN, ROLE_CLERK, ROLE_HR, ROLE_LABELS, ROLE_OFFICIAL
-from gridadmin.services.areas import AreaNode
-from gridadmin.services.errors import ServiceError
-from gridadmin.ui.widgets import error_label
-from gridadmin.services.users import UserRow, create_user, set_roles
+from gridadmin.services.areas.tree import AreaNode
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.ui.common.widgets import error_label
+from gridadmin.services.access.users import UserRow, create_user, set_roles
 
 
 class UserDialog(QDialog):

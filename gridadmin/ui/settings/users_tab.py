@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (
 from gridadmin import APP_TITLE
 from gridadmin.db import Database
 from gridadmin.models.access import ROLE_LABELS
-from gridadmin.services import areas as area_service
-from gridadmin.services.access import MANAGE_USERS, acting
-from gridadmin.services.errors import ServiceError
-from gridadmin.services.users import list_users, reset_password
+from gridadmin.services.areas import tree as area_service
+from gridadmin.services.access.permissions import MANAGE_USERS, acting
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.access.users import list_users, reset_password
 from gridadmin.ui.settings.user_dialog import UserDialog
-from gridadmin.ui.widgets import run_dialog
+from gridadmin.ui.common.widgets import run_dialog
 
 HEADERS = ("用户名", "姓名", "角色", "负责区域", "状态")
 

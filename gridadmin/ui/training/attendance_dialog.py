@@ -14,16 +14,17 @@ from gridadmin.db import Database
 from gridadmin.models.area import LEVEL_MICROGRID
 from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
-from gridadmin.services import areas, training
-from gridadmin.services.areas import AreaNode
-from gridadmin.services.errors import ServiceError
-from gridadmin.services.training import SessionRow, TrainingCodeLists
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.training import sessions as training
+from gridadmin.services.areas.tree import AreaNode
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.training.sessions import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_model import (
     COL_PASSED, COL_STATUS, ROW_ROLE, AttendanceModel, passed_choices, status_choices,
 )
-from gridadmin.services.training_targets import community_choices, parse_target_group, target_group_staff
+from gridadmin.services.training.targets import community_choices, parse_target_group, target_group_staff
 from gridadmin.ui.training.staff_picker import StaffPickerDialog
-from gridadmin.ui.widgets import error_label, run_dialog, setup_table, show_error
+from gridadmin.ui.common.widgets import error_label, run_dialog, setup_table, show_error
 from gridadmin.ui.training.models import date_range_text
 
 

@@ -10,9 +10,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from gridadmin.models.training import ATTEND_ABSENT, ATTEND_EXCUSED, ATTEND_PRESENT
-from gridadmin.services.errors import ServiceError, ValidationError
-from gridadmin.services.idcard import mask_phone
-from gridadmin.services.training import AttendanceRow
+from gridadmin.services.common.errors import ServiceError, ValidationError
+from gridadmin.services.common.idcard import mask_phone
+from gridadmin.services.training.sessions import AttendanceRow
 from gridadmin.ui.training.common import ALIGN_CENTER, ALIGN_NUMBER, GREY, hours_text
 from gridadmin.ui.training.models import RowsModel
 

@@ -11,13 +11,13 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services import training_compliance
-from gridadmin.services.access import EDIT_TRAINING, acting
-from gridadmin.services.training import TrainingCodeLists
-from gridadmin.services.paging import ListSource, PageQuery
-from gridadmin.ui.export_actions import export_xlsx, print_pdf
+from gridadmin.services.training import compliance as training_compliance
+from gridadmin.services.access.permissions import EDIT_TRAINING, acting
+from gridadmin.services.training.sessions import TrainingCodeLists
+from gridadmin.services.common.paging import ListSource, PageQuery
+from gridadmin.ui.common.export_actions import export_xlsx, print_pdf
 from gridadmin.ui.training.requirements_dialog import RequirementsDialog
-from gridadmin.ui.widgets import error_label, run_dialog, setup_table, show_error
+from gridadmin.ui.common.widgets import error_label, run_dialog, setup_table, show_error
 from gridadmin.ui.training.models import ComplianceModel
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 
-from gridadmin.services.training import SessionRow, TrainingCodeLists
-from gridadmin.services.training_compliance import ComplianceRow
+from gridadmin.services.training.sessions import SessionRow, TrainingCodeLists
+from gridadmin.services.training.compliance import ComplianceRow
 from gridadmin.ui.training.common import ALIGN_NUMBER, GREY, RED, hours_text
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1

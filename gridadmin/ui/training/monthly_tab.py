@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from gridadmin.db import Database
-from gridadmin.services import training_compliance
+from gridadmin.services.training import compliance as training_compliance
 from gridadmin.ui.training.common import hours_text
 
 BAR_COLOUR = "#3c78b4"

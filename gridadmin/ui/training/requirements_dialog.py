@@ -9,10 +9,10 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services import training_compliance
-from gridadmin.services.errors import ServiceError
-from gridadmin.services.training import TrainingCodeLists
-from gridadmin.ui.widgets import error_label, show_error
+from gridadmin.services.training import compliance as training_compliance
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.training.sessions import TrainingCodeLists
+from gridadmin.ui.common.widgets import error_label, show_error
 
 FOLLOWS_DEFAULT = -1.0
 

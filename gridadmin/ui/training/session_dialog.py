@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget,
 )
 
-from gridadmin.services.errors import ServiceError
-from gridadmin.services.training import SessionInput, SessionRow, TrainingCodeLists
-from gridadmin.services.training_targets import TargetGroup, format_target_group, parse_target_group
-from gridadmin.ui.widgets import error_label, set_form_tab_order, show_error
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.training.sessions import SessionInput, SessionRow, TrainingCodeLists
+from gridadmin.services.training.targets import TargetGroup, format_target_group, parse_target_group
+from gridadmin.ui.common.widgets import error_label, set_form_tab_order, show_error
 
 
 def _qdate(value: date) -> QDate:

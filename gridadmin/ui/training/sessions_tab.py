@@ -15,14 +15,15 @@ from PySide6.QtWidgets import (
 
 from gridadmin import APP_TITLE
 from gridadmin.db import Database
-from gridadmin.services import areas, training
-from gridadmin.services.errors import ServiceError
+from gridadmin.services.areas import tree as areas
+from gridadmin.services.training import sessions as training
+from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.reports.signin_sheet import signin_sheet_pdf
-from gridadmin.services.training import SessionRow, TrainingCodeLists
+from gridadmin.services.training.sessions import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_dialog import AttendanceDialog
-from gridadmin.ui.widgets import EmptyState, run_dialog, setup_table
+from gridadmin.ui.common.widgets import EmptyState, run_dialog, setup_table
 from gridadmin.ui.training.models import ROW_ROLE, SessionTableModel
-from gridadmin.services.training_targets import community_choices
+from gridadmin.services.training.targets import community_choices
 from gridadmin.ui.training.session_dialog import SessionDialog
 
 

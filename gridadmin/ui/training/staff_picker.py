@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.services.training_targets import StaffPick, find_staff
+from gridadmin.services.training.targets import StaffPick, find_staff
 
 HEADERS = ("姓名", "所属网格", "联系电话")
 

@@ -1,0 +1,79 @@
+"""Per-database settings (key/value): township, signatories, hours …"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from gridadmin.models import Setting
+
+KEY_TOWNSHIP_CODE = "township_code"
+KEY_TOWNSHIP_NAME = "township_name"
+
+
+def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
+    row = session.get(Setting, key)
+    return default if row is None or row.value is None else row.value
+
+
+def set_setting(session: Session, key: str, value: str | None) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+# 常规 settings (系统设置 → 常规). Signatories are printed in the footer of
+# the monthly report and the printed lists (``reports.toolkit.signature_block``);
+# unset ones stay blank lines to be filled in by hand.
+KEY_BACKUP_FOLDER = "backup_folder"
+SIGNATORY_KEYS = {"单位负责人": "signatory_head", "审核人": "signatory_reviewer", "制表人": "signatory_preparer",
+                  "联系电话": "signatory_phone"}
+MAX_SETTING_LENGTH = 200
+
+
+def signatories(db) -> dict[str, str]:
+    """``{label: value}`` of the signatories that are set (单位负责人, 审核人,
+    制表人, 联系电话); labels not set are left out."""
+    with db.session() as session:
+        values = {label: get_setting(session, key) or "" for label, key in SIGNATORY_KEYS.items()}
+    return {label: value for label, value in values.items() if value}
+
+
+def backup_folder_setting(db) -> str | None:
+    """The backup folder chosen in 常规, or None for the default."""
+    with db.session() as session:
+        return get_setting(session, KEY_BACKUP_FOLDER) or None
+
+
+def save_general_settings(db, *, backup_folder: str | None = None,
+                          signatories: dict[str, str] | None = None) -> None:
+    """Save 常规 settings in one transaction (needs 修改系统设置). ``None``
+    leaves a group unchanged; an empty value clears a setting."""
+    from gridadmin.services.access import audit
+    from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting, require
+    from gridadmin.services.common.errors import ValidationError
+    from gridadmin.services.common.text import clean_text
+
+    new: dict[str, str | None] = {}
+    if backup_folder is not None:
+        new[KEY_BACKUP_FOLDER] = backup_folder.strip() or None
+    for label, value in (signatories or {}).items():
+        if label not in SIGNATORY_KEYS:
+            raise ValidationError(f"没有名为“{label}”的落款项。", field="落款", value=label)
+        value = clean_text(value or "")
+        if len(value) > MAX_SETTING_LENGTH:
+            raise ValidationError(f"{label}“{value[:20]}…”太长（最多 {MAX_SETTING_LENGTH} 字）。",
+                                  field=label, value=value)
+        new[SIGNATORY_KEYS[label]] = value or None
+    with db.session() as session:
+        require(session, acting(db), MANAGE_SETTINGS)
+        changes = {}
+        for key, value in new.items():
+            old = get_setting(session, key)
+            if old != value:
+                set_setting(session, key, value)
+                changes[key] = [old, value]
+        if changes:
+            audit.record(session, acting(db), audit.ACTION_UPDATE, "setting", None, changes=changes,
+                         summary="修改常规设置")

@@ -1,0 +1,1 @@
+"""Keeping the database safe: online backups, verification, restore and rotation."""

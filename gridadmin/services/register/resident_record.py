@@ -1,0 +1,234 @@
+"""One resident's full record (人员信息): read it for the form, save edits.
+
+Rules on save (refusals name the field and value; nothing changes):
+- the name is required; a valid ID number fills birth date and gender, and
+  a typed birth date or gender that disagrees with it is refused;
+- an ID number already held by another active (在册) person anywhere in the
+  register is refused, naming that person and their household;
+- the phone must be a mobile number or a landline with area code;
+- 流动人口 fields (流入时间, 流入原因, 来源地, 居住证号/有效期, 居住处所) are kept
+  for category 流动人口 only and cleared for any other category; 流入时间
+  cannot be in the future, 居住证有效期 cannot precede 流入时间;
+- optimistic locking: a record changed by someone else since it was read
+  raises ``ConflictError``.
+
+Relation to the head, household and status are not edited here: the
+household card (one head per household) and the life events own them.
+Saving needs ``EDIT_REGISTER`` for the person's area and is audited.
+
+``add_resident`` registers a new person (新增居民) in an existing household
+with the full record and their relation to the head, under the household
+card's rules (``household_rules``: exactly one head; implausible relations
+or ages raise ``PlausibilityError`` unless confirmed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from gridadmin.db import Database
+from gridadmin.models import Area, Household, Person, PersonEvent
+from gridadmin.models.household import EVENT_REGISTERED, PERSON_ACTIVE
+from gridadmin.services.access import audit
+from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
+from gridadmin.services.common.errors import NotFoundError, ValidationError
+from gridadmin.services.register.household_rules import check_identity, check_members
+from gridadmin.services.register.households import MemberData, PlausibilityError, check_duplicate_ids
+from gridadmin.services.common.pinyin import name_pinyin
+from gridadmin.services.roster.staff import normalize_phone
+from gridadmin.services.common.text import clean_name, clean_text
+
+CATEGORY_FLOATING = "3"  # 流动人口
+FLOATING_FIELDS = ("inflow_date", "inflow_reason", "origin_place", "residence_permit_no",
+                   "residence_permit_expires", "dwelling_type")
+_TEXT_FIELDS = ("hukou_place", "occupation", "employer", "inflow_reason", "origin_place", "residence_permit_no",
+                "dwelling_type", "note")
+
+
+@dataclass(frozen=True)
+class ResidentData:
+    """The editable fields of a resident (codes, not labels; '' = empty)."""
+
+    name: str
+    id_number: str = ""
+    gender: str | None = None
+    birth_date: date | None = None
+    ethnicity: str | None = None
+    hukou_place: str = ""
+    category: str | None = None
+    residence_status: str | None = None
+    political_status: str | None = None
+    education: str | None = None
+    marital_status: str | None = None
+    occupation: str = ""
+    employer: str = ""
+    phone: str = ""
+    inflow_date: date | None = None
+    inflow_reason: str = ""
+    origin_place: str = ""
+    residence_permit_no: str = ""
+    residence_permit_expires: date | None = None
+    dwelling_type: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ResidentRecord:
+    """A resident as read for the form: the editable ``data`` plus what the
+    household card and the life events own (shown read-only)."""
+
+    id: int
+    version: int
+    data: ResidentData
+    household_id: int | None
+    household_no: str
+    area_id: int | None
+    area_label: str
+    relation: str | None
+    status: str
+    registered_on: date | None
+    moved_out_on: date | None
+    moved_out_to: str
+    died_on: date | None
+
+
+def load_resident(db: Database, person_id: int) -> ResidentRecord:
+    """The record of ``person_id``; ``NotFoundError`` if there is none."""
+    with db.session() as session:
+        p = session.get(Person, person_id)
+        if p is None:
+            raise NotFoundError(f"人员（编号 {person_id}）不存在。", field="人员", value=person_id)
+        values = {f.name: getattr(p, f.name) for f in fields(ResidentData)}
+        values.update({k: values[k] or "" for k in ("id_number", "phone", *_TEXT_FIELDS)})
+        household = session.get(Household, p.household_id) if p.household_id else None
+        area = session.get(Area, household.area_id) if household else None
+        parent = session.get(Area, area.parent_id) if area and area.parent_id else None
+        label = f"{parent.name}·{area.name}" if parent and area else (area.name if area else "")
+        return ResidentRecord(
+            id=p.id, version=p.version, data=ResidentData(**values), household_id=p.household_id,
+            household_no=household.household_no if household else "", area_id=area.id if area else None,
+            area_label=label, relation=p.relation, status=p.status, registered_on=p.registered_on,
+            moved_out_on=p.moved_out_on, moved_out_to=p.moved_out_to or "", died_on=p.died_on)
+
+
+def normalise_resident(data: ResidentData, today: date) -> ResidentData:
+    """``data`` cleaned and checked without the database (see the module
+    doc); ``ValidationError`` naming the field on a bad value."""
+    name = clean_name(data.name)
+    if not name:
+        raise ValidationError("姓名不能为空。", field="姓名", value=data.name)
+    number, birth, gender = check_identity(name, data.id_number, data.birth_date, data.gender, today)
+    values = {k: clean_text(getattr(data, k)) for k in _TEXT_FIELDS}
+    phone = normalize_phone(data.phone)
+    if data.category != CATEGORY_FLOATING:
+        values.update({k: "" for k in FLOATING_FIELDS if k in _TEXT_FIELDS})
+        values.update(inflow_date=None, residence_permit_expires=None)
+    else:
+        if data.inflow_date is not None and data.inflow_date > today:
+            raise ValidationError(f"流入时间 {data.inflow_date.isoformat()} 晚于今天。", field="流入时间",
+                                  value=data.inflow_date)
+        if data.inflow_date and data.residence_permit_expires and data.residence_permit_expires < data.inflow_date:
+            raise ValidationError(f"居住证有效期 {data.residence_permit_expires.isoformat()} 早于流入时间 "
+                                  f"{data.inflow_date.isoformat()}。", field="居住证有效期",
+                                  value=data.residence_permit_expires)
+    return replace(data, name=name, id_number=number, birth_date=birth, gender=gender, phone=phone, **values)
+
+
+def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_version: int | None = None,
+                  today: date | None = None) -> None:
+    """Save the editable fields of an existing resident in one transaction
+    (checked as in the module doc), audited as an update of ``person``."""
+    today = today or date.today()
+    data = normalise_resident(data, today)
+    with db.session() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFoundError(f"“{data.name}”已不存在，请刷新。", field="人员", value=data.name)
+        area_id = session.scalar(select(Household.area_id).where(Household.id == person.household_id))
+        actor = acting(db)
+        require(session, actor, EDIT_REGISTER, area_id=area_id)
+        if expected_version is not None and person.version != expected_version:
+            raise audit.stale_record(session, "person", person.id, f"“{person.name}”", field="人员",
+                                     value=person.name)
+        if data.id_number:
+            check_duplicate_ids(session, [MemberData(id=person.id, name=data.name, id_number=data.id_number,
+                                                     relation=person.relation)])
+        for f in fields(ResidentData):
+            value = getattr(data, f.name)
+            setattr(person, f.name, None if value == "" else value)
+        person.name_pinyin, person.name_initials = name_pinyin(data.name)
+        changes = audit.changes_of(person)
+        if not changes:
+            return
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            session.rollback()
+            raise audit.stale_record(session, "person", person_id, f"“{data.name}”", field="人员",
+                                     value=data.name) from exc
+        audit.record(session, actor, audit.ACTION_UPDATE, "person", person.id, changes=changes,
+                     summary=f"人员信息：{data.name}")
+
+
+def add_resident(db: Database, household_id: int, data: ResidentData, relation: str | None, *,
+                 confirmed: bool = False, today: date | None = None) -> int:
+    """Register a new resident (在册 from ``today``, event 登记) in the
+    active household ``household_id`` with the full record ``data`` and
+    ``relation`` to the head; returns the new person's id. One transaction,
+    audited as a creation of ``person``.
+
+    Refused with ``ValidationError`` (nothing saved): the checks of
+    ``normalise_resident``, no relation, a household that is gone or
+    注销, an ID number held by another active person, a second head (or a
+    household left without one). Relations or ages that look wrong for the
+    household raise ``PlausibilityError`` with only the findings the new
+    person brings, unless ``confirmed``. Needs ``EDIT_REGISTER`` for the
+    household's area."""
+    today = today or date.today()
+    data = normalise_resident(data, today)
+    relation = relation or None
+    if relation is None:
+        raise ValidationError(f"请填写“{data.name}”与户主的关系。", field="与户主关系", value="")
+    with db.session() as session:
+        household = session.get(Household, household_id)
+        if household is None:
+            raise NotFoundError(f"户（编号 {household_id}）已不存在，请刷新。", field="户号", value=household_id)
+        actor = acting(db)
+        require(session, actor, EDIT_REGISTER, area_id=household.area_id)
+        if household.dissolved_on is not None:
+            raise ValidationError(f"户 {household.household_no} 已于 {household.dissolved_on.isoformat()} 注销，"
+                                  f"不能再添加成员。", field="户号", value=household.household_no)
+        members = [MemberData(id=p.id, name=p.name, id_number=p.id_number or "", gender=p.gender,
+                              birth_date=p.birth_date, relation=p.relation)
+                   for p in session.scalars(select(Person).where(Person.household_id == household_id,
+                                                                 Person.status == PERSON_ACTIVE))]
+        new = MemberData(id=None, name=data.name, id_number=data.id_number, gender=data.gender,
+                         birth_date=data.birth_date, relation=relation, ethnicity=data.ethnicity,
+                         category=data.category, phone=data.phone)
+        findings = check_members([*members, new])
+        check_duplicate_ids(session, [new])
+        if findings and not confirmed:
+            try:
+                before = set(check_members(members))
+            except ValidationError:  # the household had no head before: all findings are new
+                before = set()
+            new_findings = [f for f in findings if f not in before]
+            if new_findings:
+                raise PlausibilityError(new_findings)
+        person = Person(household_id=household.id, status=PERSON_ACTIVE, registered_on=today, relation=relation)
+        for f in fields(ResidentData):
+            value = getattr(data, f.name)
+            setattr(person, f.name, None if value == "" else value)
+        person.name_pinyin, person.name_initials = name_pinyin(data.name)
+        session.add(person)
+        changes = audit.changes_of(person)
+        session.flush()
+        session.add(PersonEvent(person_id=person.id, kind=EVENT_REGISTERED, event_date=today,
+                                to_household_id=household.id))
+        audit.record(session, actor, audit.ACTION_CREATE, "person", person.id, changes=changes,
+                     summary=f"新增居民：{data.name}（户 {household.household_no}）")
+        return person.id

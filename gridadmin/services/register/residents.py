@@ -1,0 +1,352 @@
+"""人口信息: the residents list — filter, search, sort and window in SQL.
+
+``resident_source(db)`` is a ``PageSource`` of ``ResidentRow`` for a
+``ResidentFilter``; ``resident_columns(show_full)`` describes the columns
+(ID numbers and phones masked unless ``show_full``). Special-group tags
+shown and offered as filters are those the acting user may see
+(``services.tags``).
+
+Search as you type, every form served by an index (county scale):
+letters → pinyin initials or full pinyin from the start (``zs``, ``zhangs``);
+digits → ID number, phone or household number from the start; other text →
+the name from the start, or (two characters or more) the household address
+containing it.
+
+As of a past date (``ResidentFilter.as_of``) the list is the register on
+that day, derived from the history exactly as the monthly report counts it
+(``reports.monthly_figures.person_present``): each person placed in the
+household they had that day (``transfers_after`` — only the few who moved
+between households since are placed by their events, everyone else by
+their current household), age, tags and the tag filter as of that day; the
+status filter does not apply (everyone listed was 在册 that day).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from gridadmin.db import Database
+from gridadmin.models import Area, Household, Person, PersonTag
+from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.services.register import tallies
+from gridadmin.services.access.permissions import SEE_FULL_NUMBERS, acting
+from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.idcard import number_formatters
+from gridadmin.services.reports.monthly_figures import moved_after, person_present, transfers_after
+from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
+    prefix_range
+from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids
+from gridadmin.services.register.tags import holds_on, tag_names_of, visible_tag_kinds
+from gridadmin.services.common.text import clean_name, clean_text
+
+# Age bands of the residents filter: (label, lowest age, highest age).
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("0–6岁", 0, 6), ("7–17岁", 7, 17), ("18–34岁", 18, 34), ("35–59岁", 35, 59), ("60–79岁", 60, 79),
+    ("80岁及以上", 80, 200),
+)
+
+
+@dataclass(frozen=True)
+class ResidentFilter:
+    """What the residents list shows; empty values mean "any". ``status``
+    is 在册/迁出/死亡 or None for all; ``age_band`` is ``(lowest, highest)``."""
+
+    search: str = ""
+    area_id: int | None = None
+    category: str | None = None
+    status: str | None = PERSON_ACTIVE
+    age_band: tuple[int, int] | None = None
+    gender: str | None = None
+    tag_kind_id: int | None = None
+    today: date | None = None
+    as_of: date | None = None  # the register on that day instead of today's (status then ignored)
+
+    @property
+    def day(self) -> date:
+        """The day ages and tags are taken on."""
+        return self.as_of or self.today or date.today()
+
+
+@dataclass(frozen=True)
+class ResidentRow:
+    id: int
+    household_id: int | None
+    name: str
+    gender: str
+    age: int | None
+    id_number: str
+    relation: str
+    category: str
+    status: str
+    household_no: str
+    grid: str
+    grid_detail: str
+    phone: str
+    tags: str
+    version: int
+
+
+def search_kind(text: str) -> tuple[str, str]:
+    """(kind, cleaned) of what was typed: 'letters', 'digits', 'text' or ''."""
+    typed = clean_text(text).replace(" ", "")
+    if not typed:
+        return "", ""
+    if typed.isascii() and typed.isalpha():
+        return "letters", typed.lower()
+    if typed.isascii() and typed.upper().rstrip("X").isdigit():
+        return "digits", typed.upper()
+    return "text", clean_name(typed)
+
+
+def in_households(households, as_of: date | None = None):
+    """SQL: the person's household is one of ``households`` (a SELECT of
+    household ids) — today, or on ``as_of``: the current one unless they
+    moved between households since (few), then the one their first later
+    transfer left."""
+    if as_of is None:
+        return Person.household_id.in_(households)
+    moved = transfers_after(as_of, "moved_since")
+    return or_(and_(Person.household_id.in_(households), Person.id.not_in(moved_after(as_of))),
+               Person.id.in_(select(moved.c.person_id).where(moved.c.from_household_id.in_(households))))
+
+
+def search_condition(text: str, as_of: date | None = None):
+    """SQL condition for the search box, or None (see the module doc); a
+    household number or address matches the household a person had on
+    ``as_of`` when given."""
+    kind, typed = search_kind(text)
+    if kind == "letters":
+        return and_(prefix_range(Person.name_pinyin, typed[0]),
+                    or_(prefix_range(Person.name_initials, typed), prefix_range(Person.name_pinyin, typed)))
+    if kind == "digits":
+        households = select(Household.id).where(prefix_range(Household.household_no, typed))
+        return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
+                   in_households(households, as_of))
+    if kind == "text":
+        condition = prefix_range(Person.name, typed)
+        if len(typed) >= 2:
+            at = select(Household.id).where(Household.address.contains(typed, autoescape=True))
+            condition = or_(condition, in_households(at, as_of))
+        return condition
+    return None
+
+
+def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: bool = False):
+    """``SELECT person.id`` for the filter (every condition in SQL).
+
+    ``walk_in_order``: the special-group condition is a per-person test
+    (EXISTS) instead of a join, so a page in name order can walk the
+    register index and stop after a page of holders rather than sort every
+    holder — cheaper when the group is a large part of the register (see
+    ``ResidentSource.window``)."""
+    f = f or ResidentFilter()
+    today = f.day
+    stmt = select(Person.id)
+    if f.as_of is not None:
+        stmt = stmt.where(person_present(f.as_of))
+    elif f.status:
+        stmt = stmt.where(Person.status == f.status)
+    if f.category:
+        stmt = stmt.where(Person.category == f.category)
+    if f.gender:
+        stmt = stmt.where(Person.gender == f.gender)
+    if f.age_band:
+        low, high = f.age_band
+        stmt = stmt.where(Person.birth_date <= _years_before(today, low),
+                          Person.birth_date > _years_before(today, high + 1))
+    if f.area_id is not None:
+        households = select(Household.id).where(Household.area_id.in_(subtree_ids(session, f.area_id)))
+        stmt = stmt.where(in_households(households, f.as_of))
+    if f.tag_kind_id is not None and walk_in_order:
+        stmt = stmt.where(select(PersonTag.id).where(PersonTag.person_id == Person.id,
+                                                     PersonTag.tag_kind_id == f.tag_kind_id,
+                                                     holds_on(today)).exists())
+    elif f.tag_kind_id is not None:
+        # Joined, not "id IN (…)": a special group is a small part of the
+        # register, so its holders (ix_person_tag_holders) drive the query and
+        # each is looked up by id; with IN the planner walks every person of
+        # the status and probes the list, which grows with the county.
+        holders = (select(PersonTag.person_id)
+                   .where(PersonTag.tag_kind_id == f.tag_kind_id, holds_on(today)).distinct().subquery("holders"))
+        stmt = stmt.join(holders, holders.c.person_id == Person.id)
+    condition = search_condition(f.search, f.as_of)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return stmt
+
+
+SORTS = {
+    # the register index's columns, so it gives the order for one status
+    "name": (Person.name_pinyin, Person.name_initials),
+    "gender": (Person.gender,),
+    "age": (Reversed(Person.birth_date),),
+    "id_number": (Person.id_number,),
+    "relation": (Person.relation,),
+    "category": (Person.category,),
+    "status": (Person.status,),
+    "household": (Person.household_id, Person.relation),  # household numbers run in id order per grid
+    "phone": (Person.phone,),
+}
+
+
+class ResidentSource(SqlPager[ResidentRow]):
+    """``PageSource`` of residents; code labels and the visible tag kinds
+    are read once per count (once per filter change or refresh)."""
+
+    def __init__(self, db: Database):
+        super().__init__(db=db, keys=self._keys, sorts=SORTS, tiebreak=Person.id, load=self._load,
+                         default_sort="name")
+        self._book: CodeBook | None = None
+        self._kinds: list[int] | None = None
+        self._walk_in_order = False
+
+    def _keys(self, session: Session, f: ResidentFilter | None):
+        return resident_keys(session, f, walk_in_order=self._walk_in_order)
+
+    def window(self, query: PageQuery, offset: int, limit: int) -> list[ResidentRow]:
+        """A page of a special group in name order walks the register index
+        (``resident_keys(walk_in_order=True)``) when that pays: about
+        ``rows needed × register / holders`` index steps against sorting
+        every holder — a large group in a county (the walk then costs the
+        same for any register size), not a small one."""
+        f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
+        holders = self._counts.get(query.filter)
+        walk = False
+        if f.tag_kind_id is not None and holders and query.sort in (None, "name") and not f.search.strip():
+            register = stored_count(self.db, replace(f, tag_kind_id=None, area_id=None, category=None,
+                                                     age_band=None, gender=None))
+            needed = min(offset, holders - offset) + limit
+            walk = register is not None and holders * holders > needed * register
+        self._walk_in_order = walk
+        try:
+            return super().window(query, offset, limit)
+        finally:
+            self._walk_in_order = False
+
+    def count(self, query: PageQuery) -> int:
+        self._book = None
+        self._kinds = None
+        f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
+        stored = stored_count(self.db, f)
+        if stored is None:
+            return super().count(query)
+        self._counts[query.filter] = stored
+        return stored
+
+    def order_by(self, query: PageQuery, *, reverse: bool = False):
+        f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
+        if search_kind(f.search)[0] == "text" and query.sort in (None, "name"):
+            # a name typed in characters: the (status, name) index gives the order
+            descending = bool(query.descending) != reverse
+            column = Person.name.desc() if descending else Person.name.asc()
+            return [column, Person.id.desc() if descending else Person.id.asc()]
+        return super().order_by(query, reverse=reverse)
+
+    def _load(self, session: Session, ids: list[int], query: PageQuery) -> list[ResidentRow]:
+        if self._book is None:
+            self._book = CodeBook.load(session)
+        if self._kinds is None:
+            self._kinds = [k.id for k in visible_tag_kinds(session, acting(self.db))]
+        f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
+        return load_rows(session, ids, self._book, self._kinds, f.day, as_of=f.as_of)
+
+
+def stored_count(db: Database, f: ResidentFilter) -> int | None:
+    """The count of a list filtered only by 在册, area and category, from
+    the stored per-area counts (``services.tallies``) — the same number
+    the SQL count gives, in time that does not grow with the register:
+    the stored counts hold everyone 在册 with a household; those 在册 with
+    no household (listed only when no area is chosen) are one index seek.
+    None for any other filter."""
+    if (f.status != PERSON_ACTIVE or f.as_of is not None or f.search.strip() or f.age_band or f.gender
+            or f.tag_kind_id is not None):
+        return None
+    with db.session() as session:
+        by_area = tallies.residents_per_area_category(session)
+        areas = set(subtree_ids(session, f.area_id)) if f.area_id is not None else None
+        total = sum(n for (area_id, category), n in by_area.items()
+                    if (areas is None or area_id in areas) and (not f.category or category == f.category))
+        if areas is None:
+            no_household = select(func.count()).select_from(Person).where(
+                Person.household_id.is_(None), Person.status == PERSON_ACTIVE)
+            if f.category:
+                no_household = no_household.where(Person.category == f.category)
+            total += session.scalar(no_household) or 0
+        return total
+
+
+def resident_source(db: Database) -> ResidentSource:
+    return ResidentSource(db)
+
+
+def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Sequence[int], today: date,
+              *, as_of: date | None = None) -> list[ResidentRow]:
+    """Rows for ``ids`` (in that order): one query for people, households
+    and grids, one for the visible tags. With ``as_of`` each person shows
+    the household they had that day, and the status that day (在册, with
+    the current one when it has changed since: “在册（现死亡）”)."""
+    community = aliased(Area)
+    household = Person.household_id
+    stmt = select(Person.id)
+    if as_of is not None:
+        moved = transfers_after(as_of, "moved_since")
+        household = func.coalesce(moved.c.from_household_id, Person.household_id)
+        stmt = stmt.outerjoin(moved, moved.c.person_id == Person.id)
+    found = {r.id: r for r in session.execute(
+        stmt.add_columns(household.label("household_id"), Person.name, Person.gender, Person.birth_date,
+                         Person.id_number, Person.relation, Person.category, Person.status, Person.phone,
+                         Person.version, Household.household_no, Area.name.label("grid"),
+                         community.name.label("community"))
+        .outerjoin(Household, Household.id == household)
+        .outerjoin(Area, Area.id == Household.area_id)
+        .outerjoin(community, community.id == Area.parent_id)
+        .where(Person.id.in_(list(ids))))}
+    tags = tag_names_of(session, ids, kind_ids, today)
+    rows = []
+    for person_id in ids:
+        p = found.get(person_id)
+        if p is None:
+            continue
+        rows.append(ResidentRow(
+            id=p.id, household_id=p.household_id, name=p.name, gender=book.label("gender", p.gender),
+            age=age_on(p.birth_date, today), id_number=p.id_number or "",
+            relation=book.label("relation", p.relation), category=book.label("resident_category", p.category),
+            status=_status_on(p.status, as_of), household_no=p.household_no or "", grid=p.grid or "",
+            grid_detail=f"{p.community}·{p.grid}" if p.community and p.grid else (p.grid or ""),
+            phone=p.phone or "", tags="、".join(tags.get(p.id, ())), version=p.version))
+    return rows
+
+
+def _status_on(status: str, as_of: date | None) -> str:
+    if as_of is None or status == PERSON_ACTIVE:
+        return status
+    return f"{PERSON_ACTIVE}（现{status}）"
+
+
+def may_see_full_numbers(db: Database) -> bool:
+    return acting(db).can(SEE_FULL_NUMBERS)
+
+
+def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
+    """The residents list's columns; ID and phone masked unless ``show_full``."""
+    id_text, phone_text = number_formatters(show_full)
+    return (
+        Column("name", "姓名", lambda r: r.name, sort="name", width=72),
+        Column("gender", "性别", lambda r: r.gender, sort="gender", align=ALIGN_CENTER, width=44),
+        Column("age", "年龄", lambda r: "" if r.age is None else str(r.age), sort="age", align=ALIGN_RIGHT,
+               width=44),
+        Column("id_number", "身份证号", id_text, sort="id_number", width=150),
+        Column("relation", "与户主关系", lambda r: r.relation, sort="relation", width=80),
+        Column("category", "人口类别", lambda r: r.category, sort="category", width=72),
+        Column("status", "状态", lambda r: r.status, sort="status", align=ALIGN_CENTER, width=48),
+        Column("household_no", "户号", lambda r: r.household_no, sort="household", width=150),
+        Column("grid", "所属网格", lambda r: r.grid, width=140, tooltip=lambda r: r.grid_detail),
+        Column("phone", "联系电话", phone_text, sort="phone", width=100),
+        Column("tags", "特殊人群", lambda r: r.tags, width=140, tooltip=lambda r: r.tags),
+    )
+

@@ -1,0 +1,165 @@
+"""The home page's figures (首页概览), Qt-free and computed in a handful of
+SQL aggregates.
+
+Definitions (so the dashboard agrees with the pages behind it):
+
+- households, residents, staff on post: as in the grid tree
+  (``areas.load_tree``): households not dissolved, persons 在册, distinct
+  staff with status 在岗 and an assignment running today;
+- grids without a full-time grid worker: active grids with no 专职网格员
+  assignment running today in the grid or its micro-grids (the monthly
+  report's rule, ``GridFigures.warning`` 无专职网格员);
+- training hours: hours credited to attendances marked present at sessions
+  not cancelled, by the session's start month;
+- imports this month: import batches created this month and not undone;
+- the residents trend: residents at each of the last twelve month-ends
+  (today for the current month) from the history, with the monthly report's
+  ``person_present`` rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy.orm import Session
+
+from gridadmin.db import Database
+from gridadmin.models import Attendance, ImportBatch, Person, Staff, StaffAssignment, TrainingSession
+from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
+from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.models.staff import ROLE_FULLTIME, STATUS_ON_POST
+from gridadmin.models.training import ATTEND_PRESENT
+from gridadmin.services.areas.tree import load_tree
+from gridadmin.services.reports import presence
+from gridadmin.services.reports.monthly_figures import month_bounds
+
+
+@dataclass(frozen=True)
+class CommunityBar:
+    area_id: int
+    name: str
+    households: int
+    residents: int
+    staff_on_post: int
+
+
+@dataclass(frozen=True)
+class MonthValue:
+    year: int
+    month: int
+    value: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    today: date
+    township_id: int | None
+    households: int
+    residents: int
+    staff_on_post: int
+    grids: int
+    grids_without_fulltime: int
+    training_hours_month: float
+    imports_month: int
+    communities: tuple[CommunityBar, ...]
+    residents_trend: tuple[MonthValue, ...]  # 12 months, oldest first
+    training_by_month: tuple[MonthValue, ...]  # 12 months, oldest first
+
+
+def last_months(today: date, count: int = 12) -> list[tuple[int, int]]:
+    """The ``count`` months ending with today's month, oldest first."""
+    index = today.year * 12 + today.month - 1
+    return [(i // 12, i % 12 + 1) for i in range(index - count + 1, index + 1)]
+
+
+def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFigures:
+    today = today or date.today()
+    months = last_months(today)
+    first_day = date(*months[0], 1)
+    month_start = date(today.year, today.month, 1)
+    nodes = load_tree(db, today=today)  # 4 grouped queries
+    by_id = {n.id: n for n in nodes}
+    roots = [n for n in nodes if n.parent_id not in by_id]
+    township_id = roots[0].id if len(roots) == 1 else None
+    communities = tuple(CommunityBar(n.id, n.name, n.households, n.residents, n.staff_on_post)
+                        for n in nodes if n.level == LEVEL_COMMUNITY
+                        and (n.active or n.households or n.residents or n.staff_on_post))
+    grids = [n for n in nodes if n.level == LEVEL_GRID and n.active]
+
+    with db.session() as session:
+        staff_on_post = session.scalar(
+            select(func.count(distinct(StaffAssignment.staff_id)))
+            .join(Staff, Staff.id == StaffAssignment.staff_id)
+            .where(Staff.status == STATUS_ON_POST, StaffAssignment.start_date <= today,
+                   or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= today))) or 0
+        fulltime_areas = set(session.scalars(
+            select(StaffAssignment.area_id).distinct()
+            .where(StaffAssignment.role == ROLE_FULLTIME, StaffAssignment.start_date <= today,
+                   or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= today))))
+        ends = [min(month_bounds(y, m)[1], today) for y, m in months]
+        trend_row = residents_at(session, ends)
+        # grouped by day (sessions walked in date order, no sort), then by month here
+        hours: dict[tuple[int, int], float] = {}
+        for day, h in session.execute(
+                select(TrainingSession.start_date, func.coalesce(func.sum(Attendance.hours_credited), 0))
+                .select_from(TrainingSession).join(Attendance, TrainingSession.id == Attendance.session_id)
+                .where(Attendance.status == ATTEND_PRESENT, TrainingSession.cancelled.is_(False),
+                       TrainingSession.start_date >= first_day, TrainingSession.start_date < _next_month(today))
+                .group_by(TrainingSession.start_date)):
+            hours[(day.year, day.month)] = hours.get((day.year, day.month), 0.0) + float(h or 0)
+        imports = session.scalar(
+            select(func.count()).select_from(ImportBatch)
+            .where(ImportBatch.undone_at.is_(None),
+                   and_(ImportBatch.created_at >= datetime(month_start.year, month_start.month, 1),
+                        ImportBatch.created_at < datetime.combine(_next_month(today), datetime.min.time()))))
+
+    covered = set()
+    for area_id in fulltime_areas:
+        node = by_id.get(area_id)
+        if node is None:
+            continue
+        if node.level == LEVEL_GRID:
+            covered.add(node.id)
+        elif node.level == LEVEL_MICROGRID and node.parent_id is not None:
+            covered.add(node.parent_id)
+    without = sum(1 for g in grids if g.id not in covered)
+
+    trend = tuple(MonthValue(y, m, int(v)) for (y, m), v in zip(months, trend_row))
+    training = tuple(MonthValue(y, m, hours.get((y, m), 0.0)) for y, m in months)
+    return DashboardFigures(
+        today=today, township_id=township_id,
+        households=sum(n.households for n in roots), residents=sum(n.residents for n in roots),
+        staff_on_post=int(staff_on_post), grids=len(grids), grids_without_fulltime=without,
+        training_hours_month=training[-1].value, imports_month=int(imports or 0),
+        communities=communities, residents_trend=trend, training_by_month=training)
+
+
+def residents_at(session: Session, ends: list[date]) -> list[int]:
+    """Residents in the register at each of ``ends`` (sorted ascending),
+    by the monthly report's presence rule (``reports/presence.py``: 在册, or
+    迁出/死亡 with a date; registered by then; not yet moved out or dead),
+    wherever they live.
+
+    Everyone 在册 is counted once (an index count); only the people who are
+    not simply there at every date (``presence.unsteady_parts``: arrived
+    late, carry a leaving date, or left after ``ends[0]``) are grouped by
+    presence buckets and corrected date by date."""
+    n = len(ends)
+    trend = [session.scalar(select(func.count()).select_from(Person).where(Person.status == PERSON_ACTIVE)) or 0] * n
+    buckets = presence.person_columns(ends)
+    for active, where in presence.unsteady_parts(ends[0]):
+        for reg, out, died, valid, count in session.execute(
+                select(*buckets, func.count()).where(where).group_by(*buckets)):
+            for i in range(n):
+                trend[i] += count * (presence.present(i, reg, out, died, valid) - active)
+    return trend
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)

@@ -1,0 +1,1 @@
+"""The audit log page (操作日志)."""

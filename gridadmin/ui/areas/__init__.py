@@ -1,0 +1,1 @@
+"""The grid tree page (网格管理) with its area dialog and tree model."""

@@ -1,0 +1,286 @@
+"""报表打印: pick a month and a scope, generate the monthly report (off the
+UI thread) into the data folder, preview its pages with QtPdf, print them
+through the system print dialog, save a copy; the history of generated
+reports reopens any of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QRectF, QSize, QStandardPaths, Qt
+from PySide6.QtGui import QPainter, QPageLayout
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+    QPushButton, QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from gridadmin import APP_TITLE
+from gridadmin.db import Database
+from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_TOWNSHIP
+from gridadmin.services.access.permissions import EXPORT, PERMISSION_LABELS, acting
+from gridadmin.services.areas.tree import load_tree
+from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.reports.history import (
+    ReportRow, generate_monthly_report, list_reports, previous_month, record_print, save_copy,
+)
+from gridadmin.ui.common.jobs import run_job
+from gridadmin.ui.common.widgets import EmptyState
+
+HISTORY_COLUMNS = ("月份", "范围", "生成人", "生成时间", "SHA-256", "文件")
+PRINT_DPI = 200  # enough for text and tables; keeps page images small
+
+
+def print_document(document: QPdfDocument, printer: QPrinter, *, dpi: int = PRINT_DPI) -> int:
+    """Paint every page of ``document`` onto ``printer`` (fitted to the
+    printable area, aspect kept, centred); returns the number of pages."""
+    count = document.pageCount()
+    if count <= 0:
+        return 0
+    first = document.pagePointSize(0)
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape if first.width() > first.height()
+                               else QPageLayout.Orientation.Portrait)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise RuntimeError("无法开始打印（打印机不可用）。")
+    try:
+        for page in range(count):
+            if page:
+                printer.newPage()
+            points = document.pagePointSize(page)
+            image = document.render(page, QSize(max(1, round(points.width() * dpi / 72)),
+                                                max(1, round(points.height() * dpi / 72))))
+            area = QRectF(painter.viewport())
+            scale = min(area.width() / image.width(), area.height() / image.height())
+            w, h = image.width() * scale, image.height() * scale
+            target = QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
+            painter.drawImage(target, image)
+    finally:
+        painter.end()
+    return count
+
+
+class ReportsPage(QWidget):
+    page_name = "reports"
+
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.current: ReportRow | None = None
+        title = QLabel(self.tr("报表打印"))
+        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+
+        year, month = previous_month()
+        self.month = QDateEdit(QDate(year, month, 1))
+        self.month.setDisplayFormat("yyyy-MM")
+        self.month.setCalendarPopup(True)
+        self.month.setToolTip(self.tr("报告月份（默认上个月）"))
+        self.scope = QComboBox()
+        self.scope.setMinimumWidth(180)
+        self._fill_scopes()
+        self.generate_button = QPushButton(self.tr("生成"))
+        self.print_button = QPushButton(self.tr("打印…"))
+        self.save_button = QPushButton(self.tr("另存为…"))
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("报告月份")))
+        bar.addWidget(self.month)
+        bar.addWidget(QLabel(self.tr("统计范围")))
+        bar.addWidget(self.scope)
+        bar.addWidget(self.generate_button)
+        bar.addStretch(1)
+        bar.addWidget(self.print_button)
+        bar.addWidget(self.save_button)
+        layout.addLayout(bar)
+
+        self.refusal = QLabel()
+        self.refusal.setStyleSheet("color: #b00020;")
+        self.refusal.setWordWrap(True)
+        self.refusal.hide()
+        layout.addWidget(self.refusal)
+
+        self.history = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.history.setHorizontalHeaderLabels([self.tr("月份"), self.tr("范围"), self.tr("生成人"), self.tr("生成时间"),
+                                                self.tr("SHA-256"), self.tr("文件")])
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.history.verticalHeader().hide()
+        header = self.history.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.history.setToolTip(self.tr("双击打开报表"))
+        self.empty_state = EmptyState(self.history, self.tr("还没有生成过月报。选好报告月份和统计范围，点击“生成”。"))
+        history_box = QWidget()
+        history_layout = QVBoxLayout(history_box)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        history_layout.addWidget(QLabel(self.tr("已生成的报表（双击打开）")))
+        history_layout.addWidget(self.history, 1)
+
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setDocument(self.document)
+        self.preview_hint = QLabel(self.tr("生成月报，或双击左侧已生成的报表，在这里预览。\n"
+                                           "预览后可以打印，或另存为 PDF。"))
+        self.preview_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_hint.setWordWrap(True)
+        self.preview_hint.setStyleSheet("color: #666; font-size: 11pt; background: #f4f4f4;")
+        self.preview = QStackedWidget()
+        self.preview.addWidget(self.preview_hint)
+        self.preview.addWidget(self.view)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(history_box)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([480, 720])
+        layout.addWidget(splitter, 1)
+        self.status = QLabel(self.tr("选择月份和范围后点击“生成”。"))
+        layout.addWidget(self.status)
+
+        self.generate_button.clicked.connect(self.generate)
+        self.print_button.clicked.connect(self.print_report)
+        self.save_button.clicked.connect(self.save_as)
+        self.history.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
+        self._rows: list[ReportRow] = []
+        self.refresh_history()
+        self._apply_permission()
+        self._update_buttons()
+
+    # --- set-up -----------------------------------------------------------
+    def _fill_scopes(self) -> None:
+        self.scope.addItem(self.tr("全镇（街道）"), None)
+        nodes = load_tree(self.db, counts=False)
+        for node in nodes:
+            if node.level == LEVEL_TOWNSHIP and self.scope.count() == 1:
+                self.scope.setItemText(0, self.tr("全镇（街道）：{name}").format(name=node.name))
+        for node in nodes:
+            if node.level == LEVEL_COMMUNITY and node.active:
+                self.scope.addItem(node.name, node.id)
+
+    def _apply_permission(self) -> None:
+        actor = acting(self.db)
+        self.can_export = actor.can(EXPORT)
+        if not self.can_export:
+            self.refusal.setText(self.tr("当前用户“{name}”（{roles}）无权{what}，不能生成、打印或另存报表。").format(
+                name=actor.display_name, roles=actor.role_labels, what=PERMISSION_LABELS[EXPORT]))
+            self.refusal.show()
+            self.generate_button.setEnabled(False)
+
+    def _update_buttons(self) -> None:
+        has = self.current is not None and self.document.pageCount() > 0
+        self.print_button.setEnabled(has and self.can_export)
+        self.save_button.setEnabled(has and self.can_export)
+
+    # --- history ----------------------------------------------------------
+    def refresh_history(self) -> None:
+        self._rows = list_reports(self.db)
+        self.history.setRowCount(len(self._rows))
+        for index, r in enumerate(self._rows):
+            when = f"{r.created_at:%Y-%m-%d %H:%M}" if r.created_at else ""
+            values = (r.month, r.scope_name, r.username, when, r.sha_short, r.file_path)
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if col == 4:
+                    item.setToolTip(r.sha256)
+                if col == 5:
+                    item.setToolTip(r.file_path if r.exists else self.tr("文件已不存在：") + r.file_path)
+                    if not r.exists:
+                        item.setForeground(Qt.GlobalColor.gray)
+                self.history.setItem(index, col, item)
+
+    def open_row(self, row: int) -> bool:
+        if not 0 <= row < len(self._rows):
+            return False
+        return self.open_report(self._rows[row])
+
+    def open_report(self, report: ReportRow) -> bool:
+        """Show ``report`` in the preview; False (with a message) if its file
+        is gone or unreadable."""
+        if not report.exists:
+            QMessageBox.warning(self, APP_TITLE, self.tr("报表文件已不存在：{path}").format(path=report.file_path))
+            return False
+        self.document.close()
+        error = self.document.load(report.file_path)
+        if error != QPdfDocument.Error.None_:
+            QMessageBox.warning(self, APP_TITLE, self.tr("无法打开报表文件：{path}").format(path=report.file_path))
+            self.current = None
+            self._update_buttons()
+            return False
+        self.current = report
+        self.preview.setCurrentWidget(self.view)
+        self.view.pageNavigator().jump(0, self.view.pageNavigator().currentLocation())
+        self.status.setText(self.tr("{month} 月报（{scope}），共 {n} 页 — {path}").format(
+            month=report.month, scope=report.scope_name, n=self.document.pageCount(), path=report.file_path))
+        for index, r in enumerate(self._rows):
+            if r.id == report.id:
+                self.history.selectRow(index)
+        self._update_buttons()
+        return True
+
+    # --- actions ----------------------------------------------------------
+    def generate(self) -> ReportRow | None:
+        picked = self.month.date()
+        year, month = picked.year(), picked.month()
+        scope_id = self.scope.currentData()
+        db = self.db
+        outcome = run_job(self, self.tr("生成月报"), lambda: generate_monthly_report(db, year, month, scope_id))
+        if outcome.cancelled:
+            self.status.setText(self.tr("已取消生成。"))
+            return None
+        if outcome.error is not None:
+            self._show_error(outcome.error)
+            return None
+        report: ReportRow = outcome.result
+        self.refresh_history()
+        self.open_report(report)
+        return report
+
+    def print_report(self) -> int:
+        """Print the report on screen through the system print dialog."""
+        if self.current is None or self.document.pageCount() == 0:
+            return 0
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(Path(self.current.file_path).stem)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(self.tr("打印报表"))
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return 0
+        return self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> int:
+        """Paint the report on ``printer`` and note it in the audit trail."""
+        try:
+            pages = print_document(self.document, printer)
+            record_print(self.db, self.current.id, pages)
+        except (ServiceError, RuntimeError) as error:
+            self._show_error(error)
+            return 0
+        self.status.setText(self.tr("已发送 {n} 页到打印机。").format(n=pages))
+        return pages
+
+    def save_as(self) -> Path | None:
+        if self.current is None:
+            return None
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        default = Path(documents or Path.home()) / Path(self.current.file_path).name
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), str(default), self.tr("PDF 文件 (*.pdf)"))
+        if not path:
+            return None
+        try:
+            target = save_copy(self.db, self.current.id, path)
+        except (ServiceError, OSError) as error:
+            self._show_error(error)
+            return None
+        self.status.setText(self.tr("已另存为 {path}").format(path=target))
+        return target
+
+    def _show_error(self, error: BaseException) -> None:
+        text = error.message if isinstance(error, ServiceError) else str(error)
+        self.status.setText(text)
+        QMessageBox.warning(self, APP_TITLE, text)

@@ -1,0 +1,255 @@
+"""Application start-up: QApplication, bundled font, Chinese translations,
+choosing the database, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QPushButton
+
+from gridadmin import APP_NAME, APP_TITLE, __version__
+from gridadmin.paths import resource
+
+FONT_FILE = ("fonts", "wqy-microhei.ttc")
+SETTINGS_LAST_DB = "last_database"
+_translators: list[QTranslator] = []
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """Return the QApplication (created once), with the bundled CJK font as
+    default font and Qt's own zh_CN translations installed, so standard
+    buttons and file dialogs are Chinese on any PC."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    if not app.property("gridadmin_ready"):
+        app.setProperty("gridadmin_ready", True)
+        app.setOrganizationName(APP_NAME)
+        app.setApplicationName(APP_NAME)
+        app.setApplicationDisplayName(APP_TITLE)
+        app.setApplicationVersion(__version__)
+        install_font(app)
+        install_translations(app)
+        app.setWindowIcon(app_icon())
+        install_save_shortcut(app)
+    return app
+
+
+class SaveShortcut(QObject):
+    """Ctrl+S in any dialog presses its 保存 button: the Save (or Apply)
+    button of a QDialogButtonBox, else a push button whose text starts
+    with 保存. Installed on the application, so every dialog gets it."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.KeyPress and event.matches(QKeySequence.StandardKey.Save):
+            window = QApplication.activeModalWidget() or QApplication.activeWindow()
+            if isinstance(window, QDialog) and press_save(window):
+                return True
+        return False
+
+
+def press_save(dialog: QDialog) -> bool:
+    """Click the dialog's visible, enabled save button; False if none."""
+    for box in dialog.findChildren(QDialogButtonBox):
+        for which in (QDialogButtonBox.StandardButton.Save, QDialogButtonBox.StandardButton.Apply):
+            button = box.button(which)
+            if button is not None and button.isVisible() and button.isEnabled():
+                button.click()
+                return True
+    for button in dialog.findChildren(QPushButton):
+        if button.text().replace("&", "").startswith("保存") and button.isVisible() and button.isEnabled():
+            button.click()
+            return True
+    return False
+
+
+def install_save_shortcut(app: QApplication) -> None:
+    shortcut = SaveShortcut(app)
+    app.installEventFilter(shortcut)
+
+
+def install_font(app: QApplication) -> str | None:
+    """Register the bundled WenQuanYi Micro Hei and make it the default."""
+    font_id = QFontDatabase.addApplicationFont(str(resource(*FONT_FILE)))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        return None
+    font = QFont(families[0])
+    font.setPointSize(10)
+    app.setFont(font)
+    return families[0]
+
+
+def install_translations(app: QApplication) -> None:
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_zh_CN",):
+        translator = QTranslator(app)
+        if translator.load(name, path):
+            app.installTranslator(translator)
+            _translators.append(translator)
+
+
+def app_settings() -> QSettings:
+    """Per-user program settings (window layout, last database)."""
+    return QSettings(APP_NAME, APP_NAME)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python main.py [--db URL_OR_FILE]``: open the database given, the
+    last one used, or ask the user to create or open one."""
+    parser = argparse.ArgumentParser(prog="GridAdmin", description=APP_TITLE)
+    parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：上次打开的数据库）")
+    parser.add_argument("--version", action="version", version=f"GridAdmin {__version__}")
+    parser.add_argument("backup_file", nargs="?", help="备份文件（双击 .gadb 文件时）：打开后提示从它恢复")
+    args, qt_args = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
+    app = create_application([sys.argv[0], *qt_args])
+
+    from gridadmin.ui.shell.main_window import MainWindow
+
+    install_excepthook()
+    db = open_and_log_in(args.db)
+    if db is None:
+        return 0
+    start_daily_backup(db)
+    from gridadmin.services.register.tallies import fold_committed
+
+    fold_committed(db)  # PostgreSQL: the stored counts' pending changes (a short transaction)
+    window = MainWindow(db)
+    window.show()
+    if args.backup_file:
+        offer_restore(window, args.backup_file)
+    code = app.exec()
+    db.dispose()
+    return code
+
+
+def offer_restore(window, path: str) -> None:
+    """A backup file was double-clicked (the installer associates .gadb
+    files): show 系统设置 → 备份与恢复 and offer to restore from it, verified
+    and confirmed as any restore is. Users who may not restore are told so."""
+    from PySide6.QtCore import QTimer
+
+    from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting
+
+    page = window.show_page("settings")
+    page.tabs.setCurrentWidget(page.backup_tab)
+    if not acting(window.db).can(MANAGE_SETTINGS):
+        QMessageBox.information(window, APP_TITLE, QCoreApplication.translate(
+            "App", "只有管理员可以从备份文件恢复数据库。"))
+        return
+    QTimer.singleShot(0, lambda: page.backup_tab.restore(path))
+
+
+def open_and_log_in(db_arg: str | None = None, parent=None):
+    """The database to work on, bound to the logged-in user, or None when
+    the user gave up. With an empty data folder (nothing given, no last
+    database, no database file) the first-run wizard creates the database
+    and its administrator, and no log-in follows; otherwise the start
+    dialog / last database, then the log-in."""
+    from gridadmin.ui.shell.first_run import needs_first_run, run_first_run
+    from gridadmin.ui.shell.start_dialog import choose_database, remember
+
+    if needs_first_run(db_arg):
+        db = run_first_run(parent)
+        if db is not None:
+            remember(db)
+        return db
+    db = choose_database(db_arg, parent)
+    if db is None:
+        return None
+    from gridadmin.ui.shell.login import log_in
+
+    user_db = log_in(db, parent)
+    if user_db is None:
+        db.dispose()
+    return user_db
+
+
+def app_icon():
+    """The application icon (all sizes found in resources/icons)."""
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        path = resource("icons", f"gridadmin_{size}.png")
+        if path.exists():
+            icon.addFile(str(path))
+    main_icon = resource("icons", "gridadmin.png")
+    if main_icon.exists():
+        icon.addFile(str(main_icon))
+    return icon
+
+
+SETTINGS_BACKUP_FOLDER = "backup_folder"
+
+
+def backup_folder(db=None):
+    """The folder of automatic, pre-upgrade and safety backups: the one set
+    in 系统设置 → 常规 for ``db`` (kept in the database), else the one last
+    set on this PC (for upgrades and restores before a database is open),
+    else ``backups`` in the data folder."""
+    from pathlib import Path
+
+    from gridadmin.paths import data_dir
+
+    folder = None
+    if db is not None:
+        from gridadmin.services.common.settings import backup_folder_setting
+
+        try:
+            folder = backup_folder_setting(db)
+        except Exception:  # noqa: BLE001 - an unreadable setting falls back to the default
+            folder = None
+    else:
+        folder = app_settings().value(SETTINGS_BACKUP_FOLDER, "") or None
+    return Path(folder) if folder else data_dir() / "backups"
+
+
+def start_daily_backup(db) -> None:
+    """Today's automatic backup of an SQLite database, in a background
+    thread (SQLite's online backup reads while the app works)."""
+    import logging
+    import threading
+
+    from gridadmin.db import sqlite_path
+    from gridadmin.services.maintenance.backup import daily_backup
+
+    path = sqlite_path(db.url)
+    if path is None:
+        return
+    folder = backup_folder(db)
+
+    def work() -> None:
+        try:
+            made = daily_backup(path, folder)
+            if made is not None:
+                logging.getLogger("gridadmin").info("automatic backup %s", made)
+        except Exception:  # noqa: BLE001 - a failed backup must not stop the app; it is logged
+            logging.getLogger("gridadmin").exception("automatic backup failed")
+
+    threading.Thread(target=work, name="daily-backup", daemon=True).start()
+
+
+def install_excepthook() -> None:
+    """Show an unexpected error to the user instead of dying silently; the
+    traceback goes to the log file in the data folder for support."""
+    import logging
+    import traceback
+
+    from gridadmin.paths import data_dir
+
+    log_path = data_dir() / "gridadmin.log"
+    logging.basicConfig(filename=log_path, level=logging.INFO, encoding="utf-8",
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def hook(exc_type, exc, tb):
+        logging.getLogger("gridadmin").error("".join(traceback.format_exception(exc_type, exc, tb)))
+        QMessageBox.critical(None, APP_TITLE, QCoreApplication.translate(
+            "App", "程序遇到意外错误，刚才的操作可能没有完成：\n{error}\n\n详细信息已记录在 {path}").format(
+            error=exc, path=log_path))
+
+    sys.excepthook = hook
