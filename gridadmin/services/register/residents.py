@@ -14,7 +14,7 @@ containing it.
 
 As of a past date (``ResidentFilter.as_of``) the list is the register on
 that day, derived from the history exactly as the monthly report counts it
-(``reports.monthly_figures.person_present``): each person placed in the
+(``reports.monthly_counts.person_present``): each person placed in the
 household they had that day (``transfers_after`` — only the few who moved
 between households since are placed by their events, everyone else by
 their current household), age, tags and the tag filter as of that day; the
@@ -37,7 +37,7 @@ from gridadmin.services.register import tallies
 from gridadmin.services.access.permissions import SEE_FULL_NUMBERS, acting
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import number_formatters
-from gridadmin.services.reports.monthly_figures import moved_after, person_present, transfers_after
+from gridadmin.services.reports.monthly_counts import moved_after, person_present, transfers_after
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
     prefix_range
 from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids

@@ -27,7 +27,7 @@ from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.access.permissions import acting
 from gridadmin.services.common.paging import ALIGN_RIGHT, Column
 from gridadmin.services.register import tallies
-from gridadmin.services.reports.monthly_figures import _area_map, area_parts, household_at, person_present
+from gridadmin.services.reports.monthly_counts import area_map as _area_map, area_parts, household_at, person_present
 from gridadmin.services.register.tags import holds_on, visible_tag_kinds
 
 RESIDENTS_ROW = "在册人口"

@@ -1,6 +1,6 @@
 """Presence at many dates in one scan, by date buckets.
 
-``person_present(D)`` (monthly_figures) is a handful of date comparisons;
+``person_present(D)`` (monthly_counts) is a handful of date comparisons;
 evaluated for 12 month ends over half a million people it dominates a
 report. Instead each row is put, once, into buckets against the sorted
 dates ``D_0 < D_1 < … < D_{n-1}``:
