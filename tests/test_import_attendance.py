@@ -16,7 +16,7 @@ from gridadmin.models import Attendance, TrainingSession
 from gridadmin.services.common.idcard import make_id_number
 from gridadmin.services.importing.history import undo_batch
 from gridadmin.services.importing import FileRefused, import_job, plan_import
-from gridadmin.services.importing.attendance import title_facts
+from gridadmin.services.importing.attendance_sheet import title_facts
 from gridadmin.services.importing.template import template_columns
 from gridadmin.services.common.progress import run_to_end
 from gridadmin.services.training.sessions import SessionInput, create_session

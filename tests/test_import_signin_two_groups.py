@@ -18,7 +18,7 @@ from gridadmin.cli import main
 from gridadmin.models import TrainingSession
 from gridadmin.services.importing.history import undo_batch
 from gridadmin.services.importing import import_job, plan_import
-from gridadmin.services.importing.attendance import side_by_side, unfold_groups
+from gridadmin.services.importing.attendance_groups import side_by_side, unfold_groups
 from gridadmin.services.importing.reading import read_sheets
 from gridadmin.services.importing.report import REASON_HEADER, write_error_report
 from gridadmin.services.importing.xlsxscan import MSG_FORMULA

@@ -46,7 +46,7 @@ from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.register.household_rules import is_head
 from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.services.importing.areaindex import AreaIndex
-from gridadmin.services.importing.attendance import ATTENDANCE, SessionFacts, title_line
+from gridadmin.services.importing.attendance_sheet import ATTENDANCE, SessionFacts, title_line
 from gridadmin.services.importing.grids import GRIDS
 from gridadmin.services.importing.plan import shown
 from gridadmin.services.importing.residents import CODE_FIELDS, RESIDENTS

@@ -22,7 +22,9 @@ from gridadmin.models import AuditLog, ImportBatch
 from gridadmin.services.register import tallies
 from gridadmin.services.common.bulk import bulk_session
 from gridadmin.services.common.errors import ValidationError
-from gridadmin.services.importing.attendance import ATTENDANCE, plan_attendance, unfold_groups, write_attendance
+from gridadmin.services.importing.attendance import plan_attendance, write_attendance
+from gridadmin.services.importing.attendance_groups import unfold_groups
+from gridadmin.services.importing.attendance_sheet import ATTENDANCE
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing.headers import Table, pick_table
 from gridadmin.services.importing.mapping import KindSpec
