@@ -45,7 +45,7 @@ def _grids_file(path, rows):
 
 
 def test_first_run_from_empty_data_folder_to_main_window(qtbot, tmp_path):
-    from gridadmin.ui.shell.app import SETTINGS_LAST_DB, app_settings
+    from gridadmin.ui.shell.pc_settings import SETTINGS_LAST_DB, app_settings
 
     app_settings().remove(SETTINGS_LAST_DB)  # QSettings is cached per process: forget earlier tests' database
     assert needs_first_run(None) and not needs_first_run("x.db")

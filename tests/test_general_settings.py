@@ -13,7 +13,7 @@ from gridadmin.services.reports.monthly_pdf import monthly_report_pdf
 from gridadmin.services.common.settings import save_general_settings, signatories
 from gridadmin.services.training.compliance import requirements
 from gridadmin.services.access.users import authenticate, create_user
-from gridadmin.ui.shell.app import backup_folder
+from gridadmin.ui.shell.pc_settings import backup_folder
 from gridadmin.ui.settings.settings_page import SettingsPage
 from gridadmin.ui.settings.backup_tab import backup_dir
 
@@ -41,7 +41,7 @@ def test_general_tab_saves_folder_hours_and_signatories(qtbot, admin_db, tmp_pat
     tab.signatory_edits["联系电话"].setText("0377-6311 2345")
     assert tab.save() and tab.message.text() == "已保存。"
     assert backup_folder(admin_db) == folder and backup_dir(admin_db) == folder
-    from gridadmin.ui.shell.app import SETTINGS_BACKUP_FOLDER, app_settings
+    from gridadmin.ui.shell.pc_settings import SETTINGS_BACKUP_FOLDER, app_settings
 
     try:
         assert backup_folder(None) == folder  # remembered on this PC for upgrades before opening

@@ -1,7 +1,8 @@
-"""Importing spreadsheets (issue 6): read (sniff, reading, xlsxscan) →
+"""Importing and exporting spreadsheets: read (sniff, reading, xlsxscan) →
 header and mapping (headers, mapping) → values → per-kind validation and
-matching (residents/resident_plan, grids) → plan → write in one
-transaction (pipeline, resident_write) → error report (report).
+matching (residents/resident_plan, grids, staff, attendance) → plan → write
+in one transaction (pipeline, resident_write) → error report (report); the
+import history and undo (history, undo), templates and exports.
 
 No Qt here; the wizard and the ``import`` command drive ``import_job``.
 """

@@ -1,23 +1,39 @@
 """Member rules of the household card, without the database: normalise
 one member (name, ID number → birth date and gender) and check the members
-together (exactly one head; plausible relations and ages)."""
+together (exactly one head; plausible relations and ages). ``MemberData``
+is one member as the card shows and edits it; ``households`` reads and
+writes it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
 
 from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.common.idcard import check_id_number
 from gridadmin.services.common.text import clean_name, clean_text
 
-if TYPE_CHECKING:
-    from gridadmin.services.register.households import MemberData
-
 HEAD_RELATIONS = ("01", "02")  # 本人 / 户主
 GENDER_CODES = {"男": "1", "女": "2"}
 GENDER_LABELS = {"1": "男", "2": "女"}
+
+
+@dataclass(frozen=True)
+class MemberData:
+    """One member as shown and edited on the card (codes, not labels).
+    ``id`` None: a new person; ``version`` is the one read."""
+
+    id: int | None
+    name: str
+    id_number: str = ""
+    gender: str | None = None
+    birth_date: date | None = None
+    relation: str | None = None
+    ethnicity: str | None = None
+    category: str | None = "1"
+    phone: str = ""
+    version: int | None = None
+
 
 
 def is_head(relation: str | None) -> bool:

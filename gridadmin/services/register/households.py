@@ -32,7 +32,7 @@ from gridadmin.models.household import EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ServiceError, ValidationError
-from gridadmin.services.register.household_rules import check_members, normalise_member
+from gridadmin.services.register.household_rules import MemberData, check_members, normalise_member
 from gridadmin.services.common.pinyin import name_pinyin
 from gridadmin.services.common.text import clean_text
 
@@ -49,23 +49,6 @@ class PlausibilityError(ServiceError):
     def __init__(self, findings: list[str]):
         super().__init__("请核对：\n" + "\n".join(findings), field="与户主关系", value=None)
         self.findings = findings
-
-
-@dataclass(frozen=True)
-class MemberData:
-    """One member as shown and edited on the card (codes, not labels).
-    ``id`` None: a new person; ``version`` is the one read."""
-
-    id: int | None
-    name: str
-    id_number: str = ""
-    gender: str | None = None
-    birth_date: date | None = None
-    relation: str | None = None
-    ethnicity: str | None = None
-    category: str | None = "1"
-    phone: str = ""
-    version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,2 @@
-"""PDF printouts (reportlab): one toolkit (page template, header, footer,
-fonts, table style) shared by the monthly report, the roster 花名册, the
-training sign-in sheet and the household card."""
+"""Reports: the monthly report's figures, details and PDF, the home dashboard's
+figures, the 花名册/签到表/户卡 printouts on one reportlab toolkit, and the history of reports made."""

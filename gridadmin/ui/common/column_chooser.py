@@ -24,7 +24,7 @@ SAVE_DELAY_MS = 400
 
 def _settings() -> QSettings:
     """Where layouts are kept (tests replace this)."""
-    from gridadmin.ui.shell.app import app_settings
+    from gridadmin.ui.shell.pc_settings import app_settings
 
     return app_settings()
 

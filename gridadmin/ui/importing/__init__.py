@@ -1,2 +1,2 @@
-"""The import wizard's widgets (choose file → map columns → preview →
-import) and the import history tab; the page is ``ui/pages/import_page``."""
+"""The import page (数据导入): the wizard (choose file → map columns → preview →
+import), the import history with undo, and the export tab."""

@@ -1,2 +1,2 @@
-"""Pieces of the roster page and the staff dialog: certificates, the
-assignment timeline, the staffing and expiring-certificate dialogs."""
+"""The roster page (人员花名册) and the staff dialog with its panels: assignments,
+certificates, training history, the staffing and expiring-certificate dialogs."""

@@ -1,1 +1,2 @@
-"""The settings page's tabs: users, backups, database."""
+"""The settings page (系统设置) and its tabs: general settings, users and their areas,
+code lists, backups and restore."""

@@ -22,7 +22,7 @@ FILTER = f"网格中心备份 (*{BACKUP_SUFFIX});;所有文件 (*)"
 
 def backup_dir(db: Database | None = None) -> Path:
     """The backup folder (系统设置 → 常规; default ``backups`` in the data folder)."""
-    from gridadmin.ui.shell.app import backup_folder
+    from gridadmin.ui.shell.pc_settings import backup_folder
 
     return backup_folder(db)
 

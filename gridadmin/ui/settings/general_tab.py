@@ -95,7 +95,7 @@ class GeneralTab(QWidget):
         self.load()
 
     def load(self) -> None:
-        from gridadmin.ui.shell.app import backup_folder
+        from gridadmin.ui.shell.pc_settings import backup_folder
 
         self.backup_folder.setText(backup_folder_setting(self.db) or "")
         self.current_folder.setText(self.tr("自动备份和“备份与恢复”使用：{p}").format(p=backup_folder(self.db)))
@@ -105,14 +105,14 @@ class GeneralTab(QWidget):
             edit.setText(values.get(label, ""))
 
     def _browse(self) -> None:
-        from gridadmin.ui.shell.app import backup_folder
+        from gridadmin.ui.shell.pc_settings import backup_folder
 
         path = QFileDialog.getExistingDirectory(self, self.tr("选择备份文件夹"), str(backup_folder(self.db)))
         if path:
             self.backup_folder.setText(path)
 
     def save(self) -> bool:
-        from gridadmin.ui.shell.app import SETTINGS_BACKUP_FOLDER, app_settings
+        from gridadmin.ui.shell.pc_settings import SETTINGS_BACKUP_FOLDER, app_settings
 
         try:
             save_general_settings(self.db, backup_folder=self.backup_folder.text(),

@@ -6,15 +6,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QPushButton
 
 from gridadmin import APP_NAME, APP_TITLE, __version__
 from gridadmin.paths import resource
+from gridadmin.ui.shell.pc_settings import backup_folder
 
 FONT_FILE = ("fonts", "wqy-microhei.ttc")
-SETTINGS_LAST_DB = "last_database"
 _translators: list[QTranslator] = []
 
 
@@ -91,11 +91,6 @@ def install_translations(app: QApplication) -> None:
         if translator.load(name, path):
             app.installTranslator(translator)
             _translators.append(translator)
-
-
-def app_settings() -> QSettings:
-    """Per-user program settings (window layout, last database)."""
-    return QSettings(APP_NAME, APP_NAME)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,31 +177,6 @@ def app_icon():
     if main_icon.exists():
         icon.addFile(str(main_icon))
     return icon
-
-
-SETTINGS_BACKUP_FOLDER = "backup_folder"
-
-
-def backup_folder(db=None):
-    """The folder of automatic, pre-upgrade and safety backups: the one set
-    in 系统设置 → 常规 for ``db`` (kept in the database), else the one last
-    set on this PC (for upgrades and restores before a database is open),
-    else ``backups`` in the data folder."""
-    from pathlib import Path
-
-    from gridadmin.paths import data_dir
-
-    folder = None
-    if db is not None:
-        from gridadmin.services.common.settings import backup_folder_setting
-
-        try:
-            folder = backup_folder_setting(db)
-        except Exception:  # noqa: BLE001 - an unreadable setting falls back to the default
-            folder = None
-    else:
-        folder = app_settings().value(SETTINGS_BACKUP_FOLDER, "") or None
-    return Path(folder) if folder else data_dir() / "backups"
 
 
 def start_daily_backup(db) -> None:

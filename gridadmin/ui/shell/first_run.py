@@ -16,14 +16,13 @@ from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, QWizard, QWizardPage,
 )
-from sqlalchemy import select
 
 from gridadmin import APP_TITLE
 from gridadmin.db import Database, open_database, sqlite_path
 from gridadmin.paths import data_dir
 from gridadmin.services.areas import divisions
 from gridadmin.services.common.errors import ServiceError, describe_db_error
-from gridadmin.services.areas.setup import init_township
+from gridadmin.services.areas.setup import init_township, township_of_database
 from gridadmin.ui.common.jobs import run_job
 from gridadmin.ui.shell.township_picker import TownshipPicker
 from gridadmin.ui.common.widgets import error_label, setup_table, show_error
@@ -37,7 +36,7 @@ def needs_first_run(db_arg: str | None = None) -> bool:
     last database that still exists, no database file in the data folder."""
     if db_arg:
         return False
-    from gridadmin.ui.shell.app import SETTINGS_LAST_DB, app_settings
+    from gridadmin.ui.shell.pc_settings import SETTINGS_LAST_DB, app_settings
 
     last = app_settings().value(SETTINGS_LAST_DB, "")
     if last and ("://" in last or Path(last).exists()):
@@ -465,20 +464,9 @@ class FirstRunWizard(QWizard):
             self.township_done = True
 
     def mark_demo_township(self) -> None:
-        """Record the demo's first township as this database's township, so
-        later starts need not ask for one."""
-        from gridadmin.models import Area
-
-        with self.database.session() as session:
-            code = session.scalar(select(Area.division_code).where(Area.parent_id.is_(None),
-                                                                   Area.division_code.is_not(None))
-                                  .order_by(Area.sort_order, Area.id).limit(1))
-        if code and len(code) >= 9 and divisions.township(code[:9]) is not None:
-            try:
-                init_township(self.database, code[:9])
-            except ServiceError:
-                pass
-        self.township_done = True
+        """The demo job records its first township as this database's
+        township (``init_township``); later starts need not ask for one."""
+        self.township_done = township_of_database(self.database) is not None
 
     def reject(self) -> None:
         """Cancelling after the database was made removes a new file (it

@@ -21,7 +21,7 @@ from gridadmin.services.areas import divisions
 from gridadmin.services.maintenance.backup import newest_verified_backup, pg_dump_advice, restore_damaged, upgrade_with_backup
 from gridadmin.services.common.errors import ServiceError, describe_db_error
 from gridadmin.services.areas.setup import init_township, township_of_database
-from gridadmin.ui.shell.app import SETTINGS_LAST_DB, app_settings
+from gridadmin.ui.shell.pc_settings import SETTINGS_LAST_DB, app_settings
 from gridadmin.ui.common.jobs import run_job
 from gridadmin.ui.shell.township_picker import TownshipPicker
 
@@ -79,7 +79,7 @@ def try_open(location: str, parent: QWidget | None) -> Database | None:
 def backup_folder() -> Path:
     """The folder of automatic, pre-upgrade and safety backups (before a
     database is open: the one last set on this PC, see ``app.backup_folder``)."""
-    from gridadmin.ui.shell.app import backup_folder as folder
+    from gridadmin.ui.shell.pc_settings import backup_folder as folder
 
     return folder()
 

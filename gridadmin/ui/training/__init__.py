@@ -1,3 +1,2 @@
-"""The training area (培训管理): session list and dialogs, attendance,
-hour compliance and monthly figures. Every change goes through
-``gridadmin.services.training.sessions`` / ``training_compliance``."""
+"""The training page (培训管理): session list and dialogs, attendance, hour compliance
+and monthly figures; every change goes through ``gridadmin.services.training``."""
