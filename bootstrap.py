@@ -68,20 +68,27 @@ def _dpkg_installed(package: str) -> bool:
 
 
 def ensure_venv(extras: str) -> Path:
-    """Create .venv and install the project (editable) with ``extras``;
-    re-installs only when pyproject.toml changed."""
+    """Create .venv and install the project (editable) with ``extras``.
+    Installs only when pyproject.toml changed or ``extras`` were not yet
+    installed for it, so ``start`` and ``test`` can alternate without
+    reinstalling: the stamp keeps the pyproject digest and the extras
+    installed for it."""
     python = venv_python()
     if not python.exists():
         say(f"创建虚拟环境 {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == digest:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamped_digest, _, stamped_extras = (STAMP.read_text().partition("\n") if STAMP.exists() else ("", "", ""))
+    installed = set(filter(None, stamped_extras.strip().split(",")))
+    wanted = set(filter(None, extras.split(",")))
+    if stamped_digest == digest and wanted <= installed:
         return python
+    wanted |= installed  # a changed pyproject updates the extras installed before too
     say("安装依赖（首次需要几分钟）…")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
-    target = f".[{extras}]" if extras else "."
+    target = f".[{','.join(sorted(wanted))}]" if wanted else "."
     subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", target], check=True, cwd=ROOT)
-    STAMP.write_text(digest)
+    STAMP.write_text(digest + "\n" + ",".join(sorted(wanted)))
     return python
 
 

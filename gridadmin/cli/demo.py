@@ -12,6 +12,7 @@ import time
 
 from gridadmin.cli import CliError, open_cli_database
 from gridadmin.db import DatabaseVersionError
+from gridadmin.services.demo.account import create_demo_account, demo_account
 from gridadmin.services.demo import DEMO_SIZES, generate_demo
 from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.common.progress import run_to_end
@@ -25,6 +26,9 @@ def register(sub) -> None:
     parser.add_argument("--db", required=True, help="数据库文件或 URL（须为空数据库）")
     parser.add_argument("--size", default="small", help="规模：small、township 或 county（默认 small）")
     parser.add_argument("--seed", default="1", help="随机种子，整数（默认 1）")
+    parser.add_argument("--no-demo-account", action="store_true",
+                        help="不建立演示账号（默认在没有用户的数据库中建立管理员 demo，密码 demo2026，"
+                             "登录窗口会提示）")
     parser.set_defaults(func=run)
 
 
@@ -50,6 +54,7 @@ def run(args) -> int:
 
     try:
         summary = run_to_end(generate_demo(db, args.size, seed), report)
+        account = None if args.no_demo_account or not create_demo_account(db) else demo_account(db)
     except ServiceError as exc:
         raise CliError(exc.message) from None
     finally:
@@ -62,4 +67,6 @@ def run(args) -> int:
         f"签到 {summary.attendances:,} 条；用时 {summary.seconds:.1f} 秒。"
     )
     print(f"数据库：{db.display_location}")
+    if account:
+        print(f"演示账号：用户名 {account[0]}，密码 {account[1]}（管理员）")
     return 0
