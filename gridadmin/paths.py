@@ -25,6 +25,15 @@ def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
+def docs_dir() -> Path:
+    """Return the folder holding the user manual (``manual.md``), the
+    glossary and the screenshots they show; bundled as ``docs`` when frozen."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "docs"
+    return Path(__file__).resolve().parent.parent / "docs"
+
+
 def data_dir() -> Path:
     """Return (and create) the per-user data folder.
 

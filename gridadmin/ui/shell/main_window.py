@@ -143,9 +143,21 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, name=spec.name: self.show_page(name))
             go_menu.addAction(action)
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        manual = QAction(self.tr("使用手册(&M)"), self)
+        manual.setShortcut(QKeySequence.StandardKey.HelpContents)
+        manual.triggered.connect(self.show_manual)
+        help_menu.addAction(manual)
         about = QAction(self.tr("关于(&A)"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def show_manual(self):
+        """Open the user manual at the current page's section (F1)."""
+        from gridadmin.ui.shell.manual import show_manual
+
+        row = self.nav.currentRow()
+        section = page_titles().get(PAGES[row].name) if 0 <= row < len(PAGES) else None
+        return show_manual(self, section)
 
     def switch_database(self) -> "MainWindow | None":
         """Let the user create or open another database; on success a new
