@@ -114,3 +114,27 @@ def test_filled_residents_template_round_trips(township_db, tmp_path):
     path = _fill(tmp_path / "r.xlsx", "residents", values)
     result = run_to_end(import_job(township_db, path, "residents"))
     assert result.committed and result.to_dict()["inserted"] == 1, [e.message for e in result.plan.errors]
+
+
+def test_whole_columns_are_text_and_validated_past_row_1003(township_db, tmp_path):
+    """Demo villages hold 1,100–4,500 people: the ID, phone and 户号 columns
+    are text down to Excel's last row (the column's own style, which Excel
+    and WPS give every cell typed or pasted later), and dropdowns validate
+    the whole column below the header."""
+    path = tmp_path / "户籍人口模板.xlsx"
+    write_template("residents", path, township_db)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    for header in ("公民身份号码*", "联系电话", "户号*"):
+        letter = _column(ws, header)
+        assert ws.column_dimensions[letter].number_format == "@", header
+    gender = _validation_of(ws, _column(ws, "性别"))
+    assert any(str(r).endswith(":" + _column(ws, "性别") + "1048576") for r in gender.sqref.ranges)
+    # the saved XML carries the column style (numFmtId 49 is Excel's text format)
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+        styles = archive.read("xl/styles.xml").decode()
+    assert 'style="' in sheet[sheet.find("<cols>"):sheet.find("</cols>")]
+    assert 'numFmtId="49"' in styles

@@ -12,7 +12,10 @@ Contract of ``write_template(kind, path, db=None)``:
 - ID-number, phone and identifier columns (户号, 网格编码, 证书编号, and
   楼栋/单元/室/门牌号, which Excel would turn into dates such as 3-2) are
   formatted as text (``@``) so Excel cannot turn them into numbers or cut
-  them to 15 digits; widths fit the content;
+  them to 15 digits — the whole column (its default style, which Excel and
+  WPS give every cell typed or pasted later, as well as the first
+  ``TEMPLATE_ROWS`` cells), and dropdowns validate the whole column below
+  the header: a village of 4,500 people fits; widths fit the content;
 - code lists come from the database when ``db`` is given (the editable
   lists such as 网格岗位 may differ), else from the built-in seed.
 """
@@ -33,7 +36,8 @@ from gridadmin.models.training import ATTENDANCE_LABELS
 from gridadmin.services.common.code_seed import CODE_LISTS
 from gridadmin.services.importing.pipeline import kind_of
 
-TEMPLATE_ROWS = 1000  # rows prepared (text format, dropdowns) under the header
+TEMPLATE_ROWS = 1000  # rows given a cell-level text format under the header (the column's style covers the rest)
+SHEET_LAST_ROW = 1048576  # Excel's last row: formats and dropdowns reach it
 LISTS_SHEET = "下拉列表"
 HEADER_ROW = 3
 # field key → hint of the columns formatted as text ('' for no hint)
@@ -152,6 +156,7 @@ def write_template(kind: str, path: str | os.PathLike, db=None) -> None:
         head.alignment = Alignment(horizontal="center", vertical="center")
         ws.column_dimensions[letter].width = _width(column)
         if column.key in TEXT_FIELDS:
+            ws.column_dimensions[letter].number_format = "@"
             for r in range(HEADER_ROW + 1, last_row + 1):
                 ws.cell(r, index).number_format = "@"
         if column.choices:
@@ -163,7 +168,7 @@ def write_template(kind: str, path: str | os.PathLike, db=None) -> None:
             validation = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=False,
                                         showInputMessage=True, promptTitle=column.header.rstrip("*"),
                                         prompt="请从下拉列表中选择")
-            validation.add(f"{letter}{HEADER_ROW + 1}:{letter}{last_row}")
+            validation.add(f"{letter}{HEADER_ROW + 1}:{letter}{SHEET_LAST_ROW}")
             ws.add_data_validation(validation)
     ws.row_dimensions[2].height = 30
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
