@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
+    QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
     QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
@@ -26,6 +26,7 @@ from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 
 
 from gridadmin.ui.common.widgets import EmptyState
+from gridadmin.ui.common.file_dialogs import ask_save_path
 
 
 class AuditPage(QWidget):
@@ -140,9 +141,8 @@ class AuditPage(QWidget):
             entity=row.entity_label, id=row.entity_id, n=self.model.rowCount()))
 
     def export(self) -> None:
-        default = Path.home() / f"操作日志_{date.today():%Y%m%d}.xlsx"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出操作日志"), str(default),
-                                              self.tr("Excel 文件 (*.xlsx)"))
+        path = ask_save_path(self, self.tr("导出操作日志"), f"操作日志_{date.today():%Y%m%d}.xlsx",
+                             self.tr("Excel 文件 (*.xlsx)"), ".xlsx")
         if not path:
             return
         count = export_audit(self.db, self.model.query.filter, Path(path))

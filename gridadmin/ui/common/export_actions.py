@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gridadmin import APP_TITLE
 from gridadmin.db import Database
@@ -17,21 +17,17 @@ from gridadmin.services.common.progress import Progress
 from gridadmin.services.reports.toolkit import DocumentInfo
 from gridadmin.services.areas.setup import township_of_database
 from gridadmin.services.common.table_export import export_table_pdf, export_table_xlsx
+from gridadmin.ui.common.file_dialogs import ask_save_path
 from gridadmin.ui.common.jobs import run_job
 from gridadmin.ui.common.lazy_table_model import LazyTableModel
 
 translate = QCoreApplication.translate  # texts below are in the "export_actions" context
 
 
-def _documents() -> Path:
-    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
-
-
 def export_xlsx(parent: QWidget, db: Database, model: LazyTableModel, what: str, *, full_numbers: bool) -> Path | None:
     """Ask where, then write the list to xlsx; returns the file or None."""
-    default = _documents() / f"{what}_{date.today():%Y%m%d}.xlsx"
-    path, _ = QFileDialog.getSaveFileName(parent, translate("export_actions", "导出到 Excel"), str(default),
-                                          translate("export_actions", "Excel 文件 (*.xlsx)"))
+    path = ask_save_path(parent, translate("export_actions", "导出到 Excel"), f"{what}_{date.today():%Y%m%d}.xlsx",
+                         translate("export_actions", "Excel 文件 (*.xlsx)"))
     if not path:
         return None
 
@@ -51,10 +47,8 @@ def export_kind_xlsx(parent: QWidget, db: Database, kind: str, what: str, *, ful
     ``export_kind`` (e.g. ``roster_filter``). Returns the file or None."""
     from gridadmin.services.importing.export import export_kind
 
-    default = _documents() / f"{what}_{date.today():%Y%m%d}.xlsx"
-    path, _ = QFileDialog.getSaveFileName(parent, translate("export_actions", "导出到 Excel（导入模板格式）"),
-                                          str(default),
-                                          translate("export_actions", "Excel 文件 (*.xlsx)"))
+    path = ask_save_path(parent, translate("export_actions", "导出到 Excel（导入模板格式）"),
+                         f"{what}_{date.today():%Y%m%d}.xlsx", translate("export_actions", "Excel 文件 (*.xlsx)"))
     if not path:
         return None
 
@@ -70,9 +64,8 @@ def print_pdf(parent: QWidget, db: Database, model: LazyTableModel, what: str, *
               landscape: bool = True) -> Path | None:
     """Ask where, then print the list as a PDF (header, page numbers,
     signature line); returns the file or None."""
-    default = _documents() / f"{what}_{date.today():%Y%m%d}.pdf"
-    path, _ = QFileDialog.getSaveFileName(parent, translate("export_actions", "保存 PDF"), str(default),
-                                          translate("export_actions", "PDF 文件 (*.pdf)"))
+    path = ask_save_path(parent, translate("export_actions", "保存 PDF"), f"{what}_{date.today():%Y%m%d}.pdf",
+                         translate("export_actions", "PDF 文件 (*.pdf)"))
     if not path:
         return None
     township = township_of_database(db)

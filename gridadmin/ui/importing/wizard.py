@@ -27,6 +27,7 @@ from gridadmin.ui.importing.mapping_step import MappingStep
 from gridadmin.ui.importing.preview_step import PreviewStep
 from gridadmin.ui.importing.result_step import ResultStep
 from gridadmin.ui.common.jobs import run_job
+from gridadmin.ui.common.file_dialogs import ask_open_path, ask_save_path
 
 STEP_FILE, STEP_MAPPING, STEP_PREVIEW, STEP_RESULT = range(4)
 
@@ -148,18 +149,15 @@ class ImportWizard(QWidget):
 
     # -- step 1: the file ----------------------------------------------------
     def choose_file(self) -> None:
-        start = str(Path(self.path).parent) if self.path else ""
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("选择要导入的文件"), start,
-            self.tr("表格文件 ({ext});;所有文件 (*)").format(ext=FILE_FILTER_EXTENSIONS))
+        path = ask_open_path(self, self.tr("选择要导入的文件"),
+                             self.tr("表格文件 ({ext});;所有文件 (*)").format(ext=FILE_FILTER_EXTENSIONS))
         if path:
             self.load(path)
 
     def save_template(self, kind: str) -> str | None:
         """Ask where to save ``kind``'s template and write it; returns the path."""
         name = f"{kind_label(kind, short=True)}导入模板.xlsx"
-        path, _filter = QFileDialog.getSaveFileName(self, self.tr("保存导入模板"), name,
-                                                    self.tr("Excel 工作簿 (*.xlsx)"))
+        path = ask_save_path(self, self.tr("保存导入模板"), name, self.tr("Excel 工作簿 (*.xlsx)"))
         if not path:
             return None
         if not path.lower().endswith(".xlsx"):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QGridLayout, QGroupBox,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QGroupBox,
     QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
@@ -32,6 +32,7 @@ from gridadmin.services.roster.listing import area_options
 from gridadmin.services.roster.staff import code_choices, id_facts, parse_form_date
 from gridadmin.ui.common.conflict import offer_reload
 from gridadmin.ui.common.widgets import run_dialog, set_form_tab_order
+from gridadmin.ui.common.file_dialogs import ask_save_path
 
 COLUMNS = ("姓名", "公民身份号码", "性别", "出生日期", "与户主关系", "人口类别", "联系电话")
 NAME, ID_NUMBER, GENDER, BIRTH, RELATION, CATEGORY, PHONE = range(len(COLUMNS))
@@ -266,8 +267,8 @@ class HouseholdDialog(QDialog):
         masked unless 打印完整号码 is ticked)."""
         from gridadmin.services.reports.household_card import household_card_pdf
 
-        default = f"户卡_{self.card.data.household_no}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存户卡 PDF"), default, self.tr("PDF 文件 (*.pdf)"))
+        path = ask_save_path(self, self.tr("保存户卡 PDF"), f"户卡_{self.card.data.household_no}.pdf",
+                             self.tr("PDF 文件 (*.pdf)"), ".pdf")
         if not path:
             return None
         try:

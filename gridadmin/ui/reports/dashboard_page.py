@@ -11,12 +11,13 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout,
+    QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout,
     QWidget,
 )
 
 from gridadmin.db import Database
 from gridadmin.services.reports.dashboard import DashboardFigures, dashboard_figures
+from gridadmin.ui.common.file_dialogs import ask_save_path
 
 BAR_COLOUR = "#3c78b4"
 STAFF_COLOUR = "#4a9a6a"
@@ -119,8 +120,7 @@ class Chart(QFrame):
         return self.grab().save(str(path), "PNG")
 
     def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出图表"), f"{self.file_stem}.png",
-                                              self.tr("PNG 图片 (*.png)"))
+        path = ask_save_path(self, self.tr("导出图表"), f"{self.file_stem}.png", self.tr("PNG 图片 (*.png)"))
         if not path:
             return
         if not path.lower().endswith(".png"):

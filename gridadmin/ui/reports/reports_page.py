@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QRectF, QSize, QStandardPaths, Qt
+from PySide6.QtCore import QDate, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPageLayout
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+    QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
     QPushButton, QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -28,6 +28,7 @@ from gridadmin.services.reports.history import (
 )
 from gridadmin.ui.common.jobs import run_job
 from gridadmin.ui.common.widgets import EmptyState
+from gridadmin.ui.common.file_dialogs import ask_save_path
 
 HISTORY_COLUMNS = ("月份", "范围", "生成人", "生成时间", "SHA-256", "文件")
 PRINT_DPI = 200  # enough for text and tables; keeps page images small
@@ -267,9 +268,8 @@ class ReportsPage(QWidget):
     def save_as(self) -> Path | None:
         if self.current is None:
             return None
-        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        default = Path(documents or Path.home()) / Path(self.current.file_path).name
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), str(default), self.tr("PDF 文件 (*.pdf)"))
+        path = ask_save_path(self, self.tr("另存为 PDF"), Path(self.current.file_path).name,
+                             self.tr("PDF 文件 (*.pdf)"), ".pdf")
         if not path:
             return None
         try:

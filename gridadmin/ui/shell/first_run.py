@@ -24,6 +24,7 @@ from gridadmin.services.areas import divisions
 from gridadmin.services.common.errors import ServiceError, describe_db_error
 from gridadmin.services.areas.setup import init_township, township_of_database
 from gridadmin.ui.common.jobs import run_job
+from gridadmin.ui.common.file_dialogs import ask_open_path, ask_save_path
 from gridadmin.ui.shell.township_picker import TownshipPicker
 from gridadmin.ui.common.widgets import error_label, setup_table, show_error
 
@@ -278,16 +279,16 @@ class GridsPage(QWizardPage):
             self.choice_import.setChecked(True)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择网格导入模板"), str(Path.home()),
-                                              self.tr("Excel 表格 (*.xlsx *.xls *.csv);;所有文件 (*)"))
+        path = ask_open_path(self, self.tr("选择网格导入模板"),
+                             self.tr("Excel 表格 (*.xlsx *.xls *.csv);;所有文件 (*)"))
         if path:
             self.file.setText(path)
 
     def _save_template(self) -> None:
         from gridadmin.services.importing.template import write_template
 
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存空白模板"), str(Path.home() / "网格导入模板.xlsx"),
-                                              self.tr("Excel 表格 (*.xlsx)"))
+        path = ask_save_path(self, self.tr("保存空白模板"), "网格导入模板.xlsx", self.tr("Excel 表格 (*.xlsx)"),
+                             ".xlsx")
         if path:
             wizard: FirstRunWizard = self.wizard()
             wizard.ensure_township()

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout,
+    QApplication, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout,
     QWidget,
 )
 
@@ -25,13 +24,13 @@ from gridadmin.ui.common.widgets import EmptyState, run_dialog, setup_table
 from gridadmin.ui.training.models import ROW_ROLE, SessionTableModel
 from gridadmin.services.training.targets import community_choices
 from gridadmin.ui.training.session_dialog import SessionDialog
+from gridadmin.ui.common.file_dialogs import ask_save_path
 
 
-def default_sheet_path(name: str) -> str:
-    """培训签到表_<名称>.pdf in the user's documents folder."""
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+def default_sheet_name(name: str) -> str:
+    """培训签到表_<名称>.pdf, with characters a file name cannot hold replaced."""
     safe = re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "培训"
-    return str(Path(folder) / f"培训签到表_{safe}.pdf")
+    return f"培训签到表_{safe}.pdf"
 
 
 class SessionsTab(QWidget):
@@ -183,8 +182,7 @@ class SessionsTab(QWidget):
         row = self.selected()
         if row is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, self.tr("保存培训签到表"), default_sheet_path(row.name),
-                                                    self.tr("PDF 文件 (*.pdf)"))
+        path = ask_save_path(self, self.tr("保存培训签到表"), default_sheet_name(row.name), self.tr("PDF 文件 (*.pdf)"))
         if not path:
             return
         if not path.lower().endswith(".pdf"):
