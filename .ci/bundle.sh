@@ -28,8 +28,8 @@ echo "$answer"
 if find dist/GridAdmin \( -iname '*Qt6Quick*' -o -iname '*Qt6Qml*' -o -iname '*WebEngine*' \) | grep -q .; then
   echo "QML/Quick/WebEngine found in the bundle" >&2; exit 1
 fi
-"$exe" demo --db "$work/demo.db" --size small 2>/dev/null
-"$exe" screenshot --db "$work/demo.db" --page dashboard --out "$work/main.png" --size 1366x768
+"$exe" demo --db "$work/demo.db" --size small --as-system 2>/dev/null
+"$exe" screenshot --db "$work/demo.db" --page dashboard --out "$work/main.png" --size 1366x768 --as-system
 "$py" - "$work/main.png" <<'PY'
 import sys
 from PySide6.QtGui import QImage

@@ -105,3 +105,36 @@ def pytest_sessionfinish(session, exitstatus):
         widget.close()
         widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+CLI_ADMIN, CLI_PASSWORD = "cliadmin", "cli-pass-2026"
+
+
+@pytest.fixture
+def cli_login(monkeypatch):
+    """``cli_login(db_or_url)`` → the login arguments of a command-line test:
+    ``--as-system`` for an SQLite file (the test's own), else ``--user`` of
+    an administrator created for the purpose, whose password the command
+    reads from ``GRIDADMIN_PASSWORD`` (set here, inherited by subprocesses)."""
+    def login(target) -> list[str]:
+        from gridadmin.db import has_schema, open_database, resolve_url, sqlite_path
+
+        url = target.url if hasattr(target, "url") else str(target)
+        if sqlite_path(resolve_url(url)) is not None:
+            return ["--as-system"]
+        from gridadmin.models.access import ROLE_ADMIN
+        from gridadmin.services.access.users import create_user, list_users
+
+        database = open_database(url, upgrade=False)  # an older database stays older
+        if not has_schema(database.engine):
+            database.dispose()
+            database = open_database(url)
+        try:
+            if CLI_ADMIN not in {u.username for u in list_users(database)}:
+                create_user(database, CLI_ADMIN, "命令行管理员", CLI_PASSWORD, [ROLE_ADMIN])
+        finally:
+            database.dispose()
+        monkeypatch.setenv("GRIDADMIN_PASSWORD", CLI_PASSWORD)
+        return ["--user", CLI_ADMIN]
+
+    return login

@@ -489,7 +489,7 @@ def test_cli_init(tmp_path, capsys):
     assert main(["init", "--db", target, "--township", "411324003"]) == 0
     out = capsys.readouterr().out
     assert "河南省 南阳市 镇平县 玉都街道" in out and "19" in out
-    assert main(["init", "--db", target, "--township", "411302001"]) == 2
+    assert main(["init", "--db", target, "--township", "411302001", "--as-system"]) == 2
     assert "已属于" in capsys.readouterr().err
     assert main(["init", "--db", str(tmp_path / "other.db"), "--township", "东关"]) == 2
     assert "多个" in capsys.readouterr().err

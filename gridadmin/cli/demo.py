@@ -11,6 +11,7 @@ import sys
 import time
 
 from gridadmin.cli import CliError, open_cli_database
+from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError
 from gridadmin.services.demo import DEMO_SIZES, generate_demo
 from gridadmin.services.common.errors import ServiceError
@@ -25,6 +26,7 @@ def register(sub) -> None:
     parser.add_argument("--db", required=True, help="数据库文件或 URL（须为空数据库）")
     parser.add_argument("--size", default="small", help="规模：small、township 或 county（默认 small）")
     parser.add_argument("--seed", default="1", help="随机种子，整数（默认 1）")
+    add_login_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -36,7 +38,7 @@ def run(args) -> int:
     except ValueError:
         raise CliError(f"随机种子“{args.seed}”不是整数。") from None
     try:
-        db = open_cli_database(args.db, create=True)
+        db = open_cli_database(args, create=True)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     last = {"at": 0.0, "message": ""}
