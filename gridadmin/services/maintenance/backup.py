@@ -38,6 +38,9 @@ class BackupCheck:
 def _online_copy(source: Path, target: Path) -> None:
     """Copy the SQLite file ``source`` (opened read-only, may be live) into
     ``target`` with SQLite's online backup API."""
+    from gridadmin.db import create_private_file
+
+    create_private_file(Path(target))  # a new file: its owner's only
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
     try:
