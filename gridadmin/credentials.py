@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 SERVICE = "GridAdmin"
 _log = logging.getLogger("gridadmin.credentials")
@@ -26,7 +26,8 @@ def split_password(location: str) -> tuple[str, str | None]:
         return str(location), None
     if url.password is None:
         return str(location), None
-    return url.set(password=None).render_as_string(hide_password=False), str(url.password)
+    bare = URL.create(url.drivername, url.username, None, url.host, url.port, url.database, url.query)
+    return bare.render_as_string(hide_password=False), str(url.password)
 
 
 def with_password(location: str, password: str) -> str:

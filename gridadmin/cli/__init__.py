@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     from gridadmin.logs import owner_only_files, restore_umask
+    from gridadmin.services.common.errors import ServiceError, StorageError
 
     previous_umask = owner_only_files()  # databases, backups, exports, logs: the owner's only
     try:
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return exc.code
+    except ServiceError as exc:  # a refusal of the services (permissions …) a command did not explain itself
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 3 if isinstance(exc, StorageError) else 2  # 3: the database could not do it (disk full …)
     except Exception as exc:  # noqa: BLE001 - database faults any command may meet are explained
         message = _database_fault(exc)
         if message is None:
