@@ -149,6 +149,7 @@ def _missing_schema(tables: dict[str, set[str]], expected: dict[str, set[str]]) 
 def _schema_file(revision: str) -> Path:
     """An empty SQLite database built by the migrations up to ``revision``
     (in a private temporary folder, kept for this process)."""
+    import atexit
     import tempfile
 
     from sqlalchemy import create_engine
@@ -156,6 +157,7 @@ def _schema_file(revision: str) -> Path:
     from gridadmin.migrations import upgrade_to
 
     folder = Path(tempfile.mkdtemp(prefix="gridadmin-schema-"))
+    atexit.register(shutil.rmtree, folder, True)
     path = folder / f"schema-{revision}.db"
     engine = create_engine(f"sqlite:///{path.as_posix()}")
     try:
