@@ -98,7 +98,8 @@ def start(args: list[str]) -> int:
         demo = _demo_path(python)
         if not demo.exists():
             say(f"生成演示数据库 {demo}")
-            subprocess.run([str(python), "-m", "gridadmin", "demo", "--db", str(demo), "--size", "township"],
+            subprocess.run([str(python), "-m", "gridadmin", "demo", "--db", str(demo), "--size", "township",
+                            "--as-system"],
                            check=True, cwd=ROOT)
         args = ["--db", str(demo), *args]
     return subprocess.run([str(python), str(ROOT / "main.py"), *args], cwd=ROOT).returncode

@@ -31,8 +31,8 @@ fi
 # 帮助 → 使用手册 reads the manual and its screenshots from the bundle
 find dist/GridAdmin -path '*docs/manual.md' | grep -q . || { echo "docs/manual.md missing from the bundle" >&2; exit 1; }
 find dist/GridAdmin -path '*docs/screenshots/1366x768/dashboard.png' | grep -q . || { echo "manual screenshots missing from the bundle" >&2; exit 1; }
-"$exe" demo --db "$work/demo.db" --size small 2>/dev/null
-"$exe" screenshot --db "$work/demo.db" --page dashboard --out "$work/main.png" --size 1366x768
+"$exe" demo --db "$work/demo.db" --size small --as-system 2>/dev/null
+"$exe" screenshot --db "$work/demo.db" --page dashboard --out "$work/main.png" --size 1366x768 --as-system
 "$py" - "$work/main.png" <<'PY'
 import sys
 from PySide6.QtGui import QImage

@@ -78,7 +78,8 @@ def make_engine(url: str) -> Engine:
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15})
+            create_private_file(path)
+        engine = create_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -95,7 +96,19 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` (when missing) readable and writable by its owner
+    only: a new database file gets POSIX mode 0600, and SQLite gives its
+    -wal/-shm/-journal files the database file's mode. On Windows the file
+    inherits the folder's ACLs (the data folder is in the user's profile)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 SQLITE_MMAP_BYTES = 1 << 30
@@ -216,7 +229,11 @@ def open_database(url: str | None = None, *, upgrade: bool = True, confirm_upgra
             raise DatabaseUpgradeNeeded(resolved, current, SCHEMA_HEAD)
         if upgrade:
             upgrade_to_head(engine)
-    return Database(resolved, engine, sessionmaker(engine, expire_on_commit=False))
+    from gridadmin.services.common.lengths import install_length_checks
+
+    maker = sessionmaker(engine, expire_on_commit=False)
+    install_length_checks(maker)  # a text longer than its column: a Chinese refusal naming the field
+    return Database(resolved, engine, maker)
 
 
 def sqlite_problem(engine: Engine) -> str | None:

@@ -105,3 +105,67 @@ def pytest_sessionfinish(session, exitstatus):
         widget.close()
         widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+CLI_ADMIN, CLI_PASSWORD = "cliadmin", "cli-pass-2026"
+
+
+@pytest.fixture
+def cli_login(monkeypatch):
+    """``cli_login(db_or_url)`` → the login arguments of a command-line test:
+    ``--as-system`` for an SQLite file (the test's own), else ``--user`` of
+    an administrator created for the purpose, whose password the command
+    reads from ``GRIDADMIN_PASSWORD`` (set here, inherited by subprocesses)."""
+    def login(target) -> list[str]:
+        from gridadmin.db import has_schema, open_database, resolve_url, sqlite_path
+
+        url = target.url if hasattr(target, "url") else str(target)
+        if sqlite_path(resolve_url(url)) is not None:
+            return ["--as-system"]
+        from gridadmin.models.access import ROLE_ADMIN
+        from gridadmin.services.access.users import create_user, list_users
+
+        database = open_database(url, upgrade=False)  # an older database stays older
+        if not has_schema(database.engine):
+            database.dispose()
+            database = open_database(url)
+        try:
+            if CLI_ADMIN not in {u.username for u in list_users(database)}:
+                create_user(database, CLI_ADMIN, "命令行管理员", CLI_PASSWORD, [ROLE_ADMIN])
+        finally:
+            database.dispose()
+        monkeypatch.setenv("GRIDADMIN_PASSWORD", CLI_PASSWORD)
+        return ["--user", CLI_ADMIN]
+
+    return login
+
+
+class MemoryKeyring:
+    """An OS keyring in memory (``keyring`` backend protocol), so tests
+    never read or write the keyring of the machine they run on."""
+
+    priority = 1
+
+    def __init__(self):
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    backend = type("TestKeyring", (MemoryKeyring, KeyringBackend), {})()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

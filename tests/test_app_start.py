@@ -144,12 +144,13 @@ def test_rate_is_measured_from_the_first_counted_row_of_each_phase():
     assert clock.update(100, 200) == (0.0, 0)  # a new phase starts a new clock
 
 
-def test_screenshot_command(township_db, tmp_path):
+def test_screenshot_command(township_db, tmp_path, cli_login):
     out = tmp_path / "grids.png"
     location = township_db.url
+    login = cli_login(township_db)
     township_db.dispose()
     result = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "grids",
-                             "--out", str(out), "--size", "1366x768"], cwd=ROOT, capture_output=True, text=True)
+                             "--out", str(out), "--size", "1366x768", *login], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     from PySide6.QtGui import QImage
 

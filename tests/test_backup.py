@@ -102,7 +102,7 @@ def test_daily_backup_once_a_day_and_rotation(live, tmp_path):
     assert len(months) == 12  # one kept per month for a year
 
 
-def test_backup_and_restore_commands(live, tmp_path):
+def test_backup_and_restore_commands(live, tmp_path, cli_login):
     import subprocess
     import sys
     from pathlib import Path
@@ -114,15 +114,15 @@ def test_backup_and_restore_commands(live, tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "gridadmin", *args], cwd=root, capture_output=True, text=True)
 
-    result = run("backup", "--db", str(path), "--out", str(out))
+    result = run("backup", "--db", str(path), "--out", str(out), "--as-system")
     assert result.returncode == 0 and "备份有效" in result.stdout
     assert run("verify-backup", str(out)).returncode == 0
     junk = tmp_path / f"junk{BACKUP_SUFFIX}"
     junk.write_bytes(b"not a database at all" * 100)
-    bad = run("restore", "--db", str(path), "--from", str(junk))
+    bad = run("restore", "--db", str(path), "--from", str(junk), "--as-system")
     assert bad.returncode == 2 and "不能恢复" in bad.stderr
     live.dispose()
-    good = run("restore", "--db", str(path), "--from", str(out))
+    good = run("restore", "--db", str(path), "--from", str(out), "--as-system")
     assert good.returncode == 0 and "恢复前的数据库已另存为" in good.stdout
 
 

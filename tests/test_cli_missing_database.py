@@ -59,7 +59,9 @@ def test_init_creates_a_new_database(tmp_path):
     assert main(["init", "--db", str(target), "--township", "411302001"]) == 0
     assert target.exists()
     out = tmp_path / "g.xlsx"
-    assert main(["export", "--db", str(target), "--kind", "grids", "--out", str(out)]) == 0 and out.exists()
+    assert main(["export", "--db", str(target), "--kind", "grids", "--out", str(out)]) == 2  # who exports?
+    assert main(["export", "--db", str(target), "--kind", "grids", "--out", str(out), "--as-system"]) == 0
+    assert out.exists()
 
 
 def test_demo_creates_a_new_database(tmp_path):

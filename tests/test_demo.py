@@ -469,7 +469,10 @@ def test_cli_demo(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "演示数据已生成" in done.stdout and "人口" in done.stdout
     assert "%" in done.stderr  # progress lines
-    again = _cli("demo", "--db", str(target), "--size", "small")
+    assert "演示账号：用户名 demo" in done.stdout
+    again = _cli("demo", "--db", str(target), "--size", "small")  # it has a user now: a login is needed
+    assert again.returncode == 2 and "--as-system" in again.stderr
+    again = _cli("demo", "--db", str(target), "--size", "small", "--as-system")
     assert again.returncode == 2 and "已有区域数据" in again.stderr
 
 
@@ -489,7 +492,7 @@ def test_cli_init(tmp_path, capsys):
     assert main(["init", "--db", target, "--township", "411324003"]) == 0
     out = capsys.readouterr().out
     assert "河南省 南阳市 镇平县 玉都街道" in out and "19" in out
-    assert main(["init", "--db", target, "--township", "411302001"]) == 2
+    assert main(["init", "--db", target, "--township", "411302001", "--as-system"]) == 2
     assert "已属于" in capsys.readouterr().err
     assert main(["init", "--db", str(tmp_path / "other.db"), "--township", "东关"]) == 2
     assert "多个" in capsys.readouterr().err

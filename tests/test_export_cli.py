@@ -57,9 +57,10 @@ def test_full_export_reimports_unchanged(filled, tmp_path, kind):
         [(r.row, r.summary(), r.changes) for r in plan.rows if r.status != "unchanged"]
 
 
-def test_cli_masks_numbers_and_neutralises_formulas(filled, tmp_path, capsys):
+def test_cli_masks_numbers_and_neutralises_formulas(filled, tmp_path, capsys, cli_login):
+    login = cli_login(filled)
     out = tmp_path / "r.xlsx"
-    assert main(["export", "--db", filled.url, "--kind", "residents", "--out", str(out)]) == 0
+    assert main(["export", "--db", filled.url, "--kind", "residents", "--out", str(out), *login]) == 0
     assert "已导出户籍人口 4 行" in capsys.readouterr().out
     rows = _sheet(out)
     header = rows[0]
@@ -72,7 +73,7 @@ def test_cli_masks_numbers_and_neutralises_formulas(filled, tmp_path, capsys):
     assert li[header.index("性别")] == "男" and li[header.index("与户主关系")] == "户主"
 
     full = tmp_path / "full.xlsx"
-    assert main(["export", "--db", filled.url, "--kind", "staff", "--out", str(full), "--full-numbers"]) == 0
+    assert main(["export", "--db", filled.url, "--kind", "staff", "--out", str(full), "--full-numbers", *login]) == 0
     staff = _sheet(full)
     assert staff[1][staff[0].index("身份证号码")] == staff_id_number(11)
 
@@ -154,21 +155,22 @@ def test_departed_staff_export_names_their_last_grid_and_reimports_without_warni
     assert grids["粮行网格"]
 
 
-def test_empty_session_export_carries_its_title_and_imports_as_no_rows(filled, tmp_path, capsys):
+def test_empty_session_export_carries_its_title_and_imports_as_no_rows(filled, tmp_path, capsys, cli_login):
     from gridadmin.services.training.sessions import SessionInput, create_session
 
+    login = cli_login(filled)
     create_session(filled, SessionInput(name="应急处置演练", start_date=date(2025, 5, 20), end_date=date(2025, 5, 20),
                                         hours=2))
     out = tmp_path / "empty.xlsx"
     assert main(["export", "--db", filled.url, "--kind", "attendance", "--session", "应急处置演练", "--out",
-                 str(out)]) == 0
+                 str(out), *login]) == 0
     rows = _sheet(out)
     assert rows[0][0] == "培训名称：应急处置演练    培训日期：2025-05-20    学时：2" and rows[1][0] == "培训名称"
     capsys.readouterr()
-    assert main(["import", "--db", filled.url, "--kind", "attendance", str(out), "--dry-run", "--json"]) == 0
+    assert main(["import", "--db", filled.url, "--kind", "attendance", str(out), "--dry-run", "--json", *login]) == 0
     out_json = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert (out_json["rows"], out_json["errors"]) == (0, [])
-    assert main(["export", "--db", filled.url, "--kind", "attendance", "--out", str(tmp_path / "all.xlsx")]) == 0
+    assert main(["export", "--db", filled.url, "--kind", "attendance", "--out", str(tmp_path / "all.xlsx"), *login]) == 0
     assert "全部培训的签到清单" in capsys.readouterr().out
 
 

@@ -50,9 +50,10 @@ def _formats(path) -> dict[str, tuple[str, str | None]]:
     return {c.value: (ws.cell(2, c.column).number_format, _column_format(ws, c.column)) for c in ws[1]}
 
 
-def test_export_command_formats_identifier_columns_as_text(filled, tmp_path, capsys):
+def test_export_command_formats_identifier_columns_as_text(filled, tmp_path, capsys, cli_login):
+    login = cli_login(filled)
     out = tmp_path / "r.xlsx"
-    assert main(["export", "--db", filled.url, "--kind", "residents", "--out", str(out), "--full-numbers"]) == 0
+    assert main(["export", "--db", filled.url, "--kind", "residents", "--out", str(out), "--full-numbers", *login]) == 0
     formats = _formats(out)
     for header in ("公民身份号码", "联系电话", "户号", "网格编码"):
         assert formats[header] == ("@", "@"), header
@@ -60,7 +61,7 @@ def test_export_command_formats_identifier_columns_as_text(filled, tmp_path, cap
     ws = openpyxl.load_workbook(out).worksheets[0]
     assert ws.cell(2, [c.value for c in ws[1]].index("户号") + 1).value == "4113240030010099001"
     out = tmp_path / "h.xlsx"
-    assert main(["export", "--db", filled.url, "--kind", "households", "--out", str(out)]) == 0
+    assert main(["export", "--db", filled.url, "--kind", "households", "--out", str(out), *login]) == 0
     formats = _formats(out)
     assert formats["户主公民身份号码"] == ("@", "@") and formats["户号"] == ("@", "@")
 
@@ -84,10 +85,11 @@ def test_the_residents_page_columns_that_are_identifiers():
 
 @pytest.mark.parametrize("kind, said", [("grids", None), ("households", "（身份证号已打码）"),
                                         ("residents", "（身份证号和电话已打码）")])
-def test_the_export_message_names_only_what_was_masked(filled, tmp_path, capsys, kind, said):
-    assert main(["export", "--db", filled.url, "--kind", kind, "--out", str(tmp_path / "x.xlsx")]) == 0
+def test_the_export_message_names_only_what_was_masked(filled, tmp_path, capsys, kind, said, cli_login):
+    login = cli_login(filled)
+    assert main(["export", "--db", filled.url, "--kind", kind, "--out", str(tmp_path / "x.xlsx"), *login]) == 0
     out = capsys.readouterr().out
     assert ("打码" in out) == (said is not None) and (said is None or said in out)
     assert main(["export", "--db", filled.url, "--kind", kind, "--out", str(tmp_path / "y.xlsx"),
-                 "--full-numbers"]) == 0
+                 "--full-numbers", *login]) == 0
     assert "打码" not in capsys.readouterr().out

@@ -115,7 +115,7 @@ def test_import_command_killed_at_any_moment_is_all_or_nothing(tmp_path, workboo
     path = tmp_path / "town.db"
     _import_db(path).dispose()
     child = subprocess.Popen([sys.executable, "-m", "gridadmin", "import", "--db", str(path), "--kind", "residents",
-                              str(workbook)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              str(workbook), "--as-system"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         child.wait(timeout=2.5)
     except subprocess.TimeoutExpired:

@@ -178,12 +178,13 @@ def test_session_problems(township_db, people, tmp_path):
     assert (plan.errors[0].row, plan.errors[0].column, plan.errors[0].value) == (2, "日期", "2025.13.1")
 
 
-def test_cli_and_template(township_db, people, tmp_path, capsys):
+def test_cli_and_template(township_db, people, tmp_path, capsys, cli_login):
+    login = cli_login(township_db)
     path = sign_in(tmp_path / "j.xlsx", [{"姓  名": "李云"}, {"姓  名": "钱七"}])
-    code = main(["import", "--db", township_db.url, "--kind", "attendance", str(path), "--json"])
+    code = main(["import", "--db", township_db.url, "--kind", "attendance", str(path), "--json", *login])
     out = json.loads(capsys.readouterr().out)
     assert code == 1 and out["committed"] is False and out["errors"][0]["row"] == 5
-    assert main(["import", "--db", township_db.url, "--kind", "attendance", str(path), "--json", "--skip-errors"]) == 1
+    assert main(["import", "--db", township_db.url, "--kind", "attendance", str(path), "--json", "--skip-errors", *login]) == 1
     assert json.loads(capsys.readouterr().out)["inserted"] == 1 and _counts(township_db) == (1, 1)
     columns = {c.key: c for c in template_columns("attendance")}
     assert columns["name"].header == "姓名*" and columns["attendance_status"].choices == ("出席", "缺席", "请假")

@@ -123,15 +123,16 @@ def _json(capsys) -> dict:
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
-def test_cli_import_json_and_exit_codes(township_db, tmp_path, capsys):
+def test_cli_import_json_and_exit_codes(township_db, tmp_path, capsys, cli_login):
+    login = cli_login(township_db)
     db_path = township_db.url.split("sqlite:///", 1)[-1] if township_db.url.startswith("sqlite") else township_db.url
     code = _code(township_db)
     grids = _grids_file(tmp_path / "g.xlsx", [("河街社区", "一网格", code + "001", "城市")])
-    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--dry-run", "--json"]) == 0
+    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--dry-run", "--json", *login]) == 0
     out = _json(capsys)
     assert out == {"rows": 1, "inserted": 1, "updated": 0, "unchanged": 0, "skipped": 0, "committed": False,
                    "batch_id": None, "errors": [], "warnings": []}
-    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--json"]) == 0
+    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--json", *login]) == 0
     assert _json(capsys)["committed"] is True
 
     rows = [person("H1", "户主", "李云", date(1980, 1, 2), 11), person("H1", "妻", "王芳", date(1981, 3, 4), 22,
@@ -139,7 +140,7 @@ def test_cli_import_json_and_exit_codes(township_db, tmp_path, capsys):
     residents = write_workbook(tmp_path / "r.xlsx", rows)
     report = tmp_path / "错误行.xlsx"
     assert main(["import", "--db", db_path, "--kind", "residents", str(residents), "--json",
-                 "--error-report", str(report)]) == 1
+                 "--error-report", str(report), *login]) == 1
     out = _json(capsys)
     assert out["committed"] is False and out["batch_id"] is None
     assert {"row", "column", "value", "message"} == set(out["errors"][0])
@@ -147,29 +148,31 @@ def test_cli_import_json_and_exit_codes(township_db, tmp_path, capsys):
 
     junk = tmp_path / "人口.xlsx"
     junk.write_bytes(os.urandom(4096))
-    assert main(["import", "--db", db_path, "--kind", "residents", str(junk)]) == 2
+    assert main(["import", "--db", db_path, "--kind", "residents", str(junk), *login]) == 2
     assert "不是表格文件" in capsys.readouterr().err
 
 
-def test_cli_shows_why_rows_were_skipped(township_db, tmp_path, capsys):
+def test_cli_shows_why_rows_were_skipped(township_db, tmp_path, capsys, cli_login):
     """Insert-only over grids that exist: the text output says why each row
     was skipped, and the JSON carries the same lines as warnings."""
+    login = cli_login(township_db)
     db_path = township_db.url.split("sqlite:///", 1)[-1]
     code = _code(township_db)
     grids = _grids_file(tmp_path / "g.xlsx", [("河街社区", "一网格", code + "001", "城市")])
-    assert main(["import", "--db", db_path, "--kind", "grids", str(grids)]) == 0
+    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), *login]) == 0
     capsys.readouterr()
     renamed = _grids_file(tmp_path / "h.xlsx", [("河街社区", "第一网格", code + "001", "城市")])
-    assert main(["import", "--db", db_path, "--kind", "grids", str(renamed), "--mode", "insert"]) == 0
+    assert main(["import", "--db", db_path, "--kind", "grids", str(renamed), "--mode", "insert", *login]) == 0
     out = capsys.readouterr().out
     assert "跳过 1" in out and "第 3 行：跳过：网格已存在，“仅新增”模式不更新" in out
-    assert main(["import", "--db", db_path, "--kind", "grids", str(renamed), "--mode", "insert", "--json"]) == 0
+    assert main(["import", "--db", db_path, "--kind", "grids", str(renamed), "--mode", "insert", "--json", *login]) == 0
     assert _json(capsys)["warnings"] == [{"row": 3, "column": "", "value": "", "message": "网格已存在，“仅新增”模式不更新"}]
 
 
-def test_cli_skip_errors_with_every_row_wrong(township_db, tmp_path, capsys):
+def test_cli_skip_errors_with_every_row_wrong(township_db, tmp_path, capsys, cli_login):
+    login = cli_login(township_db)
     db_path = township_db.url.split("sqlite:///", 1)[-1]
     grids = _grids_file(tmp_path / "g.xlsx", [("火星社区", "一网格", None, None)])
-    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--skip-errors"]) == 1
+    assert main(["import", "--db", db_path, "--kind", "grids", str(grids), "--skip-errors", *login]) == 1
     err = capsys.readouterr().err
     assert "没有可导入的行" in err and "--skip-errors 只导入" not in err

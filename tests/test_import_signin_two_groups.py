@@ -202,12 +202,13 @@ def test_dry_run_counts_equal_the_commits(township_db, crowd, tmp_path):
     assert _counts(township_db) == (1, 4)
 
 
-def test_cli_counts_a_two_group_sheet(township_db, crowd, tmp_path, capsys):
+def test_cli_counts_a_two_group_sheet(township_db, crowd, tmp_path, capsys, cli_login):
+    login = cli_login(township_db)
     path = two_groups(tmp_path / "cli.xlsx", ["李云", "王芳", "刘洋", "陈静", "孙磊"], spacer=True)
-    assert main(["import", "--db", township_db.url, "--kind", "attendance", str(path), "--json", "--dry-run"]) == 0
+    assert main(["import", "--db", township_db.url, "--kind", "attendance", str(path), "--json", "--dry-run", *login]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["rows"], out["inserted"], out["committed"], out["errors"]) == (5, 5, False, [])
-    assert main(["import", "--db", township_db.url, "--kind", "attendance", str(path), "--json"]) == 0
+    assert main(["import", "--db", township_db.url, "--kind", "attendance", str(path), "--json", *login]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["rows"], out["inserted"], out["committed"]) == (5, 5, True)
     assert _counts(township_db) == (1, 5)

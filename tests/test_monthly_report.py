@@ -271,13 +271,14 @@ def test_pdf_has_headings_and_numbers(tiny, tmp_path):
     assert re.search(r"合计\s*3\s*1\s*1\s*3\s*5\s*3\s*4\s*4", body)
 
 
-def test_cli_json_equals_the_figures(tiny, tmp_path, capsys):
+def test_cli_json_equals_the_figures(tiny, tmp_path, capsys, cli_login):
     from gridadmin.cli import main
 
     db, _ids = tiny
     url = db.url
+    login = cli_login(db)
     out = tmp_path / "m.pdf"
-    assert main(["report", "monthly", "--db", url, "--month", "2026-03", "--out", str(out), "--json"]) == 0
+    assert main(["report", "monthly", "--db", url, "--month", "2026-03", "--out", str(out), "--json", *login]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == monthly_figures(db, 2026, 3).to_dict()
     assert printed["totals"] == {"households": 3, "residents": 4, "staff_on_post": 3, "grids": 2}
@@ -285,11 +286,11 @@ def test_cli_json_equals_the_figures(tiny, tmp_path, capsys):
                                          "staff_on_post": 3}
     assert out.stat().st_size > 0
     assert main(["report", "monthly", "--db", url, "--month", "2026-03", "--scope", "411399001200",
-                 "--out", str(out), "--json"]) == 0
+                 "--out", str(out), "--json", *login]) == 0
     assert json.loads(capsys.readouterr().out)["totals"]["households"] == 1
-    assert main(["report", "monthly", "--db", url, "--month", "2026-3x", "--out", str(out)]) == 2
+    assert main(["report", "monthly", "--db", url, "--month", "2026-3x", "--out", str(out), *login]) == 2
     assert "报告月份" in capsys.readouterr().err
-    assert main(["report", "monthly", "--db", url, "--month", "2026-03", "--scope", "000", "--out", str(out)]) == 2
+    assert main(["report", "monthly", "--db", url, "--month", "2026-03", "--scope", "000", "--out", str(out), *login]) == 2
     assert "找不到" in capsys.readouterr().err
 
 

@@ -105,16 +105,18 @@ def test_upgrade_backs_up_first_then_upgrades(tmp_path):
 def test_upgrade_command(tmp_path, capsys):
     path, folder = tmp_path / "old.db", tmp_path / "bk"
     make_old_database(str(path))
-    assert cli_main(["upgrade", "--db", str(path), "--backup-dir", str(folder)]) == 0
+    assert cli_main(["upgrade", "--db", str(path), "--backup-dir", str(folder)]) == 2  # who upgrades?
+    assert "--as-system" in capsys.readouterr().err and revision_of(str(path)) == OLD
+    assert cli_main(["upgrade", "--db", str(path), "--backup-dir", str(folder), "--as-system"]) == 0
     out = capsys.readouterr().out
     assert f"已从版本 {OLD} 升级到 {SCHEMA_HEAD}" in out and "升级前的备份" in out
     assert revision_of(str(path)) == SCHEMA_HEAD and len(list(folder.glob("升级前-*.gadb"))) == 1
-    assert cli_main(["upgrade", "--db", str(path), "--backup-dir", str(folder)]) == 0
+    assert cli_main(["upgrade", "--db", str(path), "--backup-dir", str(folder), "--as-system"]) == 0
     assert "无需升级" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(not os.environ.get("GRIDADMIN_TEST_DB"), reason="needs the PostgreSQL test server")
-def test_upgrade_postgresql_needs_confirmed_pg_dump(capsys):
+def test_upgrade_postgresql_needs_confirmed_pg_dump(capsys, cli_login):
     from tests.conftest import _empty_server_database
 
     url = os.environ["GRIDADMIN_TEST_DB"]
@@ -122,9 +124,12 @@ def test_upgrade_postgresql_needs_confirmed_pg_dump(capsys):
     make_old_database(url)
     with pytest.raises(DatabaseUpgradeNeeded):
         open_database(url, confirm_upgrade=True)
-    assert cli_main(["upgrade", "--db", url]) == 2
+    login = cli_login(url)  # an administrator of the older database
+    assert cli_main(["upgrade", "--db", url, *login]) == 2
     assert "pg_dump" in capsys.readouterr().err and revision_of(url) == OLD
-    assert cli_main(["upgrade", "--db", url, "--yes"]) == 0
+    assert cli_main(["upgrade", "--db", url, "--yes", "--as-system"]) == 2  # not for a server database
+    assert "PostgreSQL" in capsys.readouterr().err and revision_of(url) == OLD
+    assert cli_main(["upgrade", "--db", url, "--yes", *login]) == 0
     assert revision_of(url) == SCHEMA_HEAD
 
 

@@ -1,25 +1,38 @@
-"""``backup --db DB --out FILE`` and ``restore --db DB --from FILE``:
-SQLite backups from the command line, verified like in the app."""
+"""``backup --db DB --out FILE``, ``restore --db DB --from FILE
+[--confirm-township]`` and ``verify-backup FILE``: SQLite backups from the
+command line, verified like in the app. Backup and restore run as a user
+(``--user`` / ``--as-system``) with the 修改系统设置和备份 permission and are
+recorded in the audit trail (the restore in the restored database)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from gridadmin.cli import CliError
+from gridadmin.cli import CliError, open_cli_database
+from gridadmin.cli.login import add_login_arguments, check_as_system, cli_actor, record_command
 from gridadmin.db import resolve_url, sqlite_path
 from gridadmin.paths import data_dir
-from gridadmin.services.maintenance.backup import BACKUP_SUFFIX, backup_sqlite, restore_sqlite, verify_backup
-from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.common.errors import ServiceError, ValidationError
+from gridadmin.services.maintenance.backup import (
+    BACKUP_SUFFIX, backup_database, record_restore, restore_sqlite, verify_backup,
+)
 
 
 def register(sub) -> None:
     parser = sub.add_parser("backup", help="备份数据库（SQLite 在线备份，并校验备份文件）")
     parser.add_argument("--db", required=True, help="数据库文件")
     parser.add_argument("--out", required=True, help=f"备份文件（建议以 {BACKUP_SUFFIX} 结尾）")
+    add_login_arguments(parser)
     parser.set_defaults(func=run_backup)
-    parser = sub.add_parser("restore", help="从备份恢复数据库（先校验备份，并保留当前数据库的副本）")
+    parser = sub.add_parser("restore", help="从备份恢复数据库（先校验备份，并保留当前数据库的副本）",
+                            description="只恢复本程序自己的数据表和数据（按本程序的数据结构重建数据库）；"
+                            "不是完整的网格中心数据库、来自未知版本的备份会被拒绝；"
+                            "其他乡镇/街道的备份须加 --confirm-township 确认。")
     parser.add_argument("--db", required=True, help="要恢复到的数据库文件")
     parser.add_argument("--from", dest="source", required=True, help="备份文件")
+    parser.add_argument("--confirm-township", action="store_true",
+                        help="确认用其他乡镇/街道的备份替换当前数据库")
+    add_login_arguments(parser)
     parser.set_defaults(func=run_restore)
     parser = sub.add_parser("verify-backup", help="校验备份文件是否完整可用")
     parser.add_argument("file", help="备份文件")
@@ -34,20 +47,54 @@ def _sqlite_file(db: str) -> Path:
 
 
 def run_backup(args) -> int:
+    _sqlite_file(args.db)
+    db = open_cli_database(args)
     try:
-        check = backup_sqlite(_sqlite_file(args.db), Path(args.out))
+        check = backup_database(db, Path(args.out))
     except ValidationError as exc:
         raise CliError(exc.message) from None
+    finally:
+        db.dispose()
     print(f"已备份到 {args.out}：{check.message}")
     return 0
 
 
 def run_restore(args) -> int:
+    """Who restores is checked on the database being replaced: its user
+    with the backup permission (``--user``), or its owner (``--as-system``,
+    which also restores over a damaged file or into a new one)."""
+    from gridadmin.db import open_database
+    from gridadmin.services.access.permissions import MANAGE_SETTINGS, SYSTEM, require
+
     target = _sqlite_file(args.db)
+    if args.as_system:
+        if args.user:
+            raise CliError("--user 和 --as-system 只能选一个。")
+        check_as_system(resolve_url(args.db))
+        actor = SYSTEM
+    else:
+        if not target.exists():
+            raise CliError(f"数据库文件不存在：{target}\n恢复成新文件时请以文件所有者身份加 --as-system。")
+        current = open_database(str(target), upgrade=False)
+        try:
+            actor = cli_actor(current, args)
+            with current.session() as session:
+                require(session, actor, MANAGE_SETTINGS)
+        except ServiceError as exc:
+            raise CliError(exc.message) from None
+        finally:
+            current.dispose()
     try:
-        safety = restore_sqlite(Path(args.source), target, data_dir() / "backups")
-    except ValidationError as exc:
+        safety = restore_sqlite(Path(args.source), target, data_dir() / "backups",
+                                confirm_township=args.confirm_township)
+    except ValidationError as exc:  # OtherTownshipError included: its message names --confirm-township
         raise CliError(exc.message) from None
+    restored = open_database(str(target)).as_actor(actor)
+    try:
+        record_restore(restored, Path(args.source))
+        record_command(restored, actor, args)
+    finally:
+        restored.dispose()
     print(f"已从 {args.source} 恢复到 {target}。")
     if safety is not None:
         print(f"恢复前的数据库已另存为 {safety}")

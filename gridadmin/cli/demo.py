@@ -11,6 +11,7 @@ import sys
 import time
 
 from gridadmin.cli import CliError, open_cli_database
+from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError
 from gridadmin.services.demo.account import create_demo_account, demo_account
 from gridadmin.services.demo import DEMO_SIZES, generate_demo
@@ -29,6 +30,7 @@ def register(sub) -> None:
     parser.add_argument("--no-demo-account", action="store_true",
                         help="不建立演示账号（默认在没有用户的数据库中建立管理员 demo，密码 demo2026，"
                              "登录窗口会提示）")
+    add_login_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -40,7 +42,7 @@ def run(args) -> int:
     except ValueError:
         raise CliError(f"随机种子“{args.seed}”不是整数。") from None
     try:
-        db = open_cli_database(args.db, create=True)
+        db = open_cli_database(args, create=True)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     last = {"at": 0.0, "message": ""}

@@ -8,6 +8,7 @@ IDs and phones are masked unless ``--full-numbers``."""
 from __future__ import annotations
 
 from gridadmin.cli import CliError, open_cli_database
+from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError
 from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.importing.export import EXPORT_KINDS, EXPORT_LABELS, MASKED_NUMBERS, export_kind
@@ -25,6 +26,7 @@ def register(sub) -> None:
     parser.add_argument("--session", help="只导出这次培训的签到（培训编号或名称；仅 attendance）；这样导出的文件可再导入，"
                         "不加则导出全部培训的签到清单")
     parser.add_argument("--full-numbers", action="store_true", help="导出完整的身份证号和电话（默认打码）")
+    add_login_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -34,7 +36,7 @@ def run(args) -> int:
     if args.session and args.kind != "attendance":
         raise CliError("--session 只用于导出培训签到（--kind attendance）。")
     try:
-        db = open_cli_database(args.db)
+        db = open_cli_database(args)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     try:

@@ -17,6 +17,7 @@ import json
 import sys
 
 from gridadmin.cli import CliError, open_cli_database
+from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError
 from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.importing import KINDS, MODES, FileRefused, import_job
@@ -38,12 +39,13 @@ def register(sub) -> None:
     parser.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入数据库")
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     parser.add_argument("--error-report", metavar="OUT.xlsx", help="把出错的行另存为 Excel（含“错误说明”列）")
+    add_login_arguments(parser)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     try:
-        db = open_cli_database(args.db)
+        db = open_cli_database(args)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     except CliError as exc:  # no such database file, or one that needs upgrading first

@@ -4,6 +4,7 @@ township: code lists, the township and its official communities/villages."""
 from __future__ import annotations
 
 from gridadmin.cli import CliError, open_cli_database
+from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError
 from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.areas.setup import init_township, resolve_township
@@ -15,6 +16,7 @@ def register(sub) -> None:
                             "乡镇可写 9 位代码，或名称（如“宛城区 东关街道”）。")
     parser.add_argument("--db", required=True, help="数据库文件或 URL")
     parser.add_argument("--township", required=True, help="乡镇/街道的 9 位代码或名称")
+    add_login_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -24,7 +26,7 @@ def run(args) -> int:
     except ValidationError as exc:
         raise CliError(exc.message) from None
     try:
-        db = open_cli_database(args.db, create=True)
+        db = open_cli_database(args, create=True)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     try:

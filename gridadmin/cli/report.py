@@ -9,6 +9,7 @@ import re
 from sqlalchemy import or_, select
 
 from gridadmin.cli import CliError, open_cli_database
+from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError
 from gridadmin.models import Area
 from gridadmin.services.common.errors import ServiceError
@@ -25,6 +26,7 @@ def register(sub) -> None:
     monthly.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
     monthly.add_argument("--out", required=True, help="PDF 文件")
     monthly.add_argument("--json", action="store_true", help="同时输出月报数据（JSON）")
+    add_login_arguments(monthly)
     monthly.set_defaults(func=run_monthly)
     parser.set_defaults(func=lambda _args: (parser.print_help(), 2)[1])
 
@@ -42,7 +44,7 @@ def run_monthly(args) -> int:
 
     year, month = parse_month(args.month)
     try:
-        db = open_cli_database(args.db)
+        db = open_cli_database(args)
     except DatabaseVersionError as exc:
         raise CliError(str(exc)) from None
     try:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from gridadmin.cli import CliError, open_cli_database
+from gridadmin.cli.login import add_login_arguments
 
 PAGE_HELP = "dashboard, grids, roster, training, households, residents, import, reports, settings, audit"
 
@@ -18,6 +19,7 @@ def register(sub) -> None:
     parser.add_argument("--page", required=True, help=f"页面：{PAGE_HELP}")
     parser.add_argument("--out", required=True, help="输出 PNG 文件")
     parser.add_argument("--size", default="1280x800", help="窗口大小，如 1366x768（默认 1280x800）")
+    add_login_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -46,7 +48,7 @@ def run(args) -> int:
     if "://" not in args.db and not Path(args.db).exists():
         raise CliError(f"找不到数据库文件“{args.db}”。")
     app = create_application()
-    db = open_cli_database(args.db)
+    db = open_cli_database(args)
     try:
         window = MainWindow(db)
         window.resize(width, height)

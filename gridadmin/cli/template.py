@@ -6,6 +6,7 @@ code lists)."""
 from __future__ import annotations
 
 from gridadmin.cli import CliError, open_cli_database
+from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError
 from gridadmin.services.importing import KINDS
 from gridadmin.services.importing.template import write_template
@@ -18,6 +19,7 @@ def register(sub) -> None:
     parser.add_argument("--kind", required=True, choices=list(KINDS), help="数据类型")
     parser.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件")
     parser.add_argument("--db", help="数据库文件或 URL（用其中的代码表和社区、网格名称做下拉列表）")
+    add_login_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -27,7 +29,7 @@ def run(args) -> int:
     db = None
     if args.db:
         try:
-            db = open_cli_database(args.db)
+            db = open_cli_database(args)
         except DatabaseVersionError as exc:
             raise CliError(str(exc)) from None
     try:

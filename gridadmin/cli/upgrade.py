@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gridadmin.cli import CliError
+from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError, resolve_url, sqlite_path
 from gridadmin.paths import data_dir
 from gridadmin.services.maintenance.backup import pg_dump_advice, upgrade_with_backup
@@ -18,6 +19,7 @@ def register(sub) -> None:
     parser.add_argument("--db", required=True, help="数据库文件或 PostgreSQL 连接串")
     parser.add_argument("--backup-dir", help="SQLite 升级前备份的存放文件夹（默认：数据文件夹下的 backups）")
     parser.add_argument("--yes", action="store_true", help="PostgreSQL：确认已用 pg_dump 备份，直接升级")
+    add_login_arguments(parser)
     parser.set_defaults(func=run_upgrade)
 
 
@@ -29,6 +31,7 @@ def run_upgrade(args) -> int:
     if path is None and not args.yes:
         raise CliError(pg_dump_advice(url) + "\n备份完成后加 --yes 重新运行本命令。")
     folder = Path(args.backup_dir) if args.backup_dir else data_dir() / "backups"
+    actor = _upgrading_actor(url, args)
     try:
         result = upgrade_with_backup(url, folder)
     except DatabaseVersionError as exc:
@@ -40,6 +43,7 @@ def run_upgrade(args) -> int:
         if mapped is None:
             raise
         raise CliError(f"升级失败，数据库保持原样：{mapped.message}") from None
+    _record(url, actor, args)
     if result.old_revision == result.new_revision:
         print(f"数据库已是最新版本（{result.new_revision}），无需升级。")
         return 0
@@ -47,3 +51,41 @@ def run_upgrade(args) -> int:
     if result.backup is not None:
         print(f"升级前的备份：{result.backup}")
     return 0
+
+
+def _upgrading_actor(url: str, args):
+    """Who upgrades: the file's owner (``--as-system``) or a user of the
+    database, as it is before the upgrade, with the backup permission."""
+    from gridadmin.cli.login import check_as_system, cli_actor
+    from gridadmin.db import has_schema, open_database
+    from gridadmin.services.access.permissions import MANAGE_SETTINGS, SYSTEM, require
+
+    if args.as_system:
+        check_as_system(url)
+        if args.user:
+            raise CliError("--user 和 --as-system 只能选一个。")
+        return SYSTEM
+    try:
+        db = open_database(url, upgrade=False)
+    except DatabaseVersionError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        actor = cli_actor(db, args, creating=not has_schema(db.engine))
+        with db.session() as session:
+            require(session, actor, MANAGE_SETTINGS)
+        return actor
+    except ServiceError as exc:
+        raise CliError(exc.message) from None
+    finally:
+        db.dispose()
+
+
+def _record(url: str, actor, args) -> None:
+    from gridadmin.cli.login import record_command
+    from gridadmin.db import open_database
+
+    db = open_database(url)
+    try:
+        record_command(db, actor, args)
+    finally:
+        db.dispose()

@@ -20,6 +20,8 @@ from operator import itemgetter
 from sqlalchemy import Date, DateTime, Table, func, insert, select
 from sqlalchemy.orm import Session
 
+from gridadmin.services.common.lengths import check_rows
+
 
 def is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
@@ -30,6 +32,7 @@ def insert_tuples(session: Session, table: Table, keys: Sequence[str], rows: lis
     if not rows:
         return
     keys = list(keys)
+    check_rows(table, keys, zip(*rows))  # a text longer than its column: refused naming the field
     if not is_sqlite(session):
         session.execute(insert(table), [dict(zip(keys, row)) for row in rows])
         return

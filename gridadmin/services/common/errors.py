@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 
@@ -118,3 +119,27 @@ def describe_db_error(exc: BaseException) -> StorageError | None:
     if getattr(exc, "connection_invalidated", False):
         return StorageError(STORAGE_MESSAGES[STORAGE_DISCONNECTED], STORAGE_DISCONNECTED)
     return None
+
+
+# Personal data a driver or SQLAlchemy may put into an error's text: ID
+# numbers, phones and other long digit runs; PostgreSQL's DETAIL values
+# ("Key (id_number)=(…)", "Failing row contains (…)"); SQLAlchemy's
+# "[parameters: …]" (engines are made with hide_parameters=True, this is
+# the second line of defence).
+_HIDDEN = "＊"
+_SCRUBS = (
+    (re.compile(r"\[parameters: .*?\](?=\s*(?:\(Background on this error|$))", re.S), "[parameters hidden]"),
+    (re.compile(r"(Key \(.*?\))=\(.*?\)(?=\s+(?:already exists|is not present|conflicts|is still referenced))", re.S),
+     r"\1=(" + _HIDDEN + ")"),
+    (re.compile(r"(Failing row contains )\(.*\)", re.S), r"\1(" + _HIDDEN + ")"),
+    (re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|0\d{2,3}-\d{7,8}|\d{9,})(?![0-9A-Za-z])"), _HIDDEN * 4),
+)
+
+
+def scrub_personal_data(text: object) -> str:
+    """``text`` without the personal data an error message may carry (see
+    ``_SCRUBS``): for logs, error dialogs and error workbooks."""
+    result = str(text)
+    for pattern, replacement in _SCRUBS:
+        result = pattern.sub(replacement, result)
+    return result

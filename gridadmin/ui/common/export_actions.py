@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gridadmin import APP_TITLE
 from gridadmin.db import Database
-from gridadmin.services.common.errors import ServiceError, file_not_written
+from gridadmin.services.common.errors import ServiceError, file_not_written, scrub_personal_data
 from gridadmin.services.common.progress import Progress
 from gridadmin.services.reports.toolkit import DocumentInfo
 from gridadmin.services.areas.setup import township_of_database
@@ -87,7 +87,7 @@ def _finish(parent: QWidget, outcome, path: str, message: str) -> Path | None:
         error = outcome.error
         if isinstance(error, OSError):  # e.g. the PDF's folder is gone or the file is open elsewhere
             error = file_not_written(path, error)
-        text = error.message if isinstance(error, ServiceError) else str(error)
+        text = error.message if isinstance(error, ServiceError) else scrub_personal_data(error)
         QMessageBox.warning(parent, APP_TITLE, text)
         return None
     QMessageBox.information(parent, APP_TITLE, message.format(n=outcome.result, path=path))

@@ -7,7 +7,7 @@ import os
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel
 
-from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.common.errors import ServiceError, scrub_personal_data
 from gridadmin.ui.common.jobs import JobOutcome
 
 ERROR_STYLE = "color: #b00020;"
@@ -68,4 +68,4 @@ def outcome_message(outcome: JobOutcome) -> str:
         name = os.path.basename(str(error.filename)) if error.filename else ""
         return QCoreApplication.translate("ImportWizard", "无法访问文件“{name}”：文件可能已被移动、删除或正被其他程序占用。"
                                           ).format(name=name)
-    return QCoreApplication.translate("ImportWizard", "出现意外错误：{error}").format(error=error)
+    return QCoreApplication.translate("ImportWizard", "出现意外错误：{error}").format(error=scrub_personal_data(error))

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
 from gridadmin import APP_TITLE
 from gridadmin.db import Database, sqlite_path
 from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting
-from gridadmin.services.maintenance.backup import BACKUP_SUFFIX, backup_database, list_backups, restore_database, verify_backup
+from gridadmin.services.maintenance.backup import (
+    BACKUP_SUFFIX, backup_database, list_backups, other_township, restore_database, verify_backup,
+)
 from gridadmin.services.common.errors import ServiceError
 
 FILTER = f"网格中心备份 (*{BACKUP_SUFFIX});;所有文件 (*)"
@@ -101,8 +103,15 @@ class BackupTab(QWidget):
             message=check.message)
         if QMessageBox.question(self, APP_TITLE, question) != QMessageBox.StandardButton.Yes:
             return
+        other = other_township(check, sqlite_path(self.db.url))
+        if other:
+            answer = QMessageBox.warning(
+                self, APP_TITLE, self.tr("{other}\n\n确定要用其他乡镇/街道的备份替换当前数据库吗？").format(other=other),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         try:
-            safety = restore_database(self.db, Path(path), backup_dir(self.db))
+            safety = restore_database(self.db, Path(path), backup_dir(self.db), confirm_township=bool(other))
         except ServiceError as exc:
             QMessageBox.warning(self, APP_TITLE, exc.message)
             return

@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("backup_file", nargs="?", help="备份文件（双击 .gadb 文件时）：打开后提示从它恢复")
     args, qt_args = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
     app = create_application([sys.argv[0], *qt_args])
+    from gridadmin.logs import owner_only_files
+
+    owner_only_files()  # databases, backups, exports, reports, logs: the owner's only (POSIX)
 
     from gridadmin.ui.shell.main_window import MainWindow
 
@@ -206,20 +209,22 @@ def start_daily_backup(db) -> None:
 
 def install_excepthook() -> None:
     """Show an unexpected error to the user instead of dying silently; the
-    traceback goes to the log file in the data folder for support."""
+    traceback goes to the log file in the data folder for support. Neither
+    carries personal data: the log's lines and the dialog's text are
+    scrubbed (``scrub_personal_data``), the engines hide statement
+    parameters."""
     import logging
     import traceback
 
-    from gridadmin.paths import data_dir
+    from gridadmin.logs import setup_logging
+    from gridadmin.services.common.errors import scrub_personal_data
 
-    log_path = data_dir() / "gridadmin.log"
-    logging.basicConfig(filename=log_path, level=logging.INFO, encoding="utf-8",
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_path = setup_logging()
 
     def hook(exc_type, exc, tb):
         logging.getLogger("gridadmin").error("".join(traceback.format_exception(exc_type, exc, tb)))
         QMessageBox.critical(None, APP_TITLE, QCoreApplication.translate(
             "App", "程序遇到意外错误，刚才的操作可能没有完成：\n{error}\n\n详细信息已记录在 {path}").format(
-            error=exc, path=log_path))
+            error=scrub_personal_data(exc), path=log_path))
 
     sys.excepthook = hook

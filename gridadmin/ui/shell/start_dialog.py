@@ -16,10 +16,11 @@ from gridadmin import APP_TITLE
 from gridadmin.db import (
     Database, DatabaseCorruptError, DatabaseUpgradeNeeded, DatabaseVersionError, open_database, sqlite_path,
 )
+from gridadmin.credentials import completed, needs_password, split_password, stored_location, with_password
 from gridadmin.paths import data_dir
 from gridadmin.services.areas import divisions
 from gridadmin.services.maintenance.backup import newest_verified_backup, pg_dump_advice, restore_damaged, upgrade_with_backup
-from gridadmin.services.common.errors import ServiceError, describe_db_error
+from gridadmin.services.common.errors import ServiceError, describe_db_error, scrub_personal_data
 from gridadmin.services.areas.setup import init_township, township_of_database
 from gridadmin.ui.shell.pc_settings import SETTINGS_LAST_DB, app_settings
 from gridadmin.ui.common.jobs import run_job
@@ -36,8 +37,13 @@ def db_filter() -> str:
 def choose_database(db_arg: str | None, parent: QWidget | None = None) -> Database | None:
     """Open ``db_arg``, else the last database, else ask. None if the user
     gives up. A database without a township asks for one."""
+    migrate_saved_location()
     candidate = db_arg or app_settings().value(SETTINGS_LAST_DB, "")
     if candidate and ("://" in candidate or Path(candidate).exists() or db_arg):
+        candidate = with_asked_password(candidate, parent)
+    else:
+        candidate = None
+    if candidate:
         db = try_open(candidate, parent)
         if db is not None and township_of_database(db) is None:
             db = _init_empty(db, parent)
@@ -70,7 +76,7 @@ def try_open(location: str, parent: QWidget | None) -> Database | None:
             return try_open(location, parent)
     except Exception as exc:  # noqa: BLE001 - any driver error is shown to the user
         mapped = describe_db_error(exc)
-        detail = mapped.message if mapped else str(exc)
+        detail = mapped.message if mapped else scrub_personal_data(exc)
         QMessageBox.critical(parent, APP_TITLE, translate("StartDialog", "无法打开数据库“{location}”：\n{detail}")
                              .format(location=location, detail=detail))
     return None
@@ -149,7 +155,42 @@ def offer_restore(damage: DatabaseCorruptError, parent: QWidget | None) -> bool:
 
 
 def remember(db: Database) -> None:
-    app_settings().setValue(SETTINGS_LAST_DB, str(sqlite_path(db.url) or db.url))
+    """Keep ``db`` as the last database: a file's path, or a server URL
+    without its password (which goes to the OS keyring, when there is one;
+    else it is asked at the next start)."""
+    app_settings().setValue(SETTINGS_LAST_DB, str(sqlite_path(db.url) or stored_location(db.url)))
+
+
+def migrate_saved_location() -> None:
+    """Settings written by an older version may hold a URL with its
+    password in plain text: the password moves to the keyring (or is
+    dropped, to be asked at each start) and the URL is rewritten without it."""
+    settings = app_settings()
+    saved = str(settings.value(SETTINGS_LAST_DB, "") or "")
+    bare = stored_location(saved) if saved else saved
+    if bare != saved:
+        settings.setValue(SETTINGS_LAST_DB, bare)
+        settings.sync()
+
+
+def with_asked_password(location: str, parent: QWidget | None) -> str | None:
+    """``location`` ready to open: a server URL without password gets the
+    one kept in the OS keyring, else the user is asked for it (None when
+    they cancel). Files and URLs with a password come back unchanged."""
+    if not needs_password(location):
+        return location
+    filled = completed(location)
+    if filled != location:
+        return filled
+    from PySide6.QtWidgets import QInputDialog
+
+    shown = split_password(location)[0]
+    password, ok = QInputDialog.getText(
+        parent, APP_TITLE, translate("StartDialog", "数据库服务器 {location} 的密码：").format(location=shown),
+        QLineEdit.EchoMode.Password)
+    if not ok or not password:
+        return None
+    return with_password(location, password)
 
 
 def _init_empty(db: Database, parent: QWidget | None) -> Database | None:
@@ -282,7 +323,7 @@ class StartDialog(QDialog):
         db.dispose()
         _remove_sqlite(path)
         if outcome.error is not None:
-            QMessageBox.critical(self, APP_TITLE, self.tr("生成演示数据失败：{e}").format(e=outcome.error))
+            QMessageBox.critical(self, APP_TITLE, self.tr("生成演示数据失败：{e}").format(e=scrub_personal_data(outcome.error)))
 
     # -- open ------------------------------------------------------------
     def _open_tab(self) -> QWidget:
@@ -304,6 +345,9 @@ class StartDialog(QDialog):
             return
         if "://" not in location and not Path(location).exists():
             QMessageBox.warning(self, APP_TITLE, self.tr("找不到文件“{p}”。").format(p=location))
+            return
+        location = with_asked_password(location, self)
+        if location is None:
             return
         db = try_open(location, self)
         if db is not None and township_of_database(db) is None:
