@@ -17,8 +17,6 @@ from gridadmin.cli.errors import CliError  # noqa: F401 - every command imports 
 COMMAND_MODULES = ("init", "demo", "check_id", "screenshot", "backup", "upgrade", "import_cmd", "export", "template", "report")
 
 
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m gridadmin",
