@@ -280,7 +280,12 @@ def test_cli_json_equals_the_figures(tiny, tmp_path, capsys):
     assert main(["report", "monthly", "--db", url, "--month", "2026-03", "--out", str(out), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == monthly_figures(db, 2026, 3).to_dict()
+    flows = printed["totals"].pop("flows")
     assert printed["totals"] == {"households": 3, "residents": 4, "staff_on_post": 3, "grids": 2}
+    # no month submitted: 上月末 is computed, nothing was submitted, no 更正
+    assert flows["residents"] == {"previous": 5, "previous_submitted": None, "corrections": 0, "increase": 3,
+                                  "decrease": 4, "current": 4}
+    assert printed["submitted"] is None
     assert printed["communities"][0] == {"name": "甲社区", "code": "411399001001", "households": 2, "residents": 2,
                                          "staff_on_post": 3}
     assert out.stat().st_size > 0

@@ -27,20 +27,32 @@ from gridadmin.services.reports import presence
 
 @dataclass(frozen=True)
 class StockFlow:
-    """上月末 / 本月增加 / 本月减少 / 本月末."""
+    """上月末 / 本月增加 / 本月减少 / 本月末, and 更正 (``correction``): when
+    the previous month was submitted (已上报), ``previous`` is the submitted
+    本月末 and ``correction`` what the register now says about that date
+    less it (late changes), so 上月末已报 + 更正 + 增加 − 减少 = 本月末."""
 
     previous: int = 0
     increase: int = 0
     decrease: int = 0
     current: int = 0
+    correction: int = 0
 
     def __add__(self, other: StockFlow) -> StockFlow:
         return StockFlow(self.previous + other.previous, self.increase + other.increase,
-                         self.decrease + other.decrease, self.current + other.current)
+                         self.decrease + other.decrease, self.current + other.current,
+                         self.correction + other.correction)
 
     @property
     def balanced(self) -> bool:
-        return self.previous + self.increase - self.decrease == self.current
+        return self.previous + self.correction + self.increase - self.decrease == self.current
+
+    def from_submitted(self, submitted_previous: int) -> StockFlow:
+        """This flow starting from the submitted 上月末 (the difference to
+        what the register says about that date becomes the 更正)."""
+        computed = self.previous + self.correction
+        return StockFlow(submitted_previous, self.increase, self.decrease, self.current,
+                         computed - submitted_previous)
 
 
 @dataclass(frozen=True)
