@@ -23,6 +23,7 @@ from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.register import tallies
 from gridadmin.services.reports import presence
+from gridadmin.services.roster.on_post import on_post_assignment
 
 
 @dataclass(frozen=True)
@@ -322,9 +323,11 @@ def assignment_runs(on: date):
 
 
 def staff_counts(session: Session, on: date, community_ids: list[int]) -> dict:
+    """Distinct staff 在岗 on ``on`` (``roster.on_post``) per community,
+    community and role, grid, and over the scope."""
     m = area_map("sm")
     base = (select().select_from(StaffAssignment).join(m, m.c.area_id == StaffAssignment.area_id)
-            .where(assignment_runs(on), m.c.community_id.in_(community_ids)))
+            .where(on_post_assignment(on), m.c.community_id.in_(community_ids)))
     people = func.count(distinct(StaffAssignment.staff_id))
     return {
         "by_comm": dict(session.execute(base.add_columns(m.c.community_id, people).group_by(m.c.community_id)).all()),

@@ -41,7 +41,7 @@ import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from gridadmin.db import Database
 from gridadmin.models import Area, StaffAssignment
@@ -57,9 +57,10 @@ from gridadmin.services.reports import monthly_details as details
 from gridadmin.services.reports import snapshot
 from gridadmin.services.reports.late_changes import late_changes
 from gridadmin.services.reports.snapshot import SubmissionInfo
+from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 from gridadmin.services.reports.monthly_counts import (
-    StockFlow, TrainingFigures, area_map, area_parts, assignment_runs, attendance_in_scope, household_counts,
+    StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, household_counts,
     moved_after,
     one_snapshot, person_present, resident_counts, side_queries, staff_counts, training_counts, transfers_after,
 )
@@ -135,6 +136,7 @@ class MonthlyFigures:
     sensitive_shown: bool = False
     trend: tuple[TrendPoint, ...] = ()
     behind: tuple[BehindRow, ...] = ()
+    staff_on_leave: int = 0  # 休假 at the month's end, shown beside 在岗 (``roster.on_post``)
     # submitted months (snapshot.py, submission.py)
     previous_submission: SubmissionInfo | None = None  # the previous month as submitted: 上月末 is its 本月末
     submission: SubmissionInfo | None = None  # this month is submitted: these are the submitted figures
@@ -149,6 +151,11 @@ class MonthlyFigures:
     @property
     def month_key(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def staff_text(self) -> str:
+        """在岗 416 人（另有休假 6 人） over the scope at the month's end."""
+        return OnPostCount(self.total.staff_on_post, self.staff_on_leave).text
 
     @property
     def grids_without_fulltime(self) -> tuple[GridFigures, ...]:
@@ -173,7 +180,8 @@ class MonthlyFigures:
             "submitted": None if self.submission is None else {
                 "by": self.submission.username, "at": self.submission.submitted_at.isoformat(sep=" ")},
             "totals": {"households": self.total.households.current, "residents": self.total.residents.current,
-                       "staff_on_post": self.total.staff_on_post, "grids": len(self.grids),
+                       "staff_on_post": self.total.staff_on_post, "staff_on_leave": self.staff_on_leave,
+                       "grids": len(self.grids),
                        "flows": {"households": flow(self.total.households),
                                  "residents": flow(self.total.residents),
                                  "staff_on_post": flow(self.staff_flows.get(None, StockFlow()))}},
@@ -252,7 +260,11 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                                             lambda r: book.label("staff_role", r) or r)
             on_post = set(session.scalars(
                 select(StaffAssignment.staff_id).join(m := area_map("bh"), m.c.area_id == StaffAssignment.area_id)
-                .where(assignment_runs(end), m.c.community_id.in_(community_ids))))
+                .where(on_post_assignment(end), m.c.community_id.in_(community_ids))))
+            on_leave = session.scalar(
+                select(func.count(distinct(StaffAssignment.staff_id)))
+                .join(m := area_map("lv"), m.c.area_id == StaffAssignment.area_id)
+                .where(on_post_assignment(end, status=ON_LEAVE), m.c.community_id.in_(community_ids))) or 0
             compliance_rows = compliance(db, year, today=end)
             residents_end, residents_prev, trend_residents = residents_job.result()
             tags = tags_job.result()
@@ -346,7 +358,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           staff_role_flows=role_flows,
                           staff_changes=tuple(changes), tags=tuple(tags), sensitive_shown=with_sensitive,
                           trend=tuple(trend), behind=tuple(sorted(behind, key=lambda b: -b.shortfall)),
-                          previous_submission=previous_info if before is not None else None)
+                          previous_submission=previous_info if before is not None else None,
+                          staff_on_leave=int(on_leave))
 
 
 class _Reported:

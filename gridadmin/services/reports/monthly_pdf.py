@@ -147,8 +147,8 @@ def _staff(figures: MonthlyFigures, styles: Styles) -> list:
     role_table = data_table(["岗位", *labels], role_rows, col_widths=[50 * mm] + [28 * mm] * len(labels),
                             numeric_columns=range(1, len(labels) + 1), styles=styles)
     role_table.hAlign = "LEFT"
-    note = Paragraph("注：按任职起止日期统计，一人在多个网格或岗位任职时，“在岗人数”只计一次，各岗位分别计数；"
-                     "合计行按全部人员去重。", styles.small)
+    note = Paragraph(f"本月末{figures.staff_text}。注：在岗指当日状态为在岗且有在任网格职务（休假人员不计入在岗，另列）；"
+                     "一人在多个网格或岗位任职时，“在岗人数”只计一次，各岗位分别计数；合计行按全部人员去重。", styles.small)
     return [Paragraph("三、网格力量在岗情况", styles.heading), table, note,
             KeepTogether([Paragraph("各岗位在岗人员增减（全范围，人）", styles.body), role_table])]
 
