@@ -85,12 +85,15 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class BehindRow:
-    """Someone short of the annual hours at the month's end."""
+    """Someone behind on training hours at the month's end: ``required`` is
+    the requirement to date (pro-rated by elapsed months), ``months`` the
+    shortfall in months' shares."""
 
     name: str
     grids: str
     hours: float
     required: float
+    months: float = 0.0
 
     @property
     def shortfall(self) -> float:

@@ -51,7 +51,7 @@ from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOL
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.training.compliance import compliance
-from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, get_setting
+from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, behind_threshold_in, get_setting
 from gridadmin.services.access.permissions import SEE_SENSITIVE, acting
 from gridadmin.services.reports import monthly_details as details
 from gridadmin.services.reports import snapshot
@@ -137,6 +137,10 @@ class MonthlyFigures:
     trend: tuple[TrendPoint, ...] = ()
     behind: tuple[BehindRow, ...] = ()
     staff_on_leave: int = 0  # 休假 at the month's end, shown beside 在岗 (``roster.on_post``)
+    behind_by_community: tuple = ()  # ((community name, staff behind on hours to date), …), every shown community
+    behind_total: int = 0  # distinct staff behind on hours to date (``behind`` lists only some of them)
+    behind_threshold: float = 1.0  # months' shares beyond which ``behind`` names them
+    behind_listed_all: bool = False  # December: ``behind`` lists everyone behind
     # submitted months (snapshot.py, submission.py)
     previous_submission: SubmissionInfo | None = None  # the previous month as submitted: 上月末 is its 本月末
     submission: SubmissionInfo | None = None  # this month is submitted: these are the submitted figures
@@ -261,6 +265,12 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             on_post = set(session.scalars(
                 select(StaffAssignment.staff_id).join(m := area_map("bh"), m.c.area_id == StaffAssignment.area_id)
                 .where(on_post_assignment(end), m.c.community_id.in_(community_ids))))
+            bc = area_map("bc")
+            staff_communities = session.execute(
+                select(StaffAssignment.staff_id, bc.c.community_id).distinct()
+                .join(bc, bc.c.area_id == StaffAssignment.area_id)
+                .where(on_post_assignment(end), bc.c.community_id.in_(community_ids))).all()
+            threshold = behind_threshold_in(session)
             on_leave = session.scalar(
                 select(func.count(distinct(StaffAssignment.staff_id)))
                 .join(m := area_map("lv"), m.c.area_id == StaffAssignment.area_id)
@@ -270,8 +280,17 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             tags = tags_job.result()
         trend = details.trends(session, trend_months, trend_residents,
                                scoped_training=attendance_in_scope(community_ids) if scoped else None)
-    behind = tuple(BehindRow(r.name, r.grids, r.hours, r.required)
-                   for r in compliance_rows if r.shortfall > 0 and r.staff_id in on_post)
+    # Training: everyone 在岗 behind their hours to date is counted per community;
+    # names are listed beyond the township's threshold (December: all of them).
+    behind_all = [r for r in compliance_rows if r.shortfall > 0 and r.staff_id in on_post]
+    listed_all = month == 12
+    behind = tuple(BehindRow(r.name, r.grids, r.hours, r.required, round(r.months_behind, 2))
+                   for r in behind_all if listed_all or r.months_behind > threshold)
+    behind_ids = {r.staff_id for r in behind_all}
+    behind_counts: dict[int, set[int]] = {}
+    for staff_id, comm in staff_communities:
+        if staff_id in behind_ids:
+            behind_counts.setdefault(comm, set()).add(staff_id)
 
     # Per community: sum the (community, grid) groups.
     hh_by_comm: dict[int, StockFlow] = {}
@@ -359,7 +378,9 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           staff_changes=tuple(changes), tags=tuple(tags), sensitive_shown=with_sensitive,
                           trend=tuple(trend), behind=tuple(sorted(behind, key=lambda b: -b.shortfall)),
                           previous_submission=previous_info if before is not None else None,
-                          staff_on_leave=int(on_leave))
+                          staff_on_leave=int(on_leave),
+                          behind_by_community=tuple((r.name, len(behind_counts.get(r.area_id, ()))) for r in rows),
+                          behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all)
 
 
 class _Reported:

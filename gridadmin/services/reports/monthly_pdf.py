@@ -196,13 +196,21 @@ def _training(figures: MonthlyFigures, styles: Styles) -> list:
     table.hAlign = "LEFT"
     out = [KeepTogether([Paragraph("六、培训情况", styles.heading), table])]
     behind = figures.behind
-    out.append(Paragraph(f"截至本月末，在岗人员中年度培训学时未达要求的 {number(len(behind))} 人"
-                         + ("，按差额从大到小列出：" if behind else "。"), styles.body))
+    per = "，".join(f"{name} {number(n)} 人" for name, n in figures.behind_by_community if n)
+    out.append(Paragraph(f"截至本月末，在岗人员中培训学时落后于进度（年度要求按已过月份折算，年中入职者按在岗月份）的 "
+                         f"{number(figures.behind_total)} 人" + (f"：{per}。" if per else "。"), styles.body))
+    if figures.behind_listed_all:
+        lead = "全年学时未达要求的人员全部列出，按差额从大到小："
+    else:
+        lead = (f"其中落后超过 {figures.behind_threshold:g} 个月应完成学时的 {number(len(behind))} 人"
+                + ("，按差额从大到小列出（完整名单见培训管理 → 学时达标）：" if behind else "。"))
+    if figures.behind_total:
+        out.append(Paragraph(lead, styles.body))
     if behind:
         rows = [[i, b.name, b.grids, number(b.hours), number(b.required), number(b.shortfall)]
                 for i, b in enumerate(behind, start=1)]
-        t = data_table(["序号", "姓名", "所属网格", "已完成学时", "年度要求", "尚差"], rows,
-                       col_widths=[14 * mm, 26 * mm, 130 * mm, 28 * mm, 28 * mm, 28 * mm],
+        t = data_table(["序号", "姓名", "所属网格", "已完成学时", "截至本月末应完成", "尚差"], rows,
+                       col_widths=[14 * mm, 26 * mm, 122 * mm, 28 * mm, 36 * mm, 28 * mm],
                        numeric_columns=(0, 3, 4, 5), styles=styles)
         t.hAlign = "LEFT"
         out.append(t)
