@@ -5,33 +5,24 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from sqlalchemy import select
 
-from gridadmin.db import open_database
 from gridadmin.models import Person
 from gridadmin.models.access import ROLE_OFFICIAL
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.access.permissions import Actor
-from gridadmin.services.demo import create_demo_database
 from gridadmin.services.register import life_events
 from gridadmin.services.register.households import MemberData
 from gridadmin.services.reports.history import previous_month
 from gridadmin.services.reports.submission import submission_of
 from gridadmin.ui.register.event_dialogs import EventDialog
 from gridadmin.ui.reports.reports_page import ReportsPage
+from tests import test_reports_page
 from tests.uihelpers import answer_message_box, when_modal
 
-
-@pytest.fixture
-def demo(tmp_path):
-    path = tmp_path / "demo.db"
-    create_demo_database(str(path), "small")
-    database = open_database(str(path))
-    yield database
-    database.dispose()
+demo = test_reports_page.demo  # the small demo database fixture
 
 
 def _member_to_move(db, before: date):

@@ -74,20 +74,29 @@ def _open(path: str):
         raise CliError(str(exc)) from None
 
 
+def _on_month(args, action):
+    """``action(db, year, month, scope_id)`` on the command's database and
+    month; a refusal becomes the command's error. Returns (year, month, result)."""
+    year, month = parse_month(args.month)
+    db = _open(args.db)
+    try:
+        return year, month, action(db, year, month, _scope_id(db, args.scope))
+    except ServiceError as exc:
+        raise CliError(exc.message) from None
+    finally:
+        db.dispose()
+
+
 def run_submit(args) -> int:
     from gridadmin.services.common.progress import run_to_end
     from gridadmin.services.reports.history import get_report
     from gridadmin.services.reports.submission import submit_monthly_report
 
-    year, month = parse_month(args.month)
-    db = _open(args.db)
-    try:
-        info = run_to_end(submit_monthly_report(db, year, month, _scope_id(db, args.scope)))
-        pdf = get_report(db, info.generated_report_id)
-    except ServiceError as exc:
-        raise CliError(exc.message) from None
-    finally:
-        db.dispose()
+    def submit(db, year, month, scope_id):
+        info = run_to_end(submit_monthly_report(db, year, month, scope_id))
+        return info, get_report(db, info.generated_report_id)
+
+    year, month, (info, pdf) = _on_month(args, submit)
     print(f"已上报 {year}年{month}月 月报（{info.scope_name}）：{info.username}，{info.submitted_at:%Y-%m-%d %H:%M}；"
           f"PDF：{pdf.file_path}")
     return 0
@@ -96,14 +105,8 @@ def run_submit(args) -> int:
 def run_withdraw(args) -> int:
     from gridadmin.services.reports.submission import withdraw_submission
 
-    year, month = parse_month(args.month)
-    db = _open(args.db)
-    try:
-        info = withdraw_submission(db, year, month, _scope_id(db, args.scope), reason=args.reason)
-    except ServiceError as exc:
-        raise CliError(exc.message) from None
-    finally:
-        db.dispose()
+    year, month, info = _on_month(args, lambda db, y, m, scope: withdraw_submission(db, y, m, scope,
+                                                                                 reason=args.reason))
     print(f"已撤回 {year}年{month}月 月报（{info.scope_name}）的上报（原上报：{info.username}，"
           f"{info.submitted_at:%Y-%m-%d %H:%M}），可以重新上报。")
     return 0
@@ -112,14 +115,7 @@ def run_withdraw(args) -> int:
 def run_diff(args) -> int:
     from gridadmin.services.reports.submission import report_diff
 
-    year, month = parse_month(args.month)
-    db = _open(args.db)
-    try:
-        diff = report_diff(db, year, month, _scope_id(db, args.scope))
-    except ServiceError as exc:
-        raise CliError(exc.message) from None
-    finally:
-        db.dispose()
+    year, month, diff = _on_month(args, report_diff)
     if args.json:
         print(json.dumps(diff.to_dict(), ensure_ascii=False))
         return 0

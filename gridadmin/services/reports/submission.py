@@ -15,9 +15,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,13 +24,14 @@ from sqlalchemy.exc import IntegrityError
 
 from gridadmin.db import Database
 from gridadmin.models import Area, GeneratedReport, SubmittedReport
+from gridadmin.models.base import local_now
 from gridadmin.services.access.audit import ACTION_SUBMIT, ACTION_WITHDRAW, record
 from gridadmin.services.access.permissions import SUBMIT_REPORT, WITHDRAW_REPORT, acting, require
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ValidationError
 from gridadmin.services.common.progress import Job, Progress
 from gridadmin.services.common.text import clean_text
 from gridadmin.services.reports import snapshot
-from gridadmin.services.reports.history import TOWNSHIP_SCOPE, file_sha256, reports_dir
+from gridadmin.services.reports.history import TOWNSHIP_SCOPE, file_sha256, reports_dir, write_report_file
 from gridadmin.services.reports.late_changes import LateChange, newest_event_id
 from gridadmin.services.reports.monthly_figures import month_bounds, monthly_figures
 from gridadmin.services.reports.monthly_pdf import TITLE, write_monthly_pdf
@@ -99,7 +99,6 @@ def submit_monthly_report(db: Database, year: int, month: int, scope_area_id: in
 
 
 def _submit(db, actor, year, month, key, scope_area_id, s_key, scope_name, folder, printed_on) -> Job:
-    from gridadmin.models.base import local_now
     from gridadmin.services.common.settings import signatories
 
     yield Progress(0, 3, f"正在计算 {month_label(key)} 月报（{scope_name}）…")
@@ -108,15 +107,8 @@ def _submit(db, actor, year, month, key, scope_area_id, s_key, scope_name, folde
         last_event = newest_event_id(session)
     figures = monthly_figures(db, year, month, scope_area_id, as_submitted=False)
     yield Progress(1, 3, "正在生成上报的 PDF…")
-    safe_scope = re.sub(r'[\\/:*?"<>|\s]+', "_", scope_name)
-    path = Path(folder) / f"{TITLE}_{key}_{safe_scope}_已上报_{datetime.now():%Y%m%d-%H%M%S-%f}.pdf"
-    part = path.with_suffix(".part")
-    try:
-        pages = write_monthly_pdf(figures, part, printed_on=printed_on, signatories=signatories(db))
-        part.replace(path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+    path, pages = write_report_file(folder, key, scope_name, lambda part: write_monthly_pdf(
+        figures, part, printed_on=printed_on, signatories=signatories(db)), "_已上报")
     yield Progress(2, 3, "正在登记上报…")
     sha = file_sha256(path)
     try:
@@ -167,8 +159,7 @@ def withdraw_submission(db: Database, year: int, month: int, scope_area_id: int 
         if row is None:
             raise NotFoundError(f"{month_label(key)}的月报（{_scope_name(session, scope_area_id)}）没有上报，无需撤回。",
                                 field="报告月份", value=key)
-        row.withdrawn_at, row.withdrawn_by, row.withdraw_reason = datetime.now().replace(microsecond=0), \
-            actor.username, reason
+        row.withdrawn_at, row.withdrawn_by, row.withdraw_reason = local_now(), actor.username, reason
         record(session, actor, ACTION_WITHDRAW, ENTITY, row.id,
                summary=f"撤回{TITLE} {key}（{row.scope_name}）的上报，原因：{reason}"[:200])
         return snapshot.info_of(row)
