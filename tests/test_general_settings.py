@@ -75,3 +75,18 @@ def test_only_manage_settings_may_change_them(qtbot, admin_db):
     page = SettingsPage(clerk)
     qtbot.addWidget(page)
     assert not page.general_tab.save_button.isEnabled() and not page.general_tab.backup_folder.isEnabled()
+
+
+def test_general_tab_sets_the_training_behind_threshold(qtbot, admin_db):
+    from gridadmin.services.common.settings import behind_threshold
+
+    page = SettingsPage(admin_db)
+    qtbot.addWidget(page)
+    tab = page.general_tab
+    assert tab.behind_months.value() == 1.0 and behind_threshold(admin_db) == 1.0  # default: one month's share
+    tab.behind_months.setValue(2.5)
+    assert tab.save()
+    assert behind_threshold(admin_db) == 2.5
+    page2 = SettingsPage(admin_db)
+    qtbot.addWidget(page2)
+    assert page2.general_tab.behind_months.value() == 2.5

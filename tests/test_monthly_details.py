@@ -15,6 +15,7 @@ from gridadmin.services.access.permissions import Actor
 from gridadmin.services.common.codes import seed_code_lists
 from gridadmin.services.reports.monthly_figures import StockFlow, monthly_figures
 from gridadmin.services.reports.monthly_pdf import monthly_report_pdf
+from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.training.compliance import set_requirement
 from tests.test_monthly_report import OLD, D, _pdf_text, tiny  # noqa: F401
 
@@ -97,11 +98,30 @@ def test_twelve_month_trends(known):
 
 
 def test_behind_on_hours_are_staff_on_post(known):
+    """10 h a year: by the end of March 2.5 h are due (3 months), 1 h for s4
+    hired on 03-05 (one month on post); s1 has 4 h and is on track."""
     db, _ids = known
     f = monthly_figures(db, 2026, 3)
     assert [b.name for b in f.behind][0] == "s2"  # nothing done: the largest shortfall
-    assert {b.name for b in f.behind} == {"s1", "s2", "s4"}  # s3 left in March
-    assert next(b for b in f.behind if b.name == "s1").hours == 4
+    assert {b.name for b in f.behind} == {"s2", "s4"}  # s3 left in March, s1 on track
+    s2 = next(b for b in f.behind if b.name == "s2")
+    assert (s2.hours, s2.required, s2.months) == (0, 2.5, 3.0)
+    assert f.behind_total == 2 and f.behind_threshold == 1.0 and not f.behind_listed_all
+    assert sum(n for _name, n in f.behind_by_community) >= 2
+
+
+def test_behind_names_only_beyond_the_township_threshold(known):
+    from gridadmin.services.common.settings import behind_threshold, save_general_settings
+
+    db, _ids = known
+    save_general_settings(db, behind_months=2)
+    assert behind_threshold(db) == 2
+    f = monthly_figures(db, 2026, 3)
+    assert f.behind_total == 2 and [b.name for b in f.behind] == ["s2"]  # s4 is 1.2 months behind
+    with pytest.raises(ValidationError, match="学时落后阈值"):
+        save_general_settings(db, behind_months=13)
+    december = monthly_figures(db, 2026, 12)
+    assert december.behind_listed_all and len(december.behind) == december.behind_total
 
 
 def test_pdf_prints_the_further_sections(known, tmp_path):
@@ -113,7 +133,7 @@ def test_pdf_prints_the_further_sections(known, tmp_path):
                     "七、特殊人群情况", "附：统计图", "各社区/村人口（本月末）", "近 12 个月培训学时"):
         assert heading in text, heading
     assert "甲一微网格（专职网格员）" in text and "测试矫正" in text
-    assert "年度培训学时未达要求的 3 人" in text
+    assert "培训学时落后于进度" in text and "的 2 人" in text
     official = db.as_actor(Actor(None, "lingdao", "领导甲", frozenset({"official"})))
     monthly_report_pdf(official, 2026, 3, path, printed_on=date(2026, 4, 2))
     text = _pdf_text(path)

@@ -132,9 +132,15 @@ def _plain_sql_households(db, on: date) -> int:
 
 
 def _plain_sql_staff(db, on: date) -> int:
+    """在岗 at ``on``: an assignment runs and the status that day (latest
+    status event, else the current status) is 在岗 — 休假 is not counted."""
     with db.session() as s:
-        return s.execute(text("SELECT count(DISTINCT staff_id) FROM staff_assignment WHERE start_date <= :d"
-                              " AND (end_date IS NULL OR end_date >= :d)"), {"d": on}).scalar_one()
+        return s.execute(text(
+            "SELECT count(DISTINCT a.staff_id) FROM staff_assignment a JOIN staff st ON st.id = a.staff_id"
+            " WHERE a.start_date <= :d AND (a.end_date IS NULL OR a.end_date >= :d)"
+            " AND coalesce((SELECT e.status FROM staff_status_event e WHERE e.staff_id = a.staff_id"
+            " AND e.event_date <= :d ORDER BY e.event_date DESC, e.id DESC LIMIT 1), st.status) = '在岗'"),
+            {"d": on}).scalar_one()
 
 
 def test_figures_of_a_month_with_known_history(tiny):
@@ -281,7 +287,13 @@ def test_cli_json_equals_the_figures(tiny, tmp_path, capsys, cli_login):
     assert main(["report", "monthly", "--db", url, "--month", "2026-03", "--out", str(out), "--json", *login]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == monthly_figures(db, 2026, 3).to_dict()
-    assert printed["totals"] == {"households": 3, "residents": 4, "staff_on_post": 3, "grids": 2}
+    flows = printed["totals"].pop("flows")
+    assert printed["totals"] == {"households": 3, "residents": 4, "staff_on_post": 3, "staff_on_leave": 0,
+                                 "grids": 2}
+    # no month submitted: 上月末 is computed, nothing was submitted, no 更正
+    assert flows["residents"] == {"previous": 5, "previous_submitted": None, "corrections": 0, "increase": 3,
+                                  "decrease": 4, "current": 4}
+    assert printed["submitted"] is None
     assert printed["communities"][0] == {"name": "甲社区", "code": "411399001001", "households": 2, "residents": 2,
                                          "staff_on_post": 3}
     assert out.stat().st_size > 0

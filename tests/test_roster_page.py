@@ -52,7 +52,7 @@ def _save(dialog):
 def test_shows_serving_staff_masked_until_ticked(qtbot, setup):
     page = _page(qtbot, setup[0])
     assert _names(page) == ["李四", "张三"]
-    assert "共 2 人" in page.summary.text()
+    assert "在岗 2 人" in page.summary.text()
     assert _cell(page, 1, "phone") == "138****5678" and "*" in _cell(page, 1, "id_number")
     assert _cell(page, 1, "grids") == "第一网格" and _cell(page, 1, "roles") == "专职网格员"
     page.show_full.setChecked(True)

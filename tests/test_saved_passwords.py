@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from gridadmin.credentials import SERVICE, completed, split_password, stored_location
-from gridadmin.ui.shell.app import SETTINGS_LAST_DB, app_settings
+from gridadmin.ui.shell.pc_settings import SETTINGS_LAST_DB, app_settings
 
 URL = "postgresql+psycopg://clerk:Pa55word@dbserver:5432/gridadmin"
 BARE = "postgresql+psycopg://clerk@dbserver:5432/gridadmin"

@@ -170,3 +170,24 @@ def test_code_lists_and_years_for_the_screens(world):
     _session(db, start=date(2024, 12, 30), end=date(2025, 1, 2))
     _session(db, name="春季培训", start=date(2025, 4, 1))
     assert training_years(db) == [2025, 2024]
+
+
+def test_hours_to_date_are_compared_with_the_requirement_to_date(world):
+    """32 h a year for 专职: by the end of September 24 h are due (9 months);
+    王五, hired in July, owes 3 months' share (8 h) of his 16 h for the year."""
+    from gridadmin.services.training.compliance import months_elapsed
+
+    db, ids = world
+    set_requirement(db, 2025, 24)
+    set_requirement(db, 2025, 32, role="fulltime")
+    autumn = _session(db, "秋季培训", start=date(2025, 9, 1), hours=10)
+    add_attendees(db, autumn, [ids["张三"], ids["王五"]])
+    assert (months_elapsed(date(2025, 9, 30)), months_elapsed(date(2025, 9, 29)), months_elapsed(date(2025, 1, 5))) \
+        == (9, 8, 0)
+    rows = {r.name: r for r in compliance(db, 2025, today=date(2025, 9, 30))}
+    assert (rows["张三"].required, rows["张三"].annual, rows["张三"].shortfall) == (24, 32, 14)
+    assert rows["张三"].months_behind == pytest.approx(14 / (32 / 12))
+    assert (rows["王五"].required, rows["王五"].annual, rows["王五"].shortfall) == (8, 16, 0)
+    # early in the year nothing is due yet; on 31 December the whole year is
+    assert all(r.required == 0 for r in compliance(db, 2025, today=date(2025, 1, 20)))
+    assert {r.name: r.required for r in compliance(db, 2025, today=date(2025, 12, 31))} == {"张三": 32, "王五": 16}

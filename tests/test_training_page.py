@@ -213,6 +213,13 @@ def test_print_signin_sheet(qtbot, world, tmp_path, monkeypatch):
     assert "13812345678" in PdfReader(str(target)).pages[0].extract_text()
 
 
+def _due(annual: float) -> float:
+    """The requirement to date on the tab's day (today)."""
+    from gridadmin.services.training.compliance import months_elapsed
+
+    return round(annual * months_elapsed(date.today()) / 12 * 2) / 2
+
+
 def test_compliance_tab_shows_who_is_behind_first(qtbot, world):
     db, ids = world
     set_requirement(db, YEAR, 12)
@@ -224,12 +231,17 @@ def test_compliance_tab_shows_who_is_behind_first(qtbot, world):
     page.tabs.setCurrentWidget(page.compliance)
     tab = page.compliance
     model = tab.model
-    assert model.index(0, 0).data() == "赵六"  # nothing yet: 12 short
-    assert [model.index(0, c).data() for c in range(3, 6)] == ["0", "12", "12"]
-    assert model.index(0, 2).data() == "专职网格员"
-    assert tab.count.text() == "共 4 人，未达标 3 人"
+    # hours to date are compared with the requirement to date (12 h a year, pro-rated by elapsed months)
+    due = _due(12)
+    assert model.headerData(4, Qt.Orientation.Horizontal) == "截至当前应完成学时（按已过月份折算）"
+    if due:
+        assert model.index(0, 0).data() == "赵六"  # nothing yet
+        assert [model.index(0, c).data() for c in range(3, 6)] == ["0", f"{due:g}", f"{due:g}"]
+        assert model.index(0, 2).data() == "专职网格员"
+    behind = (due > 0) + 2 * (due > 8) + (due > 14)  # 赵六 0 h, 王五 and 李四 8 h, 张三 14 h
+    assert tab.count.text() == f"共 4 人，未达标 {behind} 人"
     tab.behind_only.setChecked(True)
-    assert model.rowCount() == 3 and "张三" not in [model.index(r, 0).data() for r in range(3)]
+    assert model.rowCount() == behind and "张三" not in [model.index(r, 0).data() for r in range(behind)]
 
     def set_fulltime(dialog):
         assert dialog.default_hours.value() == 12 and dialog.role_hours["fulltime"].text() == "同默认"
@@ -240,9 +252,11 @@ def test_compliance_tab_shows_who_is_behind_first(qtbot, world):
     when_modal(set_fulltime)
     qtbot.mouseClick(tab.requirements_button, Qt.MouseButton.LeftButton)
     rows = {r.name: r for r in compliance(db, YEAR)}
-    assert rows["张三"].required == 20 and rows["李四"].required == 12
+    assert rows["张三"].required == _due(20) and rows["李四"].required == _due(12)
+    assert (rows["张三"].annual, rows["李四"].annual) == (20, 12)
     assert requirements(db, YEAR) == {None: 12, "fulltime": 20}
-    assert tab.count.text() == "共 4 人，未达标 4 人"
+    behind = (_due(20) > 0) + (_due(20) > 14) + 2 * (_due(12) > 8)  # 赵六 and 张三 full-time
+    assert tab.count.text() == f"共 4 人，未达标 {behind} 人"
     assert "专职网格员 20" in tab.requirement_title.text()
 
 
@@ -258,15 +272,15 @@ def test_compliance_list_exports_and_prints_what_is_shown(qtbot, world, tmp_path
     page = _page(qtbot, db)
     page.tabs.setCurrentWidget(page.compliance)
     tab = page.compliance
-    tab.behind_only.setChecked(True)
+    tab.behind_only.setChecked(False)
     assert tab.model.rowCount() > 0
     out = tmp_path / "达标.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     answer_message_box(QMessageBox.StandardButton.Ok)
     tab.export_button.click()
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[0] == ("姓名", "所属网格", "岗位", "已完成学时", "要求学时", "差额")
-    assert len(rows) - 1 == tab.model.rowCount() and "张三" not in [r[0] for r in rows]
+    assert rows[0] == ("姓名", "所属网格", "岗位", "已完成学时", "截至当前应完成学时（按已过月份折算）", "全年要求", "差额")
+    assert len(rows) - 1 == tab.model.rowCount() and "张三" in [r[0] for r in rows]
     pdf = tmp_path / "达标.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), ""))
     answer_message_box(QMessageBox.StandardButton.Ok)

@@ -1,5 +1,8 @@
 """``report monthly --db DB --month YYYY-MM [--scope CODE] --out FILE.pdf [--json]``:
-the monthly report (月报) as a PDF; ``--json`` also prints its figures."""
+the monthly report (月报) as a PDF; ``--json`` also prints its figures.
+``report submit`` marks a month's report as 已上报 (figures and PDF kept),
+``report withdraw --reason …`` withdraws a submission, ``report diff``
+compares a submitted month with what the register says today."""
 
 from __future__ import annotations
 
@@ -28,6 +31,26 @@ def register(sub) -> None:
     monthly.add_argument("--json", action="store_true", help="同时输出月报数据（JSON）")
     add_login_arguments(monthly)
     monthly.set_defaults(func=run_monthly)
+    submit = kinds.add_parser("submit", help="上报月报：保存本月数字和 PDF，此后补录的变动作为下月更正")
+    submit.add_argument("--db", required=True, help="数据库文件或地址")
+    submit.add_argument("--month", required=True, help="报告月份，如 2026-10（须已结束）")
+    submit.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
+    add_login_arguments(submit)
+    submit.set_defaults(func=run_submit)
+    withdraw = kinds.add_parser("withdraw", help="撤回已上报的月报（管理员，须说明原因）")
+    withdraw.add_argument("--db", required=True, help="数据库文件或地址")
+    withdraw.add_argument("--month", required=True, help="报告月份，如 2026-10")
+    withdraw.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
+    withdraw.add_argument("--reason", required=True, help="撤回原因")
+    add_login_arguments(withdraw)
+    withdraw.set_defaults(func=run_withdraw)
+    diff = kinds.add_parser("diff", help="已上报月份：上报数与现登记数的差异及补录的变动")
+    diff.add_argument("--db", required=True, help="数据库文件或地址")
+    diff.add_argument("--month", required=True, help="报告月份，如 2026-10")
+    diff.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
+    diff.add_argument("--json", action="store_true", help="以 JSON 输出")
+    add_login_arguments(diff)
+    diff.set_defaults(func=run_diff)
     parser.set_defaults(func=lambda _args: (parser.print_help(), 2)[1])
 
 
@@ -38,24 +61,89 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+def _scope_id(db, text: str | None) -> int | None:
+    if not text:
+        return None
+    code = text.strip()
+    with db.session() as session:
+        scope_id = session.scalar(select(Area.id).where(or_(Area.division_code == code, Area.grid_code == code)))
+    if scope_id is None:
+        raise CliError(f"找不到代码为“{code}”的乡镇/街道或社区/村，请核对统计范围。")
+    return scope_id
+
+
+def _open(args):
+    try:
+        return open_cli_database(args)
+    except DatabaseVersionError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _on_month(args, action):
+    """``action(db, year, month, scope_id)`` on the command's database and
+    month; a refusal becomes the command's error. Returns (year, month, result)."""
+    year, month = parse_month(args.month)
+    db = _open(args)
+    try:
+        return year, month, action(db, year, month, _scope_id(db, args.scope))
+    except ServiceError as exc:
+        raise CliError(exc.message) from None
+    finally:
+        db.dispose()
+
+
+def run_submit(args) -> int:
+    from gridadmin.services.common.progress import run_to_end
+    from gridadmin.services.reports.history import get_report
+    from gridadmin.services.reports.submission import submit_monthly_report
+
+    def submit(db, year, month, scope_id):
+        info = run_to_end(submit_monthly_report(db, year, month, scope_id))
+        return info, get_report(db, info.generated_report_id)
+
+    year, month, (info, pdf) = _on_month(args, submit)
+    print(f"已上报 {year}年{month}月 月报（{info.scope_name}）：{info.username}，{info.submitted_at:%Y-%m-%d %H:%M}；"
+          f"PDF：{pdf.file_path}")
+    return 0
+
+
+def run_withdraw(args) -> int:
+    from gridadmin.services.reports.submission import withdraw_submission
+
+    year, month, info = _on_month(args, lambda db, y, m, scope: withdraw_submission(db, y, m, scope,
+                                                                                 reason=args.reason))
+    print(f"已撤回 {year}年{month}月 月报（{info.scope_name}）的上报（原上报：{info.username}，"
+          f"{info.submitted_at:%Y-%m-%d %H:%M}），可以重新上报。")
+    return 0
+
+
+def run_diff(args) -> int:
+    from gridadmin.services.reports.submission import report_diff
+
+    year, month, diff = _on_month(args, report_diff)
+    if args.json:
+        print(json.dumps(diff.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"{year}年{month}月 月报{diff.submission.label}")
+    for key, label in (("households", "户数"), ("residents", "人口"), ("staff_on_post", "在岗网格力量")):
+        before, now = diff.submitted.get(key, 0), diff.now.get(key, 0)
+        print(f"  {label}：上报 {before}，现登记 {now}，差额 {now - before:+d}")
+    if not diff.changes:
+        print("  上报后没有补录本月末及以前的变动。")
+    for c in diff.changes:
+        print(f"  {c.name}（{c.id_number}）{c.change}，生效 {c.effective_date}，{c.entered_by} 录入于 "
+              f"{c.entered_on:%Y-%m-%d %H:%M}")
+    return 0
+
+
 def run_monthly(args) -> int:
     from gridadmin.services.reports.monthly_figures import monthly_figures
     from gridadmin.services.reports.monthly_pdf import write_monthly_pdf
 
     year, month = parse_month(args.month)
+    db = _open(args)
     try:
-        db = open_cli_database(args)
-    except DatabaseVersionError as exc:
-        raise CliError(str(exc)) from None
-    try:
-        scope_id = None
-        if args.scope:
-            code = args.scope.strip()
-            with db.session() as session:
-                scope_id = session.scalar(select(Area.id).where(or_(Area.division_code == code,
-                                                                    Area.grid_code == code)))
-            if scope_id is None:
-                raise CliError(f"找不到代码为“{code}”的乡镇/街道或社区/村，请核对统计范围。")
+        scope_id = _scope_id(db, args.scope)
         figures = monthly_figures(db, year, month, scope_id)
         from gridadmin.services.common.settings import signatories
 

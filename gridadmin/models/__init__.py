@@ -1,6 +1,8 @@
 """All tables (SQLAlchemy 2 typed declarative models). No Qt here."""
 
-from gridadmin.models.access import AuditLog, GeneratedReport, ImportBatch, Setting, User, UserRole, UserScope
+from gridadmin.models.access import (
+    AuditLog, GeneratedReport, ImportBatch, Setting, SubmittedReport, User, UserRole, UserScope,
+)
 from gridadmin.models.area import Area
 from gridadmin.models.base import Base
 from gridadmin.models.codes import CodeAlias, CodeItem
@@ -14,6 +16,6 @@ from gridadmin.models.training import Attendance, TrainingRequirement, TrainingS
 __all__ = [
     "Area", "Attendance", "AuditLog", "Base", "Certificate", "CodeAlias", "CodeItem", "GeneratedReport",
     "Household", "HouseholdTally", "HouseholdTallyDelta", "ImportBatch", "Person", "PersonEvent", "PersonTag",
-    "ResidentTally", "ResidentTallyDelta", "Setting", "Staff", "StaffAssignment", "StaffStatusEvent", "TagKind",
+    "ResidentTally", "ResidentTallyDelta", "Setting", "Staff", "StaffAssignment", "StaffStatusEvent", "SubmittedReport", "TagKind",
     "TagTally", "TagTallyDelta", "TrainingRequirement", "TrainingSession", "User", "UserRole", "UserScope",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridadmin.models.base import Base, TimestampMixin, VersionedMixin, local_now
@@ -118,3 +118,33 @@ class GeneratedReport(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=local_now, server_default=func.now())
+
+
+class SubmittedReport(Base):
+    """A month's report as sent up (已上报): its figures (the snapshot of
+    every table's numbers, JSON), who submitted it and when, and the PDF
+    generated at that moment (``generated_report_id``). Submitted figures
+    never change; a 管理员 may withdraw a submission (with the reason) so
+    the month can be submitted again. At most one submission per month
+    and scope is not withdrawn (``scope_key`` is the scope's area id, 0
+    for the whole register)."""
+
+    __tablename__ = "submitted_report"
+    __table_args__ = (
+        Index("ux_submitted_report_current", "month", "scope_key", unique=True,
+              sqlite_where=text("withdrawn_at IS NULL"), postgresql_where=text("withdrawn_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    scope_key: Mapped[int] = mapped_column(Integer, default=0)
+    scope_area_id: Mapped[int | None] = mapped_column(Integer)
+    scope_name: Mapped[str] = mapped_column(String(100))
+    figures: Mapped[str] = mapped_column(Text)
+    generated_report_id: Mapped[int | None] = mapped_column(ForeignKey("generated_report.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    username: Mapped[str] = mapped_column(String(40))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=local_now, server_default=func.now())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(40))
+    withdraw_reason: Mapped[str | None] = mapped_column(String(200))

@@ -38,17 +38,21 @@ SEE_FULL_NUMBERS = "see_full_numbers"
 SEE_SENSITIVE = "see_sensitive"
 MANAGE_USERS = "manage_users"
 MANAGE_SETTINGS = "manage_settings"  # settings, backups, restore
+SUBMIT_REPORT = "submit_report"  # mark a month's report as sent up (已上报)
+WITHDRAW_REPORT = "withdraw_report"  # withdraw a submitted report (管理员 only)
 
 PERMISSION_LABELS = {
     EDIT_AREAS: "修改网格设置", EDIT_REGISTER: "修改户籍人口信息", IMPORT_REGISTER: "导入户籍人口数据",
     EDIT_STAFF: "修改网格员信息", EDIT_TRAINING: "修改培训记录", EXPORT: "导出和打印",
     SEE_FULL_NUMBERS: "查看完整证件号码和电话", SEE_SENSITIVE: "查看敏感人群信息",
     MANAGE_USERS: "管理用户", MANAGE_SETTINGS: "修改系统设置和备份",
+    SUBMIT_REPORT: "上报月报", WITHDRAW_REPORT: "撤回已上报的月报",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ROLE_ADMIN: frozenset(PERMISSION_LABELS),
-    ROLE_CLERK: frozenset({EDIT_AREAS, EDIT_REGISTER, IMPORT_REGISTER, EXPORT, SEE_FULL_NUMBERS, SEE_SENSITIVE}),
+    ROLE_CLERK: frozenset({EDIT_AREAS, EDIT_REGISTER, IMPORT_REGISTER, EXPORT, SEE_FULL_NUMBERS, SEE_SENSITIVE,
+                        SUBMIT_REPORT}),
     ROLE_HR: frozenset({EDIT_STAFF, EDIT_TRAINING, EXPORT, SEE_FULL_NUMBERS}),
     ROLE_OFFICIAL: frozenset({EXPORT}),
 }

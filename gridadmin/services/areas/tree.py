@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,7 +23,7 @@ from gridadmin.models.area import (
     COMMUNITY_KINDS, GRID_TYPES, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_LABELS, LEVEL_MICROGRID,
     LEVEL_TOWNSHIP, LEVELS,
 )
-from gridadmin.models.staff import STATUS_ON_POST
+from gridadmin.services.roster.on_post import on_post_assignment
 from gridadmin.services.access import audit
 from gridadmin.services.register import tallies
 from gridadmin.services.access.permissions import EDIT_AREAS, acting, require
@@ -100,8 +100,7 @@ def load_tree(db: Database, *, include_inactive: bool = True, today: date | None
         staff_pairs = session.execute(
             select(StaffAssignment.area_id, StaffAssignment.staff_id)
             .join(Staff, Staff.id == StaffAssignment.staff_id)
-            .where(Staff.status == STATUS_ON_POST, StaffAssignment.start_date <= today,
-                   or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= today))
+            .where(on_post_assignment(today, today))
             .distinct()).all()
     return _assemble(rows, households, residents, staff_pairs)
 

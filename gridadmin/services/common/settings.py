@@ -27,6 +27,11 @@ def set_setting(session: Session, key: str, value: str | None) -> None:
 # the monthly report and the printed lists (``reports.toolkit.signature_block``);
 # unset ones stay blank lines to be filled in by hand.
 KEY_BACKUP_FOLDER = "backup_folder"
+# The monthly report names the staff behind on training hours by more than
+# this many months' shares of their annual requirement (the count per
+# community is always given; December lists everyone behind).
+KEY_TRAINING_BEHIND_MONTHS = "training_behind_months"
+DEFAULT_BEHIND_MONTHS = 1.0
 SIGNATORY_KEYS = {"单位负责人": "signatory_head", "审核人": "signatory_reviewer", "制表人": "signatory_preparer",
                   "联系电话": "signatory_phone"}
 MAX_SETTING_LENGTH = 200
@@ -46,8 +51,22 @@ def backup_folder_setting(db) -> str | None:
         return get_setting(session, KEY_BACKUP_FOLDER) or None
 
 
+def behind_threshold(db) -> float:
+    """Months' shares of training hours behind which the monthly report
+    names a person (default 1)."""
+    with db.session() as session:
+        return behind_threshold_in(session)
+
+
+def behind_threshold_in(session: Session) -> float:
+    try:
+        return float(get_setting(session, KEY_TRAINING_BEHIND_MONTHS) or DEFAULT_BEHIND_MONTHS)
+    except ValueError:
+        return DEFAULT_BEHIND_MONTHS
+
+
 def save_general_settings(db, *, backup_folder: str | None = None,
-                          signatories: dict[str, str] | None = None) -> None:
+                          signatories: dict[str, str] | None = None, behind_months: float | None = None) -> None:
     """Save 常规 settings in one transaction (needs 修改系统设置). ``None``
     leaves a group unchanged; an empty value clears a setting."""
     from gridadmin.services.access import audit
@@ -56,6 +75,11 @@ def save_general_settings(db, *, backup_folder: str | None = None,
     from gridadmin.services.common.text import clean_text
 
     new: dict[str, str | None] = {}
+    if behind_months is not None:
+        if not 0 <= behind_months <= 12:
+            raise ValidationError(f"学时落后阈值“{behind_months:g}”无效，应在 0–12 个月之间。",
+                                  field="学时落后阈值", value=behind_months)
+        new[KEY_TRAINING_BEHIND_MONTHS] = f"{behind_months:g}"
     if backup_folder is not None:
         new[KEY_BACKUP_FOLDER] = backup_folder.strip() or None
     for label, value in (signatories or {}).items():

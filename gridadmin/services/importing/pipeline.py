@@ -28,7 +28,7 @@ from gridadmin.services.importing.attendance_sheet import ATTENDANCE
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing.headers import Table, pick_table
 from gridadmin.services.importing.mapping import KindSpec
-from gridadmin.services.importing.plan import ERROR, MODES, NEW, UPDATE, ImportPlan
+from gridadmin.services.importing.plan import ERROR, MODES, NEW, UPDATE, ImportPlan, RowIssue, RowPlan
 from gridadmin.services.importing.reading import SheetData, read_sheets
 from gridadmin.services.importing.resident_plan import plan_residents
 from gridadmin.services.importing.resident_write import write_residents
@@ -150,10 +150,32 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor)
         raise ValidationError(f"导入方式“{mode}”无效，可选：{'、'.join(MODES)}。", field="mode", value=mode)
     rows, extra = kind_of(kind).plan(session, table, mode, today)
     check_scope(session, actor, kind, kind_of(kind).permission, table, rows, extra)
+    if kind_of(kind).permission == IMPORT_REGISTER:
+        submitted_month_warnings(session, rows, today)
     rename_issues(table, rows)
     return ImportPlan(kind, mode, str(path), Path(path).name, table.sha256 or file_sha256(path),
                       table.sheet.sheet_name, table.header_row, table.mapping.headers, dict(table.mapping.columns),
                       rows, extra)
+
+
+def submitted_month_warnings(session, rows: list[RowPlan], today: date) -> None:
+    """A register row whose change is effective in a submitted month (已上报)
+    is still imported, with the warning that it counts as 更正 in the next
+    month's report. The submitted months are loaded once per import. The
+    effective date is the row's own (``effective_date``, ``registered_on``)
+    or the import's date; only rows that change the counts (new people,
+    a move to another household) are concerned."""
+    from gridadmin.services.reports.snapshot import SubmittedMonths
+
+    months = SubmittedMonths.load(session)
+    if not months.months:
+        return
+    for row in rows:
+        if row.status == NEW or (row.status == UPDATE and "household_no" in row.changes):
+            day = row.record.get("effective_date") or row.record.get("registered_on") or today
+            notice = months.notice(day, row.record.get("area_id"))
+            if notice:
+                row.warnings.append(RowIssue(row.row, "", "", notice))
 
 
 _gc_lock = threading.Lock()

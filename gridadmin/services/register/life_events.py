@@ -3,6 +3,11 @@ and moving to another household (户间迁移). Each writes a ``PersonEvent``
 with its date and households, updates the person and is audited, in one
 transaction.
 
+Each returns the notice ``submission.submitted_month_notice`` gives when
+the event's date falls in a month whose report was submitted (the event is
+recorded all the same and counts as 更正 in the next month's report), else
+None.
+
 Head rule: the head cannot leave a household that keeps other members —
 change the head on the household card first. A household whose last member
 leaves is marked dissolved on that date (households are never deleted).
@@ -27,6 +32,7 @@ from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ValidationError
 from gridadmin.services.register.household_rules import is_head
+from gridadmin.services.reports.snapshot import SubmittedMonths
 from gridadmin.services.common.text import clean_text
 
 
@@ -43,7 +49,7 @@ class EventRow:
 
 
 def move_out(db: Database, person_id: int, on: date, destination: str, *, note: str = "",
-             expected_version: int | None = None, today: date | None = None) -> None:
+             expected_version: int | None = None, today: date | None = None) -> str | None:
     """迁出: the person leaves the register for ``destination`` on ``on``."""
     destination = clean_text(destination)
     if not destination:
@@ -53,23 +59,23 @@ def move_out(db: Database, person_id: int, on: date, destination: str, *, note: 
         _check_date(person, on, today or date.today(), "迁出日期")
         _leave(session, person, on)
         person.status, person.moved_out_on, person.moved_out_to = PERSON_MOVED_OUT, on, destination
-        _record(db, session, person, EVENT_MOVED_OUT, on, from_household_id=person.household_id, place=destination,
-                note=note)
+        return _record(db, session, person, EVENT_MOVED_OUT, on, from_household_id=person.household_id,
+                       place=destination, note=note)
 
 
 def record_death(db: Database, person_id: int, on: date, *, note: str = "", expected_version: int | None = None,
-                 today: date | None = None) -> None:
+                 today: date | None = None) -> str | None:
     """死亡: not before birth (or registration), not in the future."""
     with db.session() as session:
         person = _active_person(db, session, person_id, expected_version)
         _check_date(person, on, today or date.today(), "死亡日期")
         _leave(session, person, on)
         person.status, person.died_on = PERSON_DECEASED, on
-        _record(db, session, person, EVENT_DIED, on, from_household_id=person.household_id, note=note)
+        return _record(db, session, person, EVENT_DIED, on, from_household_id=person.household_id, note=note)
 
 
 def transfer(db: Database, person_id: int, to_household_id: int, on: date, relation: str, *, note: str = "",
-             expected_version: int | None = None, today: date | None = None) -> None:
+             expected_version: int | None = None, today: date | None = None) -> str | None:
     """户间迁移: the person joins household ``to_household_id`` on ``on``
     with ``relation`` to its head (the new household keeps one head)."""
     if not relation:
@@ -90,8 +96,8 @@ def transfer(db: Database, person_id: int, to_household_id: int, on: date, relat
         old = person.household_id
         _leave(session, person, on)
         person.household_id, person.relation = target.id, relation
-        _record(db, session, person, EVENT_TRANSFER, on, from_household_id=old, to_household_id=target.id,
-                note=note)
+        return _record(db, session, person, EVENT_TRANSFER, on, from_household_id=old, to_household_id=target.id,
+                       note=note)
 
 
 def timeline(db: Database, person_id: int) -> list[EventRow]:
@@ -149,7 +155,7 @@ def _leave(session: Session, person: Person, on: date) -> None:
             household.dissolved_on = on
 
 
-def _record(db: Database, session: Session, person: Person, kind: str, on: date, **event) -> None:
+def _record(db: Database, session: Session, person: Person, kind: str, on: date, **event) -> str | None:
     changes = audit.changes_of(person)
     session.add(PersonEvent(person_id=person.id, kind=kind, event_date=on, **event))
     try:
@@ -159,6 +165,9 @@ def _record(db: Database, session: Session, person: Person, kind: str, on: date,
                             value=person.name) from exc
     audit.record(session, acting(db), audit.ACTION_UPDATE, "person", person.id, changes=changes,
                  summary=f"{kind}：{person.name}")
+    household = event.get("from_household_id") or event.get("to_household_id")
+    area_id = session.scalar(select(Household.area_id).where(Household.id == household)) if household else None
+    return SubmittedMonths.load(session).notice(on, area_id)
 
 
 @dataclass(frozen=True)

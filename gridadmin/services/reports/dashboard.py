@@ -5,7 +5,8 @@ Definitions (so the dashboard agrees with the pages behind it):
 
 - households, residents, staff on post: as in the grid tree
   (``areas.load_tree``): households not dissolved, persons 在册, distinct
-  staff with status 在岗 and an assignment running today;
+  staff 在岗 today (``roster.on_post``: status 在岗 and an assignment
+  running), with those on 休假 beside them (``staff_on_leave``);
 - grids without a full-time grid worker: active grids with no 专职网格员
   assignment running today in the grid or its micro-grids (the monthly
   report's rule, ``GridFigures.warning`` 无专职网格员);
@@ -22,18 +23,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
-from gridadmin.models import Attendance, ImportBatch, Person, Staff, StaffAssignment, TrainingSession
+from gridadmin.models import Attendance, ImportBatch, Person, StaffAssignment, TrainingSession
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.models.household import PERSON_ACTIVE
-from gridadmin.models.staff import ROLE_FULLTIME, STATUS_ON_POST
+from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.areas.tree import load_tree
 from gridadmin.services.reports import presence
 from gridadmin.services.reports.monthly_figures import month_bounds
+from gridadmin.services.roster.on_post import OnPostCount, on_post_count
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,12 @@ class DashboardFigures:
     communities: tuple[CommunityBar, ...]
     residents_trend: tuple[MonthValue, ...]  # 12 months, oldest first
     training_by_month: tuple[MonthValue, ...]  # 12 months, oldest first
+    staff_on_leave: int = 0  # 休假, shown beside 在岗
+
+    @property
+    def staff_text(self) -> str:
+        """在岗 416 人（另有休假 6 人）."""
+        return OnPostCount(self.staff_on_post, self.staff_on_leave).text
 
 
 def last_months(today: date, count: int = 12) -> list[tuple[int, int]]:
@@ -93,11 +101,7 @@ def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFi
     grids = [n for n in nodes if n.level == LEVEL_GRID and n.active]
 
     with db.session() as session:
-        staff_on_post = session.scalar(
-            select(func.count(distinct(StaffAssignment.staff_id)))
-            .join(Staff, Staff.id == StaffAssignment.staff_id)
-            .where(Staff.status == STATUS_ON_POST, StaffAssignment.start_date <= today,
-                   or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= today))) or 0
+        staff = on_post_count(session, today, today=today)
         fulltime_areas = set(session.scalars(
             select(StaffAssignment.area_id).distinct()
             .where(StaffAssignment.role == ROLE_FULLTIME, StaffAssignment.start_date <= today,
@@ -135,9 +139,9 @@ def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFi
     return DashboardFigures(
         today=today, township_id=township_id,
         households=sum(n.households for n in roots), residents=sum(n.residents for n in roots),
-        staff_on_post=int(staff_on_post), grids=len(grids), grids_without_fulltime=without,
+        staff_on_post=staff.on_post, grids=len(grids), grids_without_fulltime=without,
         training_hours_month=training[-1].value, imports_month=int(imports or 0),
-        communities=communities, residents_trend=trend, training_by_month=training)
+        communities=communities, residents_trend=trend, training_by_month=training, staff_on_leave=staff.on_leave)
 
 
 def residents_at(session: Session, ends: list[date]) -> list[int]:

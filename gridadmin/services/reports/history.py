@@ -108,19 +108,28 @@ def future_month(year: int, month: int, today: date | None = None) -> bool:
     return (year, month) > (today.year, today.month)
 
 
-def _generate(db, actor, year, month, scope_area_id, scope_name, folder, printed_on) -> Job:
-    label = f"{year}-{month:02d}"
-    yield Progress(0, 2, f"正在生成 {label} {TITLE}（{scope_name}）…")
+def write_report_file(folder, label: str, scope_name: str, write, tag: str = "") -> tuple[Path, int]:
+    """``write(part_path)`` (returns the page count) into a ``.part`` file
+    renamed to the report's name when complete (removed when not);
+    returns (path, pages)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     safe_scope = re.sub(r'[\\/:*?"<>|\s]+', "_", scope_name)
-    path = Path(folder) / f"{TITLE}_{label}_{safe_scope}_{stamp}.pdf"
+    path = Path(folder) / f"{TITLE}_{label}_{safe_scope}{tag}_{stamp}.pdf"
     part = path.with_suffix(".part")
     try:
-        pages = monthly_report_pdf(db, year, month, part, scope_area_id, printed_on=printed_on)
+        pages = write(part)
         part.replace(path)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
+    return path, pages
+
+
+def _generate(db, actor, year, month, scope_area_id, scope_name, folder, printed_on) -> Job:
+    label = f"{year}-{month:02d}"
+    yield Progress(0, 2, f"正在生成 {label} {TITLE}（{scope_name}）…")
+    path, pages = write_report_file(folder, label, scope_name, lambda part: monthly_report_pdf(
+        db, year, month, part, scope_area_id, printed_on=printed_on))
     yield Progress(1, 2, "正在登记报表…")
     sha = file_sha256(path)
     try:

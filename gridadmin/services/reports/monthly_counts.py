@@ -23,24 +23,37 @@ from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.register import tallies
 from gridadmin.services.reports import presence
+from gridadmin.services.roster.on_post import on_post_assignment
 
 
 @dataclass(frozen=True)
 class StockFlow:
-    """上月末 / 本月增加 / 本月减少 / 本月末."""
+    """上月末 / 本月增加 / 本月减少 / 本月末, and 更正 (``correction``): when
+    the previous month was submitted (已上报), ``previous`` is the submitted
+    本月末 and ``correction`` what the register now says about that date
+    less it (late changes), so 上月末已报 + 更正 + 增加 − 减少 = 本月末."""
 
     previous: int = 0
     increase: int = 0
     decrease: int = 0
     current: int = 0
+    correction: int = 0
 
     def __add__(self, other: StockFlow) -> StockFlow:
         return StockFlow(self.previous + other.previous, self.increase + other.increase,
-                         self.decrease + other.decrease, self.current + other.current)
+                         self.decrease + other.decrease, self.current + other.current,
+                         self.correction + other.correction)
 
     @property
     def balanced(self) -> bool:
-        return self.previous + self.increase - self.decrease == self.current
+        return self.previous + self.correction + self.increase - self.decrease == self.current
+
+    def from_submitted(self, submitted_previous: int) -> StockFlow:
+        """This flow starting from the submitted 上月末 (the difference to
+        what the register says about that date becomes the 更正)."""
+        computed = self.previous + self.correction
+        return StockFlow(submitted_previous, self.increase, self.decrease, self.current,
+                         computed - submitted_previous)
 
 
 @dataclass(frozen=True)
@@ -310,9 +323,11 @@ def assignment_runs(on: date):
 
 
 def staff_counts(session: Session, on: date, community_ids: list[int]) -> dict:
+    """Distinct staff 在岗 on ``on`` (``roster.on_post``) per community,
+    community and role, grid, and over the scope."""
     m = area_map("sm")
     base = (select().select_from(StaffAssignment).join(m, m.c.area_id == StaffAssignment.area_id)
-            .where(assignment_runs(on), m.c.community_id.in_(community_ids)))
+            .where(on_post_assignment(on), m.c.community_id.in_(community_ids)))
     people = func.count(distinct(StaffAssignment.staff_id))
     return {
         "by_comm": dict(session.execute(base.add_columns(m.c.community_id, people).group_by(m.c.community_id)).all()),

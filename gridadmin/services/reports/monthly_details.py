@@ -31,6 +31,7 @@ from gridadmin.models import (
 )
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTEND_PRESENT
+from gridadmin.services.roster.on_post import on_post_assignment
 from gridadmin.services.register import tallies
 from gridadmin.services.reports import presence
 
@@ -84,12 +85,15 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class BehindRow:
-    """Someone short of the annual hours at the month's end."""
+    """Someone behind on training hours at the month's end: ``required`` is
+    the requirement to date (pro-rated by elapsed months), ``months`` the
+    shortfall in months' shares."""
 
     name: str
     grids: str
     hours: float
     required: float
+    months: float = 0.0
 
     @property
     def shortfall(self) -> float:
@@ -120,12 +124,13 @@ def _runs(on: date, sa=StaffAssignment):
 
 
 def staff_flows(session: Session, prev: date, end: date, community_ids: list[int], area_map) -> dict:
-    """Distinct staff on post, as (previous, increase, decrease, current):
+    """Distinct staff 在岗 (``roster.on_post``), as (previous, increase, decrease, current):
     ``by_comm`` {community: flow}, ``by_role`` {role: flow} over the scope,
     ``total`` flow over the scope (someone in two communities counts once)."""
     m = area_map("sf")
     base = (select(StaffAssignment.staff_id.label("staff_id"), StaffAssignment.role.label("role"),
-                   m.c.community_id.label("comm"), _one(_runs(prev)).label("was"), _one(_runs(end)).label("now"))
+                   m.c.community_id.label("comm"), _one(on_post_assignment(prev)).label("was"),
+                   _one(on_post_assignment(end)).label("now"))
             .join(m, m.c.area_id == StaffAssignment.area_id)
             .where(or_(_runs(prev), _runs(end)), m.c.community_id.in_(community_ids)).subquery("sf_rows"))
 

@@ -38,10 +38,10 @@ are read, so a county report costs what its recent changes cost.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from gridadmin.db import Database
 from gridadmin.models import Area, StaffAssignment
@@ -51,12 +51,16 @@ from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOL
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.training.compliance import compliance
-from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, get_setting
+from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, behind_threshold_in, get_setting
 from gridadmin.services.access.permissions import SEE_SENSITIVE, acting
 from gridadmin.services.reports import monthly_details as details
+from gridadmin.services.reports import snapshot
+from gridadmin.services.reports.late_changes import late_changes
+from gridadmin.services.reports.snapshot import SubmissionInfo
+from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 from gridadmin.services.reports.monthly_counts import (
-    StockFlow, TrainingFigures, area_map, area_parts, assignment_runs, attendance_in_scope, household_counts,
+    StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, household_counts,
     moved_after,
     one_snapshot, person_present, resident_counts, side_queries, staff_counts, training_counts, transfers_after,
 )
@@ -132,6 +136,16 @@ class MonthlyFigures:
     sensitive_shown: bool = False
     trend: tuple[TrendPoint, ...] = ()
     behind: tuple[BehindRow, ...] = ()
+    staff_on_leave: int = 0  # 休假 at the month's end, shown beside 在岗 (``roster.on_post``)
+    behind_by_community: tuple = ()  # ((community name, staff behind on hours to date), …), every shown community
+    behind_total: int = 0  # distinct staff behind on hours to date (``behind`` lists only some of them)
+    behind_threshold: float = 1.0  # months' shares beyond which ``behind`` names them
+    behind_listed_all: bool = False  # December: ``behind`` lists everyone behind
+    # submitted months (snapshot.py, submission.py)
+    previous_submission: SubmissionInfo | None = None  # the previous month as submitted: 上月末 is its 本月末
+    submission: SubmissionInfo | None = None  # this month is submitted: these are the submitted figures
+    now_totals: dict | None = None  # with ``submission``: the totals the register gives today
+    late: tuple = ()  # with ``submission``: the late changes (``late_changes.LateChange``) behind the difference
 
     @property
     def unit(self) -> str:
@@ -143,20 +157,47 @@ class MonthlyFigures:
         return f"{self.year:04d}-{self.month:02d}"
 
     @property
+    def staff_text(self) -> str:
+        """在岗 416 人（另有休假 6 人） over the scope at the month's end."""
+        return OnPostCount(self.total.staff_on_post, self.staff_on_leave).text
+
+    @property
     def grids_without_fulltime(self) -> tuple[GridFigures, ...]:
         return tuple(g for g in self.grids if not g.fulltime_workers)
 
     def to_dict(self) -> dict:
-        """The CLI's ``--json`` object: exactly the numbers printed."""
-        return {
+        """The CLI's ``--json`` object: exactly the numbers printed. Per
+        total, ``flows`` gives 上月末 (``previous``: the submitted figure when
+        the previous month was submitted, ``previous_submitted`` then that
+        figure, else null), ``corrections`` (更正), the month's increase and
+        decrease and 本月末."""
+        previous = self.previous_submission is not None
+
+        def flow(f: StockFlow) -> dict:
+            return {"previous": f.previous, "previous_submitted": f.previous if previous else None,
+                    "corrections": f.correction, "increase": f.increase, "decrease": f.decrease,
+                    "current": f.current}
+
+        out = {
             "month": self.month_key,
             "scope": {"name": self.scope_name, "code": self.scope_code},
+            "submitted": None if self.submission is None else {
+                "by": self.submission.username, "at": self.submission.submitted_at.isoformat(sep=" ")},
             "totals": {"households": self.total.households.current, "residents": self.total.residents.current,
-                       "staff_on_post": self.total.staff_on_post, "grids": len(self.grids)},
+                       "staff_on_post": self.total.staff_on_post, "staff_on_leave": self.staff_on_leave,
+                       "grids": len(self.grids),
+                       "flows": {"households": flow(self.total.households),
+                                 "residents": flow(self.total.residents),
+                                 "staff_on_post": flow(self.staff_flows.get(None, StockFlow()))}},
             "communities": [{"name": c.name, "code": c.code, "households": c.households.current,
                              "residents": c.residents.current, "staff_on_post": c.staff_on_post}
                             for c in self.communities],
         }
+        return out
+
+
+snapshot.register_figure_classes(MonthlyFigures, CommunityFigures, GridFigures, StockFlow, TrainingFigures,
+                                 StaffChange, TagCount, TrendPoint, BehindRow)
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date, date]:
@@ -169,12 +210,34 @@ def month_bounds(year: int, month: int) -> tuple[date, date, date]:
     return start, end, start - timedelta(days=1)
 
 
-def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | None = None) -> MonthlyFigures:
+def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | None = None, *,
+                    as_submitted: bool = True) -> MonthlyFigures:
     """The report's figures for ``year``-``month``; ``scope_area_id`` a
-    township or community (None: every community in the database)."""
+    township or community (None: every community in the database).
+
+    A submitted month (已上报) gives its submitted figures, with today's
+    totals and the late changes beside them (``as_submitted=False``: what
+    the register says today). When the previous month was submitted, the
+    flows start from its submitted 本月末, the difference being 更正."""
     start, end, prev = month_bounds(year, month)
+    key = f"{year:04d}-{month:02d}"
     with db.session() as session:
         one_snapshot(session)
+        s_key = snapshot.scope_key(session, scope_area_id)
+        submitted = snapshot.current_submission(session, key, s_key) if as_submitted else None
+        if submitted is not None:
+            info, stored = snapshot.info_of(submitted), snapshot.decode_figures(submitted.figures)
+    if submitted is not None:
+        now = monthly_figures(db, year, month, scope_area_id, as_submitted=False)
+        with db.session() as session:
+            late = late_changes(session, end, info.submitted_at, [c.area_id for c in now.communities]
+                                if scope_area_id is not None else None, last_event_id=info.last_event_id)
+        return replace(stored, submission=info, now_totals=now.to_dict()["totals"], late=tuple(late))
+    with db.session() as session:
+        one_snapshot(session)
+        before = snapshot.covering_submission(session, snapshot.month_key_of(prev), s_key)
+        if before is not None:
+            previous_info, previous_figures = snapshot.info_of(before), snapshot.decode_figures(before.figures)
         areas = {r.id: r for r in session.execute(
             select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code, Area.grid_code,
                    Area.grid_type, Area.active, Area.sort_order))}
@@ -205,14 +268,33 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                                             lambda r: book.label("staff_role", r) or r)
             on_post = set(session.scalars(
                 select(StaffAssignment.staff_id).join(m := area_map("bh"), m.c.area_id == StaffAssignment.area_id)
-                .where(assignment_runs(end), m.c.community_id.in_(community_ids))))
+                .where(on_post_assignment(end), m.c.community_id.in_(community_ids))))
+            bc = area_map("bc")
+            staff_communities = session.execute(
+                select(StaffAssignment.staff_id, bc.c.community_id).distinct()
+                .join(bc, bc.c.area_id == StaffAssignment.area_id)
+                .where(on_post_assignment(end), bc.c.community_id.in_(community_ids))).all()
+            threshold = behind_threshold_in(session)
+            on_leave = session.scalar(
+                select(func.count(distinct(StaffAssignment.staff_id)))
+                .join(m := area_map("lv"), m.c.area_id == StaffAssignment.area_id)
+                .where(on_post_assignment(end, status=ON_LEAVE), m.c.community_id.in_(community_ids))) or 0
             compliance_rows = compliance(db, year, today=end)
             residents_end, residents_prev, trend_residents = residents_job.result()
             tags = tags_job.result()
         trend = details.trends(session, trend_months, trend_residents,
                                scoped_training=attendance_in_scope(community_ids) if scoped else None)
-    behind = tuple(BehindRow(r.name, r.grids, r.hours, r.required)
-                   for r in compliance_rows if r.shortfall > 0 and r.staff_id in on_post)
+    # Training: everyone 在岗 behind their hours to date is counted per community;
+    # names are listed beyond the township's threshold (December: all of them).
+    behind_all = [r for r in compliance_rows if r.shortfall > 0 and r.staff_id in on_post]
+    listed_all = month == 12
+    behind = tuple(BehindRow(r.name, r.grids, r.hours, r.required, round(r.months_behind, 2))
+                   for r in behind_all if listed_all or r.months_behind > threshold)
+    behind_ids = {r.staff_id for r in behind_all}
+    behind_counts: dict[int, set[int]] = {}
+    for staff_id, comm in staff_communities:
+        if staff_id in behind_ids:
+            behind_counts.setdefault(comm, set()).add(staff_id)
 
     # Per community: sum the (community, grid) groups.
     hh_by_comm: dict[int, StockFlow] = {}
@@ -244,16 +326,17 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(CORE_ROLES))
     roles = tuple((r, book.label("staff_role", r) or r) for r in (*CORE_ROLES, *extra_roles))
 
+    reported = _Reported(previous_figures if before is not None else None)
     rows: list[CommunityFigures] = []
     for c in communities:
         current, increase = res_end.get(c.id, (0, 0))
         previous, decrease = residents_prev.get(c.id, (0, 0))
         row = CommunityFigures(
-            c.id, c.name, c.division_code or c.grid_code, hh_by_comm.get(c.id, StockFlow()),
-            StockFlow(previous, increase, decrease, current), staff["by_comm"].get(c.id, 0),
+            c.id, c.name, c.division_code or c.grid_code, reported.households(c.id, hh_by_comm.get(c.id, StockFlow())),
+            reported.residents(c.id, StockFlow(previous, increase, decrease, current)), staff["by_comm"].get(c.id, 0),
             {r: staff["by_comm_role"].get((c.id, r), 0) for r, _label in roles})
         if c.active or row.households.current or row.households.previous or row.residents.current \
-                or row.residents.previous or row.staff_on_post:
+                or row.residents.previous or row.staff_on_post or reported.had(c.id):
             rows.append(row)
     total = CommunityFigures(
         None, "合计", None, sum((r.households for r in rows), StockFlow()),
@@ -286,13 +369,83 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     category_flows[None] = total_by_cat
     staff_flows = {c: StockFlow(*f) for c, f in staff_flow["by_comm"].items()}
     staff_flows[None] = StockFlow(*staff_flow["total"])
+    role_flows = {r: StockFlow(*f) for r, f in staff_flow["by_role"].items()}
+    if before is not None:
+        category_flows = reported.categories(category_flows)
+        staff_flows = reported.staff(staff_flows, single=scoped)
+        role_flows = reported.roles(role_flows, exact=before.scope_key == s_key)
     return MonthlyFigures(year, month, start, end, prev, township, scope_name, scope_code,
                           scope_area_id is None or areas[scope_area_id].level == LEVEL_TOWNSHIP,
                           tuple(rows), total, tuple(grids), roles, training_month, training_year,
                           categories=categories, category_flows=category_flows, staff_flows=staff_flows,
-                          staff_role_flows={r: StockFlow(*f) for r, f in staff_flow["by_role"].items()},
+                          staff_role_flows=role_flows,
                           staff_changes=tuple(changes), tags=tuple(tags), sensitive_shown=with_sensitive,
-                          trend=tuple(trend), behind=tuple(sorted(behind, key=lambda b: -b.shortfall)))
+                          trend=tuple(trend), behind=tuple(sorted(behind, key=lambda b: -b.shortfall)),
+                          previous_submission=previous_info if before is not None else None,
+                          staff_on_leave=int(on_leave),
+                          behind_by_community=tuple((r.name, len(behind_counts.get(r.area_id, ()))) for r in rows),
+                          behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all)
+
+
+class _Reported:
+    """The previous month's submitted figures (or none): each flow of this
+    month starts from the submitted 本月末 of the same row (``StockFlow.
+    from_submitted``); a row the submitted report did not show was 0."""
+
+    def __init__(self, figures: MonthlyFigures | None):
+        self.figures = figures
+        self.rows = {c.area_id: c for c in figures.communities} if figures is not None else {}
+
+    def had(self, area_id: int) -> bool:
+        return area_id in self.rows
+
+    def _start(self, flow: StockFlow, submitted: StockFlow | None) -> StockFlow:
+        if self.figures is None:
+            return flow
+        return flow.from_submitted(submitted.current if submitted is not None else 0)
+
+    def households(self, area_id: int, flow: StockFlow) -> StockFlow:
+        row = self.rows.get(area_id)
+        return self._start(flow, row.households if row is not None else None)
+
+    def residents(self, area_id: int, flow: StockFlow) -> StockFlow:
+        row = self.rows.get(area_id)
+        return self._start(flow, row.residents if row is not None else None)
+
+    def categories(self, flows: dict) -> dict:
+        """Per community (and 合计) per category; 合计 is again the sum."""
+        out: dict = {}
+        before = self.figures.category_flows
+        shown = set(flows) - {None}
+        for comm in shown | (set(before) - {None}):
+            if comm not in shown and comm not in self.rows:
+                continue
+            mine, theirs = flows.get(comm, {}), before.get(comm, {})
+            out[comm] = {cat: self._start(mine.get(cat, StockFlow()), theirs.get(cat))
+                         for cat in set(mine) | set(theirs)}
+        total: dict = {}
+        for per in out.values():
+            for cat, flow in per.items():
+                total[cat] = total.get(cat, StockFlow()) + flow
+        out[None] = total
+        return out
+
+    def staff(self, flows: dict, *, single: bool) -> dict:
+        """Staff on post per community and in the scope (distinct people:
+        the submitted scope total, or a community report's one row)."""
+        before = self.figures.staff_flows
+        out = {comm: self._start(flow, before.get(comm)) for comm, flow in flows.items() if comm is not None}
+        if single and len(out) == 1:
+            out[None] = self._start(flows[None], before.get(next(iter(out))))
+        else:
+            out[None] = self._start(flows[None], before.get(None))
+        return out
+
+    def roles(self, flows: dict, *, exact: bool) -> dict:
+        if not exact:
+            return flows
+        before = self.figures.staff_role_flows
+        return {role: self._start(flow, before.get(role)) for role, flow in flows.items()}
 
 
 # --- scope and area tree -------------------------------------------------------------------

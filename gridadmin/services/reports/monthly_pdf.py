@@ -30,6 +30,9 @@ from gridadmin.services.reports.toolkit import (
 TITLE = "网格化服务管理月报"
 FLOW_LABELS = ("上月末", "本月增加", "本月减少", "本月末")
 FLOW_SHORT = ("上月末", "增加", "减少", "本月末")  # under a group title that says what
+# when the previous month was submitted: 上月末已报 + 更正 + 本月增加 − 本月减少 = 本月末
+CORRECTED_LABELS = ("上月末已报", "更正", "本月增加", "本月减少", "本月末")
+CORRECTED_SHORT = ("上月末已报", "更正", "增加", "减少", "本月末")
 
 
 def monthly_report_pdf(db: Database, year: int, month: int, target: str | Path | BinaryIO,
@@ -55,6 +58,8 @@ def write_monthly_pdf(figures: MonthlyFigures, target: str | Path | BinaryIO, *,
     subtitle = f"报告月份：{figures.year}年{figures.month}月"
     if not figures.scope_is_township:
         subtitle += f"　统计范围：{figures.scope_name}"
+    if figures.submission is not None:
+        subtitle += f"　{figures.submission.label}"
     info = DocumentInfo(title=TITLE, unit=figures.unit, subtitle=subtitle, printed_on=printed_on or date.today(),
                         landscape=True)
     styles = Styles()
@@ -73,56 +78,77 @@ def write_monthly_pdf(figures: MonthlyFigures, target: str | Path | BinaryIO, *,
                                          "计算，可随时按历史重算。", styles.small),
                                         signature_block(styles, values=signatories)]))
     story += _charts(figures, styles)
+    story += _corrections_page(figures, styles)
     return render_pdf(target, info, story)
 
 
 def _stock_and_flow(figures: MonthlyFigures, styles: Styles) -> list:
-    rows = [[c.name, c.code or "", *_flow(c.households), *_flow(c.residents)] for c in figures.communities]
+    fixed = figures.previous_submission is not None
+    rows = [[c.name, c.code or "", *_flow(c.households, fixed), *_flow(c.residents, fixed)]
+            for c in figures.communities]
     t = figures.total
-    rows.append(["合计", "", *_flow(t.households), *_flow(t.residents)])
-    widths = [48 * mm, 34 * mm] + [23 * mm] * 8
+    rows.append(["合计", "", *_flow(t.households, fixed), *_flow(t.residents, fixed)])
+    labels = CORRECTED_LABELS if fixed else FLOW_LABELS
+    widths = [48 * mm, 34 * mm] + [185 * mm / (2 * len(labels))] * (2 * len(labels))
     table = _grouped_table(
-        [("社区/村", 1), ("统计代码", 1), ("户数（户）", 4), ("人口（人）", 4)],
-        ["", "", *FLOW_LABELS, *FLOW_LABELS], rows, widths, styles, numeric_from=2, total_row=True)
-    return [Paragraph("一、户数与人口增减情况", styles.heading), table]
+        [("社区/村", 1), ("统计代码", 1), ("户数（户）", len(labels)), ("人口（人）", len(labels))],
+        ["", "", *labels, *labels], rows, widths, styles, numeric_from=2, total_row=True)
+    out = [Paragraph("一、户数与人口增减情况", styles.heading), table]
+    if fixed:
+        p = figures.previous_submission
+        out.append(Paragraph(f"注：上月末为{p.month[:4]}年{int(p.month[5:])}月月报{p.label}的本月末；“更正”为上报后补录的、"
+                             "生效日期在上月末及以前的变动。上月末已报 + 更正 + 本月增加 − 本月减少 = 本月末。", styles.small))
+    return out
 
 
-def _flow(flow) -> list[str]:
+def _flow(flow, fixed: bool = False) -> list[str]:
+    if fixed:
+        return [number(flow.previous), _signed(flow.correction), number(flow.increase), number(flow.decrease),
+                number(flow.current)]
     return [number(flow.previous), number(flow.increase), number(flow.decrease), number(flow.current)]
+
+
+def _signed(value: int) -> str:
+    return f"+{value:,}" if value > 0 else f"{value:,}" if value < 0 else "0"
 
 
 def _categories(figures: MonthlyFigures, styles: Styles) -> list:
     cats = figures.categories
     if not cats:
         return []
-    per_col = (267 - 40) * mm / (4 * len(cats))
+    fixed = figures.previous_submission is not None
+    short = CORRECTED_SHORT if fixed else FLOW_SHORT
+    per_col = (267 - 40) * mm / (len(short) * len(cats))
     rows = []
     for c in (*figures.communities, figures.total):
         flows = figures.category_flows.get(c.area_id, {})
-        rows.append([c.name, *(v for code, _l in cats for v in _flow(flows.get(code, StockFlow())))])
-    table = _grouped_table([("社区/村", 1), *((label, 4) for _code, label in cats)],
-                           ["", *(FLOW_SHORT * len(cats))], rows, [40 * mm] + [per_col] * (4 * len(cats)),
-                           styles, numeric_from=1, total_row=True, small=len(cats) > 4)
+        rows.append([c.name, *(v for code, _l in cats for v in _flow(flows.get(code, StockFlow()), fixed))])
+    table = _grouped_table([("社区/村", 1), *((label, len(short)) for _code, label in cats)],
+                           ["", *(short * len(cats))], rows, [40 * mm] + [per_col] * (len(short) * len(cats)),
+                           styles, numeric_from=1, total_row=True, small=len(cats) > 3 or fixed)
     note = Paragraph("注：人口类别按居民当前登记的类别统计；各类别之和等于第一部分的人口数。", styles.small)
     return [Paragraph("二、人口类别增减情况（人）", styles.heading), table, note]
 
 
 def _staff(figures: MonthlyFigures, styles: Styles) -> list:
-    headers = ["社区/村", *FLOW_LABELS, *(label for _code, label in figures.roles)]
+    fixed = figures.previous_submission is not None
+    short, labels = (CORRECTED_SHORT, CORRECTED_LABELS) if fixed else (FLOW_SHORT, FLOW_LABELS)
+    headers = ["社区/村", *short, *(label for _code, label in figures.roles)]
     rows = []
     for c in (*figures.communities, figures.total):
         flow = figures.staff_flows.get(c.area_id, StockFlow(current=c.staff_on_post))
-        rows.append([c.name, *_flow(flow), *(c.staff_by_role.get(code, 0) for code, _l in figures.roles)])
+        rows.append([c.name, *_flow(flow, fixed), *(c.staff_by_role.get(code, 0) for code, _l in figures.roles)])
     rest = (267 - 40) * mm / (len(headers) - 1)
-    table = _grouped_table([("社区/村", 1), ("在岗人数（人）", 4), ("本月末各岗位在岗（人）", len(figures.roles))],
-                           ["", *FLOW_SHORT, *(label for _code, label in figures.roles)], rows,
+    table = _grouped_table([("社区/村", 1), ("在岗人数（人）", len(short)), ("本月末各岗位在岗（人）", len(figures.roles))],
+                           ["", *short, *(label for _code, label in figures.roles)], rows,
                            [40 * mm] + [rest] * (len(headers) - 1), styles, numeric_from=1, total_row=True)
-    role_rows = [[label, *_flow(figures.staff_role_flows.get(code, StockFlow()))] for code, label in figures.roles]
-    role_table = data_table(["岗位", *FLOW_LABELS], role_rows, col_widths=[50 * mm] + [28 * mm] * 4,
-                            numeric_columns=range(1, 5), styles=styles)
+    role_rows = [[label, *_flow(figures.staff_role_flows.get(code, StockFlow()), fixed)]
+                 for code, label in figures.roles]
+    role_table = data_table(["岗位", *labels], role_rows, col_widths=[50 * mm] + [28 * mm] * len(labels),
+                            numeric_columns=range(1, len(labels) + 1), styles=styles)
     role_table.hAlign = "LEFT"
-    note = Paragraph("注：按任职起止日期统计，一人在多个网格或岗位任职时，“在岗人数”只计一次，各岗位分别计数；"
-                     "合计行按全部人员去重。", styles.small)
+    note = Paragraph(f"本月末{figures.staff_text}。注：在岗指当日状态为在岗且有在任网格职务（休假人员不计入在岗，另列）；"
+                     "一人在多个网格或岗位任职时，“在岗人数”只计一次，各岗位分别计数；合计行按全部人员去重。", styles.small)
     return [Paragraph("三、网格力量在岗情况", styles.heading), table, note,
             KeepTogether([Paragraph("各岗位在岗人员增减（全范围，人）", styles.body), role_table])]
 
@@ -170,13 +196,21 @@ def _training(figures: MonthlyFigures, styles: Styles) -> list:
     table.hAlign = "LEFT"
     out = [KeepTogether([Paragraph("六、培训情况", styles.heading), table])]
     behind = figures.behind
-    out.append(Paragraph(f"截至本月末，在岗人员中年度培训学时未达要求的 {number(len(behind))} 人"
-                         + ("，按差额从大到小列出：" if behind else "。"), styles.body))
+    per = "，".join(f"{name} {number(n)} 人" for name, n in figures.behind_by_community if n)
+    out.append(Paragraph(f"截至本月末，在岗人员中培训学时落后于进度（年度要求按已过月份折算，年中入职者按在岗月份）的 "
+                         f"{number(figures.behind_total)} 人" + (f"：{per}。" if per else "。"), styles.body))
+    if figures.behind_listed_all:
+        lead = "全年学时未达要求的人员全部列出，按差额从大到小："
+    else:
+        lead = (f"其中落后超过 {figures.behind_threshold:g} 个月应完成学时的 {number(len(behind))} 人"
+                + ("，按差额从大到小列出（完整名单见培训管理 → 学时达标）：" if behind else "。"))
+    if figures.behind_total:
+        out.append(Paragraph(lead, styles.body))
     if behind:
         rows = [[i, b.name, b.grids, number(b.hours), number(b.required), number(b.shortfall)]
                 for i, b in enumerate(behind, start=1)]
-        t = data_table(["序号", "姓名", "所属网格", "已完成学时", "年度要求", "尚差"], rows,
-                       col_widths=[14 * mm, 26 * mm, 130 * mm, 28 * mm, 28 * mm, 28 * mm],
+        t = data_table(["序号", "姓名", "所属网格", "已完成学时", "截至本月末应完成", "尚差"], rows,
+                       col_widths=[14 * mm, 26 * mm, 122 * mm, 28 * mm, 36 * mm, 28 * mm],
                        numeric_columns=(0, 3, 4, 5), styles=styles)
         t.hAlign = "LEFT"
         out.append(t)
@@ -225,6 +259,39 @@ def _charts(figures: MonthlyFigures, styles: Styles) -> list:
     row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [PageBreak(), Paragraph("附：统计图", styles.heading), bars, Spacer(1, 3 * mm), row]
+
+
+def _corrections_page(figures: MonthlyFigures, styles: Styles) -> list:
+    """更正说明 (a submitted month only): the submitted totals beside what the
+    register says today, and the late changes that explain the difference."""
+    if figures.submission is None:
+        return []
+    sub, now = figures.submission, figures.now_totals or {}
+    out = [PageBreak(), Paragraph("更正说明", styles.heading),
+           Paragraph(f"本月报表{sub.label}，以上各表为上报时的数字。上报后补录了生效日期在本月末及以前的变动，"
+                     "登记簿现在的数字与上报数的差异如下；这些变动作为“更正”计入下月报表，本月上报数不变。", styles.body)]
+    submitted = figures.to_dict()["totals"]
+    rows = []
+    for key, label in (("households", "户数（户）"), ("residents", "人口（人）"), ("staff_on_post", "在岗网格力量（人）"),
+                       ("grids", "网格（个）")):
+        before, after = submitted.get(key, 0), now.get(key, 0)
+        rows.append([label, number(before), number(after), _signed(after - before)])
+    table = data_table(["项目", "上报数", "现登记数", "差额"], rows, col_widths=[60 * mm] + [35 * mm] * 3,
+                       numeric_columns=(1, 2, 3), styles=styles)
+    table.hAlign = "LEFT"
+    out += [table, Spacer(1, 3 * mm)]
+    if not figures.late:
+        out.append(Paragraph("上报后没有补录生效日期在本月末及以前的人口变动。", styles.body))
+        return out
+    late_rows = [[i, c.name, c.id_number, c.change, c.effective_date.isoformat(), c.community, _signed(c.residents),
+                  _signed(c.households), c.entered_by, f"{c.entered_on:%Y-%m-%d %H:%M}"]
+                 for i, c in enumerate(figures.late, start=1)]
+    t = data_table(["序号", "姓名", "公民身份号码", "变动", "生效日期", "社区/村", "人口", "户数", "录入人", "录入时间"],
+                   late_rows, col_widths=[12 * mm, 24 * mm, 42 * mm, 36 * mm, 24 * mm, 36 * mm, 14 * mm, 14 * mm,
+                                          25 * mm, 34 * mm], numeric_columns=(0, 6, 7), styles=styles)
+    t.hAlign = "LEFT"
+    out += [Paragraph(f"上报后补录的变动（{len(figures.late)} 项）：", styles.body), t]
+    return out
 
 
 def _grouped_table(groups: list[tuple[str, int]], sub_headers: list[str], rows: list[list], widths: list[float],

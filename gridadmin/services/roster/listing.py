@@ -4,6 +4,11 @@
 ``RosterFilter``; ``roster_columns(show_full)`` describes the displayed
 columns (ID numbers and phones masked unless ``show_full``).
 
+The default filter is status 在岗 (休假 is one choice away, under 在职); the
+page's summary line gives the count ``roster.on_post`` defines everywhere
+(在岗 with an assignment running, 休假 beside it), and names the 在岗 staff
+not yet assigned to a grid when there are any.
+
 Which grid a person belongs to: staff who serve (在岗/休假) belong to the
 grids of their running assignments; staff who left (离职/卸任) to the grids
 they served, so HR can still find them under their old grid.
@@ -30,6 +35,7 @@ from gridadmin.services.common.paging import (
 from gridadmin.services.common.text import clean_name, clean_text
 
 SERVING = (STATUS_ON_POST, STATUS_LEAVE)
+ON_POST_ONLY = (STATUS_ON_POST,)  # the default filter: status 在岗
 
 # Age bands offered by the roster filter: (label, lowest age, highest age).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
@@ -48,7 +54,7 @@ class RosterFilter:
     area_id: int | None = None
     role: str | None = None
     employment_type: str | None = None
-    statuses: tuple[str, ...] = SERVING
+    statuses: tuple[str, ...] = ON_POST_ONLY
     skill_level: str | None = None
     political_status: str | None = None
     age_band: tuple[int, int] | None = None

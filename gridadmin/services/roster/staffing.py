@@ -8,9 +8,9 @@ township-wide lists of grids without a full-time grid worker and of grids
 where each full-time worker serves more than 500 households.
 
 Counting rules:
-- a person counts when an assignment runs today (start ≤ today ≤ end or
-  no end) and the person serves (在岗 or 休假); one person counts once
-  per grid and role;
+- a person counts when they are 在岗 today as ``roster.on_post`` defines it
+  everywhere (status 在岗 and the assignment runs today); people on 休假
+  are not counted; one person counts once per grid and role;
 - micro-grids belong to their grid: their households and staff count for
   the grid above them;
 - households: those not dissolved.
@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, distinct, func, or_, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import aliased
 
 from gridadmin.db import Database
@@ -33,7 +33,7 @@ from gridadmin.models.staff import CORE_ROLES, ROLE_FULLTIME
 from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column
-from gridadmin.services.roster.listing import SERVING
+from gridadmin.services.roster.on_post import on_post_assignment
 
 RURAL_GRID = "农村网格"
 SPECIAL_GRID = "专属网格"
@@ -132,9 +132,7 @@ def grid_staffing(db: Database, *, today: date | None = None) -> StaffingReport:
                 .select_from(StaffAssignment)
                 .join(Area, Area.id == StaffAssignment.area_id)
                 .join(Staff, Staff.id == StaffAssignment.staff_id)
-                .where(Staff.status.in_(SERVING), StaffAssignment.start_date <= today,
-                       or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= today),
-                       Area.level.in_((LEVEL_GRID, LEVEL_MICROGRID)))
+                .where(on_post_assignment(today, today), Area.level.in_((LEVEL_GRID, LEVEL_MICROGRID)))
                 .group_by(grid_of, StaffAssignment.role)):
             counts[(grid_id, role)] = int(people)
         # "others" counts assignments per role, so one person in two

@@ -2,14 +2,21 @@
 monthly totals — computed in SQL.
 
 Hours count when the person was present at a session that was not
-cancelled and started within the year (up to the as-of date). The
+cancelled and started within the year (up to the as-of date). The annual
 requirement is the highest of the person's roles' requirements, else the
 township default; someone hired during the year owes the share of the
 year's months from the hire month on (rounded to half an hour).
+
+Hours to date are compared with the requirement to date: the annual
+requirement's share of the months elapsed by the as-of date (a month
+counts once it has ended; the as-of date's month counts when the as-of
+date is its last day), and for a mid-year hire of the months on post since
+the hire month. On 31 December the requirement to date is the year's.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -26,16 +33,37 @@ from gridadmin.services.access.permissions import EDIT_TRAINING, acting, require
 
 @dataclass(frozen=True)
 class ComplianceRow:
+    """``required``: the requirement to date (pro-rated); ``annual``: the
+    person's requirement for the whole year; ``month_share``: one month's
+    share of the role's annual requirement (the unit of "behind by")."""
+
     staff_id: int
     name: str
     grids: str
     roles: tuple[str, ...]
     hours: float
     required: float
+    annual: float = 0.0
+    month_share: float = 0.0
 
     @property
     def shortfall(self) -> float:
         return max(0.0, self.required - self.hours)
+
+    @property
+    def months_behind(self) -> float:
+        """The shortfall in months' shares (0 when on track)."""
+        return self.shortfall / self.month_share if self.month_share else (1e9 if self.shortfall else 0.0)
+
+
+def months_elapsed(as_of: date) -> int:
+    """Whole months of ``as_of``'s year that have ended by ``as_of``."""
+    last = calendar.monthrange(as_of.year, as_of.month)[1]
+    return as_of.month if as_of.day == last else as_of.month - 1
+
+
+def _half_hours(value: float) -> float:
+    return round(value * 2) / 2
 
 
 @dataclass(frozen=True)
@@ -137,13 +165,16 @@ def compliance(db: Database, year: int, *, today: date | None = None) -> list[Co
                 grid_lists[staff_id].append(grid)
         grids = {staff_id: "、".join(names) for staff_id, names in grid_lists.items()}
     rows = []
+    elapsed = months_elapsed(as_of)
     for staff_id, name, hired_on in staff:
         held = roles.get(staff_id, set())
-        required = max([rules[r] for r in held if r in rules] or [rules.get(None, 0.0)])
-        if hired_on is not None and hired_on.year == year and hired_on.month > 1:
-            required = round(required * (13 - hired_on.month) / 12 * 2) / 2
+        full = float(max([rules[r] for r in held if r in rules] or [rules.get(None, 0.0)]))
+        first_month = hired_on.month if hired_on is not None and hired_on.year == year else 1
+        annual = _half_hours(full * (13 - first_month) / 12) if first_month > 1 else full
+        on_post = max(0, elapsed - (first_month - 1))
+        required = annual if elapsed == 12 else _half_hours(full * on_post / 12)
         rows.append(ComplianceRow(staff_id, name, grids.get(staff_id, ""), tuple(sorted(held)),
-                                  float(hours.get(staff_id) or 0.0), float(required)))
+                                  float(hours.get(staff_id) or 0.0), float(required), float(annual), full / 12))
     rows.sort(key=lambda r: (-r.shortfall, r.name))
     return rows
 
@@ -181,6 +212,9 @@ def monthly_totals(db: Database, year: int) -> list[MonthTotals]:
             for m in range(1, 13)]
 
 
+REQUIRED_TO_DATE = "截至当前应完成学时（按已过月份折算）"
+
+
 def compliance_columns(role_label) -> list:
     """Columns of the compliance list for exports (``role_label(code)``
     turns a role code into its label)."""
@@ -191,6 +225,7 @@ def compliance_columns(role_label) -> list:
         Column("grids", "所属网格", lambda r: r.grids, width=200),
         Column("roles", "岗位", lambda r: "、".join(role_label(x) for x in r.roles), width=120),
         Column("hours", "已完成学时", lambda r: f"{r.hours:g}", align=ALIGN_RIGHT, width=70),
-        Column("required", "要求学时", lambda r: f"{r.required:g}", align=ALIGN_RIGHT, width=70),
+        Column("required", REQUIRED_TO_DATE, lambda r: f"{r.required:g}", align=ALIGN_RIGHT, width=110),
+        Column("annual", "全年要求", lambda r: f"{r.annual:g}", align=ALIGN_RIGHT, width=60),
         Column("shortfall", "差额", lambda r: f"{r.shortfall:g}" if r.shortfall else "", align=ALIGN_RIGHT, width=60),
     ]

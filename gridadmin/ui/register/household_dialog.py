@@ -11,6 +11,7 @@ save, after which the dialog goes on as the saved household's card."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -28,6 +29,7 @@ from gridadmin.services.register.households import FLAGS, HouseholdCard, Househo
     load_household, save_household
 from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.services.register.residents import may_see_full_numbers
+from gridadmin.services.reports.submission import submitted_month_notice
 from gridadmin.services.roster.listing import area_options
 from gridadmin.services.roster.staff import code_choices, id_facts, parse_form_date
 from gridadmin.ui.common.conflict import offer_reload
@@ -242,6 +244,7 @@ class HouseholdDialog(QDialog):
             **{k: e.text() for k, e in self.parts.items()})
 
     def try_save(self, *, confirmed: bool = False) -> bool:
+        added = any(m.id is None for m in self.typed_members())
         try:
             saved = save_household(self.db, self.household_id, self.typed_household(), self.typed_members(),
                                    expected_version=None if self.is_new else self.card.version,
@@ -259,7 +262,18 @@ class HouseholdDialog(QDialog):
         self.changed = True
         self.household_id = saved
         self.load()
+        self._submitted_month_notice(added)
         return True
+
+    def _submitted_month_notice(self, added: bool) -> str | None:
+        """New members are registered today: when that day falls in a
+        submitted month, say that they count as 更正 next month."""
+        if not added:
+            return None
+        notice = submitted_month_notice(self.db, date.today(), self.card.data.area_id)
+        if notice:
+            QMessageBox.information(self, self.tr("已上报月份"), notice)
+        return notice
 
     # -- printing --------------------------------------------------------
     def print_card(self) -> Path | None:
@@ -294,7 +308,7 @@ class HouseholdDialog(QDialog):
         if member is None:
             QMessageBox.information(self, self.tr("请选择成员"), self.tr("请先在成员列表中选中一位已保存的成员。"))
             return
-        dialog = EventDialog(self.db, kind, member, self.choices["relation"], self)
+        dialog = EventDialog(self.db, kind, member, self.choices["relation"], self, area_id=self.card.data.area_id)
         if run_dialog(dialog):
             self.changed = True
             self.load()

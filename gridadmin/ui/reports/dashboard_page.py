@@ -202,6 +202,9 @@ class DashboardPage(QWidget):
         self.tiles["households"].set_value(_number(f.households))
         self.tiles["residents"].set_value(_number(f.residents))
         self.tiles["staff"].set_value(_number(f.staff_on_post))
+        leave = self.tr("（另有休假 {n} 人）").format(n=_number(f.staff_on_leave)) if f.staff_on_leave else ""
+        self.tiles["staff"].caption.setText(self.tr("在岗网格力量") + leave)
+        self.tiles["staff"].setToolTip(self.tr("在岗：状态为在岗且有在任网格职务；休假人员另列"))
         self.tiles["no_fulltime"].set_value(f"{f.grids_without_fulltime} / {f.grids}", warn=f.grids_without_fulltime > 0)
         self.tiles["training"].set_value(_number(f.training_hours_month))
         self.tiles["imports"].set_value(_number(f.imports_month))

@@ -1,7 +1,10 @@
 """报表打印: pick a month and a scope, generate the monthly report (off the
 UI thread) into the data folder, preview its pages with QtPdf, print them
 through the system print dialog, save a copy; the history of generated
-reports reopens any of them."""
+reports reopens any of them. 上报本月 marks the month's report as 已上报
+(管理员/业务员); a 管理员 may withdraw it with a reason. For a submitted
+month the page says who submitted it and when, and how the register differs
+today (the late changes)."""
 
 from __future__ import annotations
 
@@ -13,18 +16,21 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+    QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox,
     QPushButton, QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from gridadmin import APP_TITLE
 from gridadmin.db import Database
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_TOWNSHIP
-from gridadmin.services.access.permissions import EXPORT, PERMISSION_LABELS, acting
+from gridadmin.services.access.permissions import EXPORT, PERMISSION_LABELS, SUBMIT_REPORT, WITHDRAW_REPORT, acting
 from gridadmin.services.areas.tree import load_tree
 from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.reports.history import (
-    ReportRow, generate_monthly_report, list_reports, previous_month, record_print, save_copy,
+    ReportRow, generate_monthly_report, get_report, list_reports, previous_month, record_print, save_copy,
+)
+from gridadmin.services.reports.submission import (
+    SubmissionDiff, report_diff, submission_of, submit_monthly_report, withdraw_submission,
 )
 from gridadmin.ui.common.jobs import run_job
 from gridadmin.ui.common.widgets import EmptyState
@@ -86,12 +92,18 @@ class ReportsPage(QWidget):
         self.generate_button = QPushButton(self.tr("生成"))
         self.print_button = QPushButton(self.tr("打印…"))
         self.save_button = QPushButton(self.tr("另存为…"))
+        self.submit_button = QPushButton(self.tr("上报本月"))
+        self.submit_button.setToolTip(self.tr("将所选月份的月报标记为已上报：保存本月数字和 PDF，"
+                                              "此后补录的变动作为更正计入下月报表"))
+        self.withdraw_button = QPushButton(self.tr("撤回上报…"))
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("报告月份")))
         bar.addWidget(self.month)
         bar.addWidget(QLabel(self.tr("统计范围")))
         bar.addWidget(self.scope)
         bar.addWidget(self.generate_button)
+        bar.addWidget(self.submit_button)
+        bar.addWidget(self.withdraw_button)
         bar.addStretch(1)
         bar.addWidget(self.print_button)
         bar.addWidget(self.save_button)
@@ -102,6 +114,11 @@ class ReportsPage(QWidget):
         self.refusal.setWordWrap(True)
         self.refusal.hide()
         layout.addWidget(self.refusal)
+
+        self.submission_label = QLabel()
+        self.submission_label.setWordWrap(True)
+        self.submission_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.submission_label)
 
         self.history = QTableWidget(0, len(HISTORY_COLUMNS))
         self.history.setHorizontalHeaderLabels([self.tr("月份"), self.tr("范围"), self.tr("生成人"), self.tr("生成时间"),
@@ -147,11 +164,16 @@ class ReportsPage(QWidget):
         self.generate_button.clicked.connect(self.generate)
         self.print_button.clicked.connect(self.print_report)
         self.save_button.clicked.connect(self.save_as)
+        self.submit_button.clicked.connect(self.submit)
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.month.dateChanged.connect(lambda _d: self.refresh_submission())
+        self.scope.currentIndexChanged.connect(lambda _i: self.refresh_submission())
         self.history.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
         self._rows: list[ReportRow] = []
         self.refresh_history()
         self._apply_permission()
         self._update_buttons()
+        self.refresh_submission()
 
     # --- set-up -----------------------------------------------------------
     def _fill_scopes(self) -> None:
@@ -172,11 +194,93 @@ class ReportsPage(QWidget):
                 name=actor.display_name, roles=actor.role_labels, what=PERMISSION_LABELS[EXPORT]))
             self.refusal.show()
             self.generate_button.setEnabled(False)
+        self.can_submit = actor.can(SUBMIT_REPORT)
+        self.can_withdraw = actor.can(WITHDRAW_REPORT)
+        self.submit_button.setVisible(self.can_submit)
+        self.withdraw_button.setVisible(self.can_withdraw)
 
     def _update_buttons(self) -> None:
         has = self.current is not None and self.document.pageCount() > 0
         self.print_button.setEnabled(has and self.can_export)
         self.save_button.setEnabled(has and self.can_export)
+
+    # --- submission (已上报) ------------------------------------------------
+    def _picked(self) -> tuple[int, int, int | None]:
+        picked = self.month.date()
+        return picked.year(), picked.month(), self.scope.currentData()
+
+    def refresh_submission(self) -> SubmissionDiff | None:
+        """Say whether the picked month is submitted (who, when) and how the
+        register differs from the submitted figures today."""
+        year, month, scope_id = self._picked()
+        try:
+            info = submission_of(self.db, year, month, scope_id)
+            diff = report_diff(self.db, year, month, scope_id) if info is not None else None
+        except ServiceError as error:
+            self.submission_label.setText(error.message)
+            return None
+        self.submit_button.setEnabled(info is None)
+        self.withdraw_button.setEnabled(info is not None)
+        if diff is None:
+            self.submission_label.setText(self.tr("{y}年{m}月：未上报。").format(y=year, m=month))
+            self.submission_label.setStyleSheet("color: #666;")
+            return None
+        parts = []
+        for key, label in (("households", self.tr("户数")), ("residents", self.tr("人口")),
+                           ("staff_on_post", self.tr("在岗网格力量"))):
+            before, now = diff.submitted.get(key, 0), diff.now.get(key, 0)
+            parts.append(self.tr("{label} 上报 {before}，现登记 {now}").format(label=label, before=before, now=now)
+                         + (f"（{now - before:+d}）" if now != before else ""))
+        text = self.tr("{y}年{m}月：{label}。").format(y=year, m=month, label=diff.submission.label) + "；".join(parts)
+        if diff.changes:
+            text += "\n" + self.tr("上报后补录的变动 {n} 项（作为更正计入下月报表）：").format(n=len(diff.changes))
+            line = self.tr("{name}（{id}）{change}，生效 {on}，{who} 录入于 {when}")
+            text += "；".join(line.format(name=c.name, id=c.id_number, change=c.change,
+                                          on=f"{c.effective_date:%Y-%m-%d}", who=c.entered_by,
+                                          when=f"{c.entered_on:%Y-%m-%d %H:%M}") for c in diff.changes)
+        self.submission_label.setText(text)
+        self.submission_label.setStyleSheet("color: #1b5e20;")
+        return diff
+
+    def submit(self):
+        """上报本月: after a confirmation, store the picked month's figures and PDF."""
+        year, month, scope_id = self._picked()
+        answer = QMessageBox.question(self, APP_TITLE, self.tr(
+            "上报 {y}年{m}月 月报（{scope}）？\n上报后本月数字不再改变；此后补录的本月变动将作为更正计入下月报表。").format(
+            y=year, m=month, scope=self.scope.currentText()))
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        db = self.db
+        outcome = run_job(self, self.tr("上报月报"), lambda: submit_monthly_report(db, year, month, scope_id))
+        if outcome.cancelled:
+            self.status.setText(self.tr("已取消上报。"))
+            return None
+        if outcome.error is not None:
+            self._show_error(outcome.error)
+            return None
+        info = outcome.result
+        self.refresh_history()
+        self.refresh_submission()
+        if info.generated_report_id is not None:
+            self.open_report(get_report(self.db, info.generated_report_id))
+        self.status.setText(self.tr("{y}年{m}月 月报{label}。").format(y=year, m=month, label=info.label))
+        return info
+
+    def withdraw(self):
+        """撤回上报 (管理员): asks for the reason."""
+        year, month, scope_id = self._picked()
+        reason, ok = QInputDialog.getText(self, self.tr("撤回上报"), self.tr(
+            "撤回 {y}年{m}月 月报的上报，请填写原因：").format(y=year, m=month))
+        if not ok:
+            return None
+        try:
+            info = withdraw_submission(self.db, year, month, scope_id, reason=reason)
+        except ServiceError as error:
+            self._show_error(error)
+            return None
+        self.refresh_submission()
+        self.status.setText(self.tr("已撤回 {y}年{m}月 月报的上报，可以重新上报。").format(y=year, m=month))
+        return info
 
     # --- history ----------------------------------------------------------
     def refresh_history(self) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from gridadmin.db import Database
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
-from gridadmin.models.staff import STAFF_STATUSES
+from gridadmin.models.staff import STAFF_STATUSES, STATUS_ON_POST
 from gridadmin.services.access.permissions import SEE_FULL_NUMBERS, acting
 from gridadmin.services.common.paging import PageQuery
 from gridadmin.services.roster.listing import AGE_BANDS, SERVING, RosterFilter, RosterRow, area_options, roster_columns, \
@@ -56,9 +56,11 @@ class RosterPage(QWidget):
         self.role = filter_combo(self.tr("全部岗位"), choices["staff_role"])
         self.employment = filter_combo(self.tr("专职和兼职"), [(t, t) for t in EMPLOYMENT_TYPES])
         self.status = QComboBox()
+        self.status.addItem(self.tr("在岗"), STATUS_ON_POST)
         self.status.addItem(self.tr("在职（在岗、休假）"), STATUS_SERVING)
         for status in STAFF_STATUSES:
-            self.status.addItem(status, status)
+            if status != STATUS_ON_POST:
+                self.status.addItem(status, status)
         self.status.addItem(self.tr("全部状态"), STATUS_ALL)
         self.skill = filter_combo(self.tr("全部技能等级"), choices["skill_level"])
         self.political = filter_combo(self.tr("全部政治面貌"), choices["political"])
@@ -194,11 +196,23 @@ class RosterPage(QWidget):
 
     def _update_summary(self) -> None:
         count = self.model.rowCount()
-        text = self.tr("共 {n:,} 人").format(n=count)
-        if self.current_filter() != RosterFilter(statuses=SERVING):
-            text += self.tr("（已按条件筛选）")
+        if self.current_filter() == RosterFilter():
+            on_post = self.on_post_count()
+            text = self.tr("在岗 {n:,} 人").format(n=on_post.on_post)
+            if on_post.on_leave:
+                text += self.tr("（另有休假 {n:,} 人）").format(n=on_post.on_leave)
+            if count > on_post.on_post:
+                text += self.tr("，另有 {n:,} 人状态为在岗但尚未分配网格").format(n=count - on_post.on_post)
+        else:
+            text = self.tr("共 {n:,} 人").format(n=count) + self.tr("（已按条件筛选）")
         text += self.tr("　双击一行查看或编辑；点击列标题排序。")
         self.summary.setText(text)
+
+    def on_post_count(self):
+        """在岗 and 休假 beside it (``roster.on_post``), for the summary line."""
+        from gridadmin.services.roster.on_post import on_post_today
+
+        return on_post_today(self.db)
 
     # -- actions ---------------------------------------------------------
     def selected_row(self) -> RosterRow | None:

@@ -1,4 +1,5 @@
-"""常规: backup folder, the township's annual training hours, report
+"""常规: backup folder, the township's annual training hours, the threshold
+beyond which the monthly report names staff behind on hours, report
 signatories. Only users with 修改系统设置 may change them.
 
 The training hours field sets the township default requirement (all roles
@@ -19,7 +20,9 @@ from PySide6.QtWidgets import (
 from gridadmin.db import Database, sqlite_path
 from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting
 from gridadmin.services.common.errors import ServiceError
-from gridadmin.services.common.settings import SIGNATORY_KEYS, backup_folder_setting, save_general_settings, signatories
+from gridadmin.services.common.settings import (
+    SIGNATORY_KEYS, backup_folder_setting, behind_threshold, save_general_settings, signatories,
+)
 from gridadmin.services.training.compliance import requirements, set_requirements
 from gridadmin.ui.common.widgets import error_label, show_error
 
@@ -41,6 +44,12 @@ class GeneralTab(QWidget):
         self.hours.setSuffix(self.tr(" 学时"))
         self.hours.setSpecialValueText(self.tr("未设置"))
         self.hours.setMaximumWidth(180)
+        self.behind_months = QDoubleSpinBox()
+        self.behind_months.setRange(0, 12)
+        self.behind_months.setDecimals(1)
+        self.behind_months.setSingleStep(0.5)
+        self.behind_months.setSuffix(self.tr(" 个月"))
+        self.behind_months.setMaximumWidth(180)
         self.signatory_edits: dict[str, QLineEdit] = {}
 
         backup_box = QGroupBox(self.tr("备份"))
@@ -60,6 +69,11 @@ class GeneralTab(QWidget):
                               "其他年份和各岗位的要求在“培训管理 → 年度学时要求”中设置。"))
         note.setWordWrap(True)
         training_form.addRow("", note)
+        training_form.addRow(self.tr("月报列出姓名：学时落后超过"), self.behind_months)
+        behind_note = QLabel(self.tr("学时按已过月份折算比较；月报按社区/村给出落后人数，只列出落后超过此数个月"
+                                     "应完成学时的人员姓名（12 月的月报和培训管理页列出全部）。"))
+        behind_note.setWordWrap(True)
+        training_form.addRow("", behind_note)
 
         sign_box = QGroupBox(self.tr("报表落款"))
         sign_form = QFormLayout(sign_box)
@@ -90,7 +104,8 @@ class GeneralTab(QWidget):
             layout.addWidget(QLabel(self.tr("只有管理员可以修改这些设置。")))
         layout.addLayout(bar)
         layout.addStretch(1)
-        for widget in (self.backup_folder, self.browse, self.hours, self.save_button, *self.signatory_edits.values()):
+        for widget in (self.backup_folder, self.browse, self.hours, self.behind_months, self.save_button,
+                       *self.signatory_edits.values()):
             widget.setEnabled(self.allowed)
         self.load()
 
@@ -100,6 +115,7 @@ class GeneralTab(QWidget):
         self.backup_folder.setText(backup_folder_setting(self.db) or "")
         self.current_folder.setText(self.tr("自动备份和“备份与恢复”使用：{p}").format(p=backup_folder(self.db)))
         self.hours.setValue(requirements(self.db, self.year).get(None, 0.0))
+        self.behind_months.setValue(behind_threshold(self.db))
         values = signatories(self.db)
         for label, edit in self.signatory_edits.items():
             edit.setText(values.get(label, ""))
@@ -116,7 +132,8 @@ class GeneralTab(QWidget):
 
         try:
             save_general_settings(self.db, backup_folder=self.backup_folder.text(),
-                                  signatories={label: edit.text() for label, edit in self.signatory_edits.items()})
+                                  signatories={label: edit.text() for label, edit in self.signatory_edits.items()},
+                                  behind_months=self.behind_months.value())
             hours = self.hours.value()
             current = requirements(self.db, self.year).get(None)
             if hours > 0 and hours != current:

@@ -53,7 +53,9 @@ class ComplianceTab(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
-        note = QLabel(self.tr("按岗位取最高要求；年中入职者按入职月份折算；只计未取消培训中“出席”的认定学时。"))
+        note = QLabel(self.tr("已完成学时与截至当前应完成的学时比较：年度要求按已过月份折算（年中入职者按在岗月份）；"
+                              "按岗位取最高要求；只计未取消培训中“出席”的认定学时。"))
+        note.setWordWrap(True)
         note.setStyleSheet("color: #666;")
         layout.addWidget(note)
 

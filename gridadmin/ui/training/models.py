@@ -116,7 +116,7 @@ class ComplianceModel(RowsModel):
         super().__init__(parent)
         self.codes = codes
         self.headers = (self.tr("姓名"), self.tr("所属网格"), self.tr("岗位"), self.tr("已完成学时"),
-                        self.tr("要求学时"), self.tr("差额"))
+                        self.tr("截至当前应完成学时（按已过月份折算）"), self.tr("差额"))
 
     def text(self, row: ComplianceRow, column: int) -> str:
         if column == 0:
@@ -136,4 +136,6 @@ class ComplianceModel(RowsModel):
             return RED
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
             return row.grids
+        if role == Qt.ItemDataRole.ToolTipRole and column == 4:
+            return self.tr("全年要求 {h} 学时").format(h=hours_text(row.annual))
         return None
