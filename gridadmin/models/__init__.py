@@ -1,6 +1,8 @@
 """All tables (SQLAlchemy 2 typed declarative models). No Qt here."""
 
-from gridadmin.models.access import AuditLog, GeneratedReport, ImportBatch, Setting, User, UserRole, UserScope
+from gridadmin.models.access import (
+    AuditLog, GeneratedReport, ImportBatch, RunningImport, Setting, User, UserRole, UserScope,
+)
 from gridadmin.models.area import Area
 from gridadmin.models.base import Base
 from gridadmin.models.codes import CodeAlias, CodeItem
