@@ -136,8 +136,13 @@ def person_conflict_message(other) -> str:
 
 
 def _person_conflict(session: Session, values: list) -> ConflictError:
-    numbers = [v for v in (str(x).strip().upper() for x in values if isinstance(x, str)) if _ID_LIKE.match(v)]
-    other = person_holding(session, numbers)
+    numbers = list(dict.fromkeys(v for v in (str(x).strip().upper() for x in values if isinstance(x, str))
+                                 if _ID_LIKE.match(v)))
+    other = None
+    for start in range(0, len(numbers), 500):  # a bulk insert's parameters: look up in parts
+        other = person_holding(session, numbers[start:start + 500])
+        if other is not None:
+            break
     if other is None:
         shown = mask_id_number(numbers[0]) if numbers else ""
         return ConflictError(f"公民身份号码 {shown} 已登记给另一位在册人员（可能刚由其他用户登记），不能重复登记。"
