@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from sqlalchemy import Engine, and_, select
 from sqlalchemy.orm import Session, aliased
 
-from gridadmin.services.common.errors import ConflictError
+from gridadmin.services.common.errors import IdentityConflict
 from gridadmin.services.common.idcard import mask_id_number
 
 PERSON_ID_NUMBER = "uq_person_active_id_number"
@@ -75,8 +75,8 @@ def _params(params) -> Iterator[object]:
         yield params
 
 
-def describe_integrity_error(exc: BaseException, engine: Engine) -> ConflictError | None:
-    """The ``ConflictError`` naming the record that already holds the
+def describe_integrity_error(exc: BaseException, engine: Engine) -> IdentityConflict | None:
+    """The ``IdentityConflict`` (a ``ConflictError``) naming the record that already holds the
     identity ``exc`` (an ``IntegrityError``) broke, or None when it broke
     none of them (a bug, which must stay visible). Call after the failed
     transaction was rolled back."""
@@ -135,7 +135,7 @@ def person_conflict_message(other) -> str:
     return f"公民身份号码 {mask_id_number(other.id_number)} 已登记为在册人员 {other.name}{where}，不能重复登记。"
 
 
-def _person_conflict(session: Session, values: list) -> ConflictError:
+def _person_conflict(session: Session, values: list) -> IdentityConflict:
     numbers = list(dict.fromkeys(v for v in (str(x).strip().upper() for x in values if isinstance(x, str))
                                  if _ID_LIKE.match(v)))
     other = None
@@ -145,15 +145,15 @@ def _person_conflict(session: Session, values: list) -> ConflictError:
             break
     if other is None:
         shown = mask_id_number(numbers[0]) if numbers else ""
-        return ConflictError(f"公民身份号码 {shown} 已登记给另一位在册人员（可能刚由其他用户登记），不能重复登记。"
+        return IdentityConflict(f"公民身份号码 {shown} 已登记给另一位在册人员（可能刚由其他用户登记），不能重复登记。"
                              "请刷新后核对。", field="公民身份号码", value=shown, entity="person")
     by, who, at = _saved_by(session, "person", other.id, "保存")
-    return ConflictError(person_conflict_message(other) + by, field="公民身份号码",
+    return IdentityConflict(person_conflict_message(other) + by, field="公民身份号码",
                          value=mask_id_number(other.id_number), changed_by=who, changed_at=at,
                          entity="person", entity_id=other.id)
 
 
-def _membership_conflict(session: Session, values: list, *, exact: bool) -> ConflictError:
+def _membership_conflict(session: Session, values: list, *, exact: bool) -> IdentityConflict:
     from gridadmin.models import Person, PersonTag, TagKind
 
     numbers = [int(v) for v in values if isinstance(v, int) or (isinstance(v, str) and v.isdigit())]
@@ -166,16 +166,16 @@ def _membership_conflict(session: Session, values: list, *, exact: bool) -> Conf
         .join(Person, Person.id == PersonTag.person_id).join(TagKind, TagKind.id == PersonTag.tag_kind_id)
         .where(condition, PersonTag.end_date.is_(None)).order_by(PersonTag.id).limit(1)).first()
     if row is None:
-        return ConflictError("该人员已在所选特殊人群中（可能刚由其他用户加入），不能重复加入。请刷新后核对。",
+        return IdentityConflict("该人员已在所选特殊人群中（可能刚由其他用户加入），不能重复加入。请刷新后核对。",
                              field="特殊人群", value=None, entity="person_tag")
     since = f"（自 {row.start_date.isoformat()} 起）" if row.start_date else ""
     by, who, at = _saved_by(session, "person_tag", row.id, "办理")  # tag changes are audited per person
-    return ConflictError(f"“{row.name}”已在特殊人群“{row.kind}”中{since}，不能重复加入。{by}请刷新后核对。",
+    return IdentityConflict(f"“{row.name}”已在特殊人群“{row.kind}”中{since}，不能重复加入。{by}请刷新后核对。",
                          field="特殊人群", value=row.kind, changed_by=who, changed_at=at,
                          entity="person", entity_id=row.id)
 
 
-def _household_conflict(session: Session, values: list) -> ConflictError:
+def _household_conflict(session: Session, values: list) -> IdentityConflict:
     from gridadmin.models import Area, Household
 
     numbers = [str(v).strip() for v in values if isinstance(v, str) and v.strip()]
@@ -186,12 +186,12 @@ def _household_conflict(session: Session, values: list) -> ConflictError:
         .outerjoin(Area, Area.id == Household.area_id).outerjoin(community, community.id == Area.parent_id)
         .where(Household.household_no.in_(numbers or [""])).order_by(Household.id).limit(1)).first()
     if row is None:
-        return ConflictError("该户号已被另一户使用（可能刚由其他用户登记），不能重复。请刷新后核对。", field="户号",
+        return IdentityConflict("该户号已被另一户使用（可能刚由其他用户登记），不能重复。请刷新后核对。", field="户号",
                              value=numbers[0] if numbers else None, entity="household")
     parts = [p for p in (_place(row.community, row.grid), row.address or "") if p]
     where = f"（{'，'.join(parts)}）" if parts else ""
     by, who, at = _saved_by(session, "household", row.id, "保存")
-    return ConflictError(f"户号 {row.household_no} 已被另一户使用{where}，不能重复。{by}", field="户号",
+    return IdentityConflict(f"户号 {row.household_no} 已被另一户使用{where}，不能重复。{by}", field="户号",
                          value=row.household_no, changed_by=who, changed_at=at, entity="household",
                          entity_id=row.id)
 
