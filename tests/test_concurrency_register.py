@@ -163,3 +163,36 @@ def test_two_staff_edits_at_once_end_in_one_change_and_a_conflict(township_db):
         assert get_staff(a, staff_id).data.position == "甲"
     finally:
         b.dispose()
+
+
+def test_the_household_card_shows_who_holds_the_number_and_keeps_what_was_typed(qapp, qtbot, clerks):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gridadmin.ui.register.household_dialog import BIRTH, ID_NUMBER, HouseholdDialog
+    from tests.concurrency import WAIT
+    from tests.uihelpers import when_modal
+
+    a, b, _area, first, second = clerks
+    dialog = HouseholdDialog(b, second)
+    qtbot.addWidget(dialog)
+    dialog.members.item(0, ID_NUMBER).setText(NEWCOMER)  # 王芳's number corrected … to one just being registered
+    dialog.members.item(0, BIRTH).setText("2001-06-01")
+    shown: list[str] = []
+
+    def answer(box):
+        shown.append(box.text())
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    with held_at(b, "UPDATE household ") as go:  # B has checked the number, nothing written yet
+        def clerk_a():
+            assert go.reached.wait(WAIT)
+            add_resident(a, first, ResidentData(name="赵六", id_number=NEWCOMER), "20", today=TODAY)
+            go()
+
+        other = in_thread(clerk_a)
+        when_modal(answer, kind=QMessageBox, timeout_ms=WAIT * 1000)
+        assert dialog.try_save() is False
+        other.result()
+    assert shown and shown[0].startswith(f"公民身份号码 {mask_id_number(NEWCOMER)} 已登记为在册人员 赵六")
+    assert dialog.members.item(0, ID_NUMBER).text() == NEWCOMER  # the form is kept for correcting
+    assert _active_with(a, NEWCOMER) == 1 and _active_with(a, HEAD_B) == 1
