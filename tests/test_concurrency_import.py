@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from gridadmin.models import Household, Person, RunningImport
+from gridadmin.models import Area, Household, Person, RunningImport
 from gridadmin.services.access.permissions import Actor
 from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 from gridadmin.services.common.errors import ConflictError
@@ -108,3 +108,36 @@ def test_imports_one_after_the_other_and_a_dry_run_take_no_lock_from_each_other(
     again = run_to_end(import_job(second, path, "residents", today=TODAY, lock_wait=0))
     assert again.to_dict()["unchanged"] == rows
     assert _counts(first) == (rows, rows, 30, 0)
+
+
+def test_a_clerk_registering_someone_of_the_file_during_the_import_ends_in_one_record(two_importers):
+    from gridadmin.services.common.errors import IdentityConflict
+    from gridadmin.services.common.idcard import mask_id_number
+    from gridadmin.services.register.households import HouseholdData, MemberData, save_household
+    from tests.test_import_support import pid
+
+    first, clerk, path, rows = two_importers
+    number = pid(date(1960, 1, 2), 1)  # the first head of the file
+    with first.session() as s:
+        area = s.scalar(select(Area.id).where(Area.level == "community").order_by(Area.id))
+    with held_at(first, "INSERT INTO import_batch ") as go_import, held_at(clerk, "INSERT INTO household ") as go_clerk:
+        importing = in_thread(lambda: run_to_end(import_job(first, path, "residents", today=TODAY)))
+        wait_reached(go_import, importing)  # planned under the lock: that head is new
+        registering = in_thread(lambda: save_household(clerk, None, HouseholdData("Z001", area),
+                                                       [MemberData(None, "赵伟", number, relation="02")], today=TODAY))
+        wait_reached(go_clerk, registering)  # the clerk has checked the number too
+        go_clerk()
+        registering.done.wait(2)  # PostgreSQL: the clerk commits; SQLite: waits for the import's write lock
+        go_import()
+        outcomes = []
+        for job in (importing, registering):
+            try:
+                outcomes.append(job.result())
+            except IdentityConflict as exc:
+                outcomes.append(exc)
+    refused = [o for o in outcomes if isinstance(o, IdentityConflict)]
+    assert len(refused) == 1
+    assert refused[0].message.startswith(f"公民身份号码 {mask_id_number(number)} 已登记为在册人员 ")
+    with first.session() as s:
+        assert s.scalar(select(func.count()).select_from(Person).where(Person.id_number == number)) == 1
+        assert s.scalar(select(func.count()).select_from(Person)) in (rows, 1)
