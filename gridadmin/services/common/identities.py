@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 
 from sqlalchemy import Engine, and_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.services.common.errors import IdentityConflict
@@ -85,12 +86,22 @@ def describe_integrity_error(exc: BaseException, engine: Engine) -> IdentityConf
         return None
     key = _pg_key(exc)
     values = key if key is not None else list(_params(getattr(exc, "params", None)))
-    with Session(engine) as session:
-        if which == PERSON_ID_NUMBER:
-            return _person_conflict(session, values)
-        if which == OPEN_MEMBERSHIP:
-            return _membership_conflict(session, values, exact=key is not None)
-        return _household_conflict(session, values)
+    try:
+        with Session(engine) as session:
+            if which == PERSON_ID_NUMBER:
+                return _person_conflict(session, values)
+            if which == OPEN_MEMBERSHIP:
+                return _membership_conflict(session, values, exact=key is not None)
+            return _household_conflict(session, values)
+    except SQLAlchemyError:  # the look-up failed too (server gone …): say what was refused, unnamed
+        return IdentityConflict(_UNNAMED[which], entity=which)
+
+
+_UNNAMED = {
+    PERSON_ID_NUMBER: "该公民身份号码已登记给另一位在册人员，不能重复登记。请刷新后核对。",
+    OPEN_MEMBERSHIP: "该人员已在所选特殊人群中，不能重复加入。请刷新后核对。",
+    HOUSEHOLD_NO: "该户号已被另一户使用，不能重复。请刷新后核对。",
+}
 
 
 def _place(community: str | None, grid: str | None) -> str:
