@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridadmin.paths import default_database_path
@@ -138,7 +138,12 @@ class Database:
         """One unit of work. A storage fault of the driver (disk full,
         read-only, server gone, damaged file, locked) is rolled back and
         re-raised as the Chinese ``StorageError`` (``services/errors.py``
-        ``describe_db_error``); other errors propagate unchanged."""
+        ``describe_db_error``); a write that broke one of the register's
+        identities (two 在册 persons with one ID number, two open
+        memberships of one group, two households with one 户号 — typically
+        two clerks at once) as the ``ConflictError`` naming the record that
+        holds it (``services/common/identities.py``); other errors propagate
+        unchanged."""
         session = self.sessionmaker()
         try:
             yield session
@@ -148,6 +153,10 @@ class Database:
             from gridadmin.services.common.errors import describe_db_error
 
             mapped = describe_db_error(exc)
+            if mapped is None and isinstance(exc, IntegrityError):
+                from gridadmin.services.common.identities import describe_integrity_error
+
+                mapped = describe_integrity_error(exc, self.engine)
             if mapped is None:
                 raise
             raise mapped from exc

@@ -51,8 +51,18 @@ def test_random_writes_keep_the_counts_exact(db):
         s.flush()
         kind_ids = [k.id for k in kinds]
         person_ids = list(s.scalars(select(Person.id)))
-        s.add_all(PersonTag(person_id=rng.choice(person_ids), tag_kind_id=rng.choice(kind_ids),
-                            end_date=rng.choice([None, None, date(2026, 1, 1)])) for _ in range(150))
+        # every (person, group) pair at most once, open or not: the random steps below reopen
+        # memberships, and the database allows one open membership per person and group (0009)
+        pairs = set(rng.sample([(p, k) for p in person_ids for k in kind_ids], 150))
+        s.add_all(PersonTag(person_id=p, tag_kind_id=k, end_date=rng.choice([None, None, date(2026, 1, 1)]))
+                  for p, k in sorted(pairs))
+
+    def free_pair(person_id=None):
+        """An unused (person, group) pair, the person's own when given and any is left."""
+        people = [person_id] if person_id is not None else person_ids
+        free = [(p, k) for p in people for k in kind_ids if (p, k) not in pairs]
+        return rng.choice(free) if free else free_pair()
+
     _exact(db)
     with db.session() as s:
         hh_ids = list(s.scalars(select(Household.id)))
@@ -66,17 +76,20 @@ def test_random_writes_keep_the_counts_exact(db):
             if choice == 6:  # membership ended, reopened, moved to another kind or person
                 t = s.get(PersonTag, rng.choice(tag_ids))
                 t.end_date = None if t.end_date else date(2026, 2, 1)
-                t.tag_kind_id = rng.choice(kind_ids)
-                if step % 2:
-                    t.person_id = rng.choice(person_ids)
+                pairs.discard((t.person_id, t.tag_kind_id))
+                t.person_id, t.tag_kind_id = free_pair(None if step % 2 else t.person_id)
+                pairs.add((t.person_id, t.tag_kind_id))
             elif choice == 7:  # new and deleted memberships
-                t = PersonTag(person_id=pid, tag_kind_id=rng.choice(kind_ids))
+                pair = free_pair(pid)
+                t = PersonTag(person_id=pair[0], tag_kind_id=pair[1])
                 s.add(t)
                 s.flush()
                 tag_ids.append(t.id)
-                gone = rng.choice(tag_ids[:-1])
-                s.execute(delete(PersonTag).where(PersonTag.id == gone))
-                tag_ids.remove(gone)
+                pairs.add(pair)
+                gone = s.get(PersonTag, rng.choice(tag_ids[:-1]))
+                pairs.discard((gone.person_id, gone.tag_kind_id))
+                s.execute(delete(PersonTag).where(PersonTag.id == gone.id))
+                tag_ids.remove(gone.id)
             elif choice == 8:  # plain SQL over many memberships
                 s.execute(update(PersonTag).where(PersonTag.id % 5 == step % 5).values(end_date=None))
             elif choice == 0:  # ORM: status, household and category together

@@ -1,7 +1,7 @@
 """All tables (SQLAlchemy 2 typed declarative models). No Qt here."""
 
 from gridadmin.models.access import (
-    AuditLog, GeneratedReport, ImportBatch, Setting, SubmittedReport, User, UserRole, UserScope,
+    AuditLog, GeneratedReport, ImportBatch, RunningImport, Setting, SubmittedReport, User, UserRole, UserScope,
 )
 from gridadmin.models.area import Area
 from gridadmin.models.base import Base

@@ -94,6 +94,23 @@ class ImportBatch(Base):
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class RunningImport(Base):
+    """An import under way (one row from its start to its end, written in a
+    transaction of its own so every PC sees it): who, which kind, since
+    when. The lock itself is the database's (``services.importing.lock``);
+    this row only lets a second import say who it is waiting for."""
+
+    __tablename__ = "running_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    user_name: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=local_now)
+
+
 class Setting(Base):
     """Key/value settings of this database (township, signatories …)."""
 

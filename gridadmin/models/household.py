@@ -14,6 +14,10 @@ PERSON_MOVED_OUT = "迁出"
 PERSON_DECEASED = "死亡"
 PERSON_STATUSES = (PERSON_ACTIVE, PERSON_MOVED_OUT, PERSON_DECEASED)
 
+# The rows the register's identity indexes cover (partial unique indexes).
+ACTIVE_WITH_ID = "status = '在册'"  # NULL ID numbers never collide
+OPEN_TAG = "end_date IS NULL"
+
 # Kinds of person events (never deletions).
 EVENT_REGISTERED = "登记"  # first entered in the register
 EVENT_BORN = "出生"
@@ -87,6 +91,10 @@ class Person(VersionedMixin, TimestampMixin, Base):
         Index("ix_person_household_status", "household_id", "status"),
         # Presence at a date (dashboard trend): those who never left are one range.
         Index("ix_person_presence", "status", "moved_out_on", "died_on", "registered_on"),
+        # One person, one record: no two 在册 persons share an ID number,
+        # whichever clerk, import or PC writes (migration 0009).
+        Index("uq_person_active_id_number", "id_number", unique=True,
+              sqlite_where=text(ACTIVE_WITH_ID), postgresql_where=text(ACTIVE_WITH_ID)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +176,9 @@ class PersonTag(TimestampMixin, Base):
         Index("ix_person_tag_holders", "tag_kind_id", "person_id", "start_date", "end_date"),
         # The monthly report reads only memberships begun or ended lately (covering).
         Index("ix_person_tag_end_start", "end_date", "start_date", "tag_kind_id", "person_id"),
+        # One open membership per person and group (migration 0009).
+        Index("uq_person_tag_open", "person_id", "tag_kind_id", unique=True,
+              sqlite_where=text(OPEN_TAG), postgresql_where=text(OPEN_TAG)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,6 +46,15 @@ class ConflictError(ServiceError):
         self.entity_id = entity_id
 
 
+class IdentityConflict(ConflictError):
+    """Another record already holds an identity of the register (a 在册
+    person's ID number, a household's 户号, an open membership of a group),
+    usually saved by another clerk at the same moment; the message names
+    that record (``entity`` / ``entity_id``). Reloading the form would not
+    help: the user corrects what they typed. Built by
+    ``services.common.identities``."""
+
+
 class StorageError(ServiceError):
     """The database could not do what was asked (disk full, read-only file,
     server gone, file damaged, locked). ``kind`` is one of the ``STORAGE_*``

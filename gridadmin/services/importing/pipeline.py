@@ -26,6 +26,7 @@ from gridadmin.services.importing.attendance import plan_attendance, write_atten
 from gridadmin.services.importing.attendance_groups import unfold_groups
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
+from gridadmin.services.importing import lock as import_lock
 from gridadmin.services.importing.headers import Table, pick_table
 from gridadmin.services.importing.mapping import KindSpec
 from gridadmin.services.importing.plan import ERROR, MODES, NEW, UPDATE, ImportPlan, RowIssue, RowPlan
@@ -229,55 +230,82 @@ def plan_import(db: Database, path, kind: str, *, mode: str = "upsert", sheet: s
 def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: str | None = None,
                overrides: dict | None = None, skip_errors: bool = False, dry_run: bool = False,
                user_id: int | None = None, today: date | None = None,
-               table: Table | None = None, read: FileRead | None = None) -> Job[ImportResult]:
+               table: Table | None = None, read: FileRead | None = None,
+               lock_wait: float | None = None) -> Job[ImportResult]:
     """Plan and (unless ``dry_run``) write in one transaction. With row
     errors nothing is written unless ``skip_errors``, and not then either
     when no row is left to write (no empty batch is recorded). Closing the generator
     (cancel) rolls everything back. ``read``: see ``load_table`` (the
-    wizard's first look at the file, planned from while it is unchanged)."""
+    wizard's first look at the file, planned from while it is unchanged).
+
+    The commit plans under the database-wide import lock of its kind
+    (``lock``): a second import of the kind waits for the first, up to
+    ``lock_wait`` seconds (default ``lock.IMPORT_WAIT_SECONDS``), telling
+    whom it waits for, then is refused with a ``ConflictError`` naming who
+    is importing since when. The dry run takes no lock."""
     today = today or date.today()
+    lock_wait = import_lock.IMPORT_WAIT_SECONDS if lock_wait is None else lock_wait
     if table is None:
         yield Progress(0, 0, "正在读取文件…")
         with gc_paused():
             table = load_table(path, kind, sheet=sheet, overrides=overrides, read=read)
     total = len(table.rows)
-    yield Progress(0, 0, f"正在检查 {total:,} 行…")
-    with db.session() as session:
-        require(session, acting(db), kind_of(kind).permission)  # the dry run too: no preview of what one may not import
-        with gc_paused():
-            plan = _plan(session, path, table, kind, mode, today, acting(db))
-        result = ImportResult(plan)
-        has_errors = any(r.status == ERROR for r in plan.rows)
-        nothing_valid = has_errors and not any(r.status in (NEW, UPDATE) for r in plan.rows)
-        if dry_run or (has_errors and (not skip_errors or nothing_valid)):
-            session.rollback()
-            return result
-        counts = plan.counts()
-        batch = ImportBatch(file_name=plan.file_name[:255], sha256=plan.sha256, kind=kind, mode=mode,
-                            rows=counts["rows"], inserted=counts["inserted"], updated=counts["updated"],
-                            unchanged=counts["unchanged"], skipped=counts["skipped"], errors=counts["errors"],
-                            user_id=user_id if user_id is not None else acting(db).user_id)
-        session.add(batch)
-        session.flush()
-        to_write = [r for r in plan.rows if r.status in (NEW, UPDATE)]
-        actor = acting(db)
-        plan.auditor = (actor.user_id, actor.username)
-        with bulk_session(session):
-            writing = kind_of(kind).write(session, plan, to_write, batch.id, today)
-            while True:
-                with gc_paused():  # not across the yield: the caller's code runs there
-                    done = next(writing, None)
-                if done is None:
-                    break
-                if done < len(to_write):
-                    yield Progress(done, len(to_write), "正在写入…")
-                else:  # what is left: indexes, the audit rows, the commit
-                    yield Progress(0, 0, f"正在写入：{done:,} 行已写入，正在更新索引并保存…")
-        # Writers that add the batch's audit rows without a user: the audit
-        # trail must say who imported, one UPDATE names them.
-        session.execute(update(AuditLog).where(AuditLog.import_batch_id == batch.id, AuditLog.username.is_(None))
-                        .values(user_id=actor.user_id, username=actor.username))
-        result.batch_id = batch.id
-        result.committed = True
-    tallies.fold_committed(db)
+    token = None
+    try:
+        with db.session() as session:
+            require(session, acting(db), kind_of(kind).permission)  # the dry run too: no preview of what one may not import
+            if not dry_run:
+                # planned under the lock: what another import committed meanwhile is seen (see ``lock``)
+                token = yield from import_lock.acquire(db, session, kind, acting(db), Path(path).name,
+                                                       wait=lock_wait)
+            yield Progress(0, 0, f"正在检查 {total:,} 行…")
+            result = yield from _plan_and_write(db, session, path, table, kind, mode, today, skip_errors, dry_run,
+                                                user_id)
+    finally:
+        if token is not None:
+            import_lock.withdraw(db, token)
+    if result.committed:
+        tallies.fold_committed(db)
+    return result
+
+
+def _plan_and_write(db: Database, session, path, table: Table, kind: str, mode: str, today: date,
+                    skip_errors: bool, dry_run: bool, user_id: int | None) -> Job[ImportResult]:
+    """Plan in ``session`` and, unless a dry run or refused for errors,
+    write (see ``import_job``); the caller's unit of work commits."""
+    with gc_paused():
+        plan = _plan(session, path, table, kind, mode, today, acting(db))
+    result = ImportResult(plan)
+    has_errors = any(r.status == ERROR for r in plan.rows)
+    nothing_valid = has_errors and not any(r.status in (NEW, UPDATE) for r in plan.rows)
+    if dry_run or (has_errors and (not skip_errors or nothing_valid)):
+        session.rollback()
+        return result
+    counts = plan.counts()
+    batch = ImportBatch(file_name=plan.file_name[:255], sha256=plan.sha256, kind=kind, mode=mode,
+                        rows=counts["rows"], inserted=counts["inserted"], updated=counts["updated"],
+                        unchanged=counts["unchanged"], skipped=counts["skipped"], errors=counts["errors"],
+                        user_id=user_id if user_id is not None else acting(db).user_id)
+    session.add(batch)
+    session.flush()
+    to_write = [r for r in plan.rows if r.status in (NEW, UPDATE)]
+    actor = acting(db)
+    plan.auditor = (actor.user_id, actor.username)
+    with bulk_session(session):
+        writing = kind_of(kind).write(session, plan, to_write, batch.id, today)
+        while True:
+            with gc_paused():  # not across the yield: the caller's code runs there
+                done = next(writing, None)
+            if done is None:
+                break
+            if done < len(to_write):
+                yield Progress(done, len(to_write), "正在写入…")
+            else:  # what is left: indexes, the audit rows, the commit
+                yield Progress(0, 0, f"正在写入：{done:,} 行已写入，正在更新索引并保存…")
+    # Writers that add the batch's audit rows without a user: the audit
+    # trail must say who imported, one UPDATE names them.
+    session.execute(update(AuditLog).where(AuditLog.import_batch_id == batch.id, AuditLog.username.is_(None))
+                    .values(user_id=actor.user_id, username=actor.username))
+    result.batch_id = batch.id
+    result.committed = True
     return result

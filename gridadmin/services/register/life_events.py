@@ -30,7 +30,7 @@ from gridadmin.models.household import (
 )
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
-from gridadmin.services.common.errors import ConflictError, NotFoundError, ValidationError
+from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.register.household_rules import is_head
 from gridadmin.services.reports.snapshot import SubmittedMonths
 from gridadmin.services.common.text import clean_text
@@ -119,7 +119,7 @@ def _active_person(db: Database, session: Session, person_id: int, expected_vers
     area_id = session.scalar(select(Household.area_id).where(Household.id == person.household_id))
     require(session, acting(db), EDIT_REGISTER, area_id=area_id)
     if expected_version is not None and person.version != expected_version:
-        raise ConflictError(f"“{person.name}”已被其他用户修改，请刷新后再办理。", field="人员", value=person.name)
+        raise audit.stale_record(session, "person", person.id, f"“{person.name}”", field="人员", value=person.name)
     if person.status != PERSON_ACTIVE:
         raise ValidationError(f"“{person.name}”的状态是“{person.status}”，不在册。", field="状态", value=person.status)
     return person
@@ -157,12 +157,13 @@ def _leave(session: Session, person: Person, on: date) -> None:
 
 def _record(db: Database, session: Session, person: Person, kind: str, on: date, **event) -> str | None:
     changes = audit.changes_of(person)
-    session.add(PersonEvent(person_id=person.id, kind=kind, event_date=on, **event))
+    person_id, name = person.id, person.name  # a failed flush expires them
+    session.add(PersonEvent(person_id=person_id, kind=kind, event_date=on, **event))
     try:
         session.flush()
     except StaleDataError as exc:
-        raise ConflictError(f"“{person.name}”已被其他用户修改，请刷新后再办理。", field="人员",
-                            value=person.name) from exc
+        # the person, or the household the last member leaves, was saved by someone else meanwhile
+        raise audit.stale_record(session, "person", person_id, f"“{name}”", field="人员", value=name) from exc
     audit.record(session, acting(db), audit.ACTION_UPDATE, "person", person.id, changes=changes,
                  summary=f"{kind}：{person.name}")
     household = event.get("from_household_id") or event.get("to_household_id")

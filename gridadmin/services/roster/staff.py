@@ -152,8 +152,8 @@ def save_staff(db: Database, data: StaffInput, *, staff_id: int | None = None,
         changes = audit.changes_of(staff)
         try:
             session.flush()
-        except StaleDataError as exc:
-            raise _conflict(session, staff.id, clean.name) from exc
+        except StaleDataError as exc:  # staff_id, not staff.id: a failed flush expires the object
+            raise _conflict(session, staff_id, clean.name) from exc
         if changes:
             audit.record(session, acting(db), audit.ACTION_CREATE if staff_id is None else audit.ACTION_UPDATE,
                          "staff", staff.id, changes=changes, summary=f"{'新增' if staff_id is None else '修改'}网格员“{staff.name}”")

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from gridadmin.db import Database
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
-from gridadmin.services.common.errors import ConflictError, ServiceError
+from gridadmin.services.common.errors import ConflictError, IdentityConflict, ServiceError
 from gridadmin.services.register.household_rules import HEAD_RELATIONS
 from gridadmin.services.register.households import FLAGS, HouseholdCard, HouseholdData, MemberData, PlausibilityError, \
     load_household, save_household
@@ -252,6 +252,9 @@ class HouseholdDialog(QDialog):
         except PlausibilityError as exc:
             answer = QMessageBox.question(self, self.tr("请核对"), exc.message + self.tr("\n\n仍然保存吗？"))
             return answer == QMessageBox.StandardButton.Yes and self.try_save(confirmed=True)
+        except IdentityConflict as exc:  # another clerk just registered that number: correct it, keep the form
+            QMessageBox.warning(self, self.tr("不能保存"), exc.message)
+            return False
         except ConflictError as exc:
             if offer_reload(self, exc):
                 self.load()
