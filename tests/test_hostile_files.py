@@ -1,0 +1,221 @@
+"""Files that must not kill the app (issue 19): a far-away cell, a huge
+.xls or .ods, a legitimate sheet over the row limit, an .xls named .xlsx,
+Excel's UTF-16 "Unicode 文本", a zip whose directory lies. Each is read or
+refused with a Chinese message; none reaches calamine unguarded (its
+dense range would abort the process, uncatchably)."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from gridadmin.services.importing import FileRefused
+from gridadmin.services.importing.reading import MAX_ROWS, read_sheets, sheet_names
+from tests.test_import_reading import _raw_xlsx
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def _sheet_xlsx(path: Path, sheet_xml_rows, *, dimension: str = "A1:B2") -> Path:
+    """A minimal .xlsx whose sheet XML rows are given (an iterable of
+    strings, streamed: a million rows stay cheap)."""
+    rel_ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                   'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+                   '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook {NS} {rel_ns}><sheets>'
+                   '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+                   'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                   '</Relationships>')
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            member.write(f'<?xml version="1.0"?><worksheet {NS}><dimension ref="{dimension}"/><sheetData>'.encode())
+            batch = []
+            for row in sheet_xml_rows:
+                batch.append(row)
+                if len(batch) == 10_000:
+                    member.write("".join(batch).encode())
+                    batch = []
+            member.write(("".join(batch) + "</sheetData></worksheet>").encode())
+    return path
+
+
+def _cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+HEAD = ['<row r="1">' + _cell("A1", "姓名") + _cell("B1", "公民身份号码") + "</row>",
+        '<row r="2">' + _cell("A2", "李云") + _cell("B2", "x") + "</row>"]
+
+
+def _refused(path, sheet=None) -> str:
+    with pytest.raises(FileRefused) as info:
+        read_sheets(path, sheet)
+    assert path.name in info.value.message
+    return info.value.message
+
+
+def test_one_value_in_xfd1048576_is_refused_naming_the_cell(tmp_path):
+    """5 KB that would make calamine allocate 512 GB and abort."""
+    path = _sheet_xlsx(tmp_path / "人口.xlsx",
+                       HEAD + ['<row r="1048576">' + _cell("XFD1048576", "x") + "</row>"],
+                       dimension="A1:XFD1048576")
+    assert path.stat().st_size < 5_000
+    message = _refused(path)
+    assert "工作表“Sheet1”在 XFD1048576 单元格有内容" in message and "表格范围过大" in message
+    assert f"{MAX_ROWS:,} 行" in message and "删除" in message
+
+
+def test_a_far_cell_in_a_short_row_is_found(tmp_path):
+    """The reference decides where calamine puts a cell, not its row tag;
+    openpyxl writes the same file as Excel would."""
+    path = _sheet_xlsx(tmp_path / "a.xlsx", HEAD + ['<row r="3">' + _cell("Z1048576", "x") + "</row>"])
+    assert "Z1048576" in _refused(path)
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "公民身份号码"])
+    wb.active["XFD5000"] = "多余"  # 5,000 rows × 16,384 columns: over the cell limit
+    wb.save(tmp_path / "wide.xlsx")
+    assert "在 XFD5000 单元格有内容" in _refused(tmp_path / "wide.xlsx")
+    wb.active["XFD5000"] = None
+    wb.active["XFD20"] = "多余"  # 20 × 16,384 is within it: read
+    wb.save(tmp_path / "wide.xlsx")
+    assert read_sheets(tmp_path / "wide.xlsx")[0].rows[19][16383] == "多余"
+
+
+def test_a_dimension_alone_or_empty_styled_far_cells_do_no_harm(tmp_path):
+    path = _sheet_xlsx(tmp_path / "a.xlsx", HEAD + ['<row r="1048576"><c r="XFD1048576" s="1"/></row>'],
+                       dimension="A1:XFD1048576")
+    [sheet] = read_sheets(path)
+    assert sheet.rows == [["姓名", "公民身份号码"], ["李云", "x"]]
+
+
+def test_a_legitimate_sheet_over_the_row_limit_is_refused_with_the_limit(tmp_path):
+    rows = ('<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (r, r, r) for r in range(3, 1_048_574))
+    path = _sheet_xlsx(tmp_path / "全镇.xlsx", HEAD + list(rows))
+    message = _refused(path)
+    assert "1,048,573 行" in message and f"最多支持 {MAX_ROWS:,} 行" in message and "拆分" in message
+
+
+def test_a_large_sheet_under_the_limit_is_read(tmp_path):
+    rows = ('<row r="%d">%s%s</row>' % (r, _cell(f"A{r}", "王"), _cell(f"AD{r}", str(r))) for r in range(3, 20_003))
+    [sheet] = read_sheets(_sheet_xlsx(tmp_path / "a.xlsx", HEAD + list(rows)))
+    assert len(sheet.rows) == 20_002 and len(sheet.rows[0]) == 30 and sheet.rows[-1][29] == "20002"
+
+
+def _xls(path: Path, row: int | None = None, col: int | None = None) -> Path:
+    """An .xls (BIFF8, written by xlwt) whose NUMBER cell B2 is moved to
+    ``row``/``col`` by patching its record: what no writer would make."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Sheet1")
+    ws.write(0, 0, "姓名")
+    ws.write(0, 1, "公民身份号码")
+    ws.write(1, 0, "李云")
+    ws.write(1, 1, 12345.678)
+    wb.save(str(path))
+    if row is not None:
+        data = bytearray(path.read_bytes())
+        at = data.find(struct.pack("<d", 12345.678)) - 10
+        assert data[at:at + 2] == b"\x03\x02"  # the NUMBER record
+        data[at + 4:at + 8] = struct.pack("<HH", row, col)
+        path.write_bytes(bytes(data))
+    return path
+
+
+def test_an_xls_with_a_far_cell_is_refused_and_the_app_lives(tmp_path):
+    """calamine reads .xls sheets at open: 65536 × 65536 cells abort; the
+    open happens in a child process first."""
+    message = _refused(_xls(tmp_path / "老表.xls", 65535, 65535))
+    assert "表格范围过大" in message
+    message = _refused(_xls(tmp_path / "老表2.xls", 65535, 1000))  # 65 million cells: over the child's memory
+    assert "表格范围过大" in message and "300,000 行" in message
+    with pytest.raises(FileRefused):
+        sheet_names(tmp_path / "老表.xls")
+
+
+def test_an_xls_is_read_and_one_named_xlsx_is_read_as_xls_with_a_note(tmp_path):
+    path = _xls(tmp_path / "人口.xls")
+    assert read_sheets(path)[0].rows == [["姓名", "公民身份号码"], ["李云", 12345.678]]
+    renamed = tmp_path / "人口.xlsx"
+    renamed.write_bytes(path.read_bytes())
+    [sheet] = read_sheets(renamed)
+    assert sheet.rows[1][0] == "李云"
+    assert any("扩展名是 .xlsx" in note and ".xls" in note for note in sheet.notes)
+    assert sheet_names(renamed) == ["Sheet1"]
+
+
+def _ods(path: Path, rows_repeated: int, columns_repeated: int) -> Path:
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="人口">'
+               '<table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell>'
+               '<table:table-cell office:value-type="string"><text:p>公民身份号码</text:p></table:table-cell>'
+               '</table:table-row>'
+               f'<table:table-row table:number-rows-repeated="{rows_repeated}">'
+               f'<table:table-cell table:number-columns-repeated="{columns_repeated}" office:value-type="string">'
+               '<text:p>x</text:p></table:table-cell></table:table-row>'
+               '<table:table-row table:number-rows-repeated="1048000">'
+               '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:'
+                   'names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+        z.writestr("content.xml", content)
+    return path
+
+
+def test_an_ods_with_repeated_values_is_refused_before_calamine_expands_it(tmp_path):
+    message = _refused(_ods(tmp_path / "表.ods", 1_000_000, 26))
+    assert "工作表“人口”在 Z1000001 单元格有内容" in message
+    assert "XFD" in _refused(_ods(tmp_path / "表2.ods", 2000, 16384))
+    [sheet] = read_sheets(_ods(tmp_path / "好.ods", 3, 2))  # LibreOffice's empty repeated rest is fine
+    assert sheet.rows == [["姓名", "公民身份号码"], ["x", "x"], ["x", "x"], ["x", "x"]]
+
+
+def test_excel_unicode_text_is_read(tmp_path):
+    """Excel's "Unicode 文本": UTF-16LE with a BOM, tab-separated."""
+    path = tmp_path / "人口.txt"
+    path.write_bytes("姓名\t公民身份号码\r\n李云\t110101199001011237\r\n".encode("utf-16"))
+    [sheet] = read_sheets(path)
+    assert sheet.rows == [["姓名", "公民身份号码"], ["李云", "110101199001011237"]]
+    assert any("UTF-16" in note for note in sheet.notes)
+    path.write_bytes(b"\xff\xfe" + "姓名\t号码\r\n".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
+    assert "UTF-16" in _refused(path)
+
+
+def test_a_zip_whose_directory_lies_about_sizes_is_refused(tmp_path):
+    good = tmp_path / "good.xlsx"
+    _raw_xlsx(good, [["姓名", "身份证号"], ["李云", "x"]])
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    central = data.rfind(b"PK\x01\x02" + data[data.find(b"PK\x01\x02") + 4:data.find(b"PK\x01\x02") + 6])
+    # patch the directory entry of the sheet: claim a tiny uncompressed size
+    name = b"xl/worksheets/sheet1.xml"
+    at = data.find(name, central) - 46
+    assert data[at:at + 4] == b"PK\x01\x02"
+    data[at + 24:at + 28] = struct.pack("<I", 10)
+    lying = tmp_path / "lying.xlsx"
+    lying.write_bytes(bytes(data))
+    assert info.file_size != 10
+    message = _refused(lying)
+    assert "声明的大小与实际数据不符" in message and "重新获取" in message
