@@ -219,3 +219,15 @@ def test_a_zip_whose_directory_lies_about_sizes_is_refused(tmp_path):
     assert info.file_size != 10
     message = _refused(lying)
     assert "声明的大小与实际数据不符" in message and "重新获取" in message
+
+
+def test_cells_without_references_are_counted_as_calamine_places_them(tmp_path):
+    """A cell without ``r`` goes right of the one before: 2,000 of them
+    in row 299,999 ask for 600 million cells."""
+    cells = '<c t="inlineStr"><is><t>x</t></is></c>' * 2000
+    path = _sheet_xlsx(tmp_path / "a.xlsx", HEAD + [f'<row r="299999">{cells}</row>'])
+    assert "在 BXX299999 单元格有内容" in _refused(path)
+    prefixed = _sheet_xlsx(tmp_path / "b.xlsx", HEAD + ['<row r="3"><x:c xmlns:x="http://schemas.openxmlformats.org/'
+                                                          'spreadsheetml/2006/main" r="XFD1048576" t="inlineStr">'
+                                                          '<x:is><x:t>x</x:t></x:is></x:c></row>'])
+    assert "XFD1048576" in _refused(prefixed)

@@ -141,8 +141,6 @@ def _scan(data: bytes, problems: dict) -> None:
 # (its row tags, cell references beyond its last row tag, columns beyond
 # the widest seen); only a chunk failing them is walked cell by cell.
 
-_ROW_TAG = re.compile(rb'<row r="(\d+)"')
-_ANY_REF = re.compile(rb'r="([A-Z]+)\d')
 _ROW_OR_CELL = re.compile(rb"<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _ATTR_R = re.compile(rb'\br="([A-Z]*)(\d*)"')
 _CONTENT = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<\s]", re.S)
@@ -158,25 +156,28 @@ def column_letters(index: int) -> str:
     return letters
 
 
-def _number_above(n: int) -> bytes:
-    """A regex matching a decimal number greater than ``n`` (n ≥ 0)."""
+def _number_at_most(n: int) -> bytes:
+    """A regex matching a decimal number from 1 to ``n`` (no leading zero)."""
     digits = str(n)
-    options = [rb"\d{%d,}" % (len(digits) + 1)]
-    for i, ch in enumerate(digits):
-        if ch != "9":
+    options = [rb"[1-9]\d{0,%d}" % (len(digits) - 2)] if len(digits) > 1 else []
+    for i, ch in enumerate(digits):  # same length: equal up to i, smaller at i, anything after
+        low = b"1" if i == 0 else b"0"
+        if ch > low.decode():
             rest = len(digits) - i - 1
-            options.append(digits[:i].encode() + b"[%d-9]" % (int(ch) + 1) + (rb"\d{%d}" % rest if rest else b""))
+            options.append(digits[:i].encode() + b"[%s-%d]" % (low, int(ch) - 1) + (rb"\d{%d}" % rest if rest else b""))
+    options.append(digits.encode())
     return b"(?:" + b"|".join(options) + b")"
 
 
-def _letters_above(col: int) -> bytes:
-    """A regex matching column letters after 0-based column ``col``."""
+def _letters_at_most(col: int) -> bytes:
+    """A regex matching column letters up to 0-based column ``col``."""
     letters = column_letters(col).encode()
-    options = [rb"[A-Z]{%d,}" % (len(letters) + 1)]
+    options = [rb"[A-Z]{1,%d}" % (len(letters) - 1)] if len(letters) > 1 else []
     for i, ch in enumerate(letters):
-        if ch != ord("Z"):
+        if ch > ord("A"):
             rest = len(letters) - i - 1
-            options.append(letters[:i] + b"[%s-Z]" % bytes([ch + 1]) + (rb"[A-Z]{%d}" % rest if rest else b""))
+            options.append(letters[:i] + b"[A-%s]" % bytes([ch - 1]) + (rb"[A-Z]{%d}" % rest if rest else b""))
+    options.append(letters)
     return b"(?:" + b"|".join(options) + b")"
 
 
@@ -200,6 +201,7 @@ class _Walk:
     def __init__(self):
         self.row = 0  # 1-based current row
         self.col = 0
+        self.widest = 0  # columns up to the rightmost cell, with a value or not
         self.extent = Extent()
 
     def chunk(self, data: bytes) -> None:
@@ -218,6 +220,7 @@ class _Walk:
                     self.row = int(ref.group(2))
             else:
                 self.col += 1
+            self.widest = max(self.widest, self.col)
             if not body or _CONTENT.search(body) is None:
                 continue
             name = f"{column_letters(self.col - 1)}{max(self.row, 1)}"
@@ -255,9 +258,7 @@ def _extent(archive, member: str, max_rows: int, max_cells: int, *, fast: bool) 
                     carry = data
                     continue
                 data, carry = data[:cut], data[cut:]
-            if fast and _vouch(data, bound, max_rows, max_cells):
-                walk.row = max(walk.row, bound.rows)
-            else:
+            if not (fast and _vouch(data, bound, max(walk.widest, 26), max_rows, max_cells)):
                 walk.chunk(data)
             if not chunk:
                 break
@@ -268,27 +269,24 @@ def _extent(archive, member: str, max_rows: int, max_cells: int, *, fast: bool) 
     return ext
 
 
-def _vouch(data: bytes, bound: Extent, max_rows: int, max_cells: int) -> bool:
-    """Whether the quick checks settle ``data`` (``bound`` then grows to
-    cover it): no cell reference lies below the chunk's last row tag
-    (rounded up), and the bound stays within the limits (beyond them the
-    caller needs the cells that really hold values). Cells without a
-    reference count on from the one before; the zip guards bound how many
-    a file can hold."""
-    tags = _ROW_TAG.findall(data)
-    if not tags:
+def _vouch(data: bytes, bound: Extent, columns: int, max_rows: int, max_cells: int) -> bool:
+    """Whether one search settles ``data`` (``bound`` then grows to cover
+    it): every cell starts with its reference (a cell without one is placed
+    after the one before), within ``columns`` and the chunk's last row tag
+    rounded up, and the bound stays within the limits. A chunk it does not
+    settle is walked cell by cell (where the cells with values are)."""
+    at = data.rfind(b'<row r="')
+    digits = data[at + 8:data.find(b'"', at + 8)] if at >= 0 else b""
+    if not digits.isdigit():
         return b"<c" not in data and b":c" not in data
-    # The chunk's rows, rounded up to 10,000: few distinct (cached) patterns.
-    last = -(-max(map(int, tags)) // 10_000) * 10_000
-    if re.search(rb'r="[A-Z]{1,3}' + _number_above(last) + rb'"', data):
-        return False
-    columns = max(bound.columns, 26)
-    if re.search(rb'r="' + _letters_above(columns - 1) + rb'\d', data):
-        columns = max(columns, max(column_index(letters) + 1 for letters in set(_ANY_REF.findall(data))))
-    rows = max(bound.rows, last)
+    rows = -(-int(digits) // 10_000) * 10_000  # rounded up: few distinct (cached) patterns
     if rows > max_rows or rows * columns > max_cells:
         return False
-    bound.rows, bound.columns = rows, columns
+    if b":c" in data:  # maybe cells with a namespace prefix: walked
+        return False
+    if re.search(rb'<c(?! r="' + _letters_at_most(columns - 1) + _number_at_most(rows) + rb'")[\s>/]', data):
+        return False
+    bound.rows, bound.columns = max(bound.rows, rows), max(bound.columns, columns)
     return True
 
 
