@@ -231,3 +231,86 @@ def test_cells_without_references_are_counted_as_calamine_places_them(tmp_path):
                                                           'spreadsheetml/2006/main" r="XFD1048576" t="inlineStr">'
                                                           '<x:is><x:t>x</x:t></x:is></x:c></row>'])
     assert "XFD1048576" in _refused(prefixed)
+
+
+# ---- columns and cells that would be taken silently ------------------------
+
+from datetime import date  # noqa: E402
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from gridadmin.services.common.progress import run_to_end  # noqa: E402
+from gridadmin.services.importing import import_job, plan_import  # noqa: E402
+from tests.test_import_residents import TODAY, grid_db  # noqa: E402,F401
+from tests.test_import_support import HEADERS, person, pid, write_workbook  # noqa: E402
+
+
+def _two_id_columns(path: Path) -> Path:
+    """Two 公民身份号码 columns (G and P) with different numbers."""
+    rows = [person("H1", "户主", "李云", date(1980, 1, 2), 11), person("H1", "妻", "王芳", date(1981, 3, 4), 22)]
+    for i, row in enumerate(rows):
+        row["身份证号"] = pid(date(1970, 1, 1), 40 + i)
+    return write_workbook(path, rows, headers=[*HEADERS, "身份证号"])
+
+
+def test_two_columns_for_one_field_are_refused_naming_both(grid_db, tmp_path):
+    path = _two_id_columns(tmp_path / "两列.xlsx")
+    with pytest.raises(FileRefused) as info:
+        plan_import(grid_db, path, "residents", today=TODAY)
+    message = info.value.message
+    assert "“公民身份号码”：G 列“公民身份号码*”和 P 列“身份证号”" in message and "删除或改名" in message
+    with pytest.raises(FileRefused):
+        run_to_end(import_job(grid_db, path, "residents", today=TODAY))
+    # the user's choice of one of them (the wizard's overrides) settles it
+    plan = plan_import(grid_db, path, "residents", today=TODAY, overrides={"id_number": 15})
+    assert [r.record["id_number"] for r in plan.rows] == [pid(date(1970, 1, 1), 40), pid(date(1970, 1, 1), 41)]
+
+
+def test_the_command_line_refuses_two_columns_for_one_field(grid_db, tmp_path, capsys):
+    from gridadmin.cli import main
+
+    path = _two_id_columns(tmp_path / "两列.xlsx")
+    assert main(["import", "--db", grid_db.url, "--kind", "residents", str(path), "--dry-run"]) == 2
+    assert "P 列“身份证号”" in capsys.readouterr().err
+
+
+def test_the_wizard_shows_both_columns_as_a_clash(qtbot, grid_db, tmp_path, monkeypatch):
+    from tests.test_import_page import _choose, _page
+
+    path = _two_id_columns(tmp_path / "两列.xlsx")
+    page = _page(qtbot, grid_db)
+    wizard = page.wizard
+    _choose(page, monkeypatch, path)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    mapping = wizard.mapping_step
+    assert mapping.combos()[6].currentData() == mapping.combos()[15].currentData() == "id_number"
+    assert not wizard.next_button.isEnabled()
+    assert "“公民身份号码”对应了 G 列“公民身份号码*”和 P 列“身份证号”" in mapping.status.text()
+    mapping.choose(6, None)
+    assert wizard.next_button.isEnabled()
+
+
+def test_formula_cells_in_identifier_and_text_columns_are_refused_with_the_formula(grid_db, tmp_path):
+    """XlsxWriter caches 0 for a formula it cannot compute; the import
+    would store that 0 as the ID number."""
+    import xlsxwriter
+
+    path = tmp_path / "公式.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("人口")
+    ws.write_row(0, 0, ["户号", "与户主关系", "姓名", "公民身份号码", "出生日期", "序号", "社区", "网格"])
+    ws.write_row(1, 0, ["H1", "户主", "李云", pid(date(1980, 1, 2), 11), "1980-01-02"])
+    ws.write_formula(1, 5, "=ROW()-1")  # a number: its value is fine
+    ws.write_row(1, 6, ["河街社区", "一网格"])
+    ws.write_row(2, 0, ["H2", "户主"])
+    ws.write_formula(2, 2, '=CONCATENATE("王","芳")')
+    ws.write_formula(2, 3, "=D2&\"\"")
+    ws.write_row(2, 4, ["1981-03-04"])
+    wb.close()
+    plan = plan_import(grid_db, path, "residents", today=TODAY)
+    first, second = plan.rows
+    assert not first.errors
+    messages = {(e.row, e.column): e.message for e in second.errors}
+    assert "公式（=CONCATENATE(\"王\",\"芳\")）" in messages[(3, "姓名")]
+    assert "公式（=D2&\"\"）" in messages[(3, "公民身份号码")] and "选择性粘贴" in messages[(3, "公民身份号码")]
+    assert plan.counts()["errors"] == 1

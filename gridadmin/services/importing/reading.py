@@ -49,6 +49,7 @@ class SheetData:
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
     layout: object = None  # a ``wide.WideLayout`` when made from a wide household sheet
     notes: list[str] = field(default_factory=list)  # about the file as a whole (read as .xls although named .xlsx)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) → "=A1&B1" (.xlsx)
 
 
 def sheet_names(path: str | os.PathLike) -> list[str]:
@@ -93,7 +94,8 @@ def read_sheets(path: str | os.PathLike, sheet: str | None = None) -> list[Sheet
             problems = _text_errors(rows) if scanned is None or scanned.hash_text else {}
             if scanned is not None:
                 problems.update(scanned.problems)
-            result.append(SheetData(p.name, name, names, rows, problems, notes=list(notes)))
+            result.append(SheetData(p.name, name, names, rows, problems, notes=list(notes),
+                                    formulas=scanned.formulas if scanned is not None else {}))
     return result
 
 

@@ -7,6 +7,7 @@ can skip looking for those cell by cell."""
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
@@ -61,6 +62,7 @@ class SheetScan:
 
     problems: dict[tuple[int, int], str] = field(default_factory=dict)
     hash_text: bool = True
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # cells with a formula and a cached value
 
 
 def scan_sheet(path, sheet_name: str) -> SheetScan:
@@ -78,13 +80,13 @@ def scan_sheet(path, sheet_name: str) -> SheetScan:
                 data = carry + chunk
                 other_text = other_text or b't="str"' in data or _starts_with_hash(data)
                 if not chunk:
-                    _scan(data, found.problems)
+                    _scan(data, found.problems, found.formulas)
                     break
                 cut = data.rfind(b"</row>")
                 if cut < 0:
                     carry = data
                     continue
-                _scan(data[:cut], found.problems)
+                _scan(data[:cut], found.problems, found.formulas)
                 carry = data[cut:]
         found.hash_text = other_text or _shared_hash_text(archive)
     return found
@@ -111,7 +113,20 @@ def _shared_hash_text(archive: zipfile.ZipFile) -> bool:
         return True
 
 
-def _scan(data: bytes, problems: dict) -> None:
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+
+
+def _formula_text(body: bytes) -> str:
+    """The formula of a cell as Excel shows it ("=A1&B1"); a cell sharing
+    another's formula has none of its own."""
+    match = _FORMULA.search(body)
+    text = match.group(2) if match else None
+    if not text:
+        return "（共享公式）"
+    return "=" + html.unescape(text.decode("utf-8", "replace"))
+
+
+def _scan(data: bytes, problems: dict, formulas: dict) -> None:
     if b't="e"' not in data and b"<f" not in data and b":f" not in data:
         return
     for match in _CELL.finditer(data):
@@ -130,6 +145,8 @@ def _scan(data: bytes, problems: dict) -> None:
             problems[key] = error_message(value.group(1).decode("utf-8", "replace") if value else "#N/A")
         elif value is None or not value.group(1):
             problems[key] = MSG_FORMULA
+        else:
+            formulas[key] = _formula_text(body)
 
 
 # --- How far the cells reach, before calamine builds its dense range ------
@@ -147,7 +164,8 @@ _CONTENT = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>[^<\s]", re.S)
 
 
 def column_letters(index: int) -> str:
-    """0-based column index → Excel letters (0 → A, 16383 → XFD)."""
+    """0-based column index → Excel letters (0 → A, 16383 → XFD, and on
+    past Excel's last column, where cells without references can land)."""
     letters = ""
     index += 1
     while index:
