@@ -314,3 +314,106 @@ def test_formula_cells_in_identifier_and_text_columns_are_refused_with_the_formu
     assert "公式（=CONCATENATE(\"王\",\"芳\")）" in messages[(3, "姓名")]
     assert "公式（=D2&\"\"）" in messages[(3, "公民身份号码")] and "选择性粘贴" in messages[(3, "公民身份号码")]
     assert plan.counts()["errors"] == 1
+
+
+# ---- invisible characters and hostile searches ------------------------------
+
+from sqlalchemy import select  # noqa: E402
+
+from gridadmin.models import Person  # noqa: E402
+from gridadmin.services.common.paging import PageQuery  # noqa: E402
+from gridadmin.services.common.text import MAX_SEARCH_CHARS, clean_name, clean_text, code_key, search_text  # noqa: E402
+from gridadmin.services.register.household_list import HouseholdFilter, household_source  # noqa: E402
+from gridadmin.services.register.residents import ResidentFilter, resident_source  # noqa: E402
+from gridadmin.services.roster.listing import RosterFilter, roster_source  # noqa: E402
+from tests.test_residents_page import register  # noqa: E402,F401
+
+INVISIBLE = ("\u200b", "\u202e", "\ufeff", "\u200d", "\u2066", "\u00ad")
+
+
+@pytest.mark.parametrize("mark", INVISIBLE)
+def test_format_characters_are_dropped_from_names_identifiers_and_codes(mark):
+    from gridadmin.services.common.idcard import check_id_number
+    from gridadmin.services.importing.values import code_text_value, name_value, text_value
+
+    assert clean_name(f"李{mark}云") == clean_text(f"{mark}李云{mark}") == name_value(f"李云{mark}") == "李云"
+    number = pid(date(1980, 1, 2), 11)
+    assert check_id_number(f"{mark}{number[:9]}{mark}{number[9:]}").normalized == number
+    assert code_text_value(f"H{mark}1") == "H1" and text_value(f"河街{mark}社区") == "河街社区"
+    assert code_key(f"汉{mark}族") == code_key("汉族")
+    assert search_text(f"张{mark}三") == "张三"
+
+
+def test_an_invisible_character_does_not_make_a_second_person(grid_db, tmp_path):
+    """"李\u200b云" with the same ID number (with a BOM in it) is the same
+    person, found as a duplicate in the file and unchanged on re-import."""
+    number = pid(date(1980, 1, 2), 11)
+    rows = [person("H1", "户主", "李云", date(1980, 1, 2), 11)]
+    run_to_end(import_job(grid_db, write_workbook(tmp_path / "a.xlsx", rows), "residents", today=TODAY))
+    again = [person("H1", "户主", "李\u200b云\u202e", date(1980, 1, 2), 11, **{"公民身份号码*": "\ufeff" + number})]
+    plan = plan_import(grid_db, write_workbook(tmp_path / "b.xlsx", again), "residents", today=TODAY)
+    assert plan.counts()["unchanged"] == 1 and plan.counts()["inserted"] == 0
+    twice = [person("H2", "户主", "王芳", date(1981, 3, 4), 22),
+             person("H3", "户主", "王\u200b芳", date(1981, 3, 4), 22,
+                    **{"公民身份号码*": pid(date(1981, 3, 4), 22) + "\u200b"})]
+    plan = plan_import(grid_db, write_workbook(tmp_path / "c.xlsx", twice), "residents", today=TODAY)
+    assert plan.counts()["errors"] >= 1 and plan.counts()["inserted"] == 0
+
+
+def test_forms_store_names_without_format_characters(register):
+    db = register[0]
+    with db.session() as s:
+        names = set(s.scalars(select(Person.name)))
+    assert names == {"张三", "李四", "张小五", "王芳"}
+    from gridadmin.services.register.households import HouseholdData, MemberData, save_household
+    from gridadmin.models import Area
+
+    with db.session() as s:
+        area = s.scalar(select(Area.id).where(Area.level == "community").order_by(Area.id))
+    save_household(db, None, HouseholdData("4113020010010009", area),
+                   [MemberData(None, "赵\u200b六\u202e", "\ufeff" + pid(date(1985, 1, 1), 51), relation="02")],
+                   today=date(2025, 1, 1))
+    with db.session() as s:
+        assert s.scalar(select(Person.name).where(Person.id_number == pid(date(1985, 1, 1), 51))) == "赵六"
+
+
+HOSTILE_SEARCHES = ("张" * 17_000, "张\U0010ffff", "\U0010ffff", "1\U0010ffff", "z\U0010ffff", "张\ud7ff",
+                    "\u202e\u200b", "%_\\'\"; DROP TABLE person; --", "幸福" + "\U0010ffff" * 3)
+
+
+@pytest.mark.parametrize("typed", HOSTILE_SEARCHES, ids=range(len(HOSTILE_SEARCHES)))
+def test_hostile_searches_are_bounded_and_answered(register, typed):
+    db = register[0]
+    for source, make in ((resident_source(db), ResidentFilter), (household_source(db), HouseholdFilter),
+                         (roster_source(db), RosterFilter)):
+        query = PageQuery(make(search=typed))
+        count = source.count(query)
+        assert len(source.window(query, 0, 50)) == count
+    assert resident_source(db).count(PageQuery(ResidentFilter(search="张" * 17_000))) == 0
+    assert resident_source(db).count(PageQuery(ResidentFilter(search="张\U0010ffff"))) == 2  # 张三, 张小五
+
+
+def test_a_search_is_cut_to_its_first_hundred_characters():
+    assert len(search_text("张" * 17_000)) == MAX_SEARCH_CHARS == 100
+    assert search_text("  张三\U0010ffff ") == "张三"
+
+
+def test_the_residents_search_box_takes_a_pasted_page_and_a_last_code_point(qtbot, register):
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from tests.test_residents_page import _names, _page
+    from tests.uihelpers import type_text
+
+    page = _page(qtbot, register[0])
+    assert page.search.maxLength() == MAX_SEARCH_CHARS and "100" in page.search.toolTip()
+    QGuiApplication.clipboard().setText("张" * 17_000)
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+    assert page.search.text() == "张" * 100
+    assert _names(page.model) == []
+    page.search.clear()
+    type_text(qtbot, page.search, "张\U0010ffff")
+    QApplication.processEvents()
+    assert sorted(_names(page.model)) == ["张三", "张小五"]
