@@ -417,3 +417,46 @@ def test_the_residents_search_box_takes_a_pasted_page_and_a_last_code_point(qtbo
     type_text(qtbot, page.search, "张\U0010ffff")
     QApplication.processEvents()
     assert sorted(_names(page.model)) == ["张三", "张小五"]
+
+
+# ---- a PostgreSQL database that does not exist -----------------------------
+
+import os  # noqa: E402
+
+from sqlalchemy.engine import make_url  # noqa: E402
+
+SERVER = os.environ.get("GRIDADMIN_TEST_DB")
+needs_server = pytest.mark.skipif(not SERVER, reason="needs GRIDADMIN_TEST_DB (a PostgreSQL test server)")
+
+
+def _missing_database_url() -> str:
+    """The test server with a database name nobody creates."""
+    url = make_url(SERVER)
+    return url.set(database=f"{url.database}_does_not_exist").render_as_string(hide_password=False)
+
+
+@needs_server
+def test_the_command_line_explains_a_missing_postgresql_database(tmp_path, capsys):
+    from gridadmin.cli import main
+
+    url = _missing_database_url()
+    name = make_url(url).database
+    for argv in (["export", "--kind", "grids", "--out", str(tmp_path / "g.xlsx")],
+                 ["import", "--kind", "grids", str(_two_id_columns(tmp_path / "a.xlsx")), "--dry-run"],
+                 ["init", "--township", "411302001"]):
+        assert main([*argv, "--db", url]) == 2
+        err = capsys.readouterr().err
+        assert f"没有名为“{name}”的数据库" in err and "createdb" in err and "Traceback" not in err
+    assert not (tmp_path / "g.xlsx").exists()
+
+
+@needs_server
+def test_the_app_explains_a_missing_postgresql_database(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gridadmin.ui.shell.start_dialog import try_open
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text, *a, **k: shown.append(text))
+    assert try_open(_missing_database_url(), None) is None
+    assert len(shown) == 1 and "没有名为" in shown[0] and "请检查连接地址中的数据库名" in shown[0]

@@ -67,7 +67,7 @@ def open_cli_database(url, *, create: bool = False):
     up (``init``, ``demo``: ``create``) make a new SQLite file; for the
     others a file that does not exist is a mistyped path, refused (exit 2)
     rather than answered from a new, empty database."""
-    from gridadmin.db import DatabaseUpgradeNeeded, open_database, resolve_url, sqlite_path
+    from gridadmin.db import DatabaseUnavailableError, DatabaseUpgradeNeeded, open_database, resolve_url, sqlite_path
 
     if not create:
         path = sqlite_path(resolve_url(url))
@@ -75,6 +75,8 @@ def open_cli_database(url, *, create: bool = False):
             raise CliError(f"数据库文件不存在：{path}\n请检查 --db 路径；新建数据库请用 init 或 demo 命令。", code=2)
     try:
         return open_database(url, confirm_upgrade=True)
+    except DatabaseUnavailableError as exc:
+        raise CliError(str(exc), code=2) from None
     except DatabaseUpgradeNeeded as exc:
         raise CliError(f"{exc}\n请先运行 python -m gridadmin upgrade --db {url or '数据库'}（会先做校验过的备份再升级）。",
                        code=2) from None
@@ -83,12 +85,12 @@ def open_cli_database(url, *, create: bool = False):
 def _database_fault(exc: Exception) -> str | None:
     """The Chinese explanation of a damaged, newer or unreachable database
     (and of disk full / read-only), or None for anything else."""
-    from gridadmin.db import DatabaseCorruptError, DatabaseVersionError
+    from gridadmin.db import DatabaseCorruptError, DatabaseUnavailableError, DatabaseVersionError
     from gridadmin.services.common.errors import StorageError, describe_db_error
 
     if isinstance(exc, DatabaseCorruptError):
         return f"{exc}\n可以用 python -m gridadmin restore --db 数据库文件 --from 备份文件 从备份恢复。"
-    if isinstance(exc, (DatabaseVersionError, StorageError)):
+    if isinstance(exc, (DatabaseVersionError, DatabaseUnavailableError, StorageError)):
         return str(exc)
     mapped = describe_db_error(exc)
     return mapped.message if mapped else None
