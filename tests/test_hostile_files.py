@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -219,6 +220,31 @@ def test_a_zip_whose_directory_lies_about_sizes_is_refused(tmp_path):
     assert info.file_size != 10
     message = _refused(lying)
     assert "声明的大小与实际数据不符" in message and "重新获取" in message
+
+
+def test_a_zip_whose_headers_agree_on_a_false_size_is_refused(tmp_path):
+    """Both headers (and the checksum) describe only the first 2,000 bytes
+    of the sheet: a reader trusting them would stop there, a reader
+    trusting the data would inflate everything (a bomb past the size
+    check). The rest is refused, not read."""
+    rows = "".join('<row r="%d">%s</row>' % (r, _cell(f"A{r}", "x")) for r in range(1, 3000))
+    sheet = f'<?xml version="1.0"?><worksheet {NS}><sheetData>{rows}</sheetData></worksheet>'.encode()
+    template = tmp_path / "t.xlsx"
+    _raw_xlsx(template, [["姓名"]])
+    path = tmp_path / "lying.xlsx"
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in src.namelist():
+            z.writestr(name, sheet if name == "xl/worksheets/sheet1.xml" else src.read(name))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        local = z.getinfo("xl/worksheets/sheet1.xml").header_offset
+    central = data.find(b"xl/worksheets/sheet1.xml", data.find(b"PK\x01\x02")) - 46
+    assert data[local:local + 4] == b"PK\x03\x04" and data[central:central + 4] == b"PK\x01\x02"
+    crc = struct.pack("<I", zlib.crc32(sheet[:2000]))
+    data[local + 14:local + 18] = data[central + 16:central + 20] = crc
+    data[local + 22:local + 26] = data[central + 24:central + 28] = struct.pack("<I", 2000)
+    path.write_bytes(bytes(data))
+    assert "声明的大小与实际数据不符" in _refused(path)
 
 
 def test_cells_without_references_are_counted_as_calamine_places_them(tmp_path):

@@ -88,7 +88,7 @@ def read_sheets(path: str | os.PathLike, sheet: str | None = None) -> list[Sheet
                 rows = _trim(raw.to_python(skip_empty_area=False))
                 merged = raw.merged_cell_ranges or []
             except calamine.CalamineError as exc:
-                raise refuse(p, f"工作表“{name}”无法解析（{exc}）。") from None
+                raise refuse(p, LYING_ZIP if _lying(exc) else f"工作表“{name}”无法解析（{exc}）。") from None
             _fill_merged(rows, merged)
             scanned = scanning.result() if scanning is not None else None
             problems = _text_errors(rows) if scanned is None or scanned.hash_text else {}
@@ -160,15 +160,20 @@ class _open_workbook:
                 self.workbook = calamine.CalamineWorkbook.from_path(str(self.path))
         except calamine.PasswordError:
             raise refuse(self.path, "工作簿设置了密码，请在 Excel 中取消密码后另存再导入。") from None
-        except (calamine.CalamineError, OSError, ValueError) as exc:
-            raise refuse(self.path, f"不是可读的 Excel 工作簿（{exc}）。") from None
-        except Exception as exc:  # calamine raises plain errors for some broken files
-            raise refuse(self.path, f"不是可读的 Excel 工作簿（{exc}）。") from None
+        except Exception as exc:  # noqa: BLE001 - calamine raises plain errors for some broken files
+            raise refuse(self.path, LYING_ZIP if _lying(exc) else f"不是可读的 Excel 工作簿（{exc}）。") from None
         return self.workbook
 
     def __exit__(self, *exc) -> None:
         if self.workbook is not None:
             self.workbook.close()
+
+
+def _lying(exc: Exception) -> bool:
+    """Whether calamine's error says a zip part is not what its headers
+    declare (more data than declared, a wrong checksum)."""
+    text = str(exc).lower()
+    return "declared" in text or "checksum" in text or "crc" in text
 
 
 def _visible_sheets(workbook) -> list[str]:
