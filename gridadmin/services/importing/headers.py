@@ -69,7 +69,8 @@ def build_table(spec: KindSpec, sheet: SheetData, overrides: dict | None = None,
     mapping = map_columns(spec, headers, overrides)
     clashes = duplicate_columns(spec, mapping, getattr(sheet.layout, "letters", ()))
     if clashes:
-        raise FileRefused(f"文件“{sheet.file_name}”的工作表“{sheet.sheet_name}”中，同一项出现在多列（表头在第 {index + 1} 行）："
+        raise FileRefused(f"文件“{sheet.file_name}”的工作表“{sheet.sheet_name}”中，同一项出现在多列"
+                          f"（表头在第 {index + 1} 行）："
                           f"{'；'.join(clashes)}。无法确定以哪一列为准，请删除或改名多余的列后再导入"
                           f"（在导入向导中也可以把其中一列改为“（不导入）”）。",
                           field="header", value=sheet.sheet_name)

@@ -25,7 +25,7 @@ from gridadmin.services.importing.sniff import (
     FORMAT_CSV, FORMAT_ODS, FORMAT_XLS, FORMAT_XLSX, LYING_ZIP, FileRefused, detect_format, refuse,
 )
 from gridadmin.services.importing.xlsxscan import (
-    Extent, column_letters, error_message, ods_extents, scan_sheet, sheet_extent,
+    Extent, column_letters, error_message, ods_extents, scan_sheet, sheet_extent, visible_sheets,
 )
 
 # What one import reads: rows of a sheet, and cells of its range from A1 to
@@ -71,32 +71,55 @@ def read_sheets(path: str | os.PathLike, sheet: str | None = None) -> list[Sheet
         return [SheetData(p.name, p.stem, [p.stem], rows, _text_errors(rows), notes=notes)]
     result = []
     notes = _format_notes(p, fmt)
-    with _open_workbook(p, fmt) as workbook, ThreadPoolExecutor(1) as side:
-        names = _visible_sheets(workbook)
-        if sheet is not None and sheet not in workbook.sheet_names:
-            raise refuse(p, f"没有名为“{sheet}”的工作表（现有：{'、'.join(names)}）。")
-        for name in [sheet] if sheet is not None else names:
-            # The XML scans run beside calamine's parse, which releases the GIL.
-            if fmt == FORMAT_XLSX:
-                try:
-                    check_extent(p, name, sheet_extent(p, name, max_rows=MAX_ROWS, max_cells=MAX_CELLS))
-                except (zipfile.BadZipFile, EOFError, zlib.error):
-                    raise refuse(p, LYING_ZIP) from None
-            scanning = side.submit(scan_sheet, p, name) if fmt == FORMAT_XLSX else None
-            try:
-                raw = workbook.get_sheet_by_name(name)
-                rows = _trim(raw.to_python(skip_empty_area=False))
-                merged = raw.merged_cell_ranges or []
-            except calamine.CalamineError as exc:
-                raise refuse(p, LYING_ZIP if _lying(exc) else f"工作表“{name}”无法解析（{exc}）。") from None
-            _fill_merged(rows, merged)
-            scanned = scanning.result() if scanning is not None else None
-            problems = _text_errors(rows) if scanned is None or scanned.hash_text else {}
-            if scanned is not None:
-                problems.update(scanned.problems)
-            result.append(SheetData(p.name, name, names, rows, problems, notes=list(notes),
-                                    formulas=scanned.formulas if scanned is not None else {}))
+    with ThreadPoolExecutor(1) as side:
+        # The reach of the cells is measured while calamine opens the workbook.
+        reach = side.submit(_extents, p, sheet) if fmt == FORMAT_XLSX else None
+        with _open_workbook(p, fmt) as workbook:
+            names = _visible_sheets(workbook)
+            if sheet is not None and sheet not in workbook.sheet_names:
+                raise refuse(p, f"没有名为“{sheet}”的工作表（现有：{'、'.join(names)}）。")
+            extents = reach.result() if reach is not None else {}
+            for name in [sheet] if sheet is not None else names:
+                result.append(_read_sheet(p, fmt, workbook, name, names, notes, side, extents))
     return result
+
+
+def _extents(p: Path, sheet: str | None) -> dict[str, Extent | None]:
+    """Each sheet's reach (``sheet`` or every visible one); None for a
+    sheet whose zip part lies about its size."""
+    found = {}
+    for name in [sheet] if sheet is not None else visible_sheets(p):
+        try:
+            found[name] = sheet_extent(p, name, max_rows=MAX_ROWS, max_cells=MAX_CELLS)
+        except (zipfile.BadZipFile, EOFError, zlib.error):
+            found[name] = None
+    return found
+
+
+def _read_sheet(p: Path, fmt: str, workbook, name: str, names: list[str], notes: list[str], side,
+                extents: dict) -> SheetData:
+    """One sheet: its reach checked before calamine builds its range."""
+    if fmt == FORMAT_XLSX:
+        if name not in extents:
+            extents.update(_extents(p, name))
+        if extents[name] is None:
+            raise refuse(p, LYING_ZIP)
+        check_extent(p, name, extents[name])
+    # The XML scans run beside calamine's parse, which releases the GIL.
+    scanning = side.submit(scan_sheet, p, name) if fmt == FORMAT_XLSX else None
+    try:
+        raw = workbook.get_sheet_by_name(name)
+        rows = _trim(raw.to_python(skip_empty_area=False))
+        merged = raw.merged_cell_ranges or []
+    except calamine.CalamineError as exc:
+        raise refuse(p, LYING_ZIP if _lying(exc) else f"工作表“{name}”无法解析（{exc}）。") from None
+    _fill_merged(rows, merged)
+    scanned = scanning.result() if scanning is not None else None
+    problems = _text_errors(rows) if scanned is None or scanned.hash_text else {}
+    if scanned is not None:
+        problems.update(scanned.problems)
+    return SheetData(p.name, name, names, rows, problems, notes=list(notes),
+                     formulas=scanned.formulas if scanned is not None else {})
 
 
 def check_extent(path: Path, sheet: str, extent: Extent) -> None:

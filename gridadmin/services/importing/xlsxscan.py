@@ -46,6 +46,16 @@ def sheet_member(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
     return None
 
 
+def visible_sheets(path) -> list[str]:
+    """The names of the workbook's sheets that are not hidden."""
+    with zipfile.ZipFile(path) as archive:
+        try:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        except (KeyError, ElementTree.ParseError):
+            return []
+    return [sheet.get("name") for sheet in workbook.iter(f"{_NS_MAIN}sheet") if sheet.get("state") in (None, "visible")]
+
+
 def column_index(letters: bytes) -> int:
     index = 0
     for ch in letters:
@@ -314,7 +324,8 @@ def _vouch(data: bytes, bound: Extent, columns: int, max_rows: int, max_cells: i
 # when it opens the file (every sheet at once); LibreOffice writes the
 # empty rest of a sheet that way, a hostile file repeats a value.
 
-_ODS_TOKEN = re.compile(rb"<table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>|</table:table-row>")
+_ODS_TOKEN = re.compile(rb"<table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>"
+                        rb"|</table:table-row>")
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS = re.compile(rb'number-rows-repeated="(\d+)"')
 _ODS_COLUMNS = re.compile(rb'number-columns-repeated="(\d+)"')
