@@ -486,3 +486,39 @@ def test_the_app_explains_a_missing_postgresql_database(qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text, *a, **k: shown.append(text))
     assert try_open(_missing_database_url(), None) is None
     assert len(shown) == 1 and "没有名为" in shown[0] and "请检查连接地址中的数据库名" in shown[0]
+
+
+def test_the_wizard_refuses_the_far_cell_file_and_stays(qtbot, grid_db, tmp_path, monkeypatch):
+    """The wizard's first read of the XFD1048576 file: a message in the
+    file step instead of a vanished window."""
+    from tests.test_import_page import _choose, _page
+
+    path = _sheet_xlsx(tmp_path / "人口.xlsx", HEAD + ['<row r="1048576">' + _cell("XFD1048576", "x") + "</row>"])
+    page = _page(qtbot, grid_db)
+    wizard = page.wizard
+    _choose(page, monkeypatch, path)
+    qtbot.waitUntil(lambda: "XFD1048576" in wizard.file_step.error.text(), timeout=30_000)
+    assert "表格范围过大" in wizard.file_step.error.text() and not wizard.next_button.isEnabled()
+    assert page.isVisible()
+
+
+def test_an_xls_named_xlsx_is_imported_with_a_note(grid_db, tmp_path, capsys):
+    """Read by its content; the dry run's notes (shown by the wizard's
+    preview and the command line) say what the file really is."""
+    import xlwt
+
+    from gridadmin.cli import main
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("人口")
+    for c, text in enumerate(["社区", "网格", "户号", "与户主关系", "姓名", "公民身份号码"]):
+        ws.write(0, c, text)
+    for c, text in enumerate(["河街社区", "一网格", "H1", "户主", "李云", pid(date(1980, 1, 2), 11)]):
+        ws.write(1, c, text)
+    path = tmp_path / "人口.xlsx"
+    wb.save(str(path))
+    plan = plan_import(grid_db, path, "residents", today=TODAY)
+    assert plan.counts()["inserted"] == 1
+    assert any("扩展名是 .xlsx" in note and "Excel 97-2003 工作簿（.xls）" in note for note in plan.extra["notes"])
+    assert main(["import", "--db", grid_db.url, "--kind", "residents", str(path), "--dry-run"]) == 0
+    assert "Excel 97-2003 工作簿（.xls）" in capsys.readouterr().out
