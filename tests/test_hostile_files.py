@@ -522,3 +522,10 @@ def test_an_xls_named_xlsx_is_imported_with_a_note(grid_db, tmp_path, capsys):
     assert any("扩展名是 .xlsx" in note and "Excel 97-2003 工作簿（.xls）" in note for note in plan.extra["notes"])
     assert main(["import", "--db", grid_db.url, "--kind", "residents", str(path), "--dry-run"]) == 0
     assert "Excel 97-2003 工作簿（.xls）" in capsys.readouterr().out
+
+
+def test_a_csv_over_the_row_limit_is_refused_with_the_limit(tmp_path):
+    path = tmp_path / "全镇.csv"
+    path.write_text("姓名,公民身份号码\n" + "李云,x\n" * MAX_ROWS, encoding="utf-8")
+    message = _refused(path)
+    assert f"{MAX_ROWS + 1:,} 行" in message and f"最多支持 {MAX_ROWS:,} 行" in message and "拆分" in message

@@ -68,6 +68,9 @@ def read_sheets(path: str | os.PathLike, sheet: str | None = None) -> list[Sheet
     fmt = detect_format(p)
     if fmt == FORMAT_CSV:
         rows, notes = _read_csv(p)
+        width = len(rows[0]) if rows else 0
+        corner = f"{column_letters(max(width - 1, 0))}{len(rows)}"
+        check_extent(p, p.stem, Extent(len(rows), width, True, corner, corner))
         return [SheetData(p.name, p.stem, [p.stem], rows, _text_errors(rows), notes=notes)]
     result = []
     notes = _format_notes(p, fmt)
