@@ -33,4 +33,9 @@ def run(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    # The frozen bundle starts itself again as the child that opens an .xls
+    # (services.common.sheetprobe); that start must end here, in the child.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     sys.exit(run(sys.argv[1:]))

@@ -37,6 +37,38 @@ class DatabaseCorruptError(RuntimeError):
         super().__init__(f"数据库文件“{path}”已损坏，无法打开（检查结果：{detail[:200]}）。")
 
 
+class DatabaseUnavailableError(RuntimeError):
+    """A database server refused the connection at open: the database or
+    the user does not exist, the password is wrong, or the server cannot be
+    reached. The message (Chinese) says which, and what to do."""
+
+
+def unavailable(url: str, exc: BaseException) -> DatabaseUnavailableError | None:
+    """The ``DatabaseUnavailableError`` for a failed first connection to a
+    server database, or None when ``exc`` is something else."""
+    if sqlite_path(url) is not None:
+        return None
+    parsed = make_url(url)
+    server = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "does not exist" in text and "database" in text:
+        message = (f"PostgreSQL 服务器 {server} 上没有名为“{parsed.database}”的数据库。"
+                   "请检查连接地址中的数据库名是否写错；如果这是新的网格中心数据库，请先让管理员在服务器上创建它"
+                   f"（例如：createdb -O {parsed.username or '用户名'} {parsed.database}），再连接，程序会自动建好各表。")
+    elif "does not exist" in text and "role" in text:
+        message = (f"PostgreSQL 服务器 {server} 上没有用户“{parsed.username}”。请检查连接地址中的用户名，"
+                   "或请管理员创建该用户并授予数据库的权限。")
+    elif "password" in text or "authentication" in text:
+        message = f"连接 PostgreSQL 服务器 {server} 时用户名或密码不对（用户“{parsed.username}”）。请检查后重新输入。"
+    elif any(w in text for w in ("could not connect", "connection refused", "timeout", "timed out",
+                                 "could not translate host", "name or service not known", "no route")):
+        message = (f"无法连接到 PostgreSQL 服务器 {server}。请检查服务器是否已启动、地址和端口是否正确，"
+                   "以及网络和防火墙是否允许连接。")
+    else:
+        return None
+    return DatabaseUnavailableError(message)
+
+
 class DatabaseUpgradeNeeded(RuntimeError):
     """The database holds an older schema (``current``) than this program
     (``head``) and the caller asked to confirm before upgrading; nothing was
@@ -222,8 +254,11 @@ def open_database(url: str | None = None, *, upgrade: bool = True, confirm_upgra
             raise DatabaseCorruptError(path, problem)
     try:
         current = stamped_revision(engine)
-    except BaseException:
+    except BaseException as exc:
         engine.dispose()
+        refused = unavailable(resolved, exc) if isinstance(exc, DBAPIError) else None
+        if refused is not None:
+            raise refused from None
         raise
     if current != SCHEMA_HEAD:
         from gridadmin.migrations import upgrade_to_head

@@ -111,7 +111,7 @@ def test_unmapped_required_field_blocks_next_until_chosen(qtbot, grid_db, tmp_pa
     mapping.choose(headers.index("姓  名*"), "id_number")  # a field comes from one column only
     assert mapping.combos()[column].currentData() == "id_number"  # nothing unmapped behind the user's back
     assert not wizard.next_button.isEnabled()
-    assert "同一项只能对应一列：“公民身份号码”对应了 F、G 列" in mapping.status.text()
+    assert "同一项只能对应一列：“公民身份号码”对应了 F 列“姓 名*”和 G 列“号码”" in mapping.status.text()
     mapping.choose(headers.index("姓  名*"), "name")
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     assert wizard.step() == STEP_PREVIEW and wizard.preview_step.counts["new"] == 3

@@ -89,7 +89,7 @@ def open_cli_database(args, *, create: bool = False):
     others a file that does not exist is a mistyped path, refused (exit 2)
     rather than answered from a new, empty database."""
     from gridadmin.cli.login import check_as_system, cli_actor, record_command
-    from gridadmin.db import DatabaseUpgradeNeeded, open_database, resolve_url, sqlite_path
+    from gridadmin.db import DatabaseUnavailableError, DatabaseUpgradeNeeded, open_database, resolve_url, sqlite_path
 
     url = args.db
     resolved = resolve_url(url)
@@ -101,6 +101,8 @@ def open_cli_database(args, *, create: bool = False):
         check_as_system(resolved)  # before the file is even opened
     try:
         db = open_database(url, confirm_upgrade=True)
+    except DatabaseUnavailableError as exc:
+        raise CliError(str(exc), code=2) from None
     except DatabaseUpgradeNeeded as exc:
         shown = url if "://" not in str(url or "") else "数据库连接串"
         raise CliError(f"{exc}\n请先运行 python -m gridadmin upgrade --db {shown or '数据库'}（会先做校验过的备份再升级）。",
@@ -117,12 +119,12 @@ def open_cli_database(args, *, create: bool = False):
 def _database_fault(exc: Exception) -> str | None:
     """The Chinese explanation of a damaged, newer or unreachable database
     (and of disk full / read-only), or None for anything else."""
-    from gridadmin.db import DatabaseCorruptError, DatabaseVersionError
+    from gridadmin.db import DatabaseCorruptError, DatabaseUnavailableError, DatabaseVersionError
     from gridadmin.services.common.errors import StorageError, describe_db_error
 
     if isinstance(exc, DatabaseCorruptError):
         return f"{exc}\n可以用 python -m gridadmin restore --db 数据库文件 --from 备份文件 从备份恢复。"
-    if isinstance(exc, (DatabaseVersionError, StorageError)):
+    if isinstance(exc, (DatabaseVersionError, DatabaseUnavailableError, StorageError)):
         return str(exc)
     mapped = describe_db_error(exc)
     return mapped.message if mapped else None

@@ -29,6 +29,8 @@ from functools import lru_cache
 from operator import mul
 
 from gridadmin.services.areas import divisions
+from gridadmin.services.common.text import drop_invisible
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # index: weighted sum mod 11
 
@@ -44,7 +46,6 @@ ERROR_EMPTY = "身份证号码为空"
 ERROR_LOST_DIGITS = "身份证号码被 Excel 存成了数字，末尾几位已丢失，无法恢复，请在原始资料中核对"
 
 _ALLOWED = frozenset("0123456789X")
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 # Full-width ASCII (U+FF01..U+FF5E) -> half-width; U+3000 is removed as a space.
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d*)?E[+-]?\d+", re.IGNORECASE)
@@ -191,7 +192,7 @@ def _prepare(value: object) -> tuple[str, str | None, bool]:
         return repr(value), None, True
     if isinstance(value, int):
         return str(value), None, True
-    text = "".join(c for c in str(value) if not (c.isspace() or c in _INVISIBLE))
+    text = "".join(c for c in drop_invisible(str(value)) if not c.isspace())
     text = text.translate(_HALF_WIDTH).replace("x", "X")
     if not text:
         return "", ERROR_EMPTY, False

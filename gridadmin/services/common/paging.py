@@ -157,8 +157,21 @@ def prefix_range(column: ColumnElement, prefix: str) -> ColumnElement:
     every database (SQLite's LIKE cannot use one; "zh" → "zh" ≤ c < "zi")."""
     if not prefix:
         raise ValueError("empty prefix")
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return (column >= prefix) & (column < upper)
+    upper = _next_string(prefix)
+    return (column >= prefix) if upper is None else (column >= prefix) & (column < upper)
+
+
+def _next_string(prefix: str) -> str | None:
+    """The least string above every string starting with ``prefix`` (its
+    last character raised by one, past the surrogates, which no database
+    stores); None when every character is U+10FFFF."""
+    stem = prefix.rstrip("\U0010ffff")
+    if not stem:
+        return None
+    code = ord(stem[-1]) + 1
+    if 0xD800 <= code <= 0xDFFF:
+        code = 0xE000
+    return stem[:-1] + chr(code)
 
 
 def load_in_order(rows: Sequence[R], ids: Sequence[Any], key: Callable[[R], Any]) -> list[R]:

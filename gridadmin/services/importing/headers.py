@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gridadmin.services.importing.mapping import ColumnMap, KindSpec, map_columns, match_header, missing_required
+from gridadmin.services.importing.mapping import (
+    ColumnMap, KindSpec, duplicate_columns, map_columns, match_header, missing_required,
+)
 from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.sniff import FileRefused
 
@@ -24,10 +26,11 @@ class Table:
     rows: list[tuple[int, list]]
     row_names: list[dict[str, str]] | None = None  # per row: generic header → the file's own (wide layout)
     sha256: str | None = None  # of the file as it was read (``pipeline.load_table``)
+    own_problems: dict | None = None  # the sheet's and this mapping's (formulas in text columns)
 
     @property
     def problems(self) -> dict[tuple[int, int], str]:
-        return self.sheet.problems
+        return self.sheet.problems if self.own_problems is None else self.own_problems
 
 
 def header_score(spec: KindSpec, row: list) -> int:
@@ -64,12 +67,22 @@ def build_table(spec: KindSpec, sheet: SheetData, overrides: dict | None = None,
                           field="header", value=sheet.sheet_name)
     headers = sheet.rows[index]
     mapping = map_columns(spec, headers, overrides)
+    clashes = duplicate_columns(spec, mapping, getattr(sheet.layout, "letters", ()))
+    if clashes:
+        raise FileRefused(f"文件“{sheet.file_name}”的工作表“{sheet.sheet_name}”中，同一项出现在多列"
+                          f"（表头在第 {index + 1} 行）："
+                          f"{'；'.join(clashes)}。无法确定以哪一列为准，请删除或改名多余的列后再导入"
+                          f"（在导入向导中也可以把其中一列改为“（不导入）”）。",
+                          field="header", value=sheet.sheet_name)
     missing = missing_required(spec, mapping)
     if missing:
         raise FileRefused(f"文件“{sheet.file_name}”的工作表“{sheet.sheet_name}”缺少必填列："
                           f"{'、'.join(f.label for f in missing)}（表头在第 {index + 1} 行）。",
                           field="header", value=sheet.sheet_name)
     table = Table(sheet, index + 1, mapping, [])
+    formulas = formula_problems(spec, mapping, sheet.formulas)
+    if formulas:
+        table.own_problems = {**sheet.problems, **formulas}
     width = len(headers)
     fill_columns = [mapping.columns[f.key] for f in spec.fields if f.fill_down and f.key in mapping.columns]
     rows, out = sheet.rows, table.rows
@@ -81,8 +94,19 @@ def build_table(spec: KindSpec, sheet: SheetData, overrides: dict | None = None,
                 continue
         out.append((r + 1, cells if len(cells) >= width else cells + [""] * (width - len(cells))))
     for c in fill_columns:
-        _fill_down(out, c, sheet.problems, keep)
+        _fill_down(out, c, table.problems, keep)
     return table
+
+
+def formula_problems(spec: KindSpec, mapping: ColumnMap, formulas: dict) -> dict[tuple[int, int], str]:
+    """A message for each formula cell in a column of an identifier or a
+    text (its cached result is what calamine reads, maybe a placeholder)."""
+    if not formulas:
+        return {}
+    refused = {index for key, index in mapping.columns.items() if not spec.field(key).takes_formula}
+    return {(r, c): f"单元格是公式（{formula}），导入需要实际的值，不能用公式的计算结果（可能只是占位的 0）："
+                    "请在 Excel 中复制这一列，用“选择性粘贴 → 值”粘贴回原处后再导入"
+            for (r, c), formula in formulas.items() if c in refused}
 
 
 def _fill_down(rows: list[tuple[int, list]], c: int, problems: dict, keep: bool = True) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from openpyxl.utils import get_column_letter
+
 from gridadmin.services.common.text import to_halfwidth
 
 _BRACKETS = re.compile(r"[(\[【{<].*?[)\]】}>]")
@@ -38,6 +40,13 @@ class FieldSpec:
     required: bool = False
     fill_down: bool = False
     max_length: int = 100
+
+    @property
+    def takes_formula(self) -> bool:
+        """A number or date field, whose value a formula may compute; an
+        identifier or text never comes from a formula (its cached result
+        may be a placeholder: XlsxWriter writes 0)."""
+        return self.key in ("seq", "hours", "hours_credited", "score") or self.key.endswith(("date", "_on"))
 
     def spellings(self) -> set[str]:
         return {normalize_header(s) for s in (self.label, *self.synonyms)}
@@ -124,7 +133,25 @@ def map_columns(spec: KindSpec, headers: list[str], overrides: dict[str, object]
             if col == index:
                 del result.columns[other]
         result.columns[key] = index
+    if overrides:  # the user chose these fields' columns: no clash left to report
+        result.duplicates = [(key, index) for key, index in result.duplicates if key not in overrides]
     return result
+
+
+def duplicate_columns(spec: KindSpec, mapping: ColumnMap, letters=()) -> list[str]:
+    """One Chinese sentence part per field that two or more columns name:
+    "“公民身份号码”：G 列“公民身份号码”和 H 列“身份证号”" (``letters``: a
+    reshaped layout's own column letters)."""
+    def name(index: int) -> str:
+        letter = letters[index] if index < len(letters) and letters[index] else get_column_letter(index + 1)
+        return f"{letter} 列“{mapping.headers[index]}”"
+
+    found: dict[str, list[int]] = {}
+    for key, index in mapping.duplicates:
+        first = mapping.columns.get(key)
+        found.setdefault(key, [first] if first is not None else []).append(index)
+    return [f"“{spec.field(key).label}”：{'和 '.join(name(i) for i in sorted(columns))}"
+            for key, columns in found.items()]
 
 
 def missing_required(spec: KindSpec, mapping: ColumnMap) -> list[FieldSpec]:

@@ -42,9 +42,13 @@ class FileOverview:
     letters: tuple[str, ...] = ()  # a reshaped layout's columns as the file has them ('' = not in the file)
     households: int = 0  # the wide household layout: households (``data_rows`` counts people)
     read: FileRead | None = field(default=None, compare=False, repr=False)  # for ``load_table(read=…)``
+    duplicates: tuple[tuple[str, int], ...] = ()  # (field, column) also naming a field of ``columns``
 
     def field_of(self, column: int) -> str | None:
-        return next((key for key, index in self.columns.items() if index == column), None)
+        """The field the column maps to; a second column naming the same
+        field shows it too, so the mapping step shows the clash to resolve."""
+        found = next((key for key, index in self.columns.items() if index == column), None)
+        return found or next((key for key, index in self.duplicates if index == column), None)
 
 
 def kind_fields(kind: str) -> tuple[FieldSpec, ...]:
@@ -100,7 +104,7 @@ def overview_of(spec: KindSpec, sheet: SheetData, path, detected: str) -> FileOv
     return FileOverview(str(path), Path(path).name, spec.key, tuple(sheet.sheet_names), sheet.sheet_name, detected,
                         index + 1, tuple(mapping.headers), dict(mapping.columns), tuple(samples), data_rows,
                         getattr(sheet.layout, "note", ""), tuple(getattr(sheet.layout, "letters", ())),
-                        getattr(sheet.layout, "households", 0))
+                        getattr(sheet.layout, "households", 0), duplicates=tuple(mapping.duplicates))
 
 
 def inspect_file(path: str | os.PathLike, kind: str, sheet: str | None = None) -> FileOverview:

@@ -150,6 +150,8 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor)
     if mode not in MODES:
         raise ValidationError(f"导入方式“{mode}”无效，可选：{'、'.join(MODES)}。", field="mode", value=mode)
     rows, extra = kind_of(kind).plan(session, table, mode, today)
+    if table.sheet.notes:  # about the file itself (read as .xls although named .xlsx …), first
+        extra = {**extra, "notes": [*table.sheet.notes, *(extra.get("notes") or [])]}
     check_scope(session, actor, kind, kind_of(kind).permission, table, rows, extra)
     if kind_of(kind).permission == IMPORT_REGISTER:
         submitted_month_warnings(session, rows, today)

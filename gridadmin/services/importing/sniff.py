@@ -9,6 +9,7 @@ sizes) and the first bytes are read, so a bomb never gets decompressed.
 from __future__ import annotations
 
 import os
+import struct
 import zipfile
 from pathlib import Path
 
@@ -29,6 +30,10 @@ _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_NAMES = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+
+
+LYING_ZIP = ("文件已损坏或被篡改：zip 目录中声明的大小与实际数据不符（可能下载或拷贝不完整）。"
+             "请重新获取原文件，或在 Excel 中打开后另存为新的 .xlsx 再导入。")
 
 
 class FileRefused(ValidationError):
@@ -61,6 +66,11 @@ def detect_format(path: str | os.PathLike) -> str:
         if _is_encrypted_cfb(p):
             raise refuse(p, "工作簿设置了打开密码（已加密），请在 Excel 中取消密码后另存再导入。")
         return FORMAT_XLS
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") and _looks_like_text(_utf16_sample(head)):
+        if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            raise refuse(p, f"扩展名是 {p.suffix}，但内容是 UTF-16 编码的纯文本（Excel 的“Unicode 文本”），"
+                            "不是 Excel 工作簿：请把扩展名改为 .txt 或 .csv 后再导入。")
+        return FORMAT_CSV
     if _looks_like_text(head):
         if p.suffix.lower() in (".xlsx", ".xlsm"):
             raise refuse(p, f"扩展名是 {p.suffix}，但内容是纯文本，不是 Excel 工作簿（如是 CSV，请改扩展名为 .csv）。")
@@ -76,6 +86,8 @@ def _check_zip(p: Path, size: int) -> str:
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, EOFError, KeyError):
         raise refuse(p, "文件已损坏：是 zip 压缩格式，但目录无法读取。") from None
+    if not _sizes_agree(p, infos, size):
+        raise refuse(p, LYING_ZIP)
     if "word/document.xml" in names:
         raise refuse(p, "这是 Word 文档（.docx），不是 Excel 表格。")
     if "ppt/presentation.xml" in names:
@@ -99,12 +111,43 @@ def _check_zip(p: Path, size: int) -> str:
     raise refuse(p, "是 zip 压缩文件，但不是 Excel 工作簿（缺少 xl/workbook.xml）。")
 
 
+def _sizes_agree(p: Path, infos: list, size: int) -> bool:
+    """Whether every part's local header agrees with the zip directory on
+    its sizes (the directory is what the bomb check reads; a reader
+    inflates what the local header and the data say) and the parts fit in
+    the file without overlapping."""
+    spans = []
+    with open(p, "rb") as handle:
+        for info in infos:
+            handle.seek(info.header_offset)
+            local = handle.read(30)
+            if len(local) < 30 or local[:4] != b"PK\x03\x04":
+                return False
+            flags, method = struct.unpack("<HH", local[6:10])
+            compressed, uncompressed = struct.unpack("<II", local[18:26])
+            name_len, extra_len = struct.unpack("<HH", local[26:30])
+            if method != info.compress_type:
+                return False
+            if not flags & 0x08 and (compressed, uncompressed) != (info.compress_size, info.file_size) \
+                    and 0xFFFFFFFF not in (compressed, uncompressed):
+                return False
+            start = info.header_offset + 30 + name_len + extra_len
+            spans.append((start, start + info.compress_size))
+    spans.sort()
+    return all(end <= size for _, end in spans) and all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
 def _is_encrypted_cfb(p: Path) -> bool:
     """An encrypted .xlsx is an OLE container with EncryptionInfo and
     EncryptedPackage streams; their names sit in the directory sectors."""
     with open(p, "rb") as handle:
         data = handle.read(min(p.stat().st_size, 64 * 1024 * 1024))
     return all(name in data for name in _ENCRYPTED_NAMES)
+
+
+def _utf16_sample(head: bytes) -> bytes:
+    """The start of a UTF-16 text (with BOM) as UTF-8, for the text test."""
+    return head[:len(head) // 2 * 2].decode("utf-16", "replace").encode("utf-8")
 
 
 def _looks_like_text(head: bytes) -> bool:

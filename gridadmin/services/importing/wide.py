@@ -153,7 +153,8 @@ def widen(sheet: SheetData) -> SheetData:
                     problems[(r, i)] = sheet.problems[(r, c)]
         households += len(rows) > people_before
     layout = HouseholdLayout(excel_rows, names, tuple(letters), households, len(rows) - index - 1, len(ordered))
-    return SheetData(sheet.file_name, sheet.sheet_name, sheet.sheet_names, rows, problems, layout=layout)
+    return SheetData(sheet.file_name, sheet.sheet_name, sheet.sheet_names, rows, problems, layout=layout,
+                     notes=sheet.notes)
 
 
 def finish(table: Table) -> Table:

@@ -42,7 +42,7 @@ from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, 
     prefix_range
 from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids
 from gridadmin.services.register.tags import holds_on, tag_names_of, visible_tag_kinds
-from gridadmin.services.common.text import clean_name, clean_text
+from gridadmin.services.common.text import clean_name, search_text
 
 # Age bands of the residents filter: (label, lowest age, highest age).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
@@ -93,7 +93,7 @@ class ResidentRow:
 
 def search_kind(text: str) -> tuple[str, str]:
     """(kind, cleaned) of what was typed: 'letters', 'digits', 'text' or ''."""
-    typed = clean_text(text).replace(" ", "")
+    typed = search_text(text).replace(" ", "")
     if not typed:
         return "", ""
     if typed.isascii() and typed.isalpha():

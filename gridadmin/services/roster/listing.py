@@ -32,7 +32,7 @@ from gridadmin.services.common.idcard import number_formatters
 from gridadmin.services.common.paging import (
     ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, prefix_range,
 )
-from gridadmin.services.common.text import clean_name, clean_text
+from gridadmin.services.common.text import clean_name, search_text
 
 SERVING = (STATUS_ON_POST, STATUS_LEAVE)
 ON_POST_ONLY = (STATUS_ON_POST,)  # the default filter: status 在岗
@@ -159,7 +159,7 @@ def search_condition(text: str):
     Letters: pinyin initials or full pinyin starting with them; digits (and
     X): ID number or phone containing them; anything else: the name
     containing it."""
-    typed = clean_text(text).replace(" ", "")
+    typed = search_text(text).replace(" ", "")
     if not typed:
         return None
     if typed.isascii() and typed.isalpha():

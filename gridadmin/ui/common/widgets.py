@@ -54,6 +54,21 @@ def filter_combo(everything: str, items: list[tuple[str, str]]) -> QComboBox:
     return combo
 
 
+def search_box(placeholder: str) -> QLineEdit:
+    """A list's search box: takes at most ``MAX_SEARCH_CHARS`` characters
+    (a longer paste is cut, and the tooltip says so); the services bound
+    and clean what they are given the same way."""
+    from gridadmin.services.common.text import MAX_SEARCH_CHARS
+
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    edit.setMaxLength(MAX_SEARCH_CHARS)
+    edit.setToolTip(QCoreApplication.translate("widgets", "最多 {count} 个字，粘贴更长的内容时只取前 {count} 个字")
+                    .format(count=MAX_SEARCH_CHARS))
+    return edit
+
+
 def area_filter_combo(db) -> QComboBox:
     """The "全部社区/网格" filter drop-down over the whole grid tree (data:
     the area id, None for everything), as the register lists use it."""

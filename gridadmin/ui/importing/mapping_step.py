@@ -118,13 +118,15 @@ class MappingStep(QWidget):
         self.changed.emit()
 
     def clashes(self) -> list[tuple[str, list[str]]]:
-        """Fields chosen for more than one column: (label, column letters)."""
+        """Fields chosen for more than one column: (label, columns as
+        letter and header text, e.g. 'G 列“公民身份号码”')."""
         if self.overview is None:
             return []
         letters: dict[str, list[str]] = {}
         for column, combo in enumerate(self.combos()):
             if combo.currentData() is not None:
-                letters.setdefault(combo.currentData(), []).append(self.letter(column))
+                letters.setdefault(combo.currentData(), []).append(self.tr("{letter} 列“{header}”").format(
+                    letter=self.letter(column), header=self.overview.headers[column]))
         labels = {f.key: f.label for f in kind_fields(self.overview.kind)}
         return [(labels[key], found) for key, found in letters.items() if len(found) > 1]
 
@@ -134,7 +136,7 @@ class MappingStep(QWidget):
         clashes = self.clashes()
         if clashes:
             parts.append(self.tr("同一项只能对应一列：{items}。请把其中多余的列改为“（不导入）”或其他项。").format(
-                items="；".join(self.tr("“{label}”对应了 {letters} 列").format(label=label, letters="、".join(found))
+                items="；".join(self.tr("“{label}”对应了 {columns}").format(label=label, columns="和 ".join(found))
                                for label, found in clashes)))
         missing = self.missing()
         if missing:

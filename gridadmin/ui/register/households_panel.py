@@ -5,7 +5,7 @@ phones unless the full numbers are shown)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, \
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QTableView, \
     QVBoxLayout, QWidget
 
 from gridadmin.db import Database
@@ -14,7 +14,7 @@ from gridadmin.services.common.paging import PageQuery
 from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.ui.common.export_actions import export_xlsx
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
-from gridadmin.ui.common.widgets import area_filter_combo, select_data, setup_lazy_table
+from gridadmin.ui.common.widgets import area_filter_combo, search_box, select_data, setup_lazy_table
 
 
 class HouseholdsPanel(QWidget):
@@ -26,9 +26,7 @@ class HouseholdsPanel(QWidget):
         super().__init__(parent)
         self.db = db
         self.on_changed = on_changed
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("查找：户号、地址、户主姓名或拼音首字母、联系电话"))
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box(self.tr("查找：户号、地址、户主姓名或拼音首字母、联系电话"))
         self.area = area_filter_combo(db)
         self.dissolved = QCheckBox(self.tr("含已注销户"))
         self.show_full = QCheckBox(self.tr("显示完整号码"))

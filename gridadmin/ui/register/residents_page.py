@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
+    QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QPushButton, QTableView,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -24,7 +24,9 @@ from gridadmin.services.roster.staff import code_choices
 from gridadmin.services.register.tags import tag_choices
 from gridadmin.ui.common.column_chooser import remember_columns
 from gridadmin.ui.common.export_actions import export_xlsx
-from gridadmin.ui.common.widgets import EmptyState, area_filter_combo, filter_combo, select_data, setup_lazy_table
+from gridadmin.ui.common.widgets import (
+    EmptyState, area_filter_combo, filter_combo, search_box, select_data, setup_lazy_table,
+)
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 
 ALL = ""
@@ -47,9 +49,7 @@ class ResidentsPage(QWidget):
         self.db = db
         choices = code_choices(db, "resident_category", "gender")
 
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话、户号、地址"))
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话、户号、地址"))
         self.area = area_filter_combo(db)
         self.category = filter_combo(self.tr("全部人口类别"), choices["resident_category"])
         self.status = QComboBox()

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton,
+    QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QMenu, QPushButton,
     QTableView, QVBoxLayout, QWidget,
 )
 
@@ -25,7 +25,7 @@ from gridadmin.services.roster.listing import AGE_BANDS, SERVING, RosterFilter, 
 from gridadmin.services.roster.staff import EMPLOYMENT_TYPES, code_choices
 from gridadmin.ui.common.column_chooser import remember_columns
 from gridadmin.ui.common.export_actions import export_kind_xlsx, export_xlsx, print_pdf
-from gridadmin.ui.common.widgets import EmptyState, filter_combo, run_dialog, select_data, setup_lazy_table
+from gridadmin.ui.common.widgets import EmptyState, filter_combo, run_dialog, search_box, select_data, setup_lazy_table
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.roster.list_dialogs import ExpiringCertificatesDialog, StaffingDialog
 from gridadmin.ui.roster.staff_dialog import StaffDialog
@@ -44,9 +44,7 @@ class RosterPage(QWidget):
         self.db = db
         choices = code_choices(db, "staff_role", "skill_level", "political")
 
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话"))
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话"))
         self.area = QComboBox()
         self.area.addItem(self.tr("全部社区/网格"), None)
         for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
