@@ -22,7 +22,8 @@ ACTION_IMPORT = "import"
 ACTION_UNDO = "undo"
 ACTION_EXPORT = "export"
 ACTION_PRINT = "print"
-ACTION_LABELS = {ACTION_CREATE: "新增", ACTION_UPDATE: "修改", ACTION_DEACTIVATE: "停用", ACTION_DELETE: "删除",
+ACTION_RENAME = "rename"  # a person's name changed (changes: {"name": [old, new], …})
+ACTION_LABELS = {ACTION_RENAME: "更名", ACTION_CREATE: "新增", ACTION_UPDATE: "修改", ACTION_DEACTIVATE: "停用", ACTION_DELETE: "删除",
                  ACTION_IMPORT: "导入", ACTION_UNDO: "撤销导入", ACTION_EXPORT: "导出", ACTION_PRINT: "打印"}
 _SKIPPED = {"version", "created_at", "updated_at"}
 
