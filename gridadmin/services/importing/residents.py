@@ -46,6 +46,8 @@ RESIDENTS = KindSpec("residents", "人口（每人一行）", (
     F("former_name", "曾用名", ("更名前姓名", "原姓名", "原名", "更名"), max_length=50),
 ))
 
+# Columns the import reads but the register does not store as such (the export leaves them out).
+IMPORT_ONLY = ("effective_date", "former_name")
 CODE_FIELDS = {  # field → (code list, what it is called in messages)
     "gender": ("gender", "性别"), "ethnicity": ("ethnicity", "民族"), "relation": ("relation", "与户主关系"),
     "political_status": ("political", "政治面貌"), "education": ("education", "文化程度"),

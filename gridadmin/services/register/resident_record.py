@@ -33,12 +33,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person, PersonEvent
 from gridadmin.models.household import (
-    ARRIVAL_EVENTS, EVENT_BORN, EVENT_MOVED_IN, EVENT_REGISTERED, EVENT_RENAME, PERSON_ACTIVE,
+    ARRIVAL_EVENTS, EVENT_BORN, EVENT_CATEGORY, EVENT_MOVED_IN, EVENT_REGISTERED, EVENT_RENAME, PERSON_ACTIVE,
 )
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
 from gridadmin.services.common.errors import NotFoundError, ValidationError
-from gridadmin.services.register.effective import arrival_problem
+from gridadmin.services.register.effective import arrival_problem, date_problem, future_problem, latest_change
 from gridadmin.services.register.household_rules import check_identity, check_members
 from gridadmin.services.register.households import MemberData, PlausibilityError, check_duplicate_ids
 from gridadmin.services.common.pinyin import name_pinyin
@@ -142,10 +142,15 @@ def normalise_resident(data: ResidentData, today: date) -> ResidentData:
 
 
 def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_version: int | None = None,
-                  today: date | None = None) -> None:
+                  today: date | None = None, on: date | None = None) -> None:
     """Save the editable fields of an existing resident in one transaction
-    (checked as in the module doc), audited as an update of ``person``."""
+    (checked as in the module doc), audited as an update of ``person``.
+    ``on`` (default today) is the effective date of the register changes
+    among the edits: a new 人口类别 is a dated 类别变更 event (the date
+    checked like every change: ``effective.date_problem``), a new name a
+    dated 更名 (audited as a rename)."""
     today = today or date.today()
+    on = on or today
     data = normalise_resident(data, today)
     with db.session() as session:
         person = session.get(Person, person_id)
@@ -160,7 +165,16 @@ def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_
         if data.id_number:
             check_duplicate_ids(session, [MemberData(id=person.id, name=data.name, id_number=data.id_number,
                                                      relation=person.relation)])
-        old_name = person.name
+        old_name, old_category = person.name, person.category
+        if (data.category or None) != old_category:
+            problem = date_problem(person, on, today, "变更日期",
+                                   latest=latest_change(session, [person.id]).get(person.id))
+            if problem:
+                raise ValidationError(problem + "。", field="变更日期", value=on)
+        elif old_name != data.name:
+            problem = future_problem(on, today, "更名日期")
+            if problem:
+                raise ValidationError(problem + "。", field="更名日期", value=on)
         for f in fields(ResidentData):
             value = getattr(data, f.name)
             setattr(person, f.name, None if value == "" else value)
@@ -174,8 +188,11 @@ def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_
             session.rollback()
             raise audit.stale_record(session, "person", person_id, f"“{data.name}”", field="人员",
                                      value=data.name) from exc
+        if person.category != old_category:
+            session.add(PersonEvent(person_id=person.id, kind=EVENT_CATEGORY, event_date=on, old_value=old_category,
+                                    new_value=person.category, entered_by=actor.username))
         if old_name != data.name:
-            record_rename(session, actor, person, old_name, today, changes)
+            record_rename(session, actor, person, old_name, on, changes)
         else:
             audit.record(session, actor, audit.ACTION_UPDATE, "person", person.id, changes=changes,
                          summary=f"人员信息：{data.name}")
