@@ -201,3 +201,27 @@ def test_command_line_refuses_a_future_effective_date(township_db, tmp_path, cap
     assert main(["import", "--db", township_db.url, "--kind", "changes", str(path), "--effective-date",
                  future, "--json"]) == 1
     assert "晚于今天" in capsys.readouterr().err
+
+
+def test_changes_through_the_wizard_with_its_effective_date(qtbot, register, tmp_path, monkeypatch):
+    from PySide6.QtCore import QDate, Qt
+
+    from gridadmin.ui.importing.preview_model import changes_text
+    from gridadmin.ui.importing.wizard import STEP_RESULT
+    from tests.test_import_page import _page, _to_preview
+
+    rows = [(pid(date(1970, 7, 8), 45), "赵四", "迁出", None, "北京市", None, None, None)]
+    path = changes_file(tmp_path / "变动.xlsx", rows)
+    page = _page(qtbot, register)
+    wizard = page.wizard
+    wizard.file_step.kind_buttons["changes"].click()
+    assert wizard.file_step.kind_buttons["changes"].text() == "人口变动"
+    assert wizard.file_step.effective_day.isVisibleTo(wizard.file_step)
+    wizard.file_step.effective_day.setDate(QDate(2025, 5, 31))
+    _to_preview(qtbot, page, monkeypatch, path)
+    assert changes_text(wizard.plan.rows[0]) == "迁出：户号 H3 → 迁往 北京市（2025-05-31）"
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_RESULT
+    assert _get(register, "赵四").moved_out_on == date(2025, 5, 31)
+    wizard.file_step.kind_buttons["staff"].click()  # not a register kind: no effective date asked
+    assert not wizard.file_step.effective_day.isVisibleTo(wizard.file_step)

@@ -103,8 +103,9 @@ class ResidentDialog(QDialog):
         # The effective date: a new member's 登记/出生/迁入 day; for a saved
         # person the day a category change or rename takes effect.
         self.arrival = QComboBox()
+        arrival_labels = {"登记": self.tr("登记"), "出生": self.tr("出生"), "迁入": self.tr("迁入")}
         for kind in ARRIVAL_EVENTS:
-            self.arrival.addItem({"登记": self.tr("登记"), "出生": self.tr("出生"), "迁入": self.tr("迁入")}[kind], kind)
+            self.arrival.addItem(arrival_labels[kind], kind)
         self.effective_day = QDateEdit(QDate.currentDate())
         self.effective_day.setCalendarPopup(True)
         self.effective_day.setDisplayFormat("yyyy-MM-dd")
