@@ -225,3 +225,15 @@ def test_changes_through_the_wizard_with_its_effective_date(qtbot, register, tmp
     assert _get(register, "赵四").moved_out_on == date(2025, 5, 31)
     wizard.file_step.kind_buttons["staff"].click()  # not a register kind: no effective date asked
     assert not wizard.file_step.effective_day.isVisibleTo(wizard.file_step)
+
+
+def test_a_refused_row_leaves_the_households_for_the_next_rows_as_they_were(register, tmp_path):
+    rows = [(pid(date(2010, 5, 6), 33), "李小云", "户间迁移", "2025-07-01", None, "H2", "子", None),  # future
+            (pid(date(1940, 5, 6), 35), "张三", "死亡", "2025-04-28", None, None, None, None)]  # H2's only member
+    plan = plan_import(register, changes_file(tmp_path / "a.xlsx", rows), "changes", today=TODAY)
+    assert [r.status for r in plan.rows] == ["error", "update"]
+    rows = [(pid(date(2010, 5, 6), 33), "李小云", "户间迁移", "2025-04-01", None, "H2", "子", None),
+            (pid(date(1940, 5, 6), 35), "张三", "死亡", "2025-04-28", None, None, None, None)]
+    plan = plan_import(register, changes_file(tmp_path / "b.xlsx", rows), "changes", today=TODAY)
+    assert [r.status for r in plan.rows] == ["update", "error"]  # now the head would leave 李小云 behind
+    assert "是户主，本户还有 1 位成员" in plan.rows[1].errors[0].message

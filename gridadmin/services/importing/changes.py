@@ -145,6 +145,9 @@ def plan_changes(session: Session, table: Table, mode: str, today: date, *,
         reader = RowReader(table, row)
         person = persons.get(rec["id_number"])
         target = households.get(rec.get("household_no")) if rec.get("household_no") else None
+        # the households this row may change, as they were: a row refused half-way leaves them so
+        saved = {k: (state[k].count, list(state[k].heads))
+                 for k in (person.household_id if person else None, target.id if target else None) if k in state}
 
         if person is not None and person.name != rec["name"]:
             reader.error("name", rec["name"], f"公民身份号码 {person.id_number} 已登记给“{person.name}”（户号 "
@@ -193,6 +196,8 @@ def plan_changes(session: Session, table: Table, mode: str, today: date, *,
                 _leave(reader, person, state)
         rec["effective_date"] = day
         if row.errors:
+            for k, (count, heads) in saved.items():
+                state[k].count, state[k].heads = count, heads
             row.status = ERROR
             continue
         row_areas[index] = [a for a in (area_of.get(person.household_id) if person else None,
@@ -273,10 +278,9 @@ def _arrive(reader: RowReader, rec: dict, target: Household | None, state: dict,
     if is_head(relation) and members.heads:
         reader.error("relation", relation, f"户号 {no} 已有户主“{members.heads[0]}”")
         return False
-    if not reader.plan.errors:
-        members.count += 1
-        if is_head(relation):
-            members.heads.append(rec["name"])
+    members.count += 1
+    if is_head(relation):
+        members.heads.append(rec["name"])
     return True
 
 
@@ -289,10 +293,9 @@ def _leave(reader: RowReader, person: Person, state: dict) -> bool:
     if is_head(person.relation) and members.count > 1:
         reader.error("", "", f"“{person.name}”是户主，本户还有 {members.count - 1} 位成员：请先在户卡中指定新户主")
         return False
-    if not reader.plan.errors:
-        members.count -= 1
-        if person.name in members.heads:
-            members.heads.remove(person.name)
+    members.count -= 1
+    if person.name in members.heads:
+        members.heads.remove(person.name)
     return True
 
 
