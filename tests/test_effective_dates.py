@@ -109,9 +109,15 @@ def test_life_events_refuse_dates_the_register_cannot_hold(family):
     with pytest.raises(ValidationError, match="晚于今天"):
         life_events.record_death(db, li.id, date(2025, 12, 8), today=TODAY)
     life_events.change_category(db, li.id, "3", date(2025, 6, 1), today=TODAY)
-    with pytest.raises(ValidationError) as refused:  # before her latest change
-        life_events.move_out(db, li.id, date(2025, 5, 1), "北京", today=TODAY)
-    assert "上一次变动的日期 2025-06-01" in refused.value.message
+    with db.session() as s:
+        area = s.scalar(select(Area.id).where(Area.level == "community").order_by(Area.id))
+    other = save_household(db, None, HouseholdData("H2", area), [MemberData(
+        None, "王五", make_id_number("411302", date(1960, 1, 1), 55), relation="02")], today=TODAY,
+        on=date(2025, 1, 5))
+    life_events.transfer(db, li.id, other, date(2025, 7, 1), "10", today=TODAY)
+    with pytest.raises(ValidationError) as refused:  # before her latest move
+        life_events.move_out(db, li.id, date(2025, 6, 15), "北京", today=TODAY)
+    assert "上一次变动的日期 2025-07-01" in refused.value.message
     life_events.move_out(db, li.id, date(2025, 11, 28), "北京", today=TODAY)
     with pytest.raises(ValidationError) as refused:  # already moved out
         life_events.record_death(db, li.id, date(2025, 12, 1), today=TODAY)
@@ -123,7 +129,7 @@ def test_life_events_refuse_dates_the_register_cannot_hold(family):
         assert (category.old_value, category.new_value, category.entered_by) == ("1", "3", "system")
         assert events[("迁出", date(2025, 11, 28))].created_at.date() == date.today()
     # a 迁出 dated 28 November, entered in December, counts in November
-    assert _residents(db, 2025, 11) == (2, 0, 1, 1)
+    assert _residents(db, 2025, 11) == (3, 0, 1, 2)  # 张三, 王五 stay
 
 
 def test_the_resident_form_dates_a_category_change(family):

@@ -9,8 +9,9 @@ imports (a row error naming row, column and value):
 - before the person's birth;
 - after their death, or any change at all for someone who died or moved
   out (the register no longer holds them);
-- before the day they were registered, or before their latest dated change
-  (the register's history runs forward).
+- before the day they were registered, or before their latest change of
+  household (the register's history runs forward; a category change or a
+  rename does not pin the others).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridadmin.models import PersonEvent
-from gridadmin.models.household import PERSON_DECEASED, PERSON_MOVED_OUT
+from gridadmin.models.household import (
+    EVENT_BORN, EVENT_MOVED_IN, EVENT_REGISTERED, EVENT_TRANSFER, PERSON_DECEASED, PERSON_MOVED_OUT,
+)
 
 
 def future_problem(on: date, today: date, label: str) -> str | None:
@@ -61,12 +64,18 @@ def date_problem(person, on: date, today: date, label: str, *, latest: date | No
     return None
 
 
+# The changes that place a person in the register and in a household: a later one cannot be
+# dated before them (a category change or a rename does not pin the dates of the others).
+PLACING = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN, EVENT_TRANSFER)
+
+
 def latest_change(session: Session, person_ids) -> dict[int, date]:
-    """``{person_id: date of the latest dated event}``."""
+    """``{person_id: date of the latest event placing them (``PLACING``)}``."""
     ids = sorted(set(person_ids))
     found: dict[int, date] = {}
     for start in range(0, len(ids), 500):
         found.update(session.execute(select(PersonEvent.person_id, func.max(PersonEvent.event_date))
-                                     .where(PersonEvent.person_id.in_(ids[start:start + 500]))
+                                     .where(PersonEvent.person_id.in_(ids[start:start + 500]),
+                                            PersonEvent.kind.in_(PLACING))
                                      .group_by(PersonEvent.person_id)).all())
     return found
