@@ -188,10 +188,20 @@ def test_categories_events_and_dates(small):
         flows = s.execute(select(Person.inflow_date, Person.origin_place, Person.registered_on)
                           .where(Person.category == "3")).all()
         assert all(f[0] and f[1] and f[0] <= f[2] for f in flows)
-        # exactly one 登记 per person
-        registered = Counter(s.scalars(select(PersonEvent.person_id).where(PersonEvent.kind == "登记")))
+        # exactly one entry into the register per person: 登记, or 出生 for a child born here
+        registered = Counter(s.scalars(select(PersonEvent.person_id).where(PersonEvent.kind.in_(("登记", "出生")))))
         assert set(registered.values()) == {1}
         assert len(registered) == s.scalar(select(func.count()).select_from(Person))
+        # effective dates agree with the people: a newborn is registered from the birth (the report
+        # counts them in the month of birth), each change entered on or after the day it happened
+        born = s.execute(select(PersonEvent.event_date, Person.birth_date, Person.registered_on)
+                         .join(Person, Person.id == PersonEvent.person_id).where(PersonEvent.kind == "出生")).all()
+        assert born and all(day == birth == registered_on for day, birth, registered_on in born)
+        entered = s.execute(select(PersonEvent.event_date, PersonEvent.created_at)).all()
+        assert all(day <= at.date() <= TODAY for day, at in entered)
+        assert sum(at.date() > day for day, at in entered) > len(entered) // 2  # most entered some days later
+        for p in s.scalars(select(Person).where(Person.status != "在册")):
+            assert p.birth_date <= p.registered_on <= (p.died_on or p.moved_out_on)
         kinds = Counter(s.scalars(select(PersonEvent.kind)))
         for kind in ("登记", "出生", "迁入", "迁出", "死亡", "户间迁移"):
             assert kinds[kind] > 0, kind

@@ -157,9 +157,10 @@ def test_moving_a_person_to_another_household_records_a_transfer(grid_db, tmp_pa
     _import(grid_db, write_workbook(tmp_path / "a.xlsx", _family()))
     rows = [person("H2", "子", "李小云", date(2010, 5, 6), 33, 出生日期="2010年5月6日")]
     result = _import(grid_db, write_workbook(tmp_path / "b.xlsx", rows))
-    assert result.plan.rows[0].changes["household_no"] == ("户号", "H1", "H2")
+    # a dated 户间迁移 (the import's effective date: today here), not a field change
+    assert result.plan.rows[0].changes["household_no"] == ("户间迁移", "户号 H1", f"户号 H2（{TODAY.isoformat()}）")
     with grid_db.session() as s:
-        assert s.scalar(select(PersonEvent.kind).where(PersonEvent.kind == "户间迁移")) == "户间迁移"
+        assert s.scalar(select(PersonEvent.event_date).where(PersonEvent.kind == "户间迁移")) == TODAY
 
 
 def test_cancel_rolls_everything_back(grid_db, tmp_path):

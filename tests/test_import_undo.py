@@ -17,7 +17,7 @@ from gridadmin.services.importing.history import list_batches, undo_batch
 from gridadmin.services.importing import import_job
 from gridadmin.services.common.progress import run_to_end
 from tests.test_import_grids import _code, _grids_file
-from tests.test_import_support import person, write_workbook
+from tests.test_import_support import HEADERS, person, write_workbook
 
 
 def _setup_grid(db):
@@ -42,10 +42,10 @@ def test_undo_restores_updates_and_removes_created(township_db, tmp_path):
     first = [person("H1", "户主", "李云", date(1980, 1, 2), 11), person("H1", "妻", "王芳", date(1981, 3, 4), 22)]
     b1 = _import(township_db, write_workbook(tmp_path / "a.xlsx", first))
     before = _people(township_db)
-    second = [person("H1", "户主", "李运", date(1980, 1, 2), 11, 联系电话="13900139000"),
+    second = [person("H1", "户主", "李运", date(1980, 1, 2), 11, 联系电话="13900139000", 曾用名="李云"),
               person("H2", "户主", "王芳", date(1981, 3, 4), 22),
               person("H3", "户主", "赵四", date(1990, 5, 6), 33)]
-    b2 = _import(township_db, write_workbook(tmp_path / "b.xlsx", second))
+    b2 = _import(township_db, write_workbook(tmp_path / "b.xlsx", second, headers=[*HEADERS, "曾用名"]))
     assert len(_people(township_db)) == 3
 
     result = undo_batch(township_db, b2)
@@ -88,7 +88,8 @@ def test_undo_refused_after_a_later_change_naming_the_record(township_db, tmp_pa
 def test_undo_refused_when_a_later_import_changed_the_record(township_db, tmp_path):
     _setup_grid(township_db)
     b1 = _import(township_db, write_workbook(tmp_path / "a.xlsx", [person("H1", "户主", "李云", date(1980, 1, 2), 11)]))
-    _import(township_db, write_workbook(tmp_path / "b.xlsx", [person("H1", "户主", "李运", date(1980, 1, 2), 11)]))
+    _import(township_db, write_workbook(tmp_path / "b.xlsx", [person("H1", "户主", "李运", date(1980, 1, 2), 11,
+                                                                     曾用名="李云")], headers=[*HEADERS, "曾用名"]))
     with pytest.raises(ConflictError, match=r"居民“李运”在本批导入之后已被 导入批次 \d+ 于"):
         undo_batch(township_db, b1)
 

@@ -1,6 +1,10 @@
-"""``import --db DB --kind residents|staff|grids|attendance FILE [--sheet NAME] [--mode
-insert|update|upsert] [--skip-errors] [--dry-run] [--json] [--error-report
-OUT.xlsx]``: import a spreadsheet.
+"""``import --db DB --kind residents|changes|staff|grids|attendance FILE [--sheet NAME] [--mode
+insert|update|upsert] [--effective-date YYYY-MM-DD] [--skip-errors] [--dry-run] [--json]
+[--error-report OUT.xlsx]``: import a spreadsheet.
+
+``--effective-date`` (residents, changes): the day the changes happened for
+rows without a 登记日期/迁入日期/变动日期 of their own (default: today); the
+monthly report counts them in that month.
 
 Exit codes: 0 committed or a clean dry run; 1 row errors (nothing written
 unless ``--skip-errors``); 2 the file could not be read (reason printed).
@@ -35,6 +39,8 @@ def register(sub) -> None:
     parser.add_argument("--sheet", help="工作表名称（默认自动选择表头匹配的工作表）")
     parser.add_argument("--mode", default="upsert", choices=list(MODES),
                         help="insert 仅新增；update 仅更新已有；upsert 新增并更新（默认）")
+    parser.add_argument("--effective-date", metavar="YYYY-MM-DD", type=_day,
+                        help="户籍人口、人口变动：没有登记日期/变动日期的行按此日期生效（默认今天）")
     parser.add_argument("--skip-errors", action="store_true", help="跳过有错误的行，只导入正确的行")
     parser.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入数据库")
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
@@ -54,7 +60,8 @@ def run(args) -> int:
         raise
     try:
         result = run_to_end(import_job(db, args.file, args.kind, mode=args.mode, sheet=args.sheet,
-                                       skip_errors=args.skip_errors, dry_run=args.dry_run))
+                                       skip_errors=args.skip_errors, dry_run=args.dry_run,
+                                       effective_date=args.effective_date))
     except FileRefused as exc:
         if args.json:
             print(json.dumps({"committed": False, "error": exc.message}, ensure_ascii=False))
@@ -76,6 +83,16 @@ def run(args) -> int:
     else:
         _print_text(result, args)
     return 1 if plan.error_rows else 0
+
+
+def _day(text: str):
+    import argparse
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”无效，应为 YYYY-MM-DD") from None
 
 
 def _print_text(result, args) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridadmin.models.base import Base, TimestampMixin, VersionedMixin
@@ -25,6 +25,10 @@ EVENT_MOVED_IN = "迁入"
 EVENT_TRANSFER = "户间迁移"  # moved to another household in the township
 EVENT_MOVED_OUT = "迁出"
 EVENT_DIED = "死亡"
+EVENT_CATEGORY = "类别变更"  # 人口类别 changed (old_value → new_value, codes)
+EVENT_RENAME = "更名"  # name changed (old_value → new_value)
+# Events that bring a person into the register (their date is registered_on).
+ARRIVAL_EVENTS = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN)
 
 
 class Household(VersionedMixin, TimestampMixin, Base):
@@ -132,8 +136,14 @@ class Person(VersionedMixin, TimestampMixin, Base):
 
 
 class PersonEvent(TimestampMixin, Base):
-    """A dated life event: registered, born, moved in/out, transfer, died.
+    """A dated change of the register: registered, born, moved in/out,
+    transfer, died, category change, rename.
 
+    ``event_date`` is the effective date (the day it happened, what the
+    monthly report counts by); ``created_at`` is the moment it was entered
+    and ``entered_by`` the user who entered it (username; None for rows
+    older than the column). A change entered late is one whose
+    ``event_date`` falls in a month and ``created_at`` after a given time.
     The register "as of date D" is derived from these rows.
     """
 
@@ -147,6 +157,9 @@ class PersonEvent(TimestampMixin, Base):
     from_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     to_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     place: Mapped[str | None] = mapped_column(String(120))
+    old_value: Mapped[str | None] = mapped_column(String(60))  # 类别变更 / 更名: before
+    new_value: Mapped[str | None] = mapped_column(String(60))  # … and after
+    entered_by: Mapped[str | None] = mapped_column(String(50))
     note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -167,7 +180,9 @@ class TagKind(VersionedMixin, Base):
 class PersonTag(TimestampMixin, Base):
     """A person's membership of a special group from ``start_date`` to
     ``end_date`` (None while it holds), so month-on-month counts are
-    reproducible."""
+    reproducible. The dates are effective dates; the start was entered at
+    ``created_at`` by ``entered_by``, the end at ``ended_at`` by
+    ``ended_by``."""
 
     __tablename__ = "person_tag"
     __table_args__ = (
@@ -186,4 +201,7 @@ class PersonTag(TimestampMixin, Base):
     tag_kind_id: Mapped[int] = mapped_column(ForeignKey("tag_kind.id"))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    entered_by: Mapped[str | None] = mapped_column(String(50))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(50))
     note: Mapped[str | None] = mapped_column(Text)

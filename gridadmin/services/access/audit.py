@@ -27,9 +27,10 @@ ACTION_RESTORE = "restore"
 ACTION_COMMAND = "command"  # one command-line command (gridadmin/cli/login.py)
 ACTION_SUBMIT = "submit"
 ACTION_WITHDRAW = "withdraw"
-ACTION_LABELS = {ACTION_CREATE: "新增", ACTION_UPDATE: "修改", ACTION_DEACTIVATE: "停用", ACTION_DELETE: "删除",
-                 ACTION_IMPORT: "导入", ACTION_UNDO: "撤销导入", ACTION_EXPORT: "导出", ACTION_PRINT: "打印",
-                 ACTION_BACKUP: "备份", ACTION_RESTORE: "恢复", ACTION_COMMAND: "命令行",
+ACTION_RENAME = "rename"  # a person's name changed (changes: {"name": [old, new], …})
+ACTION_LABELS = {ACTION_RENAME: "更名", ACTION_CREATE: "新增", ACTION_UPDATE: "修改", ACTION_DEACTIVATE: "停用",
+                 ACTION_DELETE: "删除", ACTION_IMPORT: "导入", ACTION_UNDO: "撤销导入", ACTION_EXPORT: "导出",
+                 ACTION_PRINT: "打印", ACTION_BACKUP: "备份", ACTION_RESTORE: "恢复", ACTION_COMMAND: "命令行",
                  ACTION_SUBMIT: "上报", ACTION_WITHDRAW: "撤回上报"}
 _SKIPPED = {"version", "created_at", "updated_at"}
 

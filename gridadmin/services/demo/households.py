@@ -226,9 +226,9 @@ def _register(ctx: Context, members: list[Member], hh_id: int, hh_reg: int, flow
     for m in members:
         if m.reg is None:
             if m.birth > hh_reg:
-                m.reg = min(T, m.birth + rng.randint(0, 20))
+                rng.randint(0, 20)  # (was the entry lag; kept so the rest of the township draws the same)
+                m.reg = m.birth  # a newborn is in the register from the birth, whenever it was entered
                 m.events.append((EVENT_BORN, m.birth, None, hh_id, None, None))
-                m.events.append((EVENT_REGISTERED, m.reg, None, hh_id, None, None))
             else:
                 m.reg = hh_reg
                 m.events.append((EVENT_REGISTERED, hh_reg, None, hh_id, origin if flow else None,
@@ -287,9 +287,9 @@ def compose_dissolved(ctx: Context, grid_id: int, urban: bool, household_no: Cal
         note = "流出" if flow else "全户迁出"
         for m in members:
             if m.birth > hh_reg:
-                m.reg = ctx.between(m.birth, min(d - 1, m.birth + 20))
-                m.events = [(EVENT_BORN, m.birth, None, hh_id, None, None),
-                            (EVENT_REGISTERED, m.reg, None, hh_id, None, None)]
+                ctx.between(m.birth, min(d - 1, m.birth + 20))  # (the draw kept, see ``_register``)
+                m.reg = m.birth
+                m.events = [(EVENT_BORN, m.birth, None, hh_id, None, None)]
             else:
                 m.reg = hh_reg
                 m.events = [(EVENT_REGISTERED, hh_reg, None, hh_id, None, "流入登记" if flow else None)]

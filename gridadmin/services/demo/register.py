@@ -4,7 +4,7 @@ event and tag rows, with the household-level circumstances (低保, 困难,
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.demo.addresses import Addresses
@@ -110,10 +110,12 @@ class Register:
             rows.append(row)
             ctx.add("person", row)
             for kind, day, from_hh, to_hh, place, note in m.events:
-                ctx.add("person_event", {"id": ctx.new_id("person_event"), "person_id": row["id"],
+                event_id = ctx.new_id("person_event")
+                ctx.add("person_event", {"id": event_id, "person_id": row["id"],
                                          "kind": kind, "event_date": date.fromordinal(day),
                                          "from_household_id": from_hh, "to_household_id": to_hh,
-                                         "place": place, "note": note})
+                                         "place": place, "note": note,
+                                         "created_at": entered_at(event_id, day, ctx.T)})
             self.tagger.person(m, row["id"], alone, active, hh, is_dibao, died_alone)
             if m.status == PERSON_ACTIVE:
                 self.resident_count += 1
@@ -133,3 +135,14 @@ class Register:
             addr["area_id"] = hh["area_id"]
             ctx.add("household", household_row(former_id, f"{hh['household_no']}-1", addr, registered,
                                                dissolved=left, note="户主迁入子女户，户已注销"))
+
+
+def entered_at(event_id: int, day: int, today: int) -> datetime:
+    """When a clerk typed the event in: on a working hour of the day it
+    happened or up to two weeks later (never after today), so the demo's
+    register has changes entered late, as a real one has. Derived from the
+    ids (no random draw: the rest of the township stays the same)."""
+    lag = (event_id * 7919) % 15
+    minutes = 8 * 60 + 30 + (event_id * 37) % 480
+    entered = min(day + lag, today)
+    return datetime.combine(date.fromordinal(entered), time()) + timedelta(minutes=minutes)

@@ -49,7 +49,7 @@ from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE, SessionFacts, title_line
 from gridadmin.services.importing.grids import GRIDS
 from gridadmin.services.importing.plan import shown
-from gridadmin.services.importing.residents import CODE_FIELDS, RESIDENTS
+from gridadmin.services.importing.residents import CODE_FIELDS, IMPORT_ONLY, RESIDENTS
 from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
 from gridadmin.services.importing.staff import STAFF
 from gridadmin.services.common.paging import Column, PageQuery
@@ -177,7 +177,7 @@ def _staff(session, ctx: _Context, roster_filter=None) -> tuple[list[str], Itera
 
 
 def _residents(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
-    keys = [f.key for f in RESIDENTS.fields if f.key != "seq"]
+    keys = [f.key for f in RESIDENTS.fields if f.key not in ("seq", *IMPORT_ONLY)]
     household_keys = ("household_no", "address", "compound", "building", "unit", "room", "village_group", "door_no")
     person_keys = [k for k in keys if k not in household_keys and k not in ("community", "grid", "grid_code")]
     label = ctx.book.label

@@ -16,7 +16,7 @@ from gridadmin.services.importing.undo import UndoResult, permission_for_kind, u
 
 __all__ = ["BatchRow", "KIND_LABELS", "UndoResult", "list_batches", "permission_for_kind", "undo_batch"]
 
-KIND_LABELS = {"residents": "户籍人口", "grids": "网格", "staff": "网格员", "attendance": "培训签到"}
+KIND_LABELS = {"residents": "户籍人口", "changes": "人口变动", "grids": "网格", "staff": "网格员", "attendance": "培训签到"}
 
 
 @dataclass(frozen=True)

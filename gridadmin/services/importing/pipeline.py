@@ -25,6 +25,7 @@ from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.importing.attendance import plan_attendance, write_attendance
 from gridadmin.services.importing.attendance_groups import unfold_groups
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE
+from gridadmin.services.importing.changes import CHANGES, plan_changes, write_changes
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing import lock as import_lock
 from gridadmin.services.importing.headers import Table, pick_table
@@ -50,10 +51,12 @@ class Kind:
     plan: Callable
     write: Callable
     permission: str = IMPORT_REGISTER
+    dated: bool = False  # register changes: the planner takes the import's effective date (``effective=``)
 
 
 KINDS = {
-    "residents": Kind(RESIDENTS, plan_residents, write_residents, IMPORT_REGISTER),
+    "residents": Kind(RESIDENTS, plan_residents, write_residents, IMPORT_REGISTER, dated=True),
+    "changes": Kind(CHANGES, plan_changes, write_changes, IMPORT_REGISTER, dated=True),
     "staff": Kind(STAFF, plan_staff, write_staff, EDIT_STAFF),
     "grids": Kind(GRIDS, plan_grids, write_grids, EDIT_AREAS),
     "attendance": Kind(ATTENDANCE, plan_attendance, write_attendance, EDIT_TRAINING),
@@ -146,10 +149,23 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor) -> ImportPlan:
+def check_effective_date(effective: date | None, today: date) -> None:
+    """The import's effective date (for rows without a date of their own)
+    cannot be in the future."""
+    if effective is not None and effective > today:
+        raise ValidationError(f"生效日期 {effective.isoformat()} 晚于今天，不能登记未来的变动。", field="生效日期",
+                              value=effective)
+
+
+def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
+          effective: date | None = None) -> ImportPlan:
     if mode not in MODES:
         raise ValidationError(f"导入方式“{mode}”无效，可选：{'、'.join(MODES)}。", field="mode", value=mode)
-    rows, extra = kind_of(kind).plan(session, table, mode, today)
+    check_effective_date(effective, today)
+    if kind_of(kind).dated:
+        rows, extra = kind_of(kind).plan(session, table, mode, today, effective=effective or today)
+    else:
+        rows, extra = kind_of(kind).plan(session, table, mode, today)
     if table.sheet.notes:  # about the file itself (read as .xls although named .xlsx …), first
         extra = {**extra, "notes": [*table.sheet.notes, *(extra.get("notes") or [])]}
     check_scope(session, actor, kind, kind_of(kind).permission, table, rows, extra)
@@ -218,13 +234,15 @@ gc_paused.was_enabled = True
 
 
 def plan_import(db: Database, path, kind: str, *, mode: str = "upsert", sheet: str | None = None,
-                overrides: dict | None = None, today: date | None = None, table: Table | None = None) -> ImportPlan:
-    """The dry run: every row labelled; nothing is written."""
+                overrides: dict | None = None, today: date | None = None, table: Table | None = None,
+                effective_date: date | None = None) -> ImportPlan:
+    """The dry run: every row labelled; nothing is written. ``effective_date``:
+    see ``import_job``."""
     with gc_paused():
         table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
         with db.session() as session:
             require(session, acting(db), kind_of(kind).permission)  # no preview of what one may not import
-            plan = _plan(session, path, table, kind, mode, today or date.today(), acting(db))
+            plan = _plan(session, path, table, kind, mode, today or date.today(), acting(db), effective_date)
             session.rollback()
     return plan
 
@@ -233,8 +251,11 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
                overrides: dict | None = None, skip_errors: bool = False, dry_run: bool = False,
                user_id: int | None = None, today: date | None = None,
                table: Table | None = None, read: FileRead | None = None,
-               lock_wait: float | None = None) -> Job[ImportResult]:
-    """Plan and (unless ``dry_run``) write in one transaction. With row
+               lock_wait: float | None = None, effective_date: date | None = None) -> Job[ImportResult]:
+    """Plan and (unless ``dry_run``) write in one transaction.
+    ``effective_date`` (register kinds): the day the changes happened for
+    rows without a date of their own (default: today); the monthly report
+    counts them in that month. With row
     errors nothing is written unless ``skip_errors``, and not then either
     when no row is left to write (no empty batch is recorded). Closing the generator
     (cancel) rolls everything back. ``read``: see ``load_table`` (the
@@ -247,6 +268,7 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
     is importing since when. The dry run takes no lock."""
     today = today or date.today()
     lock_wait = import_lock.IMPORT_WAIT_SECONDS if lock_wait is None else lock_wait
+    check_effective_date(effective_date, today)
     if table is None:
         yield Progress(0, 0, "正在读取文件…")
         with gc_paused():
@@ -262,7 +284,7 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
                                                        wait=lock_wait)
             yield Progress(0, 0, f"正在检查 {total:,} 行…")
             result = yield from _plan_and_write(db, session, path, table, kind, mode, today, skip_errors, dry_run,
-                                                user_id)
+                                                user_id, effective_date)
     finally:
         if token is not None:
             import_lock.withdraw(db, token)
@@ -272,11 +294,12 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
 
 
 def _plan_and_write(db: Database, session, path, table: Table, kind: str, mode: str, today: date,
-                    skip_errors: bool, dry_run: bool, user_id: int | None) -> Job[ImportResult]:
+                    skip_errors: bool, dry_run: bool, user_id: int | None,
+                    effective_date: date | None = None) -> Job[ImportResult]:
     """Plan in ``session`` and, unless a dry run or refused for errors,
     write (see ``import_job``); the caller's unit of work commits."""
     with gc_paused():
-        plan = _plan(session, path, table, kind, mode, today, acting(db))
+        plan = _plan(session, path, table, kind, mode, today, acting(db), effective_date)
     result = ImportResult(plan)
     has_errors = any(r.status == ERROR for r in plan.rows)
     nothing_valid = has_errors and not any(r.status in (NEW, UPDATE) for r in plan.rows)

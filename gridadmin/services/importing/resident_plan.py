@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridadmin.models import Household, Person
-from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.models.household import EVENT_BORN, EVENT_MOVED_IN, EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.register.effective import arrival_problem, date_problem, latest_change
 from gridadmin.services.register.household_rules import HEAD_RELATIONS, is_head
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
@@ -26,21 +27,27 @@ from gridadmin.services.importing.resident_parse import ResidentParser
 from gridadmin.services.importing.residents import (
     CODE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, RESIDENTS, month_only_column,
 )
+from gridadmin.services.importing.values import date_value, name_value
 
 CHUNK = 500
 
 
-def plan_residents(session: Session, table: Table, mode: str, today: date) -> tuple[list[RowPlan], dict]:
+def plan_residents(session: Session, table: Table, mode: str, today: date, *,
+                   effective: date | None = None) -> tuple[list[RowPlan], dict]:
+    """``effective``: the date of rows without a 登记日期/迁入日期 of their
+    own (default today); see ``_dates``."""
     book = CodeBook.load(session)
     areas = AreaIndex.load(session)
     allow_month = month_only_column(table.mapping.header_of("birth_date"))
     rows = [RowPlan(excel_row, cells) for excel_row, cells in table.rows]
-    ResidentParser(table, book, areas, allow_month=allow_month, today=today).parse(rows)
+    parser = ResidentParser(table, book, areas, allow_month=allow_month, today=today)
+    parser.parse(rows)
+    _parse_dated_columns(parser, rows)
     id_header = table.mapping.header_of("id_number")
     mark_duplicates(rows, lambda r: r.record.get("id_number"), id_header, "公民身份号码")
 
-    person_columns = [Person.id, Person.version, Person.household_id, Person.status,
-                      *(getattr(Person, k) for k in PERSON_FIELDS)]
+    person_columns = [Person.id, Person.version, Person.household_id, Person.status, Person.registered_on,
+                      Person.moved_out_on, Person.died_on, *(getattr(Person, k) for k in PERSON_FIELDS)]
     persons = _load(session, person_columns, Person.id_number, {r.record.get("id_number") for r in rows})
     households = _load(session, [Household.id, Household.household_no, Household.area_id, Household.dissolved_on],
                        Household.household_no, {r.record.get("household_no") for r in rows})
@@ -49,6 +56,7 @@ def plan_residents(session: Session, table: Table, mode: str, today: date) -> tu
     if missing:
         for hh in _chunked_in(session, select(Household.id, Household.household_no), Household.id, missing):
             household_no_of[hh.id] = hh.household_no
+    _identities_and_dates(session, table, rows, persons, household_no_of, mode, today, effective or today)
     _household_rules(session, table, rows, households, persons, household_no_of, areas, mode)
 
     for row in rows:
@@ -63,6 +71,12 @@ def plan_residents(session: Session, table: Table, mode: str, today: date) -> tu
             continue
         row.target_id = existing.id
         row.changes = _changes(row.record, existing, household_no_of.get(existing.household_id), book)
+        if "household_no" in row.changes:  # a dated 户间迁移, not a field change
+            _label, old_no, new_no = row.changes["household_no"]
+            row.changes["household_no"] = ("户间迁移", f"户号 {old_no or '（无）'}",
+                                           f"户号 {new_no}（{row.record['effective_date'].isoformat()}）")
+        if "name" in row.changes:
+            row.changes["name"] = ("更名", *row.changes["name"][1:])
         row.previous = {k: getattr(existing, k) for k in row.changes if k in PERSON_FIELDS}
         if "household_no" in row.changes:
             row.previous["household_id"] = existing.household_id
@@ -77,9 +91,93 @@ def plan_residents(session: Session, table: Table, mode: str, today: date) -> tu
         no = row.record.get("household_no")
         if row.status in (NEW, UPDATE) and no not in households and no not in new_households:
             new_households[no] = _household_values(members_of[no])
+            new_households[no]["registered_on"] = min(
+                (r.record["effective_date"] for r in members_of[no] if r.record.get("effective_date")), default=today)
     extra = {"new_households": new_households, "household_ids": {no: h.id for no, h in households.items()},
              "persons": {k: (p.id, p.version, p.household_id) for k, p in persons.items()}}
     return rows, extra
+
+
+def _parse_dated_columns(parser: ResidentParser, rows: list[RowPlan]) -> None:
+    """The optional 登记日期/迁入日期 and 曾用名 cells into ``record``
+    (``own_date``, ``former_name``)."""
+    cells = [r.cells for r in rows]
+    columns = parser.columns
+    dates = parser.column(rows, cells, "effective_date", date_value) if "effective_date" in columns \
+        else [None] * len(rows)
+    former = parser.column(rows, cells, "former_name", name_value) if "former_name" in columns \
+        else [None] * len(rows)
+    for row, day, name in zip(rows, dates, former):
+        row.record["own_date"] = day[0] if day else None
+        row.record["former_name"] = name
+
+
+def _identities_and_dates(session: Session, table: Table, rows: list[RowPlan], persons: dict,
+                          household_no_of: dict, mode: str, today: date, effective: date) -> None:
+    """One ID number, one person; every change dated.
+
+    - A row whose ID number is registered to a person of another name is an
+      error naming that person, the row, the column and both names — unless
+      the 曾用名 column holds the registered name (a rename, audited as 更名).
+    - Each row's effective date (``record['effective_date']``): its own
+      登记日期/迁入日期, else ``effective``; a newborn (born after
+      ``effective``) is dated by the birth. New persons come in by it
+      (``record['arrival']``: 登记, 出生, or 迁入 when the column says 迁入),
+      a stored person's move to another household is a 户间迁移 dated by it.
+    - Refused with the row, column and value: a date in the future, before
+      the birth, or (for a move) after the death, for someone moved out, or
+      before their registration or latest change.
+    """
+    date_header = table.mapping.header_of("effective_date") if "effective_date" in table.mapping.columns else ""
+    date_key = "effective_date" if date_header else ""
+    moved_in = "迁入" in date_header
+    name_header = table.mapping.header_of("name")
+    no_header = table.mapping.header_of("household_no")
+    latest = latest_change(session, [p.id for p in persons.values()])
+
+    def refuse(row: RowPlan, column: str, value, message: str) -> None:
+        row.errors.append(RowIssue(row.row, column, shown(value), message))
+
+    for row in rows:
+        rec = row.record
+        own = rec.get("own_date")
+        day = own or effective
+        birth = rec.get("birth_date")
+        if own is None and birth is not None and birth > effective:
+            day = birth
+        rec["effective_date"] = day
+        where = (date_header, own) if own is not None else ("", "")
+        what = (f"第 {row.row} 行的{date_header or '生效日期'}") if own is not None else "本次导入的生效日期"
+        person = persons.get(rec.get("id_number"))
+        if person is None:
+            if not _applies(row, person, mode) or rec.get("id_number") is None:
+                continue
+            rec["arrival"] = EVENT_BORN if birth is not None and day == birth and own is None and birth > effective \
+                else (EVENT_MOVED_IN if moved_in and own is not None else EVENT_REGISTERED)
+            problem = arrival_problem(day, today, rec.get("name") or "", birth, date_header or "生效日期")
+            if problem:
+                refuse(row, *where, problem if own is not None else f"{what}：{problem}")
+            continue
+        name = rec.get("name")
+        if name is not None and name != person.name:
+            former = rec.get("former_name")
+            if former != person.name:
+                hint = (f"“曾用名”列填的是“{former}”，与登记的姓名不符" if former else
+                        f"如确为更名，请在“曾用名”列填写原姓名“{person.name}”")
+                refuse(row, name_header, name,
+                       f"公民身份号码 {person.id_number} 已登记给“{person.name}”（户号 "
+                       f"{household_no_of.get(person.household_id) or '无'}），本行姓名为“{name}”："
+                       f"一个身份证号只属于一个人，不能据此改名或更新；{hint}")
+        no = rec.get("household_no")
+        if no is not None and no != household_no_of.get(person.household_id) and _applies(row, person, mode):
+            problem = date_problem(person, day, today, date_header or "迁移日期", latest=latest.get(person.id))
+            if problem:
+                prefix = f"户间迁移（户号 {household_no_of.get(person.household_id) or '无'} → {no}）"
+                if own is not None:
+                    refuse(row, date_header, own, f"{prefix}：{problem}")
+                else:
+                    refuse(row, no_header, no, f"{prefix}：{problem}"
+                           + ("" if "不能再登记" in problem else "（日期为本次导入的生效日期）"))
 
 
 def _load(session: Session, columns: list, column, keys: set) -> dict:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models.base import local_now
 from gridadmin.models import AuditLog, Household, Person, PersonEvent
-from gridadmin.models.household import EVENT_REGISTERED, EVENT_TRANSFER, PERSON_ACTIVE
+from gridadmin.models.household import EVENT_REGISTERED, EVENT_RENAME, EVENT_TRANSFER, PERSON_ACTIVE
+from gridadmin.services.access.audit import ACTION_RENAME
 from gridadmin.services.common.bulk import insert_returning_ids, insert_tuples
 from gridadmin.services.common.errors import ConflictError
 from gridadmin.services.importing.plan import NEW, UPDATE, ImportPlan, RowPlan
@@ -32,7 +33,7 @@ _audit = AuditLog.__table__
 _HOUSEHOLD_KEYS = ("household_no", "area_id", "household_type", "registered_on", *HOUSEHOLD_FIELDS)
 _PERSON_KEYS = (*PERSON_FIELDS, "name_pinyin", "name_initials", "household_id", "status", "registered_on")
 _HOUSEHOLD_AT = _PERSON_KEYS.index("household_id")
-_EVENT_KEYS = ("person_id", "kind", "event_date", "to_household_id", "note")
+_EVENT_KEYS = ("person_id", "kind", "event_date", "to_household_id", "note", "entered_by")
 _AUDIT_KEYS = ("action", "entity", "entity_id", "import_batch_id", "summary", "changes", "user_id", "username")
 
 
@@ -48,7 +49,8 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
     if new_households:
         dropped = drop_indexes(session, (_household,), len(new_households))
         ids = insert_returning_ids(session, _household, _HOUSEHOLD_KEYS, [
-            (no, v["area_id"], "1", today, *(v.get(k) for k in HOUSEHOLD_FIELDS)) for no, v in new_households])
+            (no, v["area_id"], "1", v.get("registered_on") or today, *(v.get(k) for k in HOUSEHOLD_FIELDS))
+            for no, v in new_households])
         restore_indexes(session, dropped)
         for (no, _v), hh_id in zip(new_households, ids):
             household_ids[no] = hh_id
@@ -64,10 +66,12 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
         for r in part:
             rec = r.record
             hh_id = household_ids[rec["household_no"]]
-            payload.append((*map(rec.get, PERSON_FIELDS), *pinyin(rec["name"]), hh_id, PERSON_ACTIVE, today))
+            payload.append((*map(rec.get, PERSON_FIELDS), *pinyin(rec["name"]), hh_id, PERSON_ACTIVE,
+                            rec.get("effective_date") or today))
         ids = insert_returning_ids(session, _person, _PERSON_KEYS, payload)
-        insert_tuples(session, _event, _EVENT_KEYS, [(pid, EVENT_REGISTERED, today, values[_HOUSEHOLD_AT], note)
-                                                      for pid, values in zip(ids, payload)])
+        insert_tuples(session, _event, _EVENT_KEYS, [
+            (pid, r.record.get("arrival") or EVENT_REGISTERED, values[-1], values[_HOUSEHOLD_AT], note, who[1])
+            for pid, values, r in zip(ids, payload, part)])
         audit.extend(_audit_row("insert", "person", pid, batch_id, f"导入新增 {r.record['name']}", auditor=who)
                      for pid, r in zip(ids, part))
         done += len(part)
@@ -76,19 +80,30 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
     updates = [r for r in rows if r.status == UPDATE]
     persons = extra["persons"]
     events = []
+    left: dict[int, date] = {}  # household → the day its last leaver (by this import) left
     groups: dict[tuple, list[dict]] = {}
     for row in updates:
         pid, version, old_household = persons[row.record["id_number"]]
         values = {k: row.record[k] for k in row.changes if k in PERSON_FIELDS}
         if "name" in values:
             values["name_pinyin"], values["name_initials"] = name_pinyin(values["name"])
+        day = row.record.get("effective_date") or today
+        event = {"person_id": pid, "event_date": day, "from_household_id": None, "to_household_id": None,
+                 "old_value": None, "new_value": None, "note": f"导入批次 {batch_id}", "entered_by": who[1]}
         if "household_no" in row.changes:
             values["household_id"] = household_ids[row.record["household_no"]]
-            events.append({"person_id": pid, "kind": EVENT_TRANSFER, "event_date": today,
-                           "from_household_id": old_household, "to_household_id": values["household_id"],
-                           "note": f"导入批次 {batch_id}"})
+            events.append({**event, "kind": EVENT_TRANSFER, "from_household_id": old_household,
+                           "to_household_id": values["household_id"]})
+            if old_household is not None:
+                left[old_household] = max(left.get(old_household, day), day)
+        if "name" in values:
+            events.append({**event, "kind": EVENT_RENAME, "old_value": row.previous["name"][:60],
+                           "new_value": values["name"][:60]})
         groups.setdefault(tuple(sorted(values)), []).append({"_pid": pid, "_ver": version, **values})
-        audit.append(_audit_row("update", "person", pid, batch_id, f"导入更新 {row.record['name']}",
+        renamed = "name" in values
+        audit.append(_audit_row(ACTION_RENAME if renamed else "update", "person", pid, batch_id,
+                                f"导入更名 {row.previous['name']} → {values['name']}" if renamed
+                                else f"导入更新 {row.record['name']}",
                                 {"old": row.previous, "new": values}, auditor=who))
     for keys, payload in groups.items():
         statement = (update(_person)
@@ -104,19 +119,18 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
             yield done
     if events:
         session.execute(insert(PersonEvent.__table__), events)
-        audit.extend(_dissolve_emptied(session, {e["from_household_id"] for e in events} - {None}, batch_id, today,
-                                       who))
+        audit.extend(_dissolve_emptied(session, left, batch_id, who))
     dropped = drop_indexes(session, (_audit,), len(audit))
     for start in range(0, len(audit), BATCH * 4):
         insert_tuples(session, _audit, _AUDIT_KEYS, audit[start:start + BATCH * 4])
     restore_indexes(session, dropped)
 
 
-def _dissolve_emptied(session: Session, left: set[int], batch_id: int, today: date, who: tuple) -> list[tuple]:
-    """Mark dissolved the households in ``left`` that no active member
-    remains in; their audit rows (``old``/``new`` dissolved_on) let undo
-    reopen them."""
-    left = sorted(left)
+def _dissolve_emptied(session: Session, leaving: dict[int, date], batch_id: int, who: tuple) -> list[tuple]:
+    """Mark dissolved the households in ``leaving`` that no active member
+    remains in, on the day the last of them left; their audit rows
+    (``old``/``new`` dissolved_on) let undo reopen them."""
+    left = sorted(leaving)
     emptied = []
     for start in range(0, len(left), BATCH):
         part = left[start:start + BATCH]
@@ -127,10 +141,10 @@ def _dissolve_emptied(session: Session, left: set[int], batch_id: int, today: da
     if not emptied:
         return []
     session.execute(update(_household).where(_household.c.id == bindparam("_hid"))
-                    .values(dissolved_on=today, version=_household.c.version + 1, updated_at=local_now()),
-                    [{"_hid": hh_id} for hh_id, _no in emptied])
+                    .values(dissolved_on=bindparam("_day"), version=_household.c.version + 1, updated_at=local_now()),
+                    [{"_hid": hh_id, "_day": leaving[hh_id]} for hh_id, _no in emptied])
     return [_audit_row("update", "household", hh_id, batch_id, f"导入后住户 {no} 已无成员，注销",
-                       {"old": {"dissolved_on": None}, "new": {"dissolved_on": today}}, auditor=who)
+                       {"old": {"dissolved_on": None}, "new": {"dissolved_on": leaving[hh_id]}}, auditor=who)
             for hh_id, no in emptied]
 
 

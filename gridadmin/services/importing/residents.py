@@ -40,8 +40,14 @@ RESIDENTS = KindSpec("residents", "人口（每人一行）", (
     F("village_group", "村民小组", ("组", "小组", "自然村"), max_length=40),
     F("door_no", "门牌号", ("门牌",), max_length=20),
     F("note", "备注", ("说明",), max_length=500),
+    # The day the person came (their 登记 or 迁入, the report counts from it); empty: the import's effective date.
+    F("effective_date", "登记日期", ("迁入日期", "入户日期", "登记时间", "迁入时间", "变动日期")),
+    # A rename: the name the register holds now (the row's 姓名 is the new one).
+    F("former_name", "曾用名", ("更名前姓名", "原姓名", "原名", "更名"), max_length=50),
 ))
 
+# Columns the import reads but the register does not store as such (the export leaves them out).
+IMPORT_ONLY = ("effective_date", "former_name")
 CODE_FIELDS = {  # field → (code list, what it is called in messages)
     "gender": ("gender", "性别"), "ethnicity": ("ethnicity", "民族"), "relation": ("relation", "与户主关系"),
     "political_status": ("political", "政治面貌"), "education": ("education", "文化程度"),

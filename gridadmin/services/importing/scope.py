@@ -64,7 +64,12 @@ def _grid_areas(session: Session, rows: list[RowPlan], extra: dict, areas: AreaI
     return touched
 
 
-AREAS_OF = {"residents": _resident_areas, "grids": _grid_areas}
+def _change_areas(session: Session, rows: list[RowPlan], extra: dict, areas: AreaIndex) -> dict[int, list]:
+    """人口变动: the household the person is in and the one they join."""
+    return extra.get("row_areas", {})
+
+
+AREAS_OF = {"residents": _resident_areas, "grids": _grid_areas, "changes": _change_areas}
 
 
 def check_scope(session: Session, actor: Actor, kind: str, permission: str, table: Table, rows: list[RowPlan],

@@ -53,10 +53,11 @@ CODE_COLUMNS = {
     "employment_type": (EMPLOYMENT_FULL, EMPLOYMENT_PART), "status": STAFF_STATUSES, "grid_type": GRID_TYPES,
     "attendance_status": tuple(ATTENDANCE_LABELS.values()), "passed": ("合格", "不合格"),
 }
-DATE_FIELDS = {"birth_date", "hired_on", "left_on", "session_date"}
-NOTES = {"parent_grid": "微网格填所属网格；网格留空"}  # field key → the instruction row's text
+DATE_FIELDS = {"birth_date", "hired_on", "left_on", "session_date", "effective_date", "change_date"}
+NOTES = {"parent_grid": "微网格填所属网格；网格留空"}
+CODE_COLUMNS["change"] = ("出生", "迁入", "迁出", "死亡", "户间迁移", "类别变更")  # field key → the instruction row's text
 TITLES = {"residents": "户籍人口导入模板（每人一行）", "grids": "网格导入模板", "staff": "网格员花名册导入模板",
-          "attendance": "培训签到导入模板"}
+          "attendance": "培训签到导入模板", "changes": "人口变动导入模板（每项变动一行）"}
 
 
 @dataclass(frozen=True)

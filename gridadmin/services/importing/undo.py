@@ -41,7 +41,9 @@ from gridadmin.models.household import PERSON_ACTIVE, Household, Person, PersonE
 from gridadmin.models.staff import StaffStatusEvent
 from gridadmin.services.register import tallies
 from gridadmin.services.access.permissions import IMPORT_REGISTER, SCOPED, acting, area_in_scope, require
-from gridadmin.services.access.audit import ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_UNDO, ACTION_UPDATE
+from gridadmin.services.access.audit import (
+    ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_RENAME, ACTION_UNDO, ACTION_UPDATE,
+)
 from gridadmin.services.common.bulk import insert_dicts
 from gridadmin.services.common.errors import ConflictError, NotFoundError
 from gridadmin.services.register.household_rules import HEAD_RELATIONS
@@ -50,7 +52,7 @@ from gridadmin.services.common.pinyin import name_pinyin
 from gridadmin.services.common.progress import Job, Progress, run_to_end
 
 CREATED = ("insert", ACTION_CREATE)
-UPDATED = ("update", ACTION_UPDATE)
+UPDATED = ("update", ACTION_UPDATE, ACTION_RENAME)  # a rename is an update that says so
 # Deleted in this order (rows that refer to others first).
 DELETE_ORDER = ("attendance", "staff_assignment", "person", "staff", "household", "training_session", "area")
 ENTITY_LABELS = {"person": "居民", "household": "住户", "area": "网格", "staff": "网格员",

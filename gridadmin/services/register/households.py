@@ -32,7 +32,9 @@ from gridadmin.models.household import EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ServiceError, ValidationError
+from gridadmin.services.register.effective import arrival_problem, future_problem
 from gridadmin.services.register.household_rules import MemberData, check_members, normalise_member
+from gridadmin.services.register.renames import record_rename
 from gridadmin.services.common.pinyin import name_pinyin
 from gridadmin.services.common.text import clean_text
 
@@ -108,15 +110,29 @@ def load_household(db: Database, household_id: int) -> HouseholdCard:
 
 
 def save_household(db: Database, household_id: int | None, data: HouseholdData, members: list[MemberData], *,
-                   expected_version: int | None = None, confirmed: bool = False, today: date | None = None) -> int:
+                   expected_version: int | None = None, confirmed: bool = False, today: date | None = None,
+                   on: date | None = None) -> int:
     """Create (``household_id`` None) or update a household and its members
     in one transaction; returns the household id. ``members`` must list
-    every active member (new ones with ``id`` None)."""
+    every active member (new ones with ``id`` None). ``on``: the effective
+    date (登记日期, default today) of a new household and of the members
+    added now — the day they came, not the day they are typed in; not in
+    the future, not before a new member's birth. A member whose name is
+    changed is recorded as a rename (更名)."""
     today = today or date.today()
+    on = on or today
     data = _clean(data)
     if not data.household_no:
         raise ValidationError("户号不能为空。", field="户号", value="")
     members = [normalise_member(m, today) for m in members]
+    for m in members:
+        if m.id is None:
+            problem = arrival_problem(on, today, m.name, m.birth_date, "登记日期")
+            if problem:
+                raise ValidationError(problem + "。", field="登记日期", value=on)
+    problem = future_problem(on, today, "登记日期")
+    if problem:
+        raise ValidationError(problem + "。", field="登记日期", value=on)
     with db.session() as session:
         actor = acting(db)
         require(session, actor, EDIT_REGISTER, area_id=data.area_id)
@@ -136,7 +152,7 @@ def save_household(db: Database, household_id: int | None, data: HouseholdData, 
             setattr(household, name, name in data.flags)
         household.address = data.address or None
         if household_id is None:
-            household.registered_on = today
+            household.registered_on = on
             session.add(household)
         else:
             flag_modified(household, "household_no")  # a saved card always takes a new version
@@ -147,7 +163,7 @@ def save_household(db: Database, household_id: int | None, data: HouseholdData, 
             audit.record(session, actor, action, "household", household.id, changes=changes,
                          summary=f"户 {household.household_no}")
         for member in members:
-            _save_member(session, actor, household, member, today)
+            _save_member(session, actor, household, member, on, today)
         return household.id
 
 
@@ -202,24 +218,35 @@ def check_duplicate_ids(session: Session, members: list[MemberData]) -> None:
         return
     own = {m.id for m in members if m.id is not None}
     for other in session.execute(
-            select(Person.id, Person.name, Person.id_number, Household.household_no)
+            select(Person.id, Person.name, Person.id_number, Person.status, Household.household_no)
             .outerjoin(Household, Household.id == Person.household_id)
-            .where(Person.id_number.in_(numbers), Person.status == PERSON_ACTIVE)):
-        if other.id not in own:
+            .where(Person.id_number.in_(numbers))
+            .order_by(Person.status != PERSON_ACTIVE, Person.id)):
+        if other.id in own:
+            continue
+        if other.status == PERSON_ACTIVE:
             raise ValidationError(
                 f"身份证号 {other.id_number} 已登记在册：{other.name}（户号 {other.household_no or '无'}），"
                 f"同一人不能重复登记。", field="身份证号", value=other.id_number)
+        if other.name != seen[other.id_number]:
+            # one ID number, one person: a different name is another person or a typo, never a new record
+            raise ValidationError(
+                f"身份证号 {other.id_number} 已登记给“{other.name}”（{other.status}，户号 "
+                f"{other.household_no or '无'}），与填写的姓名“{seen[other.id_number]}”不符。",
+                field="身份证号", value=other.id_number)
 
 
-def _save_member(session: Session, actor, household: Household, m: MemberData, today: date) -> None:
+def _save_member(session: Session, actor, household: Household, m: MemberData, on: date, today: date) -> None:
+    old_name = None
     if m.id is None:
-        person = Person(household_id=household.id, status=PERSON_ACTIVE, registered_on=today)
+        person = Person(household_id=household.id, status=PERSON_ACTIVE, registered_on=on)
     else:
         person = session.get(Person, m.id)
         if person is None or person.household_id != household.id:
             raise ConflictError(f"成员“{m.name}”已不在本户，请重新打开户卡。", field="成员", value=m.name)
         if m.version is not None and person.version != m.version:
             raise audit.stale_record(session, "person", person.id, f"成员“{m.name}”", field="成员", value=m.name)
+        old_name = person.name
     for name in ("name", "gender", "birth_date", "relation", "ethnicity", "category"):
         setattr(person, name, getattr(m, name))
     person.id_number = m.id_number or None
@@ -230,9 +257,11 @@ def _save_member(session: Session, actor, household: Household, m: MemberData, t
         session.add(person)
     _flush(session, f"成员“{m.name}”", "person", m.id)
     if m.id is None:
-        session.add(PersonEvent(person_id=person.id, kind=EVENT_REGISTERED, event_date=today,
-                                to_household_id=household.id))
-    if changes:
+        session.add(PersonEvent(person_id=person.id, kind=EVENT_REGISTERED, event_date=on,
+                                to_household_id=household.id, entered_by=actor.username))
+    if changes and old_name is not None and old_name != m.name:
+        record_rename(session, actor, person, old_name, today, changes)
+    elif changes:
         audit.record(session, actor, audit.ACTION_CREATE if m.id is None else audit.ACTION_UPDATE, "person",
                      person.id, changes=changes, summary=f"{m.name}（户 {household.household_no}）")
 

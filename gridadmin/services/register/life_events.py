@@ -19,18 +19,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
 from gridadmin.models import Household, Person, PersonEvent
 from gridadmin.models.household import (
-    EVENT_DIED, EVENT_MOVED_IN, EVENT_MOVED_OUT, EVENT_REGISTERED, EVENT_TRANSFER, PERSON_ACTIVE, PERSON_DECEASED,
+    EVENT_CATEGORY, EVENT_DIED, EVENT_MOVED_IN, EVENT_MOVED_OUT, EVENT_REGISTERED, EVENT_TRANSFER, PERSON_ACTIVE, PERSON_DECEASED,
     PERSON_MOVED_OUT,
 )
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
 from gridadmin.services.common.errors import NotFoundError, ValidationError
+from gridadmin.services.register.effective import date_problem, latest_change
 from gridadmin.services.register.household_rules import is_head
 from gridadmin.services.reports.snapshot import SubmittedMonths
 from gridadmin.services.common.text import clean_text
@@ -100,6 +101,27 @@ def transfer(db: Database, person_id: int, to_household_id: int, on: date, relat
                        note=note)
 
 
+def change_category(db: Database, person_id: int, category: str, on: date, *, note: str = "",
+                    expected_version: int | None = None, today: date | None = None) -> None:
+    """类别变更: the person's 人口类别 becomes ``category`` (a code of the
+    resident_category list) from ``on``; a dated event keeps the old and
+    new codes."""
+    from gridadmin.services.common.codes import CodeBook
+
+    with db.session() as session:
+        book = CodeBook.load(session)
+        if category not in book.labels.get("resident_category", {}):
+            raise ValidationError(f"人口类别“{category}”无效。", field="人口类别", value=category)
+        person = _active_person(db, session, person_id, expected_version)
+        _check_date(person, on, today or date.today(), "变更日期")
+        if person.category == category:
+            raise ValidationError(f"“{person.name}”的人口类别已是“{book.label('resident_category', category)}”。",
+                                  field="人口类别", value=category)
+        old = person.category
+        person.category = category
+        _record(db, session, person, EVENT_CATEGORY, on, old_value=old, new_value=category, note=note)
+
+
 def timeline(db: Database, person_id: int) -> list[EventRow]:
     """The person's events, oldest first."""
     with db.session() as session:
@@ -126,11 +148,13 @@ def _active_person(db: Database, session: Session, person_id: int, expected_vers
 
 
 def _check_date(person: Person, on: date, today: date, label: str) -> None:
-    if on > today:
-        raise ValidationError(f"{label} {on.isoformat()} 晚于今天，不能登记未来的事件。", field=label, value=on)
-    if person.birth_date is not None and on < person.birth_date:
-        raise ValidationError(f"{label} {on.isoformat()} 早于“{person.name}”的出生日期 "
-                              f"{person.birth_date.isoformat()}。", field=label, value=on)
+    """The effective date checked as every register change is
+    (``effective.date_problem``); ``ValidationError`` naming the field."""
+    session = object_session(person)
+    latest = latest_change(session, [person.id]).get(person.id) if session is not None else None
+    problem = date_problem(person, on, today, label, latest=latest)
+    if problem:
+        raise ValidationError(problem + "。", field=label, value=on)
 
 
 def _head_of(session: Session, household_id: int) -> str | None:
@@ -158,14 +182,14 @@ def _leave(session: Session, person: Person, on: date) -> None:
 def _record(db: Database, session: Session, person: Person, kind: str, on: date, **event) -> str | None:
     changes = audit.changes_of(person)
     person_id, name = person.id, person.name  # a failed flush expires them
-    session.add(PersonEvent(person_id=person_id, kind=kind, event_date=on, **event))
+    session.add(PersonEvent(person_id=person_id, kind=kind, event_date=on, entered_by=acting(db).username, **event))
     try:
         session.flush()
     except StaleDataError as exc:
         # the person, or the household the last member leaves, was saved by someone else meanwhile
         raise audit.stale_record(session, "person", person_id, f"“{name}”", field="人员", value=name) from exc
     audit.record(session, acting(db), audit.ACTION_UPDATE, "person", person.id, changes=changes,
-                 summary=f"{kind}：{person.name}")
+                 summary=f"{kind}：{person.name}（{on.isoformat()}）")
     household = event.get("from_household_id") or event.get("to_household_id")
     area_id = session.scalar(select(Household.area_id).where(Household.id == household)) if household else None
     return SubmittedMonths.load(session).notice(on, area_id)

@@ -32,11 +32,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person, PersonEvent
-from gridadmin.models.household import EVENT_REGISTERED, PERSON_ACTIVE
+from gridadmin.models.household import (
+    ARRIVAL_EVENTS, EVENT_BORN, EVENT_CATEGORY, EVENT_MOVED_IN, EVENT_REGISTERED, PERSON_ACTIVE,
+)
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
 from gridadmin.services.common.errors import NotFoundError, ValidationError
+from gridadmin.services.register.effective import arrival_problem, date_problem, future_problem, latest_change
 from gridadmin.services.register.household_rules import check_identity, check_members
+from gridadmin.services.register.renames import record_rename
 from gridadmin.services.register.households import MemberData, PlausibilityError, check_duplicate_ids
 from gridadmin.services.common.pinyin import name_pinyin
 from gridadmin.services.roster.staff import normalize_phone
@@ -139,10 +143,15 @@ def normalise_resident(data: ResidentData, today: date) -> ResidentData:
 
 
 def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_version: int | None = None,
-                  today: date | None = None) -> None:
+                  today: date | None = None, on: date | None = None) -> None:
     """Save the editable fields of an existing resident in one transaction
-    (checked as in the module doc), audited as an update of ``person``."""
+    (checked as in the module doc), audited as an update of ``person``.
+    ``on`` (default today) is the effective date of the register changes
+    among the edits: a new 人口类别 is a dated 类别变更 event (the date
+    checked like every change: ``effective.date_problem``), a new name a
+    dated 更名 (audited as a rename)."""
     today = today or date.today()
+    on = on or today
     data = normalise_resident(data, today)
     with db.session() as session:
         person = session.get(Person, person_id)
@@ -157,6 +166,16 @@ def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_
         if data.id_number:
             check_duplicate_ids(session, [MemberData(id=person.id, name=data.name, id_number=data.id_number,
                                                      relation=person.relation)])
+        old_name, old_category = person.name, person.category
+        if (data.category or None) != old_category:
+            problem = date_problem(person, on, today, "变更日期",
+                                   latest=latest_change(session, [person.id]).get(person.id))
+            if problem:
+                raise ValidationError(problem + "。", field="变更日期", value=on)
+        elif old_name != data.name:
+            problem = future_problem(on, today, "更名日期")
+            if problem:
+                raise ValidationError(problem + "。", field="更名日期", value=on)
         for f in fields(ResidentData):
             value = getattr(data, f.name)
             setattr(person, f.name, None if value == "" else value)
@@ -170,19 +189,32 @@ def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_
             session.rollback()
             raise audit.stale_record(session, "person", person_id, f"“{data.name}”", field="人员",
                                      value=data.name) from exc
-        audit.record(session, actor, audit.ACTION_UPDATE, "person", person.id, changes=changes,
-                     summary=f"人员信息：{data.name}")
+        if person.category != old_category:
+            session.add(PersonEvent(person_id=person.id, kind=EVENT_CATEGORY, event_date=on, old_value=old_category,
+                                    new_value=person.category, entered_by=actor.username))
+        if old_name != data.name:
+            record_rename(session, actor, person, old_name, on, changes)
+        else:
+            audit.record(session, actor, audit.ACTION_UPDATE, "person", person.id, changes=changes,
+                         summary=f"人员信息：{data.name}")
 
 
 def add_resident(db: Database, household_id: int, data: ResidentData, relation: str | None, *,
-                 confirmed: bool = False, today: date | None = None) -> int:
-    """Register a new resident (在册 from ``today``, event 登记) in the
+                 confirmed: bool = False, today: date | None = None, on: date | None = None,
+                 arrival: str = EVENT_REGISTERED, place: str = "") -> int:
+    """Register a new resident in the
     active household ``household_id`` with the full record ``data`` and
     ``relation`` to the head; returns the new person's id. One transaction,
     audited as a creation of ``person``.
 
+    The person is 在册 from ``on`` (the effective date: default today, for
+    ``arrival`` 出生 the birth date), recorded by an event ``arrival``
+    (登记, 出生 or 迁入 with ``place``, where from) dated ``on``; the
+    monthly report counts them from that day, whenever it was entered.
+
     Refused with ``ValidationError`` (nothing saved): the checks of
-    ``normalise_resident``, no relation, a household that is gone or
+    ``normalise_resident``, a date in the future or before the birth (出生:
+    any date but the birth date), no relation, a household that is gone or
     注销, an ID number held by another active person, a second head (or a
     household left without one). Relations or ages that look wrong for the
     household raise ``PlausibilityError`` with only the findings the new
@@ -190,6 +222,16 @@ def add_resident(db: Database, household_id: int, data: ResidentData, relation: 
     household's area."""
     today = today or date.today()
     data = normalise_resident(data, today)
+    if arrival not in ARRIVAL_EVENTS:
+        raise ValidationError(f"登记方式“{arrival}”无效。", field="登记方式", value=arrival)
+    if on is None:
+        on = data.birth_date if arrival == EVENT_BORN and data.birth_date else today
+    label = {EVENT_BORN: "出生日期", EVENT_MOVED_IN: "迁入日期"}.get(arrival, "登记日期")
+    problem = arrival_problem(on, today, data.name, data.birth_date, label)
+    if problem is None and arrival == EVENT_BORN and data.birth_date is not None and on != data.birth_date:
+        problem = f"出生登记的日期须为出生日期 {data.birth_date.isoformat()}，填的是 {on.isoformat()}"
+    if problem:
+        raise ValidationError(problem + "。", field=label, value=on)
     relation = relation or None
     if relation is None:
         raise ValidationError(f"请填写“{data.name}”与户主的关系。", field="与户主关系", value="")
@@ -219,7 +261,7 @@ def add_resident(db: Database, household_id: int, data: ResidentData, relation: 
             new_findings = [f for f in findings if f not in before]
             if new_findings:
                 raise PlausibilityError(new_findings)
-        person = Person(household_id=household.id, status=PERSON_ACTIVE, registered_on=today, relation=relation)
+        person = Person(household_id=household.id, status=PERSON_ACTIVE, registered_on=on, relation=relation)
         for f in fields(ResidentData):
             value = getattr(data, f.name)
             setattr(person, f.name, None if value == "" else value)
@@ -227,8 +269,8 @@ def add_resident(db: Database, household_id: int, data: ResidentData, relation: 
         session.add(person)
         changes = audit.changes_of(person)
         session.flush()
-        session.add(PersonEvent(person_id=person.id, kind=EVENT_REGISTERED, event_date=today,
-                                to_household_id=household.id))
+        session.add(PersonEvent(person_id=person.id, kind=arrival, event_date=on, to_household_id=household.id,
+                                place=clean_text(place) or None, entered_by=actor.username))
         audit.record(session, actor, audit.ACTION_CREATE, "person", person.id, changes=changes,
-                     summary=f"新增居民：{data.name}（户 {household.household_no}）")
+                     summary=f"新增居民：{data.name}（户 {household.household_no}，{arrival} {on.isoformat()}）")
         return person.id

@@ -111,6 +111,9 @@ def set_person_tags(db, person_id: int, kind_ids: Iterable[int], on: date | None
     from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
     from gridadmin.services.common.errors import NotFoundError, ValidationError
 
+    from gridadmin.models.base import local_now
+    from gridadmin.services.register.effective import date_problem
+
     today = today or date.today()
     on = on or today
     if on > today:
@@ -123,6 +126,7 @@ def set_person_tags(db, person_id: int, kind_ids: Iterable[int], on: date | None
             raise NotFoundError(f"人员（编号 {person_id}）不存在。", field="人员", value=person_id)
         area_id = session.scalar(select(Household.area_id).where(Household.id == person.household_id))
         require(session, actor, EDIT_REGISTER, area_id=area_id)
+        problem = date_problem(person, on, today, "日期")
         kinds = {k.id: k for k in visible_tag_kinds(session, actor)}
         unknown = wanted - set(kinds)
         if unknown:
@@ -132,10 +136,14 @@ def set_person_tags(db, person_id: int, kind_ids: Iterable[int], on: date | None
             PersonTag.person_id == person_id, PersonTag.tag_kind_id.in_(list(kinds)), holds_on(on)))}
         added = [kinds[k].name for k in sorted(wanted - set(current), key=lambda k: list(kinds).index(k))]
         ended = [kinds[k].name for k in sorted(set(current) - wanted, key=lambda k: list(kinds).index(k))]
+        if problem and (added or ended):
+            raise ValidationError(problem + "。", field="日期", value=on)
         for kind_id in wanted - set(current):
-            session.add(PersonTag(person_id=person_id, tag_kind_id=kind_id, start_date=on))
+            session.add(PersonTag(person_id=person_id, tag_kind_id=kind_id, start_date=on,
+                                  entered_by=actor.username))
         for kind_id in set(current) - wanted:
             current[kind_id].end_date = on
+            current[kind_id].ended_at, current[kind_id].ended_by = local_now(), actor.username
         if added or ended:
             session.flush()
             parts = ([f"加入 {'、'.join(added)}"] if added else []) + ([f"退出 {'、'.join(ended)}"] if ended else [])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
+    QButtonGroup, QComboBox, QDateEdit, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
     QVBoxLayout, QWidget,
 )
 
@@ -40,6 +40,14 @@ class FileStep(QWidget):
                                                 "有下拉列表，公民身份号码和联系电话为文本格式"))
         kinds_layout.addWidget(self.template_button)
         next(iter(self.kind_buttons.values())).setChecked(True)
+        # Register kinds: the day the changes happened, for rows without a date of their own.
+        self.effective_day = QDateEdit(QDate.currentDate())
+        self.effective_day.setCalendarPopup(True)
+        self.effective_day.setDisplayFormat("yyyy-MM-dd")
+        self.effective_day.setMaximumDate(QDate.currentDate())
+        self.effective_label = QLabel(self.tr("变动生效日期"))
+        self.effective_hint = QLabel(self.tr("没有登记日期/迁入日期/变动日期的行按此日期生效，月报按此日期统计（默认今天）"))
+        self.effective_hint.setStyleSheet("color: #444;")
         self.columns_hint = QLabel()
         self.columns_hint.setWordWrap(True)
         self.columns_hint.setStyleSheet("color: #444;")
@@ -64,6 +72,10 @@ class FileStep(QWidget):
         sheet_row.addWidget(self.sheet_note, 1)
         form = QFormLayout(file_box)
         form.addRow(self.tr("文件"), file_row)
+        effective_row = QHBoxLayout()
+        effective_row.addWidget(self.effective_day)
+        effective_row.addWidget(self.effective_hint, 1)
+        form.addRow(self.effective_label, effective_row)
         form.addRow(self.sheet_label, sheet_row)
         form.addRow(QLabel(self.tr("支持 Excel 工作簿（.xlsx .xlsm .xls）、WPS/LibreOffice 表格（.ods）和 CSV 文本。"
                                    "表头上方的标题行、合并单元格、列名中的 * 和空格都可以保留。")))
@@ -110,7 +122,14 @@ class FileStep(QWidget):
             self._show_columns_hint()
             self.kind_changed.emit(button.property("kind"))
 
+    def effective_date(self):
+        """The import's effective date for a register kind, else None."""
+        return self.effective_day.date().toPython() if KINDS[self.kind()].dated else None
+
     def _show_columns_hint(self) -> None:
+        dated = KINDS[self.kind()].dated
+        for widget in (self.effective_day, self.effective_label, self.effective_hint):
+            widget.setVisible(dated)
         fields = kind_fields(self.kind())
         required = "、".join(f.label for f in fields if f.required)
         optional = "、".join(f.label for f in fields if not f.required and f.key != "seq")

@@ -204,7 +204,8 @@ class ImportWizard(QWidget):
     # -- step 3: dry run -------------------------------------------------------
     def _job_args(self) -> dict:
         return {"mode": self.preview_step.current_mode(), "sheet": self.overview.sheet_name,
-                "overrides": overrides_for(self.overview.kind, self.mapping_step.chosen())}
+                "overrides": overrides_for(self.overview.kind, self.mapping_step.chosen()),
+                "effective_date": self.file_step.effective_date()}
 
     def preview(self) -> bool:
         """Plan the import (nothing written) and show it."""

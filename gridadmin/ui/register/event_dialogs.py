@@ -47,7 +47,9 @@ class EventDialog(QDialog):
         self.note = QLineEdit()
         form = QFormLayout(self)
         form.addRow(QLabel(self.tr("成员：") + member.name))
-        form.addRow(self.tr("日期"), self.day)
+        self.day.setMaximumDate(QDate.currentDate())
+        self.day.setToolTip(self.tr("变动发生的日期（月报按此日期统计），不是录入的日期"))
+        form.addRow(self.tr("发生日期"), self.day)
         form.addRow(self.late)
         if kind == "move_out":
             form.addRow(self.tr("迁往"), self.destination)

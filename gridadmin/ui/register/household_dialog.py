@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QGroupBox,
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QGridLayout, QGroupBox,
     QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
@@ -105,6 +105,12 @@ class HouseholdDialog(QDialog):
         self.print_full = QCheckBox(self.tr("打印完整号码"))
         self.print_full.setVisible(self.full)
         self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # The day a new household and the members added now came (not the day they are typed in).
+        self.effective_day = QDateEdit(QDate.currentDate())
+        self.effective_day.setCalendarPopup(True)
+        self.effective_day.setDisplayFormat("yyyy-MM-dd")
+        self.effective_day.setMaximumDate(QDate.currentDate())
+        self.effective_day.setToolTip(self.tr("新户和本次新增成员的登记日期（月报按此日期统计），默认今天"))
         self.print_button.clicked.connect(self.print_card)
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
@@ -137,7 +143,8 @@ class HouseholdDialog(QDialog):
                  (self.tr("户别"), self.household_type), (self.tr("联系电话"), self.phone),
                  (self.tr("小区"), self.parts["compound"]), (self.tr("楼栋"), self.parts["building"]),
                  (self.tr("单元"), self.parts["unit"]), (self.tr("室"), self.parts["room"]),
-                 (self.tr("村民小组"), self.parts["village_group"]), (self.tr("门牌号"), self.parts["door_no"])]
+                 (self.tr("村民小组"), self.parts["village_group"]), (self.tr("门牌号"), self.parts["door_no"]),
+                 (self.tr("登记日期"), self.effective_day)]
         for position, (label, widget) in enumerate(cells):
             r, c = divmod(position, 4)
             grid.addWidget(QLabel(label), r, c * 2)
@@ -248,7 +255,7 @@ class HouseholdDialog(QDialog):
         try:
             saved = save_household(self.db, self.household_id, self.typed_household(), self.typed_members(),
                                    expected_version=None if self.is_new else self.card.version,
-                                   confirmed=confirmed)
+                                   confirmed=confirmed, on=self.effective_day.date().toPython())
         except PlausibilityError as exc:
             answer = QMessageBox.question(self, self.tr("请核对"), exc.message + self.tr("\n\n仍然保存吗？"))
             return answer == QMessageBox.StandardButton.Yes and self.try_save(confirmed=True)

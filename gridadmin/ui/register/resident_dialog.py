@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
-from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.models.household import ARRIVAL_EVENTS, PERSON_ACTIVE
 from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.register.households import PlausibilityError, load_household
 from gridadmin.services.common.idcard import mask_id_number, mask_phone
@@ -100,6 +100,18 @@ class ResidentDialog(QDialog):
         self.relation.setVisible(False)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
+        # The effective date: a new member's 登记/出生/迁入 day; for a saved
+        # person the day a category change or rename takes effect.
+        self.arrival = QComboBox()
+        arrival_labels = {"登记": self.tr("登记"), "出生": self.tr("出生"), "迁入": self.tr("迁入")}
+        for kind in ARRIVAL_EVENTS:
+            self.arrival.addItem(arrival_labels[kind], kind)
+        self.effective_day = QDateEdit(QDate.currentDate())
+        self.effective_day.setCalendarPopup(True)
+        self.effective_day.setDisplayFormat("yyyy-MM-dd")
+        self.effective_day.setMaximumDate(QDate.currentDate())
+        self.effective_day.setToolTip(self.tr("变动发生的日期（月报按此日期统计），不是录入的日期"))
+        self.effective_label = QLabel(self.tr("登记日期"))
         self.floating_box = self._floating_box()
         self.error = error_label()
 
@@ -129,6 +141,8 @@ class ResidentDialog(QDialog):
         self.save_tags_button.clicked.connect(self.try_save_tags)
         self.id_number.textChanged.connect(self._id_typed)
         self.combos["category"].currentIndexChanged.connect(lambda _i: self._category_changed())
+        self.arrival.currentIndexChanged.connect(lambda _i: self._arrival_changed())
+        self.dates["birth_date"].textChanged.connect(lambda _t: self._arrival_changed())
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
@@ -157,6 +171,9 @@ class ResidentDialog(QDialog):
         relation.addWidget(self.relation, 1)
         right.addRow(self.tr("与户主关系"), relation)
         right.addRow(self.tr("状态"), self.status_label)
+        self.arrival_label = QLabel(self.tr("登记方式"))
+        right.addRow(self.arrival_label, self.arrival)
+        right.addRow(self.effective_label, self.effective_day)
         right.addRow(self.tr("政治面貌"), self.combos["political_status"])
         right.addRow(self.tr("文化程度"), self.combos["education"])
         right.addRow(self.tr("婚姻状况"), self.combos["marital_status"])
@@ -249,6 +266,10 @@ class ResidentDialog(QDialog):
             status += self.tr("（{day}）").format(day=r.died_on.isoformat())
         self.status_label.setText(status)
         self.household_button.setEnabled(r.household_id is not None and not new)
+        self.arrival.setVisible(new)
+        self.arrival_label.setVisible(new)
+        self.effective_label.setText(self.tr("登记日期") if new else self.tr("变更生效日期"))
+        self.effective_day.setDate(QDate.currentDate())
         self._id_typed(self.id_number.text())
         self._category_changed()
         for tab in (1, 2):  # tags and timeline belong to a saved person
@@ -283,6 +304,20 @@ class ResidentDialog(QDialog):
         """The 流动人口 fields are shown only for that category."""
         self.floating_box.setVisible(self.combos["category"].currentData() == CATEGORY_FLOATING)
 
+    def _arrival_changed(self) -> None:
+        """A newborn is registered from the birth date (the report counts
+        them in the month of birth, whenever they are entered)."""
+        if not self.is_new or self.arrival.currentData() != "出生":
+            self.effective_day.setEnabled(True)
+            return
+        try:
+            birth = parse_form_date(self.dates["birth_date"].text(), _DATES["birth_date"], "birth_date")
+        except ServiceError:
+            birth = None
+        if birth is not None:
+            self.effective_day.setDate(QDate(birth.year, birth.month, birth.day))
+        self.effective_day.setEnabled(False)
+
     def _id_typed(self, text: str) -> None:
         """Fill birth date and gender from a complete number; flag a bad one."""
         if not (self.full or self.is_new):
@@ -308,10 +343,13 @@ class ResidentDialog(QDialog):
         try:
             if self.is_new:
                 self.person_id = add_resident(self.db, self.new_household_id, self.typed(),
-                                              self.relation.currentData() or None, confirmed=confirmed)
+                                              self.relation.currentData() or None, confirmed=confirmed,
+                                              on=self.effective_day.date().toPython(),
+                                              arrival=self.arrival.currentData())
                 self.new_household_id = None
             else:
-                save_resident(self.db, self.person_id, self.typed(), expected_version=self.record.version)
+                save_resident(self.db, self.person_id, self.typed(), expected_version=self.record.version,
+                              on=self.effective_day.date().toPython())
         except PlausibilityError as exc:
             answer = QMessageBox.question(self, self.tr("请核对"), exc.message + self.tr("\n\n仍然保存吗？"))
             return answer == QMessageBox.StandardButton.Yes and self.try_save(confirmed=True)
