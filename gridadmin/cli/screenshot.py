@@ -17,7 +17,7 @@ def register(sub) -> None:
     parser.add_argument("--db", required=True, help="数据库文件或 URL")
     parser.add_argument("--page", required=True, help=f"页面：{PAGE_HELP}")
     parser.add_argument("--out", required=True, help="输出 PNG 文件")
-    parser.add_argument("--size", default="1280x800", help="窗口大小，如 1366x768（默认 1280x800）")
+    parser.add_argument("--size", default="1366x768", help="窗口大小，如 1024x768（默认 1366x768）")
     parser.set_defaults(func=run)
 
 

@@ -79,6 +79,7 @@ class Chart(QFrame):
         title_font = QApplication.font()
         title_font.setBold(True)
         self.title.setFont(title_font)
+        self.title.setWordWrap(True)  # a long title must not hold the window wider than a small screen
         self.export_button = QPushButton(self.tr("导出图表"))
         self.export_button.setToolTip(self.tr("把这张图保存为 PNG 图片"))
         self.export_button.clicked.connect(self.export_dialog)
