@@ -20,7 +20,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QMessageBox, QSpinBox,
-    QSplitter, QToolButton, QVBoxLayout, QWidget,
+    QToolButton, QVBoxLayout, QWidget,
 )
 
 from gridadmin.ui.common.flow_layout import flow_row, joined
@@ -95,7 +95,7 @@ class PdfViewer(QWidget):
                                    self.zoom_in, QKeySequence.StandardKey.ZoomIn)
         self.fit_width_button = tool(self.tr("适合宽度"), self.tr("页面宽度与窗口同宽"), self.fit_width)
         self.fit_page_button = tool(self.tr("适合页面"), self.tr("整页显示在窗口中"), self.fit_page)
-        self.actual_size_button = tool(self.tr("100%"), self.tr("实际大小"), self.actual_size)
+        self.actual_size_button = tool(self.tr("实际大小"), self.tr("按实际大小（100%）显示"), self.actual_size)
         for button in (self.fit_width_button, self.fit_page_button):
             button.setCheckable(True)
         self.previous_button = tool(self.tr("上一页"), self.tr("上一页（PgUp）"), self.previous_page)
@@ -123,18 +123,18 @@ class PdfViewer(QWidget):
         self.thumbnails.setIconSize(QSize(THUMB_WIDTH, round(THUMB_WIDTH * 1.42)))
         self.thumbnails.setSpacing(4)
         self.thumbnails.setUniformItemSizes(True)
-        self.thumbnails.setMaximumWidth(THUMB_WIDTH + 40)
+        self.thumbnails.setFixedWidth(THUMB_WIDTH + 24 + self.thumbnails.verticalScrollBar().sizeHint().width())
         self.thumbnails.setToolTip(self.tr("单击跳到该页"))
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.thumbnails)
-        self.splitter.addWidget(self.view)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setCollapsible(1, False)
+        pages = QHBoxLayout()
+        pages.setContentsMargins(0, 0, 0, 0)
+        pages.setSpacing(2)
+        pages.addWidget(self.thumbnails)
+        pages.addWidget(self.view, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
-        layout.addWidget(self.splitter, 1)
+        layout.addLayout(pages, 1)
 
         self._pending_thumbs: list[int] = []
         self._thumb_timer = QTimer(self)
@@ -185,6 +185,9 @@ class PdfViewer(QWidget):
         self.thumbnails.blockSignals(True)
         self.thumbnails.clear()
         count = self.page_count()
+        first = self.document.pagePointSize(0) if count else None
+        if first is not None and first.width() > 0:  # thumbnails shaped like the pages (a landscape report)
+            self.thumbnails.setIconSize(QSize(THUMB_WIDTH, round(THUMB_WIDTH * first.height() / first.width())))
         blank = QPixmap(self.thumbnails.iconSize())
         blank.fill(Qt.GlobalColor.white)
         for page in range(count):
@@ -327,15 +330,15 @@ class PdfViewer(QWidget):
         if 0 <= page < self.page_count():
             QTimer.singleShot(0, lambda: self.page_count() > page and self.go_to_page(page))
 
+    def refresh_zoom_label(self) -> None:
+        if shiboken6.isValid(self) and shiboken6.isValid(self.zoom_label):
+            self._update_zoom_label()
+
     def _update_zoom_label(self) -> None:
         mode = self.view.zoomMode()
         self.fit_width_button.setChecked(mode == QPdfView.ZoomMode.FitToWidth)
         self.fit_page_button.setChecked(mode == QPdfView.ZoomMode.FitInView)
         self.zoom_label.setText(f"{self.effective_zoom():.0%}" if self.page_count() else "")
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._update_zoom_label()
 
     def content_size(self) -> QSize:
         """The size in pixels of everything the view draws (all pages and
@@ -354,6 +357,9 @@ class _ViewInput(QObject):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         kind = event.type()
+        if kind == QEvent.Type.Resize and watched is self.viewer.view.viewport():
+            QTimer.singleShot(0, self.viewer.refresh_zoom_label)  # after the view has laid its pages out
+            return False
         if kind == QEvent.Type.Wheel and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120
             if steps:

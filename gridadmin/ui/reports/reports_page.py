@@ -103,11 +103,12 @@ class ReportsPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(history_box)
         splitter.addWidget(self.preview)
-        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([480, 720])
+        splitter.setSizes([320, 880])  # the preview is what is read; the list can be widened by hand
         layout.addWidget(splitter, 1)
         self.status = QLabel(self.tr("选择月份和范围后点击“生成”。"))
+        self.status.setWordWrap(True)  # a long file path must not widen the window
         layout.addWidget(self.status)
 
         self.generate_button.clicked.connect(self.generate)
