@@ -84,7 +84,7 @@ class RosterPage(QWidget):
         self.column_layout = remember_columns(self.table, "roster")
         self.empty_state = EmptyState(self.table, self._empty_text)
 
-        filters = flow_row(self.search, self.area, self.role, self.employment, self.status, self.skill,
+        self.filter_row = filters = flow_row(self.search, self.area, self.role, self.employment, self.status, self.skill,
                            self.political, self.age, self.show_full)
         self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.print_button = QPushButton(self.tr("打印花名册…"))

@@ -190,8 +190,8 @@ class MainWindow(QMainWindow):
 
         maximised = self.isMaximized()
         rect = self.normalGeometry() if maximised or self.isFullScreen() else self.geometry()
-        if not rect.isValid():
-            return
+        if not rect.isValid():  # maximised from the start: it never had a normal size
+            rect = self.geometry()
         settings = app_settings()
         settings.setValue(SETTINGS_WINDOW_GEOMETRY, f"{rect.x()},{rect.y()},{rect.width()},{rect.height()}")
         settings.setValue(SETTINGS_WINDOW_MAXIMISED, "true" if maximised else "false")
