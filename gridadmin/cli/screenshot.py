@@ -58,10 +58,12 @@ def run(args) -> int:
         shot = window.grab()
         if not shot.save(str(out), "PNG"):
             raise CliError(f"无法写入“{out}”。")
+        logical = window.size()  # the PNG has more pixels on a scaled (HiDPI) screen
         window.close()
     finally:
         db.dispose()
-    size = f"{shot.width()}x{shot.height()}"  # the window may need more than was asked for
-    wider = "" if (shot.width(), shot.height()) == (width, height) else f"，窗口最小需要此尺寸，未能缩到 {width}x{height}"
+    size = f"{shot.width()}x{shot.height()}"
+    wider = "" if (logical.width(), logical.height()) == (width, height) else \
+        f"，窗口最小需要 {logical.width()}x{logical.height()}，未能缩到 {width}x{height}"
     print(f"已保存截图：{out}（{size}{wider}）")
     return 0

@@ -251,7 +251,7 @@ class DashboardPage(QWidget):
         """Every other month always labelled, the months between only when
         the chart is wide enough for them not to overlap (a 1024 px screen)."""
         axis = chart.plot.getPlotItem().getAxis("bottom")
-        axis.setStyle(textFillLimits=[(0, 0.85)])
+        axis.setStyle(textFillLimits=[(0, 0.7)])
         axis.setTicks([[(i, t) for i, t in enumerate(labels) if i % 2 == 0],
                        [(i, t) for i, t in enumerate(labels) if i % 2 == 1]])
         chart.plot.setXRange(-0.6, len(labels) - 0.4, padding=0)
