@@ -7,15 +7,15 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select
 
 from gridadmin.models import AuditLog
 from gridadmin.services.access.permissions import Actor, PermissionDeniedError
 from gridadmin.services.reports.household_card import household_card_pdf
+from gridadmin.ui.common.pdf_viewer import PdfPreviewDialog
 from gridadmin.ui.register.household_dialog import HouseholdDialog
 from tests.test_residents_page import OFFICIAL, register  # noqa: F401 - the shared fixture
-from tests.uihelpers import answer_message_box
 
 NOBODY = Actor(None, "guest", "访客", frozenset())
 READER = Actor(None, "lead", "领导", frozenset({"official"}))  # prints are audited: no user row needed
@@ -61,9 +61,10 @@ def test_print_button_saves_the_card(qtbot, register, tmp_path, monkeypatch):
     assert dialog.print_full.isVisibleTo(dialog)
     out = tmp_path / "button.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    texts = answer_message_box(QMessageBox.StandardButton.Ok)
     dialog.print_button.click()
-    assert texts and "户卡已保存" in texts[0]
+    preview = dialog.findChild(PdfPreviewDialog)  # the card opens in the PDF viewer
+    assert preview.isVisible() and "户卡已保存" in preview.note.text() and preview.viewer.page_count() >= 1
+    preview.close()
     assert "张小五" in _text(out) and "138****5678" in _text(out)
     reader = HouseholdDialog(db.as_actor(OFFICIAL), hid)
     qtbot.addWidget(reader)  # a dialog left alive until exit crashes Qt's teardown

@@ -41,6 +41,9 @@ def test_spec_bundles_resources_and_leaves_out_unused_qt():
     assert "pyproject.toml" in spec
     for module in ("QtWebEngineCore", "QtQml", "QtQuick", "Qt3DCore", "QtMultimedia"):
         assert f'"PySide6.{module}"' in spec
+    # the PDF viewer (every printout's preview) needs QtPdf and QtPdfWidgets in the bundle
+    for module in ("QtPdf", "QtPdfWidgets", "QtPrintSupport"):
+        assert f'"PySide6.{module}"' not in spec
 
 
 def test_frozen_entry_point_runs_commands_and_answers_version(tmp_path):

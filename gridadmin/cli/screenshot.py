@@ -18,7 +18,7 @@ def register(sub) -> None:
     parser.add_argument("--db", required=True, help="数据库文件或 URL")
     parser.add_argument("--page", required=True, help=f"页面：{PAGE_HELP}")
     parser.add_argument("--out", required=True, help="输出 PNG 文件")
-    parser.add_argument("--size", default="1280x800", help="窗口大小，如 1366x768（默认 1280x800）")
+    parser.add_argument("--size", default="1366x768", help="窗口大小，如 1024x768（默认 1366x768）")
     add_login_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -60,10 +60,12 @@ def run(args) -> int:
         shot = window.grab()
         if not shot.save(str(out), "PNG"):
             raise CliError(f"无法写入“{out}”。")
+        logical = window.size()  # the PNG has more pixels on a scaled (HiDPI) screen
         window.close()
     finally:
         db.dispose()
-    size = f"{shot.width()}x{shot.height()}"  # the window may need more than was asked for
-    wider = "" if (shot.width(), shot.height()) == (width, height) else f"，窗口最小需要此尺寸，未能缩到 {width}x{height}"
+    size = f"{shot.width()}x{shot.height()}"
+    wider = "" if (logical.width(), logical.height()) == (width, height) else \
+        f"，窗口最小需要 {logical.width()}x{logical.height()}，未能缩到 {width}x{height}"
     print(f"已保存截图：{out}（{size}{wider}）")
     return 0

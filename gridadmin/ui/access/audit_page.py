@@ -9,7 +9,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
+    QComboBox, QDateEdit, QHeaderView, QLabel, QMessageBox, QPlainTextEdit,
+    QPushButton,
     QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
@@ -25,6 +26,7 @@ from gridadmin.services.common.paging import PageQuery
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 
 
+from gridadmin.ui.common.flow_layout import flow_row, joined
 from gridadmin.ui.common.widgets import EmptyState
 from gridadmin.ui.common.file_dialogs import ask_save_path
 
@@ -64,13 +66,8 @@ class AuditPage(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.history_button = QPushButton(self.tr("此记录的全部历史"))
         self.export_button = QPushButton(self.tr("导出…"))
-        bar = QHBoxLayout()
-        for widget in (self.user, self.action, self.entity, QLabel(self.tr("从")), self.date_from,
-                       QLabel(self.tr("到")), self.date_to):
-            bar.addWidget(widget)
-        bar.addStretch(1)
-        bar.addWidget(self.history_button)
-        bar.addWidget(self.export_button)
+        bar = flow_row(self.user, self.action, self.entity, joined(QLabel(self.tr("从")), self.date_from),
+                       joined(QLabel(self.tr("到")), self.date_to), self.history_button, self.export_button)
         self.model = LazyTableModel(audit_source(db), audit_columns(), query=PageQuery(self.current_filter(), "at", True),
                                     parent=self)
         self.table = QTableView()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel,
     QLineEdit, QMessageBox, QPushButton, QTreeView, QVBoxLayout, QWidget,
 )
 
@@ -18,6 +18,7 @@ from gridadmin.services.areas.tree import AreaNode
 from gridadmin.services.common.errors import ServiceError
 from gridadmin.ui.areas.area_dialog import AreaDialog
 from gridadmin.ui.areas.area_tree_model import COL_NAME, COL_NOTE, HEADERS, NODE_ROLE, build_area_model
+from gridadmin.ui.common.flow_layout import flow_row
 from gridadmin.ui.common.widgets import run_dialog
 
 
@@ -62,13 +63,9 @@ class GridsPage(QWidget):
         self.details = QLabel()
         self.details.setWordWrap(True)
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.search, 2)
-        bar.addWidget(self.show_inactive)
-        bar.addStretch(1)
-        for button in (self.add_button, self.edit_button, self.move_button, self.active_button,
-                       self.delete_button, self.residents_button, self.staff_button, self.refresh_button):
-            bar.addWidget(button)
+        bar = flow_row(self.search, self.show_inactive, self.add_button, self.edit_button, self.move_button,
+                       self.active_button, self.delete_button, self.residents_button, self.staff_button,
+                       self.refresh_button)
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("网格管理"))
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")

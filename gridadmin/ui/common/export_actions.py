@@ -63,7 +63,7 @@ def export_kind_xlsx(parent: QWidget, db: Database, kind: str, what: str, *, ful
 def print_pdf(parent: QWidget, db: Database, model: LazyTableModel, what: str, *, full_numbers: bool,
               landscape: bool = True) -> Path | None:
     """Ask where, then print the list as a PDF (header, page numbers,
-    signature line); returns the file or None."""
+    signature line) and open it in the PDF viewer; returns the file or None."""
     path = ask_save_path(parent, translate("export_actions", "保存 PDF"), f"{what}_{date.today():%Y%m%d}.pdf",
                          translate("export_actions", "PDF 文件 (*.pdf)"))
     if not path:
@@ -77,10 +77,12 @@ def print_pdf(parent: QWidget, db: Database, model: LazyTableModel, what: str, *
                                 full_numbers=full_numbers)
 
     return _finish(parent, run_job(parent, translate("export_actions", "打印"), job), path,
-                   translate("export_actions", "已生成 {n} 页：{path}"))
+                   translate("export_actions", "已生成 {n} 页：{path}"), preview=what)
 
 
-def _finish(parent: QWidget, outcome, path: str, message: str) -> Path | None:
+def _finish(parent: QWidget, outcome, path: str, message: str, *, preview: str | None = None) -> Path | None:
+    """Say what was written (or why not); a PDF (``preview`` is its title)
+    opens in the PDF viewer with the message under it instead."""
     if outcome.cancelled:
         return None
     if outcome.error is not None:
@@ -90,5 +92,10 @@ def _finish(parent: QWidget, outcome, path: str, message: str) -> Path | None:
         text = error.message if isinstance(error, ServiceError) else scrub_personal_data(error)
         QMessageBox.warning(parent, APP_TITLE, text)
         return None
-    QMessageBox.information(parent, APP_TITLE, message.format(n=outcome.result, path=path))
+    if preview is not None:
+        from gridadmin.ui.common.pdf_viewer import show_pdf
+
+        show_pdf(parent, path, preview, message.format(n=outcome.result, path=path))
+    else:
+        QMessageBox.information(parent, APP_TITLE, message.format(n=outcome.result, path=path))
     return Path(path)

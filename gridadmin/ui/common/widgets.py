@@ -236,10 +236,13 @@ class EmptyState:
 
     def _place(self) -> None:
         viewport = self.view.viewport()
-        width = min(560, max(200, viewport.width() - 40))
+        # never wider than the viewport (a narrow pane would cut the text in half): the text wraps instead
+        width = max(1, min(560, viewport.width() - 40 if viewport.width() > 240 else viewport.width() - 8))
         self.label.setFixedWidth(width)
-        self.label.adjustSize()
-        self.label.move((viewport.width() - width) // 2, max(20, viewport.height() // 3 - self.label.height() // 2))
+        height = self.label.heightForWidth(width)
+        self.label.setFixedHeight(height if height > 0 else self.label.sizeHint().height())
+        top = max(4, min(viewport.height() // 3 - self.label.height() // 2, viewport.height() - self.label.height()))
+        self.label.move((viewport.width() - width) // 2, top)
 
     def update(self, *_args) -> None:
         try:

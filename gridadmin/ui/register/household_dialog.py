@@ -290,6 +290,7 @@ class HouseholdDialog(QDialog):
         """Ask where, then print the saved card as a PDF (IDs and phones
         masked unless 打印完整号码 is ticked)."""
         from gridadmin.services.reports.household_card import household_card_pdf
+        from gridadmin.ui.common.pdf_viewer import show_pdf
 
         path = ask_save_path(self, self.tr("保存户卡 PDF"), f"户卡_{self.card.data.household_no}.pdf",
                              self.tr("PDF 文件 (*.pdf)"), ".pdf")
@@ -301,7 +302,8 @@ class HouseholdDialog(QDialog):
         except ServiceError as exc:
             QMessageBox.warning(self, self.tr("不能打印"), exc.message)
             return None
-        QMessageBox.information(self, self.tr("打印户卡"), self.tr("户卡已保存到 {path}").format(path=path))
+        self.pdf_preview = show_pdf(self, path, self.tr("户卡 — {no}").format(no=self.card.data.household_no),
+                                self.tr("户卡已保存到 {path}").format(path=path))
         return Path(path)
 
     # -- life events -----------------------------------------------------

@@ -5,7 +5,7 @@ phones unless the full numbers are shown)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QTableView, \
+from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QTableView, \
     QVBoxLayout, QWidget
 
 from gridadmin.db import Database
@@ -13,6 +13,7 @@ from gridadmin.services.register.household_list import HouseholdFilter, Househol
 from gridadmin.services.common.paging import PageQuery
 from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.ui.common.export_actions import export_xlsx
+from gridadmin.ui.common.flow_layout import flow_row
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.common.widgets import area_filter_combo, search_box, select_data, setup_lazy_table
 
@@ -41,14 +42,8 @@ class HouseholdsPanel(QWidget):
         self.table = QTableView()
         setup_lazy_table(self.table, self.model, sort_key="household_no")
 
-        row = QHBoxLayout()
-        row.addWidget(self.search, 3)
-        row.addWidget(self.area, 1)
-        row.addWidget(self.dissolved)
-        row.addWidget(self.show_full)
-        row.addWidget(self.open_button)
-        row.addWidget(self.export_button)
-        row.addWidget(self.refresh_button)
+        row = flow_row(self.search, self.area, self.dissolved, self.show_full, self.open_button, self.export_button,
+                       self.refresh_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(row)

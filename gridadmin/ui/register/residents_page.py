@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLabel, QPushButton, QTableView,
+    QCheckBox, QComboBox, QDateEdit, QLabel, QPushButton, QTableView,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -27,6 +27,7 @@ from gridadmin.ui.common.export_actions import export_xlsx
 from gridadmin.ui.common.widgets import (
     EmptyState, area_filter_combo, filter_combo, search_box, select_data, setup_lazy_table,
 )
+from gridadmin.ui.common.flow_layout import flow_row, joined
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 
 ALL = ""
@@ -90,22 +91,9 @@ class ResidentsPage(QWidget):
         self.column_layout = remember_columns(self.table, "residents")
         self.empty_state = EmptyState(self.table, self._empty_text)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        filters.addWidget(self.area, 1)
-        filters.addWidget(self.category, 1)
-        filters.addWidget(self.status)
-        filters.addWidget(self.as_of_check)
-        filters.addWidget(self.as_of_date)
-        more = QHBoxLayout()
-        for combo in (self.age, self.gender, self.tag):
-            more.addWidget(combo)
-        more.addWidget(self.show_full)
-        more.addStretch(1)
-        more.addWidget(self.add_button)
-        more.addWidget(self.open_button)
-        more.addWidget(self.export_button)
-        more.addWidget(self.refresh_button)
+        filters = flow_row(self.search, self.area, self.category, self.status,
+                           joined(self.as_of_check, self.as_of_date), self.age, self.gender, self.tag, self.show_full)
+        more = flow_row(self.add_button, self.open_button, self.export_button, self.refresh_button)
         self.people_tab = QWidget()
         people = QVBoxLayout(self.people_tab)
         people.setContentsMargins(0, 6, 0, 0)

@@ -80,6 +80,7 @@ class Chart(QFrame):
         title_font = QApplication.font()
         title_font.setBold(True)
         self.title.setFont(title_font)
+        self.title.setWordWrap(True)  # a long title must not hold the window wider than a small screen
         self.export_button = QPushButton(self.tr("导出图表"))
         self.export_button.setToolTip(self.tr("把这张图保存为 PNG 图片"))
         self.export_button.clicked.connect(self.export_dialog)
@@ -250,7 +251,12 @@ class DashboardPage(QWidget):
         return self.tr("{m}月").format(m=month)
 
     def _month_axis(self, chart: Chart, labels: list[str]) -> None:
-        chart.plot.getPlotItem().getAxis("bottom").setTicks([[(i, t) for i, t in enumerate(labels)]])
+        """Every other month always labelled, the months between only when
+        the chart is wide enough for them not to overlap (a 1024 px screen)."""
+        axis = chart.plot.getPlotItem().getAxis("bottom")
+        axis.setStyle(textFillLimits=[(0, 0.7)])
+        axis.setTicks([[(i, t) for i, t in enumerate(labels) if i % 2 == 0],
+                       [(i, t) for i, t in enumerate(labels) if i % 2 == 1]])
         chart.plot.setXRange(-0.6, len(labels) - 0.4, padding=0)
 
     def _horizontal_bars(self, chart: Chart, bars: pg.BarGraphItem, names: list[str], values: list[int]) -> None:

@@ -1,19 +1,17 @@
 """报表打印: pick a month and a scope, generate the monthly report (off the
-UI thread) into the data folder, preview its pages with QtPdf, print them
-through the system print dialog, save a copy; the history of generated
-reports reopens any of them. 上报本月 marks the month's report as 已上报
-(管理员/业务员); a 管理员 may withdraw it with a reason. For a submitted
-month the page says who submitted it and when, and how the register differs
-today (the late changes)."""
+UI thread) into the data folder, read it in the PDF viewer (zoom, pages,
+thumbnails), print it through the system print dialog, save a copy; the
+history of generated reports reopens any of them. 上报本月 marks the month's
+report as 已上报 (管理员/业务员); a 管理员 may withdraw it with a reason. For a
+submitted month the page says who submitted it and when, and how the
+register differs today (the late changes)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPageLayout
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox,
@@ -33,40 +31,11 @@ from gridadmin.services.reports.submission import (
     SubmissionDiff, report_diff, submission_of, submit_monthly_report, withdraw_submission,
 )
 from gridadmin.ui.common.jobs import run_job
+from gridadmin.ui.common.pdf_viewer import PRINT_DPI, PdfViewer, print_document  # noqa: F401 - re-exported
 from gridadmin.ui.common.widgets import EmptyState
 from gridadmin.ui.common.file_dialogs import ask_save_path
 
 HISTORY_COLUMNS = ("月份", "范围", "生成人", "生成时间", "SHA-256", "文件")
-PRINT_DPI = 200  # enough for text and tables; keeps page images small
-
-
-def print_document(document: QPdfDocument, printer: QPrinter, *, dpi: int = PRINT_DPI) -> int:
-    """Paint every page of ``document`` onto ``printer`` (fitted to the
-    printable area, aspect kept, centred); returns the number of pages."""
-    count = document.pageCount()
-    if count <= 0:
-        return 0
-    first = document.pagePointSize(0)
-    printer.setPageOrientation(QPageLayout.Orientation.Landscape if first.width() > first.height()
-                               else QPageLayout.Orientation.Portrait)
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise RuntimeError("无法开始打印（打印机不可用）。")
-    try:
-        for page in range(count):
-            if page:
-                printer.newPage()
-            points = document.pagePointSize(page)
-            image = document.render(page, QSize(max(1, round(points.width() * dpi / 72)),
-                                                max(1, round(points.height() * dpi / 72))))
-            area = QRectF(painter.viewport())
-            scale = min(area.width() / image.width(), area.height() / image.height())
-            w, h = image.width() * scale, image.height() * scale
-            target = QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
-            painter.drawImage(target, image)
-    finally:
-        painter.end()
-    return count
 
 
 class ReportsPage(QWidget):
@@ -87,7 +56,7 @@ class ReportsPage(QWidget):
         self.month.setCalendarPopup(True)
         self.month.setToolTip(self.tr("报告月份（默认上个月）"))
         self.scope = QComboBox()
-        self.scope.setMinimumWidth(180)
+        self.scope.setMinimumContentsLength(10)
         self._fill_scopes()
         self.generate_button = QPushButton(self.tr("生成"))
         self.print_button = QPushButton(self.tr("打印…"))
@@ -138,11 +107,9 @@ class ReportsPage(QWidget):
         history_layout.addWidget(QLabel(self.tr("已生成的报表（双击打开）")))
         history_layout.addWidget(self.history, 1)
 
-        self.document = QPdfDocument(self)
-        self.view = QPdfView(self)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.view.setDocument(self.document)
+        self.viewer = PdfViewer(self)
+        self.document = self.viewer.document
+        self.view = self.viewer.view
         self.preview_hint = QLabel(self.tr("生成月报，或双击左侧已生成的报表，在这里预览。\n"
                                            "预览后可以打印，或另存为 PDF。"))
         self.preview_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -150,15 +117,16 @@ class ReportsPage(QWidget):
         self.preview_hint.setStyleSheet("color: #666; font-size: 11pt; background: #f4f4f4;")
         self.preview = QStackedWidget()
         self.preview.addWidget(self.preview_hint)
-        self.preview.addWidget(self.view)
+        self.preview.addWidget(self.viewer)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(history_box)
         splitter.addWidget(self.preview)
-        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([480, 720])
+        splitter.setSizes([320, 880])  # the preview is what is read; the list can be widened by hand
         layout.addWidget(splitter, 1)
         self.status = QLabel(self.tr("选择月份和范围后点击“生成”。"))
+        self.status.setWordWrap(True)  # a long file path must not widen the window
         layout.addWidget(self.status)
 
         self.generate_button.clicked.connect(self.generate)
@@ -318,8 +286,8 @@ class ReportsPage(QWidget):
             self._update_buttons()
             return False
         self.current = report
-        self.preview.setCurrentWidget(self.view)
-        self.view.pageNavigator().jump(0, self.view.pageNavigator().currentLocation())
+        self.preview.setCurrentWidget(self.viewer)
+        self.viewer.go_to_page(0)
         self.status.setText(self.tr("{month} 月报（{scope}），共 {n} 页 — {path}").format(
             month=report.month, scope=report.scope_name, n=self.document.pageCount(), path=report.file_path))
         for index, r in enumerate(self._rows):

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QHBoxLayout, QLabel, QMenu, QPushButton,
+    QCheckBox, QComboBox, QDialog, QLabel, QMenu, QPushButton,
     QTableView, QVBoxLayout, QWidget,
 )
 
@@ -26,6 +26,7 @@ from gridadmin.services.roster.staff import EMPLOYMENT_TYPES, code_choices
 from gridadmin.ui.common.column_chooser import remember_columns
 from gridadmin.ui.common.export_actions import export_kind_xlsx, export_xlsx, print_pdf
 from gridadmin.ui.common.widgets import EmptyState, filter_combo, run_dialog, search_box, select_data, setup_lazy_table
+from gridadmin.ui.common.flow_layout import flow_row
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.roster.list_dialogs import ExpiringCertificatesDialog, StaffingDialog
 from gridadmin.ui.roster.staff_dialog import StaffDialog
@@ -83,30 +84,18 @@ class RosterPage(QWidget):
         self.column_layout = remember_columns(self.table, "roster")
         self.empty_state = EmptyState(self.table, self._empty_text)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        for combo in (self.area, self.role, self.employment, self.status):
-            filters.addWidget(combo, 1)
-        more = QHBoxLayout()
-        for combo in (self.skill, self.political, self.age):
-            more.addWidget(combo)
-        more.addWidget(self.show_full)
-        more.addStretch(1)
+        self.filter_row = filters = flow_row(self.search, self.area, self.role, self.employment, self.status, self.skill,
+                           self.political, self.age, self.show_full)
         self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.print_button = QPushButton(self.tr("打印花名册…"))
-        for button in (self.add_button, self.edit_button, self.export_button, self.print_button, self.refresh_button):
-            more.addWidget(button)
+        more = flow_row(self.add_button, self.edit_button, self.export_button, self.print_button, self.refresh_button)
         self.staffing_button = QPushButton(self.tr("网格配备情况…"))
         self.staffing_button.setToolTip(self.tr("各网格“1+3+N”配备、缺岗和每名专职网格员服务户数"))
         self.expiring_button = QPushButton(self.tr("90天内到期的证书…"))
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("人员花名册"))
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
-        heading = QHBoxLayout()
-        heading.addWidget(title)
-        heading.addStretch(1)
-        heading.addWidget(self.staffing_button)
-        heading.addWidget(self.expiring_button)
+        heading = flow_row(title, self.staffing_button, self.expiring_button)
         layout.addLayout(heading)
         layout.addLayout(filters)
         layout.addLayout(more)

@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     fold_committed(db)  # PostgreSQL: the stored counts' pending changes (a short transaction)
     window = MainWindow(db)
+    window.restore_placement()
     window.show()
     if args.backup_file:
         offer_restore(window, args.backup_file)

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from importlib import import_module
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton, QApplication, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
     QMessageBox, QStackedWidget, QStyle, QTabWidget, QWidget,
@@ -73,6 +73,45 @@ def page_names() -> list[str]:
     return [spec.name for spec in PAGES]
 
 
+PREFERRED_SIZE = QSize(1280, 800)  # when the screen has room for it and nothing was saved
+MIN_VISIBLE = 120  # px of a saved window's title bar that must lie on a screen to restore it there
+
+
+def fit_on_screens(saved: QRect | None, areas: list[QRect]) -> QRect | None:
+    """``saved`` (a window's last normal geometry) moved and shrunk into
+    the available area of the screen showing most of it, or None when no
+    screen shows enough of its top edge to grab it (a monitor since
+    unplugged, a resolution since lowered): the caller then opens the
+    window afresh."""
+    if saved is None or not saved.isValid():
+        return None
+    best, best_area = None, 0
+    for area in areas:
+        top_edge = area.intersected(QRect(saved.left(), saved.top(), saved.width(), 24))
+        if top_edge.width() < min(MIN_VISIBLE, saved.width()) or top_edge.height() <= 0:
+            continue
+        shown = area.intersected(saved)
+        if shown.width() * shown.height() > best_area:
+            best, best_area = area, shown.width() * shown.height()
+    if best is None:
+        return None
+    width, height = min(saved.width(), best.width()), min(saved.height(), best.height())
+    left = min(max(saved.left(), best.left()), best.right() + 1 - width)
+    top = min(max(saved.top(), best.top()), best.bottom() + 1 - height)
+    return QRect(left, top, width, height)
+
+
+def _rect_setting(value) -> QRect | None:
+    """A QRect kept as "x,y,width,height" (None when missing or unreadable)."""
+    if isinstance(value, QRect):
+        return value
+    try:
+        x, y, w, h = (int(part) for part in str(value or "").split(","))
+    except ValueError:
+        return None
+    return QRect(x, y, w, h)
+
+
 class MainWindow(QMainWindow):
     """Navigation list + stacked pages; pages are built on first visit."""
 
@@ -82,7 +121,7 @@ class MainWindow(QMainWindow):
         township = township_of_database(db)
         self.township_name = township[1] if township else ""
         self.setWindowTitle(f"{APP_TITLE} — {self.township_name}" if self.township_name else APP_TITLE)
-        self.resize(1280, 800)
+        self._fit_default_size()
         self._pages: dict[str, QWidget] = {}
         self._page_shortcuts: dict[int, dict] = {}
 
@@ -111,6 +150,57 @@ class MainWindow(QMainWindow):
                 name=actor.display_name, roles=actor.role_labels)))
         self.statusBar().addPermanentWidget(QLabel(self.tr("数据库：") + db.display_location))
         self.show_page(PAGES[0].name)
+
+    # -- size and place on the screen ---------------------------------------
+    def _screen_area(self) -> QRect:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def _fit_default_size(self) -> None:
+        """1280x800, or less on a smaller screen (a 1366x768 laptop, a
+        1024x768 office PC): never taller or wider than the screen's free
+        area (without the taskbar)."""
+        area = self._screen_area()
+        size = PREFERRED_SIZE.boundedTo(QSize(area.width(), area.height()))
+        self.resize(size)
+
+    def restore_placement(self) -> bool:
+        """Put the window where it was when last closed on this PC, if that
+        is still on a screen (shrunk to fit it); otherwise (first start, or
+        the screen has gone) fill the screen's free area, maximised. True
+        when a saved placement was used."""
+        from gridadmin.ui.shell.pc_settings import SETTINGS_WINDOW_GEOMETRY, SETTINGS_WINDOW_MAXIMISED, app_settings
+
+        settings = app_settings()
+        saved = fit_on_screens(_rect_setting(settings.value(SETTINGS_WINDOW_GEOMETRY)),
+                               [screen.availableGeometry() for screen in QGuiApplication.screens()])
+        if saved is None:
+            area = self._screen_area()
+            self.setGeometry(QRect(area.topLeft(), QSize(area.width(), area.height())))
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            return False
+        self.setGeometry(saved)
+        if str(settings.value(SETTINGS_WINDOW_MAXIMISED, "false")).lower() in ("true", "1"):
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        return True
+
+    def save_placement(self) -> None:
+        """Remember the window's normal geometry and whether it is maximised."""
+        from gridadmin.ui.shell.pc_settings import SETTINGS_WINDOW_GEOMETRY, SETTINGS_WINDOW_MAXIMISED, app_settings
+
+        maximised = self.isMaximized()
+        rect = self.normalGeometry() if maximised or self.isFullScreen() else self.geometry()
+        if not rect.isValid():  # maximised from the start: it never had a normal size
+            rect = self.geometry()
+        settings = app_settings()
+        settings.setValue(SETTINGS_WINDOW_GEOMETRY, f"{rect.x()},{rect.y()},{rect.width()},{rect.height()}")
+        settings.setValue(SETTINGS_WINDOW_MAXIMISED, "true" if maximised else "false")
+        settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.isVisible():
+            self.save_placement()
+        super().closeEvent(event)
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
@@ -175,7 +265,8 @@ class MainWindow(QMainWindow):
             dialog.database.dispose()
             return None
         window = MainWindow(database)
-        window.setGeometry(self.geometry())
+        self.save_placement()
+        window.restore_placement()
         window.show()
         self.close()
         self.db.dispose()
@@ -184,7 +275,8 @@ class MainWindow(QMainWindow):
     def reload(self) -> "MainWindow":
         """Rebuild the window on the same database (after a restore)."""
         window = MainWindow(self.db)
-        window.setGeometry(self.geometry())
+        self.save_placement()
+        window.restore_placement()
         window.show()
         self.close()
         return window

@@ -13,6 +13,8 @@ from gridadmin.paths import data_dir
 
 SETTINGS_LAST_DB = "last_database"
 SETTINGS_BACKUP_FOLDER = "backup_folder"
+SETTINGS_WINDOW_GEOMETRY = "main_window/geometry"  # "x,y,width,height" of the normal (not maximised) window
+SETTINGS_WINDOW_MAXIMISED = "main_window/maximised"
 
 
 def backup_folder(db=None):

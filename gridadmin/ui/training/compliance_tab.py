@@ -7,7 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from PySide6.QtWidgets import (
-    QCheckBox, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QCheckBox, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from gridadmin.db import Database
@@ -16,6 +16,7 @@ from gridadmin.services.access.permissions import EDIT_TRAINING, acting
 from gridadmin.services.training.sessions import TrainingCodeLists
 from gridadmin.services.common.paging import ListSource, PageQuery
 from gridadmin.ui.common.export_actions import export_xlsx, print_pdf
+from gridadmin.ui.common.flow_layout import flow_row
 from gridadmin.ui.training.requirements_dialog import RequirementsDialog
 from gridadmin.ui.common.widgets import error_label, run_dialog, setup_table, show_error
 from gridadmin.ui.training.models import ComplianceModel
@@ -41,13 +42,9 @@ class ComplianceTab(QWidget):
         self.error = error_label()
         self.requirement_title = QLabel()
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.requirement_title, 1)
-        bar.addWidget(self.requirements_button)
-        bar.addSpacing(12)
-        bar.addWidget(self.behind_only)
-        bar.addWidget(self.export_button)
-        bar.addWidget(self.print_button)
+        self.requirement_title.setWordWrap(True)
+        bar = flow_row(self.requirement_title, self.requirements_button, self.behind_only, self.export_button,
+                       self.print_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.error)

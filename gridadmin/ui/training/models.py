@@ -64,13 +64,14 @@ class RowsModel(QAbstractTableModel):
 class SessionTableModel(RowsModel):
     """培训场次: one row per session; cancelled ones greyed and marked."""
 
-    number_columns = frozenset({4, 7, 8, 9})
+    number_columns = frozenset({4, 5, 6, 7})
 
     def __init__(self, codes: TrainingCodeLists, parent=None):
         super().__init__(parent)
         self.codes = codes
+        # the figures come before 主讲人/地点, so a narrow window still shows them
         self.headers = (self.tr("名称"), self.tr("类别"), self.tr("形式"), self.tr("日期"), self.tr("学时"),
-                        self.tr("主讲人"), self.tr("地点"), self.tr("应到"), self.tr("实到"), self.tr("出勤率"))
+                        self.tr("应到"), self.tr("实到"), self.tr("出勤率"), self.tr("主讲人"), self.tr("地点"))
 
     def text(self, row: SessionRow, column: int) -> str:
         if column == 0:
@@ -84,16 +85,16 @@ class SessionTableModel(RowsModel):
         if column == 4:
             return hours_text(row.hours)
         if column in (5, 6):
-            return (row.trainer if column == 5 else row.place) or ""
-        if column in (7, 8):
-            return str(row.invited if column == 7 else row.present)
-        rate = row.attendance_rate
-        return "" if rate is None else f"{rate:.0%}" if rate in (0, 1) else f"{rate:.1%}"
+            return str(row.invited if column == 5 else row.present)
+        if column == 7:
+            rate = row.attendance_rate
+            return "" if rate is None else f"{rate:.0%}" if rate in (0, 1) else f"{rate:.1%}"
+        return (row.trainer if column == 8 else row.place) or ""
 
     def extra(self, row: SessionRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and row.cancelled:
             return GREY
-        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 6):
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 8, 9):
             return self.text(row, column)
         return None
 

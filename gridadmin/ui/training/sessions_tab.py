@@ -8,7 +8,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout,
+    QApplication, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout,
     QWidget,
 )
 
@@ -20,6 +20,8 @@ from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.reports.signin_sheet import signin_sheet_pdf
 from gridadmin.services.training.sessions import SessionRow, TrainingCodeLists
 from gridadmin.ui.training.attendance_dialog import AttendanceDialog
+from gridadmin.ui.common.flow_layout import flow_row
+from gridadmin.ui.common.pdf_viewer import show_pdf
 from gridadmin.ui.common.widgets import EmptyState, run_dialog, setup_table
 from gridadmin.ui.training.models import ROW_ROLE, SessionTableModel
 from gridadmin.services.training.targets import community_choices
@@ -51,7 +53,7 @@ class SessionsTab(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        setup_table(self.table, stretch_column=6)
+        setup_table(self.table, stretch_column=9)
         self.empty_state = EmptyState(self.table, lambda: self.tr(
             "{year} 年还没有培训。可以点击“新建培训”登记一场培训，再在“签到管理”中添加参加人员。").format(year=self.year))
         self.table.doubleClicked.connect(lambda _index: self.manage_attendance())
@@ -67,11 +69,8 @@ class SessionsTab(QWidget):
         self.status.hide()
         self._areas: list | None = None  # the area list of the attendance dialog, loaded once
 
-        bar = QHBoxLayout()
-        for button in (self.new_button, self.edit_button, self.cancel_button, self.attendance_button,
-                       self.print_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
+        bar = flow_row(self.new_button, self.edit_button, self.cancel_button, self.attendance_button,
+                       self.print_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
@@ -198,6 +197,7 @@ class SessionsTab(QWidget):
         QApplication.restoreOverrideCursor()
         self.status.setText(self.tr("已保存签到表：{path}（共 {n} 页）").format(path=path, n=pages))
         self.status.show()
+        self.pdf_preview = show_pdf(self, path, self.tr("培训签到表 — {name}").format(name=row.name), self.status.text())
 
     def _after_change(self, session_id: int, year: int) -> None:
         """Show the year of the session just saved, select it and tell the
