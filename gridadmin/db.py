@@ -128,6 +128,12 @@ class Database:
         ``describe_db_error``); other errors propagate unchanged."""
         session = self.sessionmaker()
         try:
+            if getattr(self.actor, "version", None) is not None:
+                # the logged-in user as stored now (roles, areas, 停用): one
+                # primary-key query; see services.access.permissions
+                from gridadmin.services.access.permissions import refresh_actor
+
+                self.actor = refresh_actor(session, self.actor)
             yield session
             session.commit()
         except DBAPIError as exc:
@@ -169,7 +175,7 @@ def _quiet_rollback(session: Session) -> None:
 # compares against this, so Alembic is imported only when there is work to
 # do (it costs a noticeable part of start-up). A test keeps it equal to the
 # head of gridadmin/migrations/versions.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0010"
 
 
 def stamped_revision(engine: Engine) -> str | None:

@@ -34,7 +34,7 @@ from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.access import audit
-from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
+from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_maskers, require, require_read
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.register.household_rules import check_identity, check_members
 from gridadmin.services.register.households import MemberData, PlausibilityError, check_duplicate_ids
@@ -97,14 +97,22 @@ class ResidentRecord:
 
 
 def load_resident(db: Database, person_id: int) -> ResidentRecord:
-    """The record of ``person_id``; ``NotFoundError`` if there is none."""
+    """The record of ``person_id``; ``NotFoundError`` if there is none, and
+    ``PermissionDeniedError`` when it lies outside the acting user's areas.
+    The ID number, phone and residence permit number come masked unless
+    the user may see them whole."""
     with db.session() as session:
+        actor = acting(db)
         p = session.get(Person, person_id)
         if p is None:
             raise NotFoundError(f"人员（编号 {person_id}）不存在。", field="人员", value=person_id)
         values = {f.name: getattr(p, f.name) for f in fields(ResidentData)}
         values.update({k: values[k] or "" for k in ("id_number", "phone", *_TEXT_FIELDS)})
         household = session.get(Household, p.household_id) if p.household_id else None
+        require_read(session, actor, household.area_id if household else None, f"居民“{p.name}”")
+        id_text, phone_text = number_maskers(actor)
+        values.update(id_number=id_text(values["id_number"]), phone=phone_text(values["phone"]),
+                      residence_permit_no=id_text(values["residence_permit_no"]))
         area = session.get(Area, household.area_id) if household else None
         parent = session.get(Area, area.parent_id) if area and area.parent_id else None
         label = f"{parent.name}·{area.name}" if parent and area else (area.name if area else "")

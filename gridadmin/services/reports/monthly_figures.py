@@ -58,7 +58,7 @@ from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.training.compliance import compliance
 from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, get_setting
-from gridadmin.services.access.permissions import SEE_SENSITIVE, acting
+from gridadmin.services.access.permissions import SEE_SENSITIVE, PermissionDeniedError, acting, visible_areas
 from gridadmin.services.reports import monthly_details as details
 from gridadmin.services.reports import presence
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
@@ -198,9 +198,15 @@ def month_bounds(year: int, month: int) -> tuple[date, date, date]:
 
 def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | None = None) -> MonthlyFigures:
     """The report's figures for ``year``-``month``; ``scope_area_id`` a
-    township or community (None: every community in the database)."""
+    township or community (None: every community in the database). A user
+    limited to some areas may only report on one of them."""
     start, end, prev = month_bounds(year, month)
     with db.session() as session:
+        actor = acting(db)
+        visible = visible_areas(session, actor)
+        if visible is not None and (scope_area_id is None or scope_area_id not in visible):
+            raise PermissionDeniedError(f"当前用户“{actor.display_name}”只负责部分区域，请选择其负责的社区生成报表。",
+                                        field="范围", value=scope_area_id or "全镇")
         one_snapshot(session)
         areas = {r.id: r for r in session.execute(
             select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code, Area.grid_code,
