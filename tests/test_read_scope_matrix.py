@@ -28,9 +28,10 @@ from gridadmin.services.register.residents import ResidentFilter, resident_sourc
 from gridadmin.services.register.special_groups import special_group_counts
 from gridadmin.services.register.tags import person_tags, set_person_tags
 from gridadmin.services.reports.monthly_figures import monthly_figures
-from gridadmin.services.roster import assignments
+from gridadmin.services.roster import assignments, certificates
 from gridadmin.services.roster.listing import RosterFilter, roster_source
 from gridadmin.services.roster.staff import get_staff
+from gridadmin.services.training import compliance as training_compliance
 from gridadmin.services.training import sessions as training
 from gridadmin.services.training.targets import find_staff
 from tests import staffdata
@@ -97,6 +98,8 @@ def world(township_db, tmp_path):
         name, _id, _phone = STAFF[where]
         staff[where] = staffdata.add(admin, name, seq=seq, born=date(1985, 3, 2) if seq == 123 else date(1986, 4, 3))
         assignments.assign(admin, staff[where], places[grid], "fulltime", date(2024, 1, 1))
+        certificates.add_certificate(admin, staff[where], certificates.CertificateInput(
+            name="社工证", issued_on=date(2020, 1, 1), expires_on=date(2025, 3, 20)), today=ON)
     session_id = training.create_session(admin, training.SessionInput(
         name="消防培训", start_date=date(2025, 2, 1), end_date=date(2025, 2, 1), hours=4, category="06", form="1"))
     training.add_attendees(admin, session_id, list(staff.values()))
@@ -248,10 +251,33 @@ def attendance_export(w, role, where):
     return row and Seen(_numbers_of(header, row))
 
 
+def compliance_list(w, role, where):
+    rows = training_compliance.compliance(w.actors[role], 2025, today=ON)
+    return Seen() if any(r.name == STAFF[where][0] for r in rows) else None
+
+
+def expiring_certificates(w, role, where):
+    rows = certificates.expiring_certificates(w.actors[role], today=ON)
+    return Seen() if any(r.staff_name == STAFF[where][0] for r in rows) else None
+
+
+def staff_assignments(w, role, where):
+    return _denied(lambda: assignments.staff_timeline(w.actors[role], w.staff[where], today=ON)) and Seen()
+
+
+def staff_certificates(w, role, where):
+    return _denied(lambda: certificates.list_certificates(w.actors[role], w.staff[where])) and Seen()
+
+
+def staff_training_history(w, role, where):
+    return _denied(lambda: training_compliance.staff_history(w.actors[role], w.staff[where])) and Seen()
+
+
 RESIDENT_READS = [residents_list, residents_by_sensitive_group, residents_by_area, resident_record,
                   resident_timeline, households_list, household_card, household_lookup, special_group_count,
                   residents_export, households_export]
-STAFF_READS = [roster_list, staff_record, staff_search, attendance_list, staff_export, attendance_export]
+STAFF_READS = [roster_list, staff_record, staff_search, attendance_list, staff_export, attendance_export,
+               compliance_list, expiring_certificates, staff_assignments, staff_certificates, staff_training_history]
 
 
 def _check(seen: Seen | None, role: str, where: str, truth: tuple[str, str, str], w: World, *,

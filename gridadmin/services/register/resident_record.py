@@ -151,14 +151,16 @@ def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_
     """Save the editable fields of an existing resident in one transaction
     (checked as in the module doc), audited as an update of ``person``."""
     today = today or date.today()
-    data = normalise_resident(data, today)
     with db.session() as session:
         person = session.get(Person, person_id)
         if person is None:
-            raise NotFoundError(f"“{data.name}”已不存在，请刷新。", field="人员", value=data.name)
+            raise NotFoundError(f"“{clean_name(data.name)}”已不存在，请刷新。", field="人员", value=data.name)
         area_id = session.scalar(select(Household.area_id).where(Household.id == person.household_id))
         actor = acting(db)
+        # the permission first: a reader's form holds masked numbers, which
+        # would otherwise be refused as a bad ID instead of as not allowed
         require(session, actor, EDIT_REGISTER, area_id=area_id)
+        data = normalise_resident(data, today)
         if expected_version is not None and person.version != expected_version:
             raise audit.stale_record(session, "person", person.id, f"“{person.name}”", field="人员",
                                      value=person.name)

@@ -131,11 +131,14 @@ def staff_scope(session: Session, actor: Actor):
     return served
 
 
-def require_staff_readable(session: Session, actor: Actor, staff_id: int, name: str) -> None:
+def require_staff_readable(session: Session, actor: Actor, staff_id: int, name: str | None = None) -> None:
     """Refuse reading staff member ``staff_id`` outside ``actor``'s areas."""
     condition = staff_scope(session, actor)
     if condition is None or session.scalar(select(Staff.id).where(Staff.id == staff_id, condition)) is not None:
         return
+    if session.get(Staff, staff_id) is None:
+        return  # nothing to show: the caller's own "not found" applies
+    name = name or session.scalar(select(Staff.name).where(Staff.id == staff_id))
     raise PermissionDeniedError(f"网格员“{name}”不在当前用户“{actor.display_name}”负责的区域内，无权查看。",
                                 field="区域", value=name)
 
