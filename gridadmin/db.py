@@ -126,14 +126,17 @@ class Database:
         read-only, server gone, damaged file, locked) is rolled back and
         re-raised as the Chinese ``StorageError`` (``services/errors.py``
         ``describe_db_error``); other errors propagate unchanged."""
+        if getattr(self.actor, "version", None) is not None:
+            # the logged-in user as stored now (roles, areas, 停用): one
+            # primary-key query, in its own short session so the action's
+            # transaction starts untouched (a report sets its isolation
+            # level first); see services.access.permissions
+            from gridadmin.services.access.permissions import refresh_actor
+
+            with self.sessionmaker() as check:
+                self.actor = refresh_actor(check, self.actor)
         session = self.sessionmaker()
         try:
-            if getattr(self.actor, "version", None) is not None:
-                # the logged-in user as stored now (roles, areas, 停用): one
-                # primary-key query; see services.access.permissions
-                from gridadmin.services.access.permissions import refresh_actor
-
-                self.actor = refresh_actor(session, self.actor)
             yield session
             session.commit()
         except DBAPIError as exc:

@@ -202,12 +202,12 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     limited to some areas may only report on one of them."""
     start, end, prev = month_bounds(year, month)
     with db.session() as session:
+        one_snapshot(session)  # first: it sets the transaction's isolation level
         actor = acting(db)
         visible = visible_areas(session, actor)
         if visible is not None and (scope_area_id is None or scope_area_id not in visible):
             raise PermissionDeniedError(f"当前用户“{actor.display_name}”只负责部分区域，请选择其负责的社区生成报表。",
                                         field="范围", value=scope_area_id or "全镇")
-        one_snapshot(session)
         areas = {r.id: r for r in session.execute(
             select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code, Area.grid_code,
                    Area.grid_type, Area.active, Area.sort_order))}
