@@ -1,7 +1,9 @@
 """Register figures (issue 5), township (≈50,000 residents) and county
 (≈500,000) demo databases side by side in one run: open the residents list
 (count + first rows), type a search character, filter by a tag, open a
-household with its members, open the households list (count + first rows), counts per grid for the whole database. The
+household with its members, open the households list (count + first rows), counts per grid for the whole database,
+and the residents list and a search as a clerk limited to one community (the area scope is an SQL
+condition, issue 19). The
 ratio is county / township: flat means ≈1.
 
 Existing demo databases can be named to skip generating them (see
@@ -25,11 +27,22 @@ def _measure(path: str) -> dict[str, float]:
     from gridadmin.services.common.paging import PageQuery
     from gridadmin.services.register.residents import ResidentFilter, resident_source
 
+    from gridadmin.models.area import LEVEL_COMMUNITY
+    from gridadmin.services.access.permissions import Actor
+
     db = open_database(path)
     source = resident_source(db)
     with db.session() as s:
         tag = s.scalar(select(TagKind.id).where(TagKind.code == "elder_80"))
         household = s.scalar(select(Household.id).where(Household.dissolved_on.is_(None)).limit(1))
+        community = s.scalar(select(Area.id).where(Area.level == LEVEL_COMMUNITY).order_by(Area.id).limit(1))
+    clerk = db.as_actor(Actor(None, "clerk", "业务员", frozenset({"clerk"}), frozenset({community})))
+    scoped = resident_source(clerk)
+
+    def show_scoped(flt: ResidentFilter) -> None:
+        query = PageQuery(flt, "name")
+        scoped.count(query)
+        scoped.window(query, 0, 200)
 
     def show(flt: ResidentFilter) -> None:
         query = PageQuery(flt, "name")
@@ -50,6 +63,8 @@ def _measure(path: str) -> dict[str, float]:
         "open_household": median_time(lambda: load_household(db, household)),
         "households_open": median_time(show_households),
         "counts_per_grid": median_time(lambda: areas.load_tree(db)),
+        "open_scoped": median_time(lambda: show_scoped(ResidentFilter())),
+        "search_char_scoped": median_time(lambda: show_scoped(ResidentFilter(search="z"))),
     }
     with db.session() as s:
         figures["areas"] = s.scalar(select(func.count()).select_from(Area))

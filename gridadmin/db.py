@@ -176,6 +176,15 @@ class Database:
         two clerks at once) as the ``ConflictError`` naming the record that
         holds it (``services/common/identities.py``); other errors propagate
         unchanged."""
+        if getattr(self.actor, "version", None) is not None:
+            # the logged-in user as stored now (roles, areas, 停用): one
+            # primary-key query, in its own short session so the action's
+            # transaction starts untouched (a report sets its isolation
+            # level first); see services.access.permissions
+            from gridadmin.services.access.permissions import refresh_actor
+
+            with self.sessionmaker() as check:
+                self.actor = refresh_actor(check, self.actor)
         session = self.sessionmaker()
         try:
             yield session
@@ -223,7 +232,7 @@ def _quiet_rollback(session: Session) -> None:
 # compares against this, so Alembic is imported only when there is work to
 # do (it costs a noticeable part of start-up). A test keeps it equal to the
 # head of gridadmin/migrations/versions.
-SCHEMA_HEAD = "0014"
+SCHEMA_HEAD = "0015"
 
 
 def stamped_revision(engine: Engine) -> str | None:

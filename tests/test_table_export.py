@@ -61,7 +61,7 @@ def test_full_numbers_need_permission(demo_path, tmp_path):
     db = open_database(str(demo_path))
     create_user(db, "admin", "王管理", "wangge2026", ["admin"])
     admin = db.as_actor(authenticate(db, "admin", "wangge2026"))
-    create_user(admin, "leader", "赵领导", "lingdao2026", ["official"])
+    create_user(admin, "leader", "赵领导", "lingdao2026", ["official"], all_areas=True)  # 全部 is explicit now
     official = db.as_actor(authenticate(db, "leader", "lingdao2026"))
     query = PageQuery(RosterFilter(), "name")
     with pytest.raises(PermissionDeniedError, match="查看完整证件号码"):

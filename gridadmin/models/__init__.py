@@ -16,6 +16,6 @@ from gridadmin.models.training import Attendance, TrainingRequirement, TrainingS
 __all__ = [
     "Area", "Attendance", "AuditLog", "Base", "Certificate", "CodeAlias", "CodeItem", "GeneratedReport",
     "Household", "HouseholdTally", "HouseholdTallyDelta", "ImportBatch", "Person", "PersonEvent", "PersonTag",
-    "ResidentTally", "ResidentTallyDelta", "Setting", "Staff", "StaffAssignment", "StaffStatusEvent", "SubmittedReport", "TagKind",
+    "ResidentTally", "ResidentTallyDelta", "RunningImport", "Setting", "Staff", "StaffAssignment", "StaffStatusEvent", "SubmittedReport", "TagKind",
     "TagTally", "TagTallyDelta", "TrainingRequirement", "TrainingSession", "User", "UserRole", "UserScope",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridadmin.models.base import Base, TimestampMixin, VersionedMixin, local_now
@@ -26,6 +26,9 @@ class User(VersionedMixin, TimestampMixin, Base):
     display_name: Mapped[str] = mapped_column(String(50))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    # 全部: the user reads and works in every area (chosen explicitly; with
+    # False only the areas in user_scope, none when there is none).
+    all_areas: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -8,7 +8,6 @@ Create Date: 2026-11-27 08:51:51.508662
 from typing import Sequence, Union
 
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.

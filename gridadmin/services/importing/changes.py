@@ -49,7 +49,6 @@ from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec
 from gridadmin.services.importing.plan import (
     ERROR, MODE_INSERT, MODE_UPDATE, NEW, SKIP, UPDATE, ImportPlan, RowIssue, RowPlan, RowReader, mark_duplicates,
-    shown,
 )
 from gridadmin.services.importing.resident_write import _AUDIT_KEYS, _audit_row, _dissolve_emptied
 from gridadmin.services.importing.residents import household_no_value

@@ -19,7 +19,7 @@ Contract of ``export_kind``:
   permission); cells that could run as a formula are neutralised;
 - the writing, the permission check (导出) and the audit row are those of
   ``services.table_export.export_table_xlsx``; a scoped user exports only
-  the grids, households and residents of their areas;
+  the grids, households, residents, staff and attendance of their areas;
 - returns the number of data rows.
 """
 
@@ -40,11 +40,10 @@ from gridadmin.models import Area, Attendance, Household, Person, Staff, StaffAs
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTENDANCE_LABELS
-from gridadmin.services.access.permissions import acting, area_in_scope
+from gridadmin.services.access.permissions import acting, number_maskers, visible_areas
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.register.household_rules import is_head
-from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE, SessionFacts, title_line
 from gridadmin.services.importing.grids import GRIDS
@@ -53,7 +52,7 @@ from gridadmin.services.importing.residents import CODE_FIELDS, IMPORT_ONLY, RES
 from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
 from gridadmin.services.importing.staff import STAFF
 from gridadmin.services.common.paging import Column, PageQuery
-from gridadmin.services.roster.listing import roster_keys
+from gridadmin.services.roster.listing import roster_keys, staff_scope
 from gridadmin.services.common.table_export import export_table_xlsx
 
 EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance")
@@ -88,15 +87,16 @@ class RowSource:
 
 
 class _Context:
+    """What the acting user may export: their areas (``scope``; staff through
+    ``staff_scope``) and whole numbers only when asked and allowed."""
+
     def __init__(self, db: Database, session, full_numbers: bool):
         self.book = CodeBook.load(session)
         self.areas = AreaIndex.load(session)
-        actor = acting(db)
-        self.scope = None
-        if actor.scope is not None and not actor.is_admin:
-            self.scope = {a for a in self.areas.areas if area_in_scope(session, actor, a)}
-        self.id_number = (lambda v: v or "") if full_numbers else (lambda v: mask_id_number(v) if v else "")
-        self.phone = (lambda v: v or "") if full_numbers else (lambda v: mask_phone(v) if v else "")
+        self.actor = acting(db)
+        self.scope = visible_areas(session, self.actor)
+        self.staff_scope = staff_scope(session, self.actor)
+        self.id_number, self.phone = number_maskers(self.actor, full_numbers)
 
     def in_scope(self, area_id) -> bool:
         return self.scope is None or area_id in self.scope
@@ -159,8 +159,10 @@ def _staff(session, ctx: _Context, roster_filter=None) -> tuple[list[str], Itera
 
     def rows():
         query = select(Staff).order_by(Staff.id)
+        if ctx.staff_scope is not None:
+            query = query.where(ctx.staff_scope)
         if roster_filter is not None:  # what the roster page shows, in its pinyin order
-            query = (select(Staff).where(Staff.id.in_(roster_keys(session, roster_filter)))
+            query = (select(Staff).where(Staff.id.in_(roster_keys(session, roster_filter, ctx.actor)))
                      .order_by(Staff.name_pinyin, Staff.id))
         for staff in session.scalars(query).yield_per(CHUNK):
             area_id, role = running.get(staff.id, (None, None))
@@ -257,6 +259,8 @@ def _attendance(session, ctx: _Context, which: str | None) -> tuple[list[str], I
              .join(Attendance, Attendance.session_id == TrainingSession.id)
              .join(Staff, Staff.id == Attendance.staff_id)
              .order_by(TrainingSession.start_date, TrainingSession.id, Staff.name_pinyin, Staff.id))
+    if ctx.staff_scope is not None:
+        query = query.where(ctx.staff_scope)
     if which:
         ids = [int(which)] if which.isdigit() else list(session.scalars(
             select(TrainingSession.id).where(TrainingSession.name == which.strip())))

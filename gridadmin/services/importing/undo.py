@@ -40,7 +40,7 @@ from gridadmin.models.base import Base, local_now
 from gridadmin.models.household import PERSON_ACTIVE, Household, Person, PersonEvent
 from gridadmin.models.staff import StaffStatusEvent
 from gridadmin.services.register import tallies
-from gridadmin.services.access.permissions import IMPORT_REGISTER, SCOPED, acting, area_in_scope, require
+from gridadmin.services.access.permissions import IMPORT_REGISTER, SCOPED, acting, require
 from gridadmin.services.access.audit import (
     ACTION_CREATE, ACTION_EXPORT, ACTION_PRINT, ACTION_RENAME, ACTION_UNDO, ACTION_UPDATE,
 )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person
 from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_condition, number_maskers
 from gridadmin.services.register.household_rules import HEAD_RELATIONS
 from gridadmin.services.common.idcard import number_formatters
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, SqlPager, prefix_range
@@ -77,10 +78,14 @@ def search_condition(text: str):
     return None
 
 
-def household_keys(session: Session, f: HouseholdFilter | None):
-    """``SELECT household.id`` for the filter (every condition in SQL)."""
+def household_keys(session: Session, f: HouseholdFilter | None, actor: Actor = SYSTEM):
+    """``SELECT household.id`` for the filter (every condition in SQL), among
+    the households of ``actor``'s areas."""
     f = f or HouseholdFilter()
     stmt = select(Household.id)
+    scope = area_condition(session, actor, Household.area_id)
+    if scope is not None:
+        stmt = stmt.where(scope)
     if not f.include_dissolved:
         stmt = stmt.where(Household.dissolved_on.is_(None))
     if f.area_id is not None:
@@ -99,10 +104,13 @@ SORTS = {
 }
 
 
-def load_rows(session: Session, ids: Sequence[int], _query: PageQuery | None = None) -> list[HouseholdRow]:
+def load_rows(session: Session, ids: Sequence[int], _query: PageQuery | None = None, *,
+              actor: Actor = SYSTEM) -> list[HouseholdRow]:
     """Rows for ``ids`` (in that order): one query for households and grids,
-    one grouped query for heads and member counts of just these ids."""
+    one grouped query for heads and member counts of just these ids; the
+    phone masked unless ``actor`` may see it whole."""
     ids = list(ids)
+    _id_text, phone_text = number_maskers(actor)
     community = aliased(Area)
     found = {r.id: r for r in session.execute(
         select(Household.id, Household.household_no, Household.address, Household.phone, Household.dissolved_on,
@@ -128,13 +136,16 @@ def load_rows(session: Session, ids: Sequence[int], _query: PageQuery | None = N
             id=h.id, household_no=h.household_no, address=h.address or "", head=heads.get(h.id, ""),
             members=int(counts.get(h.id, 0)), grid=h.grid or "",
             grid_detail=f"{h.community}·{h.grid}" if h.community and h.grid else (h.grid or ""),
-            phone=h.phone or "", state=DISSOLVED if h.dissolved_on else ""))
+            phone=phone_text(h.phone), state=DISSOLVED if h.dissolved_on else ""))
     return rows
 
 
 def household_source(db: Database) -> SqlPager[HouseholdRow]:
-    """``PageSource`` of households (default order: household number)."""
-    return SqlPager(db=db, keys=household_keys, sorts=SORTS, tiebreak=Household.id, load=load_rows,
+    """``PageSource`` of households (default order: household number) of
+    the acting user's areas, as they stand at each read."""
+    return SqlPager(db=db, keys=lambda session, f: household_keys(session, f, acting(db)), sorts=SORTS,
+                    tiebreak=Household.id, load=lambda session, ids, query: load_rows(session, ids, query,
+                                                                                       actor=acting(db)),
                     default_sort="household_no")
 
 

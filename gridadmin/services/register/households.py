@@ -30,7 +30,8 @@ from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.access import audit
-from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
+from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_maskers, readable, require, \
+    require_read
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ServiceError, ValidationError
 from gridadmin.services.register.effective import arrival_problem, future_problem
 from gridadmin.services.register.household_rules import MemberData, check_members, normalise_member
@@ -88,14 +89,20 @@ class HouseholdCard:
 
 
 def load_household(db: Database, household_id: int) -> HouseholdCard:
-    """The household with its active (在册) members, head first."""
+    """The household with its active (在册) members, head first; refused
+    outside the acting user's areas, numbers masked unless they may see
+    them whole."""
     with db.session() as session:
+        actor = acting(db)
         h = session.get(Household, household_id)
         if h is None:
             raise NotFoundError(f"户（编号 {household_id}）不存在。", field="户号", value=household_id)
+        require_read(session, actor, h.area_id, f"户“{h.household_no}”")
+        id_text, phone_text = number_maskers(actor)
         data = HouseholdData(household_no=h.household_no, area_id=h.area_id,
                              flags=frozenset(k for k, _ in FLAGS if getattr(h, k)),
                              **{k: getattr(h, k) or "" for k in _TEXT_FIELDS})
+        data = replace(data, phone=phone_text(data.phone))
         area = session.get(Area, h.area_id)
         parent = session.get(Area, area.parent_id) if area and area.parent_id else None
         label = f"{parent.name}·{area.name}" if parent and area else (area.name if area else "")
@@ -103,8 +110,8 @@ def load_household(db: Database, household_id: int) -> HouseholdCard:
                                                       Person.status == PERSON_ACTIVE)
                                  .order_by(Person.relation, Person.birth_date, Person.id)).all()
         members = tuple(MemberData(
-            id=p.id, name=p.name, id_number=p.id_number or "", gender=p.gender, birth_date=p.birth_date,
-            relation=p.relation, ethnicity=p.ethnicity, category=p.category, phone=p.phone or "",
+            id=p.id, name=p.name, id_number=id_text(p.id_number), gender=p.gender, birth_date=p.birth_date,
+            relation=p.relation, ethnicity=p.ethnicity, category=p.category, phone=phone_text(p.phone),
             version=p.version) for p in people)
         return HouseholdCard(h.id, h.version, data, label, members, h.dissolved_on)
 
@@ -274,8 +281,11 @@ def _flush(session: Session, what: str, entity: str, entity_id: int | None) -> N
 
 
 def find_household(db: Database, household_no: str) -> tuple[int, str] | None:
-    """``(id, address)`` of the existing household ``household_no``, or None."""
+    """``(id, address)`` of the existing household ``household_no``, or None
+    (also for one outside the acting user's areas)."""
     with db.session() as session:
-        row = session.execute(select(Household.id, Household.address).where(
+        row = session.execute(select(Household.id, Household.address, Household.area_id).where(
             Household.household_no == clean_text(household_no), Household.dissolved_on.is_(None))).first()
-        return (row.id, row.address or "") if row else None
+        if row is None or not readable(session, acting(db), row.area_id):
+            return None
+        return row.id, row.address or ""

@@ -29,7 +29,7 @@ from gridadmin.models.household import (
     PERSON_MOVED_OUT,
 )
 from gridadmin.services.access import audit
-from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
+from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require, require_read
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.register.effective import date_problem, latest_change
 from gridadmin.services.register.household_rules import is_head
@@ -123,8 +123,10 @@ def change_category(db: Database, person_id: int, category: str, on: date, *, no
 
 
 def timeline(db: Database, person_id: int) -> list[EventRow]:
-    """The person's events, oldest first."""
+    """The person's events, oldest first (refused for a person outside the
+    acting user's areas)."""
     with db.session() as session:
+        _require_person_readable(session, acting(db), person_id)
         numbers = dict(session.execute(select(Household.id, Household.household_no).where(Household.id.in_(
             select(PersonEvent.from_household_id).where(PersonEvent.person_id == person_id).union(
                 select(PersonEvent.to_household_id).where(PersonEvent.person_id == person_id))))).all())
@@ -132,6 +134,13 @@ def timeline(db: Database, person_id: int) -> list[EventRow]:
                          numbers.get(e.to_household_id, ""), e.place or "", e.note or "")
                 for e in session.scalars(select(PersonEvent).where(PersonEvent.person_id == person_id)
                                          .order_by(PersonEvent.event_date, PersonEvent.id))]
+
+
+def _require_person_readable(session: Session, actor, person_id: int) -> None:
+    found = session.execute(select(Person.name, Household.area_id).outerjoin(
+        Household, Household.id == Person.household_id).where(Person.id == person_id)).one_or_none()
+    if found is not None:
+        require_read(session, actor, found.area_id, f"居民“{found.name}”")
 
 
 def _active_person(db: Database, session: Session, person_id: int, expected_version: int | None) -> Person:

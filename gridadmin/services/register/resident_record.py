@@ -36,7 +36,7 @@ from gridadmin.models.household import (
     ARRIVAL_EVENTS, EVENT_BORN, EVENT_CATEGORY, EVENT_MOVED_IN, EVENT_REGISTERED, PERSON_ACTIVE,
 )
 from gridadmin.services.access import audit
-from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
+from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_maskers, require, require_read
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.register.effective import arrival_problem, date_problem, future_problem, latest_change
 from gridadmin.services.register.household_rules import check_identity, check_members
@@ -101,14 +101,22 @@ class ResidentRecord:
 
 
 def load_resident(db: Database, person_id: int) -> ResidentRecord:
-    """The record of ``person_id``; ``NotFoundError`` if there is none."""
+    """The record of ``person_id``; ``NotFoundError`` if there is none, and
+    ``PermissionDeniedError`` when it lies outside the acting user's areas.
+    The ID number, phone and residence permit number come masked unless
+    the user may see them whole."""
     with db.session() as session:
+        actor = acting(db)
         p = session.get(Person, person_id)
         if p is None:
             raise NotFoundError(f"人员（编号 {person_id}）不存在。", field="人员", value=person_id)
         values = {f.name: getattr(p, f.name) for f in fields(ResidentData)}
         values.update({k: values[k] or "" for k in ("id_number", "phone", *_TEXT_FIELDS)})
         household = session.get(Household, p.household_id) if p.household_id else None
+        require_read(session, actor, household.area_id if household else None, f"居民“{p.name}”")
+        id_text, phone_text = number_maskers(actor)
+        values.update(id_number=id_text(values["id_number"]), phone=phone_text(values["phone"]),
+                      residence_permit_no=id_text(values["residence_permit_no"]))
         area = session.get(Area, household.area_id) if household else None
         parent = session.get(Area, area.parent_id) if area and area.parent_id else None
         label = f"{parent.name}·{area.name}" if parent and area else (area.name if area else "")
@@ -152,14 +160,16 @@ def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_
     dated 更名 (audited as a rename)."""
     today = today or date.today()
     on = on or today
-    data = normalise_resident(data, today)
     with db.session() as session:
         person = session.get(Person, person_id)
         if person is None:
-            raise NotFoundError(f"“{data.name}”已不存在，请刷新。", field="人员", value=data.name)
+            raise NotFoundError(f"“{clean_name(data.name)}”已不存在，请刷新。", field="人员", value=data.name)
         area_id = session.scalar(select(Household.area_id).where(Household.id == person.household_id))
         actor = acting(db)
+        # the permission first: a reader's form holds masked numbers, which
+        # would otherwise be refused as a bad ID instead of as not allowed
         require(session, actor, EDIT_REGISTER, area_id=area_id)
+        data = normalise_resident(data, today)
         if expected_version is not None and person.version != expected_version:
             raise audit.stale_record(session, "person", person.id, f"“{person.name}”", field="人员",
                                      value=person.name)

@@ -4,7 +4,10 @@
 ``ResidentFilter``; ``resident_columns(show_full)`` describes the columns
 (ID numbers and phones masked unless ``show_full``). Special-group tags
 shown and offered as filters are those the acting user may see
-(``services.tags``).
+(``services.tags``). The service decides what leaves it: only people of
+the acting user's areas (an SQL condition on the household's area), ID
+numbers and phones already masked for users who may not see them, and a
+filter by a special group the user may not see lists nobody.
 
 Search as you type, every form served by an index (county scale):
 letters → pinyin initials or full pinyin from the start (``zs``, ``zhangs``);
@@ -27,21 +30,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person, PersonTag
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.register import tallies
-from gridadmin.services.access.permissions import SEE_FULL_NUMBERS, acting
+from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_condition, full_numbers, \
+    number_maskers, visible_areas
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import number_formatters
 from gridadmin.services.reports.monthly_counts import moved_after, person_present, transfers_after
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
     prefix_range
 from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids
-from gridadmin.services.register.tags import holds_on, tag_names_of, visible_tag_kinds
+from gridadmin.services.register.tags import holds_on, tag_kind_visible, tag_names_of, visible_tag_kinds
 from gridadmin.services.common.text import clean_name, search_text
 
 # Age bands of the residents filter: (label, lowest age, highest age).
@@ -136,8 +140,11 @@ def search_condition(text: str, as_of: date | None = None):
     return None
 
 
-def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: bool = False):
-    """``SELECT person.id`` for the filter (every condition in SQL).
+def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: bool = False,
+                  actor: Actor = SYSTEM):
+    """``SELECT person.id`` for the filter (every condition in SQL), among
+    the people ``actor`` may read: those whose household lies in their
+    areas, and with a special-group filter only a group they may see.
 
     ``walk_in_order``: the special-group condition is a per-person test
     (EXISTS) instead of a join, so a page in name order can walk the
@@ -162,7 +169,12 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     if f.area_id is not None:
         households = select(Household.id).where(Household.area_id.in_(subtree_ids(session, f.area_id)))
         stmt = stmt.where(in_households(households, f.as_of))
-    if f.tag_kind_id is not None and walk_in_order:
+    scope = area_condition(session, actor, Household.area_id)
+    if scope is not None:
+        stmt = stmt.where(in_households(select(Household.id).where(scope), f.as_of))
+    if f.tag_kind_id is not None and not tag_kind_visible(session, actor, f.tag_kind_id):
+        stmt = stmt.where(false())
+    elif f.tag_kind_id is not None and walk_in_order:
         stmt = stmt.where(select(PersonTag.id).where(PersonTag.person_id == Person.id,
                                                      PersonTag.tag_kind_id == f.tag_kind_id,
                                                      holds_on(today)).exists())
@@ -206,7 +218,7 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._walk_in_order = False
 
     def _keys(self, session: Session, f: ResidentFilter | None):
-        return resident_keys(session, f, walk_in_order=self._walk_in_order)
+        return resident_keys(session, f, walk_in_order=self._walk_in_order, actor=acting(self.db))
 
     def window(self, query: PageQuery, offset: int, limit: int) -> list[ResidentRow]:
         """A page of a special group in name order walks the register index
@@ -253,7 +265,7 @@ class ResidentSource(SqlPager[ResidentRow]):
         if self._kinds is None:
             self._kinds = [k.id for k in visible_tag_kinds(session, acting(self.db))]
         f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
-        return load_rows(session, ids, self._book, self._kinds, f.day, as_of=f.as_of)
+        return load_rows(session, ids, self._book, self._kinds, f.day, as_of=f.as_of, actor=acting(self.db))
 
 
 def stored_count(db: Database, f: ResidentFilter) -> int | None:
@@ -261,7 +273,8 @@ def stored_count(db: Database, f: ResidentFilter) -> int | None:
     the stored per-area counts (``services.tallies``) — the same number
     the SQL count gives, in time that does not grow with the register:
     the stored counts hold everyone 在册 with a household; those 在册 with
-    no household (listed only when no area is chosen) are one index seek.
+    no household (listed only when no area is chosen, and only to users of
+    every area) are one index seek. Only the acting user's areas count.
     None for any other filter."""
     if (f.status != PERSON_ACTIVE or f.as_of is not None or f.search.strip() or f.age_band or f.gender
             or f.tag_kind_id is not None):
@@ -269,6 +282,9 @@ def stored_count(db: Database, f: ResidentFilter) -> int | None:
     with db.session() as session:
         by_area = tallies.residents_per_area_category(session)
         areas = set(subtree_ids(session, f.area_id)) if f.area_id is not None else None
+        visible = visible_areas(session, acting(db))
+        if visible is not None:
+            areas = set(visible) if areas is None else areas & visible
         total = sum(n for (area_id, category), n in by_area.items()
                     if (areas is None or area_id in areas) and (not f.category or category == f.category))
         if areas is None:
@@ -285,11 +301,13 @@ def resident_source(db: Database) -> ResidentSource:
 
 
 def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Sequence[int], today: date,
-              *, as_of: date | None = None) -> list[ResidentRow]:
+              *, as_of: date | None = None, actor: Actor = SYSTEM) -> list[ResidentRow]:
     """Rows for ``ids`` (in that order): one query for people, households
     and grids, one for the visible tags. With ``as_of`` each person shows
     the household they had that day, and the status that day (在册, with
-    the current one when it has changed since: “在册（现死亡）”)."""
+    the current one when it has changed since: “在册（现死亡）”). ID
+    numbers and phones are masked unless ``actor`` may see them whole."""
+    id_text, phone_text = number_maskers(actor)
     community = aliased(Area)
     household = Person.household_id
     stmt = select(Person.id)
@@ -314,11 +332,11 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
             continue
         rows.append(ResidentRow(
             id=p.id, household_id=p.household_id, name=p.name, gender=book.label("gender", p.gender),
-            age=age_on(p.birth_date, today), id_number=p.id_number or "",
+            age=age_on(p.birth_date, today), id_number=id_text(p.id_number),
             relation=book.label("relation", p.relation), category=book.label("resident_category", p.category),
             status=_status_on(p.status, as_of), household_no=p.household_no or "", grid=p.grid or "",
             grid_detail=f"{p.community}·{p.grid}" if p.community and p.grid else (p.grid or ""),
-            phone=p.phone or "", tags="、".join(tags.get(p.id, ())), version=p.version))
+            phone=phone_text(p.phone), tags="、".join(tags.get(p.id, ())), version=p.version))
     return rows
 
 
@@ -329,7 +347,9 @@ def _status_on(status: str, as_of: date | None) -> str:
 
 
 def may_see_full_numbers(db: Database) -> bool:
-    return acting(db).can(SEE_FULL_NUMBERS)
+    """Whether the acting user gets whole numbers when asking (the UI shows
+    its 显示完整号码 box then); the services decide it again on each read."""
+    return full_numbers(acting(db))
 
 
 def resident_columns(show_full: bool = False) -> tuple[Column, ...]:

@@ -10,7 +10,8 @@ report uses (``reports.monthly_figures``): registered by then, not moved
 out or dead by then, in the household they were in that day; a tag counts
 when its row holds on that day — the same people the residents list shows
 for that day (``ResidentFilter.as_of``), so a past count opens its list. Sensitive tag kinds are left out for
-actors who may not see them (``tags.visible_tag_kinds``).
+actors who may not see them (``tags.visible_tag_kinds``); only the acting
+user's areas are counted, and only their communities are columns.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person, PersonTag
 from gridadmin.models.area import LEVEL_COMMUNITY
 from gridadmin.models.household import PERSON_ACTIVE
-from gridadmin.services.access.permissions import acting
+from gridadmin.services.access.permissions import acting, visible_areas
 from gridadmin.services.common.paging import ALIGN_RIGHT, Column
 from gridadmin.services.register import tallies
-from gridadmin.services.reports.monthly_counts import area_map as _area_map, area_parts, household_at, person_present
+from gridadmin.services.reports.monthly_counts import area_parts, household_at, person_present
 from gridadmin.services.register.tags import holds_on, visible_tag_kinds
 
 RESIDENTS_ROW = "在册人口"
@@ -76,10 +77,13 @@ def _community_of(session) -> dict[int, int | None]:
     return {area_id: community for area_id, (community, _grid) in area_parts(areas).items()}
 
 
-def _per_community(pairs, community_of: dict) -> dict[int, int]:
-    """``{community: total}`` from ``(area id, count)`` pairs."""
+def _per_community(pairs, community_of: dict, visible: frozenset[int] | None = None) -> dict[int, int]:
+    """``{community: total}`` from ``(area id, count)`` pairs (only areas in
+    ``visible`` when given: the acting user's)."""
     totals: dict[int, int] = {}
     for area_id, n in pairs:
+        if visible is not None and area_id not in visible:
+            continue
         community = community_of.get(area_id)
         if community is not None:
             totals[community] = totals.get(community, 0) + int(n)
@@ -94,15 +98,14 @@ def residents_by_community(db: Database, on: date, *, today: date | None = None)
     today = today or date.today()
     if on >= today:
         with db.session() as session:
-            return _per_community(tallies.residents_per_area(session).items(), _community_of(session))
+            return _per_community(tallies.residents_per_area(session).items(), _community_of(session),
+                                  visible_areas(session, acting(db)))
     people = _people(on, today)
-    m = _area_map("m")
     with db.session() as session:
-        return {c: int(n) for c, n in session.execute(
-            select(m.c.community_id, func.count()).select_from(people)
-            .join(Household, Household.id == people.c.household_id)
-            .join(m, m.c.area_id == Household.area_id)
-            .where(m.c.community_id.is_not(None)).group_by(m.c.community_id))}
+        return _per_community(session.execute(
+            select(Household.area_id, func.count()).select_from(people)
+            .join(Household, Household.id == people.c.household_id).group_by(Household.area_id)),
+            _community_of(session), visible_areas(session, acting(db)))
 
 
 def special_group_counts(db: Database, on: date | None = None, *, today: date | None = None) -> SpecialGroupCounts:
@@ -113,16 +116,19 @@ def special_group_counts(db: Database, on: date | None = None, *, today: date | 
     residents = residents_by_community(db, on, today=today)
     people = _people(on, today)
     with db.session() as session:
+        actor = acting(db)
+        visible = visible_areas(session, actor)
+        community_of = _community_of(session)
+        shown = None if visible is None else {community_of.get(a) for a in visible}
         communities = tuple(CommunityColumn(i, n) for i, n in session.execute(
             select(Area.id, Area.name).where(Area.level == LEVEL_COMMUNITY)
-            .order_by(Area.sort_order, Area.division_code, Area.id)))
-        kinds = visible_tag_kinds(session, acting(db))
+            .order_by(Area.sort_order, Area.division_code, Area.id)) if shown is None or i in shown)
+        kinds = visible_tag_kinds(session, actor)
         found: dict[int, dict[int, int]] = {}
         if kinds:
             # Grouped by the household's area, mapped to communities here: a
             # person lives in one area, so the distinct counts add up, and no
             # row needs the three area look-ups of the SQL area map.
-            community_of = _community_of(session)
             by_kind: dict[int, list] = {}
             for kind_id, area_id, n in session.execute(
                     select(PersonTag.tag_kind_id, Household.area_id, func.count(func.distinct(PersonTag.person_id)))
@@ -131,7 +137,7 @@ def special_group_counts(db: Database, on: date | None = None, *, today: date | 
                     .where(PersonTag.tag_kind_id.in_([k.id for k in kinds]), holds_on(on))
                     .group_by(PersonTag.tag_kind_id, Household.area_id)):
                 by_kind.setdefault(kind_id, []).append((area_id, n))
-            found = {kind_id: _per_community(pairs, community_of) for kind_id, pairs in by_kind.items()}
+            found = {kind_id: _per_community(pairs, community_of, visible) for kind_id, pairs in by_kind.items()}
 
     def line(kind_id: int | None, name: str, counts: dict[int, int]) -> GroupCountRow:
         return GroupCountRow(kind_id, name, tuple(sorted(counts.items())), sum(counts.values()))

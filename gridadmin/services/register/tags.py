@@ -40,6 +40,13 @@ def visible_tag_kinds(session: Session, actor: Actor) -> list[TagKindInfo]:
     return [TagKindInfo(*r) for r in session.execute(stmt.order_by(TagKind.sort_order, TagKind.id))]
 
 
+def tag_kind_visible(session: Session, actor: Actor, kind_id: int) -> bool:
+    """Whether ``actor`` may see the tag kind ``kind_id`` (and its members)."""
+    if may_see_sensitive(actor):
+        return True
+    return session.scalar(select(TagKind.sensitive).where(TagKind.id == kind_id)) is False
+
+
 def holds_on(day: date):
     """SQL condition: a ``person_tag`` row holds on ``day`` (the end date is
     the first day it no longer holds)."""
@@ -84,12 +91,19 @@ class HeldTag:
 
 def person_tags(db, person_id: int, day: date | None = None) -> list[HeldTag]:
     """The tags ``person_id`` holds on ``day`` (today) among the kinds the
-    acting user may see, in display order."""
-    from gridadmin.services.access.permissions import acting
+    acting user may see, in display order; a person outside the user's
+    areas is refused."""
+    from gridadmin.models import Household, Person
+    from gridadmin.services.access.permissions import acting, require_read
 
     day = day or date.today()
     with db.session() as session:
-        kinds = {k.id: k for k in visible_tag_kinds(session, acting(db))}
+        actor = acting(db)
+        found = session.execute(select(Person.name, Household.area_id).outerjoin(
+            Household, Household.id == Person.household_id).where(Person.id == person_id)).one_or_none()
+        if found is not None:
+            require_read(session, actor, found.area_id, f"居民“{found.name}”")
+        kinds = {k.id: k for k in visible_tag_kinds(session, actor)}
         if not kinds:
             return []
         rows = session.execute(select(PersonTag.tag_kind_id, PersonTag.start_date).where(

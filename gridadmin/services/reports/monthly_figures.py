@@ -52,7 +52,7 @@ from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.training.compliance import compliance
 from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, behind_threshold_in, get_setting
-from gridadmin.services.access.permissions import SEE_SENSITIVE, acting
+from gridadmin.services.access.permissions import SEE_SENSITIVE, PermissionDeniedError, acting, visible_areas
 from gridadmin.services.reports import monthly_details as details
 from gridadmin.services.reports import snapshot
 from gridadmin.services.reports.late_changes import late_changes
@@ -213,7 +213,8 @@ def month_bounds(year: int, month: int) -> tuple[date, date, date]:
 def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | None = None, *,
                     as_submitted: bool = True) -> MonthlyFigures:
     """The report's figures for ``year``-``month``; ``scope_area_id`` a
-    township or community (None: every community in the database).
+    township or community (None: every community in the database). A user
+    limited to some areas may only report on one of them.
 
     A submitted month (已上报) gives its submitted figures, with today's
     totals and the late changes beside them (``as_submitted=False``: what
@@ -222,7 +223,12 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     start, end, prev = month_bounds(year, month)
     key = f"{year:04d}-{month:02d}"
     with db.session() as session:
-        one_snapshot(session)
+        one_snapshot(session)  # first: it sets the transaction's isolation level
+        actor = acting(db)
+        visible = visible_areas(session, actor)
+        if visible is not None and (scope_area_id is None or scope_area_id not in visible):
+            raise PermissionDeniedError(f"当前用户“{actor.display_name}”只负责部分区域，请选择其负责的社区生成报表。",
+                                        field="范围", value=scope_area_id or "全镇")
         s_key = snapshot.scope_key(session, scope_area_id)
         submitted = snapshot.current_submission(session, key, s_key) if as_submitted else None
         if submitted is not None:

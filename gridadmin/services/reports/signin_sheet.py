@@ -42,7 +42,9 @@ class SheetLine:
 
 def signin_sheet_pdf(db: Database, session_id: int, target: str | Path | BinaryIO, *,
                      full_numbers: bool = False, printed_on: date | None = None) -> int:
-    """Write the sign-in sheet of a session; returns the page count."""
+    """Write the sign-in sheet of a session; returns the page count. It
+    lists the attendees of the acting user's areas (``session_attendance``);
+    whole phones only when asked (``full_numbers``) and the user may see them."""
     training = next((s for s in list_sessions(db) if s.id == session_id), None)
     if training is None:
         from gridadmin.services.common.errors import NotFoundError

@@ -57,8 +57,12 @@ class AssignmentRow:
 
 
 def list_assignments(db: Database, staff_id: int) -> list[AssignmentRow]:
-    """All assignments of ``staff_id``, running ones first, then newest."""
+    """All assignments of ``staff_id``, running ones first, then newest
+    (refused for staff outside the acting user's areas)."""
+    from gridadmin.services.roster.listing import require_staff_readable
+
     with db.session() as session:
+        require_staff_readable(session, acting(db), staff_id)
         book = CodeBook.load(session)
         parent = aliased(Area)
         rows = session.execute(

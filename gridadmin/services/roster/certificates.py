@@ -126,8 +126,11 @@ def validate_certificate(data: CertificateInput, *, today: date | None = None) -
 
 def list_certificates(db: Database, staff_id: int) -> list[CertificateRow]:
     """The certificates of ``staff_id``: the ones expiring first on top,
-    life-long ones last."""
+    life-long ones last (refused for staff outside the acting user's areas)."""
+    from gridadmin.services.roster.listing import require_staff_readable
+
     with db.session() as session:
+        require_staff_readable(session, acting(db), staff_id)
         rows = session.scalars(select(Certificate).where(Certificate.staff_id == staff_id)).all()
         out = [_row(c) for c in rows]
     return sorted(out, key=lambda r: (r.expires_on is None, r.expires_on or date.max, r.name, r.id))
@@ -187,15 +190,20 @@ def expiring_certificates(db: Database, *, days: int = EXPIRY_WARNING_DAYS,
     """Certificates of serving staff (在岗/休假) that expire from ``today``
     up to ``today + days`` inclusive, soonest first, with the holder's
     community and the grids they serve today. Two queries whatever the
-    number of staff."""
+    number of staff. Only staff of the acting user's areas."""
+    from gridadmin.services.roster.listing import staff_scope
+
     today = today or date.today()
     until = today + timedelta(days=days)
     with db.session() as session:
-        rows = session.execute(
-            select(Certificate, Staff.name)
-            .join(Staff, Staff.id == Certificate.staff_id)
-            .where(Staff.status.in_(SERVING), Certificate.expires_on >= today, Certificate.expires_on <= until)
-            .order_by(Certificate.expires_on, Staff.name_pinyin, Certificate.id)).all()
+        query = (select(Certificate, Staff.name)
+                 .join(Staff, Staff.id == Certificate.staff_id)
+                 .where(Staff.status.in_(SERVING), Certificate.expires_on >= today, Certificate.expires_on <= until)
+                 .order_by(Certificate.expires_on, Staff.name_pinyin, Certificate.id))
+        scope = staff_scope(session, acting(db))
+        if scope is not None:
+            query = query.where(scope)
+        rows = session.execute(query).all()
         places = _running_places(session, {c.staff_id for c, _name in rows}, today)
         out = []
         for certificate, staff_name in rows:

@@ -2,7 +2,9 @@
 
 ``roster_source(db)`` is a ``PageSource`` of ``RosterRow`` for a
 ``RosterFilter``; ``roster_columns(show_full)`` describes the displayed
-columns (ID numbers and phones masked unless ``show_full``).
+columns (ID numbers and phones masked unless ``show_full``). Only staff
+of the acting user's areas are listed (``staff_scope``), their numbers
+already masked unless the user may see them whole.
 
 The default filter is status 在岗 (休假 is one choice away, under 在职); the
 page's summary line gives the count ``roster.on_post`` defines everywhere
@@ -27,6 +29,8 @@ from gridadmin.db import Database
 from gridadmin.models import Area, Staff, StaffAssignment
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
 from gridadmin.models.staff import STATUS_LEAVE, STATUS_ON_POST
+from gridadmin.services.access.permissions import EDIT_STAFF, SYSTEM, Actor, PermissionDeniedError, acting, \
+    number_maskers, visible_areas
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import number_formatters
 from gridadmin.services.common.paging import (
@@ -119,11 +123,41 @@ def subtree_ids(session: Session, area_id: int) -> list[int]:
     return found
 
 
-def roster_keys(session: Session, f: RosterFilter | None):
-    """``SELECT staff.id`` for the filter (all conditions in SQL)."""
+def staff_scope(session: Session, actor: Actor):
+    """SQL condition "the staff member belongs to ``actor``'s areas" (has or
+    had an assignment in one of them; for actors who manage staff also
+    anyone with no assignment yet, so a new worker can be assigned), or
+    None when the actor reads every area."""
+    areas = visible_areas(session, actor)
+    if areas is None:
+        return None
+    served = Staff.id.in_(select(StaffAssignment.staff_id).where(StaffAssignment.area_id.in_(sorted(areas))))
+    if actor.can(EDIT_STAFF):
+        return or_(served, ~select(StaffAssignment.id).where(StaffAssignment.staff_id == Staff.id).exists())
+    return served
+
+
+def require_staff_readable(session: Session, actor: Actor, staff_id: int, name: str | None = None) -> None:
+    """Refuse reading staff member ``staff_id`` outside ``actor``'s areas."""
+    condition = staff_scope(session, actor)
+    if condition is None or session.scalar(select(Staff.id).where(Staff.id == staff_id, condition)) is not None:
+        return
+    if session.get(Staff, staff_id) is None:
+        return  # nothing to show: the caller's own "not found" applies
+    name = name or session.scalar(select(Staff.name).where(Staff.id == staff_id))
+    raise PermissionDeniedError(f"网格员“{name}”不在当前用户“{actor.display_name}”负责的区域内，无权查看。",
+                                field="区域", value=name)
+
+
+def roster_keys(session: Session, f: RosterFilter | None, actor: Actor = SYSTEM):
+    """``SELECT staff.id`` for the filter (all conditions in SQL), among the
+    staff of ``actor``'s areas."""
     f = f or RosterFilter()
     today = f.today or date.today()
     stmt = select(Staff.id)
+    scope = staff_scope(session, actor)
+    if scope is not None:
+        stmt = stmt.where(scope)
     if f.statuses:
         # Through coalesce() so the planner walks the roster index in display
         # order (status is in it) instead of fetching every row by status and
@@ -205,8 +239,8 @@ class RosterSource(SqlPager[RosterRow]):
     (that is, once per filter change or refresh)."""
 
     def __init__(self, db: Database):
-        super().__init__(db=db, keys=roster_keys, sorts=SORTS, tiebreak=Staff.id, load=self._load,
-                         default_sort="name")
+        super().__init__(db=db, keys=lambda session, f: roster_keys(session, f, acting(db)), sorts=SORTS,
+                         tiebreak=Staff.id, load=self._load, default_sort="name")
         self._book: CodeBook | None = None
 
     def count(self, query: PageQuery) -> int:
@@ -217,16 +251,18 @@ class RosterSource(SqlPager[RosterRow]):
         if self._book is None:
             self._book = CodeBook.load(session)
         f = query.filter if isinstance(query.filter, RosterFilter) else RosterFilter()
-        return load_rows(session, ids, self._book, f.today or date.today())
+        return load_rows(session, ids, self._book, f.today or date.today(), actor=acting(self.db))
 
 
 def roster_source(db: Database) -> RosterSource:
     return RosterSource(db)
 
 
-def load_rows(session: Session, ids: Sequence[int], book: CodeBook, today: date) -> list[RosterRow]:
+def load_rows(session: Session, ids: Sequence[int], book: CodeBook, today: date, *,
+              actor: Actor = SYSTEM) -> list[RosterRow]:
     """Roster rows for ``ids`` (in that order): one query for the people,
-    one for their assignments."""
+    one for their assignments; numbers masked unless ``actor`` may see them."""
+    id_text, phone_text = number_maskers(actor)
     people = {r.id: r for r in session.execute(
         select(Staff.id, Staff.name, Staff.gender, Staff.birth_date, Staff.id_number, Staff.phone,
                Staff.employment_type, Staff.political_status, Staff.education, Staff.skill_level, Staff.status,
@@ -249,7 +285,7 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, today: date)
         grids, detail, roles = _describe_posts(posts.get(staff_id, []), book, today, p.status in SERVING)
         rows.append(RosterRow(
             id=p.id, name=p.name, gender=book.label("gender", p.gender), birth_date=p.birth_date,
-            age=age_on(p.birth_date, today), id_number=p.id_number or "", phone=p.phone or "",
+            age=age_on(p.birth_date, today), id_number=id_text(p.id_number), phone=phone_text(p.phone),
             grids=grids, grids_detail=detail, roles=roles, employment_type=p.employment_type or "",
             political_status=book.label("political", p.political_status),
             education=book.label("education", p.education), skill_level=book.label("skill_level", p.skill_level),

@@ -120,11 +120,19 @@ def normalize_phone(value: str) -> str:
 
 
 def get_staff(db: Database, staff_id: int) -> StaffRecord:
-    """The record for the form; ``NotFoundError`` if it is gone."""
+    """The record for the form; ``NotFoundError`` if it is gone, refused
+    outside the acting user's areas, numbers masked unless they may see them."""
+    from gridadmin.services.access.permissions import acting, number_maskers
+    from gridadmin.services.roster.listing import require_staff_readable
+
     with db.session() as session:
+        actor = acting(db)
         staff = _get(session, staff_id)
+        require_staff_readable(session, actor, staff.id, staff.name)
         values = {f.name: getattr(staff, f.name) for f in fields(StaffInput)}
         values.update({key: values[key] or "" for key in _TEXT_FIELDS})
+        id_text, phone_text = number_maskers(actor)
+        values.update(id_number=id_text(values["id_number"]), phone=phone_text(values["phone"]))
         return StaffRecord(staff.id, staff.version, StaffInput(**values))
 
 

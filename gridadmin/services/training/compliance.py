@@ -136,16 +136,21 @@ def requirements(db: Database, year: int) -> dict[str | None, float]:
 def compliance(db: Database, year: int, *, today: date | None = None) -> list[ComplianceRow]:
     """Staff employed at the as-of date (today, or 31 December for a past
     year) with hours so far, hours required and shortfall, largest
-    shortfall first."""
+    shortfall first; only staff of the acting user's areas."""
+    from gridadmin.services.roster.listing import staff_scope
+
     as_of = min(today or date.today(), date(year, 12, 31))
     start = date(year, 1, 1)
     with db.session() as session:
         rules = dict(session.execute(select(TrainingRequirement.role, TrainingRequirement.hours)
                                      .where(TrainingRequirement.year == year)).all())
-        staff = session.execute(
-            select(Staff.id, Staff.name, Staff.hired_on)
-            .where(or_(Staff.hired_on.is_(None), Staff.hired_on <= as_of),
-                   or_(Staff.left_on.is_(None), Staff.left_on > as_of))).all()
+        query = (select(Staff.id, Staff.name, Staff.hired_on)
+                 .where(or_(Staff.hired_on.is_(None), Staff.hired_on <= as_of),
+                        or_(Staff.left_on.is_(None), Staff.left_on > as_of)))
+        scope = staff_scope(session, acting(db))
+        if scope is not None:
+            query = query.where(scope)
+        staff = session.execute(query).all()
         hours = dict(session.execute(
             select(Attendance.staff_id, func.sum(Attendance.hours_credited))
             .join(TrainingSession, TrainingSession.id == Attendance.session_id)
@@ -180,8 +185,12 @@ def compliance(db: Database, year: int, *, today: date | None = None) -> list[Co
 
 
 def staff_history(db: Database, staff_id: int) -> tuple[list[HistoryRow], dict[int, float]]:
-    """A person's sessions (newest first) and credited hours per year."""
+    """A person's sessions (newest first) and credited hours per year
+    (refused for staff outside the acting user's areas)."""
+    from gridadmin.services.roster.listing import require_staff_readable
+
     with db.session() as session:
+        require_staff_readable(session, acting(db), staff_id)
         rows = [HistoryRow(*r) for r in session.execute(
             select(TrainingSession.id, TrainingSession.name, TrainingSession.start_date, TrainingSession.category,
                    Attendance.status, Attendance.hours_credited, Attendance.score, Attendance.passed)

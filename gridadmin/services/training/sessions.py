@@ -306,18 +306,27 @@ def remove_attendee(db: Database, session_id: int, staff_id: int) -> None:
 
 
 def session_attendance(db: Database, session_id: int) -> list[AttendanceRow]:
-    """The session's attendees with their current grids, by name."""
+    """The session's attendees with their current grids, by name: those of
+    the acting user's areas, phones masked unless they may see them whole."""
+    from gridadmin.services.access.permissions import number_maskers
+    from gridadmin.services.roster.listing import staff_scope
+
     with db.session() as session:
+        actor = acting(db)
         training = _get_session(session, session_id)
         on = training.start_date
-        rows = session.execute(
-            select(Attendance.staff_id, Staff.name, Staff.phone, Attendance.status, Attendance.hours_credited,
-                   Attendance.score, Attendance.passed, Attendance.certificate_no, Attendance.version)
-            .join(Staff, Staff.id == Attendance.staff_id)
-            .where(Attendance.session_id == session_id).order_by(Staff.name_pinyin, Staff.id)).all()
+        query = (select(Attendance.staff_id, Staff.name, Staff.phone, Attendance.status, Attendance.hours_credited,
+                        Attendance.score, Attendance.passed, Attendance.certificate_no, Attendance.version)
+                 .join(Staff, Staff.id == Attendance.staff_id)
+                 .where(Attendance.session_id == session_id).order_by(Staff.name_pinyin, Staff.id))
+        scope = staff_scope(session, actor)
+        if scope is not None:
+            query = query.where(scope)
+        rows = session.execute(query).all()
         names = grid_names_on(session, [r.staff_id for r in rows], on)
-        return [AttendanceRow(r.staff_id, r.name, r.phone, names.get(r.staff_id, ""), r.status, r.hours_credited,
-                              r.score, r.passed, r.certificate_no, r.version) for r in rows]
+        _id_text, phone_text = number_maskers(actor)
+        return [AttendanceRow(r.staff_id, r.name, phone_text(r.phone), names.get(r.staff_id, ""), r.status,
+                              r.hours_credited, r.score, r.passed, r.certificate_no, r.version) for r in rows]
 
 
 def grid_names_on(session: Session, staff_ids: list[int], on: date) -> dict[int, str]:

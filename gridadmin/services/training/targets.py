@@ -19,7 +19,6 @@ from sqlalchemy import or_, select
 from gridadmin.db import Database
 from gridadmin.models import Area, Staff, StaffAssignment
 from gridadmin.models.area import LEVEL_COMMUNITY
-from gridadmin.services.common.idcard import mask_phone
 from gridadmin.services.roster.listing import search_condition
 from gridadmin.services.training.sessions import grid_names_on
 
@@ -118,15 +117,23 @@ def find_staff(db: Database, typed: str, *, on: date, limit: int = 50,
                full_numbers: bool = False) -> list[StaffPick]:
     """Staff not yet left on ``on`` matching what was typed (name, pinyin
     initials or full pinyin, ID number or phone — as the roster search),
-    at most ``limit``, in pinyin order. Empty text finds nobody."""
+    at most ``limit``, in pinyin order. Empty text finds nobody. Only staff
+    of the acting user's areas; whole phones only when asked
+    (``full_numbers``) and the user may see them."""
+    from gridadmin.services.access.permissions import acting, number_maskers
+    from gridadmin.services.roster.listing import staff_scope
+
     condition = search_condition(typed)
     if condition is None:
         return []
     with db.session() as session:
-        rows = session.execute(
-            select(Staff.id, Staff.name, Staff.phone).where(condition,
-                                                            or_(Staff.left_on.is_(None), Staff.left_on >= on))
-            .order_by(Staff.name_pinyin, Staff.id).limit(limit)).all()
+        actor = acting(db)
+        query = select(Staff.id, Staff.name, Staff.phone).where(condition,
+                                                                 or_(Staff.left_on.is_(None), Staff.left_on >= on))
+        scope = staff_scope(session, actor)
+        if scope is not None:
+            query = query.where(scope)
+        rows = session.execute(query.order_by(Staff.name_pinyin, Staff.id).limit(limit)).all()
         grids = grid_names_on(session, [r.id for r in rows], on)
-    return [StaffPick(r.id, r.name, grids.get(r.id, ""),
-                      (r.phone or "") if full_numbers else mask_phone(r.phone or "")) for r in rows]
+    _id_text, phone_text = number_maskers(actor, full_numbers)
+    return [StaffPick(r.id, r.name, grids.get(r.id, ""), phone_text(r.phone)) for r in rows]

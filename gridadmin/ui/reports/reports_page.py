@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 from gridadmin import APP_TITLE
 from gridadmin.db import Database
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_TOWNSHIP
-from gridadmin.services.access.permissions import EXPORT, PERMISSION_LABELS, SUBMIT_REPORT, WITHDRAW_REPORT, acting
+from gridadmin.services.access.permissions import (
+    EXPORT, PERMISSION_LABELS, SUBMIT_REPORT, WITHDRAW_REPORT, acting, readable_areas,
+)
 from gridadmin.services.areas.tree import load_tree
 from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.reports.history import (
@@ -145,13 +147,15 @@ class ReportsPage(QWidget):
 
     # --- set-up -----------------------------------------------------------
     def _fill_scopes(self) -> None:
-        self.scope.addItem(self.tr("全镇（街道）"), None)
+        readable = readable_areas(self.db)  # a user limited to some areas reports on those only
+        if readable is None:
+            self.scope.addItem(self.tr("全镇（街道）"), None)
         nodes = load_tree(self.db, counts=False)
         for node in nodes:
-            if node.level == LEVEL_TOWNSHIP and self.scope.count() == 1:
+            if node.level == LEVEL_TOWNSHIP and readable is None and self.scope.count() == 1:
                 self.scope.setItemText(0, self.tr("全镇（街道）：{name}").format(name=node.name))
         for node in nodes:
-            if node.level == LEVEL_COMMUNITY and node.active:
+            if node.level == LEVEL_COMMUNITY and node.active and (readable is None or node.id in readable):
                 self.scope.addItem(node.name, node.id)
 
     def _apply_permission(self) -> None:

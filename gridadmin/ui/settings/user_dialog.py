@@ -41,6 +41,8 @@ class UserDialog(QDialog):
             box.setChecked(bool(user and role in user.roles))
             self.roles[role] = box
             role_row.addWidget(box)
+        self.all_areas = QCheckBox(self.tr("全部区域（全镇/街道）"))
+        self.all_areas.setChecked(bool(user and user.all_areas))
         self.areas = QListWidget()
         chosen = set(user.scope) if user else set()
         for node in areas:
@@ -58,7 +60,8 @@ class UserDialog(QDialog):
         if user is None:
             form.addRow(self.tr("初始密码"), self.password)
         form.addRow(self.tr("角色"), role_row)
-        hint = QLabel(self.tr("负责区域（业务员、领导只能处理所选社区/网格及其下级；不选表示全部）："))
+        hint = QLabel(self.tr("负责区域（只能查看和处理所选社区/网格及其下级；一个也不选则没有任何区域，"
+                              "全镇请勾选“全部区域”；管理员总是全部）："))
         hint.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.try_save)
@@ -66,7 +69,10 @@ class UserDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)
+        layout.addWidget(self.all_areas)
         layout.addWidget(self.areas, 1)
+        self.all_areas.toggled.connect(lambda checked: self.areas.setEnabled(not checked))
+        self.areas.setEnabled(not self.all_areas.isChecked())
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
@@ -74,6 +80,8 @@ class UserDialog(QDialog):
         return [role for role, box in self.roles.items() if box.isChecked()]
 
     def chosen_areas(self) -> list[int]:
+        if self.all_areas.isChecked():
+            return []
         return [self.areas.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.areas.count())
                 if self.areas.item(i).checkState() == Qt.CheckState.Checked]
 
@@ -81,9 +89,10 @@ class UserDialog(QDialog):
         try:
             if self.user is None:
                 create_user(self.db, self.username.text(), self.display_name.text(), self.password.text(),
-                            self.chosen_roles(), self.chosen_areas())
+                            self.chosen_roles(), self.chosen_areas(), all_areas=self.all_areas.isChecked())
             else:
-                set_roles(self.db, self.user.id, self.chosen_roles(), self.chosen_areas())
+                set_roles(self.db, self.user.id, self.chosen_roles(), self.chosen_areas(),
+                          all_areas=self.all_areas.isChecked())
         except ServiceError as exc:
             self.error.setText(exc.message)
             self.error.show()

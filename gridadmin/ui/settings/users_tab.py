@@ -1,4 +1,5 @@
-"""用户管理: users with roles, areas and lock state; add, edit, reset password."""
+"""用户管理: users with roles, areas and lock state; add, edit, reset
+password, 停用/启用 (takes effect at the user's next action)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from gridadmin.models.access import ROLE_LABELS
 from gridadmin.services.areas import tree as area_service
 from gridadmin.services.access.permissions import MANAGE_USERS, acting
 from gridadmin.services.common.errors import ServiceError
-from gridadmin.services.access.users import list_users, reset_password
+from gridadmin.services.access.users import list_users, reset_password, set_active
 from gridadmin.ui.settings.user_dialog import UserDialog
 from gridadmin.ui.common.widgets import run_dialog
 
@@ -37,11 +38,12 @@ class UsersTab(QWidget):
         self.add_button = QPushButton(self.tr("新增用户"))
         self.edit_button = QPushButton(self.tr("修改角色和区域"))
         self.reset_button = QPushButton(self.tr("重置密码"))
+        self.active_button = QPushButton(self.tr("停用"))
         allowed = acting(db).can(MANAGE_USERS)
-        for button in (self.add_button, self.edit_button, self.reset_button):
+        for button in (self.add_button, self.edit_button, self.reset_button, self.active_button):
             button.setEnabled(allowed)
         bar = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.reset_button):
+        for button in (self.add_button, self.edit_button, self.reset_button, self.active_button):
             bar.addWidget(button)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
@@ -52,6 +54,8 @@ class UsersTab(QWidget):
         self.add_button.clicked.connect(self.add_user)
         self.edit_button.clicked.connect(self.edit_user)
         self.reset_button.clicked.connect(self.reset_user_password)
+        self.active_button.clicked.connect(self.toggle_active)
+        self.table.currentCellChanged.connect(lambda *_a: self._update_active_button())
         self.table.doubleClicked.connect(lambda _i: self.edit_user())
         self.refresh()
 
@@ -64,10 +68,32 @@ class UsersTab(QWidget):
             locked = user.locked_until is not None and user.locked_until > now
             state = self.tr("已锁定") if locked else (self.tr("正常") if user.active else self.tr("已停用"))
             values = (user.username, user.display_name, "、".join(ROLE_LABELS.get(r, r) for r in user.roles),
-                      "、".join(names.get(a, str(a)) for a in user.scope) or self.tr("全部"), state)
+                      self.tr("全部") if user.all_areas or "admin" in user.roles
+                      else "、".join(names.get(a, str(a)) for a in user.scope) or self.tr("无（未选区域）"), state)
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
+        self._update_active_button()
+
+    def _update_active_button(self) -> None:
+        user = self._selected()
+        self.active_button.setText(self.tr("启用") if user is not None and not user.active else self.tr("停用"))
+
+    def toggle_active(self) -> None:
+        """停用 or 启用 the selected user, after confirmation for 停用."""
+        user = self._selected()
+        if user is None or not self.active_button.isEnabled():
+            return
+        if user.active and QMessageBox.question(
+                self, APP_TITLE, self.tr("停用用户“{name}”？停用后该用户不能登录，正在使用的程序在其下一步操作时"
+                                         "退回登录。").format(name=user.display_name)) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            set_active(self.db, user.id, not user.active)
+        except ServiceError as exc:
+            QMessageBox.warning(self, APP_TITLE, exc.message)
+            return
+        self.refresh()
 
     def _selected(self):
         row = self.table.currentRow()

@@ -208,6 +208,55 @@ def start_daily_backup(db) -> None:
     threading.Thread(target=work, name="daily-backup", daemon=True).start()
 
 
+_open_windows: list = []  # the main windows opened after a return to the login
+_returning = False
+
+
+def return_to_login(message: str) -> None:
+    """The logged-in user was deactivated (``AccountDisabledError`` from any
+    action): say so, close the main window and ask for a log-in again; a
+    successful log-in opens a new main window, giving up quits."""
+    global _returning
+    if _returning:
+        return
+    _returning = True
+    try:
+        from dataclasses import replace
+
+        from PySide6.QtWidgets import QApplication
+
+        from gridadmin.ui.shell.login import log_in
+        from gridadmin.ui.shell.main_window import MainWindow
+
+        QMessageBox.warning(None, APP_TITLE, message)
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows:
+            return
+        db = replace(windows[0].db, actor=None)
+        app = QApplication.instance()
+        quit_on_close = app.quitOnLastWindowClosed()
+        app.setQuitOnLastWindowClosed(False)  # the main window is hidden while the log-in is open
+        try:
+            for window in windows:
+                window.hide()
+            user_db = log_in(db)
+        finally:
+            app.setQuitOnLastWindowClosed(quit_on_close)
+        for window in windows:
+            window.close()
+            window.deleteLater()
+            if window in _open_windows:
+                _open_windows.remove(window)
+        if user_db is None:
+            QApplication.quit()
+            return
+        window = MainWindow(user_db)
+        _open_windows.append(window)
+        window.show()
+    finally:
+        _returning = False
+
+
 def install_excepthook() -> None:
     """Show an unexpected error to the user instead of dying silently; the
     traceback goes to the log file in the data folder for support. Neither
@@ -223,6 +272,11 @@ def install_excepthook() -> None:
     log_path = setup_logging()
 
     def hook(exc_type, exc, tb):
+        from gridadmin.services.access.permissions import AccountDisabledError
+
+        if isinstance(exc, AccountDisabledError):
+            return_to_login(str(exc))
+            return
         logging.getLogger("gridadmin").error("".join(traceback.format_exception(exc_type, exc, tb)))
         QMessageBox.critical(None, APP_TITLE, QCoreApplication.translate(
             "App", "程序遇到意外错误，刚才的操作可能没有完成：\n{error}\n\n详细信息已记录在 {path}").format(
