@@ -243,3 +243,42 @@ def test_two_clerks_submitting_at_once_one_wins(register, tmp_path):
         assert s.scalar(select(func.count()).select_from(SubmittedReport)) == 1
         # the loser's PDF is not recorded
         assert s.scalar(select(func.count()).select_from(GeneratedReport)) == 1
+
+
+def test_scenario_from_the_issue_with_a_changes_file(township_db, tmp_path):
+    """Issue #16's walk, all through imports: residents imported with an
+    effective date in M−2, M−2 submitted, a 人口变动 file with a back-dated
+    迁出 in M−2 imported (its preview warns), M−2 regenerated (submitted
+    figures unchanged, the diff names the person), M−1 reported (上月末 =
+    submitted, 更正 −1, totals add up)."""
+    from tests.test_import_changes import changes_file
+
+    community = next(n for n in load_tree(township_db) if n.name == "河街社区")
+    add_area(township_db, community.id, AreaInput("一网格", grid_code=community.division_code + "001"))
+    rows = [person("H1", "户主", "李云", date(1980, 1, 2), 11), person("H1", "妻", "王芳", date(1981, 3, 4), 22),
+            person("H2", "户主", "张三", date(1960, 5, 6), 35)]
+    imported = run_to_end(import_job(township_db, write_workbook(tmp_path / "人口.xlsx", rows), "residents",
+                                     effective_date=date(*M2, 3)))
+    assert imported.committed
+    info = _submit(township_db, M2, folder=tmp_path)
+    assert monthly_figures(township_db, *M2).total.residents.current == 3
+
+    late_day = date(*M2, 25)
+    path = changes_file(tmp_path / "变动.xlsx", [(pid(date(1981, 3, 4), 22), "王芳", "迁出", late_day.isoformat(),
+                                                 "北京市", None, None, None)])
+    preview = plan_import(township_db, path, "changes")
+    warnings = [w.message for row in preview.rows for w in row.warnings]
+    assert any(f"已上报的{M2[0]}年{M2[1]}月" in w for w in warnings), warnings
+    assert run_to_end(import_job(township_db, path, "changes")).committed
+
+    again = monthly_figures(township_db, *M2)
+    assert again.total.residents.current == 3 and again.now_totals["residents"] == 2
+    diff = report_diff(township_db, *M2).to_dict()
+    assert diff["submitted"]["residents"] == 3 and diff["now"]["residents"] == 2
+    assert [(c["person"], c["change"]) for c in diff["changes"]] == [("王芳", "迁出")]
+
+    nxt = monthly_figures(township_db, *M1)
+    flow = nxt.total.residents
+    assert (flow.previous, flow.correction, flow.current) == (3, -1, 2) and flow.balanced
+    assert nxt.previous_submission.id == info.id
+    assert all(c.residents.balanced and c.households.balanced for c in nxt.communities)

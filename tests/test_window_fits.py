@@ -250,11 +250,11 @@ def test_first_start_fills_a_1024x768_screen_and_comes_back_where_it_was(demo_pa
     home = tmp_path / "home"
     home.mkdir()
     small = [("office", 0, 1024, 768)]
-    first = _start(demo_path, home, small, move_to=[60, 40, 900, 650])
+    first = _start(demo_path, home, small, move_to=[60, 40, 960, 650])
     assert first["restored"] is False and first["maximised"] and first["frame"] == [0, 0, 1024, 768]
     assert first["hint"][0] <= 1024 and first["hint"][1] <= 768
     again = _start(demo_path, home, small + [("second", 1024, 1366, 768)], move_to=[1100, 50, 1200, 700])
-    assert again["restored"] is True and not again["maximised"] and again["geometry"] == [60, 40, 900, 650]
+    assert again["restored"] is True and not again["maximised"] and again["geometry"] == [60, 40, 960, 650]
     on_second = _start(demo_path, home, small + [("second", 1024, 1366, 768)])
     assert on_second["screen"] == "second" and on_second["geometry"] == [1100, 50, 1200, 700]
     unplugged = _start(demo_path, home, small)

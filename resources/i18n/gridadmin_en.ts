@@ -4,7 +4,7 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/about.py" line="+51"/>
+        <location filename="../../gridadmin/ui/shell/about.py" line="+51"/>
         <source>关于</source>
         <translation type="unfinished">About</translation>
     </message>
@@ -57,7 +57,7 @@
 <context>
     <name>AdminPage</name>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="+155"/>
+        <location filename="../../gridadmin/ui/shell/first_run.py" line="+155"/>
         <source>创建管理员</source>
         <translation type="unfinished"></translation>
     </message>
@@ -110,12 +110,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../gridadmin/ui/app.py" line="+141"/>
+        <location filename="../../gridadmin/ui/shell/app.py" line="+140"/>
         <source>只有管理员可以从备份文件恢复数据库。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+141"/>
         <source>程序遇到意外错误，刚才的操作可能没有完成：
 {error}
 
@@ -126,7 +126,7 @@
 <context>
     <name>AreaDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/area_dialog.py" line="+31"/>
+        <location filename="../../gridadmin/ui/areas/area_dialog.py" line="+31"/>
         <source>编辑{label}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -189,7 +189,7 @@
 <context>
     <name>AreaTree</name>
     <message>
-        <location filename="../../gridadmin/ui/area_tree_model.py" line="+24"/>
+        <location filename="../../gridadmin/ui/areas/area_tree_model.py" line="+24"/>
         <source>名称</source>
         <translation type="unfinished"></translation>
     </message>
@@ -237,7 +237,7 @@
 <context>
     <name>AssignmentDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/assignment_panel.py" line="+36"/>
+        <location filename="../../gridadmin/ui/roster/assignment_panel.py" line="+36"/>
         <source>新增任职</source>
         <translation type="unfinished"></translation>
     </message>
@@ -358,7 +358,7 @@
 <context>
     <name>AttendanceDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/training/attendance_dialog.py" line="+58"/>
+        <location filename="../../gridadmin/ui/training/attendance_dialog.py" line="+59"/>
         <source>签到管理 — {name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -559,7 +559,7 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/audit_page.py" line="+37"/>
+        <location filename="../../gridadmin/ui/access/audit_page.py" line="+40"/>
         <source>操作日志</source>
         <translation type="unfinished"></translation>
     </message>
@@ -594,7 +594,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>从</source>
         <translation type="unfinished"></translation>
     </message>
@@ -604,7 +604,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
         <source>没有符合条件的操作记录。新增、修改、导入、打印等操作会自动记录在这里；可以调整上面的日期和筛选条件。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -624,7 +624,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>导出操作日志</source>
         <translation type="unfinished"></translation>
     </message>
@@ -642,7 +642,7 @@
 <context>
     <name>BackupTab</name>
     <message>
-        <location filename="../../gridadmin/ui/settings/backup_tab.py" line="+39"/>
+        <location filename="../../gridadmin/ui/settings/backup_tab.py" line="+41"/>
         <source>立即备份…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -707,6 +707,13 @@
         <source>{message}
 
 用这个备份替换当前数据库吗？当前数据库会先另存一份到备份文件夹。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{other}
+
+确定要用其他乡镇/街道的备份替换当前数据库吗？</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -839,7 +846,7 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/login.py" line="+106"/>
+        <location filename="../../gridadmin/ui/shell/login.py" line="+157"/>
         <source>修改密码</source>
         <translation type="unfinished"></translation>
     </message>
@@ -867,19 +874,19 @@
 <context>
     <name>Chart</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/dashboard_page.py" line="+82"/>
+        <location filename="../../gridadmin/ui/reports/dashboard_page.py" line="+84"/>
         <location line="+40"/>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>导出图表</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-46"/>
+        <location line="-45"/>
         <source>把这张图保存为 PNG 图片</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+39"/>
         <source>PNG 图片 (*.png)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1010,7 +1017,7 @@
 <context>
     <name>ColumnChooser</name>
     <message>
-        <location filename="../../gridadmin/ui/column_chooser.py" line="+83"/>
+        <location filename="../../gridadmin/ui/common/column_chooser.py" line="+83"/>
         <source>恢复默认列</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1018,7 +1025,7 @@
 <context>
     <name>ComplianceModel</name>
     <message>
-        <location filename="../../gridadmin/ui/training/models.py" line="+118"/>
+        <location filename="../../gridadmin/ui/training/models.py" line="+119"/>
         <source>姓名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1038,13 +1045,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>要求学时</source>
+        <location line="+22"/>
+        <source>全年要求 {h} 学时</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-21"/>
+        <source>差额</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>差额</source>
+        <source>截至当前应完成学时（按已过月份折算）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1056,7 +1068,7 @@
 <context>
     <name>ComplianceTab</name>
     <message>
-        <location filename="../../gridadmin/ui/training/compliance_tab.py" line="+30"/>
+        <location filename="../../gridadmin/ui/training/compliance_tab.py" line="+31"/>
         <source>设置学时要求…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1076,12 +1088,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
-        <source>按岗位取最高要求；年中入职者按入职月份折算；只计未取消培训中“出席”的认定学时。</source>
+        <location line="+18"/>
+        <source>已完成学时与截至当前应完成的学时比较：年度要求按已过月份折算（年中入职者按在岗月份）；按岗位取最高要求；只计未取消培训中“出席”的认定学时。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>{y}年度培训学时达标情况</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1099,7 +1111,7 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/dashboard_page.py" line="+14"/>
+        <location filename="../../gridadmin/ui/reports/dashboard_page.py" line="+14"/>
         <source>户数</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1110,11 +1122,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+61"/>
         <source>在岗网格力量</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-60"/>
         <source>无专职网格员的网格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1145,18 +1158,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+62"/>
+        <location line="+65"/>
         <source>近12个月在册人口</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-61"/>
-        <location line="+62"/>
+        <location line="-64"/>
+        <location line="+65"/>
         <source>近12个月培训认定学时</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-53"/>
         <source>单击某个社区的条形，打开该社区的人口列表</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1176,7 +1189,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+29"/>
+        <source>（另有休假 {n} 人）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>在岗：状态为在岗且有在任网格职务；休假人员另列</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>在册人口最多的 {n} 个社区/村</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1194,7 +1217,7 @@
 <context>
     <name>EventDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/register/event_dialogs.py" line="+25"/>
+        <location filename="../../gridadmin/ui/register/event_dialogs.py" line="+29"/>
         <source>迁出登记</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1209,7 +1232,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>如：河南省郑州市金水区</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1224,12 +1247,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>日期</source>
+        <location line="+2"/>
+        <source>变动发生的日期（月报按此日期统计），不是录入的日期</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>发生日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>迁往</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1259,7 +1287,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+34"/>
         <source>不能登记</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1267,7 +1295,7 @@
 <context>
     <name>ExpiringCertificatesDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/roster/list_dialogs.py" line="+65"/>
+        <location filename="../../gridadmin/ui/roster/list_dialogs.py" line="+66"/>
         <source>90天内到期的证书</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1368,7 +1396,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
+        <source>变动生效日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>没有登记日期/迁入日期/变动日期的行按此日期生效，月报按此日期统计（默认今天）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>尚未选择文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1393,7 +1431,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>支持 Excel 工作簿（.xlsx .xlsm .xls）、WPS/LibreOffice 表格（.ods）和 CSV 文本。表头上方的标题行、合并单元格、列名中的 * 和空格都可以保留。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1408,7 +1446,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+25"/>
         <source>文件必须有这些列：{required}。
 可以有的列：{optional}。</source>
         <translation type="unfinished"></translation>
@@ -1442,7 +1480,7 @@
 <context>
     <name>FinishPage</name>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="+196"/>
+        <location filename="../../gridadmin/ui/shell/first_run.py" line="+196"/>
         <source>完成</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1470,7 +1508,7 @@
 <context>
     <name>FirstAdminDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/login.py" line="-53"/>
+        <location filename="../../gridadmin/ui/shell/login.py" line="-61"/>
         <source>创建管理员</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1508,7 +1546,7 @@
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="+11"/>
+        <location filename="../../gridadmin/ui/shell/first_run.py" line="+11"/>
         <source>初次使用向导</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1541,7 +1579,7 @@
 <context>
     <name>GeneralTab</name>
     <message>
-        <location filename="../../gridadmin/ui/settings/general_tab.py" line="+33"/>
+        <location filename="../../gridadmin/ui/settings/general_tab.py" line="+36"/>
         <source>默认：数据文件夹中的 backups</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1558,6 +1596,11 @@
     <message>
         <location line="+1"/>
         <source>未设置</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source> 个月</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1588,6 +1631,16 @@
     <message>
         <location line="+1"/>
         <source>全乡镇（街道）默认值，适用于没有单独设置的岗位。其他年份和各岗位的要求在“培训管理 → 年度学时要求”中设置。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>月报列出姓名：学时落后超过</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>学时按已过月份折算比较；月报按社区/村给出落后人数，只列出落后超过此数个月应完成学时的人员姓名（12 月的月报和培训管理页列出全部）。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1631,17 +1684,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>自动备份和“备份与恢复”使用：{p}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>选择备份文件夹</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>已保存。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1649,7 +1702,7 @@
 <context>
     <name>GridsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/grids_page.py" line="+38"/>
+        <location filename="../../gridadmin/ui/areas/grids_page.py" line="+39"/>
         <source>查找：名称或编码</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1675,12 +1728,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+148"/>
+        <location line="+144"/>
         <source>停用(&amp;D)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-143"/>
         <source>删除</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1700,7 +1753,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+21"/>
         <source>网格管理</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1757,7 +1810,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="-245"/>
+        <location filename="../../gridadmin/ui/shell/first_run.py" line="-245"/>
         <source>社区/村和网格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1862,12 +1915,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Excel 表格 (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>已保存模板：{p}。填好后在上面选择该文件。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2096,7 +2149,7 @@
 <context>
     <name>HouseholdDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/register/household_dialog.py" line="+94"/>
+        <location filename="../../gridadmin/ui/register/household_dialog.py" line="+97"/>
         <source>添加成员(&amp;A)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2136,7 +2189,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+19"/>
         <source>家庭成员</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2161,13 +2214,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-52"/>
-        <location line="+52"/>
+        <location line="-58"/>
+        <location line="+58"/>
         <source>联系电话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-53"/>
+        <location line="-59"/>
         <source>姓名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2197,7 +2250,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+28"/>
+        <source>新户和本次新增成员的登记日期（月报按此日期统计），默认今天</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>小区</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2227,6 +2285,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>登记日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+30"/>
         <source>新建住户</source>
         <translation type="unfinished"></translation>
@@ -2237,7 +2300,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+82"/>
         <source>请核对</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2249,17 +2312,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+3"/>
         <location line="+7"/>
         <source>不能保存</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
+        <source>已上报月份</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>保存户卡 PDF</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2270,11 +2339,11 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>打印户卡</source>
+        <source>户卡 — {no}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>户卡已保存到 {path}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2297,7 +2366,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>含已注销户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2322,7 +2391,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+23"/>
         <source>住户信息</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2345,7 +2414,7 @@
 <context>
     <name>IdHint</name>
     <message>
-        <location filename="../../gridadmin/ui/widgets.py" line="+130"/>
+        <location filename="../../gridadmin/ui/common/widgets.py" line="+145"/>
         <source>号码有效：{birth} 出生，{gender}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2363,7 +2432,7 @@
 <context>
     <name>ImportPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/import_page.py" line="+26"/>
+        <location filename="../../gridadmin/ui/importing/import_page.py" line="+26"/>
         <source>导入向导</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2386,7 +2455,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/wizard.py" line="+55"/>
+        <location filename="../../gridadmin/ui/importing/wizard.py" line="+57"/>
         <source>① 选择文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2411,7 +2480,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+49"/>
         <source>下一步(&amp;N) &gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2431,7 +2500,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+43"/>
         <source>选择要导入的文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2446,13 +2515,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+130"/>
+        <location line="+0"/>
+        <location line="+131"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-122"/>
+        <location line="-123"/>
         <source>无法保存模板“{path}”：{why}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2472,7 +2541,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>正在检查数据</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2553,6 +2622,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>人口变动</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>仅新增</source>
         <translation type="unfinished"></translation>
@@ -2611,7 +2685,7 @@
 <context>
     <name>LazyTableModel</name>
     <message>
-        <location filename="../../gridadmin/ui/lazy_table_model.py" line="+147"/>
+        <location filename="../../gridadmin/ui/common/lazy_table_model.py" line="+147"/>
         <source>此列不能排序</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2619,7 +2693,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/login.py" line="+8"/>
+        <location filename="../../gridadmin/ui/shell/login.py" line="+8"/>
         <source>登录</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2638,11 +2712,21 @@
         <source>数据库：</source>
         <translation type="unfinished">Database: </translation>
     </message>
+    <message>
+        <location line="+3"/>
+        <source>这是演示数据库（虚构人员）。演示账号：用户名 {u}，密码 {p}。直接按回车即可登录。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>不登录就退出网格中心管理系统吗？</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gridadmin/ui/main_window.py" line="+109"/>
+        <location filename="../../gridadmin/ui/shell/main_window.py" line="+149"/>
         <source>当前用户：{name}（{roles}）</source>
         <translation>Current user: {name} ({roles})</translation>
     </message>
@@ -2652,7 +2736,7 @@
         <translation>Database: </translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+55"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
@@ -2703,13 +2787,33 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>使用手册(&amp;M)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>关于(&amp;A)</source>
         <translation>&amp;About</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+48"/>
         <source>密码已修改。</source>
         <translation>Password changed.</translation>
+    </message>
+</context>
+<context>
+    <name>ManualWindow</name>
+    <message>
+        <location filename="../../gridadmin/ui/shell/manual.py" line="+34"/>
+        <source>使用手册</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source># 找不到使用手册
+
+程序文件夹中缺少 {p}，请重新安装程序。</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2750,13 +2854,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+42"/>
+        <source>{letter} 列“{header}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>同一项只能对应一列：{items}。请把其中多余的列改为“（不导入）”或其他项。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>“{label}”对应了 {letters} 列</source>
+        <source>“{label}”对应了 {columns}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2765,7 +2874,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>必填项都已对应，可以点“下一步”检查数据（不会写入）。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2817,13 +2926,134 @@
 <context>
     <name>MoveDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/grids_page.py" line="+36"/>
+        <location filename="../../gridadmin/ui/areas/grids_page.py" line="+36"/>
         <source>移动“{name}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+11"/>
         <source>移到</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PdfPreviewDialog</name>
+    <message>
+        <location filename="../../gridadmin/ui/common/pdf_viewer.py" line="+396"/>
+        <source>文件：{path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>打印(&amp;P)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>打印</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PdfViewer</name>
+    <message>
+        <location line="-330"/>
+        <source>缩小</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>缩小（Ctrl+减号，或按住 Ctrl 向下滚动滚轮）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>放大</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>放大（Ctrl+加号，或按住 Ctrl 向上滚动滚轮）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>适合宽度</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>页面宽度与窗口同宽</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>适合页面</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>整页显示在窗口中</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>实际大小</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>按实际大小（100%）显示</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>上一页</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>上一页（PgUp）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>下一页</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>下一页（PgDn）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>输入页码后按回车跳到该页</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>缩略图</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>显示或隐藏页面缩略图</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>第</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>单击跳到该页</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>/ {n} 页</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2962,7 +3192,7 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/reports_page.py" line="+72"/>
+        <location filename="../../gridadmin/ui/reports/reports_page.py" line="+50"/>
         <source>报表打印</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2987,6 +3217,21 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>上报本月</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>将所选月份的月报标记为已上报：保存本月数字和 PDF，此后补录的变动作为更正计入下月报表</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>撤回上报…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>报告月份</source>
         <translation type="unfinished"></translation>
@@ -2997,7 +3242,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+22"/>
         <source>月份</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3042,7 +3287,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>生成月报，或双击左侧已生成的报表，在这里预览。
 预览后可以打印，或另存为 PDF。</source>
         <translation type="unfinished"></translation>
@@ -3053,7 +3298,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+22"/>
         <source>全镇（街道）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3068,7 +3313,83 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+32"/>
+        <source>{y}年{m}月：未上报。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>户数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>人口</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>在岗网格力量</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{label} 上报 {before}，现登记 {now}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{y}年{m}月：{label}。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>上报后补录的变动 {n} 项（作为更正计入下月报表）：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name}（{id}）{change}，生效 {on}，{who} 录入于 {when}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>上报 {y}年{m}月 月报（{scope}）？
+上报后本月数字不再改变；此后补录的本月变动将作为更正计入下月报表。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>上报月报</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已取消上报。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{y}年{m}月 月报{label}。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>撤回上报</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>撤回 {y}年{m}月 月报的上报，请填写原因：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>已撤回 {y}年{m}月 月报的上报，可以重新上报。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>文件已不存在：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3108,12 +3429,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>另存为 PDF</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3164,7 +3485,33 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
+        <source>登记</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>出生</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>迁入</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>变动发生的日期（月报按此日期统计），不是录入的日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+157"/>
+        <source>登记日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-149"/>
         <source>保存特殊人群</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3214,7 +3561,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>姓名*</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3275,6 +3622,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>登记方式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>政治面貌</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3364,8 +3716,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-187"/>
-        <location line="+189"/>
+        <location line="-204"/>
+        <location line="+206"/>
         <source>（未填）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3390,7 +3742,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+5"/>
+        <source>变更生效日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+83"/>
         <source>请核对</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3420,12 +3777,12 @@
 <context>
     <name>ResidentsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/residents_page.py" line="+51"/>
+        <location filename="../../gridadmin/ui/register/residents_page.py" line="+53"/>
         <source>查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话、户号、地址</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>全部人口类别</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3475,7 +3832,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+24"/>
         <source>居民</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3485,7 +3842,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-178"/>
         <source>打开户卡(&amp;O)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3505,7 +3862,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+24"/>
         <source>住户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3592,7 +3949,7 @@
 <context>
     <name>RosterPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/roster_page.py" line="+51"/>
+        <location filename="../../gridadmin/ui/roster/roster_page.py" line="+50"/>
         <source>全部社区/网格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3607,12 +3964,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>在职（在岗、休假）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>全部状态</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3637,12 +3994,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="-22"/>
         <source>查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+10"/>
+        <source>在岗</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>公民身份号码和联系电话默认只显示部分数字</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3662,7 +4024,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+12"/>
         <source>导出 Excel…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3672,7 +4034,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>网格配备情况…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3692,7 +4054,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+19"/>
         <source>按表格当前的列导出…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3718,12 +4080,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
-        <source>共 {n:,} 人</source>
+        <location line="+23"/>
+        <source>在岗 {n:,} 人</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>（另有休假 {n:,} 人）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>，另有 {n:,} 人状态为在岗但尚未分配网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>共 {n:,} 人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
         <source>（已按条件筛选）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3733,7 +4110,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+35"/>
         <source>网格力量花名册（导入模板格式）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3897,7 +4274,7 @@
 <context>
     <name>SessionsTab</name>
     <message>
-        <location filename="../../gridadmin/ui/training/sessions_tab.py" line="+56"/>
+        <location filename="../../gridadmin/ui/training/sessions_tab.py" line="+58"/>
         <source>{year} 年还没有培训。可以点击“新建培训”登记一场培训，再在“签到管理”中添加参加人员。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3918,12 +4295,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+67"/>
+        <location line="+64"/>
         <source>取消培训</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-63"/>
         <source>签到管理(&amp;A)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3933,7 +4310,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+44"/>
         <source>{y} 年共 {n} 场培训，应到 {i} 人次，实到 {p} 人次</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3964,7 +4341,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3978,11 +4355,16 @@
         <source>已保存签到表：{path}（共 {n} 页）</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>培训签到表 — {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/settings_page.py" line="+23"/>
+        <location filename="../../gridadmin/ui/settings/settings_page.py" line="+23"/>
         <source>系统设置</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4080,7 +4462,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>StaffDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/staff_dialog.py" line="+49"/>
+        <location filename="../../gridadmin/ui/roster/staff_dialog.py" line="+49"/>
         <source>{value}（已停用）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4321,12 +4703,12 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>StartDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/start_dialog.py" line="+33"/>
+        <location filename="../../gridadmin/ui/shell/start_dialog.py" line="+34"/>
         <source>网格中心数据库 (*.db *.sqlite);;所有文件 (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+46"/>
         <source>无法打开数据库“{location}”：
 {detail}</source>
         <translation type="unfinished"></translation>
@@ -4401,7 +4783,12 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+37"/>
+        <source>数据库服务器 {location} 的密码：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>设置本数据库所属乡镇/街道</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4516,7 +4903,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>浏览…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4592,7 +4979,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>TownshipPage</name>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="-308"/>
+        <location filename="../../gridadmin/ui/shell/first_run.py" line="-308"/>
         <source>选择乡镇/街道</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4660,7 +5047,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>TownshipPicker</name>
     <message>
-        <location filename="../../gridadmin/ui/township_picker.py" line="+23"/>
+        <location filename="../../gridadmin/ui/shell/township_picker.py" line="+21"/>
         <source>输入乡镇/街道名称或 9 位代码搜索，如“东关街道”</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4703,7 +5090,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>TrainingHistoryPanel</name>
     <message>
-        <location filename="../../gridadmin/ui/training_history_panel.py" line="+22"/>
+        <location filename="../../gridadmin/ui/roster/training_history_panel.py" line="+22"/>
         <source>日期</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4759,7 +5146,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>TrainingPage</name>
     <message>
-        <location filename="../../gridadmin/ui/pages/training_page.py" line="+31"/>
+        <location filename="../../gridadmin/ui/training/training_page.py" line="+31"/>
         <source>显示完整号码</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4832,7 +5219,12 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+6"/>
+        <source>全部区域（全镇/街道）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>用户名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4853,14 +5245,14 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
     <message>
         <location line="+1"/>
-        <source>负责区域（业务员、领导只能处理所选社区/网格及其下级；不选表示全部）：</source>
+        <source>负责区域（只能查看和处理所选社区/网格及其下级；一个也不选则没有任何区域，全镇请勾选“全部区域”；管理员总是全部）：</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>UsersTab</name>
     <message>
-        <location filename="../../gridadmin/ui/settings/users_tab.py" line="+31"/>
+        <location filename="../../gridadmin/ui/settings/users_tab.py" line="+32"/>
         <source>用户名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4896,17 +5288,23 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
     <message>
         <location line="+1"/>
-        <location line="+54"/>
+        <location line="+79"/>
         <source>重置密码</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-44"/>
+        <location line="-78"/>
+        <location line="+39"/>
+        <source>停用</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-29"/>
         <source>只有管理员可以管理用户。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>已锁定</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4926,7 +5324,22 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+1"/>
+        <source>无（未选区域）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>启用</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>停用用户“{name}”？停用后该用户不能登录，正在使用的程序在其下一步操作时退回登录。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>为“{name}”设置新密码：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4939,7 +5352,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../../gridadmin/ui/first_run.py" line="-86"/>
+        <location filename="../../gridadmin/ui/shell/first_run.py" line="-86"/>
         <source>欢迎使用网格中心管理系统</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4958,7 +5371,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>conflict</name>
     <message>
-        <location filename="../../gridadmin/ui/conflict.py" line="+19"/>
+        <location filename="../../gridadmin/ui/common/conflict.py" line="+19"/>
         <source>记录已被修改</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4981,41 +5394,41 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>export_actions</name>
     <message>
-        <location filename="../../gridadmin/ui/export_actions.py" line="+33"/>
+        <location filename="../../gridadmin/ui/common/export_actions.py" line="+29"/>
         <source>导出到 Excel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+23"/>
+        <location line="+21"/>
         <source>Excel 文件 (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-18"/>
-        <location line="+23"/>
+        <location line="-16"/>
+        <location line="+21"/>
         <source>正在导出{what}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-19"/>
-        <location line="+22"/>
+        <location line="-17"/>
+        <location line="+20"/>
         <source>导出</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-21"/>
-        <location line="+22"/>
+        <location line="-19"/>
+        <location line="+20"/>
         <source>已导出 {n} 行到 {path}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-10"/>
         <source>导出到 Excel（导入模板格式）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+17"/>
         <source>保存 PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5043,7 +5456,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>jobs</name>
     <message>
-        <location filename="../../gridadmin/ui/jobs.py" line="+74"/>
+        <location filename="../../gridadmin/ui/common/jobs.py" line="+74"/>
         <source>取消</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5056,7 +5469,12 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>widgets</name>
     <message>
-        <location filename="../../gridadmin/ui/widgets.py" line="-73"/>
+        <location filename="../../gridadmin/ui/common/widgets.py" line="-85"/>
+        <source>最多 {count} 个字，粘贴更长的内容时只取前 {count} 个字</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>全部社区/网格</source>
         <translation type="unfinished"></translation>
     </message>

@@ -170,31 +170,38 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
         extra = {**extra, "notes": [*table.sheet.notes, *(extra.get("notes") or [])]}
     check_scope(session, actor, kind, kind_of(kind).permission, table, rows, extra)
     if kind_of(kind).permission == IMPORT_REGISTER:
-        submitted_month_warnings(session, rows, today)
+        submitted_month_warnings(session, rows, effective or today)
     rename_issues(table, rows)
     return ImportPlan(kind, mode, str(path), Path(path).name, table.sha256 or file_sha256(path),
                       table.sheet.sheet_name, table.header_row, table.mapping.headers, dict(table.mapping.columns),
                       rows, extra)
 
 
-def submitted_month_warnings(session, rows: list[RowPlan], today: date) -> None:
+def submitted_month_warnings(session, rows: list[RowPlan], effective: date) -> None:
     """A register row whose change is effective in a submitted month (已上报)
     is still imported, with the warning that it counts as 更正 in the next
     month's report. The submitted months are loaded once per import. The
-    effective date is the row's own (``effective_date``, ``registered_on``)
-    or the import's date; only rows that change the counts (new people,
-    a move to another household) are concerned."""
+    effective date is the row's own (``change_date`` of a 人口变动 row,
+    ``effective_date``, ``registered_on``) or the import's effective date;
+    only rows that change the counts (new people, a move to another
+    household, every 人口变动 row) are concerned."""
     from gridadmin.services.reports.snapshot import SubmittedMonths
 
     months = SubmittedMonths.load(session)
     if not months.months:
         return
     for row in rows:
-        if row.status == NEW or (row.status == UPDATE and "household_no" in row.changes):
-            day = row.record.get("effective_date") or row.record.get("registered_on") or today
-            notice = months.notice(day, row.record.get("area_id"))
-            if notice:
-                row.warnings.append(RowIssue(row.row, "", "", notice))
+        if row.status not in (NEW, UPDATE):
+            continue
+        if row.record.get("change_date"):
+            day = row.record["change_date"]
+        elif row.status == NEW or "household_no" in row.changes:
+            day = row.record.get("effective_date") or row.record.get("registered_on") or effective
+        else:
+            continue
+        notice = months.notice(day, row.record.get("area_id"))
+        if notice:
+            row.warnings.append(RowIssue(row.row, "", "", notice))
 
 
 _gc_lock = threading.Lock()
