@@ -110,6 +110,24 @@ def pytest_sessionfinish(session, exitstatus):
 CLI_ADMIN, CLI_PASSWORD = "cliadmin", "cli-pass-2026"
 
 
+def _ensure_cli_admin(database, role_admin: str) -> None:
+    """The command-line tests' administrator, created with plain SQL so it
+    also works on a database of an older schema (an upgrade test logs in
+    before upgrading)."""
+    from sqlalchemy import text
+
+    from gridadmin.services.access.users import _hasher
+
+    with database.engine.begin() as conn:
+        if conn.execute(text("SELECT id FROM app_user WHERE username = :u"), {"u": CLI_ADMIN}).first():
+            return
+        conn.execute(text("INSERT INTO app_user (username, display_name, password_hash, active, failed_logins, "
+                          "version) VALUES (:u, '命令行管理员', :h, true, 0, 1)"),
+                     {"u": CLI_ADMIN, "h": _hasher.hash(CLI_PASSWORD)})
+        user_id = conn.execute(text("SELECT id FROM app_user WHERE username = :u"), {"u": CLI_ADMIN}).scalar()
+        conn.execute(text("INSERT INTO user_role (user_id, role) VALUES (:i, :r)"), {"i": user_id, "r": role_admin})
+
+
 @pytest.fixture
 def cli_login(monkeypatch):
     """``cli_login(db_or_url)`` → the login arguments of a command-line test:
@@ -123,15 +141,13 @@ def cli_login(monkeypatch):
         if sqlite_path(resolve_url(url)) is not None:
             return ["--as-system"]
         from gridadmin.models.access import ROLE_ADMIN
-        from gridadmin.services.access.users import create_user, list_users
 
         database = open_database(url, upgrade=False)  # an older database stays older
         if not has_schema(database.engine):
             database.dispose()
             database = open_database(url)
         try:
-            if CLI_ADMIN not in {u.username for u in list_users(database)}:
-                create_user(database, CLI_ADMIN, "命令行管理员", CLI_PASSWORD, [ROLE_ADMIN])
+            _ensure_cli_admin(database, ROLE_ADMIN)
         finally:
             database.dispose()
         monkeypatch.setenv("GRIDADMIN_PASSWORD", CLI_PASSWORD)

@@ -28,7 +28,11 @@ class User(VersionedMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     # 全部: the user reads and works in every area (chosen explicitly; with
     # False only the areas in user_scope, none when there is none).
-    all_areas: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
+    # deferred: a login (the command line's ``upgrade``) must work on a
+    # database from before this column (migration 0015); an administrator's
+    # actor never reads it
+    all_areas: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False,
+                                            deferred=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
