@@ -27,6 +27,8 @@ EVENT_MOVED_OUT = "迁出"
 EVENT_DIED = "死亡"
 EVENT_CATEGORY = "类别变更"  # 人口类别 changed (old_value → new_value, codes)
 EVENT_RENAME = "更名"  # name changed (old_value → new_value)
+# 登记日期 corrected (old_value → new_value, ISO dates; event_date: the new date)
+EVENT_REGISTRATION_CORRECTED = "登记日期更正"
 # Events that bring a person into the register (their date is registered_on).
 ARRIVAL_EVENTS = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN)
 

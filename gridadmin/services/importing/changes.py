@@ -53,7 +53,7 @@ from gridadmin.services.importing.plan import (
 from gridadmin.services.importing.resident_write import _AUDIT_KEYS, _audit_row, _dissolve_emptied
 from gridadmin.services.importing.residents import household_no_value
 from gridadmin.services.importing.values import CellError, code_value, date_value, name_value, text_value
-from gridadmin.services.register.effective import arrival_problem, date_problem, latest_change
+from gridadmin.services.register.effective import CATEGORY_PINNING, arrival_problem, date_problem, latest_change
 from gridadmin.services.register.household_rules import is_head
 
 F = FieldSpec
@@ -130,6 +130,7 @@ def plan_changes(session: Session, table: Table, mode: str, today: date, *,
         numbers_of[hh_id], area_of[hh_id] = no, area_id
     state = _load_state(session, sorted(household_ids))
     latest = latest_change(session, [p.id for p in persons.values()])
+    latest_category = latest_change(session, [p.id for p in persons.values()], CATEGORY_PINNING)
     row_areas: dict[int, list[int]] = {}
 
     for index, row in enumerate(rows):
@@ -174,7 +175,7 @@ def plan_changes(session: Session, table: Table, mode: str, today: date, *,
                          f"第 {row.row} 行：公民身份号码 {rec['id_number']}（{rec['name']}）未登记，不能办理{kind}")
         else:
             problem = date_problem(person, day, today, header("change_date") if own is not None else "生效日期",
-                                   latest=latest.get(person.id))
+                                   latest=(latest_category if kind == EVENT_CATEGORY else latest).get(person.id))
             if problem:
                 reader.error(date_col, date_val, problem if own is not None or "不能再登记" in problem
                              else f"本次导入的生效日期：{problem}")

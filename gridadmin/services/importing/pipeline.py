@@ -184,7 +184,9 @@ def submitted_month_warnings(session, rows: list[RowPlan], effective: date) -> N
     effective date is the row's own (``change_date`` of a 人口变动 row,
     ``effective_date``, ``registered_on``) or the import's effective date;
     only rows that change the counts (new people, a move to another
-    household, every 人口变动 row) are concerned."""
+    household, a 类别变更, every 人口变动 row) are concerned. A corrected
+    登记日期 moves the person between the months from the earlier of the
+    two dates to the later: the first submitted one among them is named."""
     from gridadmin.services.reports.snapshot import SubmittedMonths
 
     months = SubmittedMonths.load(session)
@@ -193,13 +195,18 @@ def submitted_month_warnings(session, rows: list[RowPlan], effective: date) -> N
     for row in rows:
         if row.status not in (NEW, UPDATE):
             continue
+        corrected = row.record.get("registration_corrected") if "registered_on" in row.changes else None
         if row.record.get("change_date"):
             day = row.record["change_date"]
-        elif row.status == NEW or "household_no" in row.changes:
+        elif row.status == NEW or "household_no" in row.changes or "category" in row.changes:
             day = row.record.get("effective_date") or row.record.get("registered_on") or effective
+        elif corrected:
+            day = None
         else:
             continue
         notice = months.notice(day, row.record.get("area_id"))
+        if notice is None and corrected:
+            notice = months.first_notice(*corrected, row.record.get("area_id"))
         if notice:
             row.warnings.append(RowIssue(row.row, "", "", notice))
 

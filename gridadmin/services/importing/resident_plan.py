@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from gridadmin.models import Household, Person
 from gridadmin.models.household import EVENT_BORN, EVENT_MOVED_IN, EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.common.codes import CodeBook
-from gridadmin.services.register.effective import arrival_problem, date_problem, latest_change
+from gridadmin.services.register.effective import (
+    CATEGORY_PINNING, arrival_problem, date_problem, earliest_change, latest_change, registration_problem,
+)
 from gridadmin.services.register.household_rules import HEAD_RELATIONS, is_head
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
@@ -77,7 +79,15 @@ def plan_residents(session: Session, table: Table, mode: str, today: date, *,
                                            f"户号 {new_no}（{row.record['effective_date'].isoformat()}）")
         if "name" in row.changes:
             row.changes["name"] = ("更名", *row.changes["name"][1:])
+        if "category" in row.changes:  # a dated 类别变更
+            _label, old_cat, new_cat = row.changes["category"]
+            row.changes["category"] = ("类别变更", old_cat, f"{new_cat}（{row.record['effective_date'].isoformat()}）")
+        corrected = row.record.get("registration_corrected")
+        if corrected:  # a dated, audited correction of the 登记日期
+            row.changes["registered_on"] = ("登记日期更正", shown(corrected[0]), corrected[1].isoformat())
         row.previous = {k: getattr(existing, k) for k in row.changes if k in PERSON_FIELDS}
+        if corrected:
+            row.previous["registered_on"] = corrected[0]
         if "household_no" in row.changes:
             row.previous["household_id"] = existing.household_id
         if existing.status != PERSON_ACTIVE:
@@ -124,9 +134,17 @@ def _identities_and_dates(session: Session, table: Table, rows: list[RowPlan], p
       ``effective``) is dated by the birth. New persons come in by it
       (``record['arrival']``: 登记, 出生, or 迁入 when the column says 迁入),
       a stored person's move to another household is a 户间迁移 dated by it.
+    - A stored person's different 人口类别 is a 类别变更 dated by it.
+    - A stored person who stays in their household but whose row has a
+      登记日期/迁入日期 of its own other than the stored one: the 登记日期 is
+      corrected (``record['registration_corrected']``: (old, new)), shown
+      in the preview, written as a dated 登记日期更正 event and audited —
+      the clerk's file is the better record of when the person came, and
+      silently keeping the old date would leave the monthly figures wrong.
     - Refused with the row, column and value: a date in the future, before
-      the birth, or (for a move) after the death, for someone moved out, or
-      before their registration or latest change.
+      the birth, or (for a move or a category change) after the death, for
+      someone moved out, or before their registration or latest change; a
+      corrected 登记日期 after the person's first later change.
     """
     date_header = table.mapping.header_of("effective_date") if "effective_date" in table.mapping.columns else ""
     date_key = "effective_date" if date_header else ""
@@ -134,6 +152,9 @@ def _identities_and_dates(session: Session, table: Table, rows: list[RowPlan], p
     name_header = table.mapping.header_of("name")
     no_header = table.mapping.header_of("household_no")
     latest = latest_change(session, [p.id for p in persons.values()])
+    latest_category = latest_change(session, [p.id for p in persons.values()], CATEGORY_PINNING)
+    first_change = earliest_change(session, [p.id for p in persons.values()]) if date_header else {}
+    category_header = table.mapping.header_of("category") if "category" in table.mapping.columns else ""
 
     def refuse(row: RowPlan, column: str, value, message: str) -> None:
         row.errors.append(RowIssue(row.row, column, shown(value), message))
@@ -177,6 +198,23 @@ def _identities_and_dates(session: Session, table: Table, rows: list[RowPlan], p
                     refuse(row, date_header, own, f"{prefix}：{problem}")
                 else:
                     refuse(row, no_header, no, f"{prefix}：{problem}"
+                           + ("" if "不能再登记" in problem else "（日期为本次导入的生效日期）"))
+        elif own is not None and own != person.registered_on and _applies(row, person, mode):
+            problem = registration_problem(person, own, today, date_header, first_change=first_change.get(person.id))
+            if problem:
+                refuse(row, date_header, own, f"更正登记日期（原 {shown(person.registered_on) or '无'}）：{problem}")
+            else:
+                rec["registration_corrected"] = (person.registered_on, own)
+        category = rec.get("category")
+        if category is not None and category != person.category and _applies(row, person, mode):
+            problem = date_problem(person, day, today, date_header or "变更日期",
+                                   latest=latest_category.get(person.id))
+            if problem:
+                prefix = "类别变更"
+                if own is not None:
+                    refuse(row, date_header, own, f"{prefix}：{problem}")
+                else:
+                    refuse(row, category_header, category, f"{prefix}：{problem}"
                            + ("" if "不能再登记" in problem else "（日期为本次导入的生效日期）"))
 
 

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models.base import local_now
 from gridadmin.models import AuditLog, Household, Person, PersonEvent
-from gridadmin.models.household import EVENT_REGISTERED, EVENT_RENAME, EVENT_TRANSFER, PERSON_ACTIVE
+from gridadmin.models.household import (
+    EVENT_CATEGORY, EVENT_REGISTERED, EVENT_REGISTRATION_CORRECTED, EVENT_RENAME, EVENT_TRANSFER, PERSON_ACTIVE,
+)
 from gridadmin.services.access.audit import ACTION_RENAME
 from gridadmin.services.common.bulk import insert_returning_ids, insert_tuples
 from gridadmin.services.common.errors import ConflictError
@@ -99,6 +101,14 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
         if "name" in values:
             events.append({**event, "kind": EVENT_RENAME, "old_value": row.previous["name"][:60],
                            "new_value": values["name"][:60]})
+        if "category" in values:
+            events.append({**event, "kind": EVENT_CATEGORY, "old_value": row.previous["category"],
+                           "new_value": values["category"]})
+        if "registered_on" in row.changes:
+            old_day, new_day = row.record["registration_corrected"]
+            values["registered_on"] = new_day
+            events.append({**event, "kind": EVENT_REGISTRATION_CORRECTED, "event_date": new_day,
+                           "old_value": old_day.isoformat() if old_day else None, "new_value": new_day.isoformat()})
         groups.setdefault(tuple(sorted(values)), []).append({"_pid": pid, "_ver": version, **values})
         renamed = "name" in values
         audit.append(_audit_row(ACTION_RENAME if renamed else "update", "person", pid, batch_id,

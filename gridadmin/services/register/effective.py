@@ -11,7 +11,13 @@ imports (a row error naming row, column and value):
   out (the register no longer holds them);
 - before the day they were registered, or before their latest change of
   household (the register's history runs forward; a category change or a
-  rename does not pin the others).
+  rename does not pin the others, but a category change cannot come before
+  the latest category change: the report reads each month's category from
+  them, ``CATEGORY_PINNING``).
+
+``registration_problem`` does the same for a corrected 登记日期 of a person
+already registered: not in the future, not before birth, and not after
+their first later change (``earliest_change``).
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import PersonEvent
 from gridadmin.models.household import (
-    EVENT_BORN, EVENT_MOVED_IN, EVENT_REGISTERED, EVENT_TRANSFER, PERSON_DECEASED, PERSON_MOVED_OUT,
+    ARRIVAL_EVENTS, EVENT_BORN, EVENT_CATEGORY, EVENT_MOVED_IN, EVENT_REGISTERED, EVENT_REGISTRATION_CORRECTED,
+    EVENT_TRANSFER, PERSON_DECEASED, PERSON_MOVED_OUT,
 )
 
 
@@ -69,13 +76,53 @@ def date_problem(person, on: date, today: date, label: str, *, latest: date | No
 PLACING = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN, EVENT_TRANSFER)
 
 
-def latest_change(session: Session, person_ids) -> dict[int, date]:
-    """``{person_id: date of the latest event placing them (``PLACING``)}``."""
-    ids = sorted(set(person_ids))
-    found: dict[int, date] = {}
+# … and a category change cannot be dated before them nor before the latest category change.
+CATEGORY_PINNING = (*PLACING, EVENT_CATEGORY)
+
+
+def latest_change(session: Session, person_ids, kinds=PLACING) -> dict[int, date]:
+    """``{person_id: date of the latest event of ``kinds`` (default: those
+    placing them, ``PLACING``)}``."""
+    return _dates_of(session, person_ids, func.max(PersonEvent.event_date), PersonEvent.kind.in_(kinds))
+
+
+def earliest_change(session: Session, person_ids) -> dict[int, tuple[date, str]]:
+    """``{person_id: (date, kind) of their earliest change after arriving}``
+    (anything but the 登记/出生/迁入 itself and a 登记日期 correction)."""
+    other = PersonEvent.kind.not_in((*ARRIVAL_EVENTS, EVENT_REGISTRATION_CORRECTED))
+    first = _dates_of(session, person_ids, func.min(PersonEvent.event_date), other)
+    found: dict[int, tuple[date, str]] = {}
+    ids = sorted(first)
     for start in range(0, len(ids), 500):
-        found.update(session.execute(select(PersonEvent.person_id, func.max(PersonEvent.event_date))
-                                     .where(PersonEvent.person_id.in_(ids[start:start + 500]),
-                                            PersonEvent.kind.in_(PLACING))
+        for pid, on, kind in session.execute(select(PersonEvent.person_id, PersonEvent.event_date, PersonEvent.kind)
+                                             .where(PersonEvent.person_id.in_(ids[start:start + 500]), other)):
+            if on == first[pid] and pid not in found:
+                found[pid] = (on, kind)
+    return found
+
+
+def _dates_of(session: Session, person_ids, aggregate, condition) -> dict:
+    ids = sorted(set(person_ids))
+    found: dict = {}
+    for start in range(0, len(ids), 500):
+        found.update(session.execute(select(PersonEvent.person_id, aggregate)
+                                     .where(PersonEvent.person_id.in_(ids[start:start + 500]), condition)
                                      .group_by(PersonEvent.person_id)).all())
     return found
+
+
+def registration_problem(person, on: date, today: date, label: str, *,
+                         first_change: tuple[date, str] | None = None) -> str | None:
+    """What is wrong with ``on`` as the corrected 登记日期 of ``person``
+    (registered already), or None: in the future, before birth, for
+    someone who died or moved out, or after their first later change
+    (``earliest_change``: the register's history runs forward)."""
+    problem = arrival_problem(on, today, person.name, person.birth_date, label)
+    if problem:
+        return problem
+    if person.status in (PERSON_DECEASED, PERSON_MOVED_OUT):
+        return f"“{person.name}”已{person.status}，不能再更正登记日期"
+    if first_change is not None and on > first_change[0]:
+        return (f"{label} {on.isoformat()} 晚于“{person.name}”此后的{first_change[1]}日期 "
+                f"{first_change[0].isoformat()}")
+    return None

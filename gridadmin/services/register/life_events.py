@@ -31,7 +31,7 @@ from gridadmin.models.household import (
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require, require_read
 from gridadmin.services.common.errors import NotFoundError, ValidationError
-from gridadmin.services.register.effective import date_problem, latest_change
+from gridadmin.services.register.effective import CATEGORY_PINNING, PLACING, date_problem, latest_change
 from gridadmin.services.register.household_rules import is_head
 from gridadmin.services.reports.snapshot import SubmittedMonths
 from gridadmin.services.common.text import clean_text
@@ -102,10 +102,10 @@ def transfer(db: Database, person_id: int, to_household_id: int, on: date, relat
 
 
 def change_category(db: Database, person_id: int, category: str, on: date, *, note: str = "",
-                    expected_version: int | None = None, today: date | None = None) -> None:
+                    expected_version: int | None = None, today: date | None = None) -> str | None:
     """类别变更: the person's 人口类别 becomes ``category`` (a code of the
     resident_category list) from ``on``; a dated event keeps the old and
-    new codes."""
+    new codes. Returns the notice when ``on`` falls in a submitted month."""
     from gridadmin.services.common.codes import CodeBook
 
     with db.session() as session:
@@ -113,13 +113,13 @@ def change_category(db: Database, person_id: int, category: str, on: date, *, no
         if category not in book.labels.get("resident_category", {}):
             raise ValidationError(f"人口类别“{category}”无效。", field="人口类别", value=category)
         person = _active_person(db, session, person_id, expected_version)
-        _check_date(person, on, today or date.today(), "变更日期")
+        _check_date(person, on, today or date.today(), "变更日期", CATEGORY_PINNING)
         if person.category == category:
             raise ValidationError(f"“{person.name}”的人口类别已是“{book.label('resident_category', category)}”。",
                                   field="人口类别", value=category)
         old = person.category
         person.category = category
-        _record(db, session, person, EVENT_CATEGORY, on, old_value=old, new_value=category, note=note)
+        return _record(db, session, person, EVENT_CATEGORY, on, old_value=old, new_value=category, note=note)
 
 
 def timeline(db: Database, person_id: int) -> list[EventRow]:
@@ -156,11 +156,12 @@ def _active_person(db: Database, session: Session, person_id: int, expected_vers
     return person
 
 
-def _check_date(person: Person, on: date, today: date, label: str) -> None:
+def _check_date(person: Person, on: date, today: date, label: str, kinds=PLACING) -> None:
     """The effective date checked as every register change is
-    (``effective.date_problem``); ``ValidationError`` naming the field."""
+    (``effective.date_problem``; ``kinds``: the events it cannot precede);
+    ``ValidationError`` naming the field."""
     session = object_session(person)
-    latest = latest_change(session, [person.id]).get(person.id) if session is not None else None
+    latest = latest_change(session, [person.id], kinds).get(person.id) if session is not None else None
     problem = date_problem(person, on, today, label, latest=latest)
     if problem:
         raise ValidationError(problem + "。", field=label, value=on)
@@ -199,7 +200,7 @@ def _record(db: Database, session: Session, person: Person, kind: str, on: date,
         raise audit.stale_record(session, "person", person_id, f"“{name}”", field="人员", value=name) from exc
     audit.record(session, acting(db), audit.ACTION_UPDATE, "person", person.id, changes=changes,
                  summary=f"{kind}：{person.name}（{on.isoformat()}）")
-    household = event.get("from_household_id") or event.get("to_household_id")
+    household = event.get("from_household_id") or event.get("to_household_id") or person.household_id
     area_id = session.scalar(select(Household.area_id).where(Household.id == household)) if household else None
     return SubmittedMonths.load(session).notice(on, area_id)
 

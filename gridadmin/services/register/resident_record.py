@@ -38,7 +38,9 @@ from gridadmin.models.household import (
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_maskers, require, require_read
 from gridadmin.services.common.errors import NotFoundError, ValidationError
-from gridadmin.services.register.effective import arrival_problem, date_problem, future_problem, latest_change
+from gridadmin.services.register.effective import (
+    CATEGORY_PINNING, arrival_problem, date_problem, future_problem, latest_change,
+)
 from gridadmin.services.register.household_rules import check_identity, check_members
 from gridadmin.services.register.renames import record_rename
 from gridadmin.services.register.households import MemberData, PlausibilityError, check_duplicate_ids
@@ -179,7 +181,7 @@ def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_
         old_name, old_category = person.name, person.category
         if (data.category or None) != old_category:
             problem = date_problem(person, on, today, "变更日期",
-                                   latest=latest_change(session, [person.id]).get(person.id))
+                                   latest=latest_change(session, [person.id], CATEGORY_PINNING).get(person.id))
             if problem:
                 raise ValidationError(problem + "。", field="变更日期", value=on)
         elif old_name != data.name:

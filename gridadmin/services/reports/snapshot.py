@@ -212,6 +212,22 @@ class SubmittedMonths:
             return None
         return late_notice(day)
 
+    def first_notice(self, one: date | None, other: date | None, area_id: int | None) -> str | None:
+        """The notice for the first submitted month from the earlier of
+        ``one`` and ``other`` to the later (a date moved between them; an
+        empty one is the other)."""
+        days = [d for d in (one, other) if d is not None]
+        if not days:
+            return None
+        first, last = min(days), max(days)
+        y, m = first.year, first.month
+        while (y, m) <= (last.year, last.month):
+            notice = self.notice(date(y, m, 1), area_id)
+            if notice:
+                return notice
+            y, m = (y, m + 1) if m < 12 else (y + 1, 1)
+        return None
+
 
 def late_notice(day: date) -> str:
     return f"该变动属于已上报的{day.year}年{day.month}月，将作为更正计入下月报表"
