@@ -23,35 +23,30 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 def register(sub) -> None:
     parser = sub.add_parser("report", help="生成报表（月报 PDF）")
     kinds = parser.add_subparsers(dest="report", metavar="REPORT")
-    monthly = kinds.add_parser("monthly", help="网格化服务管理月报")
-    monthly.add_argument("--db", required=True, help="数据库文件或地址")
-    monthly.add_argument("--month", required=True, help="报告月份，如 2026-10")
-    monthly.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
-    monthly.add_argument("--out", required=True, help="PDF 文件")
-    monthly.add_argument("--json", action="store_true", help="同时输出月报数据（JSON）")
-    add_login_arguments(monthly)
-    monthly.set_defaults(func=run_monthly)
-    submit = kinds.add_parser("submit", help="上报月报：保存本月数字和 PDF，此后补录的变动作为下月更正")
-    submit.add_argument("--db", required=True, help="数据库文件或地址")
-    submit.add_argument("--month", required=True, help="报告月份，如 2026-10（须已结束）")
-    submit.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
-    add_login_arguments(submit)
-    submit.set_defaults(func=run_submit)
-    withdraw = kinds.add_parser("withdraw", help="撤回已上报的月报（管理员，须说明原因）")
-    withdraw.add_argument("--db", required=True, help="数据库文件或地址")
-    withdraw.add_argument("--month", required=True, help="报告月份，如 2026-10")
-    withdraw.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
-    withdraw.add_argument("--reason", required=True, help="撤回原因")
-    add_login_arguments(withdraw)
-    withdraw.set_defaults(func=run_withdraw)
-    diff = kinds.add_parser("diff", help="已上报月份：上报数与现登记数的差异及补录的变动")
-    diff.add_argument("--db", required=True, help="数据库文件或地址")
-    diff.add_argument("--month", required=True, help="报告月份，如 2026-10")
-    diff.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
-    diff.add_argument("--json", action="store_true", help="以 JSON 输出")
-    add_login_arguments(diff)
-    diff.set_defaults(func=run_diff)
+    _month_command(kinds, "monthly", "网格化服务管理月报", run_monthly, extra=lambda p: (
+        p.add_argument("--out", required=True, help="PDF 文件"),
+        p.add_argument("--json", action="store_true", help="同时输出月报数据（JSON）")))
+    _month_command(kinds, "submit", "上报月报：保存本月数字和 PDF，此后补录的变动作为下月更正", run_submit,
+                   month_help="报告月份，如 2026-10（须已结束）")
+    _month_command(kinds, "withdraw", "撤回已上报的月报（管理员，须说明原因）", run_withdraw,
+                   extra=lambda p: p.add_argument("--reason", required=True, help="撤回原因"))
+    _month_command(kinds, "diff", "已上报月份：上报数与现登记数的差异及补录的变动", run_diff,
+                   extra=lambda p: p.add_argument("--json", action="store_true", help="以 JSON 输出"))
     parser.set_defaults(func=lambda _args: (parser.print_help(), 2)[1])
+
+
+def _month_command(kinds, name: str, help_text: str, func, *, month_help: str = "报告月份，如 2026-10",
+                   extra=None) -> None:
+    """A month subcommand (monthly/submit/withdraw/diff): ``--db``, ``--month``,
+    ``--scope``, its own arguments (``extra(parser)``) and the login ones."""
+    command = kinds.add_parser(name, help=help_text)
+    command.add_argument("--db", required=True, help="数据库文件或地址")
+    command.add_argument("--month", required=True, help=month_help)
+    command.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
+    if extra is not None:
+        extra(command)
+    add_login_arguments(command)
+    command.set_defaults(func=func)
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -128,10 +123,16 @@ def run_diff(args) -> int:
     for key, label in (("households", "户数"), ("residents", "人口"), ("staff_on_post", "在岗网格力量")):
         before, now = diff.submitted.get(key, 0), diff.now.get(key, 0)
         print(f"  {label}：上报 {before}，现登记 {now}，差额 {now - before:+d}")
+    was, is_now = diff.submitted.get("categories", {}), diff.now.get("categories", {})
+    for label in [*was, *(k for k in is_now if k not in was)]:
+        before, now = was.get(label, 0), is_now.get(label, 0)
+        if before != now:
+            print(f"  其中{label}：上报 {before}，现登记 {now}，差额 {now - before:+d}")
     if not diff.changes:
         print("  上报后没有补录本月末及以前的变动。")
     for c in diff.changes:
-        print(f"  {c.name}（{c.id_number}）{c.change}，生效 {c.effective_date}，{c.entered_by} 录入于 "
+        who = c.name if c.subject == "居民" else f"{c.name}（{c.subject}）"
+        print(f"  {who}（{c.id_number}）{c.change}，生效 {c.effective_date}，{c.entered_by} 录入于 "
               f"{c.entered_on:%Y-%m-%d %H:%M}")
     return 0
 
