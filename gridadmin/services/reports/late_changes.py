@@ -4,26 +4,31 @@ the month's report was submitted (已上报). They are what makes the register
 today differ from the submitted figures, and what the next month prints as
 更正.
 
-Today the effective date of a change is its ``PersonEvent.event_date``
-(登记, 出生, 迁入, 户间迁移, 迁出, 死亡) and the moment it was entered the
-event row's ``created_at`` (written in the same transaction as the audit
-row that names who entered it). This module is the one place that knows
-that: when changes carry an effective date of their own, only
-``late_changes`` needs to follow.
+The effective date of a change is its ``PersonEvent.event_date`` (登记,
+出生, 迁入, 户间迁移, 迁出, 死亡, 类别变更; a 登记日期更正 counts from the
+earlier of its two dates) and the moment it was entered the event row's
+``created_at`` (written in the same transaction as the audit row that
+names who entered it). Each change's effect on the month's figures in the
+scope: residents and households (+1, −1, 0), and per 人口类别 label
+(``categories``: the category the person had on the change's date; a
+类别变更 moves one person from the old category to the new one). Staff
+changes entered late are listed by ``late_staff``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.models import Area, AuditLog, Household, Person, PersonEvent
 from gridadmin.models.household import (
-    EVENT_BORN, EVENT_DIED, EVENT_MOVED_IN, EVENT_MOVED_OUT, EVENT_REGISTERED, EVENT_TRANSFER,
+    EVENT_BORN, EVENT_CATEGORY, EVENT_DIED, EVENT_MOVED_IN, EVENT_MOVED_OUT, EVENT_REGISTERED,
+    EVENT_REGISTRATION_CORRECTED, EVENT_TRANSFER,
 )
+from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import mask_id_number
 
 ARRIVALS = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN)
@@ -33,7 +38,8 @@ DEPARTURES = (EVENT_MOVED_OUT, EVENT_DIED)
 @dataclass(frozen=True)
 class LateChange:
     """One late change and its effect on the month's figures in the scope
-    (``residents``/``households``: +1, −1 or 0)."""
+    (``residents``/``households``/``staff``: +1, −1 or 0; ``categories``:
+    {人口类别 label: +1/−1}). ``subject`` is 居民 or 网格力量."""
 
     person_id: int
     name: str
@@ -45,12 +51,16 @@ class LateChange:
     community: str
     residents: int
     households: int
+    staff: int = 0
+    categories: dict = field(default_factory=dict)
+    subject: str = "居民"
 
     def to_dict(self) -> dict:
-        return {"person": self.name, "id_number": self.id_number, "change": self.change,
+        return {"person": self.name, "subject": self.subject, "id_number": self.id_number, "change": self.change,
                 "effective_date": self.effective_date.isoformat(), "entered_by": self.entered_by,
                 "entered_on": self.entered_on.isoformat(sep=" "), "community": self.community,
-                "effect": {"residents": self.residents, "households": self.households}}
+                "effect": {"residents": self.residents, "households": self.households,
+                           "staff_on_post": self.staff, "categories": dict(self.categories)}}
 
 
 def late_changes(session: Session, month_end: date, submitted_at: datetime,
@@ -65,28 +75,69 @@ def late_changes(session: Session, month_end: date, submitted_at: datetime,
     areas = {a.id: a for a in session.execute(select(Area.id, Area.parent_id, Area.level, Area.name))}
     parts = area_parts(areas)
     scope = None if community_ids is None else set(community_ids)
-    h_from, h_to = aliased(Household), aliased(Household)
+    h_from, h_to, h_now = aliased(Household), aliased(Household), aliased(Household)
+    later = aliased(PersonEvent)
+    # the person's category on the change's date: the one their next 类别变更 replaced, else the current one
+    next_category = (select(later.old_value).where(later.person_id == PersonEvent.person_id,
+                                                   later.kind == EVENT_CATEGORY,
+                                                   later.event_date > PersonEvent.event_date)
+                     .order_by(later.event_date, later.id).limit(1).correlate(PersonEvent).scalar_subquery())
+    has_next = (select(literal(1)).where(later.person_id == PersonEvent.person_id, later.kind == EVENT_CATEGORY,
+                                         later.event_date > PersonEvent.event_date).exists())
+    category_then = case((has_next, next_category), else_=Person.category)
+    month_start = month_end.replace(day=1)
+    redated = and_(PersonEvent.kind == EVENT_REGISTRATION_CORRECTED,
+                   or_(PersonEvent.old_value.is_(None), PersonEvent.old_value <= month_end.isoformat()))
     rows = session.execute(
         select(PersonEvent.id, PersonEvent.person_id, PersonEvent.kind, PersonEvent.event_date,
                PersonEvent.created_at, Person.name, Person.id_number,
-               h_from.area_id, h_from.dissolved_on, h_to.area_id, h_to.registered_on, h_to.created_at)
+               h_from.area_id, h_from.dissolved_on, h_to.area_id, h_to.registered_on, h_to.created_at,
+               h_now.area_id, PersonEvent.old_value, PersonEvent.new_value, category_then)
         .join(Person, Person.id == PersonEvent.person_id)
         .outerjoin(h_from, h_from.id == PersonEvent.from_household_id)
         .outerjoin(h_to, h_to.id == PersonEvent.to_household_id)
-        .where(PersonEvent.event_date <= month_end, entered_after(submitted_at, last_event_id))
+        .outerjoin(h_now, h_now.id == Person.household_id)
+        .where(or_(PersonEvent.event_date <= month_end, redated), entered_after(submitted_at, last_event_id))
         .order_by(PersonEvent.created_at, PersonEvent.id)).all()
     if not rows:
         return []
+    book = CodeBook.load(session)
+
+    def category(code: str | None) -> str:
+        return book.label("resident_category", code) or "未填类别"
+
     who = _entered_by(session, {r.person_id for r in rows}, submitted_at)
     found = []
     for (_id, person_id, kind, on, created, name, id_number, from_area, from_dissolved, to_area, to_registered,
-         to_created) in rows:
+         to_created, now_area, old_value, new_value, category_code) in rows:
+        if kind in (EVENT_CATEGORY, EVENT_REGISTRATION_CORRECTED):
+            from_area = to_area = now_area  # the person's household: changes that move no one between households
         c_from = parts.get(from_area, (None, None))[0] if from_area is not None else None
         c_to = parts.get(to_area, (None, None))[0] if to_area is not None else None
         in_from = c_from is not None and (scope is None or c_from in scope)
         in_to = c_to is not None and (scope is None or c_to in scope)
         residents = households = 0
-        if kind in ARRIVALS:
+        categories: dict[str, int] = {}
+        change = kind
+        if kind == EVENT_CATEGORY:
+            if in_to:
+                categories = {category(old_value): -1, category(new_value): +1}
+            change = f"{kind}（{category(old_value)}→{category(new_value)}）"
+        elif kind == EVENT_REGISTRATION_CORRECTED:
+            old_day = date.fromisoformat(old_value) if old_value else None
+            new_day = date.fromisoformat(new_value)
+            before_start = month_start - _ONE_DAY
+
+            def there(day: date | None, on_day: date) -> int:
+                return int(day is None or day <= on_day)
+
+            if there(old_day, month_end) == there(new_day, month_end) and \
+                    there(old_day, before_start) == there(new_day, before_start):
+                continue  # moved within the month, or both dates before it: the month's figures are the same
+            residents = (there(new_day, month_end) - there(old_day, month_end)) * int(in_to)
+            change = f"{kind}（{old_value or '无'}→{new_value}）"
+            on = min(d for d in (old_day, new_day) if d is not None)
+        elif kind in ARRIVALS:
             residents = int(in_to)
             households = int(in_to and to_registered is not None and to_registered <= month_end
                              and to_created is not None and to_created >= submitted_at.replace(microsecond=0)
@@ -99,16 +150,20 @@ def late_changes(session: Session, month_end: date, submitted_at: datetime,
             households = -int(in_from and from_dissolved is not None and from_dissolved == on)
         if not (in_from or in_to):
             continue
+        if kind not in (EVENT_CATEGORY, EVENT_REGISTRATION_CORRECTED) and residents:
+            categories = {category(category_code): residents}
         community = areas[c_to if in_to else c_from].name
-        change = kind
         if households < 0:
             change += "（原户注销）"
         elif households > 0:
             change += "（新立户）"
         found.append(LateChange(person_id, name, mask_id_number(id_number or ""), change, on,
-                                _nearest(who.get(person_id, []), created), created, community, residents,
-                                households))
+                                nearest_username(who.get(person_id, []), created), created, community, residents,
+                                households, categories=categories))
     return found
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def entered_after(submitted_at: datetime, last_event_id: int | None):
@@ -137,7 +192,7 @@ def _entered_by(session: Session, person_ids: set[int], since: datetime) -> dict
     return out
 
 
-def _nearest(entries: list[tuple], when: datetime) -> str:
+def nearest_username(entries: list[tuple], when: datetime) -> str:
     """The username of the audit row written closest to ``when`` (the
     event's own transaction), or '' when there is none."""
     if not entries:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from gridadmin.db import Database
 from gridadmin.models import Area, Attendance, Household, Person, PersonEvent, StaffAssignment, TrainingSession
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
-from gridadmin.models.household import EVENT_TRANSFER, PERSON_ACTIVE
+from gridadmin.models.household import EVENT_CATEGORY, EVENT_TRANSFER, PERSON_ACTIVE
 from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.register import tallies
@@ -166,6 +166,31 @@ def moved_after(on: date):
                                                PersonEvent.from_household_id.is_not(None))
 
 
+def categories_after(on: date, name: str):
+    """A small derived table ``(person_id, old_category)``: each person's
+    first 类别变更 after ``on`` and the category it replaced — outer-join it
+    to ``Person`` and ``category_at`` gives their 人口类别 at ``on`` (category
+    changes are few, like transfers)."""
+    e, e2 = aliased(PersonEvent), aliased(PersonEvent)
+    earlier = (select(literal(1)).where(
+        e2.person_id == e.person_id, e2.kind == EVENT_CATEGORY, e2.event_date > on,
+        or_(e2.event_date < e.event_date, and_(e2.event_date == e.event_date, e2.id < e.id))).exists())
+    return (select(e.person_id.label("person_id"), e.old_value.label("old_category"))
+            .where(e.kind == EVENT_CATEGORY, e.event_date > on, ~earlier).subquery(name))
+
+
+def category_at(later):
+    """SQL: the person's 人口类别 at the date of ``later`` (``categories_after``):
+    the one their first later 类别变更 replaced, else their current one."""
+    return case((later.c.person_id.is_not(None), later.c.old_category), else_=Person.category)
+
+
+def recategorised_after(on: date):
+    """Ids of people with a 类别变更 after ``on``: only for them does the
+    category at ``on`` differ from the current one."""
+    return select(PersonEvent.person_id).where(PersonEvent.kind == EVENT_CATEGORY, PersonEvent.event_date > on)
+
+
 def area_parts(areas: dict) -> dict[int, tuple[int | None, int | None]]:
     """area id → (community id, grid id), as ``area_map`` computes in SQL,
     from the loaded area rows."""
@@ -210,18 +235,21 @@ def side_queries(db: Database):
 
 
 def resident_counts(session: Session, prev: date, end: date, community_ids: list[int], parts: dict,
-                     trend_ends: list[date]) -> tuple[dict, dict, list[int]]:
+                     trend_ends: list[date]) -> tuple[dict, dict, list[int], dict]:
     """({(community, grid, category) at the end: (count, not there at prev)},
     {(community at prev, category): (count, not there at the end)},
-    [residents in the scope at each of ``trend_ends``]); the category is
-    the person's current one.
+    [residents in the scope at each of ``trend_ends``],
+    {(community, category): (came into the category, left it)} of those who
+    stayed in the community but changed category within the month); the
+    category is the one the person had at each date (dated 类别变更 events).
 
-    Everyone is first placed by their current household: the stored
-    per-area counts give those present at every date, and only the others
-    (arrived or left within the dates) are read, with their date buckets
-    (``everyone``). The few who moved between households after ``prev`` are
-    then taken out and counted exactly, each in the household they had at
-    each date. The trend counts place everyone in their current household."""
+    Everyone is first placed by their current household and category: the
+    stored per-area counts give those present at every date, and only the
+    others (arrived or left within the dates) are read, with their date
+    buckets (``everyone``). The few who moved between households or changed
+    category after ``prev`` are then taken out and counted exactly, each in
+    the household and category they had at each date. The trend counts
+    place everyone in their current household."""
     in_scope = set(community_ids)
     dates = sorted(set(trend_ends) | {prev, end})
     i_prev, i_end = dates.index(prev), dates.index(end)
@@ -285,8 +313,9 @@ def resident_counts(session: Session, prev: date, end: date, community_ids: list
 
     # Everyone by current household, then the few who moved
     # between households after prev are taken out again and placed exactly.
+    changed = or_(Person.id.in_(moved_after(prev)), Person.id.in_(recategorised_after(prev)))
     count_flows(everyone(), +1)
-    count_flows([(a, cat or None, *rest) for a, cat, *rest in grouped(Person.id.in_(moved_after(prev)))], -1)
+    count_flows([(a, cat or None, *rest) for a, cat, *rest in grouped(changed)], -1)
     for table in (at_end, at_prev):
         for key in [k for k, (c, _n) in table.items() if c == 0]:
             del table[key]
@@ -294,25 +323,33 @@ def resident_counts(session: Session, prev: date, end: date, community_ids: list
     was, now = person_present(prev), person_present(end)
     # people who moved between households after prev: their household at each date
     t_prev, t_end = transfers_after(prev, "t_prev"), transfers_after(end, "t_end")
+    k_prev, k_end = categories_after(prev, "k_prev"), categories_after(end, "k_end")
     people = (select(func.coalesce(t_prev.c.from_household_id, Person.household_id).label("hh_prev"),
                      func.coalesce(t_end.c.from_household_id, Person.household_id).label("hh_end"),
-                     Person.category.label("cat"), _one(was).label("was"), _one(now).label("now"))
+                     category_at(k_prev).label("cat_prev"), category_at(k_end).label("cat_end"),
+                     _one(was).label("was"), _one(now).label("now"))
               .select_from(Person)
               .outerjoin(t_prev, t_prev.c.person_id == Person.id).outerjoin(t_end, t_end.c.person_id == Person.id)
-              .where(or_(was, now), Person.id.in_(moved_after(prev))).subquery("people"))
+              .outerjoin(k_prev, k_prev.c.person_id == Person.id).outerjoin(k_end, k_end.c.person_id == Person.id)
+              .where(or_(was, now), changed).subquery("people"))
     h_prev, h_end = aliased(Household), aliased(Household)
-    for area_prev, area_end, cat, p_was, p_now in session.execute(
-            select(h_prev.area_id, h_end.area_id, people.c.cat, people.c.was, people.c.now).select_from(people)
+    recategorised: dict[tuple, tuple[int, int]] = {}
+    for area_prev, area_end, cat_prev, cat_end, p_was, p_now in session.execute(
+            select(h_prev.area_id, h_end.area_id, people.c.cat_prev, people.c.cat_end, people.c.was, people.c.now)
+            .select_from(people)
             .outerjoin(h_prev, h_prev.id == people.c.hh_prev).outerjoin(h_end, h_end.id == people.c.hh_end)):
-        cat = cat or None
+        cat_prev, cat_end = cat_prev or None, cat_end or None
         c_prev, _g = parts.get(area_prev, (None, None))
         c_end, g_end = parts.get(area_end, (None, None))
         stayed = p_was and p_now and c_prev == c_end
         if p_now and c_end in in_scope:
-            add(at_end, (c_end, g_end, cat), 1, 0 if stayed else 1)
+            add(at_end, (c_end, g_end, cat_end), 1, 0 if stayed else 1)
         if p_was and c_prev in in_scope:
-            add(at_prev, (c_prev, cat), 1, 0 if stayed else 1)
-    return at_end, at_prev, trend
+            add(at_prev, (c_prev, cat_prev), 1, 0 if stayed else 1)
+        if stayed and cat_prev != cat_end and c_end in in_scope:
+            add(recategorised, (c_end, cat_end), 1, 0)
+            add(recategorised, (c_end, cat_prev), 0, 1)
+    return at_end, at_prev, trend, recategorised
 
 
 # --- staff ---------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """The monthly report's further figures, beside ``monthly_figures``:
 
-- residents by category (户籍/常住/流动/境外) as stock and flow per
-  community — the person's category is their current one (the register
-  keeps no history of category changes), their community the one of their
-  household at each date, as in ``monthly_figures``;
+- residents by category (the 人口类别 code list) as stock and flow per
+  community — the person's category and community are the ones they had
+  at each date (dated 类别变更 and 户间迁移 events), as in
+  ``monthly_figures``;
 - staff on post as stock and flow per community and per role;
 - staff changes in the month with names (入职, 离职, 调动/新任岗位);
 - special groups per tag at the month's end, the previous month's end and

@@ -9,6 +9,8 @@ later changes:
   out or died on or before D; their household at D is the one they left by
   the first 户间迁移 event after D, else their current one — so a transfer
   next month does not move them between communities in this month's report;
+  likewise their 人口类别 at D is the one their first 类别变更 after D
+  replaced, else their current one;
 - a staff member is on post in an area at D when one of their assignments
   there runs at D (``start_date <= D``, ``end_date`` empty or ``>= D``);
   counts are of distinct people.
@@ -55,7 +57,8 @@ from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, behind_thresho
 from gridadmin.services.access.permissions import SEE_SENSITIVE, PermissionDeniedError, acting, visible_areas
 from gridadmin.services.reports import monthly_details as details
 from gridadmin.services.reports import snapshot
-from gridadmin.services.reports.late_changes import late_changes
+from gridadmin.services.reports.late_changes import LateChange, late_changes
+from gridadmin.services.reports.late_staff import late_staff_changes
 from gridadmin.services.reports.snapshot import SubmissionInfo
 from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
@@ -146,6 +149,7 @@ class MonthlyFigures:
     submission: SubmissionInfo | None = None  # this month is submitted: these are the submitted figures
     now_totals: dict | None = None  # with ``submission``: the totals the register gives today
     late: tuple = ()  # with ``submission``: the late changes (``late_changes.LateChange``) behind the difference
+    corrected_by: tuple = ()  # with ``previous_submission``: the late changes behind this month's 更正
 
     @property
     def unit(self) -> str:
@@ -186,18 +190,29 @@ class MonthlyFigures:
             "totals": {"households": self.total.households.current, "residents": self.total.residents.current,
                        "staff_on_post": self.total.staff_on_post, "staff_on_leave": self.staff_on_leave,
                        "grids": len(self.grids),
+                       "categories": {label: self.category_flows.get(None, {}).get(code, StockFlow()).current
+                                      for code, label in self.categories},
                        "flows": {"households": flow(self.total.households),
                                  "residents": flow(self.total.residents),
                                  "staff_on_post": flow(self.staff_flows.get(None, StockFlow()))}},
             "communities": [{"name": c.name, "code": c.code, "households": c.households.current,
                              "residents": c.residents.current, "staff_on_post": c.staff_on_post}
                             for c in self.communities],
+            "correction_changes": [c.to_dict() for c in self.corrected_by],
         }
         return out
 
 
 snapshot.register_figure_classes(MonthlyFigures, CommunityFigures, GridFigures, StockFlow, TrainingFigures,
-                                 StaffChange, TagCount, TrendPoint, BehindRow)
+                                 StaffChange, TagCount, TrendPoint, BehindRow, LateChange)
+
+
+def changes_since(session, month_end: date, info: SubmissionInfo, community_ids: list[int] | None) -> list:
+    """The late changes of a submitted month (residents' and staff), in the
+    order they were entered."""
+    late = late_changes(session, month_end, info.submitted_at, community_ids, last_event_id=info.last_event_id)
+    late += late_staff_changes(session, month_end, info.submitted_at, community_ids)
+    return sorted(late, key=lambda c: c.entered_on)
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date, date]:
@@ -236,8 +251,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     if submitted is not None:
         now = monthly_figures(db, year, month, scope_area_id, as_submitted=False)
         with db.session() as session:
-            late = late_changes(session, end, info.submitted_at, [c.area_id for c in now.communities]
-                                if scope_area_id is not None else None, last_event_id=info.last_event_id)
+            late = changes_since(session, end, info, [c.area_id for c in now.communities]
+                                 if scope_area_id is not None else None)
         return replace(stored, submission=info, now_totals=now.to_dict()["totals"], late=tuple(late))
     with db.session() as session:
         one_snapshot(session)
@@ -286,7 +301,9 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                 .join(m := area_map("lv"), m.c.area_id == StaffAssignment.area_id)
                 .where(on_post_assignment(end, status=ON_LEAVE), m.c.community_id.in_(community_ids))) or 0
             compliance_rows = compliance(db, year, today=end)
-            residents_end, residents_prev, trend_residents = residents_job.result()
+            corrected_by = changes_since(session, prev, previous_info, community_ids if scope_area_id is not None
+                                         else None) if before is not None else []
+            residents_end, residents_prev, trend_residents, recategorised = residents_job.result()
             tags = tags_job.result()
         trend = details.trends(session, trend_months, trend_residents,
                                scoped_training=attendance_in_scope(community_ids) if scoped else None)
@@ -328,6 +345,11 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         flow[0] += count
         flow[2] += gone
     residents_prev = res_prev
+    # Those who stayed in their community but changed category: out of one, into the other.
+    for (comm, cat), (came, went) in recategorised.items():
+        flow = cat_rows.setdefault((comm, cat), [0, 0, 0, 0])
+        flow[1] += came
+        flow[2] += went
 
     extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(CORE_ROLES))
     roles = tuple((r, book.label("staff_role", r) or r) for r in (*CORE_ROLES, *extra_roles))
@@ -388,6 +410,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           staff_changes=tuple(changes), tags=tuple(tags), sensitive_shown=with_sensitive,
                           trend=tuple(trend), behind=tuple(sorted(behind, key=lambda b: -b.shortfall)),
                           previous_submission=previous_info if before is not None else None,
+                          corrected_by=tuple(corrected_by),
                           staff_on_leave=int(on_leave),
                           behind_by_community=tuple((r.name, len(behind_counts.get(r.area_id, ()))) for r in rows),
                           behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all)

@@ -98,6 +98,9 @@ def _stock_and_flow(figures: MonthlyFigures, styles: Styles) -> list:
         p = figures.previous_submission
         out.append(Paragraph(f"注：上月末为{p.month[:4]}年{int(p.month[5:])}月月报{p.label}的本月末；“更正”为上报后补录的、"
                              "生效日期在上月末及以前的变动。上月末已报 + 更正 + 本月增加 − 本月减少 = 本月末。", styles.small))
+        if figures.corrected_by:
+            out += [Paragraph(f"更正说明：上月上报后补录的变动（{len(figures.corrected_by)} 项）", styles.small),
+                    _late_table(figures.corrected_by, styles)]
     return out
 
 
@@ -126,7 +129,7 @@ def _categories(figures: MonthlyFigures, styles: Styles) -> list:
     table = _grouped_table([("社区/村", 1), *((label, len(short)) for _code, label in cats)],
                            ["", *(short * len(cats))], rows, [40 * mm] + [per_col] * (len(short) * len(cats)),
                            styles, numeric_from=1, total_row=True, small=len(cats) > 3 or fixed)
-    note = Paragraph("注：人口类别按居民当前登记的类别统计；各类别之和等于第一部分的人口数。", styles.small)
+    note = Paragraph("注：人口类别按居民在各月末的类别统计（类别变更按其生效日期计）；各类别之和等于第一部分的人口数。", styles.small)
     return [Paragraph("二、人口类别增减情况（人）", styles.heading), table, note]
 
 
@@ -276,22 +279,34 @@ def _corrections_page(figures: MonthlyFigures, styles: Styles) -> list:
                        ("grids", "网格（个）")):
         before, after = submitted.get(key, 0), now.get(key, 0)
         rows.append([label, number(before), number(after), _signed(after - before)])
+    was, is_now = submitted.get("categories", {}), now.get("categories", {})
+    for label in [*was, *(k for k in is_now if k not in was)]:
+        before, after = was.get(label, 0), is_now.get(label, 0)
+        if before != after:
+            rows.append([f"其中{label}（人）", number(before), number(after), _signed(after - before)])
     table = data_table(["项目", "上报数", "现登记数", "差额"], rows, col_widths=[60 * mm] + [35 * mm] * 3,
                        numeric_columns=(1, 2, 3), styles=styles)
     table.hAlign = "LEFT"
     out += [table, Spacer(1, 3 * mm)]
     if not figures.late:
-        out.append(Paragraph("上报后没有补录生效日期在本月末及以前的人口变动。", styles.body))
+        out.append(Paragraph("上报后没有补录生效日期在本月末及以前的人口或网格力量变动。", styles.body))
         return out
-    late_rows = [[i, c.name, c.id_number, c.change, c.effective_date.isoformat(), c.community, _signed(c.residents),
-                  _signed(c.households), c.entered_by, f"{c.entered_on:%Y-%m-%d %H:%M}"]
-                 for i, c in enumerate(figures.late, start=1)]
-    t = data_table(["序号", "姓名", "公民身份号码", "变动", "生效日期", "社区/村", "人口", "户数", "录入人", "录入时间"],
-                   late_rows, col_widths=[12 * mm, 24 * mm, 42 * mm, 36 * mm, 24 * mm, 36 * mm, 14 * mm, 14 * mm,
-                                          25 * mm, 34 * mm], numeric_columns=(0, 6, 7), styles=styles)
-    t.hAlign = "LEFT"
-    out += [Paragraph(f"上报后补录的变动（{len(figures.late)} 项）：", styles.body), t]
+    out += [Paragraph(f"上报后补录的变动（{len(figures.late)} 项）：", styles.body), _late_table(figures.late, styles)]
     return out
+
+
+def _late_table(changes, styles: Styles):
+    """Late changes (``late_changes.LateChange``): who, what, when it took
+    effect, where, its effect on 人口/户数/在岗, who entered it and when."""
+    rows = [[i, c.name if c.subject == "居民" else f"{c.name}（{c.subject}）", c.id_number, c.change,
+             c.effective_date.isoformat(), c.community, _signed(c.residents), _signed(c.households), _signed(c.staff),
+             c.entered_by, f"{c.entered_on:%Y-%m-%d %H:%M}"] for i, c in enumerate(changes, start=1)]
+    t = data_table(["序号", "姓名", "公民身份号码", "变动", "生效日期", "社区/村", "人口", "户数", "在岗", "录入人",
+                    "录入时间"], rows,
+                   col_widths=[11 * mm, 28 * mm, 40 * mm, 36 * mm, 22 * mm, 28 * mm, 12 * mm, 12 * mm, 12 * mm,
+                               24 * mm, 32 * mm], numeric_columns=(0, 6, 7, 8), styles=styles)
+    t.hAlign = "LEFT"
+    return t
 
 
 def _grouped_table(groups: list[tuple[str, int]], sub_headers: list[str], rows: list[list], widths: list[float],

@@ -207,7 +207,8 @@ class ReportsPage(QWidget):
         if diff.changes:
             text += "\n" + self.tr("上报后补录的变动 {n} 项（作为更正计入下月报表）：").format(n=len(diff.changes))
             line = self.tr("{name}（{id}）{change}，生效 {on}，{who} 录入于 {when}")
-            text += "；".join(line.format(name=c.name, id=c.id_number, change=c.change,
+            text += "；".join(line.format(name=c.name if c.subject == "居民" else f"{c.name}（{c.subject}）",
+                                          id=c.id_number, change=c.change,
                                           on=f"{c.effective_date:%Y-%m-%d}", who=c.entered_by,
                                           when=f"{c.entered_on:%Y-%m-%d %H:%M}") for c in diff.changes)
         self.submission_label.setText(text)
