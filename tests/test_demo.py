@@ -506,3 +506,39 @@ def test_cli_init(tmp_path, capsys):
     assert "已属于" in capsys.readouterr().err
     assert main(["init", "--db", str(tmp_path / "other.db"), "--township", "东关"]) == 2
     assert "多个" in capsys.readouterr().err
+
+
+def test_each_persons_events_run_forward(small):
+    """Issue 16: the register's history runs forward as the services demand
+    of every change (``register.effective``): the entry into the register
+    first, nothing after leaving, each 户间迁移 from the household the
+    person was in, a 类别变更 or 登记日期 correction only between them."""
+    db, _, _ = small
+    arrivals, leaving = ("登记", "出生", "迁入"), ("迁出", "死亡")
+    with db.session() as s:
+        people = {p.id: p for p in s.execute(select(Person.id, Person.registered_on, Person.household_id,
+                                                    Person.moved_out_on, Person.died_on, Person.birth_date))}
+        history = defaultdict(list)
+        for e in s.execute(select(PersonEvent.person_id, PersonEvent.kind, PersonEvent.event_date,
+                                  PersonEvent.from_household_id, PersonEvent.to_household_id)
+                           .order_by(PersonEvent.event_date, PersonEvent.id)):
+            history[e.person_id].append(e)
+    assert len(history) == len(people)
+    for pid, events in history.items():
+        p = people[pid]
+        entry = [e for e in events if e.kind in ("登记", "出生")]
+        assert entry[0].event_date == p.registered_on >= p.birth_date
+        assert all(e.event_date >= p.registered_on for e in events)
+        gone = [e for e in events if e.kind in leaving]
+        assert len(gone) <= 1
+        if gone:
+            assert events[-1].kind in leaving and gone[0].event_date == (p.died_on or p.moved_out_on)
+        household = None
+        for e in events:
+            if e.kind in arrivals and e.to_household_id is not None:
+                household = e.to_household_id
+            elif e.kind == "户间迁移":
+                assert e.from_household_id == household, pid
+                household = e.to_household_id
+        if not gone:
+            assert household == p.household_id, pid

@@ -289,3 +289,20 @@ def test_late_staff_changes_are_listed_like_the_residents(register, tmp_path, ca
     out2 = tmp_path / "m2.pdf"
     monthly_report_pdf(db, *M2, out2)
     assert "郑新来" in "".join(page.extract_text() for page in PdfReader(out2).pages)
+
+
+def test_a_changes_file_refuses_changes_on_people_moved_out_and_out_of_order(register, tmp_path):
+    from tests.test_import_changes import changes_file
+
+    db = register
+    life_events.move_out(db, _person(db, "李小云").id, date(*M2, 1), "北京市")
+    life_events.change_category(db, _person(db, "王芳").id, FLOATING, date(*M1, 10))
+    rows = [(pid(date(2010, 5, 6), 33), "李小云", "户间迁移", date(*M2, 5).isoformat(), None, "H2", "子", None),
+            (pid(*WANG), "王芳", "类别变更", date(*M1, 2).isoformat(), None, None, None, "户籍人口"),
+            (pid(date(1999, 9, 9), 91), "孙八", "类别变更", date(*M1, 2).isoformat(), None, None, None, "流动人口")]
+    plan = plan_import(db, changes_file(tmp_path / "变动.xlsx", rows), "changes")
+    by_row = {e.row: e for e in plan.errors}
+    assert "已于" in by_row[3].message and "迁出" in by_row[3].message
+    assert (by_row[4].column, by_row[4].value) == ("变动日期", date(*M1, 2).isoformat())
+    assert "上一次变动的日期" in by_row[4].message
+    assert by_row[5].column == "公民身份号码" and "第 5 行" in by_row[5].message and "未登记" in by_row[5].message

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.db import Database
@@ -313,7 +313,7 @@ def resident_counts(session: Session, prev: date, end: date, community_ids: list
 
     # Everyone by current household, then the few who moved
     # between households after prev are taken out again and placed exactly.
-    changed = or_(Person.id.in_(moved_after(prev)), Person.id.in_(recategorised_after(prev)))
+    changed = Person.id.in_(union(moved_after(prev), recategorised_after(prev)))
     count_flows(everyone(), +1)
     count_flows([(a, cat or None, *rest) for a, cat, *rest in grouped(changed)], -1)
     for table in (at_end, at_prev):

@@ -36,6 +36,7 @@ from gridadmin.services.register.resident_record import (
 from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.services.roster.staff import code_choices, parse_form_date
 from gridadmin.services.register.tags import person_tags, set_person_tags, tag_choices
+from gridadmin.services.reports.submission import submitted_month_notice
 from gridadmin.ui.common.widgets import error_label, set_form_tab_order, setup_table, show_error, show_id_facts
 
 CODE_LISTS = ("gender", "ethnicity", "relation", "resident_category", "residence_status", "political", "education",
@@ -112,6 +113,12 @@ class ResidentDialog(QDialog):
         self.effective_day.setMaximumDate(QDate.currentDate())
         self.effective_day.setToolTip(self.tr("变动发生的日期（月报按此日期统计），不是录入的日期"))
         self.effective_label = QLabel(self.tr("登记日期"))
+        # under the date: "该变动属于已上报的…" when it falls in a submitted month
+        self.late = QLabel()
+        self.late.setWordWrap(True)
+        self.late.setStyleSheet("color: #b26a00;")
+        self.late.hide()
+        self.effective_day.dateChanged.connect(lambda _d: self.show_notice())
         self.floating_box = self._floating_box()
         self.error = error_label()
 
@@ -140,7 +147,7 @@ class ResidentDialog(QDialog):
         self.household_button.clicked.connect(self.open_household)
         self.save_tags_button.clicked.connect(self.try_save_tags)
         self.id_number.textChanged.connect(self._id_typed)
-        self.combos["category"].currentIndexChanged.connect(lambda _i: self._category_changed())
+        self.combos["category"].currentIndexChanged.connect(lambda _i: (self._category_changed(), self.show_notice()))
         self.arrival.currentIndexChanged.connect(lambda _i: self._arrival_changed())
         self.dates["birth_date"].textChanged.connect(lambda _t: self._arrival_changed())
         layout = QVBoxLayout(self)
@@ -174,6 +181,7 @@ class ResidentDialog(QDialog):
         self.arrival_label = QLabel(self.tr("登记方式"))
         right.addRow(self.arrival_label, self.arrival)
         right.addRow(self.effective_label, self.effective_day)
+        right.addRow("", self.late)
         right.addRow(self.tr("政治面貌"), self.combos["political_status"])
         right.addRow(self.tr("文化程度"), self.combos["education"])
         right.addRow(self.tr("婚姻状况"), self.combos["marital_status"])
@@ -272,6 +280,7 @@ class ResidentDialog(QDialog):
         self.effective_day.setDate(QDate.currentDate())
         self._id_typed(self.id_number.text())
         self._category_changed()
+        self.show_notice()
         for tab in (1, 2):  # tags and timeline belong to a saved person
             self.tabs.setTabEnabled(tab, not new)
         if new:
@@ -336,6 +345,23 @@ class ResidentDialog(QDialog):
         return ResidentData(name=self.name.text(),
                             id_number=self.id_number.text() if typed_numbers else stored.id_number,
                             phone=self.phone.text() if typed_numbers else stored.phone, **values)
+
+    def show_notice(self) -> str | None:
+        """The submitted-month notice for the effective date, when it dates
+        a change the report counts: a new person's arrival, a saved
+        person's new 人口类别."""
+        record = getattr(self, "record", None)
+        counted = record is not None and (self.is_new or (self.combos["category"].currentData() or None)
+                                          != (record.data.category or None))
+        text = None
+        if counted:
+            try:
+                text = submitted_month_notice(self.db, self.effective_day.date().toPython(), record.area_id)
+            except ServiceError:
+                text = None
+        self.late.setText(text or "")
+        self.late.setVisible(bool(text))
+        return text
 
     def try_save(self, *, confirmed: bool = False) -> bool:
         """Save the form (a new member: register them, then go on as their

@@ -40,6 +40,8 @@ from gridadmin.ui.common.file_dialogs import ask_save_path
 HISTORY_COLUMNS = ("月份", "范围", "生成人", "生成时间", "SHA-256", "文件")
 
 
+SHOWN_LATE = 5  # late changes named on the 已上报 line (the PDF lists them all)
+
 class ReportsPage(QWidget):
     page_name = "reports"
 
@@ -210,7 +212,9 @@ class ReportsPage(QWidget):
             text += "；".join(line.format(name=c.name if c.subject == "居民" else f"{c.name}（{c.subject}）",
                                           id=c.id_number, change=c.change,
                                           on=f"{c.effective_date:%Y-%m-%d}", who=c.entered_by,
-                                          when=f"{c.entered_on:%Y-%m-%d %H:%M}") for c in diff.changes)
+                                          when=f"{c.entered_on:%Y-%m-%d %H:%M}") for c in diff.changes[:SHOWN_LATE])
+            if len(diff.changes) > SHOWN_LATE:  # the whole list: the regenerated report's 更正说明
+                text += self.tr("……等 {n} 项，全部见重新生成的月报“更正说明”页。").format(n=len(diff.changes))
         self.submission_label.setText(text)
         self.submission_label.setStyleSheet("color: #1b5e20;")
         return diff
