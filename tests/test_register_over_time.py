@@ -306,3 +306,45 @@ def test_a_changes_file_refuses_changes_on_people_moved_out_and_out_of_order(reg
     assert (by_row[4].column, by_row[4].value) == ("变动日期", date(*M1, 2).isoformat())
     assert "上一次变动的日期" in by_row[4].message
     assert by_row[5].column == "公民身份号码" and "第 5 行" in by_row[5].message and "未登记" in by_row[5].message
+
+
+def test_the_residents_list_as_of_a_day_filters_by_the_category_of_that_day(register):
+    from gridadmin.services.common.paging import PageQuery
+    from gridadmin.services.register.residents import ResidentFilter, resident_source
+
+    db = register
+    life_events.change_category(db, _person(db, "王芳").id, FLOATING, date(*M1, 10))
+    source = resident_source(db)
+
+    def count(category, as_of=None):
+        return source.count(PageQuery(ResidentFilter(category=category, as_of=as_of), "name"))
+
+    m2_end = monthly_figures(db, *M2)
+    end = m2_end.month_end
+    assert (count(LOCAL, end), count(FLOATING, end)) == (4, 0)
+    assert count(LOCAL, end) == m2_end.category_flows[None][LOCAL].current
+    assert (count(LOCAL), count(FLOATING)) == (3, 1)
+    m1 = monthly_figures(db, *M1)
+    assert (count(LOCAL, m1.month_end), count(FLOATING, m1.month_end)) == (3, 1)
+    assert count(FLOATING, m1.month_end) == m1.category_flows[None][FLOATING].current
+
+
+def test_the_household_card_dates_a_member_category_change(register):
+    from dataclasses import replace
+
+    from gridadmin.services.register.households import load_household, save_household
+
+    db = register
+    wang = _person(db, "王芳")
+    card = load_household(db, wang.household_id)
+    members = [replace(m, category=FLOATING) if m.id == wang.id else m for m in card.members]
+    with pytest.raises(ValidationError) as refused:  # before her registration
+        save_household(db, card.id, card.data, members, expected_version=card.version, on=date(*M3, 1))
+    assert refused.value.field == "登记日期" and "王芳" in refused.value.message
+    save_household(db, card.id, card.data, members, expected_version=card.version, on=date(*M1, 10))
+    with db.session() as s:
+        event = s.scalar(select(PersonEvent).where(PersonEvent.kind == EVENT_CATEGORY))
+        assert (event.person_id, event.event_date, event.old_value, event.new_value) == \
+            (wang.id, date(*M1, 10), LOCAL, FLOATING)
+    assert _cats(monthly_figures(db, *M2)) == {LOCAL: (4, 0, 0, 0, 4)}
+    assert _cats(monthly_figures(db, *M1)) == {LOCAL: (4, 0, 0, 1, 3), FLOATING: (0, 0, 1, 0, 1)}

@@ -85,3 +85,28 @@ def test_reports_page_lists_late_staff_changes(qtbot, demo, tmp_path):
     _grab(page, tmp_path, "reports-late-staff.png")
     label = page.submission_label
     assert label.height() >= label.heightForWidth(label.width())  # the whole text shows
+
+
+def test_event_and_household_dialogs_fit_with_their_dates(qtbot, demo, tmp_path):
+    from gridadmin.services.register.households import MemberData
+    from gridadmin.ui.register.event_dialogs import EventDialog
+    from gridadmin.ui.register.household_dialog import HouseholdDialog
+
+    year, month = previous_month()
+    run_to_end(submit_monthly_report(demo, year, month))
+    with demo.session() as s:
+        p = s.execute(select(Person.id, Person.name, Person.version, Person.household_id)
+                      .where(Person.status == PERSON_ACTIVE, Person.relation.not_in(("01", "02")))
+                      .order_by(Person.id).limit(1)).one()
+    dialog = EventDialog(demo, "move_out", MemberData(id=p.id, name=p.name, version=p.version), [("10", "配偶")],
+                         area_id=None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.day.setDate(QDate(year, month, 10))
+    assert not dialog.late.isHidden()
+    _grab(dialog, tmp_path, "event-move-out-late.png")
+    card = HouseholdDialog(demo, p.household_id)
+    qtbot.addWidget(card)
+    card.resize(min(card.sizeHint().width(), SCREEN[0]), min(card.sizeHint().height(), SCREEN[1] - 40))
+    card.show()
+    _grab(card, tmp_path, "household-card.png")

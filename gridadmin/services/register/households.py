@@ -28,12 +28,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
 from gridadmin.models import Area, Household, Person, PersonEvent
-from gridadmin.models.household import EVENT_REGISTERED, PERSON_ACTIVE
+from gridadmin.models.household import EVENT_CATEGORY, EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_maskers, readable, require, \
     require_read
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ServiceError, ValidationError
-from gridadmin.services.register.effective import arrival_problem, future_problem
+from gridadmin.services.register.effective import (
+    CATEGORY_PINNING, arrival_problem, date_problem, future_problem, latest_change,
+)
 from gridadmin.services.register.household_rules import MemberData, check_members, normalise_member
 from gridadmin.services.register.renames import record_rename
 from gridadmin.services.common.pinyin import name_pinyin
@@ -125,7 +127,8 @@ def save_household(db: Database, household_id: int | None, data: HouseholdData, 
     date (登记日期, default today) of a new household and of the members
     added now — the day they came, not the day they are typed in; not in
     the future, not before a new member's birth. A member whose name is
-    changed is recorded as a rename (更名)."""
+    changed is recorded as a rename (更名), one whose 人口类别 is changed as a
+    类别变更 dated ``on`` (checked like every change)."""
     today = today or date.today()
     on = on or today
     data = _clean(data)
@@ -254,6 +257,14 @@ def _save_member(session: Session, actor, household: Household, m: MemberData, o
         if m.version is not None and person.version != m.version:
             raise audit.stale_record(session, "person", person.id, f"成员“{m.name}”", field="成员", value=m.name)
         old_name = person.name
+        if (m.category or None) != (person.category or None):  # a 类别变更, dated like the card's other changes
+            problem = date_problem(person, on, today, "登记日期",
+                                   latest=latest_change(session, [person.id], CATEGORY_PINNING).get(person.id))
+            if problem:
+                raise ValidationError(f"成员“{person.name}”的人口类别变更：{problem}。", field="登记日期", value=on)
+            session.add(PersonEvent(person_id=person.id, kind=EVENT_CATEGORY, event_date=on,
+                                    old_value=person.category, new_value=m.category or None,
+                                    entered_by=actor.username))
     for name in ("name", "gender", "birth_date", "relation", "ethnicity", "category"):
         setattr(person, name, getattr(m, name))
     person.id_number = m.id_number or None

@@ -20,7 +20,8 @@ that day, derived from the history exactly as the monthly report counts it
 (``reports.monthly_counts.person_present``): each person placed in the
 household they had that day (``transfers_after`` — only the few who moved
 between households since are placed by their events, everyone else by
-their current household), age, tags and the tag filter as of that day; the
+their current household), the category filter by the 人口类别 they had that
+day (``in_category``), age, tags and the tag filter as of that day; the
 status filter does not apply (everyone listed was 在册 that day).
 """
 
@@ -41,7 +42,9 @@ from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_co
     number_maskers, visible_areas
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import number_formatters
-from gridadmin.services.reports.monthly_counts import moved_after, person_present, transfers_after
+from gridadmin.services.reports.monthly_counts import (
+    categories_after, moved_after, person_present, recategorised_after, transfers_after,
+)
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
     prefix_range
 from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids
@@ -119,6 +122,17 @@ def in_households(households, as_of: date | None = None):
                Person.id.in_(select(moved.c.person_id).where(moved.c.from_household_id.in_(households))))
 
 
+def in_category(category: str, as_of: date | None = None):
+    """SQL: the person's 人口类别 is ``category`` — today, or on ``as_of``:
+    the current one unless they changed category since (few), then the one
+    their first later 类别变更 replaced (as the monthly report counts)."""
+    if as_of is None:
+        return Person.category == category
+    later = categories_after(as_of, "recategorised_since")
+    return or_(and_(Person.category == category, Person.id.not_in(recategorised_after(as_of))),
+               Person.id.in_(select(later.c.person_id).where(later.c.old_category == category)))
+
+
 def search_condition(text: str, as_of: date | None = None):
     """SQL condition for the search box, or None (see the module doc); a
     household number or address matches the household a person had on
@@ -159,7 +173,7 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     elif f.status:
         stmt = stmt.where(Person.status == f.status)
     if f.category:
-        stmt = stmt.where(Person.category == f.category)
+        stmt = stmt.where(in_category(f.category, f.as_of))
     if f.gender:
         stmt = stmt.where(Person.gender == f.gender)
     if f.age_band:

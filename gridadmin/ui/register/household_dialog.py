@@ -110,7 +110,8 @@ class HouseholdDialog(QDialog):
         self.effective_day.setCalendarPopup(True)
         self.effective_day.setDisplayFormat("yyyy-MM-dd")
         self.effective_day.setMaximumDate(QDate.currentDate())
-        self.effective_day.setToolTip(self.tr("新户和本次新增成员的登记日期（月报按此日期统计），默认今天"))
+        self.effective_day.setToolTip(self.tr("新户和本次新增成员的登记日期、成员人口类别变更的生效日期"
+                                              "（月报按此日期统计），默认今天"))
         self.print_button.clicked.connect(self.print_card)
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
@@ -251,7 +252,8 @@ class HouseholdDialog(QDialog):
             **{k: e.text() for k, e in self.parts.items()})
 
     def try_save(self, *, confirmed: bool = False) -> bool:
-        added = any(m.id is None for m in self.typed_members())
+        stored = {m.id: m.category or None for m in (self.card.members if not self.is_new else ())}
+        added = any(m.id is None or (m.category or None) != stored.get(m.id) for m in self.typed_members())
         try:
             saved = save_household(self.db, self.household_id, self.typed_household(), self.typed_members(),
                                    expected_version=None if self.is_new else self.card.version,
@@ -276,11 +278,12 @@ class HouseholdDialog(QDialog):
         return True
 
     def _submitted_month_notice(self, added: bool) -> str | None:
-        """New members are registered today: when that day falls in a
-        submitted month, say that they count as 更正 next month."""
+        """New members (or members whose category changed) count from the
+        card's 登记日期: when that day falls in a submitted month, say that
+        they count as 更正 next month."""
         if not added:
             return None
-        notice = submitted_month_notice(self.db, date.today(), self.card.data.area_id)
+        notice = submitted_month_notice(self.db, self.effective_day.date().toPython(), self.card.data.area_id)
         if notice:
             QMessageBox.information(self, self.tr("已上报月份"), notice)
         return notice
