@@ -303,7 +303,7 @@ def _late_table(changes, styles: Styles):
              c.entered_by, f"{c.entered_on:%Y-%m-%d %H:%M}"] for i, c in enumerate(changes, start=1)]
     t = data_table(["序号", "姓名", "公民身份号码", "变动", "生效日期", "社区/村", "人口", "户数", "在岗", "录入人",
                     "录入时间"], rows,
-                   col_widths=[11 * mm, 28 * mm, 40 * mm, 36 * mm, 22 * mm, 28 * mm, 12 * mm, 12 * mm, 12 * mm,
+                   col_widths=[11 * mm, 38 * mm, 36 * mm, 32 * mm, 22 * mm, 28 * mm, 12 * mm, 12 * mm, 12 * mm,
                                24 * mm, 32 * mm], numeric_columns=(0, 6, 7, 8), styles=styles)
     t.hAlign = "LEFT"
     return t
