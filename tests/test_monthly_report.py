@@ -289,7 +289,8 @@ def test_cli_json_equals_the_figures(tiny, tmp_path, capsys, cli_login):
     assert printed == monthly_figures(db, 2026, 3).to_dict()
     flows = printed["totals"].pop("flows")
     assert printed["totals"] == {"households": 3, "residents": 4, "staff_on_post": 3, "staff_on_leave": 0,
-                                 "grids": 2}
+                                 "grids": 2, "categories": {"未填类别": 4}}  # the fixture sets no categories
+    assert printed["correction_changes"] == []
     # no month submitted: 上月末 is computed, nothing was submitted, no 更正
     assert flows["residents"] == {"previous": 5, "previous_submitted": None, "corrections": 0, "increase": 3,
                                   "decrease": 4, "current": 4}
