@@ -107,3 +107,25 @@ def write_platform_xlsx(path: Path, people: list[dict], *, title="户籍人口�
         ws.append([v if v != "" else None for v in _values(flat, person)])
     wb.save(path)
     return path
+
+GRIDTEAM_COLUMNS = [("姓名*", None), ("所属网格", None), ("身份证号码*", None), ("性别*", None), ("出生年月*", None),
+                    ("联系电话", None), ("专兼职情况*", None), ("政治面貌*", None), ("文化程度*", None),
+                    ("登记时间*", None), ("备注", None)]
+
+
+def write_gridteam_xls(path: Path, people: list[dict], *, unit=("浙江省", "嘉兴市", "嘉善县", "某某镇", "河街社区")) -> Path:
+    """The platform's 网格员 template (one header row) as .xls."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("网格员")
+    top, header, _sub = _cell_rows("网格员信息登记表", unit, GRIDTEAM_COLUMNS)
+    for r, row in enumerate([*top, header]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    for r, person in enumerate(people, start=len(top) + 1):
+        for c, (name, _) in enumerate(GRIDTEAM_COLUMNS):
+            if person.get(name, "") != "":
+                sheet.write(r, c, person[name])
+    book.save(str(path))
+    return path

@@ -105,3 +105,18 @@ def test_mapping_step_shows_the_group_and_its_joined_sample(grid_db, tmp_path):
     assert overview.samples[column] == "浙江省嘉兴市嘉善县"
     assert overview.data_rows == 3  # the sub-label row is not counted
     assert overview.headers[-1] == "社区/村（填报单位）" and overview.columns["community"] == len(overview.headers) - 1
+
+
+def test_grid_team_template_imports_with_its_filing_unit(grid_db, tmp_path):
+    from tests.platform_templates import write_gridteam_xls
+
+    people = [{"姓名*": name, "所属网格": "一网格", "身份证号码*": pid(birth, seq), "性别*": gender,
+               "出生年月*": birth.isoformat(), "联系电话": "13900139000", "专兼职情况*": kind,
+               "政治面貌*": "中共党员", "文化程度*": "大学专科", "登记时间*": "2024-03-01"}
+              for name, birth, seq, gender, kind in (("周晓燕", date(1990, 4, 2), 44, "女", "专职"),
+                                                      ("吴强", date(1985, 8, 9), 55, "男", "兼职"))]
+    path = write_gridteam_xls(tmp_path / "GRIDTEAM.xls", people)
+    plan = plan_import(grid_db, path, "staff", today=TODAY)
+    assert [(e.row, e.column, e.message) for e in plan.errors] == []
+    assert any("填报单位" in n and "河街社区" in n for n in plan.extra["notes"])
+    assert run_to_end(import_job(grid_db, path, "staff", today=TODAY)).to_dict()["inserted"] == 2
