@@ -120,3 +120,27 @@ def test_grid_team_template_imports_with_its_filing_unit(grid_db, tmp_path):
     assert [(e.row, e.column, e.message) for e in plan.errors] == []
     assert any("填报单位" in n and "河街社区" in n for n in plan.extra["notes"])
     assert run_to_end(import_job(grid_db, path, "staff", today=TODAY)).to_dict()["inserted"] == 2
+
+
+def test_platform_dictionary_words_map_onto_the_national_codes(grid_db):
+    """The words of the platform's 属性字典 (人户状态, 政治面貌, 与户主关系,
+    文化程度) are read as the national codes they mean, in a database
+    seeded before they were known."""
+    from sqlalchemy import delete
+
+    from gridadmin.models import CodeAlias
+    from gridadmin.services.common.codes import CodeBook
+
+    with grid_db.session() as s:  # as an older version seeded it: none of the platform's words
+        s.execute(delete(CodeAlias).where(CodeAlias.alias.in_(["人户一致", "中国共产主义青年团团员", "小集体户主"])))
+        s.commit()
+    with grid_db.session() as s:
+        assert not s.scalar(select(CodeAlias.code).where(CodeAlias.alias == "人户一致"))
+        book = CodeBook.load(s)
+    assert book.lookup("residence_status", "人户一致") == "1"
+    assert book.lookup("political", "中国共产主义青年团团员") == "03"
+    assert book.lookup("political", "中国民主促进会会员") == "07"
+    assert book.lookup("political", "中国少年先锋队") == "13"
+    assert book.lookup("relation", "小集体户主") == "02"
+    assert book.lookup("relation", "孙子（女）") == "40"
+    assert book.lookup("education", "文盲") == "90"
