@@ -104,6 +104,8 @@ def _print_text(result, args) -> None:
           f"跳过 {c['skipped']}（其中错误 {c['errors']}）")
     for note in plan.extra.get("notes") or []:
         print(f"{note}。")
+    if plan.extra.get("unused_columns"):
+        print(f"未导入的列（本系统不保存这些项目）：{'、'.join(plan.extra['unused_columns'])}")
     for row in plan.rows:
         if row.status == "update":
             changes = "；".join(f"{label}：{old or '（空）'} → {new}" for label, old, new in row.changes.values())

@@ -62,6 +62,14 @@ class CodeBook:
             spell[code_key(label)] = code
             if code.isdigit():
                 spell[str(int(code))] = code  # "1" for "01"
+        for list_key, (_title, seeded) in CODE_LISTS.items():
+            # The spellings this program knows for its own codes hold in a database
+            # seeded by an older version too (platform words such as 人户一致).
+            active, spell = book.labels.get(list_key, {}), book.spellings.setdefault(list_key, {})
+            for code, _label, aliases in seeded:
+                if code in active:
+                    for alias in aliases:
+                        spell.setdefault(code_key(alias), code)
         for list_key, alias, code in session.execute(
             select(CodeAlias.list_key, CodeAlias.alias, CodeAlias.code)
         ):

@@ -28,6 +28,8 @@ from gridadmin.services.importing.attendance_sheet import ATTENDANCE
 from gridadmin.services.importing.changes import CHANGES, plan_changes, write_changes
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing import lock as import_lock
+from gridadmin.services.importing.filing_unit import apply_filing_unit
+from gridadmin.services.importing.header_groups import fold_header_groups
 from gridadmin.services.importing.headers import Table, pick_table
 from gridadmin.services.importing.mapping import KindSpec
 from gridadmin.services.importing.plan import ERROR, MODES, NEW, UPDATE, ImportPlan, RowIssue, RowPlan
@@ -79,6 +81,8 @@ class ImportResult:
                "warnings": [w.to_dict() for r in self.plan.rows for w in r.warnings]}
         if self.plan.extra.get("notes"):  # the kind's notes on the whole file (attendance: which session)
             out["notes"] = list(self.plan.extra["notes"])
+        if self.plan.extra.get("unused_columns"):
+            out["unused_columns"] = list(self.plan.extra["unused_columns"])
         return out
 
 
@@ -96,10 +100,15 @@ def read_kind_sheets(path: str | os.PathLike, kind: str, sheet: str | None = Non
     """The sheets as the kind reads them: a residents sheet in the wide
     household layout comes back one row per person (see ``wide``), a
     sign-in sheet of side-by-side groups one attendee per row (see
-    ``attendance.unfold_groups``)."""
+    ``attendance.unfold_groups``); a two-row header (户籍地 over 省/市/区县)
+    is folded into one column per group (see ``header_groups``) and a
+    填报单位 block above the header read (see ``filing_unit``)."""
     sheets = read_sheets(path, sheet)
     unfold = UNFOLD.get(kind)
-    return [unfold(s) for s in sheets] if unfold is not None else sheets
+    if unfold is not None:
+        sheets = [unfold(s) for s in sheets]
+    spec = kind_of(kind).spec
+    return [apply_filing_unit(spec, fold_header_groups(spec, s)) if s.layout is None else s for s in sheets]
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,9 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
         rows, extra = kind_of(kind).plan(session, table, mode, today)
     if table.sheet.notes:  # about the file itself (read as .xls although named .xlsx …), first
         extra = {**extra, "notes": [*table.sheet.notes, *(extra.get("notes") or [])]}
+    unused = unused_columns(table)
+    if unused:
+        extra = {**extra, "unused_columns": unused}
     check_scope(session, actor, kind, kind_of(kind).permission, table, rows, extra)
     if kind_of(kind).permission == IMPORT_REGISTER:
         submitted_month_warnings(session, rows, effective or today)
@@ -175,6 +187,21 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
     return ImportPlan(kind, mode, str(path), Path(path).name, table.sha256 or file_sha256(path),
                       table.sheet.sheet_name, table.header_row, table.mapping.headers, dict(table.mapping.columns),
                       rows, extra)
+
+
+def unused_columns(table: Table) -> list[str]:
+    """The headers of the file's columns that hold data but map to no field
+    (GridAdmin does not keep them): shown as 未导入的列, never dropped
+    without a word."""
+    unmapped = table.mapping.unmapped()
+    if not unmapped:
+        return []
+    filled = {c for c in unmapped if any(c < len(cells) and not _blank(cells[c]) for _, cells in table.rows)}
+    return [table.mapping.headers[c] for c in unmapped if c in filled]
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def submitted_month_warnings(session, rows: list[RowPlan], effective: date) -> None:

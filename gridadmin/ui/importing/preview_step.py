@@ -97,6 +97,9 @@ class PreviewStep(QWidget):
         intro = self.tr("检查结果（预览，尚未写入）：文件“{file}”，工作表“{sheet}”。").format(
             file=plan.file_name, sheet=plan.sheet_name)
         notes = plan.extra.get("notes") or []  # e.g. the training session the sign-ins go to
+        unused = plan.extra.get("unused_columns") or []
+        if unused:
+            notes = [*notes, self.tr("未导入的列（本系统不保存这些项目）：{names}").format(names="、".join(unused))]
         self.intro.setText(intro + "".join(f"\n{note}。" for note in notes))
         labels = status_labels()
         parts = [self.tr("共 <b>{n:,}</b> 行").format(n=counts["rows"])]

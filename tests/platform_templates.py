@@ -1,0 +1,131 @@
+"""Workbooks in the shape of the county platform's import templates (the
+public Tianque ones: HOUSEHOLDSTAFF.xls 户籍人口 …), filled with generated
+people. Only the shape is copied: a version cell, a title, a long 填写注意事项
+cell, a 填报单位 row with each value before its level's label, a blank row,
+then a two-row header whose groups (户籍地, 家庭称号, 外出去向) span their
+sub-labels — merged in the .xls, blank cells in the .xlsx variant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+# (header, sub-labels or None): the household register template's columns.
+HOUSEHOLD_COLUMNS = [
+    ("姓名*", None), ("所属网格*", None), ("性别*", None), ("出生日期", None), ("身份证号码*", None),
+    (" 户号*", None), ("与户主关系*", None), ("与户主关系备注", None), ("户籍地", ("省*", "市*", "区县*")),
+    ("民族*", None), ("政治面貌*", None), ("文化程度*", None), ("婚姻状况*", None), ("人户状态*", None),
+    ("是否外出*", None), ("外出原因*", None), ("户籍详址", None), ("曾用名", None), ("联系手机", None),
+    ("职业", None), ("家庭称号", ("五好家庭", "平安家庭")), ("外出去向", ("省", "市", "区县")), ("备注", None),
+]
+NOTES = ("填写注意事项：\n1.表格中带有*的单元格，为必须填入的数据项目，否则将会出现数据导入失败。\n"
+         "2.所属网格请填写网格名称。\n3.日期格式为 yyyy-mm-dd。")
+
+
+def flat_columns(columns=HOUSEHOLD_COLUMNS) -> list[tuple[str, str | None]]:
+    """(header, sub-label) per sheet column."""
+    out = []
+    for header, subs in columns:
+        if subs is None:
+            out.append((header, None))
+        else:
+            out.extend((header, sub) for sub in subs)
+    return out
+
+
+def _unit_row(unit: tuple[str, str, str, str, str]) -> list[str]:
+    labels = ("省*", "市*", "市/县/区*", "乡镇/街道*", "社区/村*")
+    row = ["填报单位："]
+    for value, label in zip(unit, labels):
+        row += [value, label]
+    return row
+
+
+def _cell_rows(title: str, unit, columns) -> tuple[list[list], list[str], list[str]]:
+    flat = flat_columns(columns)
+    top = [["1.0", title], ["", NOTES], _unit_row(unit), []]
+    header = [h for h, _ in flat]
+    sub = [s if s is not None else h for h, s in flat]
+    return top, header, sub
+
+
+def _values(flat, person: dict) -> list:
+    return [person.get(f"{h}/{s}" if s is not None else h, "") for h, s in flat]
+
+
+def write_platform_xls(path: Path, people: list[dict], *, title="户籍人口信息登记表",
+                       unit=("浙江省", "嘉兴市", "嘉善县", "某某镇", "河街社区"), columns=HOUSEHOLD_COLUMNS) -> Path:
+    """The template as the platform ships it (.xls, merged group headers and
+    vertically merged plain headers). ``people``: header (or "header/sub")
+    → value."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("户籍人口登记表")
+    flat = flat_columns(columns)
+    top, header, sub = _cell_rows(title, unit, columns)
+    for r, row in enumerate(top):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    h = len(top)
+    c = 0
+    for name, subs in columns:
+        if subs is None:
+            sheet.write_merge(h, h + 1, c, c, name)
+            c += 1
+        else:
+            sheet.write_merge(h, h, c, c + len(subs) - 1, name)
+            for i, label in enumerate(subs):
+                sheet.write(h + 1, c + i, label)
+            c += len(subs)
+    for r, person in enumerate(people, start=h + 2):
+        for c, value in enumerate(_values(flat, person)):
+            if value != "":
+                sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def write_platform_xlsx(path: Path, people: list[dict], *, title="户籍人口信息登记表",
+                        unit=("浙江省", "嘉兴市", "嘉善县", "某某镇", "河街社区"), columns=HOUSEHOLD_COLUMNS) -> Path:
+    """The same shape saved as .xlsx without merges: a group header is
+    followed by blank cells, plain headers are blank on the sub-label row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    flat = flat_columns(columns)
+    top, header, sub = _cell_rows(title, unit, columns)
+    for row in top:
+        ws.append(row)
+    seen, first_row = set(), []
+    for h, s in flat:
+        first_row.append(h if h not in seen else None)
+        seen.add(h)
+    ws.append(first_row)
+    ws.append([s for _, s in flat])
+    for person in people:
+        ws.append([v if v != "" else None for v in _values(flat, person)])
+    wb.save(path)
+    return path
+
+GRIDTEAM_COLUMNS = [("姓名*", None), ("所属网格", None), ("身份证号码*", None), ("性别*", None), ("出生年月*", None),
+                    ("联系电话", None), ("专兼职情况*", None), ("政治面貌*", None), ("文化程度*", None),
+                    ("登记时间*", None), ("备注", None)]
+
+
+def write_gridteam_xls(path: Path, people: list[dict], *, unit=("浙江省", "嘉兴市", "嘉善县", "某某镇", "河街社区")) -> Path:
+    """The platform's 网格员 template (one header row) as .xls."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("网格员")
+    top, header, _sub = _cell_rows("网格员信息登记表", unit, GRIDTEAM_COLUMNS)
+    for r, row in enumerate([*top, header]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    for r, person in enumerate(people, start=len(top) + 1):
+        for c, (name, _) in enumerate(GRIDTEAM_COLUMNS):
+            if person.get(name, "") != "":
+                sheet.write(r, c, person[name])
+    book.save(str(path))
+    return path
