@@ -542,3 +542,31 @@ def test_each_persons_events_run_forward(small):
                 household = e.to_household_id
         if not gone:
             assert household == p.household_id, pid
+
+
+def test_a_person_gets_one_running_tag_per_group():
+    """困境儿童 can come both as 留守 and as a 低保 child: one running tag,
+    as the database's one-open-membership index demands (the county demo
+    failed on it)."""
+    from datetime import date as _date
+
+    from gridadmin.services.demo.tags import Tagger
+
+    class _Ctx:
+        T = _date(2026, 1, 1).toordinal()
+        rows: list = []
+
+        def new_id(self, table):
+            return len(self.rows) + 1
+
+        def add(self, table, row):
+            self.rows.append(row)
+
+    class _Member:
+        reg, leave = _date(2020, 1, 1).toordinal(), None
+
+    tagger = Tagger(_Ctx(), {"needy_child": 7})
+    assert tagger.tag(_Member(), 1, "needy_child", _date(2024, 1, 1).toordinal())
+    assert not tagger.tag(_Member(), 1, "needy_child", _date(2025, 1, 1).toordinal())
+    assert tagger.tag(_Member(), 2, "needy_child", _date(2025, 1, 1).toordinal())
+    assert tagger.tag(_Member(), 1, "needy_child", _date(2021, 1, 1).toordinal(), _date(2022, 1, 1).toordinal())

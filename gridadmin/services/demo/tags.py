@@ -18,16 +18,23 @@ class Tagger:
     def __init__(self, ctx: Context, tag_ids: dict[str, int]):
         self.ctx = ctx
         self.tag_ids = tag_ids
+        self._open: set[tuple[int, str]] = set()  # (person, code) with a running tag
 
     def tag(self, m: Member, person_id: int, code: str, start: int, end: int | None = None) -> bool:
         """A tag from ``start`` (not before registration) to ``end`` (not
-        after leaving); False when nothing of it is left."""
+        after leaving); False when nothing of it is left or the person
+        already has a running tag of this group (困境儿童 both as 留守 and
+        as a 低保 child)."""
         ctx = self.ctx
         start = max(start, m.reg)
         if m.leave is not None:
             end = m.leave if end is None else min(end, m.leave)
         if start > ctx.T or (end is not None and end <= start):
             return False
+        if end is None:  # one running membership per person and group (the database enforces it)
+            if (person_id, code) in self._open:
+                return False
+            self._open.add((person_id, code))
         ctx.add("person_tag", {"id": ctx.new_id("person_tag"), "person_id": person_id,
                                "tag_kind_id": self.tag_ids[code], "start_date": date.fromordinal(start),
                                "end_date": date.fromordinal(end) if end is not None else None, "note": None})
