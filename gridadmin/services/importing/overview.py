@@ -103,7 +103,9 @@ def overview_of(spec: KindSpec, sheet: SheetData, path, detected: str) -> FileOv
     data_rows = sum(1 for row in sheet.rows[index + 1:] if any(_text(v) for v in row))
     return FileOverview(str(path), Path(path).name, spec.key, tuple(sheet.sheet_names), sheet.sheet_name, detected,
                         index + 1, tuple(mapping.headers), dict(mapping.columns), tuple(samples), data_rows,
-                        getattr(sheet.layout, "note", ""), tuple(getattr(sheet.layout, "letters", ())),
+                        "\n".join(n for n in (getattr(sheet.layout, "note", ""),
+                                              sheet.footer.note + "。" if sheet.footer is not None else "") if n),
+                        tuple(getattr(sheet.layout, "letters", ())),
                         getattr(sheet.layout, "households", 0), duplicates=tuple(mapping.duplicates))
 
 
