@@ -150,3 +150,45 @@ def test_csv_and_cli_output(grid_db, tmp_path, capsys, cli_login):
         assert s.scalar(select(func.count()).select_from(Person)) == 1
     assert main(["import", "--db", db_path, "--kind", "residents", str(path), "--dry-run", *login]) == 0
     assert "第 3–5 行为表尾（制表人/合计），未导入" in capsys.readouterr().out
+
+
+def test_wizard_shows_samples_as_read_and_the_footer_note(qtbot, grid_db, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    from gridadmin.ui.importing.import_page import ImportPage
+    from gridadmin.ui.importing.mapping_step import COL_SAMPLE
+    from gridadmin.ui.importing.wizard import STEP_MAPPING, STEP_PREVIEW
+
+    rows = _family()
+    lost = float(pid(date(1980, 1, 2), 11)[:17] + "0")  # an ID typed into a number cell
+    rows[0] = person("H1", "户主", "李  云", date(1980, 1, 2), 11, 联系电话=13800138000.0, **{"公民身份号码*": lost})
+    path = write_workbook(tmp_path / "人口.xlsx", rows)
+    last = add_rows(path, FOOTER)
+    page = ImportPage(grid_db)
+    qtbot.addWidget(page)
+    page.resize(1024, 768)
+    page.show()
+    wizard = page.wizard
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    wizard.file_step.choose_button.click()
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_MAPPING
+    mapping = wizard.mapping_step
+    headers = [mapping.table.item(r, 1).text() for r in range(mapping.table.rowCount())]
+    sample = {h: mapping.table.item(r, COL_SAMPLE).text() for r, h in enumerate(headers)}
+    id_column = headers.index("公民身份号码*")
+    assert sample["公民身份号码*"].startswith("无法导入：") and "e+17" not in sample["公民身份号码*"]
+    assert "被 Excel 存成了数字" in sample["公民身份号码*"]
+    assert sample["联系电话"] == "13800138000" and sample["姓 名*"] == "李云" and sample["出生日期"] == "1980-01-02"
+    note = f"第 {last + 1}–{last + len(FOOTER)} 行为表尾（合计/制表人/填表说明/填表日期），未导入"
+    assert note in mapping.intro.text()
+    mapping.choose(id_column, None)  # not imported: the cell as it is
+    assert mapping.table.item(id_column, COL_SAMPLE).text() == f"{lost:.15G}"  # as Excel shows it
+    mapping.choose(id_column, "id_number")
+    assert mapping.table.item(id_column, COL_SAMPLE).text().startswith("无法导入：")
+    page.grab().save(str(tmp_path / "mapping.png"))
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_PREVIEW
+    assert note + "。" in wizard.preview_step.intro.text()
+    assert wizard.plan.rows[0].errors and [r.row for r in wizard.plan.rows] == [4, 5, 6, 7]
