@@ -33,6 +33,7 @@ class ImportPage(QWidget):
         layout.addWidget(self.tabs, 1)
         self.wizard.imported.connect(lambda _batch: self.history.refresh())
         self.wizard.history_wanted.connect(lambda: self.tabs.setCurrentWidget(self.history))
+        self.history.undone.connect(self.wizard.result_step.mark_undone)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.history.refresh()
 
