@@ -145,9 +145,9 @@ def run_monthly(args) -> int:
     try:
         scope_id = _scope_id(db, args.scope)
         figures = monthly_figures(db, year, month, scope_id)
-        from gridadmin.services.common.settings import signatories
+        from gridadmin.services.common.settings import print_signatories
 
-        pages = write_monthly_pdf(figures, args.out, signatories=signatories(db))
+        pages = write_monthly_pdf(figures, args.out, signatories=print_signatories(db))
     except ServiceError as exc:
         raise CliError(exc.message) from None
     finally:

@@ -50,6 +50,19 @@ def signatories(db) -> dict[str, str]:
     return {label: value for label, value in values.items() if value}
 
 
+def print_signatories(db) -> dict[str, str]:
+    """The signatories a printout carries: those set in 常规, and 制表人 —
+    when not set there — the user printing it, by display name (the name
+    people know, never the login name)."""
+    from gridadmin.services.access.permissions import acting
+
+    values = signatories(db)
+    actor = acting(db)
+    if not values.get("制表人") and actor.user_id is not None and (actor.display_name or "").strip():
+        values["制表人"] = actor.display_name.strip()
+    return values
+
+
 def backup_folder_setting(db) -> str | None:
     """The backup folder chosen in 常规, or None for the default."""
     with db.session() as session:

@@ -38,10 +38,10 @@ CORRECTED_SHORT = ("上月末已报", "更正", "增加", "减少", "本月末")
 def monthly_report_pdf(db: Database, year: int, month: int, target: str | Path | BinaryIO,
                        scope_area_id: int | None = None, *, printed_on: date | None = None) -> int:
     """Compute the figures and write the report; returns the page count."""
-    from gridadmin.services.common.settings import signatories
+    from gridadmin.services.common.settings import print_signatories
 
     figures = monthly_figures(db, year, month, scope_area_id)
-    return write_monthly_pdf(figures, target, printed_on=printed_on, signatories=signatories(db))
+    return write_monthly_pdf(figures, target, printed_on=printed_on, signatories=print_signatories(db))
 
 
 def number(value: int | float) -> str:
