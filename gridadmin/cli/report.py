@@ -153,7 +153,11 @@ def run_monthly(args) -> int:
     finally:
         db.dispose()
     if args.json:
-        print(json.dumps(figures.to_dict(), ensure_ascii=False))
+        from gridadmin.services.reports.monthly_tables import report_json
+
+        print(json.dumps(report_json(figures), ensure_ascii=False))
     else:
         print(f"已生成 {figures.year}年{figures.month}月 月报：{args.out}（共 {pages} 页）")
+        if figures.provisional:
+            print(f"注意：{figures.as_of_text}。")
     return 0

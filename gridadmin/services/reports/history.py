@@ -10,6 +10,7 @@ save-as in the audit trail. No Qt here.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 import shutil
@@ -48,6 +49,16 @@ class ReportRow:
     @property
     def sha_short(self) -> str:
         return self.sha256[:12]
+
+    @property
+    def provisional(self) -> bool:
+        """Generated before its month ended: its numbers were as of that day."""
+        try:
+            year, month = (int(part) for part in self.month.split("-")[:2])
+        except ValueError:
+            return False
+        end = date(year, month, calendar.monthrange(year, month)[1])
+        return self.created_at is not None and self.created_at.date() < end
 
     @property
     def exists(self) -> bool:

@@ -112,6 +112,8 @@ class ReportsPage(QWidget):
         self.history_details.setWordWrap(True)
         self.history_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.history_details.setStyleSheet("background: #f6f6f6; padding: 4px;")
+        self.history_details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.history_details.setMinimumHeight(self.fontMetrics().lineSpacing() * 5 + 8)  # never cut to one line
         history_layout.addWidget(self.history_details)
         self.history.itemSelectionChanged.connect(self._history_selected)
 
@@ -284,10 +286,12 @@ class ReportsPage(QWidget):
             return
         r = self._rows[min(rows)]
         when = f"{r.created_at:%Y-%m-%d %H:%M}" if r.created_at else ""
-        self.history_details.setText(self.tr("{month} {scope}，{when} 由 {user} 生成。\n文件：{path}{gone}\n"
+        self.history_details.setText(self.tr("{month} {scope}，{when} 由 {user} 生成{provisional}。\n文件：{path}{gone}\n"
                                              "文件校验值（SHA-256，可核对打印或上报的是否为这一份）：{sha}").format(
             month=r.month, scope=r.scope_name, when=when, user=r.user_label or r.username, path=r.file_path,
-            gone="" if r.exists else self.tr("（已不存在）"), sha=r.sha256))
+            provisional=self.tr("（本月未结束时生成：临时数）") if r.provisional else "",
+            gone="" if r.exists else self.tr("（已不存在）"),
+            sha=" ".join(r.sha256[i:i + 16] for i in range(0, len(r.sha256), 16))))  # wraps in a narrow pane
 
     def open_row(self, row: int) -> bool:
         if not 0 <= row < len(self._rows):
@@ -310,7 +314,9 @@ class ReportsPage(QWidget):
         self.current = report
         self.preview.setCurrentWidget(self.viewer)
         self.viewer.go_to_page(0)
-        self.status.setText(self.tr("{month} 月报（{scope}），共 {n} 页 — {path}").format(
+        self.status.setText((self.tr("【临时数：生成时本月未结束，数字截至 {day}，月末后请重新生成】").format(
+            day=f"{report.created_at:%Y-%m-%d}") if report.provisional else "")
+            + self.tr("{month} 月报（{scope}），共 {n} 页 — {path}").format(
             month=report.month, scope=report.scope_name, n=self.document.pageCount(), path=report.file_path))
         for index, r in enumerate(self._rows):
             if r.id == report.id:
