@@ -15,26 +15,18 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from gridadmin.db import open_database, sqlite_path
+from gridadmin.db import sqlite_path
 from gridadmin.services.access.users import authenticate, create_user
-from gridadmin.services.areas.setup import init_township
 from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.common.settings import DEFAULT_SAFETY_KEEP, safety_keep, save_general_settings
 from gridadmin.services.maintenance.backup import (
     BACKUP_SUFFIX, backup_sqlite, restore_sqlite, rotate_safety_copies, verify_backup,
 )
+from tests.test_backup import live  # noqa: F401 - the live SQLite database fixture
 from tests.uihelpers import answer_message_box, when_modal
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("GRIDADMIN_TEST_DB")), reason="SQLite backups")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def live(tmp_path):
-    db = open_database(str(tmp_path / "live.db"))
-    init_township(db, "411302001")
-    yield db
-    db.dispose()
 
 
 def test_backup_of_a_live_wal_database_leaves_the_backup_alone(live, tmp_path):

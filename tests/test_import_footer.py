@@ -8,18 +8,17 @@ import json
 from datetime import date
 
 import openpyxl
-import pytest
 from sqlalchemy import func, select
 
 from gridadmin.cli import main
 from gridadmin.models import Person
-from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
 from gridadmin.services.common.progress import run_to_end
 from gridadmin.services.importing import import_job, plan_import
 from gridadmin.services.importing.footer import footer_label
 from gridadmin.services.importing.overview import inspect_file
 from tests import staffdata
 from tests.test_import_grids import _grids_file
+from tests.test_import_page import grid_db  # noqa: F401 - 河街社区 with 一网格
 from tests.test_import_signin_two_groups import crowd, two_groups  # noqa: F401 - fixture
 from tests.test_import_staff import roster, row as staff_row
 from tests.test_import_support import person, pid, write_workbook
@@ -28,13 +27,6 @@ from tests.test_import_wide import wide_book, _rows as wide_rows
 TODAY = date(2025, 6, 1)
 FOOTER = [[], ["合计", None, None, None, None, "4人"], ["制表人：张三", None, None, None, "审核人：李四"],
           ["填表说明：", None, None], ["1、身份证号码请填写 18 位。"], ["填表日期：2025年5月30日"]]
-
-
-@pytest.fixture
-def grid_db(township_db):
-    community = next(n for n in load_tree(township_db) if n.name == "河街社区")
-    add_area(township_db, community.id, AreaInput("一网格", grid_code=community.division_code + "001"))
-    return township_db
 
 
 def _family():
