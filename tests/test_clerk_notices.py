@@ -20,6 +20,7 @@ from gridadmin.services.common.settings import print_signatories, save_general_s
 from gridadmin.services.reports.history import generate_monthly_report, list_reports
 from gridadmin.ui.register.new_resident import ChooseHouseholdDialog
 from gridadmin.ui.register.resident_dialog import ResidentDialog
+from tests.test_import_page import grid_db  # noqa: F401 - 河街社区 with 一网格
 from tests.test_residents_page import register  # noqa: F401 - the shared fixture
 from tests.uihelpers import type_text, when_modal
 
@@ -128,3 +129,22 @@ def test_a_month_not_over_is_provisional_in_the_pdf_the_preview_and_the_json(qtb
     assert printed["provisional"] == provisional and printed["as_of"] == (today.isoformat() if provisional else
                                                                         printed["as_of"])
     assert "本月未结束" in printed["as_of_text"] if provisional else "本月末" in printed["as_of_text"]
+
+
+def test_done_page_says_when_its_batch_was_undone_elsewhere(qtbot, grid_db, tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from gridadmin.services.importing.history import undo_batch
+    from gridadmin.ui.importing.wizard import STEP_RESULT
+    from tests.test_import_page import _messy_rows, _page, _to_preview
+    from tests.test_import_support import write_workbook
+
+    db = grid_db
+    page = _page(qtbot, db)
+    wizard = _to_preview(qtbot, page, monkeypatch, write_workbook(tmp_path / "人口.xlsx", _messy_rows()[:3]))
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_RESULT and "新增 3" in wizard.result_step.summary.text()
+    undo_batch(db, wizard.result.batch_id)  # another clerk, or the command line
+    page.tabs.setCurrentWidget(page.export_tab)
+    page.tabs.setCurrentWidget(wizard)
+    assert wizard.result_step.title.text() == "本批已撤销" and "新增 3" not in wizard.result_step.summary.text()
