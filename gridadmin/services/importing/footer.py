@@ -117,11 +117,15 @@ def cut_footer(sheet: SheetData, header_index: int | None) -> SheetData:
     start = None
     for r in range(header_index + 1, len(rows)):
         cells = rows[r]
-        first = cells[0] if cells else None
-        if first is not None and first.__class__ is not str:
+        for first in cells:  # the first value: most rows are told apart by it alone
+            if first is not None and first != "":
+                break
+        else:
+            continue  # a blank row
+        if first.__class__ is not str:
             continue  # a number (序号): data
-        if first and first.__class__ is str and first[0] not in _FIRST_CHARS and not first[0].isspace():
-            continue  # the usual data row: its first cell is no label
+        if first[0] not in _FIRST_CHARS and not first[0].isspace():
+            continue  # the usual data row: its first value is no label
         if footer_label(cells) is not None:
             start = r
             break
