@@ -199,3 +199,26 @@ def test_export_chart_as_png(qtbot, demo_db, tmp_path, monkeypatch):
     image = QImage(str(png))
     assert image.width() == page.residents_chart.width() and image.height() == page.residents_chart.height()
     assert page.training_chart.export_png(tmp_path / "t.png") and (tmp_path / "t.png").stat().st_size > 1000
+
+
+def test_charts_carry_value_labels_and_month_ticks_at_every_size(qtbot, demo_db, tmp_path):
+    window = _window(qtbot, demo_db)
+    page = window.stack.currentWidget()
+    f = dashboard_figures(demo_db)
+    assert [item.toPlainText() for item in page.residents_chart.value_labels] == \
+        [f"{c.residents:,}" for c in f.communities]
+    assert [item.toPlainText() for item in page.training_chart.value_labels] == \
+        [f"{v.value:,.0f}" for v in f.training_by_month if v.value]
+    months = [f"{v.month}月" for v in f.residents_trend]
+    for size, at_least in (((1920, 1080), 12), ((1366, 768), 6), ((1024, 768), 4)):
+        window.resize(*size)
+        qtbot.wait(50)
+        for chart in (page.trend_chart, page.training_chart):
+            shown = chart.shown_month_labels()
+            assert len(shown) >= at_least and shown[-1] == months[-1], (size, shown)
+            assert set(shown) <= set(months)
+        assert page.trend_chart.value_labels and page.trend_chart.value_labels[-1].toPlainText() == \
+            f"{f.residents_trend[-1].value:,}"
+    window.showMaximized()
+    qtbot.wait(50)
+    window.grab().save(str(tmp_path / "dashboard.png"))

@@ -63,7 +63,8 @@ def test_signatories_are_printed_filled_in_and_blank_when_unset(admin_db, tmp_pa
     filled = tmp_path / "filled.pdf"
     monthly_report_pdf(admin_db, 2026, 10, filled)
     text = "".join(p.extract_text() for p in PdfReader(str(filled)).pages).replace(" ", "")
-    assert "单位负责人：张主任" in text and "审核人：赵审核" in text and "制表人：________________" in text
+    assert "单位负责人：张主任" in text and "审核人：赵审核" in text
+    assert "制表人：王管理" in text  # not set in 常规: the user printing it, by display name (not "admin")
 
 
 def test_only_manage_settings_may_change_them(qtbot, admin_db):

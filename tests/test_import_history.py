@@ -64,7 +64,7 @@ def test_overview_maps_without_refusing_a_missing_required_column(tmp_path):
     overview = inspect_file(path, "residents")
     assert (overview.sheet_names, overview.sheet_name, overview.detected_sheet) == (("说明", "人口"), "人口", "人口")
     assert overview.header_row == 3 and overview.data_rows == 2
-    assert overview.headers[5] == "姓 名*" and overview.samples[5] == "李 云"
+    assert overview.headers[5] == "姓 名*" and overview.samples[5] == "李云"  # as the import reads it
     assert overview.field_of(5) == "name" and overview.field_of(6) is None
     assert [f.key for f in missing_required("residents", overview.columns)] == ["id_number"]
     chosen = dict(overview.columns, id_number=6)

@@ -89,7 +89,7 @@ def test_choose_file_detects_sheet_and_prefills_mapping(qtbot, grid_db, tmp_path
     assert combos[HEADERS.index("姓  名*")].currentText() == "姓名 *"
     assert combos[HEADERS.index("公民身份号码*")].currentData() == "id_number"
     assert combos[HEADERS.index("与户主\n关系*")].currentData() == "relation"
-    assert mapping.table.item(5, 2).text() == "李 云"  # first value shown
+    assert mapping.table.item(5, 2).text() == "李云"  # first value as the import reads it
     assert mapping.missing() == [] and wizard.next_button.isEnabled()
 
 
@@ -220,7 +220,9 @@ def test_commit_refused_with_errors_then_skip_errors_imports_valid_rows(qtbot, g
     assert page.tabs.currentWidget() is history and history.table.rowCount() == 1
     texts = history.row_texts(0)
     assert texts[2:7] == ["人口.xlsx", "户籍人口", "新增并更新", "5", "3"]
-    assert texts[12] == batch.sha256[:12] and history.table.item(0, 12).toolTip() == batch.sha256
+    assert "SHA-256" not in history.headers and texts[12] == "已导入"  # the checksum is in the details pane
+    history.table.selectRow(0)
+    assert batch.sha256 in history.details.text() and "批次 1：“人口.xlsx”" in history.details.text()
 
     page.tabs.setCurrentWidget(wizard)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)  # 导入其他文件
@@ -345,8 +347,13 @@ def test_wizard_import_then_undo_from_history(qtbot, grid_db, tmp_path, monkeypa
     qtbot.mouseClick(history.undo_button, Qt.MouseButton.LeftButton)
     assert _people(grid_db) == 0
     assert "：删除 3 名居民、1 个住户。" in history.message.text()  # the numbers the question gave
-    assert history.row_texts(0)[13].startswith("已撤销")
+    assert history.row_texts(0)[12].startswith("已撤销")
     history.grab().save(str(tmp_path / "history.png"))
+    summary = wizard.result_step.summary.text()  # the 完成 page no longer says 新增 3
+    assert wizard.result_step.title.text() == "本批已撤销" and "新增 3" not in summary and "已于" in summary
+    page.resize(1024, 768)
+    page.tabs.setCurrentWidget(wizard)
+    page.grab().save(str(tmp_path / "result_undone.png"))
     history.table.selectRow(0)
     assert not history.undo_button.isEnabled()  # undone batches cannot be undone again
 

@@ -286,7 +286,23 @@ def test_cli_json_equals_the_figures(tiny, tmp_path, capsys, cli_login):
     out = tmp_path / "m.pdf"
     assert main(["report", "monthly", "--db", url, "--month", "2026-03", "--out", str(out), "--json", *login]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert printed == monthly_figures(db, 2026, 3).to_dict()
+    from gridadmin.services.reports.monthly_tables import report_json
+
+    figures = monthly_figures(db, 2026, 3)
+    assert printed == report_json(figures)
+    # every table the PDF prints, row by row as printed (see test_pdf_… above for the same rows in the PDF)
+    tables = printed.pop("tables")
+    printed.pop("charts")
+    assert printed == figures.to_dict()
+    sections = [t["section"] for t in tables]
+    for heading in ("一、户数与人口增减情况", "二、人口类别增减情况（人）", "三、网格力量在岗情况", "四、人员变动情况（本月）",
+                    "五、网格情况（本月末）", "六、培训情况", "七、特殊人群情况（本月末，人）"):
+        assert heading in sections, heading
+    first = tables[0]
+    assert first["header"][1][2:6] == ["上月末", "本月增加", "本月减少", "本月末"]
+    assert first["rows"][0] == ["甲社区", "411399001001", "2", "0", "0", "2", "4", "1", "3", "2"]
+    assert first["rows"][-1] == ["合计", "", "3", "1", "1", "3", "5", "3", "4", "4"]
+    assert printed["provisional"] is False and printed["as_of_text"] == "统计时点：2026年03月31日（本月末）"
     flows = printed["totals"].pop("flows")
     assert printed["totals"] == {"households": 3, "residents": 4, "staff_on_post": 3, "staff_on_leave": 0,
                                  "grids": 2, "categories": {"未填类别": 4}}  # the fixture sets no categories

@@ -84,9 +84,10 @@ def run_restore(args) -> int:
             raise CliError(exc.message) from None
         finally:
             current.dispose()
+    keep = _safety_keep(target)
     try:
         safety = restore_sqlite(Path(args.source), target, data_dir() / "backups",
-                                confirm_township=args.confirm_township)
+                                confirm_township=args.confirm_township, keep_safety=keep)
     except ValidationError as exc:  # OtherTownshipError included: its message names --confirm-township
         raise CliError(exc.message) from None
     restored = open_database(str(target)).as_actor(actor)
@@ -98,6 +99,7 @@ def run_restore(args) -> int:
     print(f"已从 {args.source} 恢复到 {target}。")
     if safety is not None:
         print(f"恢复前的数据库已另存为 {safety}")
+        print(f"恢复前副本保留最近 {keep} 份（系统设置 → 常规 → 恢复前副本保留份数），更早的已自动删除。")
     return 0
 
 
@@ -105,3 +107,23 @@ def run_verify(args) -> int:
     check = verify_backup(Path(args.file))
     print(check.message)
     return 0 if check.ok else 1
+
+
+def _safety_keep(target: Path) -> int:
+    """The 恢复前副本保留份数 setting of the database about to be replaced
+    (the default when it cannot be read: damaged, missing, too old)."""
+    from gridadmin.db import open_database
+    from gridadmin.services.common.settings import DEFAULT_SAFETY_KEEP, safety_keep
+
+    if not target.exists():
+        return DEFAULT_SAFETY_KEEP
+    try:
+        current = open_database(str(target), upgrade=False)
+    except Exception:  # noqa: BLE001 - a damaged database is restored over: the default applies
+        return DEFAULT_SAFETY_KEEP
+    try:
+        return safety_keep(current)
+    except Exception:  # noqa: BLE001 - see above
+        return DEFAULT_SAFETY_KEEP
+    finally:
+        current.dispose()

@@ -146,15 +146,19 @@ def run_monthly(args) -> int:
     try:
         scope_id = _scope_id(db, args.scope)
         figures = monthly_figures(db, year, month, scope_id)
-        from gridadmin.services.common.settings import signatories
+        from gridadmin.services.common.settings import print_signatories
 
-        pages = write_monthly_pdf(figures, args.out, signatories=signatories(db))
+        pages = write_monthly_pdf(figures, args.out, signatories=print_signatories(db))
     except ServiceError as exc:
         raise CliError(exc.message) from None
     finally:
         db.dispose()
     if args.json:
-        print(json.dumps(figures.to_dict(), ensure_ascii=False))
+        from gridadmin.services.reports.monthly_tables import report_json
+
+        print(json.dumps(report_json(figures), ensure_ascii=False))
     else:
         print(f"已生成 {figures.year}年{figures.month}月 月报：{args.out}（共 {pages} 页）")
+        if figures.provisional:
+            print(f"注意：{figures.as_of_text}。")
     return 0

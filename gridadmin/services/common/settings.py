@@ -27,6 +27,11 @@ def set_setting(session: Session, key: str, value: str | None) -> None:
 # the monthly report and the printed lists (``reports.toolkit.signature_block``);
 # unset ones stay blank lines to be filled in by hand.
 KEY_BACKUP_FOLDER = "backup_folder"
+# How many safety copies (恢复前-*.gadb, made before each restore) are kept in
+# the backup folder; older ones are deleted after the next restore.
+KEY_SAFETY_KEEP = "safety_copies_keep"
+DEFAULT_SAFETY_KEEP = 5
+MAX_SAFETY_KEEP = 100
 # The monthly report names the staff behind on training hours by more than
 # this many months' shares of their annual requirement (the count per
 # community is always given; December lists everyone behind).
@@ -45,10 +50,33 @@ def signatories(db) -> dict[str, str]:
     return {label: value for label, value in values.items() if value}
 
 
+def print_signatories(db) -> dict[str, str]:
+    """The signatories a printout carries: those set in 常规, and 制表人 —
+    when not set there — the user printing it, by display name (the name
+    people know, never the login name)."""
+    from gridadmin.services.access.permissions import acting
+
+    values = signatories(db)
+    actor = acting(db)
+    if not values.get("制表人") and actor.user_id is not None and (actor.display_name or "").strip():
+        values["制表人"] = actor.display_name.strip()
+    return values
+
+
 def backup_folder_setting(db) -> str | None:
     """The backup folder chosen in 常规, or None for the default."""
     with db.session() as session:
         return get_setting(session, KEY_BACKUP_FOLDER) or None
+
+
+def safety_keep(db) -> int:
+    """Safety copies made before restores to keep (default ``DEFAULT_SAFETY_KEEP``)."""
+    with db.session() as session:
+        try:
+            value = int(get_setting(session, KEY_SAFETY_KEEP) or DEFAULT_SAFETY_KEEP)
+        except ValueError:
+            return DEFAULT_SAFETY_KEEP
+    return value if 1 <= value <= MAX_SAFETY_KEEP else DEFAULT_SAFETY_KEEP
 
 
 def behind_threshold(db) -> float:
@@ -66,7 +94,8 @@ def behind_threshold_in(session: Session) -> float:
 
 
 def save_general_settings(db, *, backup_folder: str | None = None,
-                          signatories: dict[str, str] | None = None, behind_months: float | None = None) -> None:
+                          signatories: dict[str, str] | None = None, behind_months: float | None = None,
+                          keep_safety: int | None = None) -> None:
     """Save 常规 settings in one transaction (needs 修改系统设置). ``None``
     leaves a group unchanged; an empty value clears a setting."""
     from gridadmin.services.access import audit
@@ -80,6 +109,11 @@ def save_general_settings(db, *, backup_folder: str | None = None,
             raise ValidationError(f"学时落后阈值“{behind_months:g}”无效，应在 0–12 个月之间。",
                                   field="学时落后阈值", value=behind_months)
         new[KEY_TRAINING_BEHIND_MONTHS] = f"{behind_months:g}"
+    if keep_safety is not None:
+        if not 1 <= keep_safety <= MAX_SAFETY_KEEP:
+            raise ValidationError(f"恢复前副本保留份数“{keep_safety}”无效，应在 1–{MAX_SAFETY_KEEP} 之间。",
+                                  field="恢复前副本保留份数", value=keep_safety)
+        new[KEY_SAFETY_KEEP] = str(keep_safety)
     if backup_folder is not None:
         new[KEY_BACKUP_FOLDER] = backup_folder.strip() or None
     for label, value in (signatories or {}).items():

@@ -24,7 +24,7 @@ from gridadmin.services.common.paging import ALIGN_RIGHT, Column, PageQuery, Pag
 from gridadmin.services.reports.toolkit import (
     DocumentInfo, Styles, data_table, fit_column_widths, render_pdf, signature_block, title_block,
 )
-from gridadmin.services.common.settings import signatories
+from gridadmin.services.common.settings import print_signatories
 from gridadmin.services.common.xlsx import FORMULA_START, TEXT_FORMAT, is_text_column, safe_cell, write_xlsx
 
 BLOCK = 2000
@@ -118,7 +118,7 @@ def export_table_pdf(db: Database, source: PageSource, query: PageQuery, columns
     numeric = [0] + [i + 1 for i, c in enumerate(columns) if c.align == ALIGN_RIGHT]
     story = title_block(info, styles) + [
         data_table(headers, rows, col_widths=widths, numeric_columns=numeric, styles=styles),
-        signature_block(styles, labels=("制表人", "审核人", "填报日期"), seal=False, values=signatories(db)),
+        signature_block(styles, labels=("制表人", "审核人", "填报日期"), seal=False, values=print_signatories(db)),
     ]
     path = Path(path)
     pages = render_pdf(path, info, story)

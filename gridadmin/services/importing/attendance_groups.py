@@ -207,7 +207,8 @@ def unfold_groups(sheet: SheetData) -> SheetData:
         row_names.append(names[attendee.group])
     problems = {key: message for key, message in sheet.problems.items() if key[0] < index}
     return SheetData(sheet.file_name, sheet.sheet_name, sheet.sheet_names, rows, problems,
-                     layout=GroupLayout(excel_rows, row_names, groups.starts), notes=sheet.notes)
+                     layout=GroupLayout(excel_rows, row_names, groups.starts), notes=sheet.notes,
+                     footer=sheet.footer)
 
 
 class GroupReader(RowReader):

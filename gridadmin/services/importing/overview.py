@@ -16,6 +16,7 @@ from gridadmin.services.importing.headers import find_header_row, header_score
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec, map_columns
 from gridadmin.services.importing.pipeline import FileRead, kind_of, read_file
 from gridadmin.services.importing.reading import SheetData
+from gridadmin.services.importing.samples import read_as
 from gridadmin.services.importing.sniff import FileRefused
 from gridadmin.services.common.progress import Job, Progress
 
@@ -43,6 +44,14 @@ class FileOverview:
     households: int = 0  # the wide household layout: households (``data_rows`` counts people)
     read: FileRead | None = field(default=None, compare=False, repr=False)  # for ``load_table(read=…)``
     duplicates: tuple[tuple[str, int], ...] = ()  # (field, column) also naming a field of ``columns``
+    raw_samples: tuple = ()  # the cells behind ``samples``, as read
+
+    def sample(self, column: int, key: str | None) -> str:
+        """The first value under ``column`` as the import reads it for the
+        field ``key`` (or the refusal the import would give; see ``samples``)."""
+        if column >= len(self.raw_samples):
+            return self.samples[column] if column < len(self.samples) else ""
+        return read_as(kind_of(self.kind).spec, key, self.raw_samples[column], self.headers[column])
 
     def field_of(self, column: int) -> str | None:
         """The field the column maps to; a second column naming the same
@@ -94,17 +103,22 @@ def overview_of(spec: KindSpec, sheet: SheetData, path, detected: str) -> FileOv
                           field="header", value=sheet.sheet_name)
     mapping = map_columns(spec, sheet.rows[index])
     width = len(mapping.headers)
-    samples = [""] * width
+    raw = [None] * width
     for r in range(index + 1, min(len(sheet.rows), index + 1 + SAMPLE_ROWS)):
         row = sheet.rows[r]
         for c in range(min(width, len(row))):
-            if not samples[c] and (r, c) not in sheet.problems:
-                samples[c] = _text(row[c])[:40]
+            if raw[c] is None and (r, c) not in sheet.problems and _text(row[c]):
+                raw[c] = row[c]
+    by_column = {c: key for key, c in mapping.columns.items()}
+    samples = [read_as(spec, by_column.get(c), raw[c], mapping.headers[c]) for c in range(width)]
     data_rows = sum(1 for row in sheet.rows[index + 1:] if any(_text(v) for v in row))
     return FileOverview(str(path), Path(path).name, spec.key, tuple(sheet.sheet_names), sheet.sheet_name, detected,
                         index + 1, tuple(mapping.headers), dict(mapping.columns), tuple(samples), data_rows,
-                        getattr(sheet.layout, "note", ""), tuple(getattr(sheet.layout, "letters", ())),
-                        getattr(sheet.layout, "households", 0), duplicates=tuple(mapping.duplicates))
+                        "\n".join(n for n in (getattr(sheet.layout, "note", ""),
+                                              sheet.footer.note + "。" if sheet.footer is not None else "") if n),
+                        tuple(getattr(sheet.layout, "letters", ())),
+                        getattr(sheet.layout, "households", 0), duplicates=tuple(mapping.duplicates),
+                        raw_samples=tuple(raw))
 
 
 def inspect_file(path: str | os.PathLike, kind: str, sheet: str | None = None) -> FileOverview:

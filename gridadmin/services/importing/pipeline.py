@@ -29,8 +29,9 @@ from gridadmin.services.importing.changes import CHANGES, plan_changes, write_ch
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing import lock as import_lock
 from gridadmin.services.importing.filing_unit import apply_filing_unit
+from gridadmin.services.importing.footer import cut_footer, stray_rows
 from gridadmin.services.importing.header_groups import fold_header_groups
-from gridadmin.services.importing.headers import Table, pick_table
+from gridadmin.services.importing.headers import Table, find_header_row, pick_table
 from gridadmin.services.importing.mapping import KindSpec
 from gridadmin.services.importing.plan import ERROR, MODES, NEW, UPDATE, ImportPlan, RowIssue, RowPlan
 from gridadmin.services.importing.reading import SheetData, read_sheets
@@ -39,7 +40,7 @@ from gridadmin.services.importing.resident_write import write_residents
 from gridadmin.services.importing.residents import RESIDENTS
 from gridadmin.services.importing.scope import check_scope
 from gridadmin.services.importing.staff import STAFF, plan_staff, write_staff
-from gridadmin.services.importing.wide import finish, rename_issues, widen
+from gridadmin.services.importing.wide import finish, group_header_index, rename_issues, widen
 from gridadmin.services.common.progress import Job, Progress
 from gridadmin.services.access.permissions import EDIT_AREAS, EDIT_STAFF, EDIT_TRAINING, IMPORT_REGISTER, acting, require
 
@@ -100,15 +101,23 @@ def read_kind_sheets(path: str | os.PathLike, kind: str, sheet: str | None = Non
     """The sheets as the kind reads them: a residents sheet in the wide
     household layout comes back one row per person (see ``wide``), a
     sign-in sheet of side-by-side groups one attendee per row (see
-    ``attendance.unfold_groups``); a two-row header (户籍地 over 省/市/区县)
-    is folded into one column per group (see ``header_groups``) and a
-    填报单位 block above the header read (see ``filing_unit``)."""
-    sheets = read_sheets(path, sheet)
+    ``attendance.unfold_groups``); the footer (制表人/合计 …) is cut first;
+    a two-row header (户籍地 over 省/市/区县) is folded into one column per
+    group (see ``header_groups``) and a 填报单位 block above the header
+    read (see ``filing_unit``)."""
+    sheets = [cut_footer(s, _raw_header_index(kind, s)) for s in read_sheets(path, sheet)]
     unfold = UNFOLD.get(kind)
     if unfold is not None:
         sheets = [unfold(s) for s in sheets]
     spec = kind_of(kind).spec
     return [apply_filing_unit(spec, fold_header_groups(spec, s)) if s.layout is None else s for s in sheets]
+
+
+def _raw_header_index(kind: str, sheet: SheetData) -> int | None:
+    """The header row of a sheet as read (before a wide household sheet is
+    unfolded), for finding its footer below it."""
+    wide_index = group_header_index(sheet.rows) if kind == "residents" else None
+    return wide_index if wide_index is not None else find_header_row(kind_of(kind).spec, sheet.rows)
 
 
 @dataclass(frozen=True)
@@ -175,8 +184,10 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
         rows, extra = kind_of(kind).plan(session, table, mode, today, effective=effective or today)
     else:
         rows, extra = kind_of(kind).plan(session, table, mode, today)
-    if table.sheet.notes:  # about the file itself (read as .xls although named .xlsx …), first
-        extra = {**extra, "notes": [*table.sheet.notes, *(extra.get("notes") or [])]}
+    footer = table.sheet.footer
+    if table.sheet.notes or footer is not None:  # about the file itself (read as .xls although named .xlsx …), first
+        extra = {**extra, "notes": [*table.sheet.notes, *([footer.note] if footer is not None else []),
+                                    *(extra.get("notes") or [])]}
     unused = unused_columns(table)
     if unused:
         extra = {**extra, "unused_columns": unused}
@@ -184,6 +195,7 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
     if kind_of(kind).permission == IMPORT_REGISTER:
         submitted_month_warnings(session, rows, effective or today)
     rename_issues(table, rows)
+    rows = rows + stray_rows(footer, len(table.mapping.headers))  # data after the footer: errors, not dropped
     return ImportPlan(kind, mode, str(path), Path(path).name, table.sha256 or file_sha256(path),
                       table.sheet.sheet_name, table.header_row, table.mapping.headers, dict(table.mapping.columns),
                       rows, extra)

@@ -50,6 +50,7 @@ class SheetData:
     layout: object = None  # a ``wide.WideLayout`` when made from a wide household sheet
     notes: list[str] = field(default_factory=list)  # about the file as a whole (read as .xls although named .xlsx)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) → "=A1&B1" (.xlsx)
+    footer: object = None  # a ``footer.Footer``: the rows left out at the end (制表人、合计 …)
 
 
 def sheet_names(path: str | os.PathLike) -> list[str]:

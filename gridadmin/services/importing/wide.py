@@ -98,14 +98,22 @@ def _groups(row: list) -> dict[tuple[int, str], dict[str, int]]:
     return {k: v for k, v in found.items() if "name" in v}
 
 
+def group_header_index(rows: list[list]) -> int | None:
+    """0-based index of a wide sheet's header (the first row among the first
+    ones naming at least two member groups), else None."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if len(_groups(row)) >= 2:
+            return index
+    return None
+
+
 def widen(sheet: SheetData) -> SheetData:
     """The one-row-per-person form of a wide sheet (see the module docstring)."""
-    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        groups = _groups(row)
-        if len(groups) >= 2:
-            break
-    else:
+    index = group_header_index(sheet.rows)
+    if index is None:
         return sheet
+    row = sheet.rows[index]
+    groups = _groups(row)
     ordered = sorted(groups.items())
     in_groups = {c for _k, fields in ordered for c in fields.values()}
     shared = [c for c, cell in enumerate(row) if c not in in_groups and str(cell or "").strip()]
@@ -154,7 +162,7 @@ def widen(sheet: SheetData) -> SheetData:
         households += len(rows) > people_before
     layout = HouseholdLayout(excel_rows, names, tuple(letters), households, len(rows) - index - 1, len(ordered))
     return SheetData(sheet.file_name, sheet.sheet_name, sheet.sheet_names, rows, problems, layout=layout,
-                     notes=sheet.notes)
+                     notes=sheet.notes, footer=sheet.footer)
 
 
 def finish(table: Table) -> Table:

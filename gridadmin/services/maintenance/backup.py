@@ -18,8 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from gridadmin.services.common.errors import ValidationError
+from gridadmin.services.common.settings import DEFAULT_SAFETY_KEEP
 
 BACKUP_SUFFIX = ".gadb"
+SAFETY_PREFIX = "恢复前-"
+_SAFETY = re.compile("^" + SAFETY_PREFIX + r"(\d{8})-(\d{6})(?:-\d+)?" + re.escape(BACKUP_SUFFIX) + "$")
 _DAILY = re.compile(r"^gridadmin-(\d{8})-(\d{6})" + re.escape(BACKUP_SUFFIX) + "$")
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
 
@@ -60,17 +63,33 @@ def backup_sqlite(source: Path, target: Path) -> BackupCheck:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     try:
-        _create_private(partial)
-        _online_copy(source, partial)
-    except (sqlite3.Error, OSError) as exc:
-        partial.unlink(missing_ok=True)
-        raise ValidationError(f"备份失败：{exc}", field="数据库", value=str(source)) from exc
-    check = verify_backup(partial)
-    if not check.ok:
-        partial.unlink(missing_ok=True)
-        raise ValidationError(f"备份文件校验未通过：{check.message}", field="备份", value=str(target))
-    partial.replace(target)
+        try:
+            _create_private(partial)
+            _online_copy(source, partial)
+            _self_contained(partial)
+        except (sqlite3.Error, OSError) as exc:
+            _remove_sqlite_file(partial)
+            raise ValidationError(f"备份失败：{exc}", field="数据库", value=str(source)) from exc
+        check = verify_backup(partial)
+        if not check.ok:
+            _remove_sqlite_file(partial)
+            raise ValidationError(f"备份文件校验未通过：{check.message}", field="备份", value=str(target))
+        partial.replace(target)
+    finally:
+        for suffix in ("-wal", "-shm", "-journal"):  # never left beside the backup, whatever happened
+            Path(str(partial) + suffix).unlink(missing_ok=True)
     return check
+
+
+def _self_contained(path: Path) -> None:
+    """Make a copy of a WAL database one file (rollback journal mode): a
+    copy keeps its source's WAL mode, and reading it (``verify_backup``,
+    read-only) would leave ``-wal``/``-shm`` files beside it."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()
 
 
 def verify_backup(path: Path) -> BackupCheck:
@@ -216,7 +235,8 @@ def other_township(check: BackupCheck, database: Path) -> str | None:
             f"当前数据库属于“{current[1] or current[0]}”（{current[0]}）。")
 
 
-def restore_sqlite(backup: Path, database: Path, safety_dir: Path, *, confirm_township: bool = False) -> Path | None:
+def restore_sqlite(backup: Path, database: Path, safety_dir: Path, *, confirm_township: bool = False,
+                   keep_safety: int = DEFAULT_SAFETY_KEEP) -> Path | None:
     """Replace ``database`` with the data of ``backup``.
 
     Verifies the backup first (``ValidationError`` with the reason, nothing
@@ -225,8 +245,9 @@ def restore_sqlite(backup: Path, database: Path, safety_dir: Path, *, confirm_to
     current database into ``safety_dir`` and rebuilds the database from
     GridAdmin's own schema with the backup's table data
     (``rebuild_from_backup``). Returns the safety copy's path (None when
-    there was no database yet). All connections to ``database`` must be
-    closed by the caller."""
+    there was no database yet); the safety copies in ``safety_dir`` beyond
+    the newest ``keep_safety`` are deleted (``rotate_safety_copies``). All
+    connections to ``database`` must be closed by the caller."""
     check = verify_backup(backup)
     if not check.ok:
         raise ValidationError(f"不能恢复：{check.message}", field="备份", value=str(backup))
@@ -240,12 +261,40 @@ def restore_sqlite(backup: Path, database: Path, safety_dir: Path, *, confirm_to
     try:
         safety = None
         if database.exists() and database.stat().st_size > 0:
-            safety = Path(safety_dir) / f"恢复前-{datetime.now():%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
+            safety = _new_safety_path(Path(safety_dir))
             backup_sqlite(database, safety)
         _online_copy(rebuilt, database)
     finally:
         _remove_sqlite_file(rebuilt)
+    if safety is not None:
+        rotate_safety_copies(Path(safety_dir), keep_safety)
     return safety
+
+
+def _new_safety_path(folder: Path) -> Path:
+    stamp = f"{SAFETY_PREFIX}{datetime.now():%Y%m%d-%H%M%S}"
+    path, n = folder / f"{stamp}{BACKUP_SUFFIX}", 1
+    while path.exists():  # two restores in one second
+        n += 1
+        path = folder / f"{stamp}-{n}{BACKUP_SUFFIX}"
+    return path
+
+
+def rotate_safety_copies(folder: Path, keep: int = DEFAULT_SAFETY_KEEP) -> list[Path]:
+    """Delete the safety copies (恢复前-YYYYMMDD-HHMMSS.gadb) in ``folder``
+    beyond the newest ``keep`` (by the time in their names); other backups
+    are never touched. Returns the deleted paths."""
+    found = []
+    for path in Path(folder).glob(f"{SAFETY_PREFIX}*{BACKUP_SUFFIX}"):
+        m = _SAFETY.match(path.name)
+        if m:
+            suffix = path.stem.rsplit("-", 1)[-1] if path.stem.count("-") == 3 else "1"
+            found.append((m[1] + m[2], int(suffix), path))
+    found.sort(reverse=True)
+    removed = [path for *_key, path in found[max(keep, 1):]]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
 
 
 def rebuild_from_backup(backup: Path, revision: str, target: Path) -> None:
@@ -385,8 +434,10 @@ def restore_database(db, backup: Path, safety_dir: Path, *, confirm_township: bo
     only; see ``restore_sqlite``: another township needs
     ``confirm_township``). Closes the database's connections first; the
     caller reopens its windows afterwards. Returns the safety copy of the
-    replaced database. The restore is recorded in the restored database."""
+    replaced database (the older ones beyond the 恢复前副本保留份数 setting are
+    deleted). The restore is recorded in the restored database."""
     from gridadmin.db import sqlite_path
+    from gridadmin.services.common.settings import safety_keep
     from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting, require
 
     path = sqlite_path(db.url)
@@ -394,8 +445,9 @@ def restore_database(db, backup: Path, safety_dir: Path, *, confirm_township: bo
         raise ValidationError("PostgreSQL 数据库请由服务器管理员恢复。", field="数据库", value=db.display_location)
     with db.session() as session:
         require(session, acting(db), MANAGE_SETTINGS)
+    keep = safety_keep(db)
     db.engine.dispose()
-    safety = restore_sqlite(Path(backup), path, Path(safety_dir), confirm_township=confirm_township)
+    safety = restore_sqlite(Path(backup), path, Path(safety_dir), confirm_township=confirm_township, keep_safety=keep)
     record_restore(db, Path(backup))
     return safety
 

@@ -10,6 +10,7 @@ save-as in the audit trail. No Qt here.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 import shutil
@@ -43,10 +44,21 @@ class ReportRow:
     sha256: str
     username: str
     created_at: datetime | None
+    user_label: str = ""  # who generated it as people know them: the display name (the login name if none)
 
     @property
     def sha_short(self) -> str:
         return self.sha256[:12]
+
+    @property
+    def provisional(self) -> bool:
+        """Generated before its month ended: its numbers were as of that day."""
+        try:
+            year, month = (int(part) for part in self.month.split("-")[:2])
+        except ValueError:
+            return False
+        end = date(year, month, calendar.monthrange(year, month)[1])
+        return self.created_at is not None and self.created_at.date() < end
 
     @property
     def exists(self) -> bool:
@@ -148,8 +160,20 @@ def _generate(db, actor, year, month, scope_area_id, scope_name, folder, printed
     return get_report(db, report_id)
 
 
-def _row(r: GeneratedReport) -> ReportRow:
-    return ReportRow(r.id, r.month, r.scope_area_id, r.scope_name, r.file_path, r.sha256, r.username, r.created_at)
+def _row(r: GeneratedReport, names: dict[int, str] | None = None) -> ReportRow:
+    label = (names or {}).get(r.user_id) or r.username
+    return ReportRow(r.id, r.month, r.scope_area_id, r.scope_name, r.file_path, r.sha256, r.username, r.created_at,
+                     label)
+
+
+def _display_names(session, user_ids) -> dict[int, str]:
+    from gridadmin.models import User
+
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return {i: name for i, name in session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+            if name}
 
 
 def get_report(db: Database, report_id: int) -> ReportRow:
@@ -157,14 +181,15 @@ def get_report(db: Database, report_id: int) -> ReportRow:
         r = session.get(GeneratedReport, report_id)
         if r is None:
             raise NotFoundError(f"报表记录 {report_id} 不存在。", field="报表", value=str(report_id))
-        return _row(r)
+        return _row(r, _display_names(session, [r.user_id]))
 
 
 def list_reports(db: Database, *, limit: int = 500) -> list[ReportRow]:
     """The latest ``limit`` generated reports, newest first."""
     with db.session() as session:
-        rows = session.scalars(select(GeneratedReport).order_by(GeneratedReport.id.desc()).limit(limit))
-        return [_row(r) for r in rows]
+        rows = session.scalars(select(GeneratedReport).order_by(GeneratedReport.id.desc()).limit(limit)).all()
+        names = _display_names(session, [r.user_id for r in rows])
+        return [_row(r, names) for r in rows]
 
 
 def record_print(db: Database, report_id: int, pages: int) -> None:

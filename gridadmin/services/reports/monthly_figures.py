@@ -150,6 +150,21 @@ class MonthlyFigures:
     now_totals: dict | None = None  # with ``submission``: the totals the register gives today
     late: tuple = ()  # with ``submission``: the late changes (``late_changes.LateChange``) behind the difference
     corrected_by: tuple = ()  # with ``previous_submission``: the late changes behind this month's 更正
+    computed_on: date | None = None  # the day the figures were computed: before ``month_end`` they are provisional
+
+    @property
+    def provisional(self) -> bool:
+        """Computed before the month ended: the numbers are as of that day
+        and change until the month is over."""
+        return self.computed_on is not None and self.computed_on < self.month_end
+
+    @property
+    def as_of_text(self) -> str:
+        """统计时点 as the report prints it (the PDF, the preview, ``--json``)."""
+        if self.provisional:
+            return (f"统计时点：{self.computed_on:%Y年%m月%d日}（本月未结束，数字为截至当日的临时数，"
+                    f"{self.month_end:%m月%d日}月末后请重新生成）")
+        return f"统计时点：{self.month_end:%Y年%m月%d日}（本月末）"
 
     @property
     def unit(self) -> str:
@@ -184,6 +199,8 @@ class MonthlyFigures:
 
         out = {
             "month": self.month_key,
+            "as_of": (self.computed_on if self.provisional else self.month_end).isoformat(),
+            "provisional": self.provisional, "as_of_text": self.as_of_text,
             "scope": {"name": self.scope_name, "code": self.scope_code},
             "submitted": None if self.submission is None else {
                 "by": self.submission.username, "at": self.submission.submitted_at.isoformat(sep=" ")},
@@ -413,7 +430,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           corrected_by=tuple(corrected_by),
                           staff_on_leave=int(on_leave),
                           behind_by_community=tuple((r.name, len(behind_counts.get(r.area_id, ()))) for r in rows),
-                          behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all)
+                          behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all,
+                          computed_on=date.today())
 
 
 class _Reported:

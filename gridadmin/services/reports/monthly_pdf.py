@@ -38,10 +38,10 @@ CORRECTED_SHORT = ("上月末已报", "更正", "增加", "减少", "本月末")
 def monthly_report_pdf(db: Database, year: int, month: int, target: str | Path | BinaryIO,
                        scope_area_id: int | None = None, *, printed_on: date | None = None) -> int:
     """Compute the figures and write the report; returns the page count."""
-    from gridadmin.services.common.settings import signatories
+    from gridadmin.services.common.settings import print_signatories
 
     figures = monthly_figures(db, year, month, scope_area_id)
-    return write_monthly_pdf(figures, target, printed_on=printed_on, signatories=signatories(db))
+    return write_monthly_pdf(figures, target, printed_on=printed_on, signatories=print_signatories(db))
 
 
 def number(value: int | float) -> str:
@@ -60,12 +60,19 @@ def write_monthly_pdf(figures: MonthlyFigures, target: str | Path | BinaryIO, *,
         subtitle += f"　统计范围：{figures.scope_name}"
     if figures.submission is not None:
         subtitle += f"　{figures.submission.label}"
+    if figures.provisional:
+        subtitle += "　（临时数）"
     info = DocumentInfo(title=TITLE, unit=figures.unit, subtitle=subtitle, printed_on=printed_on or date.today(),
                         landscape=True)
     styles = Styles()
-    story = title_block(info, styles)
-    story.append(Paragraph(f"统计时点：{figures.month_end:%Y年%m月%d日}（本月末）；上月末为 "
-                           f"{figures.previous_end:%Y年%m月%d日}。", styles.small))
+    return render_pdf(target, info, title_block(info, styles) + monthly_story(figures, styles, signatories))
+
+
+def monthly_story(figures: MonthlyFigures, styles: Styles, signatories: dict[str, str] | None = None) -> list:
+    """The report's flowables under its title block: every section, the
+    signature block, the charts page and the corrections page
+    (``monthly_tables.report_tables`` reads the same ones for ``--json``)."""
+    story = [Paragraph(f"{figures.as_of_text}；上月末为 {figures.previous_end:%Y年%m月%d日}。", styles.small)]
     story += _stock_and_flow(figures, styles)
     story += _categories(figures, styles)
     story += _staff(figures, styles)
@@ -79,7 +86,7 @@ def write_monthly_pdf(figures: MonthlyFigures, target: str | Path | BinaryIO, *,
                                         signature_block(styles, values=signatories)]))
     story += _charts(figures, styles)
     story += _corrections_page(figures, styles)
-    return render_pdf(target, info, story)
+    return story
 
 
 def _stock_and_flow(figures: MonthlyFigures, styles: Styles) -> list:

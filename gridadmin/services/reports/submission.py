@@ -99,7 +99,7 @@ def submit_monthly_report(db: Database, year: int, month: int, scope_area_id: in
 
 
 def _submit(db, actor, year, month, key, scope_area_id, s_key, scope_name, folder, printed_on) -> Job:
-    from gridadmin.services.common.settings import signatories
+    from gridadmin.services.common.settings import print_signatories
 
     yield Progress(0, 3, f"正在计算 {month_label(key)} 月报（{scope_name}）…")
     submitted_at = local_now()
@@ -108,7 +108,7 @@ def _submit(db, actor, year, month, key, scope_area_id, s_key, scope_name, folde
     figures = monthly_figures(db, year, month, scope_area_id, as_submitted=False)
     yield Progress(1, 3, "正在生成上报的 PDF…")
     path, pages = write_report_file(folder, key, scope_name, lambda part: write_monthly_pdf(
-        figures, part, printed_on=printed_on, signatories=signatories(db)), "_已上报")
+        figures, part, printed_on=printed_on, signatories=print_signatories(db)), "_已上报")
     yield Progress(2, 3, "正在登记上报…")
     sha = file_sha256(path)
     try:

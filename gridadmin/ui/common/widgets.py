@@ -12,6 +12,21 @@ if TYPE_CHECKING:
     from gridadmin.services.roster.staff import IdFacts
 
 ERROR_STYLE = "color: #b00020;"
+NOTICE_STYLE = "color: #1b7f3b;"
+NOTICE_MS = 15_000  # how long a "已保存" notice stays in the status bar
+
+
+def notify(widget, text: str) -> bool:
+    """Tell the user ``text`` without a box to click away: in the status
+    bar of ``widget``'s main window for a while. False when the widget is
+    not inside one (the caller shows it on its own page too)."""
+    from PySide6.QtWidgets import QMainWindow
+
+    window = widget.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(text, NOTICE_MS)
+        return True
+    return False
 
 
 def error_label() -> QLabel:

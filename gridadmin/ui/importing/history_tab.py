@@ -3,7 +3,7 @@ selected batch after a confirmation (``services.importing.undo.undo_job``, with 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
@@ -19,13 +19,18 @@ ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 class HistoryTab(QWidget):
+    """``undone(batch_id)`` after a batch was undone here (the wizard's 完成
+    page of that batch then says so)."""
+
+    undone = Signal(int)
+
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
         self.batches: list[BatchRow] = []
         self.headers = [self.tr("批次"), self.tr("导入时间"), self.tr("文件"), self.tr("类型"), self.tr("方式"),
                         self.tr("总行数"), self.tr("新增"), self.tr("更新"), self.tr("无变化"), self.tr("跳过"),
-                        self.tr("其中错误"), self.tr("操作人"), self.tr("SHA-256"), self.tr("状态")]
+                        self.tr("其中错误"), self.tr("操作人"), self.tr("状态")]
         self.table = QTableWidget(0, len(self.headers))
         self.table.setHorizontalHeaderLabels(self.headers)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -36,6 +41,10 @@ class HistoryTab(QWidget):
         self.undo_button.setToolTip(self.tr("删除所选批次新增的记录，把它更新过的记录恢复为导入前的值"))
         self.undo_button.setEnabled(False)
         self.message = message_label()
+        self.details = QLabel()  # the selected batch in full (its file's checksum too: not a column of jargon)
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setStyleSheet("background: #f6f6f6; padding: 6px;")
         bar = QHBoxLayout()
         bar.addWidget(self.summary, 1)
         bar.addWidget(self.undo_button)
@@ -44,6 +53,7 @@ class HistoryTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
         self.refresh_button.clicked.connect(self.refresh)
         self.undo_button.clicked.connect(self.undo_selected)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -57,6 +67,17 @@ class HistoryTab(QWidget):
     def _selection_changed(self) -> None:
         batch = self.selected_batch()
         self.undo_button.setEnabled(batch is not None and batch.undone_at is None)
+        self.details.setText(self.details_text(batch) if batch is not None
+                             else self.tr("选中一行可在这里查看该批次的详细信息。"))
+
+    def details_text(self, b: BatchRow) -> str:
+        when = b.created_at.strftime("%Y-%m-%d %H:%M") if b.created_at else ""
+        status = self.tr("已于 {when} 撤销").format(when=b.undone_at.strftime("%Y-%m-%d %H:%M")) \
+            if b.undone_at else self.tr("已导入")
+        return self.tr("批次 {id}：“{file}”，{kind}，{when} 由 {user} 导入，{status}。\n"
+                       "文件校验值（SHA-256，可用来核对两次导入的是否为同一个文件）：{sha}").format(
+            id=b.id, file=b.file_name, kind=kind_label(b.kind, short=True), when=when, user=b.user, status=status,
+            sha=b.sha256)
 
     def undo_selected(self) -> None:
         """Ask, then undo the selected batch; a refusal is shown in red."""
@@ -91,6 +112,7 @@ class HistoryTab(QWidget):
             done.append(self.tr("恢复 {what}").format(what=counts_text(result.restored_by)))
         show_message(self.message, self.tr("已撤销导入批次 {id}：{done}。").format(
             id=result.batch_id, done="；".join(done) or self.tr("没有需要改动的记录")), "ok")
+        self.undone.emit(result.batch_id)
 
     def refresh(self) -> None:
         self.batches = list_batches(self.db)
@@ -102,16 +124,15 @@ class HistoryTab(QWidget):
             status = self.tr("已撤销 {when}").format(when=b.undone_at.strftime("%Y-%m-%d %H:%M")) \
                 if b.undone_at else self.tr("已导入")
             values = [b.id, when, b.file_name, kind_label(b.kind, short=True), modes.get(b.mode, b.mode), b.rows, b.inserted,
-                      b.updated, b.unchanged, b.skipped, b.errors, b.user, b.sha_short, status]
+                      b.updated, b.unchanged, b.skipped, b.errors, b.user, status]
             for c, value in enumerate(values):
                 item = QTableWidgetItem(f"{value:,}" if isinstance(value, int) and c else str(value))
                 if isinstance(value, int):
                     item.setTextAlignment(ALIGN_NUMBER)
                 self.table.setItem(r, c, item)
             self.table.item(r, 2).setToolTip(b.file_name)
-            self.table.item(r, 12).setToolTip(b.sha256)
-        self.summary.setText(self.tr("共 {n} 次导入（最新的在最上面）。鼠标停在 SHA-256 上可看完整校验值，"
-                                     "用于核对是否为同一文件。").format(n=len(self.batches)) if self.batches
+        self.summary.setText(self.tr("共 {n} 次导入（最新的在最上面），选中一行可在下方查看详细信息。").format(
+            n=len(self.batches)) if self.batches
                              else self.tr("还没有导入记录。"))
         self._selection_changed()
 

@@ -33,14 +33,30 @@ class ImportPage(QWidget):
         layout.addWidget(self.tabs, 1)
         self.wizard.imported.connect(lambda _batch: self.history.refresh())
         self.wizard.history_wanted.connect(lambda: self.tabs.setCurrentWidget(self.history))
+        self.history.undone.connect(self.wizard.result_step.mark_undone)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.history.refresh()
 
     def _tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.history:
             self.history.refresh()
+            self._check_undone()
+        elif self.tabs.currentWidget() is self.wizard:
+            self.history.refresh()
+            self._check_undone()
         elif self.tabs.currentWidget() is self.export_tab:
             self.export_tab.refresh()
 
     def refresh(self) -> None:
         self.history.refresh()
+        self._check_undone()
+
+    def _check_undone(self) -> None:
+        """The 完成 page of a batch undone meanwhile (by another clerk, the
+        command line) says so too."""
+        result = self.wizard.result_step.result
+        if result is None or result.batch_id is None:
+            return
+        batch = next((b for b in self.history.batches if b.id == result.batch_id), None)
+        if batch is not None and batch.undone_at is not None:
+            self.wizard.result_step.mark_undone(batch.id, batch.undone_at)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from gridadmin.services.importing.overview import FileOverview, kind_fields, missing_required
+from gridadmin.services.importing.samples import REFUSED
 from gridadmin.ui.importing.common import message_label, show_message
 
 COL_LETTER, COL_HEADER, COL_SAMPLE, COL_FIELD = range(4)
@@ -81,7 +82,8 @@ class MappingStep(QWidget):
             letter.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(column, COL_LETTER, letter)
             self.table.setItem(column, COL_HEADER, QTableWidgetItem(text or self.tr("（空白列名）")))
-            self.table.setItem(column, COL_SAMPLE, QTableWidgetItem(overview.samples[column]))
+            self.table.setItem(column, COL_SAMPLE, QTableWidgetItem())
+            self._show_sample(column, overview.field_of(column))
             combo = FieldCombo()
             combo.addItem(self.tr("（不导入）"), None)
             for spec in fields:
@@ -99,6 +101,7 @@ class MappingStep(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(max(0, combo.findData(by_column.get(column))))
             combo.blockSignals(False)
+            self._show_sample(column, combo.currentData())
         self._update_status()
         if note and not self.problem():
             show_message(self.status, note, "ok")
@@ -113,7 +116,17 @@ class MappingStep(QWidget):
         combo = self.combos()[column]
         combo.setCurrentIndex(combo.findData(key))
 
+    def _show_sample(self, column: int, key: str | None) -> None:
+        """The first value under the column as the import reads it for the
+        chosen field, or the refusal (red) it would give."""
+        text = self.overview.sample(column, key)
+        item = self.table.item(column, COL_SAMPLE)
+        item.setText(text)
+        item.setToolTip(text)
+        item.setForeground(QColor("#b00020" if text.startswith(REFUSED) else "#000"))
+
     def _combo_changed(self, column: int) -> None:
+        self._show_sample(column, self.combos()[column].currentData())
         self._update_status()
         self.changed.emit()
 

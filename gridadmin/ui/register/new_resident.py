@@ -11,6 +11,7 @@ complete their record.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
@@ -105,9 +106,10 @@ class ChooseHouseholdDialog(QDialog):
             self.accept()
 
 
-def add_resident_flow(db: Database, parent: QWidget | None = None, *, area_id: int | None = None) -> bool:
-    """Run 新增居民 (see the module doc); True when anything was saved (a
-    household created or a resident registered), so the caller refreshes."""
+def add_resident_flow(db: Database, parent: QWidget | None = None, *, area_id: int | None = None) -> str:
+    """Run 新增居民 (see the module doc); what was saved, in a sentence for
+    the status bar ("已登记新居民“王小明”（户 …）。"), or "" when nothing was
+    (a household created or a resident registered: the caller refreshes)."""
     from gridadmin.ui.register.resident_dialog import ResidentDialog
 
     chooser = ChooseHouseholdDialog(db, parent, area_id=area_id)
@@ -115,16 +117,19 @@ def add_resident_flow(db: Database, parent: QWidget | None = None, *, area_id: i
     household_id, created = chooser.household_id, chooser.created
     chooser.deleteLater()
     if not accepted or household_id is None:
-        return False
+        return ""
+    card = load_household(db, household_id)
     if created:
-        members = load_household(db, household_id).members
+        members = card.members
         dialog = ResidentDialog(db, members[0].id, parent) if members else None
     else:
         dialog = ResidentDialog.new_member(db, household_id, parent)
+    message = ""
     if dialog is not None:
         dialog.exec()
-        saved = dialog.changed
+        message = dialog.saved_message
         dialog.deleteLater()
-    else:
-        saved = False
-    return created or saved
+    if created:
+        translate = QCoreApplication.translate
+        message = translate("NewResident", "已新建住户 {no}。").format(no=card.data.household_no) + message
+    return message

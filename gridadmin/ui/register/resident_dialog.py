@@ -37,7 +37,9 @@ from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.services.roster.staff import code_choices, parse_form_date
 from gridadmin.services.register.tags import person_tags, set_person_tags, tag_choices
 from gridadmin.services.reports.submission import submitted_month_notice
-from gridadmin.ui.common.widgets import error_label, set_form_tab_order, setup_table, show_error, show_id_facts
+from gridadmin.ui.common.widgets import (
+    NOTICE_STYLE, error_label, set_form_tab_order, setup_table, show_error, show_id_facts,
+)
 
 CODE_LISTS = ("gender", "ethnicity", "relation", "resident_category", "residence_status", "political", "education",
               "marital")
@@ -76,6 +78,7 @@ class ResidentDialog(QDialog):
         self.person_id = person_id
         self.new_household_id = household_id if person_id is None else None
         self.changed = False
+        self.saved_message = ""  # what the last save did, for the caller's status bar
         self.full = may_see_full_numbers(db)
         self.choices = code_choices(db, *CODE_LISTS)
         self.choices["gender"] = [c for c in self.choices["gender"] if c[0] in ("1", "2")]
@@ -93,7 +96,8 @@ class ResidentDialog(QDialog):
         self.texts = {key: QLineEdit() for key in _TEXTS}
         self.dates = {key: QLineEdit() for key in _DATES}
         for edit in self.dates.values():
-            edit.setPlaceholderText("2020-01-31")
+            edit.setPlaceholderText(self.tr("年-月-日（未填）"))  # empty looks empty, never like a date
+            edit.setToolTip(self.tr("如 1990-01-31；不知道可不填"))
         self.texts["hukou_place"].setPlaceholderText(self.tr("如：河南省南阳市宛城区"))
         self.household_label = QLabel()
         self.relation_label = QLabel()
@@ -121,6 +125,9 @@ class ResidentDialog(QDialog):
         self.effective_day.dateChanged.connect(lambda _d: self.show_notice())
         self.floating_box = self._floating_box()
         self.error = error_label()
+        self.notice = QLabel()  # "已保存": green, the dialog stays open
+        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.hide()
 
         self.tags = QListWidget()
         self.tag_day = QDateEdit(QDate.currentDate())
@@ -153,6 +160,7 @@ class ResidentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
+        layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
         self.load()
 
@@ -366,8 +374,9 @@ class ResidentDialog(QDialog):
     def try_save(self, *, confirmed: bool = False) -> bool:
         """Save the form (a new member: register them, then go on as their
         form); False, with the refusal shown, when nothing was saved."""
+        was_new = self.is_new
         try:
-            if self.is_new:
+            if was_new:
                 self.person_id = add_resident(self.db, self.new_household_id, self.typed(),
                                               self.relation.currentData() or None, confirmed=confirmed,
                                               on=self.effective_day.date().toPython(),
@@ -386,6 +395,11 @@ class ResidentDialog(QDialog):
         show_error(self.error, "")
         self.changed = True
         self.load()
+        self.saved_message = (self.tr("已登记新居民“{name}”（户 {no}）。") if was_new else
+                              self.tr("已保存“{name}”的信息。")).format(name=self.record.data.name,
+                                                                     no=self.record.household_no)
+        self.notice.setText(self.saved_message)
+        self.notice.show()
         return True
 
     def checked_tags(self) -> set[int]:

@@ -25,7 +25,7 @@ from gridadmin.services.register.tags import tag_choices
 from gridadmin.ui.common.column_chooser import remember_columns
 from gridadmin.ui.common.export_actions import export_xlsx
 from gridadmin.ui.common.widgets import (
-    EmptyState, area_filter_combo, filter_combo, search_box, select_data, setup_lazy_table,
+    NOTICE_STYLE, EmptyState, area_filter_combo, filter_combo, notify, search_box, select_data, setup_lazy_table,
 )
 from gridadmin.ui.common.flow_layout import flow_row, joined
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
@@ -83,6 +83,9 @@ class ResidentsPage(QWidget):
         self.refresh_button = QPushButton(self.tr("刷新"))
         self.export_button = QPushButton(self.tr("导出 Excel…"))
         self.summary = QLabel()
+        self.notice = QLabel()
+        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.hide()
 
         self.model = LazyTableModel(resident_source(db), resident_columns(False),
                                     query=PageQuery(self.current_filter(), "name"), parent=self)
@@ -101,6 +104,7 @@ class ResidentsPage(QWidget):
         people.addLayout(more)
         people.addWidget(self.table, 1)
         people.addWidget(self.summary)
+        people.addWidget(self.notice)
         # The other tabs are built on first visit (opening the page stays one COUNT).
         self.tabs = QTabWidget()
         self.tabs.addTab(self.people_tab, self.tr("居民"))
@@ -293,8 +297,12 @@ class ResidentsPage(QWidget):
         (``ui/register/new_resident.py``); the lists refresh after a save."""
         from gridadmin.ui.register.new_resident import add_resident_flow
 
-        if add_resident_flow(self.db, self, area_id=self.area.currentData()):
+        message = add_resident_flow(self.db, self, area_id=self.area.currentData())
+        if message:
             self._changed()
+            notify(self, message)
+            self.notice.setText(message)  # on the page too: seen without looking down at the status bar
+            self.notice.show()
 
     def _changed(self) -> None:
         self.model.refresh()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout,
     QWidget,
@@ -104,9 +105,83 @@ class Chart(QFrame):
         layout.addLayout(head)
         layout.addWidget(self.plot, 1)
 
+        self.month_labels: list[str] = []
+        self.value_labels: list[pg.TextItem] = []
+        self.view_box.sigResized.connect(self._resized)
+
     @property
     def view_box(self) -> pg.ViewBox:
         return self.plot.getPlotItem().getViewBox()
+
+    def set_value_labels(self, points: list[tuple[float, float, str]], anchor: tuple[float, float], *,
+                         thin: bool = False) -> None:
+        """A number beside each bar or point: (x, y, text) in view
+        coordinates; ``thin``: along a narrow x axis only every k-th one
+        (the latest always), so neighbours never overlap."""
+        self.value_points, self.value_anchor, self.value_thin = list(points), anchor, thin
+        self.apply_value_labels()
+
+    def apply_value_labels(self) -> None:
+        for item in self.value_labels:
+            self.plot.removeItem(item)
+        self.value_labels = []
+        points = getattr(self, "value_points", [])
+        if not points:
+            return
+        font = QApplication.font()
+        font.setPointSizeF(max(font.pointSizeF() - 1, 7))
+        stride = 1
+        if self.value_thin:
+            widest = max(QFontMetrics(font).horizontalAdvance(t) for _x, _y, t in points) + 10
+            stride = next((k for k in range(1, len(points) + 1) if -(-len(points) // k) * widest <= self._axis_width()),
+                          len(points))
+        last = len(points) - 1
+        for i, (x, y, text) in enumerate(points):
+            if (last - i) % stride:
+                continue
+            item = pg.TextItem(text, color="#222", anchor=self.value_anchor)
+            item.setFont(font)
+            item.setPos(x, y)
+            self.plot.addItem(item)
+            self.value_labels.append(item)
+
+    def _axis_width(self) -> float:
+        return max(self.view_box.width(), 1.0)
+
+    def set_month_labels(self, labels: list[str]) -> None:
+        self.month_labels = list(labels)
+        self.apply_month_ticks()
+
+    def month_stride(self) -> int:
+        """Label every month, or every 2nd/3rd … when the axis is too narrow
+        for all of them side by side (never fewer than every 4th)."""
+        n = len(self.month_labels)
+        if n == 0:
+            return 1
+        widest = max(QFontMetrics(QApplication.font()).horizontalAdvance(t) for t in self.month_labels) + 12
+        for stride in (1, 2, 3, 4):
+            if -(-n // stride) * widest <= self._axis_width():
+                return stride
+        return 4
+
+    def apply_month_ticks(self) -> None:
+        if not self.month_labels:
+            return
+        stride = self.month_stride()
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        axis.setStyle(textFillLimits=[(0, 1.0)], hideOverlappingLabels=False)
+        last = len(self.month_labels) - 1  # the latest month always labelled
+        axis.setTicks([[(i, t) for i, t in enumerate(self.month_labels) if (last - i) % stride == 0]])
+
+    def shown_month_labels(self) -> list[str]:
+        ticks = self.plot.getPlotItem().getAxis("bottom")._tickLevels
+        return [t for _pos, t in ticks[0]] if ticks else []
+
+    def _resized(self) -> None:
+        """The plot area changed size (window resized, maximised)."""
+        self.apply_month_ticks()
+        if getattr(self, "value_thin", False):
+            self.apply_value_labels()
 
     def _scene_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -233,13 +308,16 @@ class DashboardPage(QWidget):
         low, high = min(trend, default=0), max(trend, default=1)
         pad = max((high - low) * 0.15, 1.0)
         self.trend_chart.plot.setYRange(max(0.0, low - pad), high + pad, padding=0)
+        self.trend_chart.set_value_labels([(x, v, _number(v)) for x, v in zip(xs, trend)], (0.5, 1.2), thin=True)
+        self.trend_chart.plot.setXRange(-0.8, len(trend) - 0.1, padding=0)  # the latest number not cut off
         self.trend_chart.plot.getPlotItem().getAxis("left").setWidth(self._text_width(_number(high)) + 14)
 
         hours = [v.value for v in f.training_by_month]
         self.training_bars.setOpts(x=xs, height=hours)
         self._month_axis(self.training_chart, [self._month_label(v.year, v.month, i)
                                                for i, v in enumerate(f.training_by_month)])
-        self.training_chart.plot.setYRange(0, max(hours + [1.0]) * 1.1, padding=0)
+        self.training_chart.plot.setYRange(0, max(hours + [1.0]) * 1.15, padding=0)
+        self.training_chart.set_value_labels([(x, v, _number(v)) for x, v in zip(xs, hours) if v], (0.5, 1.0))
         self.training_chart.plot.getPlotItem().getAxis("left").setWidth(
             self._text_width(_number(max(hours + [1.0]))) + 14)
 
@@ -251,12 +329,9 @@ class DashboardPage(QWidget):
         return self.tr("{m}月").format(m=month)
 
     def _month_axis(self, chart: Chart, labels: list[str]) -> None:
-        """Every other month always labelled, the months between only when
-        the chart is wide enough for them not to overlap (a 1024 px screen)."""
-        axis = chart.plot.getPlotItem().getAxis("bottom")
-        axis.setStyle(textFillLimits=[(0, 0.7)])
-        axis.setTicks([[(i, t) for i, t in enumerate(labels) if i % 2 == 0],
-                       [(i, t) for i, t in enumerate(labels) if i % 2 == 1]])
+        """Every month labelled when the chart is wide enough, else every
+        2nd, 3rd … (``Chart.month_stride``, again at every resize)."""
+        chart.set_month_labels(labels)
         chart.plot.setXRange(-0.6, len(labels) - 0.4, padding=0)
 
     def _horizontal_bars(self, chart: Chart, bars: pg.BarGraphItem, names: list[str], values: list[int]) -> None:
@@ -267,7 +342,8 @@ class DashboardPage(QWidget):
         left.setTicks([[(n - 1 - i, name) for i, name in enumerate(names)]])
         left.setWidth(max((self._text_width(name) for name in names), default=40) + 12)
         chart.plot.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
-        chart.plot.setXRange(0, max(values + [1]) * 1.08, padding=0)
+        chart.plot.setXRange(0, max(values + [1]) * 1.2, padding=0)  # room for the numbers after the bars
+        chart.set_value_labels([(v, n - 1 - i, _number(v)) for i, v in enumerate(values)], (0, 0.5))
 
     def _community_clicked(self, page: str, y: float) -> None:
         n = len(self.community_ids)

@@ -37,7 +37,7 @@ from gridadmin.ui.common.pdf_viewer import PRINT_DPI, PdfViewer, print_document 
 from gridadmin.ui.common.widgets import EmptyState
 from gridadmin.ui.common.file_dialogs import ask_save_path
 
-HISTORY_COLUMNS = ("月份", "范围", "生成人", "生成时间", "SHA-256", "文件")
+HISTORY_COLUMNS = ("月份", "范围", "生成人", "生成时间", "文件")
 
 
 SHOWN_LATE = 5  # late changes named on the 已上报 line (the PDF lists them all)
@@ -95,7 +95,7 @@ class ReportsPage(QWidget):
 
         self.history = QTableWidget(0, len(HISTORY_COLUMNS))
         self.history.setHorizontalHeaderLabels([self.tr("月份"), self.tr("范围"), self.tr("生成人"), self.tr("生成时间"),
-                                                self.tr("SHA-256"), self.tr("文件")])
+                                                self.tr("文件")])
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -110,6 +110,14 @@ class ReportsPage(QWidget):
         history_layout.setContentsMargins(0, 0, 0, 0)
         history_layout.addWidget(QLabel(self.tr("已生成的报表（双击打开）")))
         history_layout.addWidget(self.history, 1)
+        self.history_details = QLabel()  # the selected report in full, its file's checksum too (no jargon column)
+        self.history_details.setWordWrap(True)
+        self.history_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.history_details.setStyleSheet("background: #f6f6f6; padding: 4px;")
+        self.history_details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.history_details.setMinimumHeight(self.fontMetrics().lineSpacing() * 5 + 8)  # never cut to one line
+        history_layout.addWidget(self.history_details)
+        self.history.itemSelectionChanged.connect(self._history_selected)
 
         self.viewer = PdfViewer(self)
         self.document = self.viewer.document
@@ -265,16 +273,30 @@ class ReportsPage(QWidget):
         self.history.setRowCount(len(self._rows))
         for index, r in enumerate(self._rows):
             when = f"{r.created_at:%Y-%m-%d %H:%M}" if r.created_at else ""
-            values = (r.month, r.scope_name, r.username, when, r.sha_short, r.file_path)
+            values = (r.month, r.scope_name, r.user_label or r.username, when, r.file_path)
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col == 4:
-                    item.setToolTip(r.sha256)
-                if col == 5:
                     item.setToolTip(r.file_path if r.exists else self.tr("文件已不存在：") + r.file_path)
                     if not r.exists:
                         item.setForeground(Qt.GlobalColor.gray)
                 self.history.setItem(index, col, item)
+
+        self._history_selected()
+
+    def _history_selected(self) -> None:
+        rows = {index.row() for index in self.history.selectionModel().selectedRows()}
+        if len(rows) != 1 or min(rows) >= len(self._rows):
+            self.history_details.setText(self.tr("选中一行可在这里查看详细信息。"))
+            return
+        r = self._rows[min(rows)]
+        when = f"{r.created_at:%Y-%m-%d %H:%M}" if r.created_at else ""
+        self.history_details.setText(self.tr("{month} {scope}，{when} 由 {user} 生成{provisional}。\n文件：{path}{gone}\n"
+                                             "文件校验值（SHA-256，可核对打印或上报的是否为这一份）：{sha}").format(
+            month=r.month, scope=r.scope_name, when=when, user=r.user_label or r.username, path=r.file_path,
+            provisional=self.tr("（本月未结束时生成：临时数）") if r.provisional else "",
+            gone="" if r.exists else self.tr("（已不存在）"),
+            sha=" ".join(r.sha256[i:i + 16] for i in range(0, len(r.sha256), 16))))  # wraps in a narrow pane
 
     def open_row(self, row: int) -> bool:
         if not 0 <= row < len(self._rows):
@@ -297,7 +319,9 @@ class ReportsPage(QWidget):
         self.current = report
         self.preview.setCurrentWidget(self.viewer)
         self.viewer.go_to_page(0)
-        self.status.setText(self.tr("{month} 月报（{scope}），共 {n} 页 — {path}").format(
+        self.status.setText((self.tr("【临时数：生成时本月未结束，数字截至 {day}，月末后请重新生成】").format(
+            day=f"{report.created_at:%Y-%m-%d}") if report.provisional else "")
+            + self.tr("{month} 月报（{scope}），共 {n} 页 — {path}").format(
             month=report.month, scope=report.scope_name, n=self.document.pageCount(), path=report.file_path))
         for index, r in enumerate(self._rows):
             if r.id == report.id:

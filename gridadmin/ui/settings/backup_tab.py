@@ -18,6 +18,7 @@ from gridadmin.services.maintenance.backup import (
     BACKUP_SUFFIX, backup_database, list_backups, other_township, restore_database, verify_backup,
 )
 from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.common.settings import safety_keep
 
 FILTER = f"网格中心备份 (*{BACKUP_SUFFIX});;所有文件 (*)"
 
@@ -99,8 +100,10 @@ class BackupTab(QWidget):
         if not check.ok:
             QMessageBox.warning(self, APP_TITLE, self.tr("不能恢复：{message}").format(message=check.message))
             return
-        question = self.tr("{message}\n\n用这个备份替换当前数据库吗？当前数据库会先另存一份到备份文件夹。").format(
-            message=check.message)
+        keep = safety_keep(self.db)
+        question = self.tr("{message}\n\n用这个备份替换当前数据库吗？当前数据库会先另存一份到备份文件夹"
+                           "（“恢复前-”副本保留最近 {keep} 份，更早的自动删除；份数在“常规”中设置）。").format(
+            message=check.message, keep=keep)
         if QMessageBox.question(self, APP_TITLE, question) != QMessageBox.StandardButton.Yes:
             return
         other = other_township(check, sqlite_path(self.db.url))
@@ -115,7 +118,8 @@ class BackupTab(QWidget):
         except ServiceError as exc:
             QMessageBox.warning(self, APP_TITLE, exc.message)
             return
-        QMessageBox.information(self, APP_TITLE, self.tr("已恢复。恢复前的数据库另存为：{path}").format(
-            path=safety or "（无）"))
+        QMessageBox.information(self, APP_TITLE, self.tr("已恢复。恢复前的数据库另存为：{path}\n"
+                                                         "恢复前副本保留最近 {keep} 份，更早的已自动删除。").format(
+            path=safety or "（无）", keep=keep))
         if self.on_restored is not None:
             self.on_restored()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtWidgets import (
-    QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
     QVBoxLayout, QWidget,
 )
 
@@ -21,7 +21,8 @@ from gridadmin.db import Database, sqlite_path
 from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting
 from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.common.settings import (
-    SIGNATORY_KEYS, backup_folder_setting, behind_threshold, save_general_settings, signatories,
+    MAX_SAFETY_KEEP, SIGNATORY_KEYS, backup_folder_setting, behind_threshold, safety_keep, save_general_settings,
+    signatories,
 )
 from gridadmin.services.training.compliance import requirements, set_requirements
 from gridadmin.ui.common.widgets import error_label, show_error
@@ -38,6 +39,11 @@ class GeneralTab(QWidget):
         self.browse.clicked.connect(self._browse)
         self.current_folder = QLabel()
         self.current_folder.setWordWrap(True)
+        self.keep_safety = QSpinBox()
+        self.keep_safety.setRange(1, MAX_SAFETY_KEEP)
+        self.keep_safety.setSuffix(self.tr(" 份"))
+        self.keep_safety.setMaximumWidth(180)
+        self.keep_safety.setToolTip(self.tr("每次从备份恢复前，当前数据库另存为“恢复前-日期-时间.gadb”；只保留最近这么多份"))
         self.hours = QDoubleSpinBox()
         self.hours.setRange(0, 1000)
         self.hours.setDecimals(1)
@@ -59,6 +65,7 @@ class GeneralTab(QWidget):
         backup_form = QFormLayout(backup_box)
         backup_form.addRow(self.tr("备份文件夹"), row)
         backup_form.addRow("", self.current_folder)
+        backup_form.addRow(self.tr("恢复前副本保留"), self.keep_safety)
         if sqlite_path(db.url) is None:
             backup_form.addRow("", QLabel(self.tr("PostgreSQL 数据库由服务器管理员备份，此设置只用于本机数据库文件。")))
 
@@ -104,8 +111,8 @@ class GeneralTab(QWidget):
             layout.addWidget(QLabel(self.tr("只有管理员可以修改这些设置。")))
         layout.addLayout(bar)
         layout.addStretch(1)
-        for widget in (self.backup_folder, self.browse, self.hours, self.behind_months, self.save_button,
-                       *self.signatory_edits.values()):
+        for widget in (self.backup_folder, self.browse, self.keep_safety, self.hours, self.behind_months,
+                       self.save_button, *self.signatory_edits.values()):
             widget.setEnabled(self.allowed)
         self.load()
 
@@ -116,6 +123,7 @@ class GeneralTab(QWidget):
         self.current_folder.setText(self.tr("自动备份和“备份与恢复”使用：{p}").format(p=backup_folder(self.db)))
         self.hours.setValue(requirements(self.db, self.year).get(None, 0.0))
         self.behind_months.setValue(behind_threshold(self.db))
+        self.keep_safety.setValue(safety_keep(self.db))
         values = signatories(self.db)
         for label, edit in self.signatory_edits.items():
             edit.setText(values.get(label, ""))
@@ -133,7 +141,7 @@ class GeneralTab(QWidget):
         try:
             save_general_settings(self.db, backup_folder=self.backup_folder.text(),
                                   signatories={label: edit.text() for label, edit in self.signatory_edits.items()},
-                                  behind_months=self.behind_months.value())
+                                  behind_months=self.behind_months.value(), keep_safety=self.keep_safety.value())
             hours = self.hours.value()
             current = requirements(self.db, self.year).get(None)
             if hours > 0 and hours != current:

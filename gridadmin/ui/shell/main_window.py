@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self.db = db
         township = township_of_database(db)
         self.township_name = township[1] if township else ""
-        self.setWindowTitle(f"{APP_TITLE} — {self.township_name}" if self.township_name else APP_TITLE)
+        self.setWindowTitle(APP_TITLE)
         self._fit_default_size()
         self._pages: dict[str, QWidget] = {}
         self._page_shortcuts: dict[int, dict] = {}
@@ -295,12 +295,19 @@ class MainWindow(QMainWindow):
             raise KeyError(name)
         page = self._build_page(spec)
         self.stack.setCurrentWidget(page)
+        self._update_title(name)
         row = page_names().index(name)
         if self.nav.currentRow() != row:
             self.nav.blockSignals(True)
             self.nav.setCurrentRow(row)
             self.nav.blockSignals(False)
         return page
+
+    def _update_title(self, name: str) -> None:
+        """"页面 — 乡镇 — 网格中心管理系统": the program's name once, last (Qt
+        appends the application's display name to a title not ending with it)."""
+        parts = [page_titles().get(name, name), self.township_name, APP_TITLE]
+        self.setWindowTitle(" — ".join(p for p in parts if p))
 
     def open_list_for_area(self, name: str, area_id: int) -> None:
         """Show the roster or residents list filtered to one area."""
