@@ -121,8 +121,8 @@ def apply_filing_unit(spec: KindSpec, sheet: SheetData) -> SheetData:
     if index is None:
         return sheet
     unit = read_filing_unit(sheet.rows, index)
-    if unit is None:
-        return sheet
+    if unit is None or not (unit.community or unit.province or unit.city or unit.county):
+        return sheet  # "填报单位：东关街道" under a township's own title says nothing new
     note = f"填报单位（第 {unit.excel_row} 行）：{unit.text()}"
     if not unit.community or "community" in map_columns(spec, sheet.rows[index]).columns:
         return replace(sheet, notes=[*sheet.notes, note])
