@@ -20,7 +20,6 @@ from gridadmin.services.importing.remembered import recall_mapping, remember_map
 from gridadmin.services.importing.report import write_error_report
 from gridadmin.services.importing.template import write_template
 from gridadmin.services.common.progress import Progress
-from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.ui.importing.common import FILE_FILTER_EXTENSIONS, kind_label, outcome_message, show_message
 from gridadmin.ui.importing.file_step import FileStep
 from gridadmin.ui.importing.mapping_step import MappingStep
@@ -178,7 +177,6 @@ class ImportWizard(QWidget):
             self.detected_sheet = None  # what the first look at this file chose (set below)
         self.path = path
         self.file_step.show_path(path)
-        self.preview_step.model.mask_numbers = not may_see_full_numbers(self.db)
         kind = self.file_step.kind()
         outcome = run_job(self, self.tr("正在读取文件"), lambda: inspect_job(path, kind, sheet))
         if not outcome.ok:
