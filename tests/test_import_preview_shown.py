@@ -115,3 +115,25 @@ def test_wizard_preview_shows_what_the_service_gave(qtbot, world, importing_offi
     assert any("联系电话：138****5678 → 137****1111" in t for t in texts), texts
     assert not any(RESIDENT["in"][2] in t or RESIDENT["out"][2] in t for t in texts)
     assert any("不在当前用户负责的区域内" in t for t in texts)
+
+
+def test_an_id_number_outside_her_areas_tells_a_clerk_no_name(world, tmp_path):  # noqa: F811
+    """A file pairing 王芳's ID number (粮行社区) with another name: the
+    dry run must not answer “已登记给‘王芳’（户号 …）” to a clerk of 河街社区."""
+    path = _file_with_new_phones(world)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == RESIDENT["out"][0]:
+                cell.value = "王某某"
+    book.save(path)
+    plan = plan_import(world.actors["clerk"], path, "residents", today=TODAY)
+    row = next(r for r in plan.rows if "王某某" in [str(c) for c in r.cells])
+    assert row.status == ERROR and len(row.errors) == 1 and not row.warnings
+    assert row.errors[0].message == "“粮行社区”不在当前用户负责的区域内"
+    shown = _everything_shown(plan)
+    assert RESIDENT["out"][0] not in shown and "4113020020010001" not in shown
+    # the administrator is told whose number it is
+    admin_plan = plan_import(world.actors["admin"], path, "residents", today=TODAY)
+    assert RESIDENT["out"][0] in _everything_shown(admin_plan)
