@@ -85,7 +85,7 @@ def run() -> list[Figure]:
     # match of the township walked and looked up (before: 0.17–0.22 s on the loaded 2-core
     # VM, after: 0.05–0.12 s; the limit is 0.15 s per action).
     figures.append(Figure("residents_search_char_scoped_township", small["search_char_scoped"], "s",
-                          small["search_char"], "≤ 0.15 s per action, ratio ≈ 1"))
+                          small["search_char"], "≤ 0.15 s per action"))
     # The grid tree lists every area: ten times the grids means ten times the
     # rows to show, whatever the register holds. Per area, flat means ≈ 1.
     figures.append(Figure("residents_counts_per_grid_per_area_county", big["counts_per_grid"] / areas_big * 1e6,
