@@ -110,3 +110,4 @@ def test_pages_of_a_scoped_clerk_show_only_her_figures(qtbot, trained):
     assert dashboard.tiles["households"].value.text() == "1"
     assert dashboard.tiles["residents"].value.text() == "1"
     assert dashboard.community_names() == ["河街社区"]
+    assert "本人本月" in dashboard.tiles["imports"].toolTip()
