@@ -93,8 +93,10 @@ class Person(VersionedMixin, TimestampMixin, Base):
         Index("ix_person_status_household", "status", "household_id"),
         # The residents page: one status in pinyin order, pinyin/initials search.
         Index("ix_person_register", "status", "name_pinyin", "name_initials"),
-        # Per-area resident counts (grid tree): each household's 在册 members, one seek.
-        Index("ix_person_household_status", "household_id", "status"),
+        # Per-area resident counts (grid tree): each household's 在册 members, one seek;
+        # a search limited to some areas: their households' people by pinyin, in the index
+        # (migration 0016).
+        Index("ix_person_household_name", "household_id", "status", "name_pinyin", "name_initials"),
         # Presence at a date (dashboard trend): those who never left are one range.
         Index("ix_person_presence", "status", "moved_out_on", "died_on", "registered_on"),
         # One person, one record: no two 在册 persons share an ID number,

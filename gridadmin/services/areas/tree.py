@@ -26,7 +26,7 @@ from gridadmin.models.area import (
 from gridadmin.services.roster.on_post import on_post_assignment
 from gridadmin.services.access import audit
 from gridadmin.services.register import tallies
-from gridadmin.services.access.permissions import EDIT_AREAS, acting, require
+from gridadmin.services.access.permissions import EDIT_AREAS, acting, require, visible_areas
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.common.text import clean_text
 
@@ -59,6 +59,10 @@ class AreaNode:
     residents: int = 0
     staff_on_post: int = 0
     warning: str | None = None
+    # False: the area lies outside the acting user's areas (or only partly
+    # inside, like the township above a clerk's communities); its counts
+    # are left at 0 and must not be shown
+    figures: bool = True
 
     @property
     def code(self) -> str | None:
@@ -85,7 +89,14 @@ def load_tree(db: Database, *, include_inactive: bool = True, today: date | None
     with subtree counts computed in SQL and summed up the tree. With
     ``counts`` False the counts are left at 0 (and no grid-size warning is
     given): for pickers that show names only, which then skip the scan of
-    the whole register."""
+    the whole register.
+
+    Counts are the acting user's: every area is listed (the township's
+    structure is no secret: names and codes, and moving or adding areas
+    needs it), but only areas wholly inside the user's areas carry figures
+    (``figures`` True); the others — other communities, and the township
+    above a clerk's communities, whose total would be township-wide or a
+    partial sum passing for one — have ``figures`` False and counts 0."""
     today = today or date.today()
     with db.session() as session:
         query = select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code, Area.grid_code,
@@ -102,11 +113,17 @@ def load_tree(db: Database, *, include_inactive: bool = True, today: date | None
             .join(Staff, Staff.id == StaffAssignment.staff_id)
             .where(on_post_assignment(today, today))
             .distinct()).all()
-    return _assemble(rows, households, residents, staff_pairs)
+        visible = visible_areas(session, acting(db))
+    if visible is not None:
+        households = {a: n for a, n in households.items() if a in visible}
+        residents = {a: n for a, n in residents.items() if a in visible}
+        staff_pairs = [p for p in staff_pairs if p[0] in visible]
+    return _assemble(rows, households, residents, staff_pairs, visible)
 
 
-def _assemble(rows, households, residents, staff_pairs) -> list[AreaNode]:
-    """Depth-first order with subtree totals; each node is built once."""
+def _assemble(rows, households, residents, staff_pairs, visible=None) -> list[AreaNode]:
+    """Depth-first order with subtree totals; each node is built once.
+    Nodes outside ``visible`` (area ids; None: all) get no figures."""
     by_id = {r.id: r for r in rows}
     children: dict[int | None, list[int]] = {}
     for r in sorted(rows, key=lambda r: (r.sort_order, r.grid_code or r.division_code or "", r.name)):
@@ -127,8 +144,11 @@ def _assemble(rows, households, residents, staff_pairs) -> list[AreaNode]:
             c_hh, c_res, c_staff = visit(child_id, depth + 1)
             hh, res = hh + c_hh, res + c_res
             staff |= c_staff
-        node = AreaNode(*by_id[area_id], depth=depth, sub_areas=len(kids), households=hh, residents=res,
-                        staff_on_post=len(staff))
+        if visible is None or area_id in visible:
+            node = AreaNode(*by_id[area_id], depth=depth, sub_areas=len(kids), households=hh, residents=res,
+                            staff_on_post=len(staff))
+        else:
+            node = AreaNode(*by_id[area_id], depth=depth, sub_areas=len(kids), figures=False)
         warning = grid_size_warning(node)
         ordered[position] = replace(node, warning=warning) if warning else node
         return hh, res, staff
@@ -145,7 +165,7 @@ def grid_size_warning(node: AreaNode) -> str | None:
     village or villager group, so a rural grid is only warned when it is too
     big. Special grids have no households; a grid with no households yet
     (register not imported) is not judged."""
-    if node.level != LEVEL_GRID or not node.active or node.grid_type == "专属网格":
+    if node.level != LEVEL_GRID or not node.active or node.grid_type == "专属网格" or not node.figures:
         return None
     if node.households == 0:
         return None  # no register data yet: nothing to judge

@@ -11,33 +11,20 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
-from gridadmin.services.importing.headers import find_header_row
+from gridadmin.services.importing.headers import find_header_row, formula_message
 from gridadmin.services.importing.mapping import display_header, match_header, normalize_header
 from gridadmin.services.importing.plan import (
     RowReader,
 )
 from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.values import (
-    is_blank,
+    CellProblem, is_blank,
 )
 from gridadmin.services.importing.wide import WideLayout
 from gridadmin.services.common.text import to_halfwidth
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE
 
 # ---- side-by-side groups -----------------------------------------------------
-@dataclass(frozen=True)
-class CellProblem:
-    """An error cell (#N/A, an uncached formula) of an unfolded sheet, carried
-    in the cell itself: the attendees of one row share its Excel row, so
-    ``SheetData.problems`` (keyed by row and column) cannot tell them apart.
-    Shown as an empty cell (preview, error export)."""
-
-    message: str
-
-    def __str__(self) -> str:
-        return ""
-
-
 @dataclass
 class GroupLayout(WideLayout):
     """A sign-in sheet unfolded from side-by-side groups (``wide.finish`` and
@@ -121,14 +108,27 @@ def side_by_side(header: list) -> _Groups | None:
     return _Groups(range(start), columns, starts, seq)
 
 
-def _cell(sheet: SheetData, r: int, c: int | None):
+def _cell(sheet: SheetData, r: int, c: int | None, refused: frozenset[int] = frozenset()):
+    """The cell at (r, c); a ``CellProblem`` for an error cell, and for a
+    formula in a column of ``refused`` (identifiers and text, see
+    ``headers.formula_problems``)."""
     if c is None:
         return ""
     problem = sheet.problems.get((r, c))
     if problem is not None:
         return CellProblem(problem)
+    if c in refused and (r, c) in sheet.formulas:
+        return CellProblem(formula_message(sheet.formulas[(r, c)]), written=True)
     row = sheet.rows[r]
     return row[c] if c < len(row) else ""
+
+
+def _formula_refused(header: list) -> frozenset[int]:
+    """The columns whose field never comes from a formula (names, phones,
+    units …: ``KindField.takes_formula`` False), in every group."""
+    lookup = ATTENDANCE.lookup()
+    keys = [match_header(ATTENDANCE, cell, lookup) for cell in header]
+    return frozenset(c for c, key in enumerate(keys) if key is not None and not ATTENDANCE.field(key).takes_formula)
 
 
 def _number(value) -> float | None:
@@ -189,12 +189,14 @@ def unfold_groups(sheet: SheetData) -> SheetData:
         return sheet
     header = sheet.rows[index]
     names = _group_names(header, groups)
+    refused = _formula_refused(header) if sheet.formulas else frozenset()
     attendees = []
     for r in range(index + 1, len(sheet.rows)):
-        shared = [_cell(sheet, r, c) for c in groups.shared]
+        shared = [_cell(sheet, r, c, refused) for c in groups.shared]
         for k, columns in enumerate(groups.columns):
-            values = [_cell(sheet, r, c) for c in columns]
-            if all(is_blank(v) or isinstance(v, CellProblem) for j, v in enumerate(values) if j != groups.seq):
+            values = [_cell(sheet, r, c, refused) for c in columns]
+            if all(is_blank(v) or (isinstance(v, CellProblem) and not v.written)
+                   for j, v in enumerate(values) if j != groups.seq):
                 continue  # as a row of blank and error cells in a one-group sheet (error cells read as "")
             seq = _number(values[groups.seq]) if groups.seq is not None else None
             attendees.append(_Attendee(k, r, seq, shared + values))

@@ -104,9 +104,13 @@ def formula_problems(spec: KindSpec, mapping: ColumnMap, formulas: dict) -> dict
     if not formulas:
         return {}
     refused = {index for key, index in mapping.columns.items() if not spec.field(key).takes_formula}
-    return {(r, c): f"单元格是公式（{formula}），导入需要实际的值，不能用公式的计算结果（可能只是占位的 0）："
-                    "请在 Excel 中复制这一列，用“选择性粘贴 → 值”粘贴回原处后再导入"
-            for (r, c), formula in formulas.items() if c in refused}
+    return {(r, c): formula_message(formula) for (r, c), formula in formulas.items() if c in refused}
+
+
+def formula_message(formula: str) -> str:
+    """Why a formula cell of an identifier or text column is refused."""
+    return (f"单元格是公式（{formula}），导入需要实际的值，不能用公式的计算结果（可能只是占位的 0）："
+            "请在 Excel 中复制这一列，用“选择性粘贴 → 值”粘贴回原处后再导入")
 
 
 def _fill_down(rows: list[tuple[int, list]], c: int, problems: dict, keep: bool = True) -> None:

@@ -39,6 +39,7 @@ from gridadmin.services.importing.resident_plan import plan_residents
 from gridadmin.services.importing.resident_write import write_residents
 from gridadmin.services.importing.residents import RESIDENTS
 from gridadmin.services.importing.scope import check_scope
+from gridadmin.services.importing.shown import mask_changes, mask_previous
 from gridadmin.services.importing.staff import STAFF, plan_staff, write_staff
 from gridadmin.services.importing.wide import finish, group_header_index, rename_issues, widen
 from gridadmin.services.common.progress import Job, Progress
@@ -196,6 +197,7 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
         submitted_month_warnings(session, rows, effective or today)
     rename_issues(table, rows)
     rows = rows + stray_rows(footer, len(table.mapping.headers))  # data after the footer: errors, not dropped
+    mask_changes(rows, actor)  # the writers use only the keys of ``changes``
     return ImportPlan(kind, mode, str(path), Path(path).name, table.sha256 or file_sha256(path),
                       table.sheet.sheet_name, table.header_row, table.mapping.headers, dict(table.mapping.columns),
                       rows, extra)
@@ -297,6 +299,7 @@ def plan_import(db: Database, path, kind: str, *, mode: str = "upsert", sheet: s
             require(session, acting(db), kind_of(kind).permission)  # no preview of what one may not import
             plan = _plan(session, path, table, kind, mode, today or date.today(), acting(db), effective_date)
             session.rollback()
+    mask_previous(plan.rows, acting(db))
     return plan
 
 
@@ -358,6 +361,7 @@ def _plan_and_write(db: Database, session, path, table: Table, kind: str, mode: 
     nothing_valid = has_errors and not any(r.status in (NEW, UPDATE) for r in plan.rows)
     if dry_run or (has_errors and (not skip_errors or nothing_valid)):
         session.rollback()
+        mask_previous(plan.rows, acting(db))
         return result
     counts = plan.counts()
     batch = ImportBatch(file_name=plan.file_name[:255], sha256=plan.sha256, kind=kind, mode=mode,
@@ -386,4 +390,5 @@ def _plan_and_write(db: Database, session, path, table: Table, kind: str, mode: 
                     .values(user_id=actor.user_id, username=actor.username))
     result.batch_id = batch.id
     result.committed = True
+    mask_previous(plan.rows, actor)
     return result

@@ -25,7 +25,7 @@ from gridadmin.services.importing.residents import (
     CODE_FIELDS, HOUSEHOLD_FIELDS, RESIDENTS, TEXT_FIELDS, household_no_value,
 )
 from gridadmin.services.importing.values import (
-    CellError, code_text_value, code_value, date_value, name_value, phone_value, text_value,
+    CellError, CellProblem, code_text_value, code_value, date_value, name_value, phone_value, text_value,
 )
 
 MEMO_LIMIT = 200_000  # distinct values remembered per column
@@ -74,11 +74,16 @@ class ResidentParser:
             if problem is not None:
                 self.error(plan, key, "", problem)
                 return None
-        return plan.cells[index]
+        value = plan.cells[index]
+        if value.__class__ is CellProblem:  # a member group's cell of the wide layout (``wide``)
+            self.error(plan, key, "", value.message)
+            return None
+        return value
 
     def _has_problem(self, plan: RowPlan, key: str) -> bool:
         index = self.columns.get(key)
-        return index is not None and (plan.row - 1, index) in self.problems
+        return index is not None and ((plan.row - 1, index) in self.problems
+                                      or plan.cells[index].__class__ is CellProblem)
 
     def value(self, plan: RowPlan, key: str, parse, required: bool = False, label: str = ""):
         """``parse(cell)`` (remembered per distinct value), or None with an

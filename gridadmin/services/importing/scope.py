@@ -10,7 +10,9 @@ Contract of ``check_scope``:
   area of the household the person is in now; grids: the community named
   and, for an existing grid, the community it is in now;
 - the error names the row, the community column (or grid column) and the
-  community: “粮行社区”不在当前用户负责的区域内; other rows of a household
+  community: “粮行社区”不在当前用户负责的区域内 — that message alone, and the
+  row keeps nothing of the stored record (no other message about it, no
+  before/after values); other rows of a household
   with such a row are errors too (a household is imported whole or not).
 """
 
@@ -24,6 +26,7 @@ from gridadmin.services.access.permissions import SCOPED, Actor, area_in_scope
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import ERROR, RowIssue, RowPlan
+from gridadmin.services.importing.shown import forget_stored
 
 CHUNK = 500
 OUT_OF_SCOPE = "不在当前用户负责的区域内"
@@ -91,8 +94,13 @@ def check_scope(session: Session, actor: Actor, kind: str, permission: str, tabl
                 row = rows[index]
                 place = areas.community_of(area_id) or areas.areas.get(area_id)
                 name = place.name if place is not None else str(area_id)
-                row.errors.append(RowIssue(row.row, header, name, f"“{name}”{OUT_OF_SCOPE}"))
+                # This error alone: the row's other messages may describe the stored
+                # record (“公民身份号码 … 已登记给‘王芳’（户号 …）”), and nothing of a
+                # record outside the user's areas leaves the service.
+                row.errors = [RowIssue(row.row, header, name, f"“{name}”{OUT_OF_SCOPE}")]
+                row.warnings = []
                 row.status = ERROR
+                forget_stored(row)
                 failed.append(row)
                 break
     if kind == "residents" and failed:

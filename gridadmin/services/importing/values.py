@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from gridadmin.services.common.codes import CodeBook
@@ -17,6 +18,24 @@ EXCEL_EPOCH = date(1899, 12, 30)
 MIN_YEAR, MAX_YEAR = 1900, 2100
 EXACT_FLOAT_LIMIT = 2 ** 53  # from here on a float cannot hold every integer: digits are lost
 EXCEL_DIGITS_LIMIT = 10 ** 15  # Excel keeps 15 significant digits; a 16th typed digit becomes 0
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A cell that cannot be used (#N/A, an uncached formula, a formula in a
+    text column) of an unfolded sheet (side-by-side sign-in groups, the wide
+    household layout), carried in the cell itself: the people of one Excel
+    row share its row number, so ``SheetData.problems`` (keyed by row and
+    column) cannot tell them apart. Shown as an empty cell (preview, error
+    export); the readers turn it into ``message`` on the row. ``written``:
+    the cell holds what someone wrote (a formula), so its place is not empty
+    (an error cell alone does not make an attendee)."""
+
+    message: str
+    written: bool = False
+
+    def __str__(self) -> str:
+        return ""
 
 
 class CellError(ValueError):

@@ -15,7 +15,11 @@ Contract:
   so ``rename_issues`` can name 成员2姓名 rather than 姓名 in messages;
 - an error cell inside a member group arrives as its message text (and is
   refused by the field's parser); errors in household columns keep their
-  usual message.
+  usual message;
+- a formula cell in an identifier or text column is refused as in the
+  ordinary layout, naming the formula: in a member group it arrives as a
+  ``CellProblem`` (the group's own column and the Excel row are named), in
+  a household column through the sheet's ``formulas``.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from dataclasses import dataclass, replace
 
 from openpyxl.utils import get_column_letter
 
-from gridadmin.services.importing.headers import HEADER_SEARCH_ROWS, Table
+from gridadmin.services.importing.headers import HEADER_SEARCH_ROWS, Table, formula_message
 from gridadmin.services.importing.mapping import match_header, normalize_header
 from gridadmin.services.importing.plan import RowPlan
 from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.residents import RESIDENTS, month_only_column
+from gridadmin.services.importing.values import CellProblem
 
 _DIGITS = "一二三四五六七八九十"
 _GROUP = re.compile(r"(户主|(?:家庭)?成员([0-9]{1,2}|[一二三四五六七八九十]{1,3}))(.+)")
@@ -129,6 +134,7 @@ def widen(sheet: SheetData) -> SheetData:
     excel_rows = list(range(1, index + 2))
     names: list[dict[str, str]] = [{} for _ in range(index + 1)]
     problems = {key: message for key, message in sheet.problems.items() if key[0] < index}
+    formulas: dict[tuple[int, int], str] = {}
     letters = [get_column_letter(c + 1) for c in shared] + [
         _letters([fields[k] for _k, fields in ordered if k in fields]) for k in member_keys]
     households = 0
@@ -144,6 +150,8 @@ def widen(sheet: SheetData) -> SheetData:
                     values.append(HEAD_LABEL if key == "relation" and order == 0 else "")
                 elif (r, c) in sheet.problems:
                     values.append(sheet.problems[(r, c)])
+                elif (r, c) in sheet.formulas and not RESIDENTS.field(key).takes_formula:
+                    values.append(CellProblem(formula_message(sheet.formulas[(r, c)]), written=True))
                 else:
                     values.append(cells[c] if c < len(cells) else "")
             if all(v is None or (isinstance(v, str) and not v.strip()) or (key == "relation" and v == HEAD_LABEL
@@ -159,10 +167,12 @@ def widen(sheet: SheetData) -> SheetData:
             for i, c in enumerate(shared):
                 if (r, c) in sheet.problems:  # looked up by the original Excel row (see ``finish``)
                     problems[(r, i)] = sheet.problems[(r, c)]
+                if (r, c) in sheet.formulas:  # refused by its column's field (``headers.formula_problems``)
+                    formulas[(r, i)] = sheet.formulas[(r, c)]
         households += len(rows) > people_before
     layout = HouseholdLayout(excel_rows, names, tuple(letters), households, len(rows) - index - 1, len(ordered))
     return SheetData(sheet.file_name, sheet.sheet_name, sheet.sheet_names, rows, problems, layout=layout,
-                     notes=sheet.notes, footer=sheet.footer)
+                     notes=sheet.notes, formulas=formulas, footer=sheet.footer)
 
 
 def finish(table: Table) -> Table:

@@ -6,6 +6,11 @@ into the data folder (``reports/``), and records it in ``generated_report``
 and the audit trail in one transaction. ``list_reports`` gives the history
 newest first; ``record_print`` / ``record_copy`` note a print or a
 save-as in the audit trail. No Qt here.
+
+A report carries names (staff changes, who is behind on hours): the history
+lists, opens and copies only the reports of the acting user's areas — a
+community's for a user serving it, the township's for users of every area
+(``access.permissions.readable``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from sqlalchemy import select
 from gridadmin.db import Database
 from gridadmin.models import Area, GeneratedReport
 from gridadmin.paths import data_dir
-from gridadmin.services.access.permissions import EXPORT, acting, require
+from gridadmin.services.access.permissions import EXPORT, acting, require, require_read, visible_areas
 from gridadmin.services.access.audit import ACTION_EXPORT, ACTION_PRINT, record
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.common.progress import Job, Progress
@@ -177,17 +182,25 @@ def _display_names(session, user_ids) -> dict[int, str]:
 
 
 def get_report(db: Database, report_id: int) -> ReportRow:
+    """One generated report; a report of an area outside the acting user's
+    is refused (``PermissionDeniedError``)."""
     with db.session() as session:
         r = session.get(GeneratedReport, report_id)
         if r is None:
             raise NotFoundError(f"报表记录 {report_id} 不存在。", field="报表", value=str(report_id))
+        require_read(session, acting(db), r.scope_area_id, f"{TITLE} {r.month}（{r.scope_name}）")
         return _row(r, _display_names(session, [r.user_id]))
 
 
 def list_reports(db: Database, *, limit: int = 500) -> list[ReportRow]:
-    """The latest ``limit`` generated reports, newest first."""
+    """The latest ``limit`` generated reports of the acting user's areas,
+    newest first."""
     with db.session() as session:
-        rows = session.scalars(select(GeneratedReport).order_by(GeneratedReport.id.desc()).limit(limit)).all()
+        query = select(GeneratedReport).order_by(GeneratedReport.id.desc()).limit(limit)
+        visible = visible_areas(session, acting(db))
+        if visible is not None:
+            query = query.where(GeneratedReport.scope_area_id.in_(sorted(visible)))
+        rows = session.scalars(query).all()
         names = _display_names(session, [r.user_id for r in rows])
         return [_row(r, names) for r in rows]
 
@@ -218,4 +231,5 @@ def _note(db: Database, report_id: int, action: str, verb: str, extra: str) -> N
         r = session.get(GeneratedReport, report_id)
         if r is None:
             raise NotFoundError(f"报表记录 {report_id} 不存在。", field="报表", value=str(report_id))
+        require_read(session, actor, r.scope_area_id, f"{TITLE} {r.month}（{r.scope_name}）")
         record(session, actor, action, ENTITY, r.id, summary=f"{verb}{TITLE} {r.month}（{r.scope_name}）{extra}")

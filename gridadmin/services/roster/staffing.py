@@ -16,6 +16,10 @@ Counting rules:
 - households: those not dissolved.
 
 All counts are GROUP BY queries (three queries whatever the size).
+
+Only the acting user's grids are listed (``access.permissions.visible_areas``):
+a user of some communities sees their grids' staffing and households, not the
+township's.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from gridadmin.db import Database
 from gridadmin.models import Area, Household, Staff, StaffAssignment
 from gridadmin.models.area import LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.models.staff import CORE_ROLES, ROLE_FULLTIME
+from gridadmin.services.access.permissions import acting, visible_areas
 from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column
@@ -114,11 +119,13 @@ def grid_staffing(db: Database, *, today: date | None = None) -> StaffingReport:
     with db.session() as session:
         book = CodeBook.load(session)
         community = aliased(Area)
-        grids = session.execute(
+        visible = visible_areas(session, acting(db))
+        grids = [g for g in session.execute(
             select(Area.id, community.name, Area.name, Area.grid_code, Area.grid_type)
             .outerjoin(community, community.id == Area.parent_id)
             .where(Area.level == LEVEL_GRID, Area.active.is_(True))
-            .order_by(community.sort_order, community.name, Area.sort_order, Area.name, Area.id)).all()
+            .order_by(community.sort_order, community.name, Area.sort_order, Area.name, Area.id))
+            if visible is None or g.id in visible]
         # The grid an area counts for: itself, or the grid above a micro-grid.
         grid_of = case((Area.level == LEVEL_MICROGRID, Area.parent_id), else_=Area.id)
         households = dict(session.execute(

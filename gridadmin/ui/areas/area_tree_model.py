@@ -34,6 +34,8 @@ def build_area_model(nodes: list[AreaNode], parent=None) -> QStandardItemModel:
         name = node.name if node.active else f"{node.name}（已停用）"
         values = [name, node.level_label, node.code or "", node.kind_label, node.sub_areas, node.households,
                   node.residents, node.staff_on_post, node.warning or ""]
+        if not node.figures:  # outside the user's areas: the service gave no figures
+            values[COL_HOUSEHOLDS:COL_STAFF + 1] = ["", "", ""]
         row = []
         for column, value in enumerate(values):
             item = QStandardItem(f"{value:,}" if isinstance(value, int) else str(value))
@@ -47,6 +49,9 @@ def build_area_model(nodes: list[AreaNode], parent=None) -> QStandardItemModel:
         row[COL_NAME].setData(node, NODE_ROLE)
         row[COL_NAME].setData(node.id, ID_ROLE)
         row[COL_NAME].setData(node.sort_order, SORT_ROLE)
+        if not node.figures:
+            for column in (COL_HOUSEHOLDS, COL_RESIDENTS, COL_STAFF):
+                row[column].setToolTip(QApplication.translate("AreaTree", "不在当前用户负责的区域内，不显示统计"))
         if node.code:
             row[COL_NAME].setToolTip(f"{node.name}（{node.code}）")
         if node.warning:

@@ -187,29 +187,34 @@ class GridsPage(QWidget):
         self.move_button.setEnabled(has and node.parent_id is not None)
         self.active_button.setEnabled(has)
         self.active_button.setText(self.tr("启用(&D)") if has and not node.active else self.tr("停用(&D)"))
-        self.delete_button.setEnabled(has and node.sub_areas == 0 and node.households == 0)
+        self.delete_button.setEnabled(has and node.figures and node.sub_areas == 0 and node.households == 0)
         self.residents_button.setEnabled(has)
         self.staff_button.setEnabled(has)
         if not has:
             self.details.setText(self.tr("选择一个区域查看详情；双击可编辑。"))
             return
-        text = (f"{node.name}　{node.level_label}　编码：{node.code or '未填'}　"
-                f"下级 {node.sub_areas} 个　{node.households:,} 户　{node.residents:,} 人　"
-                f"在岗网格力量 {node.staff_on_post} 人")
+        text = f"{node.name}　{node.level_label}　编码：{node.code or '未填'}　下级 {node.sub_areas} 个　"
+        if node.figures:
+            text += f"{node.households:,} 户　{node.residents:,} 人　在岗网格力量 {node.staff_on_post} 人"
+        else:
+            text += self.tr("（不在您负责的区域内，不显示统计）")
         if node.warning:
             text += f"\n⚠ {node.warning}"
         self.details.setText(text)
 
     def _update_summary(self) -> None:
-        active = [n for n in self.nodes if n.active]
+        active = [n for n in self.nodes if n.active and n.figures]
         communities = sum(1 for n in active if n.level == LEVEL_COMMUNITY)
         grids = [n for n in active if n.level == LEVEL_GRID]
         warned = sum(1 for n in grids if n.warning)
-        roots = [n for n in active if n.parent_id is None]
-        households = sum(n.households for n in roots)
-        residents = sum(n.residents for n in roots)
+        figured = {n.id for n in self.nodes if n.figures}
+        tops = [n for n in active if n.parent_id not in figured]  # the township, or the user's areas
+        households = sum(n.households for n in tops)
+        residents = sum(n.residents for n in tops)
         text = self.tr("共 {c} 个社区/村、{g} 个网格，{h:,} 户，{r:,} 人").format(
             c=communities, g=len(grids), h=households, r=residents)
+        if len(figured) < len(self.nodes):
+            text = self.tr("您负责的区域：") + text
         if warned:
             text += self.tr("；{w} 个网格户数不在 300–500 户之间（已用 ⚠ 标出）").format(w=warned)
         self.summary.setText(text)

@@ -4,16 +4,27 @@ cancellable progress dialog; the result or error arrives on the main thread.
 The job factory is called inside the worker thread, so database
 connections are created and closed there. Cancelling stops iterating and
 closes the generator, which rolls back its transaction.
+
+The worker touches no Qt object but its own signals: a factory captures
+plain values (a ``Database``, a path), not widgets to read them from. And
+while a job runs, Python's cyclic garbage collector runs only in this (the
+GUI) thread: left automatic, it runs in whichever thread allocates when a
+threshold is crossed — in a worker generating demo data, mostly — and
+there it would run the finalizers of any garbage it finds, a Python-owned
+dialog, model or timer of the GUI thread among them, destroying Qt objects
+from the wrong thread (``gui_thread_collects``).
 """
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, QTimer, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from gridadmin.services.common.progress import Job
@@ -33,8 +44,38 @@ class JobOutcome:
         return self.error is None and not self.cancelled
 
 
+COLLECT_EVERY_MS = 500
+_collect_holds = 0  # nested run_job calls (a job's dialog may start another)
+
+
+@contextmanager
+def gui_thread_collects() -> Iterator[None]:
+    """Automatic cyclic garbage collection off, the young generations
+    collected here every ``COLLECT_EVERY_MS`` instead (see the module doc);
+    everything as before afterwards. The importer's own pause
+    (``importing.pipeline.gc_paused``) finds the collector off and leaves
+    it so."""
+    global _collect_holds
+    _collect_holds += 1
+    was_enabled = gc.isenabled() if _collect_holds == 1 else False
+    if _collect_holds == 1:
+        gc.disable()
+    timer = QTimer()
+    timer.setInterval(COLLECT_EVERY_MS)
+    timer.timeout.connect(lambda: gc.collect(1))
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.stop()
+        _collect_holds -= 1
+        if _collect_holds == 0 and was_enabled:
+            gc.enable()
+
+
 class JobThread(QThread):
-    """Drives one job in a worker thread; never touches widgets."""
+    """Drives one job in a worker thread; touches no Qt object but emits its
+    own signals."""
 
     progressed = Signal(int, int, str)
     succeeded = Signal(object)
@@ -110,9 +151,10 @@ def run_job(parent: QWidget | None, title: str, job_factory: Callable[[], Job]) 
     thread.cancelled.connect(on_cancelled)
     thread.finished.connect(loop.quit)
     dialog.canceled.connect(on_cancel_clicked)
-    thread.start()
-    loop.exec()
-    thread.wait()
+    with gui_thread_collects():
+        thread.start()
+        loop.exec()
+        thread.wait()
     thread.deleteLater()
     dialog.close()
     dialog.deleteLater()

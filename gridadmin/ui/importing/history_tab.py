@@ -98,7 +98,8 @@ class HistoryTab(QWidget):
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        outcome = run_job(self, self.tr("撤销导入"), lambda: undo_job(self.db, batch.id))
+        db, batch_id = self.db, batch.id  # the worker reads no widget (``run_job``)
+        outcome = run_job(self, self.tr("撤销导入"), lambda: undo_job(db, batch_id))
         if not outcome.ok:
             show_message(self.message, self.tr("已取消撤销，数据保持原样。") if outcome.cancelled
                          else outcome_message(outcome))

@@ -10,7 +10,6 @@ from PySide6.QtGui import QColor
 
 from gridadmin.services.importing import ImportPlan
 from gridadmin.services.importing.plan import ERROR, UPDATE, RowPlan
-from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.ui.importing.common import status_labels
 
 ERROR_COLOR = QColor("#b00020")
@@ -54,19 +53,14 @@ def row_name(row: RowPlan, name_column: int | None) -> str:
     return " ".join(str(row.cells[name_column]).split())
 
 
-MASKS = {"id_number": mask_id_number, "phone": mask_phone}
-
-
-def changes_text(row: RowPlan, mask: bool = False) -> str:
-    """An update's field changes, “字段：旧 → 新；…”; with ``mask`` ID
-    numbers and phones are shown masked (the old values come from the
-    database, for users who may not see them in full)."""
+def changes_text(row: RowPlan) -> str:
+    """An update's field changes, “字段：旧 → 新；…”, as the service gave
+    them (ID numbers and phones already masked for users who may not see
+    them: ``services.importing.shown``)."""
     if row.status != UPDATE or not row.changes:
         return ""
     parts = []
     for key, (label, old, new) in row.changes.items():
-        if mask and key in MASKS:
-            old, new = (MASKS[key](v) if v else v for v in (old, new))
         parts.append(f"{label}：{old or '（空）'} → {new or '（空）'}")
     return "；".join(parts)
 
@@ -79,7 +73,6 @@ class PreviewModel(QAbstractTableModel):
         self.name_header = ""
         self.name_column: int | None = None
         self.labels = status_labels()
-        self.mask_numbers = False  # see ``changes_text``
         self.headers = [self.tr("行号"), self.tr("结果"), self.tr("姓名/名称"), self.tr("列"), self.tr("值"),
                         self.tr("说明")]
 
@@ -125,7 +118,7 @@ class PreviewModel(QAbstractTableModel):
         elif line.status == ERROR:
             message = line.source.summary()  # held back with no message of its own
         else:
-            message = changes_text(line.source, self.mask_numbers)
+            message = changes_text(line.source)
         return [str(line.row), label, row_name(line.source, self.name_column), line.column, line.value, message]
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):

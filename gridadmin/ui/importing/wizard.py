@@ -20,7 +20,6 @@ from gridadmin.services.importing.remembered import recall_mapping, remember_map
 from gridadmin.services.importing.report import write_error_report
 from gridadmin.services.importing.template import write_template
 from gridadmin.services.common.progress import Progress
-from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.ui.importing.common import FILE_FILTER_EXTENSIONS, kind_label, outcome_message, show_message
 from gridadmin.ui.importing.file_step import FileStep
 from gridadmin.ui.importing.mapping_step import MappingStep
@@ -178,7 +177,6 @@ class ImportWizard(QWidget):
             self.detected_sheet = None  # what the first look at this file chose (set below)
         self.path = path
         self.file_step.show_path(path)
-        self.preview_step.model.mask_numbers = not may_see_full_numbers(self.db)
         kind = self.file_step.kind()
         outcome = run_job(self, self.tr("正在读取文件"), lambda: inspect_job(path, kind, sheet))
         if not outcome.ok:
@@ -211,8 +209,9 @@ class ImportWizard(QWidget):
         """Plan the import (nothing written) and show it."""
         path, kind, args = self.path, self.overview.kind, self._job_args()
         read = self.overview.read  # the first look's cells: not read again while the file is unchanged
+        db = self.db  # the worker reads no widget (``run_job``)
         outcome = run_job(self, self.tr("正在检查数据"),
-                          lambda: import_job(self.db, path, kind, dry_run=True, read=read, **args))
+                          lambda: import_job(db, path, kind, dry_run=True, read=read, **args))
         if not outcome.ok:
             message = self.tr("已取消检查。") if outcome.cancelled else outcome_message(outcome)
             (self.preview_step if self.step() == STEP_PREVIEW else self.mapping_step).show_error(message)
@@ -246,6 +245,7 @@ class ImportWizard(QWidget):
         user_id = acting(self.db).user_id
         expected = plan.sha256
         read = self.overview.read
+        db = self.db  # the worker reads no widget (``run_job``)
 
         def job():
             yield Progress(0, 0, "正在核对文件…")
@@ -257,7 +257,7 @@ class ImportWizard(QWidget):
             if now != expected:
                 raise ValidationError(f"文件“{Path(path).name}”在预览之后被修改过，没有导入。请点“重新检查”后再导入。",
                                       field="file", value=path)
-            return (yield from import_job(self.db, path, kind, skip_errors=skip, user_id=user_id, read=read, **args))
+            return (yield from import_job(db, path, kind, skip_errors=skip, user_id=user_id, read=read, **args))
 
         outcome = run_job(self, self.tr("正在导入"), job)
         if not outcome.ok:

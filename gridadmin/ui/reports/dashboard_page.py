@@ -284,6 +284,8 @@ class DashboardPage(QWidget):
         self.tiles["no_fulltime"].set_value(f"{f.grids_without_fulltime} / {f.grids}", warn=f.grids_without_fulltime > 0)
         self.tiles["training"].set_value(_number(f.training_hours_month))
         self.tiles["imports"].set_value(_number(f.imports_month))
+        if f.scoped:  # the figures are the user's areas'; a batch has no area: the user's own
+            self.tiles["imports"].setToolTip(self.tr("本人本月的导入批次（各数字均为您负责区域的数字）"))
 
         communities = list(f.communities)
         shown = communities

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase, QKeySequence
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Slot
+from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QPushButton
 
 from gridadmin import APP_NAME, APP_TITLE, __version__
@@ -41,14 +41,33 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 class SaveShortcut(QObject):
     """Ctrl+S in any dialog presses its 保存 button: the Save (or Apply)
     button of a QDialogButtonBox, else a push button whose text starts
-    with 保存. Installed on the application, so every dialog gets it."""
+    with 保存.
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.KeyPress and event.matches(QKeySequence.StandardKey.Save):
-            window = QApplication.activeModalWidget() or QApplication.activeWindow()
-            if isinstance(window, QDialog) and press_save(window):
-                return True
-        return False
+    Each dialog gets a ``QShortcut`` of its own the first time focus enters
+    it (``QApplication.focusChanged``: a Python call per focus change). It
+    used to be an event filter on the application, which ran Python for
+    every event of the GUI thread — wrapping each receiver and event,
+    queued signals from worker threads included — and was on the main
+    thread's stack when the first-run demo job crashed (issue 19)."""
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        app.focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, _old, now) -> None:
+        window = now.window() if now is not None else None
+        if isinstance(window, QDialog) and not window.property("gridadmin_save_key"):
+            window.setProperty("gridadmin_save_key", True)
+            shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), window)
+            # a slot of this object, not a lambda holding the dialog (that would keep it alive)
+            shortcut.activated.connect(self._activated)
+
+    @Slot()
+    def _activated(self) -> None:
+        shortcut = self.sender()
+        window = shortcut.parent() if isinstance(shortcut, QShortcut) else None
+        if isinstance(window, QDialog):
+            press_save(window)
 
 
 def press_save(dialog: QDialog) -> bool:
@@ -67,8 +86,7 @@ def press_save(dialog: QDialog) -> bool:
 
 
 def install_save_shortcut(app: QApplication) -> None:
-    shortcut = SaveShortcut(app)
-    app.installEventFilter(shortcut)
+    SaveShortcut(app)  # a child of the application, kept by it
 
 
 def install_font(app: QApplication) -> str | None:

@@ -350,9 +350,9 @@ class GridsPage(QWizardPage):
         if not self.check_file():
             return False
         path = self.file.text().strip()
-        user_id = getattr(wizard.database.actor, "user_id", None)
-        outcome = run_job(self, self.tr("正在导入网格"), lambda: import_job(wizard.database, path, "grids",
-                                                                            user_id=user_id))
+        database = wizard.database  # the worker reads no widget (``run_job``)
+        user_id = getattr(database.actor, "user_id", None)
+        outcome = run_job(self, self.tr("正在导入网格"), lambda: import_job(database, path, "grids", user_id=user_id))
         if outcome.error is not None:
             show_error(self.error, self.tr("导入失败：{e}").format(e=getattr(outcome.error, "message", outcome.error)))
             return False
@@ -371,7 +371,8 @@ class GridsPage(QWizardPage):
                                            "请选择其他方式，或以后另建一个演示数据库。"))
             return False
         size = self.demo_size.currentData()
-        outcome = run_job(self, self.tr("正在生成演示数据"), lambda: generate_demo(wizard.database, size=size))
+        database = wizard.database  # the worker reads no widget (``run_job``)
+        outcome = run_job(self, self.tr("正在生成演示数据"), lambda: generate_demo(database, size=size))
         if outcome.error is not None:
             show_error(self.error, self.tr("生成演示数据失败：{e}").format(
                 e=getattr(outcome.error, "message", outcome.error)))
