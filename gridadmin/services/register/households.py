@@ -27,7 +27,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Household, Person, PersonEvent
+from gridadmin.services.areas.names import full_name_of
+from gridadmin.models import Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_maskers, readable, require, \
@@ -103,9 +104,7 @@ def load_household(db: Database, household_id: int) -> HouseholdCard:
                              flags=frozenset(k for k, _ in FLAGS if getattr(h, k)),
                              **{k: getattr(h, k) or "" for k in _TEXT_FIELDS})
         data = replace(data, phone=phone_text(data.phone))
-        area = session.get(Area, h.area_id)
-        parent = session.get(Area, area.parent_id) if area and area.parent_id else None
-        label = f"{parent.name}·{area.name}" if parent and area else (area.name if area else "")
+        label = full_name_of(session, h.area_id)  # "建设东路社区·第一网格"
         people = session.scalars(select(Person).where(Person.household_id == household_id,
                                                       Person.status == PERSON_ACTIVE)
                                  .order_by(Person.relation, Person.birth_date, Person.id)).all()
