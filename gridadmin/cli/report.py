@@ -1,4 +1,4 @@
-"""``report monthly --db DB --month YYYY-MM [--scope CODE] --out FILE.pdf [--json]``:
+"""``report monthly --db DB --month YYYY-MM [--scope NAME_OR_CODE] --out FILE.pdf [--json]``:
 the monthly report (月报) as a PDF; ``--json`` also prints its figures.
 ``report submit`` marks a month's report as 已上报 (figures and PDF kept),
 ``report withdraw --reason …`` withdraws a submission, ``report diff``
@@ -9,12 +9,9 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import or_, select
-
 from gridadmin.cli import CliError, open_cli_database
 from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError
-from gridadmin.models import Area
 from gridadmin.services.common.errors import ServiceError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -26,7 +23,7 @@ def register(sub) -> None:
     monthly = kinds.add_parser("monthly", help="网格化服务管理月报")
     monthly.add_argument("--db", required=True, help="数据库文件或地址")
     monthly.add_argument("--month", required=True, help="报告月份，如 2026-10")
-    monthly.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
+    monthly.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的名称或代码（默认全部）")
     monthly.add_argument("--out", required=True, help="PDF 文件")
     monthly.add_argument("--json", action="store_true", help="同时输出月报数据（JSON）")
     add_login_arguments(monthly)
@@ -34,20 +31,20 @@ def register(sub) -> None:
     submit = kinds.add_parser("submit", help="上报月报：保存本月数字和 PDF，此后补录的变动作为下月更正")
     submit.add_argument("--db", required=True, help="数据库文件或地址")
     submit.add_argument("--month", required=True, help="报告月份，如 2026-10（须已结束）")
-    submit.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
+    submit.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的名称或代码（默认全部）")
     add_login_arguments(submit)
     submit.set_defaults(func=run_submit)
     withdraw = kinds.add_parser("withdraw", help="撤回已上报的月报（管理员，须说明原因）")
     withdraw.add_argument("--db", required=True, help="数据库文件或地址")
     withdraw.add_argument("--month", required=True, help="报告月份，如 2026-10")
-    withdraw.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
+    withdraw.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的名称或代码（默认全部）")
     withdraw.add_argument("--reason", required=True, help="撤回原因")
     add_login_arguments(withdraw)
     withdraw.set_defaults(func=run_withdraw)
     diff = kinds.add_parser("diff", help="已上报月份：上报数与现登记数的差异及补录的变动")
     diff.add_argument("--db", required=True, help="数据库文件或地址")
     diff.add_argument("--month", required=True, help="报告月份，如 2026-10")
-    diff.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
+    diff.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的名称或代码（默认全部）")
     diff.add_argument("--json", action="store_true", help="以 JSON 输出")
     add_login_arguments(diff)
     diff.set_defaults(func=run_diff)
@@ -62,14 +59,18 @@ def parse_month(text: str) -> tuple[int, int]:
 
 
 def _scope_id(db, text: str | None) -> int | None:
-    if not text:
+    """The area ``--scope`` names: a township or community/village by its
+    code, its name (the short name of a community too) or "乡镇·社区";
+    an unknown or ambiguous one is an error listing the candidates."""
+    if not text or not text.strip():
         return None
-    code = text.strip()
+    from gridadmin.services.areas.names import find_area
+
     with db.session() as session:
-        scope_id = session.scalar(select(Area.id).where(or_(Area.division_code == code, Area.grid_code == code)))
-    if scope_id is None:
-        raise CliError(f"找不到代码为“{code}”的乡镇/街道或社区/村，请核对统计范围。")
-    return scope_id
+        try:
+            return find_area(session, text.strip(), what="统计范围")
+        except ServiceError as exc:
+            raise CliError(exc.message) from None
 
 
 def _open(args):

@@ -102,8 +102,13 @@ class AreaNames:
         return place_name(*(r.name for r in chain))
 
     def joined(self, area_ids: Iterable[int], sep: str = "、") -> str:
-        """Full names of several areas, each once, in the given order."""
-        return sep.join(dict.fromkeys(self.full(a) for a in area_ids))
+        """Full names of several areas, each once, in tree order (by code)."""
+        return sep.join(dict.fromkeys(self.full(a) for a in self.ordered(area_ids)))
+
+    def ordered(self, area_ids: Iterable[int]) -> list[int]:
+        """``area_ids`` by code (a grid's code extends its community's), then full name."""
+        return sorted(dict.fromkeys(area_ids), key=lambda a: ((self.rows[a].code or "") if a in self.rows else "",
+                                                              self.full(a)))
 
     def candidates(self, text: str, levels: Sequence[str] = LEVELS, *, active_only: bool = False) -> list[int]:
         """Areas of ``levels`` that ``text`` names: by code (grid or division
@@ -162,6 +167,10 @@ def find_area(session: Session, text: str, *, levels: Sequence[str] = (LEVEL_TOW
         listed = "；".join(names.describe(a) for a in found[:12]) + ("……" if len(found) > 12 else "")
         raise ValidationError(f"{what}“{text}”对应 {len(found)} 个{kinds}：{listed}。请改填代码或“社区·网格”全称。",
                               field=what, value=text)
+    elsewhere = names.candidates(text)
+    if elsewhere:  # a grid named where a community is asked for …
+        listed = "；".join(names.describe(a) for a in elsewhere[:8]) + ("……" if len(elsewhere) > 8 else "")
+        raise ValidationError(f"{what}“{text}”不是{kinds}，而是：{listed}。{what}应为{kinds}。", field=what, value=text)
     # unknown: suggest names that contain what was typed
     parts = split_place(text)
     key = parts[-1] if parts else clean_text(text)

@@ -60,7 +60,7 @@ from gridadmin.services.reports.snapshot import SubmissionInfo
 from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 from gridadmin.services.reports.monthly_counts import (
-    StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, household_counts,
+    StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, grid_map, grid_parts, household_counts,
     moved_after,
     one_snapshot, person_present, resident_counts, side_queries, staff_counts, training_counts, transfers_after,
 )
@@ -146,6 +146,18 @@ class MonthlyFigures:
     submission: SubmissionInfo | None = None  # this month is submitted: these are the submitted figures
     now_totals: dict | None = None  # with ``submission``: the totals the register gives today
     late: tuple = ()  # with ``submission``: the late changes (``late_changes.LateChange``) behind the difference
+    breakdown: str = "社区/村"  # what ``communities`` are: "网格" in one community's report (rows per grid)
+    scope_kind: str = ""  # "社区" or "村" for one community's report (本社区/本村), else ""
+
+    @property
+    def by_grid(self) -> bool:
+        """One community's report: its rows are the community's grids."""
+        return self.breakdown == "网格"
+
+    @property
+    def scope_word(self) -> str:
+        """全范围, or 本社区/本村 in one community's report."""
+        return f"本{self.scope_kind or '社区'}" if self.by_grid else "全范围"
 
     @property
     def unit(self) -> str:
@@ -189,6 +201,7 @@ class MonthlyFigures:
                        "flows": {"households": flow(self.total.households),
                                  "residents": flow(self.total.residents),
                                  "staff_on_post": flow(self.staff_flows.get(None, StockFlow()))}},
+            "breakdown": self.breakdown,
             "communities": [{"name": c.name, "code": c.code, "households": c.households.current,
                              "residents": c.residents.current, "staff_on_post": c.staff_on_post}
                             for c in self.communities],
@@ -236,7 +249,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     if submitted is not None:
         now = monthly_figures(db, year, month, scope_area_id, as_submitted=False)
         with db.session() as session:
-            late = late_changes(session, end, info.submitted_at, [c.area_id for c in now.communities]
+            late = late_changes(session, end, info.submitted_at,
+                                [scope_area_id] if now.by_grid else [c.area_id for c in now.communities]
                                 if scope_area_id is not None else None, last_event_id=info.last_event_id)
         return replace(stored, submission=info, now_totals=now.to_dict()["totals"], late=tuple(late))
     with db.session() as session:
@@ -246,15 +260,20 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             previous_info, previous_figures = snapshot.info_of(before), snapshot.decode_figures(before.figures)
         areas = {r.id: r for r in session.execute(
             select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code, Area.grid_code,
-                   Area.grid_type, Area.active, Area.sort_order))}
+                   Area.grid_type, Area.active, Area.sort_order, Area.community_kind))}
         township = get_setting(session, KEY_TOWNSHIP_NAME) or next(
             (a.name for a in areas.values() if a.level == LEVEL_TOWNSHIP), "")
         kids = children_index(areas)
         scope_name, scope_code, communities = _scope(areas, kids, scope_area_id, township)
-        community_ids = [c.id for c in communities]
+        scoped = scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY
+        # One community's report is broken down by its grids: they are the rows ("units")
+        # where a township's report has its communities (the community itself last, for
+        # what is recorded on it directly).
+        units = [*kids.get((scope_area_id, LEVEL_GRID), []), areas[scope_area_id]] if scoped else communities
+        mapper, parts = (grid_map, grid_parts(areas)) if scoped else (area_map, area_parts(areas))
+        community_ids = [c.id for c in units]
         book = CodeBook.load(session)
 
-        parts = area_parts(areas)
         trend_months = details.months_back(year, month, 12)
         with_sensitive = acting(db).can(SEE_SENSITIVE)
         last_year_end = details.month_end(year - 1, month)
@@ -265,17 +284,17 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             tags_job = side(details.tag_counts, (end, prev, last_year_end), community_ids, parts, person_present,
                             transfers_after, moved_after, with_sensitive=with_sensitive)
             households = household_counts(session, prev, end, community_ids, parts)
-            staff = staff_counts(session, end, community_ids)
-            scoped = scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY
-            training_month = training_counts(session, start, end, community_ids, scoped=scoped)
-            training_year = training_counts(session, date(year, 1, 1), end, community_ids, scoped=scoped)
-            staff_flow = details.staff_flows(session, prev, end, community_ids, area_map)
-            changes = details.staff_changes(session, start, end, community_ids, area_map,
+            staff = staff_counts(session, end, community_ids, mapper=mapper)
+            training_month = training_counts(session, start, end, community_ids, scoped=scoped, mapper=mapper)
+            training_year = training_counts(session, date(year, 1, 1), end, community_ids, scoped=scoped,
+                                            mapper=mapper)
+            staff_flow = details.staff_flows(session, prev, end, community_ids, mapper)
+            changes = details.staff_changes(session, start, end, community_ids, mapper,
                                             lambda r: book.label("staff_role", r) or r)
             on_post = set(session.scalars(
-                select(StaffAssignment.staff_id).join(m := area_map("bh"), m.c.area_id == StaffAssignment.area_id)
+                select(StaffAssignment.staff_id).join(m := mapper("bh"), m.c.area_id == StaffAssignment.area_id)
                 .where(on_post_assignment(end), m.c.community_id.in_(community_ids))))
-            bc = area_map("bc")
+            bc = mapper("bc")
             staff_communities = session.execute(
                 select(StaffAssignment.staff_id, bc.c.community_id).distinct()
                 .join(bc, bc.c.area_id == StaffAssignment.area_id)
@@ -283,13 +302,13 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             threshold = behind_threshold_in(session)
             on_leave = session.scalar(
                 select(func.count(distinct(StaffAssignment.staff_id)))
-                .join(m := area_map("lv"), m.c.area_id == StaffAssignment.area_id)
+                .join(m := mapper("lv"), m.c.area_id == StaffAssignment.area_id)
                 .where(on_post_assignment(end, status=ON_LEAVE), m.c.community_id.in_(community_ids))) or 0
             compliance_rows = compliance(db, year, today=end)
             residents_end, residents_prev, trend_residents = residents_job.result()
             tags = tags_job.result()
         trend = details.trends(session, trend_months, trend_residents,
-                               scoped_training=attendance_in_scope(community_ids) if scoped else None)
+                               scoped_training=attendance_in_scope(community_ids, mapper) if scoped else None)
     # Training: everyone 在岗 behind their hours to date is counted per community;
     # names are listed beyond the township's threshold (December: all of them).
     behind_all = [r for r in compliance_rows if r.shortfall > 0 and r.staff_id in on_post]
@@ -334,14 +353,15 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
 
     reported = _Reported(previous_figures if before is not None else None)
     rows: list[CommunityFigures] = []
-    for c in communities:
+    for c in units:
         current, increase = res_end.get(c.id, (0, 0))
         previous, decrease = residents_prev.get(c.id, (0, 0))
+        own = scoped and c.level == LEVEL_COMMUNITY  # the community's own row in its report by grid
         row = CommunityFigures(
-            c.id, c.name, c.division_code or c.grid_code, reported.households(c.id, hh_by_comm.get(c.id, StockFlow())),
+            c.id, f"{c.name}（未划入网格）" if own else c.name, c.division_code or c.grid_code, reported.households(c.id, hh_by_comm.get(c.id, StockFlow())),
             reported.residents(c.id, StockFlow(previous, increase, decrease, current)), staff["by_comm"].get(c.id, 0),
             {r: staff["by_comm_role"].get((c.id, r), 0) for r, _label in roles})
-        if c.active or row.households.current or row.households.previous or row.residents.current \
+        if (c.active and not own) or row.households.current or row.households.previous or row.residents.current \
                 or row.residents.previous or row.staff_on_post or reported.had(c.id):
             rows.append(row)
     total = CommunityFigures(
@@ -390,7 +410,9 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           previous_submission=previous_info if before is not None else None,
                           staff_on_leave=int(on_leave),
                           behind_by_community=tuple((r.name, len(behind_counts.get(r.area_id, ()))) for r in rows),
-                          behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all)
+                          behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all,
+                          breakdown="网格" if scoped else "社区/村",
+                          scope_kind=(areas[scope_area_id].community_kind or "社区") if scoped else "")
 
 
 class _Reported:

@@ -159,7 +159,7 @@ def compliance(db: Database, year: int, *, today: date | None = None) -> list[Co
                    TrainingSession.start_date >= start, TrainingSession.start_date <= as_of)
             .group_by(Attendance.staff_id)).all())
         roles: dict[int, set[str]] = defaultdict(set)
-        grid_lists: dict[int, list[str]] = defaultdict(list)
+        grid_lists: dict[int, list[int]] = defaultdict(list)
         names = AreaNames.load(session)
         for staff_id, role, area_id in session.execute(
                 select(StaffAssignment.staff_id, StaffAssignment.role, StaffAssignment.area_id)
@@ -167,10 +167,8 @@ def compliance(db: Database, year: int, *, today: date | None = None) -> list[Co
                        or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= as_of))
                 .order_by(StaffAssignment.staff_id)):
             roles[staff_id].add(role)
-            grid = names.full(area_id)  # "建设东路社区·第一网格"
-            if grid not in grid_lists[staff_id]:
-                grid_lists[staff_id].append(grid)
-        grids = {staff_id: "、".join(sorted(held)) for staff_id, held in grid_lists.items()}
+            grid_lists[staff_id].append(area_id)
+        grids = {staff_id: names.joined(held) for staff_id, held in grid_lists.items()}  # "建设东路社区·第一网格、…"
     rows = []
     elapsed = months_elapsed(as_of)
     for staff_id, name, hired_on in staff:

@@ -357,8 +357,7 @@ def grid_names_on(session: Session, staff_ids: list[int], on: date, *,
 
     names = AreaNames.load(session)
     areas = grid_areas_on(session, staff_ids, on) if areas is None else areas
-    return {staff_id: "、".join(sorted(dict.fromkeys(names.full(a) for a in held)))
-            for staff_id, held in areas.items()}
+    return {staff_id: names.joined(held) for staff_id, held in areas.items()}
 
 
 @dataclass(frozen=True)
