@@ -22,7 +22,7 @@ from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.common.text import clean_text
 
 SEPARATOR = "·"
-SEPARATORS = ("·", "•", "・", "．", "/", "／", "-", "—", ">", "＞", "、")  # what people type between the parts
+SEPARATORS = ("·", "•", "・", "•", "‧", "∙")  # middle dots people type between the parts
 
 
 def place_name(*names: str | None) -> str:

@@ -38,7 +38,7 @@ class AssignmentDialog(QDialog):
         self.setMinimumWidth(420)
         self.area = QComboBox()
         for option in area_options(db, levels=(LEVEL_GRID, LEVEL_MICROGRID)):
-            self.area.addItem(option.label.strip("　"), option.id)
+            self.area.addItem(option.full_name, option.id)  # "建设东路社区·第一网格": unique in the list
         self.role = QComboBox()
         for code, label in code_choices(db, "staff_role")["staff_role"]:
             self.role.addItem(label, code)

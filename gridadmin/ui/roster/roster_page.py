@@ -50,7 +50,7 @@ class RosterPage(QWidget):
         self.area.addItem(self.tr("全部社区/网格"), None)
         for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
             if option.level != LEVEL_TOWNSHIP:
-                self.area.addItem("　" * (option.depth - 1) + option.name, option.id)
+                self.area.addItem("　" * (option.depth - 1) + option.full_name, option.id)
         self.area.setMaxVisibleItems(25)
         self.role = filter_combo(self.tr("全部岗位"), choices["staff_role"])
         self.employment = filter_combo(self.tr("专职和兼职"), [(t, t) for t in EMPLOYMENT_TYPES])

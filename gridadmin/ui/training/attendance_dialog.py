@@ -74,7 +74,7 @@ class AttendanceDialog(QDialog):
         self.area.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         for node in area_nodes if area_nodes is not None else areas.load_tree(db, include_inactive=False, counts=False):
             if node.level != LEVEL_MICROGRID:
-                self.area.addItem("　" * node.depth + node.name, node.id)
+                self.area.addItem("　" * node.depth + node.full_name, node.id)
         self.area.setCurrentIndex(1 if self.area.count() > 1 else 0)
         self.role = QComboBox()
         self.role.addItem(self.tr("各岗位"), "")
