@@ -160,7 +160,7 @@ def plan_grids(session: Session, table: Table, mode: str, today: date) -> tuple[
                 label, shown_old, shown_new = LABELS[key], old, new
                 if key == "parent_id":
                     label = PARENT_LABELS[rec["level"]]
-                    shown_old, shown_new = areas.areas[old].name, areas.areas[new].name
+                    shown_old, shown_new = areas.full_name(old), areas.full_name(new)
                 row.changes[key] = (label, shown_old or "", shown_new)
                 row.previous[key] = old
         row.status = UNCHANGED if not row.changes else (SKIP if mode == MODE_INSERT else UPDATE)

@@ -83,6 +83,16 @@ def area_filter_combo(db) -> QComboBox:
     return combo
 
 
+def area_title(combo: QComboBox, base: str) -> str:
+    """The title of a list printed or exported with an area filter: "建设东路社区"
+    + ``base`` for a community, ``base``（建设东路社区·第一网格） for a grid,
+    ``base`` alone when the filter is 全部 (its data None)."""
+    if combo.currentData() is None:
+        return base
+    place = combo.currentText().strip("　 ")
+    return f"{base}（{place}）" if "·" in place else f"{place}{base}"
+
+
 def select_data(combo: QComboBox, value: object) -> bool:
     """Select the item whose data is ``value``; False when there is none."""
     index = combo.findData(value)

@@ -25,7 +25,7 @@ from gridadmin.services.roster.listing import AGE_BANDS, SERVING, RosterFilter, 
 from gridadmin.services.roster.staff import EMPLOYMENT_TYPES, code_choices
 from gridadmin.ui.common.column_chooser import remember_columns
 from gridadmin.ui.common.export_actions import export_kind_xlsx, export_xlsx, print_pdf
-from gridadmin.ui.common.widgets import EmptyState, filter_combo, run_dialog, search_box, select_data, setup_lazy_table
+from gridadmin.ui.common.widgets import EmptyState, area_title, filter_combo, run_dialog, search_box, select_data, setup_lazy_table
 from gridadmin.ui.common.flow_layout import flow_row
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.roster.list_dialogs import ExpiringCertificatesDialog, StaffingDialog
@@ -116,10 +116,11 @@ class RosterPage(QWidget):
         self.export_template_action = export_menu.addAction(self.tr("按导入模板的列导出（可修改后再导入）…"))
         self.export_button.setMenu(export_menu)
         self.export_shown_action.triggered.connect(
-            lambda: export_xlsx(self, self.db, self.model, self.tr("网格力量花名册"),
+            lambda: export_xlsx(self, self.db, self.model, area_title(self.area, self.tr("网格力量花名册")),
                                 full_numbers=self.show_full.isChecked()))
         self.export_template_action.triggered.connect(self.export_template)
-        self.print_button.clicked.connect(lambda: print_pdf(self, self.db, self.model, self.tr("网格力量花名册"),
+        self.print_button.clicked.connect(lambda: print_pdf(self, self.db, self.model,
+                                                            area_title(self.area, self.tr("网格力量花名册")),
                                                             full_numbers=self.show_full.isChecked()))
         self.staffing_button.clicked.connect(self.show_staffing)
         self.expiring_button.clicked.connect(self.show_expiring)
