@@ -16,6 +16,7 @@ from gridadmin.models.area import LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.services.roster import assignments
 from gridadmin.services.roster.assignments import AssignmentRow
 from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.areas.names import place_name
 from gridadmin.services.roster.listing import area_options
 from gridadmin.services.roster.staff import code_choices, parse_form_date
 from gridadmin.ui.common.widgets import run_dialog
@@ -51,8 +52,8 @@ class AssignmentDialog(QDialog):
         self.error.hide()
         form = QFormLayout()
         if row is not None:
-            form.addRow(self.tr("原任职"), QLabel(self.tr("{community} {area}　{role}　{start} 起").format(
-                community=row.community, area=row.area_name, role=row.role_label,
+            form.addRow(self.tr("原任职"), QLabel(self.tr("{place}　{role}　{start} 起").format(
+                place=place_name(row.community, row.area_name), role=row.role_label,
                 start=row.start_date.isoformat())))
         if mode != MODE_END:
             form.addRow(self.tr("网格") if mode == MODE_ADD else self.tr("调入网格"), self.area)
