@@ -231,7 +231,7 @@ def compliance_columns(role_label) -> list:
 
     return [
         Column("name", "姓名", lambda r: r.name, width=70),
-        Column("grids", "所属网格", lambda r: r.grids, width=240),
+        Column("grids", "所属网格", lambda r: r.grids, width=240, tooltip=lambda r: r.grids),
         Column("roles", "岗位", lambda r: "、".join(role_label(x) for x in r.roles), width=120),
         Column("hours", "已完成学时", lambda r: f"{r.hours:g}", align=ALIGN_RIGHT, width=70),
         Column("required", REQUIRED_TO_DATE, lambda r: f"{r.required:g}", align=ALIGN_RIGHT, width=110),

@@ -144,7 +144,7 @@ class AttendanceDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         metrics = self.table.fontMetrics()
-        for column, sample in enumerate(("欧阳某某某", "第一村民小组网格、第二网格", "138****5678 ", "出席▾ ", "认定学时",
+        for column, sample in enumerate(("欧阳某某某", "建设东路社区·第一村民小组网格", "138****5678 ", "出席▾ ", "认定学时",
                                          "100.0 ", "不合格▾ ")):
             self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 18)
 
