@@ -25,7 +25,9 @@ from gridadmin.services.roster.listing import AGE_BANDS, SERVING, RosterFilter, 
 from gridadmin.services.roster.staff import EMPLOYMENT_TYPES, code_choices
 from gridadmin.ui.common.column_chooser import remember_columns
 from gridadmin.ui.common.export_actions import export_kind_xlsx, export_xlsx, print_pdf
-from gridadmin.ui.common.widgets import EmptyState, area_title, filter_combo, run_dialog, search_box, select_data, setup_lazy_table
+from gridadmin.ui.common.widgets import (
+    EmptyState, area_title, filter_combo, fit_place_combo, run_dialog, search_box, select_data, setup_lazy_table,
+)
 from gridadmin.ui.common.flow_layout import flow_row
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.roster.list_dialogs import ExpiringCertificatesDialog, StaffingDialog
@@ -52,6 +54,7 @@ class RosterPage(QWidget):
             if option.level != LEVEL_TOWNSHIP:
                 self.area.addItem("　" * (option.depth - 1) + option.full_name, option.id)
         self.area.setMaxVisibleItems(25)
+        fit_place_combo(self.area)
         self.role = filter_combo(self.tr("全部岗位"), choices["staff_role"])
         self.employment = filter_combo(self.tr("专职和兼职"), [(t, t) for t in EMPLOYMENT_TYPES])
         self.status = QComboBox()
