@@ -351,7 +351,10 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(CORE_ROLES))
     roles = tuple((r, book.label("staff_role", r) or r) for r in (*CORE_ROLES, *extra_roles))
 
-    reported = _Reported(previous_figures if before is not None else None)
+    # A community's report by grid after a submission by community (the township's, which
+    # covers it): the grids start from the register, the 合计 from the submitted community row.
+    regrid = before is not None and scoped and previous_figures.breakdown != "网格"
+    reported = _Reported(previous_figures if before is not None and not regrid else None)
     rows: list[CommunityFigures] = []
     for c in units:
         current, increase = res_end.get(c.id, (0, 0))
@@ -368,6 +371,10 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         None, "合计", None, sum((r.households for r in rows), StockFlow()),
         sum((r.residents for r in rows), StockFlow()), staff["total"],
         {r: staff["total_role"].get(r, 0) for r, _label in roles})
+    if regrid:
+        prior = next((c for c in previous_figures.communities if c.area_id == scope_area_id), None)
+        total = replace(total, households=total.households.from_submitted(prior.households.current if prior else 0),
+                        residents=total.residents.from_submitted(prior.residents.current if prior else 0))
 
     grids: list[GridFigures] = []
     for c in communities:
@@ -396,7 +403,13 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     staff_flows = {c: StockFlow(*f) for c, f in staff_flow["by_comm"].items()}
     staff_flows[None] = StockFlow(*staff_flow["total"])
     role_flows = {r: StockFlow(*f) for r, f in staff_flow["by_role"].items()}
-    if before is not None:
+    if regrid:
+        prior_cats = previous_figures.category_flows.get(scope_area_id, {})
+        category_flows[None] = {cat: flow.from_submitted(prior_cats[cat].current if cat in prior_cats else 0)
+                                for cat, flow in category_flows[None].items()}
+        prior_staff = previous_figures.staff_flows.get(scope_area_id)
+        staff_flows[None] = staff_flows[None].from_submitted(prior_staff.current if prior_staff else 0)
+    elif before is not None:
         category_flows = reported.categories(category_flows)
         staff_flows = reported.staff(staff_flows, single=scoped)
         role_flows = reported.roles(role_flows, exact=before.scope_key == s_key)
