@@ -215,3 +215,20 @@ def test_cli_scope_takes_a_name_and_refuses_unknown_or_ambiguous(twins, tmp_path
     assert main(["report", "monthly", "--db", db.url, "--month", month, "--scope", "火星社区", "--out", str(out),
                  *login]) == 2
     assert "找不到统计范围“火星社区”" in capsys.readouterr().err
+
+
+def test_micro_grid_import_takes_its_grid_by_full_name(twins, tmp_path):
+    from tests.test_import_grids import _micro_file
+
+    db, ids = twins
+    rows = [("河街社区", "5号楼", "411302001001001005", "", "河街社区·第一网格"),
+            ("粮行社区", "6号楼", "411302001002001006", "", "粮行·第一网格"),
+            ("河街社区", "7号楼", "411302001001001007", "", "粮行社区·第一网格")]
+    plan = plan_import(db, _micro_file(tmp_path / "micro.xlsx", rows), "grids", today=TODAY)
+    issues = {(e.row, e.column): (e.value, e.message) for e in plan.errors}
+    assert list(issues) == [(4, "所属网格")]
+    assert issues[(4, "所属网格")][0] == "粮行社区·第一网格" and "河街社区" in issues[(4, "所属网格")][1]
+    result = run_to_end(import_job(db, _micro_file(tmp_path / "ok.xlsx", rows[:2]), "grids", today=TODAY))
+    assert result.committed, [e.message for e in result.plan.errors]
+    full = {n.name: n.full_name for n in areas.load_tree(db, counts=False)}
+    assert full["5号楼"] == "河街社区·第一网格·5号楼" and full["6号楼"] == "粮行社区·第一网格·6号楼"
