@@ -361,7 +361,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         previous, decrease = residents_prev.get(c.id, (0, 0))
         own = scoped and c.level == LEVEL_COMMUNITY  # the community's own row in its report by grid
         row = CommunityFigures(
-            c.id, f"{c.name}（未划入网格）" if own else c.name, c.division_code or c.grid_code, reported.households(c.id, hh_by_comm.get(c.id, StockFlow())),
+            c.id, f"{c.name}（未划入网格）" if own else c.name, c.division_code or c.grid_code,
+            reported.households(c.id, hh_by_comm.get(c.id, StockFlow())),
             reported.residents(c.id, StockFlow(previous, increase, decrease, current)), staff["by_comm"].get(c.id, 0),
             {r: staff["by_comm_role"].get((c.id, r), 0) for r, _label in roles})
         if (c.active and not own) or row.households.current or row.households.previous or row.residents.current \

@@ -245,7 +245,8 @@ def _charts(figures: MonthlyFigures, styles: Styles) -> list:
     third = width / 3
     communities = sorted(figures.communities, key=lambda c: -c.residents.current)
     shown = communities[:30]
-    title = f"各{'网格' if figures.by_grid else '社区/村'}人口（本月末）" + ("" if len(communities) <= 30 else f"（人口最多的 30 个，共 {len(communities)} 个）")
+    rows_are = "网格" if figures.by_grid else "社区/村"
+    title = f"各{rows_are}人口（本月末）" + ("" if len(communities) <= 30 else f"（人口最多的 30 个，共 {len(communities)} 个）")
     bars = charts.bar_chart(title, [c.name for c in shown], [c.residents.current for c in shown],
                             width=width, height=72 * mm)
     pie = charts.pie_chart("在岗网格力量构成（按岗位）", [label for _c, label in figures.roles],

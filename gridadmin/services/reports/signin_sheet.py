@@ -146,7 +146,8 @@ def _table(chunk: list[SheetLine], styles: Styles, two_groups: bool, per_group: 
                 fitted_cell(line.grids, widths[2], ROW_HEIGHT, cell), Paragraph(line.phone, centre), ""]
 
     head = [Paragraph(h, centre) for h in headers]
-    widths = [10 * mm, 15 * mm, 24 * mm, 23 * mm, 18 * mm] if two_groups else [12 * mm, 25 * mm, 70 * mm, 30 * mm, 43 * mm]
+    widths = ([10 * mm, 15 * mm, 24 * mm, 23 * mm, 18 * mm] if two_groups
+              else [12 * mm, 25 * mm, 70 * mm, 30 * mm, 43 * mm])
     if two_groups:
         left, right = chunk[:per_group], chunk[per_group:]
         count = max(len(left), len(right))
