@@ -64,6 +64,11 @@ class AreaNames:
         return cls({r.id: _Row(r.id, r.parent_id, r.level, r.name, r.grid_code or r.division_code, r.active)
                     for r in found})
 
+    def add(self, area_id: int, parent_id: int | None, level: str, name: str, code: str | None = None,
+            active: bool = True) -> None:
+        """Know one more area (one an import is about to create)."""
+        self.rows[area_id] = _Row(area_id, parent_id, level, name, code, active)
+
     def name(self, area_id: int | None) -> str:
         row = self.rows.get(area_id)
         return row.name if row else ""

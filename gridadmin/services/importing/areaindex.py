@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import Area
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
-from gridadmin.services.areas.names import SEPARATOR, place_name, split_place
+from gridadmin.services.areas.names import SEPARATOR, AreaNames, place_name, split_place
 from gridadmin.services.areas.setup import community_short_name
 from gridadmin.services.common.text import clean_text
 from gridadmin.services.importing.values import CellError
@@ -38,6 +38,7 @@ class AreaIndex:
     communities: dict[str, list[int]] = field(default_factory=dict)  # name/short name/code → ids
     by_grid_code: dict[str, int] = field(default_factory=dict)
     grids_by_name: dict[str, list[int]] = field(default_factory=dict)
+    names: AreaNames = field(default_factory=AreaNames)  # full names ("建设东路社区·第一网格")
 
     @classmethod
     def load(cls, session: Session) -> AreaIndex:
@@ -47,6 +48,7 @@ class AreaIndex:
         for row in rows:
             area = AreaRow(*row)
             index.areas[area.id] = area
+            index.names.add(area.id, area.parent_id, area.level, area.name, area.grid_code or area.division_code)
             if area.level == LEVEL_COMMUNITY:
                 names = {_key(area.name), _key(community_short_name(area.name))}
                 if area.division_code:
@@ -122,16 +124,8 @@ class AreaIndex:
         return parts[0], SEPARATOR.join(parts[1:])
 
     def full_name(self, area_id: int) -> str:
-        """"建设东路社区·第一网格" (``names.place_name``)."""
-        area = self.areas[area_id]
-        chain = [area.name]
-        parent = self.areas.get(area.parent_id)
-        while parent is not None and parent.level in (LEVEL_GRID, LEVEL_MICROGRID, LEVEL_COMMUNITY):
-            chain.append(parent.name)
-            if parent.level == LEVEL_COMMUNITY:
-                break
-            parent = self.areas.get(parent.parent_id)
-        return place_name(*reversed(chain))
+        """"建设东路社区·第一网格" (``AreaNames.full``)."""
+        return self.names.full(area_id)
 
     def _active(self, area_id: int) -> int:
         area = self.areas[area_id]
@@ -142,6 +136,7 @@ class AreaIndex:
     def add(self, area: AreaRow) -> None:
         """Register a grid planned in the same import (grids kind)."""
         self.areas[area.id] = area
+        self.names.add(area.id, area.parent_id, area.level, area.name, area.grid_code)
         if area.grid_code:
             self.by_grid_code[area.grid_code] = area.id
         self.grids_by_name.setdefault(_key(area.name), []).append(area.id)
