@@ -19,7 +19,7 @@ from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.areas.names import place_name
 from gridadmin.services.roster.listing import area_options
 from gridadmin.services.roster.staff import code_choices, parse_form_date
-from gridadmin.ui.common.widgets import run_dialog
+from gridadmin.ui.common.widgets import fit_place_combo, run_dialog
 
 HEADERS = ("社区/村", "网格", "岗位", "开始日期", "结束日期", "状态", "备注")
 MODE_ADD, MODE_TRANSFER, MODE_END = "add", "transfer", "end"
@@ -40,6 +40,7 @@ class AssignmentDialog(QDialog):
         self.area = QComboBox()
         for option in area_options(db, levels=(LEVEL_GRID, LEVEL_MICROGRID)):
             self.area.addItem(option.full_name, option.id)  # "建设东路社区·第一网格": unique in the list
+        fit_place_combo(self.area, 20)
         self.role = QComboBox()
         for code, label in code_choices(db, "staff_role")["staff_role"]:
             self.role.addItem(label, code)
