@@ -78,7 +78,7 @@ def test_assign_refusals(setup):
     with pytest.raises(ValidationError, match="岗位"):
         assignments.assign(db, staff, ids["第一网格"], "boss", date(2021, 1, 1))
     assignments.assign(db, staff, ids["第一网格"], "fulltime", date(2021, 1, 1))
-    with pytest.raises(ValidationError, match="已在“第一网格”担任专职网格员"):
+    with pytest.raises(ValidationError, match="已在“河街社区·第一网格”担任专职网格员"):
         assignments.assign(db, staff, ids["第一网格"], "fulltime", date(2022, 1, 1))
     assert len(assignments.list_assignments(db, staff)) == 1
 

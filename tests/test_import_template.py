@@ -63,7 +63,8 @@ def test_staff_template_layout(township_db, tmp_path):
     assert {"男", "女"} <= set(values)
     grid = _validation_of(ws, _column(ws, "所属网格"))
     grid_letter = grid.formula1.split("!$")[1].split("$")[0]
-    assert {"第一网格", "第二网格", "粮行网格"} <= {c.value for c in lists[grid_letter]}
+    # grid names repeat across communities: the list gives each grid with its community, once
+    assert {"河街社区·第一网格", "河街社区·第二网格", "粮行社区·粮行网格"} <= {c.value for c in lists[grid_letter]}
     employment = _validation_of(ws, _column(ws, "专兼职*"))
     assert employment is not None
     assert _validation_of(ws, id_col) is None

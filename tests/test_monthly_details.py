@@ -67,8 +67,8 @@ def test_staff_stock_and_flow_by_community_and_role(known):
     assert f.staff_role_flows["parttime"] == StockFlow(1, 0, 1, 0)
     assert f.staff_role_flows["leader"] == StockFlow(1, 0, 0, 1)
     assert [(c.kind, c.on, c.name, c.before, c.after) for c in f.staff_changes] == [
-        ("入职", D("2026-03-05"), "s4", "", "甲一微网格（专职网格员）"),
-        ("离职", D("2026-03-10"), "s3", "乙一网格（兼职网格员）", ""),
+        ("入职", D("2026-03-05"), "s4", "", "甲社区·甲一网格·甲一微网格（专职网格员）"),
+        ("离职", D("2026-03-10"), "s3", "乙村·乙一网格（兼职网格员）", ""),
     ]
 
 

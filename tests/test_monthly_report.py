@@ -221,7 +221,9 @@ def test_past_month_is_the_same_after_later_changes(tiny):
 def test_scope_and_bad_input(tiny):
     db, ids = tiny
     f = monthly_figures(db, 2026, 3, ids["B"])
-    assert [c.name for c in f.communities] == ["乙村"] and f.scope_name == "乙村" and not f.scope_is_township
+    # one community's report: its rows are its grids, the total is the community
+    assert [c.name for c in f.communities] == ["乙一网格"] and f.scope_name == "乙村" and not f.scope_is_township
+    assert f.by_grid and f.breakdown == "网格" and f.scope_word == "本村"
     assert f.total.staff_on_post == 1 and f.total.residents == StockFlow(1, 2, 1, 2)
     assert [g.name for g in f.grids] == ["乙一网格"]
     # Only s3 (乙一, 01-10) trained for 乙村 this year; no 乙村 attendance in March.

@@ -62,7 +62,7 @@ def test_household_list_searches_filters_and_shows_head_and_members(reg):
     rows = _rows(db, HouseholdFilter())
     assert [(r.household_no, r.head, r.members) for r in rows] == [("4113020010010001", "张三", 3),
                                                                    ("4113020010020002", "王芳", 1)]
-    assert rows[0].address == "幸福小区3号楼" and rows[1].grid == "测试网格"
+    assert rows[0].address == "幸福小区3号楼" and rows[1].grid == "外号社区·测试网格"
     for typed, expected in (("41130200100200", ["王芳"]), ("zs", ["张三"]), ("wangf", ["王芳"]), ("张", ["张三"]),
                             ("李", []),  # not a head
                             ("幸福", ["张三"]), ("东村", ["王芳"]), ("138", ["张三"])):

@@ -113,7 +113,7 @@ def test_timeline_follows_assignments(qtbot, setup):
     dialog.assignments.transfer_button.click()
     dialog.tabs.setCurrentWidget(dialog.timeline)  # re-read on showing the tab
     rows = dialog.timeline.texts()
-    assert rows[-1][:4] == ("2023-03-01", "⇄ 调动", "河街社区 第一网格 → 粮行社区 粮行网格", "专职网格员")
+    assert rows[-1][:4] == ("2023-03-01", "⇄ 调动", "河街社区·第一网格 → 粮行社区·粮行网格", "专职网格员")
     tree = dialog.timeline.tree
     assert [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == ["2020 年", "2023 年"]
 

@@ -55,7 +55,7 @@ def test_shows_serving_staff_masked_until_ticked(qtbot, setup):
     assert _names(page) == ["李四", "张三"]
     assert "在岗 2 人" in page.summary.text()
     assert _cell(page, 1, "phone") == "138****5678" and "*" in _cell(page, 1, "id_number")
-    assert _cell(page, 1, "grids") == "第一网格" and _cell(page, 1, "roles") == "专职网格员"
+    assert _cell(page, 1, "grids") == "河街社区·第一网格" and _cell(page, 1, "roles") == "专职网格员"
     page.show_full.setChecked(True)
     assert _cell(page, 1, "phone") == "13812345678" and "*" not in _cell(page, 1, "id_number")
 
@@ -186,7 +186,7 @@ def test_assign_from_the_dialog(qtbot, setup):
     when_modal(edit)
     page.open_staff(page.model.data(page.model.index(1, 0), ROW_ROLE))
     assert outcome == [2]
-    assert _cell(page, 1, "grids") == "第一网格、第二网格"
+    assert _cell(page, 1, "grids") == "河街社区·第一网格、河街社区·第二网格"
     assert _cell(page, 1, "roles") == "专职网格员、楼栋长"
 
 

@@ -84,7 +84,7 @@ def test_row_content_and_masking(roster):
     row = roster_source(db).window(PageQuery(RosterFilter(search="zs", today=TODAY)), 0, 1)[0]
     assert (row.gender, row.age, row.employment_type, row.political_status, row.education) == (
         "男", 40, "专职", "中共党员", "大学专科")
-    assert row.grids == "第一网格、粮行网格" and row.roles == "专职网格员、网格长"
+    assert row.grids == "河街社区·第一网格、粮行社区·粮行网格" and row.roles == "专职网格员、网格长"
     assert "河街社区·第一网格" in row.grids_detail
     masked = {c.key: c.text(row) for c in roster_columns(False)}
     full = {c.key: c.text(row) for c in roster_columns(True)}

@@ -170,6 +170,22 @@ def test_community_submission_covers_only_that_community(register, tmp_path):
     assert (flow.previous, flow.correction, flow.current) == (4, -1, 3) and flow.balanced
 
 
+def test_township_submission_starts_a_community_report_by_grid(register, tmp_path):
+    """One community's report is broken down by its grids; after the
+    township's submission its 合计 starts from the community's submitted row
+    (the late 迁出 is the 更正), its grids from the register."""
+    db, community_id = register
+    _submit(db, M2, folder=tmp_path)
+    life_events.move_out(db, _person(db, "王芳").id, date(*M2, 20), "北京市")
+    f = monthly_figures(db, *M1, community_id)
+    assert f.by_grid and [c.name for c in f.communities] == ["一网格"] and f.previous_submission is not None
+    flow = f.total.residents
+    assert (flow.previous, flow.correction, flow.current) == (4, -1, 3) and flow.balanced
+    assert f.communities[0].residents.current == 3 and f.category_flows[None]
+    staff = f.staff_flows[None]
+    assert staff.balanced
+
+
 def test_import_preview_warns_for_a_submitted_month(register, tmp_path):
     db, _community = register
     _submit(db, M2, folder=tmp_path)

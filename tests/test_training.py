@@ -78,7 +78,7 @@ def test_attendance_rules(world):
     set_attendance(db, session_id, ids["张三"], status="present", hours=3, score=88, passed=True,
                    certificate_no="XF-001")
     row = session_attendance(db, session_id)[0]
-    assert (row.hours_credited, row.score, row.passed, row.grids) == (3, 88, True, "第一网格")
+    assert (row.hours_credited, row.score, row.passed, row.grids) == (3, 88, True, "河街社区·第一网格")
     set_attendance(db, session_id, ids["张三"], status="excused")
     assert session_attendance(db, session_id)[0].hours_credited == 0
 

@@ -42,7 +42,7 @@ def test_target_group_staff_by_role_and_community(world):
 def test_find_staff_by_pinyin_or_name_masks_phones(world):
     db, ids = world
     found = find_staff(db, "zhang", on=date(YEAR, 3, 10))
-    assert [(p.name, p.grids, p.phone) for p in found] == [("张三", "第一网格", "138****5678")]
+    assert [(p.name, p.grids, p.phone) for p in found] == [("张三", "河街社区·第一网格", "138****5678")]
     assert find_staff(db, "张", on=date(YEAR, 3, 10), full_numbers=True)[0].phone == "13812345678"
     assert find_staff(db, "  ", on=date(YEAR, 3, 10)) == []
 

@@ -1,4 +1,4 @@
-"""``report monthly --db DB --month YYYY-MM [--scope CODE] --out FILE.pdf [--json]``:
+"""``report monthly --db DB --month YYYY-MM [--scope NAME_OR_CODE] --out FILE.pdf [--json]``:
 the monthly report (月报) as a PDF; ``--json`` also prints its figures.
 ``report submit`` marks a month's report as 已上报 (figures and PDF kept),
 ``report withdraw --reason …`` withdraws a submission, ``report diff``
@@ -9,12 +9,9 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import or_, select
-
 from gridadmin.cli import CliError, open_cli_database
 from gridadmin.cli.login import add_login_arguments
 from gridadmin.db import DatabaseVersionError
-from gridadmin.models import Area
 from gridadmin.services.common.errors import ServiceError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -42,7 +39,7 @@ def _month_command(kinds, name: str, help_text: str, func, *, month_help: str = 
     command = kinds.add_parser(name, help=help_text)
     command.add_argument("--db", required=True, help="数据库文件或地址")
     command.add_argument("--month", required=True, help=month_help)
-    command.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的代码（默认全部）")
+    command.add_argument("--scope", help="统计范围：乡镇/街道或社区/村的名称或代码（默认全部）")
     if extra is not None:
         extra(command)
     add_login_arguments(command)
@@ -57,14 +54,18 @@ def parse_month(text: str) -> tuple[int, int]:
 
 
 def _scope_id(db, text: str | None) -> int | None:
-    if not text:
+    """The area ``--scope`` names: a township or community/village by its
+    code, its name (the short name of a community too) or "乡镇·社区";
+    an unknown or ambiguous one is an error listing the candidates."""
+    if not text or not text.strip():
         return None
-    code = text.strip()
+    from gridadmin.services.areas.names import find_area
+
     with db.session() as session:
-        scope_id = session.scalar(select(Area.id).where(or_(Area.division_code == code, Area.grid_code == code)))
-    if scope_id is None:
-        raise CliError(f"找不到代码为“{code}”的乡镇/街道或社区/村，请核对统计范围。")
-    return scope_id
+        try:
+            return find_area(session, text.strip(), what="统计范围")
+        except ServiceError as exc:
+            raise CliError(exc.message) from None
 
 
 def _open(args):

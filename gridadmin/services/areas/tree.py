@@ -24,6 +24,7 @@ from gridadmin.models.area import (
     LEVEL_TOWNSHIP, LEVELS,
 )
 from gridadmin.services.roster.on_post import on_post_assignment
+from gridadmin.services.areas.names import place_name
 from gridadmin.services.access import audit
 from gridadmin.services.register import tallies
 from gridadmin.services.access.permissions import EDIT_AREAS, acting, require, visible_areas
@@ -63,6 +64,7 @@ class AreaNode:
     # inside, like the township above a clerk's communities); its counts
     # are left at 0 and must not be shown
     figures: bool = True
+    full_name: str = ""  # "建设东路社区·第二网格" below a community (names.place_name), else the name
 
     @property
     def code(self) -> str | None:
@@ -133,28 +135,31 @@ def _assemble(rows, households, residents, staff_pairs, visible=None) -> list[Ar
         staff_by_area.setdefault(area_id, set()).add(staff_id)
     ordered: list[AreaNode] = []
 
-    def visit(area_id: int, depth: int) -> tuple[int, int, set[int]]:
+    def visit(area_id: int, depth: int, prefix: str) -> tuple[int, int, set[int]]:
         position = len(ordered)
+        row = by_id[area_id]
+        full = place_name(prefix, row.name)
+        below = full if row.level != LEVEL_TOWNSHIP else ""
         ordered.append(None)  # placeholder: the node is built after its children
         hh = households.get(area_id, 0)
         res = residents.get(area_id, 0)
         staff = set(staff_by_area.get(area_id, ()))
         kids = children.get(area_id, [])
         for child_id in kids:
-            c_hh, c_res, c_staff = visit(child_id, depth + 1)
+            c_hh, c_res, c_staff = visit(child_id, depth + 1, below)
             hh, res = hh + c_hh, res + c_res
             staff |= c_staff
         if visible is None or area_id in visible:
             node = AreaNode(*by_id[area_id], depth=depth, sub_areas=len(kids), households=hh, residents=res,
-                            staff_on_post=len(staff))
+                            staff_on_post=len(staff), full_name=full)
         else:
-            node = AreaNode(*by_id[area_id], depth=depth, sub_areas=len(kids), figures=False)
+            node = AreaNode(*by_id[area_id], depth=depth, sub_areas=len(kids), figures=False, full_name=full)
         warning = grid_size_warning(node)
         ordered[position] = replace(node, warning=warning) if warning else node
         return hh, res, staff
 
     for root_id in children.get(None, []):
-        visit(root_id, 0)
+        visit(root_id, 0, "")
     return ordered
 
 

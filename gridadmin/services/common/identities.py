@@ -105,7 +105,9 @@ _UNNAMED = {
 
 
 def _place(community: str | None, grid: str | None) -> str:
-    return f"{community}·{grid}" if community and grid else (grid or community or "")
+    from gridadmin.services.areas.names import place_name
+
+    return place_name(community, grid)
 
 
 def _saved_by(session: Session, entity: str, entity_id: int, verb: str) -> tuple[str, object, object]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import Area
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
+from gridadmin.services.areas.names import SEPARATOR, AreaNames, place_name, split_place
 from gridadmin.services.areas.setup import community_short_name
 from gridadmin.services.common.text import clean_text
 from gridadmin.services.importing.values import CellError
@@ -37,6 +38,7 @@ class AreaIndex:
     communities: dict[str, list[int]] = field(default_factory=dict)  # name/short name/code → ids
     by_grid_code: dict[str, int] = field(default_factory=dict)
     grids_by_name: dict[str, list[int]] = field(default_factory=dict)
+    names: AreaNames = field(default_factory=AreaNames)  # full names ("建设东路社区·第一网格")
 
     @classmethod
     def load(cls, session: Session) -> AreaIndex:
@@ -46,6 +48,7 @@ class AreaIndex:
         for row in rows:
             area = AreaRow(*row)
             index.areas[area.id] = area
+            index.names.add(area.id, area.parent_id, area.level, area.name, area.grid_code or area.division_code)
             if area.level == LEVEL_COMMUNITY:
                 names = {_key(area.name), _key(community_short_name(area.name))}
                 if area.division_code:
@@ -88,6 +91,10 @@ class AreaIndex:
             return self._active(area_id) if active_only else area_id
         if not name:
             raise CellError("请填写所属网格（名称或编码）")
+        named_community, name = self.split_full_name(name)
+        if named_community and community and self.find_community(named_community) != self.find_community(community):
+            raise CellError(f"网格“{place_name(named_community, name)}”不在社区/村列的“{community}”")
+        community = named_community or community
         candidates = self.grids_by_name.get(_key(name), [])
         if community:
             community_id = self.find_community(community)
@@ -97,19 +104,39 @@ class AreaIndex:
         if not candidates:
             raise CellError(f"没有名为“{name}”的网格")
         if len(candidates) > 1:
-            owners = "、".join(sorted({self.community_of(a).name for a in candidates if self.community_of(a)}))
-            raise CellError(f"多个社区/村都有名为“{name}”的网格（{owners}），请填写所属社区或网格编码")
+            listed = "、".join(sorted(self.full_name(a) for a in candidates))
+            raise CellError(f"有 {len(candidates)} 个名为“{name}”的网格：{listed}。请填写“社区/村”列，"
+                            f"或写全称（如“{self.full_name(min(candidates))}”），或填网格编码")
         return self._active(candidates[0]) if active_only else candidates[0]
+
+    def split_full_name(self, text: str) -> tuple[str | None, str]:
+        """("建设东路社区", "第一网格") for a full name "建设东路社区·第一网格"
+        (a leading 乡镇/街道 part is dropped; a micro-grid's "社区·网格·微网格"
+        keeps "网格·微网格" as its name); (None, text) for a bare name."""
+        parts = split_place(text)
+        if len(parts) < 2 or _key(text) in self.grids_by_name:
+            return None, text
+        if len(parts) > 2 and not self.communities.get(_key(parts[0])) and \
+                not self.communities.get(_key(parts[0]) + "社区"):
+            parts = parts[1:]  # 玉都街道·建设东路社区·第一网格
+        if len(parts) == 3:  # 社区·网格·微网格: the micro-grid is named by its own name
+            return parts[0], parts[2]
+        return parts[0], SEPARATOR.join(parts[1:])
+
+    def full_name(self, area_id: int) -> str:
+        """"建设东路社区·第一网格" (``AreaNames.full``)."""
+        return self.names.full(area_id)
 
     def _active(self, area_id: int) -> int:
         area = self.areas[area_id]
         if not area.active:
-            raise CellError(f"网格“{area.name}”已停用")
+            raise CellError(f"网格“{self.full_name(area_id)}”已停用")
         return area_id
 
     def add(self, area: AreaRow) -> None:
         """Register a grid planned in the same import (grids kind)."""
         self.areas[area.id] = area
+        self.names.add(area.id, area.parent_id, area.level, area.name, area.grid_code)
         if area.grid_code:
             self.by_grid_code[area.grid_code] = area.id
         self.grids_by_name.setdefault(_key(area.name), []).append(area.id)

@@ -74,6 +74,15 @@ def _parse(reader: RowReader, areas: AreaIndex) -> dict:
     rec["grid_code"] = reader.get("grid_code", _grid_code)
     rec["grid_type"] = reader.get("grid_type", _grid_type)
     rec["parent_grid"] = reader.get("parent_grid", text_value, 100)
+    if rec["parent_grid"]:  # "建设东路社区·第一网格" (the template's list) names the grid in its community
+        named, grid = areas.split_full_name(rec["parent_grid"])
+        if named is not None:
+            try:
+                if rec.get("community_id") is not None and areas.find_community(named) != rec["community_id"]:
+                    raise CellError(f"所属网格“{rec['parent_grid']}”不在社区/村列的“{community}”")
+                rec["parent_grid"] = grid
+            except CellError as exc:
+                reader.error("parent_grid", rec["parent_grid"], exc.message)
     rec["level"] = LEVEL_MICROGRID if rec["parent_grid"] else LEVEL_GRID
     rec["note"] = reader.get("note", text_value, 500)
     return rec
@@ -151,7 +160,7 @@ def plan_grids(session: Session, table: Table, mode: str, today: date) -> tuple[
                 label, shown_old, shown_new = LABELS[key], old, new
                 if key == "parent_id":
                     label = PARENT_LABELS[rec["level"]]
-                    shown_old, shown_new = areas.areas[old].name, areas.areas[new].name
+                    shown_old, shown_new = areas.full_name(old), areas.full_name(new)
                 row.changes[key] = (label, shown_old or "", shown_new)
                 row.previous[key] = old
         row.status = UNCHANGED if not row.changes else (SKIP if mode == MODE_INSERT else UPDATE)

@@ -262,7 +262,7 @@ def _household_rules(session: Session, table: Table, rows: list[RowPlan], househ
         existing = households.get(no)
         grids = {r.record.get("area_id") for r in members} - {None}
         if len(grids) > 1:
-            names = "、".join(sorted(areas.areas[a].name for a in grids))
+            names = "、".join(sorted(areas.full_name(a) for a in grids))
             for row in members:
                 row.errors.append(RowIssue(row.row, grid_header, "", f"户号 {no} 的成员填了不同的网格（{names}）"))
         elif not grids and existing is None and not any(_filled(r, grid_columns) for r in members):
@@ -272,7 +272,7 @@ def _household_rules(session: Session, table: Table, rows: list[RowPlan], househ
         elif existing is not None and grids and existing.area_id not in grids:
             for row in members:
                 row.warnings.append(RowIssue(row.row, grid_header, "",
-                                             f"户号 {no} 已登记在“{areas.areas[existing.area_id].name}”，"
+                                             f"户号 {no} 已登记在“{areas.full_name(existing.area_id)}”，"
                                              "本次导入不改变住户所在网格"))
         if existing is not None and existing.dissolved_on is not None:
             for row in members:

@@ -246,11 +246,8 @@ class _Ctx:
         (row.warnings if warning else row.errors).append(RowIssue(row.row, self.header(key), shown_value, message))
 
     def grid_name(self, area_id: int) -> str:
-        area = self.areas.areas.get(area_id)
-        if area is None:
-            return str(area_id)
-        community = self.areas.community_of(area_id)
-        return f"{community.name} {area.name}" if community and community.id != area_id else area.name
+        """"建设东路社区·第一网格" (the area's full name)."""
+        return self.areas.full_name(area_id) if area_id in self.areas.areas else str(area_id)
 
     def role_label(self, role: str) -> str:
         return self.book.label("staff_role", role) or role

@@ -85,14 +85,15 @@ def _lists(db) -> dict[str, list[str]]:
 
 
 def _areas(db) -> tuple[list[str], list[str]]:
-    """(community names, grid names) of the database ([] without one)."""
+    """(community names, grid full names "建设东路社区·第一网格") of the
+    database ([] without one): each unique, as the import reads them back."""
     if db is None:
         return [], []
     from gridadmin.services.areas.tree import load_tree
 
     nodes = load_tree(db, include_inactive=False, counts=False)  # names only
     communities = [n.name for n in nodes if n.level == LEVEL_COMMUNITY]
-    grids = list(dict.fromkeys(n.name for n in nodes if n.level == LEVEL_GRID))
+    grids = list(dict.fromkeys(n.full_name for n in nodes if n.level == LEVEL_GRID))
     return communities, grids
 
 

@@ -18,13 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Household, Person
+from gridadmin.models import Household, Person
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_condition, number_maskers
 from gridadmin.services.register.household_rules import HEAD_RELATIONS
+from gridadmin.services.areas.names import AreaNames
 from gridadmin.services.common.idcard import number_formatters
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, SqlPager, prefix_range
 from gridadmin.services.register.residents import search_kind
@@ -111,12 +112,10 @@ def load_rows(session: Session, ids: Sequence[int], _query: PageQuery | None = N
     phone masked unless ``actor`` may see it whole."""
     ids = list(ids)
     _id_text, phone_text = number_maskers(actor)
-    community = aliased(Area)
+    names = AreaNames.load(session)
     found = {r.id: r for r in session.execute(
         select(Household.id, Household.household_no, Household.address, Household.phone, Household.dissolved_on,
-               Area.name.label("grid"), community.name.label("community"))
-        .outerjoin(Area, Area.id == Household.area_id)
-        .outerjoin(community, community.id == Area.parent_id)
+               Household.area_id)
         .where(Household.id.in_(ids)))}
     counts = dict(session.execute(
         select(Person.household_id, func.count()).where(Person.household_id.in_(ids), Person.status == PERSON_ACTIVE)
@@ -134,8 +133,8 @@ def load_rows(session: Session, ids: Sequence[int], _query: PageQuery | None = N
             continue
         rows.append(HouseholdRow(
             id=h.id, household_no=h.household_no, address=h.address or "", head=heads.get(h.id, ""),
-            members=int(counts.get(h.id, 0)), grid=h.grid or "",
-            grid_detail=f"{h.community}·{h.grid}" if h.community and h.grid else (h.grid or ""),
+            members=int(counts.get(h.id, 0)), grid=names.full(h.area_id),
+            grid_detail=names.full(h.area_id),
             phone=phone_text(h.phone), state=DISSOLVED if h.dissolved_on else ""))
     return rows
 
@@ -157,7 +156,7 @@ def household_columns(show_full: bool = False) -> tuple[Column, ...]:
         Column("address", "地址", lambda r: r.address, sort="address", width=220, tooltip=lambda r: r.address),
         Column("head", "户主", lambda r: r.head, width=72),
         Column("members", "人数", lambda r: str(r.members), align=ALIGN_RIGHT, width=44),
-        Column("grid", "所属网格", lambda r: r.grid, sort="grid", width=150, tooltip=lambda r: r.grid_detail),
+        Column("grid", "所属网格", lambda r: r.grid, sort="grid", width=200, tooltip=lambda r: r.grid_detail),
         Column("phone", "联系电话", phone_text, sort="phone", width=110),
         Column("state", "状态", lambda r: r.state, align=ALIGN_CENTER, width=60),
     )

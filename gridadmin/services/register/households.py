@@ -27,6 +27,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
+from gridadmin.services.areas.names import full_name_of
 from gridadmin.models import Area, Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_CATEGORY, EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.access import audit
@@ -105,9 +106,7 @@ def load_household(db: Database, household_id: int) -> HouseholdCard:
                              flags=frozenset(k for k, _ in FLAGS if getattr(h, k)),
                              **{k: getattr(h, k) or "" for k in _TEXT_FIELDS})
         data = replace(data, phone=phone_text(data.phone))
-        area = session.get(Area, h.area_id)
-        parent = session.get(Area, area.parent_id) if area and area.parent_id else None
-        label = f"{parent.name}·{area.name}" if parent and area else (area.name if area else "")
+        label = full_name_of(session, h.area_id)  # "建设东路社区·第一网格"
         people = session.scalars(select(Person).where(Person.household_id == household_id,
                                                       Person.status == PERSON_ACTIVE)
                                  .order_by(Person.relation, Person.birth_date, Person.id)).all()

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
+from gridadmin.services.areas.names import full_name_of
 from gridadmin.models import Area, Household, Person, PersonEvent
 from gridadmin.models.household import (
     ARRIVAL_EVENTS, EVENT_BORN, EVENT_CATEGORY, EVENT_MOVED_IN, EVENT_REGISTERED, PERSON_ACTIVE,
@@ -120,8 +121,7 @@ def load_resident(db: Database, person_id: int) -> ResidentRecord:
         values.update(id_number=id_text(values["id_number"]), phone=phone_text(values["phone"]),
                       residence_permit_no=id_text(values["residence_permit_no"]))
         area = session.get(Area, household.area_id) if household else None
-        parent = session.get(Area, area.parent_id) if area and area.parent_id else None
-        label = f"{parent.name}·{area.name}" if parent and area else (area.name if area else "")
+        label = full_name_of(session, area.id) if area else ""  # "建设东路社区·第一网格"
         return ResidentRecord(
             id=p.id, version=p.version, data=ResidentData(**values), household_id=p.household_id,
             household_no=household.household_no if household else "", area_id=area.id if area else None,

@@ -35,11 +35,12 @@ from sqlalchemy import and_, any_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Household, Person, PersonTag
+from gridadmin.models import Household, Person, PersonTag
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.register import tallies
 from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_condition, full_numbers, \
     number_maskers, visible_areas
+from gridadmin.services.areas.names import AreaNames
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import number_formatters
 from gridadmin.services.reports.monthly_counts import (
@@ -338,7 +339,7 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
     the current one when it has changed since: “在册（现死亡）”). ID
     numbers and phones are masked unless ``actor`` may see them whole."""
     id_text, phone_text = number_maskers(actor)
-    community = aliased(Area)
+    names = AreaNames.load(session)
     household = Person.household_id
     stmt = select(Person.id)
     if as_of is not None:
@@ -348,11 +349,8 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
     found = {r.id: r for r in session.execute(
         stmt.add_columns(household.label("household_id"), Person.name, Person.gender, Person.birth_date,
                          Person.id_number, Person.relation, Person.category, Person.status, Person.phone,
-                         Person.version, Household.household_no, Area.name.label("grid"),
-                         community.name.label("community"))
+                         Person.version, Household.household_no, Household.area_id)
         .outerjoin(Household, Household.id == household)
-        .outerjoin(Area, Area.id == Household.area_id)
-        .outerjoin(community, community.id == Area.parent_id)
         .where(Person.id.in_(list(ids))))}
     tags = tag_names_of(session, ids, kind_ids, today)
     rows = []
@@ -364,8 +362,8 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
             id=p.id, household_id=p.household_id, name=p.name, gender=book.label("gender", p.gender),
             age=age_on(p.birth_date, today), id_number=id_text(p.id_number),
             relation=book.label("relation", p.relation), category=book.label("resident_category", p.category),
-            status=_status_on(p.status, as_of), household_no=p.household_no or "", grid=p.grid or "",
-            grid_detail=f"{p.community}·{p.grid}" if p.community and p.grid else (p.grid or ""),
+            status=_status_on(p.status, as_of), household_no=p.household_no or "", grid=names.full(p.area_id),
+            grid_detail=names.full(p.area_id),
             phone=phone_text(p.phone), tags="、".join(tags.get(p.id, ())), version=p.version))
     return rows
 
@@ -395,7 +393,7 @@ def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
         Column("category", "人口类别", lambda r: r.category, sort="category", width=72),
         Column("status", "状态", lambda r: r.status, sort="status", align=ALIGN_CENTER, width=48),
         Column("household_no", "户号", lambda r: r.household_no, sort="household", width=150),
-        Column("grid", "所属网格", lambda r: r.grid, width=140, tooltip=lambda r: r.grid_detail),
+        Column("grid", "所属网格", lambda r: r.grid, width=200, tooltip=lambda r: r.grid_detail),
         Column("phone", "联系电话", phone_text, sort="phone", width=100),
         Column("tags", "特殊人群", lambda r: r.tags, width=140, tooltip=lambda r: r.tags),
     )

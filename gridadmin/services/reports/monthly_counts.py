@@ -75,6 +75,31 @@ def area_map(name: str):
             .subquery(name))
 
 
+def grid_map(name: str):
+    """As ``area_map``, for a report broken down by grid (one community's
+    report): ``community_id`` is the grid (a micro-grid's parent grid; the
+    community's own id for an area of the community itself)."""
+    a, parent = aliased(Area), aliased(Area)
+    grid = case((a.level == LEVEL_GRID, a.id), (a.level == LEVEL_MICROGRID, parent.id), else_=None)
+    unit = case((a.level == LEVEL_COMMUNITY, a.id), else_=grid)
+    return (select(a.id.label("area_id"), unit.label("community_id"), grid.label("grid_id"))
+            .outerjoin(parent, parent.id == a.parent_id).subquery(name))
+
+
+def grid_parts(areas: dict) -> dict[int, tuple[int | None, int | None]]:
+    """As ``area_parts`` for a report broken down by grid: area id → (grid
+    id, grid id); a community → (its own id, None)."""
+    parts: dict[int, tuple[int | None, int | None]] = {}
+    for a in areas.values():
+        if a.level == LEVEL_COMMUNITY:
+            parts[a.id] = (a.id, None)
+        elif a.level == LEVEL_GRID:
+            parts[a.id] = (a.id, a.id)
+        elif a.level == LEVEL_MICROGRID:
+            parts[a.id] = (a.parent_id, a.parent_id)
+    return parts
+
+
 def _one(condition) -> object:
     return case((condition, 1), else_=0)
 
@@ -359,10 +384,11 @@ def assignment_runs(on: date):
                 or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= on))
 
 
-def staff_counts(session: Session, on: date, community_ids: list[int]) -> dict:
+def staff_counts(session: Session, on: date, community_ids: list[int], *, mapper=area_map) -> dict:
     """Distinct staff 在岗 on ``on`` (``roster.on_post``) per community,
-    community and role, grid, and over the scope."""
-    m = area_map("sm")
+    community and role, grid, and over the scope (``mapper``: ``area_map``,
+    or ``grid_map`` for a breakdown by grid)."""
+    m = mapper("sm")
     base = (select().select_from(StaffAssignment).join(m, m.c.area_id == StaffAssignment.area_id)
             .where(on_post_assignment(on), m.c.community_id.in_(community_ids)))
     people = func.count(distinct(StaffAssignment.staff_id))
@@ -384,9 +410,9 @@ def staff_counts(session: Session, on: date, community_ids: list[int]) -> dict:
 
 # --- training ------------------------------------------------------------------------------
 
-def attendance_in_scope(community_ids: list[int]):
+def attendance_in_scope(community_ids: list[int], mapper=area_map):
     """The attendee was assigned in one of the communities on the session's date."""
-    m = area_map("tm")
+    m = mapper("tm")
     sa = aliased(StaffAssignment)
     return exists(select(literal(1)).select_from(sa).join(m, m.c.area_id == sa.area_id).where(
         sa.staff_id == Attendance.staff_id, m.c.community_id.in_(community_ids),
@@ -395,12 +421,12 @@ def attendance_in_scope(community_ids: list[int]):
 
 
 def training_counts(session: Session, first: date, last: date, community_ids: list[int], *,
-              scoped: bool) -> TrainingFigures:
+              scoped: bool, mapper=area_map) -> TrainingFigures:
     held = and_(TrainingSession.cancelled.is_(False), TrainingSession.start_date >= first,
                 TrainingSession.start_date <= last)
     present = and_(Attendance.status == ATTEND_PRESENT, held)
     if scoped:
-        present = and_(present, attendance_in_scope(community_ids))
+        present = and_(present, attendance_in_scope(community_ids, mapper))
     count, hours, sessions = session.execute(
         select(func.count(), func.coalesce(func.sum(Attendance.hours_credited), 0.0),
                func.count(distinct(TrainingSession.id)))

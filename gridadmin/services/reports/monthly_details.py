@@ -26,8 +26,9 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
+from gridadmin.services.areas.names import AreaNames
 from gridadmin.models import (
-    Area, Attendance, Household, Person, PersonTag, Staff, StaffAssignment, TagKind, TrainingSession,
+    Attendance, Household, Person, PersonTag, Staff, StaffAssignment, TagKind, TrainingSession,
 )
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTEND_PRESENT
@@ -158,10 +159,11 @@ def staff_changes(session: Session, start: date, end: date, community_ids: list[
     assignment in the scope around the change; by date."""
     m = area_map("sc")
     in_scope = m.c.community_id.in_(community_ids)
+    names = AreaNames.load(session)  # grids by full name: "建设东路社区·第一网格"
     rows = session.execute(
         select(StaffAssignment.staff_id, StaffAssignment.start_date, StaffAssignment.end_date, StaffAssignment.role,
-               Area.name, Staff.name, Staff.hired_on, Staff.left_on)
-        .join(m, m.c.area_id == StaffAssignment.area_id).join(Area, Area.id == StaffAssignment.area_id)
+               StaffAssignment.area_id, Staff.name, Staff.hired_on, Staff.left_on)
+        .join(m, m.c.area_id == StaffAssignment.area_id)
         .join(Staff, Staff.id == StaffAssignment.staff_id)
         .where(in_scope, or_(and_(StaffAssignment.start_date >= start - timedelta(days=1),
                                   StaffAssignment.start_date <= end),
@@ -178,7 +180,7 @@ def staff_changes(session: Session, start: date, end: date, community_ids: list[
         name, hired, left = posts[0][5], posts[0][6], posts[0][7]
 
         def post(r) -> str:
-            return f"{r[4]}（{role_label(r[3])}）"
+            return f"{names.full(r[4])}（{role_label(r[3])}）"
 
         started = [r for r in posts if start <= r[1] <= end]
         ended = [r for r in posts if r[2] is not None and start - timedelta(days=1) <= r[2] <= end]

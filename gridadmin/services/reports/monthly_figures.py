@@ -63,7 +63,7 @@ from gridadmin.services.reports.snapshot import SubmissionInfo
 from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 from gridadmin.services.reports.monthly_counts import (
-    StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, household_counts,
+    StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, grid_map, grid_parts, household_counts,
     moved_after,
     one_snapshot, person_present, resident_counts, side_queries, staff_counts, training_counts, transfers_after,
 )
@@ -166,6 +166,19 @@ class MonthlyFigures:
                     f"{self.month_end:%m月%d日}月末后请重新生成）")
         return f"统计时点：{self.month_end:%Y年%m月%d日}（本月末）"
 
+    breakdown: str = "社区/村"  # what ``communities`` are: "网格" in one community's report (rows per grid)
+    scope_kind: str = ""  # "社区" or "村" for one community's report (本社区/本村), else ""
+
+    @property
+    def by_grid(self) -> bool:
+        """One community's report: its rows are the community's grids."""
+        return self.breakdown == "网格"
+
+    @property
+    def scope_word(self) -> str:
+        """全范围, or 本社区/本村 in one community's report."""
+        return f"本{self.scope_kind or '社区'}" if self.by_grid else "全范围"
+
     @property
     def unit(self) -> str:
         """填报单位."""
@@ -212,6 +225,7 @@ class MonthlyFigures:
                        "flows": {"households": flow(self.total.households),
                                  "residents": flow(self.total.residents),
                                  "staff_on_post": flow(self.staff_flows.get(None, StockFlow()))}},
+            "breakdown": self.breakdown,
             "communities": [{"name": c.name, "code": c.code, "households": c.households.current,
                              "residents": c.residents.current, "staff_on_post": c.staff_on_post}
                             for c in self.communities],
@@ -268,7 +282,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     if submitted is not None:
         now = monthly_figures(db, year, month, scope_area_id, as_submitted=False)
         with db.session() as session:
-            late = changes_since(session, end, info, [c.area_id for c in now.communities]
+            late = changes_since(session, end, info,
+                                 ([scope_area_id] if now.by_grid else [c.area_id for c in now.communities])
                                  if scope_area_id is not None else None)
         return replace(stored, submission=info, now_totals=now.to_dict()["totals"], late=tuple(late))
     with db.session() as session:
@@ -278,15 +293,20 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             previous_info, previous_figures = snapshot.info_of(before), snapshot.decode_figures(before.figures)
         areas = {r.id: r for r in session.execute(
             select(Area.id, Area.parent_id, Area.level, Area.name, Area.division_code, Area.grid_code,
-                   Area.grid_type, Area.active, Area.sort_order))}
+                   Area.grid_type, Area.active, Area.sort_order, Area.community_kind))}
         township = get_setting(session, KEY_TOWNSHIP_NAME) or next(
             (a.name for a in areas.values() if a.level == LEVEL_TOWNSHIP), "")
         kids = children_index(areas)
         scope_name, scope_code, communities = _scope(areas, kids, scope_area_id, township)
-        community_ids = [c.id for c in communities]
+        scoped = scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY
+        # One community's report is broken down by its grids: they are the rows ("units")
+        # where a township's report has its communities (the community itself last, for
+        # what is recorded on it directly).
+        units = [*kids.get((scope_area_id, LEVEL_GRID), []), areas[scope_area_id]] if scoped else communities
+        mapper, parts = (grid_map, grid_parts(areas)) if scoped else (area_map, area_parts(areas))
+        community_ids = [c.id for c in units]
         book = CodeBook.load(session)
 
-        parts = area_parts(areas)
         trend_months = details.months_back(year, month, 12)
         with_sensitive = acting(db).can(SEE_SENSITIVE)
         last_year_end = details.month_end(year - 1, month)
@@ -297,17 +317,17 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             tags_job = side(details.tag_counts, (end, prev, last_year_end), community_ids, parts, person_present,
                             transfers_after, moved_after, with_sensitive=with_sensitive)
             households = household_counts(session, prev, end, community_ids, parts)
-            staff = staff_counts(session, end, community_ids)
-            scoped = scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY
-            training_month = training_counts(session, start, end, community_ids, scoped=scoped)
-            training_year = training_counts(session, date(year, 1, 1), end, community_ids, scoped=scoped)
-            staff_flow = details.staff_flows(session, prev, end, community_ids, area_map)
-            changes = details.staff_changes(session, start, end, community_ids, area_map,
+            staff = staff_counts(session, end, community_ids, mapper=mapper)
+            training_month = training_counts(session, start, end, community_ids, scoped=scoped, mapper=mapper)
+            training_year = training_counts(session, date(year, 1, 1), end, community_ids, scoped=scoped,
+                                            mapper=mapper)
+            staff_flow = details.staff_flows(session, prev, end, community_ids, mapper)
+            changes = details.staff_changes(session, start, end, community_ids, mapper,
                                             lambda r: book.label("staff_role", r) or r)
             on_post = set(session.scalars(
-                select(StaffAssignment.staff_id).join(m := area_map("bh"), m.c.area_id == StaffAssignment.area_id)
+                select(StaffAssignment.staff_id).join(m := mapper("bh"), m.c.area_id == StaffAssignment.area_id)
                 .where(on_post_assignment(end), m.c.community_id.in_(community_ids))))
-            bc = area_map("bc")
+            bc = mapper("bc")
             staff_communities = session.execute(
                 select(StaffAssignment.staff_id, bc.c.community_id).distinct()
                 .join(bc, bc.c.area_id == StaffAssignment.area_id)
@@ -315,15 +335,16 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             threshold = behind_threshold_in(session)
             on_leave = session.scalar(
                 select(func.count(distinct(StaffAssignment.staff_id)))
-                .join(m := area_map("lv"), m.c.area_id == StaffAssignment.area_id)
+                .join(m := mapper("lv"), m.c.area_id == StaffAssignment.area_id)
                 .where(on_post_assignment(end, status=ON_LEAVE), m.c.community_id.in_(community_ids))) or 0
             compliance_rows = compliance(db, year, today=end)
-            corrected_by = changes_since(session, prev, previous_info, community_ids if scope_area_id is not None
-                                         else None) if before is not None else []
+            corrected_by = changes_since(session, prev, previous_info,
+                                         ([scope_area_id] if scoped else community_ids)
+                                         if scope_area_id is not None else None) if before is not None else []
             residents_end, residents_prev, trend_residents, recategorised = residents_job.result()
             tags = tags_job.result()
         trend = details.trends(session, trend_months, trend_residents,
-                               scoped_training=attendance_in_scope(community_ids) if scoped else None)
+                               scoped_training=attendance_in_scope(community_ids, mapper) if scoped else None)
     # Training: everyone 在岗 behind their hours to date is counted per community;
     # names are listed beyond the township's threshold (December: all of them).
     behind_all = [r for r in compliance_rows if r.shortfall > 0 and r.staff_id in on_post]
@@ -371,22 +392,31 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(CORE_ROLES))
     roles = tuple((r, book.label("staff_role", r) or r) for r in (*CORE_ROLES, *extra_roles))
 
-    reported = _Reported(previous_figures if before is not None else None)
+    # A community's report by grid after a submission by community (the township's, which
+    # covers it): the grids start from the register, the 合计 from the submitted community row.
+    regrid = before is not None and scoped and previous_figures.breakdown != "网格"
+    reported = _Reported(previous_figures if before is not None and not regrid else None)
     rows: list[CommunityFigures] = []
-    for c in communities:
+    for c in units:
         current, increase = res_end.get(c.id, (0, 0))
         previous, decrease = residents_prev.get(c.id, (0, 0))
+        own = scoped and c.level == LEVEL_COMMUNITY  # the community's own row in its report by grid
         row = CommunityFigures(
-            c.id, c.name, c.division_code or c.grid_code, reported.households(c.id, hh_by_comm.get(c.id, StockFlow())),
+            c.id, f"{c.name}（未划入网格）" if own else c.name, c.division_code or c.grid_code,
+            reported.households(c.id, hh_by_comm.get(c.id, StockFlow())),
             reported.residents(c.id, StockFlow(previous, increase, decrease, current)), staff["by_comm"].get(c.id, 0),
             {r: staff["by_comm_role"].get((c.id, r), 0) for r, _label in roles})
-        if c.active or row.households.current or row.households.previous or row.residents.current \
+        if (c.active and not own) or row.households.current or row.households.previous or row.residents.current \
                 or row.residents.previous or row.staff_on_post or reported.had(c.id):
             rows.append(row)
     total = CommunityFigures(
         None, "合计", None, sum((r.households for r in rows), StockFlow()),
         sum((r.residents for r in rows), StockFlow()), staff["total"],
         {r: staff["total_role"].get(r, 0) for r, _label in roles})
+    if regrid:
+        prior = next((c for c in previous_figures.communities if c.area_id == scope_area_id), None)
+        total = replace(total, households=total.households.from_submitted(prior.households.current if prior else 0),
+                        residents=total.residents.from_submitted(prior.residents.current if prior else 0))
 
     grids: list[GridFigures] = []
     for c in communities:
@@ -415,7 +445,13 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
     staff_flows = {c: StockFlow(*f) for c, f in staff_flow["by_comm"].items()}
     staff_flows[None] = StockFlow(*staff_flow["total"])
     role_flows = {r: StockFlow(*f) for r, f in staff_flow["by_role"].items()}
-    if before is not None:
+    if regrid:
+        prior_cats = previous_figures.category_flows.get(scope_area_id, {})
+        category_flows[None] = {cat: flow.from_submitted(prior_cats[cat].current if cat in prior_cats else 0)
+                                for cat, flow in category_flows[None].items()}
+        prior_staff = previous_figures.staff_flows.get(scope_area_id)
+        staff_flows[None] = staff_flows[None].from_submitted(prior_staff.current if prior_staff else 0)
+    elif before is not None:
         category_flows = reported.categories(category_flows)
         staff_flows = reported.staff(staff_flows, single=scoped)
         role_flows = reported.roles(role_flows, exact=before.scope_key == s_key)
@@ -431,7 +467,9 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           staff_on_leave=int(on_leave),
                           behind_by_community=tuple((r.name, len(behind_counts.get(r.area_id, ()))) for r in rows),
                           behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all,
-                          computed_on=date.today())
+                          computed_on=date.today(),
+                          breakdown="网格" if scoped else "社区/村",
+                          scope_kind=(areas[scope_area_id].community_kind or "社区") if scoped else "")
 
 
 class _Reported:

@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from gridadmin.db import Database
+from gridadmin.services.areas.names import place_name
 from gridadmin.services.reports import charts
 from gridadmin.services.reports.monthly_figures import MonthlyFigures, StockFlow, monthly_figures
 from gridadmin.services.reports.toolkit import (
@@ -62,7 +63,8 @@ def write_monthly_pdf(figures: MonthlyFigures, target: str | Path | BinaryIO, *,
         subtitle += f"　{figures.submission.label}"
     if figures.provisional:
         subtitle += "　（临时数）"
-    info = DocumentInfo(title=TITLE, unit=figures.unit, subtitle=subtitle, printed_on=printed_on or date.today(),
+    title = f"{figures.scope_name}{TITLE}" if figures.by_grid else TITLE  # one community's report names it
+    info = DocumentInfo(title=title, unit=figures.unit, subtitle=subtitle, printed_on=printed_on or date.today(),
                         landscape=True)
     styles = Styles()
     return render_pdf(target, info, title_block(info, styles) + monthly_story(figures, styles, signatories))
@@ -98,7 +100,7 @@ def _stock_and_flow(figures: MonthlyFigures, styles: Styles) -> list:
     labels = CORRECTED_LABELS if fixed else FLOW_LABELS
     widths = [48 * mm, 34 * mm] + [185 * mm / (2 * len(labels))] * (2 * len(labels))
     table = _grouped_table(
-        [("社区/村", 1), ("统计代码", 1), ("户数（户）", len(labels)), ("人口（人）", len(labels))],
+        [(figures.breakdown, 1), ("统计代码", 1), ("户数（户）", len(labels)), ("人口（人）", len(labels))],
         ["", "", *labels, *labels], rows, widths, styles, numeric_from=2, total_row=True)
     out = [Paragraph("一、户数与人口增减情况", styles.heading), table]
     if fixed:
@@ -133,7 +135,7 @@ def _categories(figures: MonthlyFigures, styles: Styles) -> list:
     for c in (*figures.communities, figures.total):
         flows = figures.category_flows.get(c.area_id, {})
         rows.append([c.name, *(v for code, _l in cats for v in _flow(flows.get(code, StockFlow()), fixed))])
-    table = _grouped_table([("社区/村", 1), *((label, len(short)) for _code, label in cats)],
+    table = _grouped_table([(figures.breakdown, 1), *((label, len(short)) for _code, label in cats)],
                            ["", *(short * len(cats))], rows, [40 * mm] + [per_col] * (len(short) * len(cats)),
                            styles, numeric_from=1, total_row=True, small=len(cats) > 3 or fixed)
     note = Paragraph("注：人口类别按居民在各月末的类别统计（类别变更按其生效日期计）；各类别之和等于第一部分的人口数。", styles.small)
@@ -143,13 +145,13 @@ def _categories(figures: MonthlyFigures, styles: Styles) -> list:
 def _staff(figures: MonthlyFigures, styles: Styles) -> list:
     fixed = figures.previous_submission is not None
     short, labels = (CORRECTED_SHORT, CORRECTED_LABELS) if fixed else (FLOW_SHORT, FLOW_LABELS)
-    headers = ["社区/村", *short, *(label for _code, label in figures.roles)]
+    headers = [figures.breakdown, *short, *(label for _code, label in figures.roles)]
     rows = []
     for c in (*figures.communities, figures.total):
         flow = figures.staff_flows.get(c.area_id, StockFlow(current=c.staff_on_post))
         rows.append([c.name, *_flow(flow, fixed), *(c.staff_by_role.get(code, 0) for code, _l in figures.roles)])
     rest = (267 - 40) * mm / (len(headers) - 1)
-    table = _grouped_table([("社区/村", 1), ("在岗人数（人）", len(short)), ("本月末各岗位在岗（人）", len(figures.roles))],
+    table = _grouped_table([(figures.breakdown, 1), ("在岗人数（人）", len(short)), ("本月末各岗位在岗（人）", len(figures.roles))],
                            ["", *short, *(label for _code, label in figures.roles)], rows,
                            [40 * mm] + [rest] * (len(headers) - 1), styles, numeric_from=1, total_row=True)
     role_rows = [[label, *_flow(figures.staff_role_flows.get(code, StockFlow()), fixed)]
@@ -160,7 +162,7 @@ def _staff(figures: MonthlyFigures, styles: Styles) -> list:
     note = Paragraph(f"本月末{figures.staff_text}。注：在岗指当日状态为在岗且有在任网格职务（休假人员不计入在岗，另列）；"
                      "一人在多个网格或岗位任职时，“在岗人数”只计一次，各岗位分别计数；合计行按全部人员去重。", styles.small)
     return [Paragraph("三、网格力量在岗情况", styles.heading), table, note,
-            KeepTogether([Paragraph("各岗位在岗人员增减（全范围，人）", styles.body), role_table])]
+            KeepTogether([Paragraph(f"各岗位在岗人员增减（{figures.scope_word}，人）", styles.body), role_table])]
 
 
 def _staff_changes(figures: MonthlyFigures, styles: Styles) -> list:
@@ -192,7 +194,8 @@ def _grids(figures: MonthlyFigures, styles: Styles) -> list:
                        styles=styles)
     missing = figures.grids_without_fulltime
     summary = (f"共 {number(len(figures.grids))} 个网格；无专职网格员的网格 {number(len(missing))} 个"
-               + (f"：{'、'.join(g.name for g in missing)}。" if missing else "。")
+               + (f"：{'、'.join(g.name if figures.by_grid else place_name(g.community, g.name) for g in missing)}。"
+                  if missing else "。")
                + "专职网格员宜每人负责 300–500 户（农村网格按自然村或村民小组划分，只提示过大）。")
     return [Paragraph("五、网格情况（本月末）", styles.heading), table, Paragraph(summary, styles.small)]
 
@@ -252,7 +255,8 @@ def _charts(figures: MonthlyFigures, styles: Styles) -> list:
     third = width / 3
     communities = sorted(figures.communities, key=lambda c: -c.residents.current)
     shown = communities[:30]
-    title = "各社区/村人口（本月末）" + ("" if len(communities) <= 30 else f"（人口最多的 30 个，共 {len(communities)} 个）")
+    rows_are = "网格" if figures.by_grid else "社区/村"
+    title = f"各{rows_are}人口（本月末）" + ("" if len(communities) <= 30 else f"（人口最多的 30 个，共 {len(communities)} 个）")
     bars = charts.bar_chart(title, [c.name for c in shown], [c.residents.current for c in shown],
                             width=width, height=72 * mm)
     pie = charts.pie_chart("在岗网格力量构成（按岗位）", [label for _c, label in figures.roles],

@@ -18,10 +18,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Table, TableStyle
 
 from gridadmin.db import Database
+from gridadmin.services.areas.names import AreaNames
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import mask_phone
 from gridadmin.services.reports.toolkit import (
-    GRID_COLOUR, HEADER_FILL, DocumentInfo, Styles, render_pdf, title_block,
+    GRID_COLOUR, HEADER_FILL, DocumentInfo, Styles, fitted_cell, render_pdf, title_block,
 )
 from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, get_setting
 from gridadmin.services.training.sessions import list_sessions, session_attendance
@@ -50,14 +51,17 @@ def signin_sheet_pdf(db: Database, session_id: int, target: str | Path | BinaryI
         from gridadmin.services.common.errors import NotFoundError
 
         raise NotFoundError("该培训已不存在，请刷新。", field="培训", value=session_id)
+    attendees = session_attendance(db, session_id)
     with db.session() as session:
         unit = (get_setting(session, KEY_TOWNSHIP_NAME) or "") + "网格化服务管理中心"
         book = CodeBook.load(session)
-    attendees = session_attendance(db, session_id)
-    lines = [SheetLine(i, a.name, short_grids(a.grids),
+        names = AreaNames.load(session)
+    community = one_community(names, [a for row in attendees for a in row.grid_ids])
+    lines = [SheetLine(i, a.name, _grids_text(names, a.grid_ids, community) if a.grid_ids else short_grids(a.grids),
                        (a.phone or "") if full_numbers else mask_phone(a.phone or ""))
              for i, a in enumerate(attendees, start=1)]
-    info = DocumentInfo(title="培训签到表", unit=unit, printed_on=printed_on or date.today())
+    title = f"{community.name}培训签到表" if community else "培训签到表"
+    info = DocumentInfo(title=title, unit=unit, printed_on=printed_on or date.today())
     styles = Styles()
     when = f"{training.start_date:%Y年%m月%d日}"
     if training.end_date != training.start_date:
@@ -72,8 +76,24 @@ def signin_sheet_pdf(db: Database, session_id: int, target: str | Path | BinaryI
     return render_pdf(target, info, story)
 
 
+def one_community(names: AreaNames, area_ids: list[int]):
+    """The community all ``area_ids`` lie in, or None (several, or none)."""
+    found = {names.community(a).id if names.community(a) else None for a in area_ids}
+    if len(found) == 1 and None not in found:
+        return names.community(area_ids[0])
+    return None
+
+
+def _grids_text(names: AreaNames, area_ids: tuple[int, ...], community) -> str:
+    """The grids of one attendee: their names within ``community`` (named in
+    the title), else full names ("建设东路社区·第一网格"); several shortened."""
+    shown = sorted(dict.fromkeys(names.grid_name(a) or names.full(a) if community else names.full(a)
+                                 for a in area_ids))
+    return short_grids("、".join(shown))
+
+
 def short_grids(grids: str) -> str:
-    """One line's worth of grid names: "第一网格等3个网格" for several."""
+    """One line's worth of grid names: "建设东路社区·第一网格等3个网格" for several."""
     names = [n for n in grids.split("、") if n]
     if len(names) > 1:
         return f"{names[0]}等{len(names)}个网格"
@@ -122,19 +142,20 @@ def _table(chunk: list[SheetLine], styles: Styles, two_groups: bool, per_group: 
     def cells(line: SheetLine | None) -> list:
         if line is None:
             return [""] * 5
-        return [Paragraph(str(line.number), centre), Paragraph(line.name, cell), Paragraph(line.grids, cell),
-                Paragraph(line.phone, centre), ""]
+        return [Paragraph(str(line.number), centre), Paragraph(line.name, cell),
+                fitted_cell(line.grids, widths[2], ROW_HEIGHT, cell), Paragraph(line.phone, centre), ""]
 
     head = [Paragraph(h, centre) for h in headers]
+    widths = ([10 * mm, 15 * mm, 24 * mm, 23 * mm, 18 * mm] if two_groups
+              else [12 * mm, 25 * mm, 70 * mm, 30 * mm, 43 * mm])
     if two_groups:
         left, right = chunk[:per_group], chunk[per_group:]
         count = max(len(left), len(right))
         body = [head + head] + [cells(left[i] if i < len(left) else None) + cells(right[i] if i < len(right) else None)
                                 for i in range(count)]
-        widths = [10 * mm, 15 * mm, 24 * mm, 23 * mm, 18 * mm] * 2
+        widths = widths * 2
     else:
         body = [head] + [cells(line) for line in chunk]
-        widths = [12 * mm, 25 * mm, 70 * mm, 30 * mm, 43 * mm]
     table = Table(body, colWidths=widths, rowHeights=[8 * mm] + [ROW_HEIGHT] * (len(body) - 1), repeatRows=1)
     commands = [("GRID", (0, 0), (-1, -1), 0.5, GRID_COLOUR), ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -90,6 +90,24 @@ def table_cell(value: object, width: float | None, styles: Styles, *, right: boo
     return Paragraph(_escape(text), style)
 
 
+def fitted_cell(value: object, width: float, height: float, style: ParagraphStyle, *,
+                smallest: float = 6.0) -> Paragraph:
+    """A Paragraph that fits a fixed-size cell (``width`` × ``height`` in
+    points, padding included): it wraps, and shrinks its font step by step
+    (down to ``smallest`` pt) when the wrapped text would be taller than the
+    cell — a long "建设东路社区·第一村民小组网格" in a narrow column of a form
+    with fixed row heights."""
+    text = _escape(value)
+    size = style.fontSize
+    while True:
+        fitted = ParagraphStyle(f"{style.name}_{size:g}", parent=style, fontSize=size, leading=size * 1.2)
+        paragraph = Paragraph(text, fitted)
+        _w, h = paragraph.wrap(width - CELL_PADDING, height)
+        if h <= height - 2 or size <= smallest:
+            return paragraph
+        size -= 0.5
+
+
 def plain_cell_style(styles: Styles, right_columns=(), *, first_row: int = 1) -> list[tuple]:
     """Table style commands for plain-text cells: the cell font and size,
     right-aligned ``right_columns``."""

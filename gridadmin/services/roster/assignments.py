@@ -28,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from gridadmin.db import Database
 from gridadmin.models import Area, Staff, StaffAssignment, StaffStatusEvent
 from gridadmin.models.area import LEVEL_GRID, LEVEL_MICROGRID
+from gridadmin.services.areas.names import full_name_of, place_name
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ValidationError
 from gridadmin.services.roster.listing import SERVING
@@ -85,7 +86,7 @@ class TimelineEvent:
     ``EVENT_STATUS`` (入职/离职/休假 …, ``title`` says which),
     ``EVENT_START``, ``EVENT_END`` or ``EVENT_TRANSFER`` (an assignment
     ended the day before another in the same role started elsewhere);
-    ``place`` is "社区 网格", ``detail`` the span and length of service."""
+    ``place`` is "社区·网格" (``names.place_name``), ``detail`` the span and length of service."""
 
     day: date
     kind: str
@@ -121,7 +122,7 @@ def staff_timeline(db: Database, staff_id: int, *, today: date | None = None) ->
         events.append(((day, order, number), TimelineEvent(day, EVENT_STATUS, title)))
 
     def place(row: AssignmentRow) -> str:
-        return f"{row.community} {row.area_name}".strip()
+        return place_name(row.community, row.area_name)
 
     def span(row: AssignmentRow) -> str:
         end = row.end_date.isoformat() if row.end_date else "至今"
@@ -219,10 +220,11 @@ def assign_in_session(session: Session, staff_id: int, area_id: int, role: str, 
     area = session.get(Area, area_id)
     if area is None:
         raise NotFoundError("该网格已不存在，请刷新。", field="area", value=area_id)
+    place = full_name_of(session, area.id)  # "建设东路社区·第一网格": grid names repeat across communities
     if area.level not in (LEVEL_GRID, LEVEL_MICROGRID):
-        raise ValidationError(f"“{area.name}”不是网格，只能任职到网格或微网格。", field="area", value=area.name)
+        raise ValidationError(f"“{place}”不是网格，只能任职到网格或微网格。", field="area", value=area.name)
     if not area.active:
-        raise ValidationError(f"网格“{area.name}”已停用，不能任职到该网格。", field="area", value=area.name)
+        raise ValidationError(f"网格“{place}”已停用，不能任职到该网格。", field="area", value=place)
     book = CodeBook.load(session)
     if role not in book.labels.get("staff_role", {}):
         raise ValidationError(f"岗位“{role}”无效。", field="role", value=role)
@@ -237,8 +239,8 @@ def assign_in_session(session: Session, staff_id: int, area_id: int, role: str, 
         or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= start_date)))
     if clash is not None:
         raise ValidationError(
-            f"{staff.name}在 {start_date.isoformat()} 已在“{area.name}”担任{book.label('staff_role', role)}。",
-            field="area", value=area.name)
+            f"{staff.name}在 {start_date.isoformat()} 已在“{place}”担任{book.label('staff_role', role)}。",
+            field="area", value=place)
     assignment = StaffAssignment(staff_id=staff_id, area_id=area_id, role=role, start_date=start_date,
                                  note=clean_text(note) or None)
     session.add(assignment)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
 from gridadmin.models import Area, Staff, StaffAssignment
@@ -31,6 +31,7 @@ from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, 
 from gridadmin.models.staff import STATUS_LEAVE, STATUS_ON_POST
 from gridadmin.services.access.permissions import EDIT_STAFF, SYSTEM, Actor, PermissionDeniedError, acting, \
     number_maskers, visible_areas
+from gridadmin.services.areas.names import AreaNames, place_name
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import number_formatters
 from gridadmin.services.common.paging import (
@@ -267,16 +268,15 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, today: date,
         select(Staff.id, Staff.name, Staff.gender, Staff.birth_date, Staff.id_number, Staff.phone,
                Staff.employment_type, Staff.political_status, Staff.education, Staff.skill_level, Staff.status,
                Staff.hired_on, Staff.left_on, Staff.version).where(Staff.id.in_(ids)))}
-    community = aliased(Area)
+    names = AreaNames.load(session)
     posts: dict[int, list] = {}
     for row in session.execute(
             select(StaffAssignment.staff_id, StaffAssignment.role, StaffAssignment.start_date,
-                   StaffAssignment.end_date, Area.name, community.name.label("community"), community.level)
-            .join(Area, Area.id == StaffAssignment.area_id)
-            .outerjoin(community, community.id == Area.parent_id)
+                   StaffAssignment.end_date, StaffAssignment.area_id)
             .where(StaffAssignment.staff_id.in_(ids))
             .order_by(StaffAssignment.staff_id, StaffAssignment.start_date)):
-        posts.setdefault(row.staff_id, []).append(row)
+        posts.setdefault(row.staff_id, []).append(_Post(row.role, row.start_date, row.end_date,
+                                                        names.full(row.area_id)))
     rows = []
     for staff_id in ids:
         p = people.get(staff_id)
@@ -293,6 +293,14 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, today: date,
     return rows
 
 
+@dataclass(frozen=True)
+class _Post:
+    role: str
+    start_date: date
+    end_date: date | None
+    name: str  # the grid's full name
+
+
 def _describe_posts(posts: list, book: CodeBook, today: date, serving: bool) -> tuple[str, str, str]:
     """(grids, grids with community, roles): the running assignments, or for
     someone without any the last ones held, marked 原."""
@@ -302,15 +310,13 @@ def _describe_posts(posts: list, book: CodeBook, today: date, serving: bool) -> 
         last_end = max((p.end_date for p in posts if p.end_date is not None), default=None)
         shown = [p for p in posts if p.end_date == last_end] if last_end else []
         former = bool(shown)
-    names = list(dict.fromkeys(p.name for p in shown))
-    detail = list(dict.fromkeys(
-        f"{p.community}·{p.name}" if p.community and p.level not in (LEVEL_TOWNSHIP,) else p.name for p in shown))
+    names = list(dict.fromkeys(p.name for p in shown))  # full names: "建设东路社区·第一网格"
     roles = list(dict.fromkeys(book.label("staff_role", p.role) for p in shown))
     grids = "、".join(names[:3]) + (f" 等{len(names)}个" if len(names) > 3 else "")
     if former:
         grids = "原：" + grids
         roles = ["原" + r for r in roles]
-    return grids, "\n".join(detail), "、".join(roles)
+    return grids, "\n".join(names), "、".join(roles)
 
 
 def _date_text(value: date | None) -> str:
@@ -327,7 +333,7 @@ def roster_columns(show_full: bool = False) -> tuple[Column, ...]:
                width=44),
         Column("id_number", "身份证号", id_text, sort="id_number", width=150),
         Column("phone", "联系电话", phone_text, sort="phone", width=100),
-        Column("grids", "所属网格", lambda r: r.grids, sort="grids", width=180, tooltip=lambda r: r.grids_detail),
+        Column("grids", "所属网格", lambda r: r.grids, sort="grids", width=220, tooltip=lambda r: r.grids_detail),
         Column("roles", "岗位", lambda r: r.roles, width=110, tooltip=lambda r: r.roles),
         Column("employment_type", "专兼职", lambda r: r.employment_type, sort="employment_type",
                align=ALIGN_CENTER, width=52),
@@ -348,7 +354,8 @@ class AreaOption:
     level: str
     depth: int
     active: bool
-    label: str  # indented for a flat list, e.g. "　　第一网格"
+    label: str  # indented for a flat list, a grid with its community: "　　建设东路社区·第一网格"
+    full_name: str = ""  # "建设东路社区·第一网格" (names.place_name); the name for a community or township
 
 
 def area_options(db: Database, *, levels: Sequence[str] = (LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID,
@@ -366,10 +373,12 @@ def area_options(db: Database, *, levels: Sequence[str] = (LEVEL_TOWNSHIP, LEVEL
     for r in sorted(rows, key=lambda r: (r.sort_order, r.grid_code or r.division_code or "", r.name)):
         children.setdefault(r.parent_id if r.parent_id in ids else None, []).append(r)
     out: list[AreaOption] = []
-    stack = [(r, 0) for r in reversed(children.get(None, []))]
+    stack = [(r, 0, "") for r in reversed(children.get(None, []))]
     while stack:
-        r, depth = stack.pop()
+        r, depth, prefix = stack.pop()
+        full = place_name(prefix, r.name)
         if r.level in levels:
-            out.append(AreaOption(r.id, r.name, r.level, depth, r.active, "　" * depth + r.name))
-        stack.extend((c, depth + 1) for c in reversed(children.get(r.id, [])))
+            out.append(AreaOption(r.id, r.name, r.level, depth, r.active, "　" * depth + full, full))
+        below = "" if r.level == LEVEL_TOWNSHIP else full
+        stack.extend((c, depth + 1, below) for c in reversed(children.get(r.id, [])))
     return out

@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Staff, StaffAssignment, StaffStatusEvent
+from gridadmin.models import Staff, StaffAssignment, StaffStatusEvent
 from gridadmin.models.staff import EMPLOYMENT_FULL, EMPLOYMENT_PART, STAFF_STATUSES, STATUS_LEAVE, STATUS_ON_POST
+from gridadmin.services.areas.names import full_name_of
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ValidationError
 from gridadmin.services.common.idcard import check_id_number
@@ -268,9 +269,9 @@ def _check_duplicate(session: Session, id_number: str, staff_id: int | None) -> 
     if other is None:
         return
     grids = session.scalars(
-        select(Area.name).join(StaffAssignment, StaffAssignment.area_id == Area.id)
+        select(StaffAssignment.area_id)
         .where(StaffAssignment.staff_id == other.id, StaffAssignment.end_date.is_(None))).all()
-    where = f"（{'、'.join(dict.fromkeys(grids))}）" if grids else ""
+    where = f"（{'、'.join(dict.fromkeys(full_name_of(session, a) for a in grids))}）" if grids else ""
     raise ValidationError(f"身份证号码 {id_number} 已登记给在岗人员 {other.name}{where}，不能重复登记。",
                           field="id_number", value=id_number)
 

@@ -24,7 +24,8 @@ from datetime import date
 from sqlalchemy import extract, func, or_, select
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Attendance, Staff, StaffAssignment, TrainingRequirement, TrainingSession
+from gridadmin.services.areas.names import AreaNames
+from gridadmin.models import Attendance, Staff, StaffAssignment, TrainingRequirement, TrainingSession
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.access import audit
@@ -158,17 +159,16 @@ def compliance(db: Database, year: int, *, today: date | None = None) -> list[Co
                    TrainingSession.start_date >= start, TrainingSession.start_date <= as_of)
             .group_by(Attendance.staff_id)).all())
         roles: dict[int, set[str]] = defaultdict(set)
-        grid_lists: dict[int, list[str]] = defaultdict(list)
-        for staff_id, role, grid in session.execute(
-                select(StaffAssignment.staff_id, StaffAssignment.role, Area.name)
-                .join(Area, Area.id == StaffAssignment.area_id)
+        grid_lists: dict[int, list[int]] = defaultdict(list)
+        names = AreaNames.load(session)
+        for staff_id, role, area_id in session.execute(
+                select(StaffAssignment.staff_id, StaffAssignment.role, StaffAssignment.area_id)
                 .where(StaffAssignment.start_date <= as_of,
                        or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= as_of))
-                .order_by(StaffAssignment.staff_id, Area.name)):
+                .order_by(StaffAssignment.staff_id)):
             roles[staff_id].add(role)
-            if grid not in grid_lists[staff_id]:
-                grid_lists[staff_id].append(grid)
-        grids = {staff_id: "、".join(names) for staff_id, names in grid_lists.items()}
+            grid_lists[staff_id].append(area_id)
+        grids = {staff_id: names.joined(held) for staff_id, held in grid_lists.items()}  # "建设东路社区·第一网格、…"
     rows = []
     elapsed = months_elapsed(as_of)
     for staff_id, name, hired_on in staff:
@@ -231,7 +231,7 @@ def compliance_columns(role_label) -> list:
 
     return [
         Column("name", "姓名", lambda r: r.name, width=70),
-        Column("grids", "所属网格", lambda r: r.grids, width=200),
+        Column("grids", "所属网格", lambda r: r.grids, width=240, tooltip=lambda r: r.grids),
         Column("roles", "岗位", lambda r: "、".join(role_label(x) for x in r.roles), width=120),
         Column("hours", "已完成学时", lambda r: f"{r.hours:g}", align=ALIGN_RIGHT, width=70),
         Column("required", REQUIRED_TO_DATE, lambda r: f"{r.required:g}", align=ALIGN_RIGHT, width=110),

@@ -84,6 +84,7 @@ class AttendanceRow:
     passed: bool | None
     certificate_no: str | None
     version: int
+    grid_ids: tuple[int, ...] = ()  # the areas of the grids on the session's first day
 
     @property
     def status_label(self) -> str:
@@ -323,26 +324,40 @@ def session_attendance(db: Database, session_id: int) -> list[AttendanceRow]:
         if scope is not None:
             query = query.where(scope)
         rows = session.execute(query).all()
-        names = grid_names_on(session, [r.staff_id for r in rows], on)
+        held = grid_areas_on(session, [r.staff_id for r in rows], on)
+        names = grid_names_on(session, [r.staff_id for r in rows], on, areas=held)
         _id_text, phone_text = number_maskers(actor)
         return [AttendanceRow(r.staff_id, r.name, phone_text(r.phone), names.get(r.staff_id, ""), r.status,
-                              r.hours_credited, r.score, r.passed, r.certificate_no, r.version) for r in rows]
+                              r.hours_credited, r.score, r.passed, r.certificate_no, r.version,
+                              tuple(held.get(r.staff_id, ()))) for r in rows]
 
 
-def grid_names_on(session: Session, staff_ids: list[int], on: date) -> dict[int, str]:
-    """Staff id → "第一网格、第二网格" of the assignments running on ``on``."""
-    found: dict[int, list[str]] = {}
+def grid_areas_on(session: Session, staff_ids: list[int], on: date) -> dict[int, list[int]]:
+    """Staff id → ids of the areas of their assignments running on ``on``."""
+    found: dict[int, list[int]] = {}
     for start in range(0, len(staff_ids), 900):
         chunk = staff_ids[start:start + 900]
-        for staff_id, name in session.execute(
-                select(StaffAssignment.staff_id, Area.name).join(Area, Area.id == StaffAssignment.area_id)
+        for staff_id, area_id in session.execute(
+                select(StaffAssignment.staff_id, StaffAssignment.area_id)
                 .where(StaffAssignment.staff_id.in_(chunk), StaffAssignment.start_date <= on,
                        or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= on))
-                .order_by(StaffAssignment.staff_id, Area.name)):
-            names = found.setdefault(staff_id, [])
-            if name not in names:
-                names.append(name)
-    return {staff_id: "、".join(names) for staff_id, names in found.items()}
+                .order_by(StaffAssignment.staff_id, StaffAssignment.area_id)):
+            held = found.setdefault(staff_id, [])
+            if area_id not in held:
+                held.append(area_id)
+    return found
+
+
+def grid_names_on(session: Session, staff_ids: list[int], on: date, *,
+                  areas: dict[int, list[int]] | None = None) -> dict[int, str]:
+    """Staff id → "建设东路社区·第一网格、建设东路社区·第二网格": the full names
+    (``AreaNames``) of the grids of the assignments running on ``on``
+    (``areas``: what ``grid_areas_on`` gave, when the caller has it)."""
+    from gridadmin.services.areas.names import AreaNames
+
+    names = AreaNames.load(session)
+    areas = grid_areas_on(session, staff_ids, on) if areas is None else areas
+    return {staff_id: names.joined(held) for staff_id, held in areas.items()}
 
 
 @dataclass(frozen=True)

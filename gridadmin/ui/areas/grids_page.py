@@ -193,7 +193,7 @@ class GridsPage(QWidget):
         if not has:
             self.details.setText(self.tr("选择一个区域查看详情；双击可编辑。"))
             return
-        text = f"{node.name}　{node.level_label}　编码：{node.code or '未填'}　下级 {node.sub_areas} 个　"
+        text = f"{node.full_name or node.name}　{node.level_label}　编码：{node.code or '未填'}　下级 {node.sub_areas} 个　"
         if node.figures:
             text += f"{node.households:,} 户　{node.residents:,} 人　在岗网格力量 {node.staff_on_post} 人"
         else:
@@ -270,7 +270,7 @@ class GridsPage(QWidget):
             return
         if node.active:
             below = self._descendant_count(node.id)
-            message = self.tr("停用“{name}”？").format(name=node.name)
+            message = self.tr("停用“{name}”？").format(name=node.full_name or node.name)
             if below:
                 message += self.tr("\n其下 {n} 个区域也将一并停用。").format(n=below)
             if node.households or node.residents:
@@ -290,7 +290,7 @@ class GridsPage(QWidget):
         if node is None:
             return
         if QMessageBox.question(self, APP_TITLE, self.tr("删除“{name}”？此操作不能撤销。").format(
-                name=node.name)) != QMessageBox.StandardButton.Yes:
+                name=node.full_name or node.name)) != QMessageBox.StandardButton.Yes:
             return
         if self._run(lambda: areas.delete_area(self.db, node.id)):
             self.refresh()
@@ -325,12 +325,13 @@ class MoveDialog(QDialog):
 
     def __init__(self, node: AreaNode, targets: list[AreaNode], parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("移动“{name}”").format(name=node.name))
+        self.setWindowTitle(self.tr("移动“{name}”").format(name=node.full_name or node.name))
         self.target = QComboBox()
         self.target.setEditable(True)
         self.target.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for target in targets:
-            label = f"{target.name}（{target.code}）" if target.code else target.name
+            name = target.full_name or target.name  # a micro-grid moves to "社区·网格": grid names repeat
+            label = f"{name}（{target.code}）" if target.code else name
             self.target.addItem(label, target.id)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

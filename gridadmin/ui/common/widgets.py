@@ -95,7 +95,28 @@ def area_filter_combo(db) -> QComboBox:
     for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
         combo.addItem(option.label, option.id)
     combo.setMaxVisibleItems(25)
+    fit_place_combo(combo)
     return combo
+
+
+def fit_place_combo(combo: QComboBox, chars: int = 16) -> None:
+    """A drop-down of full place names ("建设东路社区·第一村民小组网格"): the box
+    keeps a modest width (a tool row still fits the window), its open list
+    is as wide as the longest name."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    view = combo.view()
+    view.setMinimumWidth(view.sizeHintForColumn(0) + view.verticalScrollBar().sizeHint().width() + 8)
+
+
+def area_title(combo: QComboBox, base: str) -> str:
+    """The title of a list printed or exported with an area filter: "建设东路社区"
+    + ``base`` for a community, ``base``（建设东路社区·第一网格） for a grid,
+    ``base`` alone when the filter is 全部 (its data None)."""
+    if combo.currentData() is None:
+        return base
+    place = combo.currentText().strip("　 ")
+    return f"{base}（{place}）" if "·" in place else f"{place}{base}"
 
 
 def select_data(combo: QComboBox, value: object) -> bool:

@@ -33,7 +33,7 @@ from gridadmin.services.reports.submission import submitted_month_notice
 from gridadmin.services.roster.listing import area_options
 from gridadmin.services.roster.staff import code_choices, id_facts, parse_form_date
 from gridadmin.ui.common.conflict import offer_reload
-from gridadmin.ui.common.widgets import run_dialog, set_form_tab_order
+from gridadmin.ui.common.widgets import fit_place_combo, run_dialog, set_form_tab_order
 from gridadmin.ui.common.file_dialogs import ask_save_path
 
 COLUMNS = ("姓名", "公民身份号码", "性别", "出生日期", "与户主关系", "人口类别", "联系电话")
@@ -76,6 +76,7 @@ class HouseholdDialog(QDialog):
             self.area.addItem(option.label, option.id)
             if option.level == LEVEL_GRID and self.first_grid_id is None:
                 self.first_grid_id = option.id
+        fit_place_combo(self.area, 20)
         self.household_type = _combo(self.choices["household_type"], None)
         self.phone = QLineEdit()
         self.parts = {key: QLineEdit() for key in ("compound", "building", "unit", "room", "village_group", "door_no")}

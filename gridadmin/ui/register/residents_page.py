@@ -25,7 +25,8 @@ from gridadmin.services.register.tags import tag_choices
 from gridadmin.ui.common.column_chooser import remember_columns
 from gridadmin.ui.common.export_actions import export_xlsx
 from gridadmin.ui.common.widgets import (
-    NOTICE_STYLE, EmptyState, area_filter_combo, filter_combo, notify, search_box, select_data, setup_lazy_table,
+    NOTICE_STYLE, EmptyState, area_filter_combo, area_title, filter_combo, notify, search_box, select_data,
+    setup_lazy_table,
 )
 from gridadmin.ui.common.flow_layout import flow_row, joined
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
@@ -246,9 +247,8 @@ class ResidentsPage(QWidget):
 
     def _export_title(self) -> str:
         as_of = self.as_of()
-        if as_of is None:
-            return self.tr("人口信息")
-        return self.tr("人口信息（截至{day}）").format(day=as_of.isoformat())
+        base = self.tr("人口信息") if as_of is None else self.tr("人口信息（截至{day}）").format(day=as_of.isoformat())
+        return area_title(self.area, base)
 
     def _update_summary(self) -> None:
         as_of = self.as_of()

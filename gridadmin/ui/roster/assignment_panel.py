@@ -16,9 +16,10 @@ from gridadmin.models.area import LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.services.roster import assignments
 from gridadmin.services.roster.assignments import AssignmentRow
 from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.areas.names import place_name
 from gridadmin.services.roster.listing import area_options
 from gridadmin.services.roster.staff import code_choices, parse_form_date
-from gridadmin.ui.common.widgets import run_dialog
+from gridadmin.ui.common.widgets import fit_place_combo, run_dialog
 
 HEADERS = ("社区/村", "网格", "岗位", "开始日期", "结束日期", "状态", "备注")
 MODE_ADD, MODE_TRANSFER, MODE_END = "add", "transfer", "end"
@@ -38,7 +39,8 @@ class AssignmentDialog(QDialog):
         self.setMinimumWidth(420)
         self.area = QComboBox()
         for option in area_options(db, levels=(LEVEL_GRID, LEVEL_MICROGRID)):
-            self.area.addItem(option.label.strip("　"), option.id)
+            self.area.addItem(option.full_name, option.id)  # "建设东路社区·第一网格": unique in the list
+        fit_place_combo(self.area, 20)
         self.role = QComboBox()
         for code, label in code_choices(db, "staff_role")["staff_role"]:
             self.role.addItem(label, code)
@@ -51,8 +53,8 @@ class AssignmentDialog(QDialog):
         self.error.hide()
         form = QFormLayout()
         if row is not None:
-            form.addRow(self.tr("原任职"), QLabel(self.tr("{community} {area}　{role}　{start} 起").format(
-                community=row.community, area=row.area_name, role=row.role_label,
+            form.addRow(self.tr("原任职"), QLabel(self.tr("{place}　{role}　{start} 起").format(
+                place=place_name(row.community, row.area_name), role=row.role_label,
                 start=row.start_date.isoformat())))
         if mode != MODE_END:
             form.addRow(self.tr("网格") if mode == MODE_ADD else self.tr("调入网格"), self.area)

@@ -25,7 +25,9 @@ from gridadmin.services.roster.listing import AGE_BANDS, SERVING, RosterFilter, 
 from gridadmin.services.roster.staff import EMPLOYMENT_TYPES, code_choices
 from gridadmin.ui.common.column_chooser import remember_columns
 from gridadmin.ui.common.export_actions import export_kind_xlsx, export_xlsx, print_pdf
-from gridadmin.ui.common.widgets import EmptyState, filter_combo, run_dialog, search_box, select_data, setup_lazy_table
+from gridadmin.ui.common.widgets import (
+    EmptyState, area_title, filter_combo, fit_place_combo, run_dialog, search_box, select_data, setup_lazy_table,
+)
 from gridadmin.ui.common.flow_layout import flow_row
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.roster.list_dialogs import ExpiringCertificatesDialog, StaffingDialog
@@ -50,8 +52,9 @@ class RosterPage(QWidget):
         self.area.addItem(self.tr("全部社区/网格"), None)
         for option in area_options(db, levels=(LEVEL_TOWNSHIP, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID)):
             if option.level != LEVEL_TOWNSHIP:
-                self.area.addItem("　" * (option.depth - 1) + option.name, option.id)
+                self.area.addItem("　" * (option.depth - 1) + option.full_name, option.id)
         self.area.setMaxVisibleItems(25)
+        fit_place_combo(self.area)
         self.role = filter_combo(self.tr("全部岗位"), choices["staff_role"])
         self.employment = filter_combo(self.tr("专职和兼职"), [(t, t) for t in EMPLOYMENT_TYPES])
         self.status = QComboBox()
@@ -116,10 +119,11 @@ class RosterPage(QWidget):
         self.export_template_action = export_menu.addAction(self.tr("按导入模板的列导出（可修改后再导入）…"))
         self.export_button.setMenu(export_menu)
         self.export_shown_action.triggered.connect(
-            lambda: export_xlsx(self, self.db, self.model, self.tr("网格力量花名册"),
+            lambda: export_xlsx(self, self.db, self.model, area_title(self.area, self.tr("网格力量花名册")),
                                 full_numbers=self.show_full.isChecked()))
         self.export_template_action.triggered.connect(self.export_template)
-        self.print_button.clicked.connect(lambda: print_pdf(self, self.db, self.model, self.tr("网格力量花名册"),
+        self.print_button.clicked.connect(lambda: print_pdf(self, self.db, self.model,
+                                                            area_title(self.area, self.tr("网格力量花名册")),
                                                             full_numbers=self.show_full.isChecked()))
         self.staffing_button.clicked.connect(self.show_staffing)
         self.expiring_button.clicked.connect(self.show_expiring)

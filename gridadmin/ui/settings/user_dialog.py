@@ -48,7 +48,7 @@ class UserDialog(QDialog):
         for node in areas:
             if node.level not in ("community", "grid") or not node.active:
                 continue
-            item = QListWidgetItem(("　　" if node.level == "grid" else "") + node.name)
+            item = QListWidgetItem(("　　" if node.level == "grid" else "") + node.full_name)
             item.setData(Qt.ItemDataRole.UserRole, node.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if node.id in chosen else Qt.CheckState.Unchecked)

@@ -61,7 +61,7 @@ class UsersTab(QWidget):
 
     def refresh(self) -> None:
         self.users = list_users(self.db)
-        names = {n.id: n.name for n in area_service.load_tree(self.db, counts=False)}
+        names = {n.id: n.full_name for n in area_service.load_tree(self.db, counts=False)}
         self.table.setRowCount(len(self.users))
         now = datetime.now()
         for row, user in enumerate(self.users):

@@ -74,7 +74,7 @@ class AttendanceDialog(QDialog):
         self.area.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         for node in area_nodes if area_nodes is not None else areas.load_tree(db, include_inactive=False, counts=False):
             if node.level != LEVEL_MICROGRID:
-                self.area.addItem("　" * node.depth + node.name, node.id)
+                self.area.addItem("　" * node.depth + node.full_name, node.id)
         self.area.setCurrentIndex(1 if self.area.count() > 1 else 0)
         self.role = QComboBox()
         self.role.addItem(self.tr("各岗位"), "")
@@ -144,7 +144,7 @@ class AttendanceDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         metrics = self.table.fontMetrics()
-        for column, sample in enumerate(("欧阳某某某", "第一村民小组网格、第二网格", "138****5678 ", "出席▾ ", "认定学时",
+        for column, sample in enumerate(("欧阳某某某", "建设东路社区·第一村民小组网格", "138****5678 ", "出席▾ ", "认定学时",
                                          "100.0 ", "不合格▾ ")):
             self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 18)
 
