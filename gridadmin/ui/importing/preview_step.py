@@ -28,6 +28,7 @@ class PreviewStep(QWidget):
         self.plan: ImportPlan | None = None
         self.intro = QLabel()
         self.intro.setWordWrap(True)
+        self.intro.setMinimumHeight(self.intro.fontMetrics().lineSpacing() * 2)  # a note line is never cut
         self.counts_label = QLabel()
         self.counts_label.setTextFormat(Qt.TextFormat.RichText)
         self.counts_label.setStyleSheet("font-size: 11pt;")
