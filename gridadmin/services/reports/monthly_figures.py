@@ -46,8 +46,6 @@ from sqlalchemy import distinct, func, select
 from gridadmin.db import Database
 from gridadmin.models import Area, StaffAssignment
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_TOWNSHIP
-from gridadmin.models.staff import CORE_ROLES
-from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.training.compliance import compliance
@@ -58,6 +56,7 @@ from gridadmin.services.reports import snapshot
 from gridadmin.services.reports.late_changes import late_changes
 from gridadmin.services.reports.snapshot import SubmissionInfo
 from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
+from gridadmin.services.roster.staffing_rules import StaffingRule, staffing_rule_in
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 from gridadmin.services.reports.monthly_counts import (
     StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, household_counts,
@@ -90,23 +89,36 @@ class GridFigures:
     residents: int
     staff_on_post: int
     fulltime_workers: int
+    # The township's staffing rule (``roster.staffing_rules``) and the people in
+    # its responsible post; None in a snapshot from before the rule: 专职, 300–500.
+    responsible_workers: int | None = None
+    rule: StaffingRule | None = None
 
     @property
-    def households_per_fulltime(self) -> float | None:
-        return self.households / self.fulltime_workers if self.fulltime_workers else None
+    def staffing_rule(self) -> StaffingRule:
+        return self.rule or StaffingRule()
+
+    @property
+    def workers(self) -> int:
+        """People in the responsible post (专职网格员 unless the township says otherwise)."""
+        return self.fulltime_workers if self.responsible_workers is None else self.responsible_workers
+
+    @property
+    def households_per_worker(self) -> float | None:
+        return self.households / self.workers if self.workers else None
+
+    @property
+    def lacking(self) -> bool:
+        """No responsible worker where the township's rule wants one."""
+        return self.staffing_rule.lacks(self.households, self.workers, self.grid_type)
 
     @property
     def warning(self) -> str:
-        """无专职网格员, or a households-per-worker ratio outside 300–500
-        (a rural grid is only warned when too big)."""
-        if not self.fulltime_workers:
-            return "无专职网格员"
-        ratio = self.households_per_fulltime or 0
-        if ratio > GRID_MAX_HOUSEHOLDS:
-            return f"每名专职网格员超过 {GRID_MAX_HOUSEHOLDS} 户"
-        if self.households and ratio < GRID_MIN_HOUSEHOLDS and self.grid_type == "城市社区网格":
-            return f"每名专职网格员少于 {GRID_MIN_HOUSEHOLDS} 户"
-        return ""
+        """The rule's verdict: 无专职网格员 (or the township's responsible
+        post), or households per worker outside the township's range (a
+        rural grid only when too big; a 专属网格 without households is not
+        flagged)."""
+        return self.staffing_rule.note(self.households, self.workers, self.grid_type)
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,7 @@ class MonthlyFigures:
     behind_total: int = 0  # distinct staff behind on hours to date (``behind`` lists only some of them)
     behind_threshold: float = 1.0  # months' shares beyond which ``behind`` names them
     behind_listed_all: bool = False  # December: ``behind`` lists everyone behind
+    staffing_rule: StaffingRule | None = None  # the township's rule the grids were judged by (None: 专职, 300–500)
     # submitted months (snapshot.py, submission.py)
     previous_submission: SubmissionInfo | None = None  # the previous month as submitted: 上月末 is its 本月末
     submission: SubmissionInfo | None = None  # this month is submitted: these are the submitted figures
@@ -162,8 +175,9 @@ class MonthlyFigures:
         return OnPostCount(self.total.staff_on_post, self.staff_on_leave).text
 
     @property
-    def grids_without_fulltime(self) -> tuple[GridFigures, ...]:
-        return tuple(g for g in self.grids if not g.fulltime_workers)
+    def grids_lacking(self) -> tuple[GridFigures, ...]:
+        """Grids without the township's responsible worker, where the rule wants one."""
+        return tuple(g for g in self.grids if g.lacking)
 
     def to_dict(self) -> dict:
         """The CLI's ``--json`` object: exactly the numbers printed. Per
@@ -196,7 +210,7 @@ class MonthlyFigures:
         return out
 
 
-snapshot.register_figure_classes(MonthlyFigures, CommunityFigures, GridFigures, StockFlow, TrainingFigures,
+snapshot.register_figure_classes(MonthlyFigures, CommunityFigures, GridFigures, StaffingRule, StockFlow, TrainingFigures,
                                  StaffChange, TagCount, TrendPoint, BehindRow)
 
 
@@ -253,6 +267,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         scope_name, scope_code, communities = _scope(areas, kids, scope_area_id, township)
         community_ids = [c.id for c in communities]
         book = CodeBook.load(session)
+        rule = staffing_rule_in(session, book)
 
         parts = area_parts(areas)
         trend_months = details.months_back(year, month, 12)
@@ -265,7 +280,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             tags_job = side(details.tag_counts, (end, prev, last_year_end), community_ids, parts, person_present,
                             transfers_after, moved_after, with_sensitive=with_sensitive)
             households = household_counts(session, prev, end, community_ids, parts)
-            staff = staff_counts(session, end, community_ids)
+            staff = staff_counts(session, end, community_ids, responsible=rule.responsible)
             scoped = scope_area_id is not None and areas[scope_area_id].level == LEVEL_COMMUNITY
             training_month = training_counts(session, start, end, community_ids, scoped=scoped)
             training_year = training_counts(session, date(year, 1, 1), end, community_ids, scoped=scoped)
@@ -329,8 +344,9 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         flow[2] += gone
     residents_prev = res_prev
 
-    extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(CORE_ROLES))
-    roles = tuple((r, book.label("staff_role", r) or r) for r in (*CORE_ROLES, *extra_roles))
+    # The core posts this township has, then any other role someone holds.
+    extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(rule.core_posts))
+    roles = tuple((r, book.label("staff_role", r) or r) for r in (*rule.core_posts, *extra_roles))
 
     reported = _Reported(previous_figures if before is not None else None)
     rows: list[CommunityFigures] = []
@@ -354,7 +370,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         for g in kids.get((c.id, LEVEL_GRID), []):
             figures = GridFigures(g.id, c.name, g.name, g.grid_code or g.division_code, g.grid_type,
                                   hh_by_grid.get(g.id, 0), res_by_grid.get(g.id, 0), staff["by_grid"].get(g.id, 0),
-                                  staff["fulltime_by_grid"].get(g.id, 0))
+                                  staff["fulltime_by_grid"].get(g.id, 0), staff["responsible_by_grid"].get(g.id, 0),
+                                  rule)
             if g.active or figures.households or figures.residents or figures.staff_on_post:
                 grids.append(figures)
     categories = tuple(book.items("resident_category"))
@@ -390,7 +407,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           previous_submission=previous_info if before is not None else None,
                           staff_on_leave=int(on_leave),
                           behind_by_community=tuple((r.name, len(behind_counts.get(r.area_id, ()))) for r in rows),
-                          behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all)
+                          behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all,
+                          staffing_rule=rule)
 
 
 class _Reported:
