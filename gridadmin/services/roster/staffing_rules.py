@@ -162,7 +162,7 @@ def check_rule(session: Session, rule: StaffingRule) -> StaffingRule:
     if rule.responsible not in RESPONSIBLE_CHOICES:
         choices = "、".join(labels.get(r, r) for r in RESPONSIBLE_CHOICES)
         raise ValidationError(f"{FIELD_RESPONSIBLE}“{labels.get(rule.responsible, rule.responsible)}”无效，应为：{choices}。",
-                              field=FIELD_RESPONSIBLE, value=rule.responsible)
+                              field=FIELD_RESPONSIBLE, value=labels.get(rule.responsible, rule.responsible))
     unknown = [p for p in rule.posts if p not in labels]
     if unknown:
         raise ValidationError(f"{FIELD_POSTS}中的“{unknown[0]}”不在网格岗位代码表中。", field=FIELD_POSTS,
@@ -207,3 +207,56 @@ def save_staffing_rule(db, rule: StaffingRule) -> StaffingRule:
                          summary=f"修改网格配备规则：责任人 {rule.responsible_label}，"
                                  f"{'必须配备' if rule.required else '不强制配备'}，每人 {rule.range_text}")
         return rule
+
+
+def parse_households(text: str) -> tuple[int | None, int | None]:
+    """"300-500" / "300–500" / "≤500" ("-500") / "300-" / "不检查" ("none", "") → (min, max);
+    ``ValidationError`` naming the field and the value otherwise."""
+    raw = (text or "").strip()
+    if raw.lower() in ("", "none", "不检查", "无"):
+        return None, None
+    parts = raw.replace("–", "-").replace("—", "-").replace("~", "-").replace("～", "-").split("-")
+    if len(parts) == 2 and all(p.strip() == "" or p.strip().isdigit() for p in parts) and any(p.strip() for p in parts):
+        low, high = (int(p) if p.strip() else None for p in parts)
+        return low, high
+    raise ValidationError(f"每人服务户数“{raw}”无效，应写成 300-500、-500（只设上限）、300-（只设下限）或“不检查”。",
+                          field="每人服务户数", value=raw)
+
+
+def changed_rule(db, *, posts: list[str] | None = None, responsible: str | None = None,
+                 required: bool | None = None, households: str | None = None) -> StaffingRule:
+    """The township's rule with the typed changes applied (posts and the
+    responsible post by name or code: 专职网格员, 专职, fulltime); not saved.
+    Changing the responsible post without a range takes that post's default
+    range (300–500 for 专职网格员, none otherwise)."""
+    with db.session() as session:
+        book = CodeBook.load(session)
+        rule = staffing_rule_in(session, book)
+
+        def code_of(text: str, field: str) -> str:
+            code = text if text in dict(book.items("staff_role")) else book.lookup("staff_role", text)
+            if code is None:
+                names = "、".join(label for _code, label in book.items("staff_role"))
+                raise ValidationError(f"{field}“{text}”不是网格岗位，可选：{names}。", field=field, value=text)
+            return code
+
+        if posts is not None:
+            rule = replace(rule, posts=tuple(code_of(p.strip(), FIELD_POSTS) for p in posts if p.strip()))
+        if responsible is not None:
+            code = code_of(responsible.strip(), FIELD_RESPONSIBLE)
+            if code != rule.responsible and households is None:
+                low, high = default_range(code)
+                rule = replace(rule, min_households=low, max_households=high)
+            rule = replace(rule, responsible=code)
+        if required is not None:
+            rule = replace(rule, required=required)
+        if households is not None:
+            low, high = parse_households(households)
+            rule = replace(rule, min_households=low, max_households=high)
+        return check_rule(session, rule)
+
+
+def post_choices(db) -> list[tuple[str, str]]:
+    """``[(code, label), …]`` of the 网格岗位 code list, in display order."""
+    with db.session() as session:
+        return CodeBook.load(session).items("staff_role")
