@@ -191,3 +191,18 @@ def test_wizard_checkbox_creates_them(qtbot, bare_xitang, tmp_path, monkeypatch)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     assert wizard.step() == STEP_RESULT
     assert set(_communities(bare_xitang)) == {"西街社区", "东门社区"}
+
+
+def test_a_clerk_limited_to_one_community_cannot_create_communities(xitang, tmp_path):
+    from gridadmin.services.access.users import authenticate, create_user
+
+    create_user(xitang, "admin", "王管理", "wangge2026", ["admin"])
+    admin = xitang.as_actor(authenticate(xitang, "admin", "wangge2026"))
+    create_user(admin, "xijie", "西街业务员", "wangge2026", ["clerk"], scope=[_communities(xitang)["西街社区"][2]])
+    clerk = xitang.as_actor(authenticate(xitang, "xijie", "wangge2026"))
+    path = _grids_file(tmp_path / "g.xlsx", [("西街社区", "一网格"), ("东门社区", "二网格")])
+    plan = plan_import(clerk, path, "grids", create_communities=True)
+    assert [(e.row, e.message) for e in plan.errors] == [(4, "“西塘镇”不在当前用户负责的区域内")]
+    assert plan.extra["new_communities"] == {} and not plan.extra.get("notes")  # nothing to create any more
+    assert run_to_end(import_job(clerk, path, "grids", create_communities=True, skip_errors=True)).committed
+    assert "东门社区" not in _communities(xitang)

@@ -200,15 +200,27 @@ def plan_grids(session: Session, table: Table, mode: str, today: date, *,
                                        f"所属网格“{row.record['parent_grid']}”（第 {parent_row.row} 行）不会导入，"
                                        "本行的微网格也不能导入"))
             row.status = ERROR
-    new_communities = _keep_used(new_communities, rows, areas)
     extra = {"versions": dict(session.execute(select(Area.id, Area.version)
                                               .where(Area.id.in_([r.target_id for r in rows if r.target_id]))).all()),
              "new_communities": new_communities}
-    if new_communities:
-        extra["notes"] = [f"{NEW_COMMUNITY} {len(new_communities)} 个："
-                          + "、".join(c["name"] + (f"（{c['division_code']}）" if c["division_code"] else "")
-                                     for c in new_communities.values())]
+    settle_new_communities(rows, extra)
     return rows, extra
+
+
+def settle_new_communities(rows: list[RowPlan], extra: dict) -> None:
+    """Keep only the new communities a row still to be written needs (rows
+    may turn into errors later: the area scope check) and say which in the
+    plan's notes (新建社区/村 2 个：…)."""
+    used = {r.record["new_community"] for r in rows if r.status == NEW and r.record.get("new_community")}
+    kept = {k: v for k, v in (extra.get("new_communities") or {}).items() if k in used}
+    extra["new_communities"] = kept
+    notes = [n for n in extra.get("notes") or [] if not n.startswith(NEW_COMMUNITY)]
+    if kept:
+        notes.append(f"{NEW_COMMUNITY} {len(kept)} 个："
+                     + "、".join(c["name"] + (f"（{c['division_code']}）" if c["division_code"] else "")
+                                for c in kept.values()))
+    if notes or "notes" in extra:
+        extra["notes"] = notes
 
 
 def _owner_name(area, areas: AreaIndex) -> str:
@@ -253,12 +265,6 @@ def _plan_new_communities(session: Session, rows: list[RowPlan], areas: AreaInde
     return found
 
 
-def _keep_used(new_communities: dict, rows: list[RowPlan], areas: AreaIndex) -> dict:
-    """Only the new communities some row to be written still needs."""
-    used = {r.record["new_community"] for r in rows if r.status == NEW and r.record.get("new_community")}
-    return {k: v for k, v in new_communities.items() if k in used}
-
-
 def _place(row: RowPlan, rec: dict, areas: AreaIndex, by_place: dict, grids_in_file: dict, header) -> None:
     """``rec["parent_id"]``: the community of a grid, the grid of a
     micro-grid; ``rec["parent_row"]``: the row of the same file creating a
@@ -295,7 +301,9 @@ def write_grids(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_i
     new_rows = [r for r in rows if r.status == NEW]
     if new_rows:
         orders = dict(session.execute(select(Area.parent_id, func.count()).group_by(Area.parent_id)).all())
-        communities = _write_communities(session, plan.extra.get("new_communities") or {}, orders, batch_id, audit)
+        needed = {r.record["new_community"] for r in new_rows if r.record.get("new_community")}
+        wanted = {k: v for k, v in (plan.extra.get("new_communities") or {}).items() if k in needed}
+        communities = _write_communities(session, wanted, orders, batch_id, audit)
         created: dict[int, int] = {}  # id(row) → new area id, for micro-grids of grids of the same file
         for level in (LEVEL_GRID, LEVEL_MICROGRID):  # grids first: their micro-grids refer to them
             these = [r for r in new_rows if r.record["level"] == level]

@@ -26,7 +26,7 @@ from gridadmin.services.importing.attendance import plan_attendance, write_atten
 from gridadmin.services.importing.attendance_groups import unfold_groups
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE
 from gridadmin.services.importing.changes import CHANGES, plan_changes, write_changes
-from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
+from gridadmin.services.importing.grids import GRIDS, plan_grids, settle_new_communities, write_grids
 from gridadmin.services.importing import lock as import_lock
 from gridadmin.services.importing.headers import Table, pick_table
 from gridadmin.services.importing.mapping import KindSpec
@@ -183,6 +183,8 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
     if table.sheet.notes:  # about the file itself (read as .xls although named .xlsx …), first
         extra = {**extra, "notes": [*table.sheet.notes, *(extra.get("notes") or [])]}
     check_scope(session, actor, kind, kind_of(kind).permission, table, rows, extra)
+    if extra.get("new_communities"):  # rows the scope check refused create nothing
+        settle_new_communities(rows, extra)
     if kind_of(kind).permission == IMPORT_REGISTER:
         submitted_month_warnings(session, rows, effective or today)
     rename_issues(table, rows)
