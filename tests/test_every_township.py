@@ -75,7 +75,8 @@ def _grids_file(path, rows):
 
 def test_first_run_wizard_with_a_township_outside_nanyang(qtbot, tmp_path):
     good = _grids_file(tmp_path / "grids.xlsx", [("西街社区", "西街一网格", None, "城市"),
-                                                 ("荷池村", "荷池村网格", None, "农村")])
+                                                 ("荷池村", "荷池村网格", None, "农村"),
+                                                 ("东门社区", "东门网格", None, "城市")])
     wizard = FirstRunWizard()
     qtbot.addWidget(wizard)
     wizard.show()
@@ -90,15 +91,20 @@ def test_first_run_wizard_with_a_township_outside_nanyang(qtbot, tmp_path):
     wizard.button(QWizard.WizardButton.CommitButton).click()
     assert wizard.currentPage() is wizard.grids
     wizard.grids.file.setText(str(good))
+    assert not wizard.grids.check_file()  # 东门社区 is not an official community of 西塘镇
+    assert "没有名为“东门社区”的社区/村" in wizard.grids.errors.item(0, 2).text()
+    wizard.grids.create_communities.setChecked(True)
     assert wizard.grids.check_file(), wizard.grids.result.text()
+    assert "新建社区/村 1 个：东门社区" in wizard.grids.result.text()
     wizard.next()
     assert wizard.currentPage() is wizard.finish, wizard.grids.error.text()
     db = wizard.database
     assert township_of_database(db) == ("330421103", "西塘镇")
     found = _communities(db)
-    assert len(found) == 24 and ("330421103200", "荷池村", "村") in found
+    assert len(found) == 25 and ("330421103200", "荷池村", "村") in found and (None, "东门社区", "社区") in found
     with db.session() as s:
         grids = dict(s.execute(select(Area.name, Area.parent_id).where(Area.level == "grid")).all())
         parents = dict(s.execute(select(Area.id, Area.name).where(Area.level == "community")).all())
-    assert {name: parents[p] for name, p in grids.items()} == {"西街一网格": "西街社区", "荷池村网格": "荷池村"}
+    assert {name: parents[p] for name, p in grids.items()} == {"西街一网格": "西街社区", "荷池村网格": "荷池村",
+                                                               "东门网格": "东门社区"}
     db.dispose()

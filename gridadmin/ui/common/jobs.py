@@ -8,6 +8,8 @@ closes the generator, which rolls back its transaction.
 
 from __future__ import annotations
 
+import gc
+
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,6 +112,10 @@ def run_job(parent: QWidget | None, title: str, job_factory: Callable[[], Job]) 
     thread.cancelled.connect(on_cancelled)
     thread.finished.connect(loop.quit)
     dialog.canceled.connect(on_cancel_clicked)
+    # Widgets closed earlier may still sit in reference cycles; collected by a
+    # collection the worker's allocations set off, Qt objects would be
+    # deleted on the worker thread (a crash). Free them here, on the GUI thread.
+    gc.collect()
     thread.start()
     loop.exec()
     thread.wait()
