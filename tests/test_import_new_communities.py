@@ -206,3 +206,14 @@ def test_a_clerk_limited_to_one_community_cannot_create_communities(xitang, tmp_
     assert plan.extra["new_communities"] == {} and not plan.extra.get("notes")  # nothing to create any more
     assert run_to_end(import_job(clerk, path, "grids", create_communities=True, skip_errors=True)).committed
     assert "东门社区" not in _communities(xitang)
+
+
+def test_two_spellings_of_one_official_community_create_it_once(bare_xitang, tmp_path):
+    path = _grids_file(tmp_path / "g.xlsx", [("西街", "一网格"), ("西街社区", "二网格"), ("荷池村委会", "三网格")])
+    result = run_to_end(import_job(bare_xitang, path, "grids", create_communities=True))
+    assert result.committed and result.to_dict()["new_communities"] == [
+        {"name": "西街社区", "division_code": "330421103001"}, {"name": "荷池村", "division_code": "330421103200"}]
+    found = _communities(bare_xitang)
+    with bare_xitang.session() as s:
+        parents = s.scalars(select(Area.parent_id).where(Area.level == "grid").order_by(Area.name)).all()
+    assert sorted(parents) == sorted([found["西街社区"][2]] * 2 + [found["荷池村"][2]])

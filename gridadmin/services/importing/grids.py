@@ -252,11 +252,16 @@ def _plan_new_communities(session: Session, rows: list[RowPlan], areas: AreaInde
             official.setdefault(_key(short), village.code)
             official.setdefault(_key(village.name), village.code)
     found: dict[str, dict] = {}
+    by_code: dict[str, str] = {}  # official code → the key it was planned under (西街 and 西街社区 are one)
     for row in wanted:
         key = row.record["new_community"]
+        code = official.get(key) or official.get(key + "社区")
+        if code in by_code:
+            key = row.record["new_community"] = by_code[code]
         if key in found:
             continue
-        code = official.get(key) or official.get(key + "社区")
+        if code:
+            by_code[code] = key
         name = community_short_name(divisions.village(code).name) if code else key
         found[key] = {"name": name, "division_code": code, "kind": community_kind(name),
                       "township_id": mine[0].id, "row": row.row}
