@@ -33,7 +33,7 @@ from gridadmin.models.staff import CORE_ROLES, ROLE_FULLTIME, ROLE_LEADER, ROLE_
 from gridadmin.services.common.code_seed import STAFF_ROLE
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import ValidationError
-from gridadmin.services.common.settings import get_setting, set_setting
+from gridadmin.services.common.settings import apply_settings
 
 RESPONSIBLE_CHOICES = (ROLE_FULLTIME, ROLE_PARTTIME, ROLE_LEADER)
 DEFAULT_RANGE = (300, 500)  # where 专职 staffing is the policy
@@ -196,12 +196,7 @@ def save_staffing_rule(db, rule: StaffingRule) -> StaffingRule:
                KEY_REQUIRED: "1" if rule.required else "0",
                KEY_MIN: "" if rule.min_households is None else str(rule.min_households),
                KEY_MAX: "" if rule.max_households is None else str(rule.max_households)}
-        changes = {}
-        for key, value in new.items():
-            old = get_setting(session, key)
-            if old != value:
-                set_setting(session, key, value)
-                changes[key] = [old, value]
+        changes = apply_settings(session, new)
         if changes:
             audit.record(session, acting(db), audit.ACTION_UPDATE, "setting", None, changes=changes,
                          summary=f"修改网格配备规则：责任人 {rule.responsible_label}，"
