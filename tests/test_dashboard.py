@@ -65,8 +65,11 @@ def test_headline_figures_match_plain_sql(demo_db):
         SELECT count(*) FROM area g WHERE g.level = 'grid' AND g.active AND NOT EXISTS (
             SELECT 1 FROM staff_assignment sa JOIN area a ON a.id = sa.area_id
             WHERE (a.id = g.id OR a.parent_id = g.id) AND sa.role = 'fulltime'
-              AND sa.start_date <= :d AND (sa.end_date IS NULL OR sa.end_date >= :d))""", d=today)
-    assert (f.grids, f.grids_without_fulltime) == (grids, without)
+              AND sa.start_date <= :d AND (sa.end_date IS NULL OR sa.end_date >= :d))
+          AND NOT (g.grid_type = '专属网格' AND NOT EXISTS (
+            SELECT 1 FROM household h JOIN area a ON a.id = h.area_id
+            WHERE (a.id = g.id OR a.parent_id = g.id) AND h.dissolved_on IS NULL))""", d=today)
+    assert (f.grids, f.grids_lacking_responsible) == (grids, without)  # 专属网格 without households not flagged
     first = date(today.year, today.month, 1)
     hours = _scalar(demo_db, """
         SELECT coalesce(sum(at.hours_credited), 0) FROM attendance at JOIN training_session ts ON ts.id = at.session_id
@@ -147,7 +150,7 @@ def test_dashboard_is_home_page_and_charts_show_the_figures(qtbot, demo_db):
     assert page.trend_values() == [v.value for v in f.residents_trend]
     assert page.training_values() == [v.value for v in f.training_by_month]
     assert page.tiles["residents"].value.text() == f"{f.residents:,}"
-    assert page.tiles["no_fulltime"].value.text() == f"{f.grids_without_fulltime} / {f.grids}"
+    assert page.tiles["no_fulltime"].value.text() == f"{f.grids_lacking_responsible} / {f.grids}"
     # page() builds a page without switching to it
     assert window.page("grids") is not None and window.stack.currentWidget() is page
     assert window.page("nonexistent") is None

@@ -173,7 +173,7 @@ def test_every_township_walks_up_to_a_province():
         assert [d.level for d in dv.township_path(t.code)] == ["province", "city", "county", "township"]
 
 
-# --- villages (Nanyang only) ---
+# --- villages (the whole country, read one city at a time) ---
 
 def test_villages_of_nanyang_township():
     villages = dv.villages_of("411302001")
@@ -185,13 +185,22 @@ def test_villages_of_nanyang_township():
     assert Division("411302001001", "河街社区居民委员会", "village", "411302001") in villages
 
 
+def test_villages_of_a_zhejiang_township():
+    villages = dv.villages_of("330421103")
+    assert [v.name for v in villages[:3]] == ["西街社区", "朝南埭社区", "塘东社区"]
+    assert Division("330421103200", "荷池村委会", "village", "330421103") in villages
+    assert len(villages) == 24 and dv.has_village_data("330421103")
+
+
 def test_village_lookup():
     assert dv.village("411302001001").name == "河街社区居民委员会"
-    assert dv.village("110101001001") is None
+    assert dv.village("110101001001").name == "多福巷社区居委会"
+    assert dv.village("110101001999") is None
+    assert dv.village("1101010010") is None
 
 
-@pytest.mark.parametrize("code", ["110101001", "411302999", "411302", ""])
-def test_no_village_data_elsewhere(code):
+@pytest.mark.parametrize("code", ["411302999", "999999001", "411302", "", "abcdefghi"])
+def test_no_village_data_for_unknown_codes(code):
     assert dv.villages_of(code) == []
     assert dv.has_village_data(code) is False
 
@@ -200,6 +209,30 @@ def test_every_nanyang_township_has_villages():
     nanyang = [t for c in dv.counties_of("4113") for t in dv.townships_of(c.code)]
     assert len(nanyang) > 200
     assert all(dv.has_village_data(t.code) for t in nanyang)
+
+
+def test_most_townships_of_the_country_have_villages():
+    sample = dv._index().townships[::50]
+    assert sum(dv.has_village_data(t.code) for t in sample) > 0.95 * len(sample)
+
+
+def test_village_file_is_the_whole_list_and_read_per_city_fast():
+    import lzma
+    import time
+
+    from gridadmin.paths import resource
+
+    index = dv._read_csv(dv.VILLAGE_INDEX, "city", "offset", "length", "rows")
+    assert sum(int(r[3]) for r in index) > 600_000
+    size = resource("divisions", dv.VILLAGE_FILE).stat().st_size
+    assert sum(int(r[2]) for r in index) == size < 4_000_000  # bundled: keep it small
+    with lzma.open(resource("divisions", dv.VILLAGE_FILE), "rt", encoding="utf-8") as fh:
+        assert fh.readline().strip() == "code,name"  # concatenated streams read back as one CSV
+    dv._city_villages.cache_clear()
+    start = time.perf_counter()
+    for code in ("330421103", "110101001", "650102001", "460200100"):
+        dv.villages_of(code)
+    assert (time.perf_counter() - start) / 4 < 0.2  # one city's stream, not the whole country
 
 
 # --- known codes for the ID check ---

@@ -159,7 +159,9 @@ def test_a_very_long_cell_does_not_push_the_message_column_off_screen(qtbot, gri
     assert 0 < message_left < view.viewport().width()  # the 说明 column starts on screen
     assert model.index(line, 1).data() == "错误" and "不是有效的民族" in model.index(line, 5).data()
     view.selectAll()
+    page.activateWindow()  # a window an earlier test left active would keep the focus (and Ctrl+C)
     view.setFocus()
+    qtbot.waitUntil(view.hasFocus, timeout=5000)
     qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert "长" * 5000 in QApplication.clipboard().text()  # the copy keeps the whole cell
 

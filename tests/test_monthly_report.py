@@ -169,8 +169,8 @@ def test_figures_of_a_month_with_known_history(tiny):
     a1, b1 = grids["甲一网格"], grids["乙一网格"]
     assert (a1.households, a1.residents, a1.staff_on_post, a1.fulltime_workers) == (2, 2, 3, 2)
     assert (b1.households, b1.residents, b1.staff_on_post, b1.fulltime_workers) == (1, 2, 1, 0)
-    assert a1.households_per_fulltime == 1 and b1.households_per_fulltime is None
-    assert b1.warning == "无专职网格员" and f.grids_without_fulltime == (b1,)
+    assert a1.households_per_worker == 1 and b1.households_per_worker is None
+    assert b1.warning == "无专职网格员" and f.grids_lacking == (b1,)
 
     assert (f.training_month.sessions, f.training_month.attendances, f.training_month.hours) == (1, 1, 4.0)
     assert (f.training_year.sessions, f.training_year.attendances, f.training_year.hours) == (2, 2, 6.0)

@@ -152,9 +152,9 @@ def test_roster_page_opens_staffing_and_exports_lists(qtbot, setup, tmp_path, mo
     names = {row[1]: row for row in dialog.all_grids.texts()}
     assert set(names) == {"第一网格", "第二网格", "粮行网格"}
     assert names["第一网格"][3] == "620" and "超过 500 户" in names["第一网格"][-1]
-    assert [r[1] for r in dialog.without_fulltime.texts()] == ["第二网格", "粮行网格"]
+    assert [r[1] for r in dialog.lacking.texts()] == ["第二网格", "粮行网格"]
     assert [r[1] for r in dialog.over_limit.texts()] == ["第一网格"]
-    dialog.tabs.setCurrentWidget(dialog.without_fulltime)
+    dialog.tabs.setCurrentWidget(dialog.lacking)
     out = tmp_path / "without.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     answer_message_box(QMessageBox.StandardButton.Ok)

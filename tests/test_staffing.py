@@ -57,12 +57,12 @@ def test_core_roles_households_and_lists(setup):
     assert report.role_labels == ("网格长", "专职网格员", "兼职网格员", "网格指导员")
     first, second, liangxing = by_name["第一网格"], by_name["第二网格"], by_name["粮行网格"]
     assert first.households == 640 and first.core == (1, 1, 1, 0) and first.vacant == ("网格指导员",)
-    assert first.households_per_fulltime == 640 and first.over_limit and "超过 500 户" in first.note
+    assert first.households_per_worker == 640 and first.over_limit and "超过 500 户" in first.note
     assert second.households == 420 and second.core == (1, 1, 0, 0) and second.others == 1
     assert second.vacant == ("兼职网格员", "网格指导员") and not second.over_limit and second.note == ""
-    assert liangxing.core == (0, 0, 0, 1) and liangxing.without_fulltime and liangxing.note == "无专职网格员"
-    assert liangxing.households_per_fulltime is None and liangxing.community == "粮行社区"
-    assert [g.name for g in report.without_fulltime] == ["粮行网格"]
+    assert liangxing.core == (0, 0, 0, 1) and liangxing.lacking and liangxing.note == "无专职网格员"
+    assert liangxing.households_per_worker is None and liangxing.community == "粮行社区"
+    assert [g.name for g in report.lacking] == ["粮行网格"]
     assert [g.name for g in report.over_limit] == ["第一网格"]
 
 
@@ -73,10 +73,10 @@ def test_staff_who_left_and_inactive_grids_do_not_count(setup):
 
     record = get_staff(db, add(db, "庚", seq=23))
     assignments.assign(db, record.id, ids["粮行网格"], "fulltime", date(2021, 1, 1))
-    assert not {g.name: g for g in staffing.grid_staffing(db, today=TODAY).grids}["粮行网格"].without_fulltime
+    assert not {g.name: g for g in staffing.grid_staffing(db, today=TODAY).grids}["粮行网格"].lacking
     save_staff(db, replace(record.data, status="离职", left_on=date(2025, 6, 1)), staff_id=record.id, today=TODAY)
     report = staffing.grid_staffing(db, today=TODAY)
-    assert [g.name for g in report.without_fulltime] == ["粮行网格"]
+    assert [g.name for g in report.lacking] == ["粮行网格"]
 
 
 def test_under_300_per_worker_is_noted_except_rural(setup):
@@ -101,14 +101,14 @@ def test_counts_are_grouped_queries(setup):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) <= 5  # code book, grids, households, staff — not one per grid
+    assert len(selects) <= 6  # code book, the staffing rule, grids, households, staff — not one per grid
     assert sum("GROUP BY" in s.upper() for s in selects) >= 2
 
 
 def test_columns_for_export(setup):
     db, _ids = setup
     report = staffing.grid_staffing(db, today=TODAY)
-    columns = staffing.staffing_columns(report.role_labels)
+    columns = staffing.staffing_columns(report)
     first = next(g for g in report.grids if g.name == "第一网格")
     texts = {c.title: c.text(first) for c in columns}
     assert texts["户数"] == "640" and texts["专职网格员"] == "1" and texts["缺岗"] == "网格指导员"

@@ -14,7 +14,8 @@ from importlib import import_module
 from gridadmin import __version__
 from gridadmin.cli.errors import CliError  # noqa: F401 - every command imports it from here
 
-COMMAND_MODULES = ("init", "demo", "check_id", "screenshot", "backup", "upgrade", "import_cmd", "export", "template", "report")
+COMMAND_MODULES = ("init", "demo", "check_id", "screenshot", "backup", "upgrade", "import_cmd", "export", "template", "report",
+                   "staffing_rules")
 
 
 def build_parser() -> argparse.ArgumentParser:

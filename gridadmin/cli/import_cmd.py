@@ -1,6 +1,10 @@
 """``import --db DB --kind residents|changes|staff|grids|attendance FILE [--sheet NAME] [--mode
-insert|update|upsert] [--effective-date YYYY-MM-DD] [--skip-errors] [--dry-run] [--json]
-[--error-report OUT.xlsx]``: import a spreadsheet.
+insert|update|upsert] [--effective-date YYYY-MM-DD] [--create-communities] [--skip-errors] [--dry-run]
+[--json] [--error-report OUT.xlsx]``: import a spreadsheet.
+
+``--create-communities`` (grids): a community/village that is not in the
+tree is created (新建社区/村, audited, undone with the batch) instead of
+being a row error that names the nearest names.
 
 ``--effective-date`` (residents, changes): the day the changes happened for
 rows without a 登记日期/迁入日期/变动日期 of their own (default: today); the
@@ -41,6 +45,8 @@ def register(sub) -> None:
                         help="insert 仅新增；update 仅更新已有；upsert 新增并更新（默认）")
     parser.add_argument("--effective-date", metavar="YYYY-MM-DD", type=_day,
                         help="户籍人口、人口变动：没有登记日期/变动日期的行按此日期生效（默认今天）")
+    parser.add_argument("--create-communities", action="store_true",
+                        help="网格：文件中有、网格树中没有的社区/村予以新建（默认作为错误，并提示相近的名称）")
     parser.add_argument("--skip-errors", action="store_true", help="跳过有错误的行，只导入正确的行")
     parser.add_argument("--dry-run", action="store_true", help="只检查并预览，不写入数据库")
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
@@ -61,7 +67,8 @@ def run(args) -> int:
     try:
         result = run_to_end(import_job(db, args.file, args.kind, mode=args.mode, sheet=args.sheet,
                                        skip_errors=args.skip_errors, dry_run=args.dry_run,
-                                       effective_date=args.effective_date))
+                                       effective_date=args.effective_date,
+                                       create_communities=args.create_communities))
     except FileRefused as exc:
         if args.json:
             print(json.dumps({"committed": False, "error": exc.message}, ensure_ascii=False))

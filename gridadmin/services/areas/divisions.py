@@ -5,11 +5,14 @@ Read from ``resources/divisions/``:
 - ``provinces.csv`` (code,name), ``cities.csv`` (code,name,provinceCode),
   ``areas.csv`` (6-digit counties), ``streets.csv`` (9-digit townships) —
   the whole country down to township level;
-- ``villages_2021_4113_nanyang.json`` — ``{parent_code: {child_code: name}}``
-  for Nanyang (4113) only, down to the 12-digit villages/communities.
+- ``villages.csv.xz`` + ``villages.index.csv`` — the whole country's
+  villages/communities (12-digit codes, 620k rows), one xz stream per city
+  (see ``installer/pack_villages.py``). Only the stream of the city asked
+  for is decompressed (a few milliseconds), never the whole list.
 
-Everything is loaded on first use and cached for the life of the process
-(``functools.lru_cache``); loading everything takes about 0.15 s. Codes are
+The lists down to township level are loaded on first use and cached for the
+life of the process (``functools.lru_cache``, about 0.15 s); village blocks
+are cached per city, a few at a time. Codes are
 strings of digits; lookups of unknown codes return ``None`` or an empty list,
 they never raise. Pure Python, no Qt.
 """
@@ -17,7 +20,8 @@ they never raise. Pure Python, no Qt.
 from __future__ import annotations
 
 import csv
-import json
+import io
+import lzma
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,7 +37,8 @@ PLACEHOLDER_CITY_NAMES = frozenset({"市辖区", "省直辖县级行政区划"})
 # provinces.csv: 71 Taiwan, 81 Hong Kong, 82 Macau.
 EXTRA_PROVINCE_CODES = frozenset({"71", "81", "82"})
 
-VILLAGE_FILE = "villages_2021_4113_nanyang.json"
+VILLAGE_FILE = "villages.csv.xz"
+VILLAGE_INDEX = "villages.index.csv"
 
 
 @dataclass(frozen=True)
@@ -108,25 +113,33 @@ def _search_texts() -> tuple[tuple[Division, str], ...]:
 
 
 @lru_cache(maxsize=1)
-def _villages() -> dict[str, tuple[Division, ...]]:
-    """Township code (9 digits) -> its villages/communities, sorted by code."""
-    with resource("divisions", VILLAGE_FILE).open(encoding="utf-8") as fh:
-        raw: dict[str, dict[str, str]] = json.load(fh)
-    result: dict[str, tuple[Division, ...]] = {}
-    for parent, kids in raw.items():
-        if len(parent) != 9:
-            continue  # city->county and county->township maps repeat the CSVs
-        result[parent] = tuple(
-            Division(code, name.strip(), "village", parent)
-            for code, name in sorted(kids.items())
-            if len(code) == 12
-        )
-    return result
+def _village_index() -> dict[str, tuple[int, int]]:
+    """City code (4 digits) -> (offset, length) of its stream in VILLAGE_FILE."""
+    return {row[0]: (int(row[1]), int(row[2])) for row in _read_csv(VILLAGE_INDEX, "city", "offset", "length")}
 
 
-@lru_cache(maxsize=1)
-def _villages_by_code() -> dict[str, Division]:
-    return {v.code: v for kids in _villages().values() for v in kids}
+@lru_cache(maxsize=16)
+def _city_villages(city_code: str) -> dict[str, tuple[Division, ...]]:
+    """Township code (9 digits) -> its villages/communities, for one city."""
+    where = _village_index().get(city_code)
+    if where is None:
+        return {}
+    offset, length = where
+    with resource("divisions", VILLAGE_FILE).open("rb") as fh:
+        fh.seek(offset)
+        text = lzma.decompress(fh.read(length)).decode("utf-8")
+    result: dict[str, list[Division]] = {}
+    for code, name in csv.reader(io.StringIO(text)):
+        if len(code) == 12 and code.isdigit():
+            result.setdefault(code[:9], []).append(Division(code, name.strip(), "village", code[:9]))
+    return {k: tuple(sorted(v, key=_by_code)) for k, v in result.items()}
+
+
+def _villages_in(code9: str) -> tuple[Division, ...]:
+    code9 = _clean(code9)
+    if len(code9) != 9 or not code9.isdigit():
+        return ()
+    return _city_villages(code9[:4]).get(code9, ())
 
 
 def _clean(code: object) -> str:
@@ -162,8 +175,11 @@ def township(code9: str) -> Division | None:
 
 
 def village(code12: str) -> Division | None:
-    """The village/community with this 12-digit code (Nanyang only), or None."""
-    return _villages_by_code().get(_clean(code12))
+    """The village/community with this 12-digit code, or None."""
+    code12 = _clean(code12)
+    if len(code12) != 12:
+        return None
+    return next((v for v in _villages_in(code12[:9]) if v.code == code12), None)
 
 
 def _path(index: _Index, code: str) -> list[Division]:
@@ -261,14 +277,15 @@ def townships_of(county_code: str) -> list[Division]:
 def villages_of(township_code9: str) -> list[Division]:
     """Villages/communities (12-digit codes) of a township, sorted by code.
 
-    Only Nanyang (4113) has village data; elsewhere the list is empty.
+    Empty for a township the official list has no villages for (or an
+    unknown code).
     """
-    return list(_villages().get(_clean(township_code9), ()))
+    return list(_villages_in(township_code9))
 
 
 def has_village_data(code9: str) -> bool:
-    """True if the village list of this township is known (Nanyang)."""
-    return bool(_villages().get(_clean(code9)))
+    """True if the official list has villages/communities for this township."""
+    return bool(_villages_in(code9))
 
 
 def is_known_province(code2: str) -> bool:

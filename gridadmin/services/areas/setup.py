@@ -16,7 +16,10 @@ from gridadmin.services.common.codes import seed_code_lists
 from gridadmin.services.common.errors import ValidationError
 from gridadmin.services.common.settings import KEY_TOWNSHIP_CODE, KEY_TOWNSHIP_NAME, get_setting, set_setting
 
-_COMMITTEE_SUFFIX = re.compile(r"(居民委员会|居委会|村民委员会|村委会)$")
+_COMMITTEE_SUFFIX = re.compile(r"(居民居委会|居民委员会|居委会|村民委员会|村委会)$")
+# What is left must still name the place: "华江里社区第一居委会" keeps its
+# committee ("华江里社区第一" would read as a typo).
+_NOT_A_NAME = re.compile(r"(第[一二三四五六七八九十百\d]+|居民|^)$")
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,15 @@ def resolve_township(query: str) -> divisions.Division:
 def community_short_name(official_name: str) -> str:
     """河街社区居民委员会 → 河街社区; 张庄村民委员会 → 张庄村."""
     short = _COMMITTEE_SUFFIX.sub("", official_name)
+    if _NOT_A_NAME.search(short):
+        return official_name
     if official_name.endswith(("村民委员会", "村委会")) and not short.endswith("村"):
         short += "村"
-    return short or official_name
+    return short
 
 
 def community_kind(name: str) -> str:
-    return "村" if name.endswith("村") or "村民" in name else "社区"
+    return "村" if name.endswith(("村", "嘎查")) or "村民" in name else "社区"
 
 
 def init_township(db: Database, query: str, *, with_communities: bool = True) -> TownshipInfo:
@@ -85,7 +90,7 @@ def init_township(db: Database, query: str, *, with_communities: bool = True) ->
                 for order, village in enumerate(divisions.villages_of(division.code)):
                     short = community_short_name(village.name)
                     session.add(Area(parent_id=township.id, level=LEVEL_COMMUNITY, name=short,
-                                     division_code=village.code, community_kind=community_kind(village.name),
+                                     division_code=village.code, community_kind=community_kind(short),
                                      sort_order=order))
         if not existing:
             set_setting(session, KEY_TOWNSHIP_CODE, division.code)

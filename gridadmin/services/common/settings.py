@@ -23,6 +23,18 @@ def set_setting(session: Session, key: str, value: str | None) -> None:
         row.value = value
 
 
+def apply_settings(session: Session, new: dict[str, str | None]) -> dict[str, list]:
+    """Set the settings whose value differs; ``{key: [old, new]}`` of those
+    changed (for the audit row)."""
+    changes = {}
+    for key, value in new.items():
+        old = get_setting(session, key)
+        if old != value:
+            set_setting(session, key, value)
+            changes[key] = [old, value]
+    return changes
+
+
 # 常规 settings (系统设置 → 常规). Signatories are printed in the footer of
 # the monthly report and the printed lists (``reports.toolkit.signature_block``);
 # unset ones stay blank lines to be filled in by hand.
@@ -126,12 +138,7 @@ def save_general_settings(db, *, backup_folder: str | None = None,
         new[SIGNATORY_KEYS[label]] = value or None
     with db.session() as session:
         require(session, acting(db), MANAGE_SETTINGS)
-        changes = {}
-        for key, value in new.items():
-            old = get_setting(session, key)
-            if old != value:
-                set_setting(session, key, value)
-                changes[key] = [old, value]
+        changes = apply_settings(session, new)
         if changes:
             audit.record(session, acting(db), audit.ACTION_UPDATE, "setting", None, changes=changes,
                          summary="修改常规设置")

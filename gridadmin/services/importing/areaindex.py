@@ -12,6 +12,7 @@ from gridadmin.models import Area
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.services.areas.names import SEPARATOR, AreaNames, place_name, split_place
 from gridadmin.services.areas.setup import community_short_name
+from gridadmin.services.common.nearest import nearest_names
 from gridadmin.services.common.text import clean_text
 from gridadmin.services.importing.values import CellError
 
@@ -67,14 +68,29 @@ class AreaIndex:
             area = self.areas.get(area.parent_id)
         return area
 
+    def communities_named(self, text: str) -> list[int]:
+        """The communities a cell may mean (name, short name or 12-digit code)."""
+        key = _key(text)
+        return self.communities.get(key) or self.communities.get(key + "社区") or []
+
+    def community_suggestions(self, text: str) -> list[str]:
+        """The nearest community names to a name that is not in the tree."""
+        names = [a.name for a in self.areas.values() if a.level == LEVEL_COMMUNITY]
+        return nearest_names(text, names)
+
+    def missing_community_message(self, text: str) -> str:
+        """本乡镇/街道没有名为“东官社区”的社区/村（相近的有：东关社区）."""
+        near = self.community_suggestions(text)
+        hint = f"（相近的有：{'、'.join(near)}）" if near else ""
+        return f"本乡镇/街道没有名为“{text}”的社区/村{hint}"
+
     def find_community(self, text: str) -> int:
         """The community a cell names (name, short name or 12-digit code)."""
-        key = _key(text)
-        found = self.communities.get(key) or self.communities.get(key + "社区") or []
+        found = self.communities_named(text)
         if len(found) == 1:
             return found[0]
         if not found:
-            raise CellError(f"本乡镇/街道没有名为“{text}”的社区/村")
+            raise CellError(self.missing_community_message(text))
         raise CellError(f"“{text}”对应多个社区/村，请改填 12 位区划代码")
 
     def find_grid(self, code: str | None, name: str | None, community: str | None, *,

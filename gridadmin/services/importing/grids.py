@@ -3,7 +3,14 @@ and for a micro-grid the grid it belongs to (所属网格). Grids are matched by
 code, else by community + name (micro-grids: by code, else by their grid +
 name); new ones are created under their community (micro-grids under their
 grid, which may be a new grid of the same file), existing ones renamed,
-retyped, recoded or moved."""
+retyped, recoded or moved.
+
+A community/village the tree does not have is a row error naming the
+nearest names; with ``create_communities`` (the wizard's checkbox,
+``--create-communities``) it is created under the township instead — with
+its official 12-digit code when the official list of the township has that
+name — listed in the preview (新建社区/村), audited and undone with the
+batch."""
 
 from __future__ import annotations
 
@@ -17,8 +24,11 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models.base import local_now
 from gridadmin.models import Area, AuditLog
-from gridadmin.models.area import GRID_TYPES, LEVEL_GRID, LEVEL_MICROGRID
+from gridadmin.models.area import GRID_TYPES, LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
+from gridadmin.services.areas import divisions
+from gridadmin.services.areas.setup import community_kind, community_short_name
 from gridadmin.services.common.errors import ConflictError
+from gridadmin.services.common.settings import KEY_TOWNSHIP_CODE, get_setting
 from gridadmin.services.importing.areaindex import AreaIndex, _key
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec
@@ -63,14 +73,23 @@ def _grid_type(value) -> str:
     return GRID_TYPE_SPELLINGS[text]
 
 
-def _parse(reader: RowReader, areas: AreaIndex) -> dict:
+CREATE_HINT = "；如确需新建，请勾选“新建文件中的社区/村”（命令行加 --create-communities）"
+NEW_COMMUNITY = "新建社区/村"
+
+
+def _parse(reader: RowReader, areas: AreaIndex, create_communities: bool) -> dict:
     rec = {"name": reader.get("name", text_value, 100, required=True, label="网格名称")}
     community = reader.get("community", text_value, 100, required=True, label="社区/村")
     if community:
-        try:
-            rec["community_id"] = areas.find_community(community)
-        except CellError as exc:
-            reader.error("community", community, exc.message)
+        if not areas.communities_named(community) and create_communities:
+            rec["community_id"], rec["new_community"] = None, _key(community)
+        elif not areas.communities_named(community):
+            reader.error("community", community, areas.missing_community_message(community) + CREATE_HINT)
+        else:
+            try:
+                rec["community_id"] = areas.find_community(community)
+            except CellError as exc:
+                reader.error("community", community, exc.message)
     rec["grid_code"] = reader.get("grid_code", _grid_code)
     rec["grid_type"] = reader.get("grid_type", _grid_type)
     rec["parent_grid"] = reader.get("parent_grid", text_value, 100)
@@ -88,29 +107,38 @@ def _parse(reader: RowReader, areas: AreaIndex) -> dict:
     return rec
 
 
+def _community_key(rec: dict):
+    """The community of a row: its id, or ("new", name) for one the import creates."""
+    if rec.get("new_community"):
+        return ("new", rec["new_community"])
+    return rec.get("community_id")
+
+
 def _same_place(row: RowPlan):
     """Where a row's grid sits, for finding duplicates in the file:
     community, the grid of a micro-grid ('' for a grid), name."""
     rec = row.record
-    if not rec.get("community_id") or not rec.get("name"):
+    if not _community_key(rec) or not rec.get("name"):
         return None
-    return rec["community_id"], _key(rec["parent_grid"] or ""), _key(rec["name"])
+    return _community_key(rec), _key(rec["parent_grid"] or ""), _key(rec["name"])
 
 
-def plan_grids(session: Session, table: Table, mode: str, today: date) -> tuple[list[RowPlan], dict]:
+def plan_grids(session: Session, table: Table, mode: str, today: date, *,
+               create_communities: bool = False) -> tuple[list[RowPlan], dict]:
     areas = AreaIndex.load(session)
     header = table.mapping.header_of
     rows = []
     for excel_row, cells in table.rows:
         row = RowPlan(excel_row, cells)
-        row.record = _parse(RowReader(table, row), areas)
+        row.record = _parse(RowReader(table, row), areas, create_communities)
         rows.append(row)
+    new_communities = _plan_new_communities(session, rows, areas, header("community"))
     mark_duplicates(rows, lambda r: r.record.get("grid_code"), header("grid_code"), "网格编码")
     mark_duplicates(rows, _same_place, header("name"), "社区/村和网格名称", shown_value=lambda r: r.record["name"])
     by_place = {(a.parent_id, _key(a.name)): a for a in areas.areas.values()
                 if a.level in (LEVEL_GRID, LEVEL_MICROGRID)}
-    grids_in_file = {(r.record["community_id"], _key(r.record["name"])): r for r in rows
-                     if r.record.get("community_id") and r.record["name"] and r.record["level"] == LEVEL_GRID}
+    grids_in_file = {(_community_key(r.record), _key(r.record["name"])): r for r in rows
+                     if _community_key(r.record) and r.record["name"] and r.record["level"] == LEVEL_GRID}
     for row in rows:
         rec = row.record
         if not row.errors:
@@ -123,6 +151,12 @@ def plan_grids(session: Session, table: Table, mode: str, today: date) -> tuple[
             found = areas.areas[areas.by_grid_code[rec["grid_code"]]]
             if found.level != rec["level"]:
                 row.errors.append(RowIssue(row.row, header("grid_code"), rec["grid_code"], _level_clash(found, areas)))
+                row.status = ERROR
+                continue
+            if rec.get("new_community"):
+                row.errors.append(RowIssue(row.row, header("grid_code"), rec["grid_code"],
+                                           f"网格编码已被“{_owner_name(found, areas)}”的“{found.name}”使用，"
+                                           "已有的网格不能移入新建的社区/村"))
                 row.status = ERROR
                 continue
         if rec.get("parent_row") is not None:
@@ -175,8 +209,74 @@ def plan_grids(session: Session, table: Table, mode: str, today: date) -> tuple[
                                        f"所属网格“{row.record['parent_grid']}”（第 {parent_row.row} 行）不会导入，"
                                        "本行的微网格也不能导入"))
             row.status = ERROR
-    return rows, {"versions": dict(session.execute(select(Area.id, Area.version)
-                                                   .where(Area.id.in_([r.target_id for r in rows if r.target_id]))).all())}
+    extra = {"versions": dict(session.execute(select(Area.id, Area.version)
+                                              .where(Area.id.in_([r.target_id for r in rows if r.target_id]))).all()),
+             "new_communities": new_communities}
+    settle_new_communities(rows, extra)
+    return rows, extra
+
+
+def settle_new_communities(rows: list[RowPlan], extra: dict) -> None:
+    """Keep only the new communities a row still to be written needs (rows
+    may turn into errors later: the area scope check) and say which in the
+    plan's notes (新建社区/村 2 个：…)."""
+    used = {r.record["new_community"] for r in rows if r.status == NEW and r.record.get("new_community")}
+    kept = {k: v for k, v in (extra.get("new_communities") or {}).items() if k in used}
+    extra["new_communities"] = kept
+    notes = [n for n in extra.get("notes") or [] if not n.startswith(NEW_COMMUNITY)]
+    if kept:
+        notes.append(f"{NEW_COMMUNITY} {len(kept)} 个："
+                     + "、".join(c["name"] + (f"（{c['division_code']}）" if c["division_code"] else "")
+                                for c in kept.values()))
+    if notes or "notes" in extra:
+        extra["notes"] = notes
+
+
+def _owner_name(area, areas: AreaIndex) -> str:
+    owner = areas.community_of(area.id)
+    return owner.name if owner is not None else ""
+
+
+def _plan_new_communities(session: Session, rows: list[RowPlan], areas: AreaIndex, column: str) -> dict:
+    """The communities the file names that the tree lacks (``create_communities``):
+    key → {name, division_code, kind, township_id}. Each first row naming one
+    says so (a warning: 新建社区/村); without a township in the tree they are
+    row errors."""
+    wanted = [r for r in rows if r.record.get("new_community")]
+    if not wanted:
+        return {}
+    township = [a for a in areas.areas.values() if a.level == LEVEL_TOWNSHIP and a.parent_id is None]
+    code9 = get_setting(session, KEY_TOWNSHIP_CODE) or ""
+    mine = [a for a in township if (a.division_code or "")[:9] == code9] or township
+    if len(mine) != 1:
+        for row in wanted:
+            row.errors.append(RowIssue(row.row, column, row.record["new_community"],
+                                       "数据库中还没有乡镇/街道，不能新建社区/村，请先初始化乡镇（init）"))
+        return {}
+    official = {}
+    used_codes = {a.division_code for a in areas.areas.values() if a.division_code}
+    for village in divisions.villages_of((mine[0].division_code or code9)[:9]):
+        short = community_short_name(village.name)
+        if village.code not in used_codes:
+            official.setdefault(_key(short), village.code)
+            official.setdefault(_key(village.name), village.code)
+    found: dict[str, dict] = {}
+    by_code: dict[str, str] = {}  # official code → the key it was planned under (西街 and 西街社区 are one)
+    for row in wanted:
+        key = row.record["new_community"]
+        code = official.get(key) or official.get(key + "社区")
+        if code in by_code:
+            key = row.record["new_community"] = by_code[code]
+        if key in found:
+            continue
+        if code:
+            by_code[code] = key
+        name = community_short_name(divisions.village(code).name) if code else key
+        found[key] = {"name": name, "division_code": code, "kind": community_kind(name),
+                      "township_id": mine[0].id, "row": row.row}
+        note = f"{NEW_COMMUNITY}“{name}”" + (f"（官方代码 {code}）" if code else "（官方名单中没有，无区划代码）")
+        row.warnings.append(RowIssue(row.row, column, key, note))
+    return found
 
 
 def _place(row: RowPlan, rec: dict, areas: AreaIndex, by_place: dict, grids_in_file: dict, header) -> None:
@@ -184,17 +284,17 @@ def _place(row: RowPlan, rec: dict, areas: AreaIndex, by_place: dict, grids_in_f
     micro-grid; ``rec["parent_row"]``: the row of the same file creating a
     micro-grid's grid. An unknown grid is an error on 所属网格."""
     rec["parent_id"] = rec.get("community_id")
-    if rec["level"] != LEVEL_MICROGRID or rec["parent_id"] is None:
+    if rec["level"] != LEVEL_MICROGRID or _community_key(rec) is None:
         return
     grid = by_place.get((rec["community_id"], _key(rec["parent_grid"])))
     if grid is not None and grid.level == LEVEL_GRID:
         rec["parent_id"] = grid.id
         return
-    in_file = grids_in_file.get((rec["community_id"], _key(rec["parent_grid"])))
+    in_file = grids_in_file.get((_community_key(rec), _key(rec["parent_grid"])))
     if in_file is not None and in_file is not row:
         rec["parent_id"], rec["parent_row"] = None, in_file
         return
-    community = areas.areas[rec["community_id"]].name
+    community = rec.get("new_community") or areas.areas[rec["community_id"]].name
     row.errors.append(RowIssue(row.row, header("parent_grid"), rec["parent_grid"],
                                f"“{community}”下没有名为“{rec['parent_grid']}”的网格"))
 
@@ -215,6 +315,9 @@ def write_grids(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_i
     new_rows = [r for r in rows if r.status == NEW]
     if new_rows:
         orders = dict(session.execute(select(Area.parent_id, func.count()).group_by(Area.parent_id)).all())
+        needed = {r.record["new_community"] for r in new_rows if r.record.get("new_community")}
+        wanted = {k: v for k, v in (plan.extra.get("new_communities") or {}).items() if k in needed}
+        communities = _write_communities(session, wanted, orders, batch_id, audit)
         created: dict[int, int] = {}  # id(row) → new area id, for micro-grids of grids of the same file
         for level in (LEVEL_GRID, LEVEL_MICROGRID):  # grids first: their micro-grids refer to them
             these = [r for r in new_rows if r.record["level"] == level]
@@ -224,6 +327,8 @@ def write_grids(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_i
             for row in these:
                 parent_row = row.record.get("parent_row")
                 parent = created[id(parent_row)] if parent_row is not None else row.record["parent_id"]
+                if parent is None:  # a grid of a community this import creates
+                    parent = communities[row.record["new_community"]]
                 orders[parent] = orders.get(parent, 0) + 1
                 payload.append({"parent_id": parent, "level": level, "name": row.record["name"],
                                 "grid_code": row.record["grid_code"], "grid_type": row.record["grid_type"],
@@ -252,3 +357,21 @@ def write_grids(session: Session, plan: ImportPlan, rows: list[RowPlan], batch_i
     if audit:
         session.execute(insert(AuditLog.__table__), audit)
     yield len(rows)
+
+
+def _write_communities(session: Session, wanted: dict, orders: dict, batch_id: int, audit: list) -> dict:
+    """Create the planned new communities/villages; key → new area id."""
+    table = Area.__table__
+    ids: dict[str, int] = {}
+    for key, c in wanted.items():
+        parent = c["township_id"]
+        orders[parent] = orders.get(parent, 0) + 1
+        area_id = session.execute(insert(table).returning(table.c.id), {
+            "parent_id": parent, "level": LEVEL_COMMUNITY, "name": c["name"], "division_code": c["division_code"],
+            "community_kind": c["kind"], "active": True, "sort_order": orders[parent] - 1}).scalar_one()
+        ids[key] = area_id
+        audit.append({"action": "insert", "entity": "area", "entity_id": area_id, "import_batch_id": batch_id,
+                      "summary": f"导入{NEW_COMMUNITY} {c['name']}"[:200],
+                      "changes": json.dumps({"new": {"name": c["name"], "division_code": c["division_code"],
+                                                     "community_kind": c["kind"]}}, ensure_ascii=False)})
+    return ids

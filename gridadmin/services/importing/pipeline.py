@@ -26,7 +26,7 @@ from gridadmin.services.importing.attendance import plan_attendance, write_atten
 from gridadmin.services.importing.attendance_groups import unfold_groups
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE
 from gridadmin.services.importing.changes import CHANGES, plan_changes, write_changes
-from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
+from gridadmin.services.importing.grids import GRIDS, plan_grids, settle_new_communities, write_grids
 from gridadmin.services.importing import lock as import_lock
 from gridadmin.services.importing.filing_unit import apply_filing_unit
 from gridadmin.services.importing.footer import cut_footer, stray_rows
@@ -56,13 +56,14 @@ class Kind:
     write: Callable
     permission: str = IMPORT_REGISTER
     dated: bool = False  # register changes: the planner takes the import's effective date (``effective=``)
+    creates_communities: bool = False  # grids: the planner takes ``create_communities=``
 
 
 KINDS = {
     "residents": Kind(RESIDENTS, plan_residents, write_residents, IMPORT_REGISTER, dated=True),
     "changes": Kind(CHANGES, plan_changes, write_changes, IMPORT_REGISTER, dated=True),
     "staff": Kind(STAFF, plan_staff, write_staff, EDIT_STAFF),
-    "grids": Kind(GRIDS, plan_grids, write_grids, EDIT_AREAS),
+    "grids": Kind(GRIDS, plan_grids, write_grids, EDIT_AREAS, creates_communities=True),
     "attendance": Kind(ATTENDANCE, plan_attendance, write_attendance, EDIT_TRAINING),
 }
 
@@ -85,6 +86,9 @@ class ImportResult:
             out["notes"] = list(self.plan.extra["notes"])
         if self.plan.extra.get("unused_columns"):
             out["unused_columns"] = list(self.plan.extra["unused_columns"])
+        if self.plan.extra.get("new_communities"):  # grids with --create-communities
+            out["new_communities"] = [{"name": c["name"], "division_code": c["division_code"]}
+                                      for c in self.plan.extra["new_communities"].values()]
         return out
 
 
@@ -176,13 +180,23 @@ def check_effective_date(effective: date | None, today: date) -> None:
                               value=effective)
 
 
+def check_create_communities(kind: str, create_communities: bool) -> None:
+    """Only the grids import creates communities/villages."""
+    if create_communities and not kind_of(kind).creates_communities:
+        raise ValidationError(f"只有网格导入可以新建社区/村，导入类型“{kind}”不能。", field="create_communities",
+                              value=kind)
+
+
 def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
-          effective: date | None = None) -> ImportPlan:
+          effective: date | None = None, create_communities: bool = False) -> ImportPlan:
     if mode not in MODES:
         raise ValidationError(f"导入方式“{mode}”无效，可选：{'、'.join(MODES)}。", field="mode", value=mode)
     check_effective_date(effective, today)
+    check_create_communities(kind, create_communities)
     if kind_of(kind).dated:
         rows, extra = kind_of(kind).plan(session, table, mode, today, effective=effective or today)
+    elif kind_of(kind).creates_communities:
+        rows, extra = kind_of(kind).plan(session, table, mode, today, create_communities=create_communities)
     else:
         rows, extra = kind_of(kind).plan(session, table, mode, today)
     footer = table.sheet.footer
@@ -193,6 +207,8 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
     if unused:
         extra = {**extra, "unused_columns": unused}
     check_scope(session, actor, kind, kind_of(kind).permission, table, rows, extra)
+    if extra.get("new_communities"):  # rows the scope check refused create nothing
+        settle_new_communities(rows, extra)
     if kind_of(kind).permission == IMPORT_REGISTER:
         submitted_month_warnings(session, rows, effective or today)
     rename_issues(table, rows)
@@ -290,14 +306,16 @@ gc_paused.was_enabled = True
 
 def plan_import(db: Database, path, kind: str, *, mode: str = "upsert", sheet: str | None = None,
                 overrides: dict | None = None, today: date | None = None, table: Table | None = None,
-                effective_date: date | None = None) -> ImportPlan:
-    """The dry run: every row labelled; nothing is written. ``effective_date``:
-    see ``import_job``."""
+                effective_date: date | None = None, create_communities: bool = False) -> ImportPlan:
+    """The dry run: every row labelled; nothing is written. ``effective_date``,
+    ``create_communities``: see ``import_job``."""
+    check_create_communities(kind, create_communities)
     with gc_paused():
         table = table or load_table(path, kind, sheet=sheet, overrides=overrides)
         with db.session() as session:
             require(session, acting(db), kind_of(kind).permission)  # no preview of what one may not import
-            plan = _plan(session, path, table, kind, mode, today or date.today(), acting(db), effective_date)
+            plan = _plan(session, path, table, kind, mode, today or date.today(), acting(db), effective_date,
+                         create_communities)
             session.rollback()
     mask_previous(plan.rows, acting(db))
     return plan
@@ -307,8 +325,12 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
                overrides: dict | None = None, skip_errors: bool = False, dry_run: bool = False,
                user_id: int | None = None, today: date | None = None,
                table: Table | None = None, read: FileRead | None = None,
-               lock_wait: float | None = None, effective_date: date | None = None) -> Job[ImportResult]:
+               lock_wait: float | None = None, effective_date: date | None = None,
+               create_communities: bool = False) -> Job[ImportResult]:
     """Plan and (unless ``dry_run``) write in one transaction.
+    ``create_communities`` (grids): a community/village the tree lacks is
+    created (新建社区/村, audited, undone with the batch) instead of being a
+    row error.
     ``effective_date`` (register kinds): the day the changes happened for
     rows without a date of their own (default: today); the monthly report
     counts them in that month. With row
@@ -325,6 +347,7 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
     today = today or date.today()
     lock_wait = import_lock.IMPORT_WAIT_SECONDS if lock_wait is None else lock_wait
     check_effective_date(effective_date, today)
+    check_create_communities(kind, create_communities)
     if table is None:
         yield Progress(0, 0, "正在读取文件…")
         with gc_paused():
@@ -340,7 +363,7 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
                                                        wait=lock_wait)
             yield Progress(0, 0, f"正在检查 {total:,} 行…")
             result = yield from _plan_and_write(db, session, path, table, kind, mode, today, skip_errors, dry_run,
-                                                user_id, effective_date)
+                                                user_id, effective_date, create_communities)
     finally:
         if token is not None:
             import_lock.withdraw(db, token)
@@ -351,11 +374,11 @@ def import_job(db: Database, path, kind: str, *, mode: str = "upsert", sheet: st
 
 def _plan_and_write(db: Database, session, path, table: Table, kind: str, mode: str, today: date,
                     skip_errors: bool, dry_run: bool, user_id: int | None,
-                    effective_date: date | None = None) -> Job[ImportResult]:
+                    effective_date: date | None = None, create_communities: bool = False) -> Job[ImportResult]:
     """Plan in ``session`` and, unless a dry run or refused for errors,
     write (see ``import_job``); the caller's unit of work commits."""
     with gc_paused():
-        plan = _plan(session, path, table, kind, mode, today, acting(db), effective_date)
+        plan = _plan(session, path, table, kind, mode, today, acting(db), effective_date, create_communities)
     result = ImportResult(plan)
     has_errors = any(r.status == ERROR for r in plan.rows)
     nothing_valid = has_errors and not any(r.status in (NEW, UPDATE) for r in plan.rows)

@@ -61,6 +61,8 @@ def _grid_areas(session: Session, rows: list[RowPlan], extra: dict, areas: AreaI
     touched = {}
     for index, row in enumerate(rows):
         ids = [row.record.get("parent_id")]
+        if row.record.get("new_community"):  # creating a community takes the whole township
+            ids += [c["township_id"] for c in (extra.get("new_communities") or {}).values()][:1]
         if row.target_id is not None and row.target_id in areas.areas:
             ids.append(areas.areas[row.target_id].parent_id)
         touched[index] = [a for a in ids if a is not None]

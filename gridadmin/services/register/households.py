@@ -28,7 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
 from gridadmin.services.areas.names import full_name_of
-from gridadmin.models import Area, Household, Person, PersonEvent
+from gridadmin.models import Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_CATEGORY, EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_maskers, readable, require, \

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import and_, any_, false, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
 from gridadmin.models import Household, Person, PersonTag

@@ -7,9 +7,12 @@ Definitions (so the dashboard agrees with the pages behind it):
   (``areas.load_tree``): households not dissolved, persons 在册, distinct
   staff 在岗 today (``roster.on_post``: status 在岗 and an assignment
   running), with those on 休假 beside them (``staff_on_leave``);
-- grids without a full-time grid worker: active grids with no 专职网格员
-  assignment running today in the grid or its micro-grids (the monthly
-  report's rule, ``GridFigures.warning`` 无专职网格员);
+- grids lacking their responsible worker: active grids with no assignment
+  of the township's responsible post (``roster.staffing_rules``: 专职网格员
+  by default, or 兼职网格员 / 网格长) running today in the grid or its
+  micro-grids, where the rule wants one (never a 专属网格 without
+  households; none at all when the rule does not require one) — the
+  monthly report's and the staffing view's rule;
 - training hours: hours credited to attendances marked present at sessions
   not cancelled, by the session's start month;
 - imports this month: import batches created this month and not undone;
@@ -37,7 +40,6 @@ from gridadmin.db import Database
 from gridadmin.models import Attendance, Household, ImportBatch, Person, StaffAssignment, TrainingSession
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
 from gridadmin.models.household import PERSON_ACTIVE
-from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.access.permissions import acting, visible_areas
 from gridadmin.services.areas.tree import load_tree
@@ -45,6 +47,7 @@ from gridadmin.services.register import tallies
 from gridadmin.services.reports import presence
 from gridadmin.services.reports.monthly_figures import month_bounds
 from gridadmin.services.roster.on_post import OnPostCount, on_post_count
+from gridadmin.services.roster.staffing_rules import staffing_rule_in
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class DashboardFigures:
     residents: int
     staff_on_post: int
     grids: int
-    grids_without_fulltime: int
+    grids_lacking_responsible: int  # grids without the township's responsible worker (where required)
     training_hours_month: float
     imports_month: int
     communities: tuple[CommunityBar, ...]
@@ -83,6 +86,7 @@ class DashboardFigures:
     training_by_month: tuple[MonthValue, ...]  # 12 months, oldest first
     staff_on_leave: int = 0  # 休假, shown beside 在岗
     scoped: bool = False  # the figures are the user's areas', not the township's
+    responsible_label: str = "专职网格员"  # the township's responsible post (``staffing_rules``)
 
     @property
     def staff_text(self) -> str:
@@ -117,9 +121,10 @@ def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFi
     with db.session() as session:
         visible = visible_areas(session, actor)
         staff = on_post_count(session, today, area_ids=None if visible is None else sorted(visible), today=today)
-        fulltime_areas = set(session.scalars(
+        rule = staffing_rule_in(session)
+        responsible_areas = set(session.scalars(
             select(StaffAssignment.area_id).distinct()
-            .where(StaffAssignment.role == ROLE_FULLTIME, StaffAssignment.start_date <= today,
+            .where(StaffAssignment.role == rule.responsible, StaffAssignment.start_date <= today,
                    or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= today))))
         ends = [min(month_bounds(y, m)[1], today) for y, m in months]
         trend_row = residents_at(session, ends, visible)
@@ -146,7 +151,7 @@ def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFi
         imports = session.scalar(imports_query)
 
     covered = set()
-    for area_id in fulltime_areas:
+    for area_id in responsible_areas:
         node = by_id.get(area_id)
         if node is None:
             continue
@@ -154,17 +159,17 @@ def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFi
             covered.add(node.id)
         elif node.level == LEVEL_MICROGRID and node.parent_id is not None:
             covered.add(node.parent_id)
-    without = sum(1 for g in grids if g.id not in covered)
+    without = sum(1 for g in grids if rule.lacks(g.households, int(g.id in covered), g.grid_type))
 
     trend = tuple(MonthValue(y, m, int(v)) for (y, m), v in zip(months, trend_row))
     training = tuple(MonthValue(y, m, hours.get((y, m), 0.0)) for y, m in months)
     return DashboardFigures(
         today=today, township_id=township_id,
         households=sum(n.households for n in tops), residents=sum(n.residents for n in tops),
-        staff_on_post=staff.on_post, grids=len(grids), grids_without_fulltime=without,
+        staff_on_post=staff.on_post, grids=len(grids), grids_lacking_responsible=without,
         training_hours_month=training[-1].value, imports_month=int(imports or 0),
         communities=communities, residents_trend=trend, training_by_month=training, staff_on_leave=staff.on_leave,
-        scoped=visible is not None)
+        scoped=visible is not None, responsible_label=rule.responsible_label)
 
 
 def residents_at(session: Session, ends: list[date], areas: frozenset[int] | None = None) -> list[int]:

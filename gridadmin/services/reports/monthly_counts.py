@@ -384,10 +384,12 @@ def assignment_runs(on: date):
                 or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= on))
 
 
-def staff_counts(session: Session, on: date, community_ids: list[int], *, mapper=area_map) -> dict:
+def staff_counts(session: Session, on: date, community_ids: list[int], *, mapper=area_map,
+                 responsible: str = ROLE_FULLTIME) -> dict:
     """Distinct staff 在岗 on ``on`` (``roster.on_post``) per community,
     community and role, grid, and over the scope (``mapper``: ``area_map``,
-    or ``grid_map`` for a breakdown by grid)."""
+    or ``grid_map`` for a breakdown by grid); per grid also those in the
+    专职网格员 post and in the township's ``responsible`` post."""
     m = mapper("sm")
     base = (select().select_from(StaffAssignment).join(m, m.c.area_id == StaffAssignment.area_id)
             .where(on_post_assignment(on), m.c.community_id.in_(community_ids)))
@@ -402,6 +404,9 @@ def staff_counts(session: Session, on: date, community_ids: list[int], *, mapper
         "fulltime_by_grid": dict(session.execute(
             base.add_columns(m.c.grid_id, people)
             .where(m.c.grid_id.is_not(None), StaffAssignment.role == ROLE_FULLTIME).group_by(m.c.grid_id)).all()),
+        "responsible_by_grid": dict(session.execute(
+            base.add_columns(m.c.grid_id, people)
+            .where(m.c.grid_id.is_not(None), StaffAssignment.role == responsible).group_by(m.c.grid_id)).all()),
         "total": int(session.scalar(base.add_columns(people)) or 0),
         "total_role": dict(session.execute(base.add_columns(StaffAssignment.role, people)
                                            .group_by(StaffAssignment.role)).all()),

@@ -48,8 +48,6 @@ from sqlalchemy import distinct, func, select
 from gridadmin.db import Database
 from gridadmin.models import Area, StaffAssignment
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_TOWNSHIP
-from gridadmin.models.staff import CORE_ROLES
-from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.training.compliance import compliance
@@ -61,6 +59,7 @@ from gridadmin.services.reports.late_changes import LateChange, late_changes
 from gridadmin.services.reports.late_staff import late_staff_changes
 from gridadmin.services.reports.snapshot import SubmissionInfo
 from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
+from gridadmin.services.roster.staffing_rules import StaffingRule, staffing_rule_in
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 from gridadmin.services.reports.monthly_counts import (
     StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, grid_map, grid_parts, household_counts,
@@ -93,23 +92,36 @@ class GridFigures:
     residents: int
     staff_on_post: int
     fulltime_workers: int
+    # The township's staffing rule (``roster.staffing_rules``) and the people in
+    # its responsible post; None in a snapshot from before the rule: 专职, 300–500.
+    responsible_workers: int | None = None
+    rule: StaffingRule | None = None
 
     @property
-    def households_per_fulltime(self) -> float | None:
-        return self.households / self.fulltime_workers if self.fulltime_workers else None
+    def staffing_rule(self) -> StaffingRule:
+        return self.rule or StaffingRule()
+
+    @property
+    def workers(self) -> int:
+        """People in the responsible post (专职网格员 unless the township says otherwise)."""
+        return self.fulltime_workers if self.responsible_workers is None else self.responsible_workers
+
+    @property
+    def households_per_worker(self) -> float | None:
+        return self.households / self.workers if self.workers else None
+
+    @property
+    def lacking(self) -> bool:
+        """No responsible worker where the township's rule wants one."""
+        return self.staffing_rule.lacks(self.households, self.workers, self.grid_type)
 
     @property
     def warning(self) -> str:
-        """无专职网格员, or a households-per-worker ratio outside 300–500
-        (a rural grid is only warned when too big)."""
-        if not self.fulltime_workers:
-            return "无专职网格员"
-        ratio = self.households_per_fulltime or 0
-        if ratio > GRID_MAX_HOUSEHOLDS:
-            return f"每名专职网格员超过 {GRID_MAX_HOUSEHOLDS} 户"
-        if self.households and ratio < GRID_MIN_HOUSEHOLDS and self.grid_type == "城市社区网格":
-            return f"每名专职网格员少于 {GRID_MIN_HOUSEHOLDS} 户"
-        return ""
+        """The rule's verdict: 无专职网格员 (or the township's responsible
+        post), or households per worker outside the township's range (a
+        rural grid only when too big; a 专属网格 without households is not
+        flagged)."""
+        return self.staffing_rule.note(self.households, self.workers, self.grid_type)
 
 
 @dataclass(frozen=True)
@@ -144,6 +156,7 @@ class MonthlyFigures:
     behind_total: int = 0  # distinct staff behind on hours to date (``behind`` lists only some of them)
     behind_threshold: float = 1.0  # months' shares beyond which ``behind`` names them
     behind_listed_all: bool = False  # December: ``behind`` lists everyone behind
+    staffing_rule: StaffingRule | None = None  # the township's rule the grids were judged by (None: 专职, 300–500)
     # submitted months (snapshot.py, submission.py)
     previous_submission: SubmissionInfo | None = None  # the previous month as submitted: 上月末 is its 本月末
     submission: SubmissionInfo | None = None  # this month is submitted: these are the submitted figures
@@ -194,8 +207,9 @@ class MonthlyFigures:
         return OnPostCount(self.total.staff_on_post, self.staff_on_leave).text
 
     @property
-    def grids_without_fulltime(self) -> tuple[GridFigures, ...]:
-        return tuple(g for g in self.grids if not g.fulltime_workers)
+    def grids_lacking(self) -> tuple[GridFigures, ...]:
+        """Grids without the township's responsible worker, where the rule wants one."""
+        return tuple(g for g in self.grids if g.lacking)
 
     def to_dict(self) -> dict:
         """The CLI's ``--json`` object: exactly the numbers printed. Per
@@ -234,8 +248,8 @@ class MonthlyFigures:
         return out
 
 
-snapshot.register_figure_classes(MonthlyFigures, CommunityFigures, GridFigures, StockFlow, TrainingFigures,
-                                 StaffChange, TagCount, TrendPoint, BehindRow, LateChange)
+snapshot.register_figure_classes(MonthlyFigures, CommunityFigures, GridFigures, StaffingRule, StockFlow,
+                                 TrainingFigures, StaffChange, TagCount, TrendPoint, BehindRow, LateChange)
 
 
 def changes_since(session, month_end: date, info: SubmissionInfo, community_ids: list[int] | None) -> list:
@@ -306,6 +320,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         mapper, parts = (grid_map, grid_parts(areas)) if scoped else (area_map, area_parts(areas))
         community_ids = [c.id for c in units]
         book = CodeBook.load(session)
+        rule = staffing_rule_in(session, book)
 
         trend_months = details.months_back(year, month, 12)
         with_sensitive = acting(db).can(SEE_SENSITIVE)
@@ -317,7 +332,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             tags_job = side(details.tag_counts, (end, prev, last_year_end), community_ids, parts, person_present,
                             transfers_after, moved_after, with_sensitive=with_sensitive)
             households = household_counts(session, prev, end, community_ids, parts)
-            staff = staff_counts(session, end, community_ids, mapper=mapper)
+            staff = staff_counts(session, end, community_ids, mapper=mapper, responsible=rule.responsible)
             training_month = training_counts(session, start, end, community_ids, scoped=scoped, mapper=mapper)
             training_year = training_counts(session, date(year, 1, 1), end, community_ids, scoped=scoped,
                                             mapper=mapper)
@@ -389,8 +404,9 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         flow[1] += came
         flow[2] += went
 
-    extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(CORE_ROLES))
-    roles = tuple((r, book.label("staff_role", r) or r) for r in (*CORE_ROLES, *extra_roles))
+    # The core posts this township has, then any other role someone holds.
+    extra_roles = sorted({role for (_c, role) in staff["by_comm_role"]} - set(rule.core_posts))
+    roles = tuple((r, book.label("staff_role", r) or r) for r in (*rule.core_posts, *extra_roles))
 
     # A community's report by grid after a submission by community (the township's, which
     # covers it): the grids start from the register, the 合计 from the submitted community row.
@@ -423,7 +439,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         for g in kids.get((c.id, LEVEL_GRID), []):
             figures = GridFigures(g.id, c.name, g.name, g.grid_code or g.division_code, g.grid_type,
                                   hh_by_grid.get(g.id, 0), res_by_grid.get(g.id, 0), staff["by_grid"].get(g.id, 0),
-                                  staff["fulltime_by_grid"].get(g.id, 0))
+                                  staff["fulltime_by_grid"].get(g.id, 0), staff["responsible_by_grid"].get(g.id, 0),
+                                  rule)
             if g.active or figures.households or figures.residents or figures.staff_on_post:
                 grids.append(figures)
     categories = tuple(book.items("resident_category"))
@@ -469,7 +486,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           behind_total=len(behind_ids), behind_threshold=threshold, behind_listed_all=listed_all,
                           computed_on=date.today(),
                           breakdown="网格" if scoped else "社区/村",
-                          scope_kind=(areas[scope_area_id].community_kind or "社区") if scoped else "")
+                          scope_kind=(areas[scope_area_id].community_kind or "社区") if scoped else "",
+                          staffing_rule=rule)
 
 
 class _Reported:

@@ -23,6 +23,7 @@ from gridadmin.db import Database
 from gridadmin.services.areas.names import place_name
 from gridadmin.services.reports import charts
 from gridadmin.services.reports.monthly_figures import MonthlyFigures, StockFlow, monthly_figures
+from gridadmin.services.roster.staffing_rules import StaffingRule
 from gridadmin.services.reports.toolkit import (
     GRID_COLOUR, HEADER_FILL, STRIPE_FILL, DocumentInfo, Styles, data_table, plain_cell_style, render_pdf,
     signature_block, table_cell, title_block,
@@ -182,21 +183,28 @@ def _staff_changes(figures: MonthlyFigures, styles: Styles) -> list:
 
 
 def _grids(figures: MonthlyFigures, styles: Styles) -> list:
-    headers = ["序号", "社区/村", "网格", "网格代码", "户数", "人口", "在岗力量", "专职网格员", "户数/专职网格员",
-               "提示"]
+    rule = figures.staffing_rule or StaffingRule()
+    post = rule.responsible_label
+    headers = ["序号", "社区/村", "网格", "网格代码", "户数", "人口", "在岗力量", post, f"户数/{post}", "提示"]
     rows = []
     for i, g in enumerate(figures.grids, start=1):
-        ratio = g.households_per_fulltime
+        ratio = g.households_per_worker
         rows.append([i, g.community, g.name, g.code or "", g.households, g.residents, g.staff_on_post,
-                     g.fulltime_workers, "—" if ratio is None else f"{ratio:,.0f}", g.warning])
+                     g.workers, "—" if ratio is None else f"{ratio:,.0f}", g.warning])
     widths = [12, 34, 50, 32, 18, 18, 18, 20, 24, 41]
     table = data_table(headers, rows, col_widths=[w * mm for w in widths], numeric_columns=(0, 4, 5, 6, 7, 8),
                        styles=styles)
-    missing = figures.grids_without_fulltime
-    summary = (f"共 {number(len(figures.grids))} 个网格；无专职网格员的网格 {number(len(missing))} 个"
-               + (f"：{'、'.join(g.name if figures.by_grid else place_name(g.community, g.name) for g in missing)}。"
-                  if missing else "。")
-               + "专职网格员宜每人负责 300–500 户（农村网格按自然村或村民小组划分，只提示过大）。")
+    missing = figures.grids_lacking
+    summary = f"共 {number(len(figures.grids))} 个网格；"
+    if rule.required:
+        summary += (f"无{post}的网格 {number(len(missing))} 个"
+                    + (f"：{'、'.join(g.name if figures.by_grid else place_name(g.community, g.name) for g in missing)}。" if missing else "。"))
+    else:
+        summary += f"本乡镇不要求每个网格都配备{post}。"
+    if rule.min_households or rule.max_households:
+        summary += f"按本乡镇的配备规则，每名{post}宜负责 {rule.range_text}（农村网格按自然村或村民小组划分，只提示过大）。"
+    else:
+        summary += f"本乡镇未规定每名{post}负责的户数。"
     return [Paragraph("五、网格情况（本月末）", styles.heading), table, Paragraph(summary, styles.small)]
 
 

@@ -1,11 +1,13 @@
-"""Per-grid "1+3+N" staffing (网格配备情况).
+"""Per-grid staffing (网格配备情况) against the township's own rule
+(``staffing_rules``: which posts exist, which one is a grid's responsible
+worker, whether a grid must have one, the households per worker).
 
-For every active grid: how many people serve today in each core role
-(网格长, 专职网格员, 兼职网格员, 网格指导员) and in the other roles (the
-"N"), which core roles are vacant, the households of the grid and the
-households per full-time grid worker against the 300–500 rule; plus the
-township-wide lists of grids without a full-time grid worker and of grids
-where each full-time worker serves more than 500 households.
+For every active grid: how many people serve today in each of the core
+posts that exist here (of 网格长, 专职网格员, 兼职网格员, 网格指导员) and in
+the other roles (the "N"), which of those posts are vacant, the households
+of the grid and the households per responsible worker against the rule's
+range; plus the township-wide lists of grids lacking their responsible
+worker and of grids where each one serves more than the maximum.
 
 Counting rules:
 - a person counts when they are 在岗 today as ``roster.on_post`` defines it
@@ -13,9 +15,10 @@ Counting rules:
   are not counted; one person counts once per grid and role;
 - micro-grids belong to their grid: their households and staff count for
   the grid above them;
-- households: those not dissolved.
+- households: those not dissolved;
+- a 专属网格 without households is not flagged for lacking a worker.
 
-All counts are GROUP BY queries (three queries whatever the size).
+All counts are GROUP BY queries (a handful of queries whatever the size).
 
 Only the acting user's grids are listed (``access.permissions.visible_areas``):
 a user of some communities sees their grids' staffing and households, not the
@@ -35,20 +38,20 @@ from gridadmin.models import Area, Household, Staff, StaffAssignment
 from gridadmin.models.area import LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.models.staff import CORE_ROLES, ROLE_FULLTIME
 from gridadmin.services.access.permissions import acting, visible_areas
-from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column
 from gridadmin.services.roster.on_post import on_post_assignment
+from gridadmin.services.roster.staffing_rules import RURAL_GRID, SPECIAL_GRID, StaffingRule, staffing_rule_in
 
-RURAL_GRID = "农村网格"
-SPECIAL_GRID = "专属网格"
+__all__ = ["CORE_ROLES", "RURAL_GRID", "SPECIAL_GRID", "GridStaffing", "StaffingReport", "grid_staffing", "staffing_columns"]
 
 
 @dataclass(frozen=True)
 class GridStaffing:
     """One grid's staffing today. ``core`` holds the number of people in
     each of ``CORE_ROLES`` (same order); ``others`` the people in other
-    roles; ``vacant`` the labels of the unfilled core roles."""
+    roles; ``vacant`` the labels of the unfilled core posts that exist here;
+    ``responsible`` the people in the rule's responsible post."""
 
     area_id: int
     community: str
@@ -59,54 +62,47 @@ class GridStaffing:
     core: tuple[int, ...]
     others: int
     vacant: tuple[str, ...]
+    responsible: int
+    rule: StaffingRule
 
     @property
     def fulltime(self) -> int:
         return self.core[CORE_ROLES.index(ROLE_FULLTIME)]
 
     @property
-    def households_per_fulltime(self) -> float | None:
-        """Households per full-time grid worker; None without one."""
-        return self.households / self.fulltime if self.fulltime else None
+    def households_per_worker(self) -> float | None:
+        """Households per responsible worker; None without one."""
+        return self.households / self.responsible if self.responsible else None
 
     @property
-    def without_fulltime(self) -> bool:
-        return self.fulltime == 0
+    def lacking(self) -> bool:
+        """No responsible worker where the rule wants one."""
+        return self.rule.lacks(self.households, self.responsible, self.grid_type)
 
     @property
     def over_limit(self) -> bool:
-        """Each full-time worker serves more than 500 households."""
-        per = self.households_per_fulltime
-        return per is not None and per > GRID_MAX_HOUSEHOLDS
+        """Each responsible worker serves more than the rule's maximum."""
+        return self.rule.over(self.households, self.responsible)
 
     @property
     def note(self) -> str:
-        """A short Chinese verdict against the 300–500 rule ('' when fine
-        or not judged: special grids, grids without households yet, rural
-        grids below 300)."""
-        if self.without_fulltime:
-            return "无专职网格员"
-        per = self.households_per_fulltime
-        if self.over_limit:
-            return f"每名专职网格员 {per:.0f} 户，超过 {GRID_MAX_HOUSEHOLDS} 户"
-        if (self.households and per is not None and per < GRID_MIN_HOUSEHOLDS
-                and self.grid_type not in (RURAL_GRID, SPECIAL_GRID)):
-            return f"每名专职网格员 {per:.0f} 户，少于 {GRID_MIN_HOUSEHOLDS} 户"
-        return ""
+        """The rule's short Chinese verdict ('' when fine or not judged)."""
+        return self.rule.note(self.households, self.responsible, self.grid_type)
 
 
 @dataclass(frozen=True)
 class StaffingReport:
-    """Every active grid (community order, then grid order) and the two
-    township-wide lists taken from it."""
+    """Every active grid (community order, then grid order), the rule and
+    the two township-wide lists taken from them."""
 
     today: date
     role_labels: tuple[str, ...]  # labels of CORE_ROLES
     grids: tuple[GridStaffing, ...]
+    rule: StaffingRule
 
     @property
-    def without_fulltime(self) -> tuple[GridStaffing, ...]:
-        return tuple(g for g in self.grids if g.without_fulltime)
+    def lacking(self) -> tuple[GridStaffing, ...]:
+        return tuple(g for g in self.grids if g.lacking)
 
     @property
     def over_limit(self) -> tuple[GridStaffing, ...]:
@@ -118,6 +114,7 @@ def grid_staffing(db: Database, *, today: date | None = None) -> StaffingReport:
     today = today or date.today()
     with db.session() as session:
         book = CodeBook.load(session)
+        rule = staffing_rule_in(session, book)
         community = aliased(Area)
         visible = visible_areas(session, acting(db))
         grids = [g for g in session.execute(
@@ -146,28 +143,31 @@ def grid_staffing(db: Database, *, today: date | None = None) -> StaffingReport:
         # non-core roles counts twice; that is rare and the figure is "N".
         others: dict[int, int] = {}
         for (grid_id, role), people in counts.items():
-            if role not in CORE_ROLES:
+            if role not in rule.core_posts:  # a core post this township does not have counts as "N"
                 others[grid_id] = others.get(grid_id, 0) + people
     labels = tuple(book.label("staff_role", role) for role in CORE_ROLES)
     rows = []
     for area_id, community_name, name, grid_code, grid_type in grids:
         core = tuple(counts.get((area_id, role), 0) for role in CORE_ROLES)
+        vacant = tuple(label for role, label, n in zip(CORE_ROLES, labels, core) if n == 0 and role in rule.posts)
         rows.append(GridStaffing(
             area_id, community_name or "", name, grid_code or "", grid_type or "", int(households.get(area_id, 0)),
-            core, others.get(area_id, 0), tuple(label for label, n in zip(labels, core) if n == 0)))
-    return StaffingReport(today, labels, tuple(rows))
+            core, others.get(area_id, 0), vacant, counts.get((area_id, rule.responsible), 0), rule))
+    return StaffingReport(today, labels, tuple(rows), rule)
 
 
-def staffing_columns(role_labels: tuple[str, ...]) -> tuple[Column, ...]:
-    """Columns of the staffing table (screen and xlsx export);
-    ``role_labels`` are the labels of ``CORE_ROLES``."""
+def staffing_columns(report: StaffingReport) -> tuple[Column, ...]:
+    """Columns of the staffing table (screen and xlsx export): the core
+    posts that exist here, the households per responsible worker."""
+    rule = report.rule
+
     def per(g: GridStaffing) -> str:
-        value = g.households_per_fulltime
+        value = g.households_per_worker
         return "" if value is None else f"{value:.0f}"
 
     core = tuple(
         Column(role, label, (lambda g, i=i: str(g.core[i])), align=ALIGN_CENTER, width=70)
-        for i, (role, label) in enumerate(zip(CORE_ROLES, role_labels)))
+        for i, (role, label) in enumerate(zip(CORE_ROLES, report.role_labels)) if role in rule.core_posts)
     return (
         Column("community", "社区/村", lambda g: g.community, width=100),
         Column("name", "网格", lambda g: g.name, width=170),
@@ -176,6 +176,6 @@ def staffing_columns(role_labels: tuple[str, ...]) -> tuple[Column, ...]:
         *core,
         Column("others", "其他力量(N)", lambda g: str(g.others), align=ALIGN_CENTER, width=80),
         Column("vacant", "缺岗", lambda g: "、".join(g.vacant) if g.vacant else "齐全", width=130),
-        Column("per_fulltime", "户/专职网格员", per, align=ALIGN_RIGHT, width=90),
+        Column("per_worker", f"户/{rule.responsible_label}", per, align=ALIGN_RIGHT, width=90),
         Column("note", "提示", lambda g: g.note, width=180),
     )

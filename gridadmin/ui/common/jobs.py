@@ -151,6 +151,10 @@ def run_job(parent: QWidget | None, title: str, job_factory: Callable[[], Job]) 
     thread.cancelled.connect(on_cancelled)
     thread.finished.connect(loop.quit)
     dialog.canceled.connect(on_cancel_clicked)
+    # Widgets closed earlier may still sit in reference cycles: free them here,
+    # on the GUI thread, before the worker starts (``gui_thread_collects``
+    # then keeps collection off the worker while it runs).
+    gc.collect()
     with gui_thread_collects():
         thread.start()
         loop.exec()

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
-from gridadmin.services.importing import MODES, ImportPlan
+from gridadmin.services.importing import KINDS, MODES, ImportPlan
 from gridadmin.ui.importing.common import message_label, mode_labels, show_message, status_labels
 from gridadmin.ui.common.widgets import setup_table
 from gridadmin.ui.importing.preview_model import SHOW_ALL, SHOW_PROBLEMS, PreviewModel
@@ -19,6 +19,7 @@ MAX_COLUMN_WIDTH = 320  # px: a long value is cut (see preview_model.shown); its
 
 class PreviewStep(QWidget):
     mode_changed = Signal(str)
+    create_communities_changed = Signal(bool)
     export_requested = Signal()
     recheck_requested = Signal()
 
@@ -27,6 +28,7 @@ class PreviewStep(QWidget):
         self.plan: ImportPlan | None = None
         self.intro = QLabel()
         self.intro.setWordWrap(True)
+        self.intro.setMinimumHeight(self.intro.fontMetrics().lineSpacing() * 2)  # a note line is never cut
         self.counts_label = QLabel()
         self.counts_label.setTextFormat(Qt.TextFormat.RichText)
         self.counts_label.setStyleSheet("font-size: 11pt;")
@@ -60,6 +62,12 @@ class PreviewStep(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.skip_errors = QCheckBox(self.tr("跳过错误行，只导入正确的行"))
         self.skip_errors.setToolTip(self.tr("不勾选时，只要有一行错误就不导入任何数据（全部成功才写入）"))
+        # grids: a community/village the tree lacks is created instead of being an error
+        self.create_communities = QCheckBox(self.tr("新建文件中的社区/村（网格树中没有的，建在本乡镇/街道下）"))
+        self.create_communities.setToolTip(self.tr(
+            "不勾选时，网格树中没有的社区/村是错误行（并提示相近的名称）；勾选后予以新建，"
+            "预览中标为“新建社区/村”，记入操作日志，撤销本批导入时一并删除"))
+        self.create_communities.hide()
         self.status = message_label()
 
         top = QHBoxLayout()
@@ -77,10 +85,12 @@ class PreviewStep(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(QLabel(self.tr("提示：选中行后按 Ctrl+C 可复制（可粘贴到 Excel 或微信）。")))
+        layout.addWidget(self.create_communities)
         layout.addWidget(self.skip_errors)
         layout.addWidget(self.status)
 
         self.mode.activated.connect(lambda _i: self.mode_changed.emit(self.current_mode()))
+        self.create_communities.toggled.connect(self.create_communities_changed)
         self.filter_box.currentIndexChanged.connect(self._filter_changed)
         self.export_button.clicked.connect(self.export_requested)
         self.recheck_button.clicked.connect(self.recheck_requested)
@@ -90,6 +100,7 @@ class PreviewStep(QWidget):
 
     def set_plan(self, plan: ImportPlan) -> None:
         self.plan = plan
+        self.create_communities.setVisible(KINDS[plan.kind].creates_communities)
         counts = plan.counts()
         self.counts = {"rows": counts["rows"], "new": counts["inserted"], "update": counts["updated"],
                        "unchanged": counts["unchanged"], "skip": counts["skipped"] - counts["errors"],

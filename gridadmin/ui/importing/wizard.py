@@ -81,6 +81,7 @@ class ImportWizard(QWidget):
         self.file_step.sheet_chosen.connect(lambda name: self.path and self.load(self.path, name))
         self.mapping_step.changed.connect(self._update_buttons)
         self.preview_step.mode_changed.connect(lambda _m: self.preview())
+        self.preview_step.create_communities_changed.connect(lambda _on: self.preview())
         self.preview_step.recheck_requested.connect(self.recheck)
         self.preview_step.export_requested.connect(self.export_errors)
         self.result_step.export_button.clicked.connect(self.export_errors)
@@ -175,6 +176,10 @@ class ImportWizard(QWidget):
         pipeline's reason when it cannot be read."""
         if sheet is None or path != self.path:
             self.detected_sheet = None  # what the first look at this file chose (set below)
+        if path != self.path:  # creating communities is chosen for one file, never carried over
+            self.preview_step.create_communities.blockSignals(True)
+            self.preview_step.create_communities.setChecked(False)
+            self.preview_step.create_communities.blockSignals(False)
         self.path = path
         self.file_step.show_path(path)
         kind = self.file_step.kind()
@@ -203,7 +208,9 @@ class ImportWizard(QWidget):
     def _job_args(self) -> dict:
         return {"mode": self.preview_step.current_mode(), "sheet": self.overview.sheet_name,
                 "overrides": overrides_for(self.overview.kind, self.mapping_step.chosen()),
-                "effective_date": self.file_step.effective_date()}
+                "effective_date": self.file_step.effective_date(),
+                "create_communities": (KINDS[self.overview.kind].creates_communities
+                                       and self.preview_step.create_communities.isChecked())}
 
     def preview(self) -> bool:
         """Plan the import (nothing written) and show it."""

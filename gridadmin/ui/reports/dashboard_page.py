@@ -281,7 +281,11 @@ class DashboardPage(QWidget):
         leave = self.tr("（另有休假 {n} 人）").format(n=_number(f.staff_on_leave)) if f.staff_on_leave else ""
         self.tiles["staff"].caption.setText(self.tr("在岗网格力量") + leave)
         self.tiles["staff"].setToolTip(self.tr("在岗：状态为在岗且有在任网格职务；休假人员另列"))
-        self.tiles["no_fulltime"].set_value(f"{f.grids_without_fulltime} / {f.grids}", warn=f.grids_without_fulltime > 0)
+        self.tiles["no_fulltime"].set_value(f"{f.grids_lacking_responsible} / {f.grids}",
+                                            warn=f.grids_lacking_responsible > 0)
+        self.tiles["no_fulltime"].caption.setText(self.tr("无{post}的网格").format(post=f.responsible_label))
+        self.tiles["no_fulltime"].setToolTip(self.tr("按本乡镇的网格配备规则（系统设置 → 网格配备）：网格责任人为{post}；"
+                                                     "没有住户的专属网格不计").format(post=f.responsible_label))
         self.tiles["training"].set_value(_number(f.training_hours_month))
         self.tiles["imports"].set_value(_number(f.imports_month))
         if f.scoped:  # the figures are the user's areas'; a batch has no area: the user's own

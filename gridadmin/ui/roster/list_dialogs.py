@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 from gridadmin.db import Database
 from gridadmin.services.roster import certificates
 from gridadmin.services.roster import staffing
-from gridadmin.services.areas.tree import GRID_MAX_HOUSEHOLDS, GRID_MIN_HOUSEHOLDS
 from gridadmin.services.common.paging import Column, ListSource, PageQuery
 from gridadmin.ui.common.export_actions import export_xlsx
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
@@ -108,26 +107,33 @@ class StaffingDialog(QDialog):
         self.setWindowTitle(self.tr("网格配备情况"))
         self.resize(1240, 600)
         self.report = staffing.grid_staffing(db)
-        columns = staffing.staffing_columns(self.report.role_labels)
+        rule = self.report.rule
+        columns = staffing.staffing_columns(self.report)
         self.all_grids = ListTable(self.report.grids, columns, self)
-        self.without_fulltime = ListTable(self.report.without_fulltime, columns, self)
+        self.lacking = ListTable(self.report.lacking, columns, self)
         self.over_limit = ListTable(self.report.over_limit, columns, self)
         self.tabs = QTabWidget()
         self.titles = {
             self.all_grids: self.tr("网格配备情况"),
-            self.without_fulltime: self.tr("没有专职网格员的网格"),
-            self.over_limit: self.tr("每名专职网格员服务超过{n}户的网格").format(n=GRID_MAX_HOUSEHOLDS),
+            self.lacking: self.tr("没有{post}的网格").format(post=rule.responsible_label),
         }
+        if rule.max_households:
+            self.titles[self.over_limit] = self.tr("每名{post}服务超过{n}户的网格").format(
+                post=rule.responsible_label, n=rule.max_households)
         for table, title in self.titles.items():
             self.tabs.addTab(table, f"{title}（{len(table.rows)}）")
         grids = self.report.grids
+        posts = "、".join(label for role, label in zip(staffing.CORE_ROLES, self.report.role_labels)
+                         if role in rule.core_posts)
+        must = (self.tr("每个网格须有{post}（没有住户的专属网格除外）") if rule.required
+                else self.tr("不要求每个网格都有{post}")).format(post=rule.responsible_label)
         self.summary = QLabel(self.tr(
-            "截至 {d}：共 {g} 个网格，{h:,} 户；没有专职网格员的网格 {w} 个，每名专职网格员服务超过 {max} 户的网格 {o} 个。\n"
-            "“1+3+N”：网格长、专职网格员、兼职网格员、网格指导员各至少 1 人；每名专职网格员宜服务 {min}–{max} 户。"
-            "微网格的户数和人员计入所属网格。")
+            "截至 {d}：共 {g} 个网格，{h:,} 户；没有{post}的网格 {w} 个，每名{post}服务户数超出范围的网格 {o} 个。\n"
+            "本乡镇的配备规则（系统设置 → 网格配备）：设置岗位 {posts}；网格责任人为{post}，{must}；"
+            "每名{post}服务 {range}。微网格的户数和人员计入所属网格。")
             .format(d=self.report.today.isoformat(), g=len(grids), h=sum(g.households for g in grids),
-                    w=len(self.report.without_fulltime), o=len(self.report.over_limit),
-                    min=GRID_MIN_HOUSEHOLDS, max=GRID_MAX_HOUSEHOLDS))
+                    w=len(self.report.lacking), o=len(self.report.over_limit), post=rule.responsible_label,
+                    posts=posts, must=must, range=rule.range_text))
         self.summary.setWordWrap(True)
         self.export_button = QPushButton(self.tr("导出当前列表到 Excel…"))
         layout = QVBoxLayout(self)

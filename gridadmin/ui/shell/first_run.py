@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QButtonGroup, QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, QWizard, QWizardPage,
 )
 
@@ -217,6 +217,8 @@ class GridsPage(QWizardPage):
         self.browse = QPushButton(self.tr("选择文件…"))
         self.template = QPushButton(self.tr("保存空白模板…"))
         self.check = QPushButton(self.tr("检查文件"))
+        self.create_communities = QCheckBox(self.tr("文件中有、官方名单中没有的社区/村予以新建"))
+        self.create_communities.setToolTip(self.tr("不勾选时，这样的行是错误行（并提示相近的名称）"))
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.errors = QTableWidget(0, 3)
@@ -243,6 +245,10 @@ class GridsPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.choice_import)
         layout.addLayout(file_row)
+        create_row = QHBoxLayout()
+        create_row.setContentsMargins(24, 0, 0, 0)
+        create_row.addWidget(self.create_communities)
+        layout.addLayout(create_row)
         layout.addWidget(self.result)
         layout.addWidget(self.errors, 1)
         layout.addWidget(self.choice_later)
@@ -255,6 +261,7 @@ class GridsPage(QWizardPage):
         self.template.clicked.connect(self._save_template)
         self.check.clicked.connect(self.check_file)
         self.file.textChanged.connect(self._file_changed)
+        self.create_communities.toggled.connect(self._file_changed)
         self.group.buttonToggled.connect(self._choice_changed)
         self._choice_changed()
 
@@ -265,7 +272,7 @@ class GridsPage(QWizardPage):
 
     def _choice_changed(self, *_args) -> None:
         importing = self.choice_import.isChecked()
-        for widget in (self.file, self.browse, self.template, self.check):
+        for widget in (self.file, self.browse, self.template, self.check, self.create_communities):
             widget.setEnabled(importing)
         self.demo_size.setEnabled(self.choice_demo.isChecked())
         self.setButtonText(QWizard.WizardButton.NextButton,
@@ -307,7 +314,8 @@ class GridsPage(QWizardPage):
         wizard: FirstRunWizard = self.wizard()
         try:
             wizard.ensure_township()
-            self.plan = plan_import(wizard.database, path, "grids")
+            self.plan = plan_import(wizard.database, path, "grids",
+                                    create_communities=self.create_communities.isChecked())
         except (FileRefused, ServiceError, OSError) as exc:
             self.plan = None
             show_error(self.error, self.tr("无法读取该文件：{e}").format(e=getattr(exc, "message", None) or exc))
@@ -324,9 +332,10 @@ class GridsPage(QWizardPage):
             self.result.setText(self.tr("共 {rows} 行，其中 {bad} 行有错误。请在文件中改正后重新检查；"
                                         "有错误时不会导入任何一行。").format(rows=counts["rows"], bad=counts["errors"]))
         else:
+            notes = "".join(f"\n{note}。" for note in self.plan.extra.get("notes") or [])  # 新建社区/村 …
             self.result.setText(self.tr("共 {rows} 行：新增 {new} 个网格，更新 {upd} 个，无变化 {same} 个。没有错误，可以导入。")
                                 .format(rows=counts["rows"], new=counts["inserted"], upd=counts["updated"],
-                                        same=counts["unchanged"]))
+                                        same=counts["unchanged"]) + notes)
         return not issues
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
@@ -352,7 +361,9 @@ class GridsPage(QWizardPage):
         path = self.file.text().strip()
         database = wizard.database  # the worker reads no widget (``run_job``)
         user_id = getattr(database.actor, "user_id", None)
-        outcome = run_job(self, self.tr("正在导入网格"), lambda: import_job(database, path, "grids", user_id=user_id))
+        create = self.create_communities.isChecked()
+        outcome = run_job(self, self.tr("正在导入网格"), lambda: import_job(database, path, "grids", user_id=user_id,
+                                                                            create_communities=create))
         if outcome.error is not None:
             show_error(self.error, self.tr("导入失败：{e}").format(e=getattr(outcome.error, "message", outcome.error)))
             return False
