@@ -26,6 +26,7 @@ from gridadmin.services.register.life_events import resident_history
 from gridadmin.services.register.resident_record import load_resident
 from gridadmin.services.register.residents import ResidentFilter, resident_source
 from gridadmin.services.register.special_groups import special_group_counts
+from gridadmin.services.register.age_groups import AGE_KINDS
 from gridadmin.services.register.tags import person_tags, set_person_tags
 from gridadmin.services.reports.monthly_figures import monthly_figures
 from gridadmin.services.roster import assignments, certificates
@@ -87,8 +88,8 @@ def world(township_db, tmp_path):
                                            today=date(2025, 1, 1))
     with db.session() as s:
         people = {w: s.scalar(select(Person.id).where(Person.name == RESIDENT[w][0])) for w in RESIDENT}
-        kinds = s.execute(select(TagKind.id, TagKind.name, TagKind.sensitive).where(TagKind.active.is_(True))
-                          .order_by(TagKind.sort_order)).all()
+        kinds = s.execute(select(TagKind.id, TagKind.name, TagKind.sensitive).where(
+            TagKind.active.is_(True), TagKind.code.not_in(list(AGE_KINDS))).order_by(TagKind.sort_order)).all()
     sensitive = next((k.id, k.name) for k in kinds if k.sensitive)
     ordinary = next((k.id, k.name) for k in kinds if not k.sensitive)
     for person_id in people.values():
@@ -156,7 +157,7 @@ def resident_timeline(w, role, where):
     entries = _denied(lambda: resident_history(w.actors[role], w.people[where]))
     if entries is None:
         return None
-    return Seen((), frozenset(e.detail.split("：", 1)[1] for e in entries if e.kind == "特殊人群"))
+    return Seen((), frozenset(e.detail.split("：", 1)[1] for e in entries if e.kind == "人群类别"))
 
 
 def households_list(w, role, where):

@@ -1,5 +1,5 @@
-"""Special-group tags (several per person, with start and end dates):
-高龄, 育龄妇女, 独居/空巢老人, 留守/困境儿童, 低保, 特困, 残疾, 退役军人,
+"""Group memberships (several per person, with start and end dates):
+育龄妇女, 独居/空巢老人, 留守/困境儿童, 低保, 特困, 残疾, 退役军人,
 优抚, and the rare sensitive management groups."""
 
 from __future__ import annotations
@@ -48,9 +48,11 @@ class Tagger:
         is_active = m.status == PERSON_ACTIVE
         r = rng.random
         if age_until >= 79:
+            # 高龄老人 is computed from the birth date, not tagged; the draw
+            # keeps the rest of the demo population as it was
             d80 = add_years(birth, 80)
-            if d80 <= until and r() < 0.95:
-                tag(m, pid, "elder_80", d80)
+            if d80 <= until:
+                r()
         if m.gender == "2" and 14 <= age_until <= 52:
             d15, d50 = add_years(birth, 15), add_years(birth, 50)
             if d15 <= until and d50 > W0 and r() < 0.95:

@@ -35,7 +35,7 @@ from gridadmin.services.register.resident_record import (
 )
 from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.services.roster.staff import code_choices, parse_form_date
-from gridadmin.services.register.tags import person_tags, set_person_tags, tag_choices
+from gridadmin.services.register.tags import group_kinds, person_tags, set_person_tags
 from gridadmin.ui.common.widgets import error_label, set_form_tab_order, setup_table, show_error, show_id_facts
 
 CODE_LISTS = ("gender", "ethnicity", "relation", "resident_category", "residence_status", "political", "education",
@@ -119,7 +119,7 @@ class ResidentDialog(QDialog):
         self.tag_day = QDateEdit(QDate.currentDate())
         self.tag_day.setCalendarPopup(True)
         self.tag_day.setDisplayFormat("yyyy-MM-dd")
-        self.save_tags_button = QPushButton(self.tr("保存特殊人群"))
+        self.save_tags_button = QPushButton(self.tr("保存人群类别"))
         self.tags_note = QLabel()
         self.timeline = QTableWidget(0, 3)
         self.timeline.setHorizontalHeaderLabels([self.tr("日期"), self.tr("事项"), self.tr("详情")])
@@ -128,7 +128,7 @@ class ResidentDialog(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._form_page(), self.tr("基本信息"))
-        self.tabs.addTab(self._tags_page(), self.tr("特殊人群"))
+        self.tabs.addTab(self._tags_page(), self.tr("人群类别"))
         self.tabs.addTab(self.timeline, self.tr("变动记录"))
         self.household_button = QPushButton(self.tr("打开户卡…"))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
@@ -205,7 +205,8 @@ class ResidentDialog(QDialog):
     def _tags_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addWidget(QLabel(self.tr("勾选此人所属的特殊人群（可多选）；取消勾选即从所选日期起退出。")))
+        layout.addWidget(QLabel(self.tr("勾选此人所属的特殊人群、重点人员或关怀对象类别（可多选）；取消勾选即从所选日期起退出。"
+                                        "老年人、高龄老人按出生日期计算，不需勾选。")))
         layout.addWidget(self.tags, 1)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("变更日期")))
@@ -284,11 +285,17 @@ class ResidentDialog(QDialog):
     def _load_tags(self) -> None:
         held = {t.kind_id for t in person_tags(self.db, self.person_id)}
         self.tags.clear()
-        for kind_id, name in tag_choices(self.db):
+        for kind in group_kinds(self.db):
+            name = f"{kind.family_name} · {kind.name}" + (self.tr("（敏感）") if kind.sensitive else "")
+            if kind.age is not None:
+                name += self.tr("（按出生日期计算）")
             item = QListWidgetItem(name)
-            item.setData(Qt.ItemDataRole.UserRole, kind_id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if kind_id in held else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, kind.id)
+            if kind.age is None:
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            else:  # shown, not editable
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            item.setCheckState(Qt.CheckState.Checked if kind.id in held else Qt.CheckState.Unchecked)
             self.tags.addItem(item)
         self.tags_held = held
 
@@ -364,7 +371,8 @@ class ResidentDialog(QDialog):
 
     def checked_tags(self) -> set[int]:
         return {self.tags.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.tags.count())
-                if self.tags.item(i).checkState() == Qt.CheckState.Checked}
+                if self.tags.item(i).checkState() == Qt.CheckState.Checked
+                and self.tags.item(i).flags() & Qt.ItemFlag.ItemIsEnabled}
 
     def try_save_tags(self) -> bool:
         try:

@@ -2,7 +2,8 @@
 searched as you type and filtered in SQL; double-click opens the resident's
 form, 打开户卡 the household card, 新增居民 registers a new person in a
 chosen or new household), 住户 (the households list) and
-特殊人群统计 (counts per special group and community; a click filters 人员)."""
+人群统计 (counts per group kind — 特殊人群, 重点人员, 关怀对象 — and community;
+a click filters 人员)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ class ResidentsPage(QWidget):
             self.age.addItem(label, (low, high))
         self.gender = filter_combo(self.tr("男和女"), [c for c in choices["gender"] if c[0] in ("1", "2")])
         self.tag = QComboBox()
-        self.tag.addItem(self.tr("全部（不限特殊人群）"), None)
+        self.tag.addItem(self.tr("全部（不限人群类别）"), None)
         for kind_id, name in tag_choices(db):
             self.tag.addItem(name, kind_id)
         # 截至日期: the register as of a past day (the monthly report's history)
@@ -105,7 +106,7 @@ class ResidentsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.people_tab, self.tr("居民"))
         self._panels: dict[int, QWidget] = {}
-        for title_text in (self.tr("住户"), self.tr("特殊人群统计")):
+        for title_text in (self.tr("住户"), self.tr("人群统计")):
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(holder, title_text)
