@@ -131,14 +131,19 @@ def map_existing_kinds(conn) -> list[str]:
         lines.append(line)
         changes[r.name] = [r.name, f"{FAMILY_NAMES[family]}·{new_name}"]
     order = max(r.sort_order for r in rows) + 1
+    next_id = max(r.id for r in rows) + 1  # explicit ids: a sequence may lag rows given their ids
     for code, (name, sensitive, family, _old) in BUILTIN.items():
         if code not in codes and name not in names:
-            conn.execute(sa.text("INSERT INTO tag_kind (code, name, sensitive, sort_order, active, family, version) "
-                                 "VALUES (:c, :n, :s, :o, :a, :f, 1)"),
-                         {"c": code, "n": name, "s": sensitive, "o": order, "a": True, "f": family})
+            conn.execute(sa.text("INSERT INTO tag_kind (id, code, name, sensitive, sort_order, active, family, "
+                                 "version) VALUES (:i, :c, :n, :s, :o, :a, :f, 1)"),
+                         {"i": next_id, "c": code, "n": name, "s": sensitive, "o": order, "a": True, "f": family})
             order += 1
+            next_id += 1
             lines.append(f"新增 {name}：{FAMILY_NAMES[family]}")
             changes[name] = [None, f"{FAMILY_NAMES[family]}·{name}"]
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('tag_kind', 'id'), "
+                             "(SELECT max(id) FROM tag_kind))"))
     for code in COMPUTED:
         kind = conn.execute(sa.text("SELECT id, name FROM tag_kind WHERE code = :c"), {"c": code}).first()
         if kind is None:

@@ -27,6 +27,7 @@ from gridadmin.services.importing.attendance_groups import unfold_groups
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE
 from gridadmin.services.importing.changes import CHANGES, plan_changes, write_changes
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
+from gridadmin.services.importing.groups import GROUPS, plan_groups, write_groups
 from gridadmin.services.importing import lock as import_lock
 from gridadmin.services.importing.headers import Table, pick_table
 from gridadmin.services.importing.mapping import KindSpec
@@ -52,6 +53,7 @@ class Kind:
     write: Callable
     permission: str = IMPORT_REGISTER
     dated: bool = False  # register changes: the planner takes the import's effective date (``effective=``)
+    by_actor: bool = False  # the planner takes the acting user (``actor=``: the group kinds they may see)
 
 
 KINDS = {
@@ -60,6 +62,7 @@ KINDS = {
     "staff": Kind(STAFF, plan_staff, write_staff, EDIT_STAFF),
     "grids": Kind(GRIDS, plan_grids, write_grids, EDIT_AREAS),
     "attendance": Kind(ATTENDANCE, plan_attendance, write_attendance, EDIT_TRAINING),
+    "groups": Kind(GROUPS, plan_groups, write_groups, IMPORT_REGISTER, dated=True, by_actor=True),
 }
 
 
@@ -162,7 +165,9 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
     if mode not in MODES:
         raise ValidationError(f"导入方式“{mode}”无效，可选：{'、'.join(MODES)}。", field="mode", value=mode)
     check_effective_date(effective, today)
-    if kind_of(kind).dated:
+    if kind_of(kind).by_actor:
+        rows, extra = kind_of(kind).plan(session, table, mode, today, effective=effective or today, actor=actor)
+    elif kind_of(kind).dated:
         rows, extra = kind_of(kind).plan(session, table, mode, today, effective=effective or today)
     else:
         rows, extra = kind_of(kind).plan(session, table, mode, today)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from gridadmin.models import Person, PersonTag, TagKind
 from gridadmin.models.groups import FAMILIES, FAMILY_CARE, family_rank
 from gridadmin.services.access.permissions import SEE_SENSITIVE, Actor
+from gridadmin.services.register import group_fields
 from gridadmin.services.register.age_groups import computed_kinds, reaches, turned_on
 
 
@@ -148,6 +149,12 @@ class HeldTag:
     start_date: date | None
     family: str = FAMILY_CARE
     computed: bool = False  # age-defined: from the birth date, not editable
+    code: str = ""
+    details: tuple[tuple[str, str], ...] = ()  # the kind's fields (``group_fields``): (key, value)
+    due_end: date | None = None  # the day it is due to end (矫正期满 …), None if none
+
+    def detail(self, key: str) -> str:
+        return dict(self.details).get(key, "")
 
 
 def person_tags(db, person_id: int, day: date | None = None) -> list[HeldTag]:
@@ -167,25 +174,32 @@ def person_tags(db, person_id: int, day: date | None = None) -> list[HeldTag]:
         kinds = {k.id: k for k in visible_tag_kinds(session, actor)}
         if not kinds:
             return []
-        rows = session.execute(select(PersonTag.tag_kind_id, PersonTag.start_date).where(
+        rows = session.execute(select(PersonTag.tag_kind_id, PersonTag.start_date, PersonTag.details,
+                                      PersonTag.due_end).where(
             PersonTag.person_id == person_id, PersonTag.tag_kind_id.in_(list(kinds)), recorded_on(day)))
-        held = {kind_id: start for kind_id, start in rows}
+        held = {kind_id: (start, tuple(sorted(group_fields.loads(details).items())), due)
+                for kind_id, start, details, due in rows}
         birth = session.scalar(select(Person.birth_date).where(Person.id == person_id))
         for k in kinds.values():
             if k.age is not None and reaches(birth, day, k.age):
-                held[k.id] = turned_on(birth, k.age)
-        return [HeldTag(k.id, k.name, k.sensitive, held[k.id], k.family, k.age is not None)
-                for k in kinds.values() if k.id in held]
+                held[k.id] = (turned_on(birth, k.age), (), None)
+        return [HeldTag(k.id, k.name, k.sensitive, held[k.id][0], k.family, k.age is not None, k.code,
+                        held[k.id][1], held[k.id][2]) for k in kinds.values() if k.id in held]
 
 
 def set_person_tags(db, person_id: int, kind_ids: Iterable[int], on: date | None = None, *,
-                    today: date | None = None) -> tuple[list[str], list[str]]:
+                    today: date | None = None, details: dict[int, dict] | None = None
+                    ) -> tuple[list[str], list[str]]:
     """Make the person hold exactly ``kind_ids`` among the kinds the acting
     user may see, from ``on`` (today): a new tag starts on ``on``, a dropped
     one ends on ``on`` (rows are closed, never deleted, so past counts stay
     reproducible). Kinds the user may not see are neither shown nor touched;
-    asking for one is refused. Needs ``EDIT_REGISTER`` for the person's
-    area; each change is audited. Returns ``(added names, ended names)``."""
+    asking for one is refused. ``details`` sets the fields of held kinds
+    (``{kind id: {field key or label: value}}``, ``group_fields``; all of a
+    kind's fields, empty ones cleared), which also set the day the
+    membership is due to end. Needs ``EDIT_REGISTER`` for the person's
+    area; each change is audited (the fields by name, never their values).
+    Returns ``(added names, ended names)``."""
     from gridadmin.models import Household
     from gridadmin.services.access import audit
     from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
@@ -223,18 +237,43 @@ def set_person_tags(db, person_id: int, kind_ids: Iterable[int], on: date | None
         ended = [kinds[k].name for k in sorted(set(current) - wanted, key=lambda k: list(kinds).index(k))]
         if problem and (added or ended):
             raise ValidationError(problem + "。", field="日期", value=on)
-        for kind_id in wanted - set(current):
-            session.add(PersonTag(person_id=person_id, tag_kind_id=kind_id, start_date=on,
-                                  entered_by=actor.username))
+        cleaned = {}
+        for kind_id, values in (details or {}).items():
+            if kind_id not in wanted or kind_id not in kinds:
+                raise ValidationError(f"“{kinds[kind_id].name if kind_id in kinds else kind_id}”未勾选，不能填写其信息。",
+                                      field="人群类别", value=kind_id)
+            k = kinds[kind_id]
+            cleaned[kind_id] = group_fields.clean_details(k.code, k.family, values, person_name=person.name,
+                                                          person_id_number=person.id_number)
+        added_ids = wanted - set(current)
+        for kind_id in added_ids:
+            current[kind_id] = PersonTag(person_id=person_id, tag_kind_id=kind_id, start_date=on,
+                                         entered_by=actor.username)
+            session.add(current[kind_id])
+        filled = []
+        for kind_id in wanted:
+            row, code = current[kind_id], kinds[kind_id].code
+            new = cleaned.get(kind_id, group_fields.loads(row.details))
+            if group_fields.dumps(new) != row.details:
+                row.details = group_fields.dumps(new)
+                filled.append(kinds[kind_id].name)
+            due = group_fields.due_end(code, new, person.birth_date)
+            if due != row.due_end:
+                row.due_end = due
         for kind_id in set(current) - wanted:
             current[kind_id].end_date = on
             current[kind_id].ended_at, current[kind_id].ended_by = local_now(), actor.username
+        filled = [name for name in filled if name not in added]
+        if filled:
+            audit.record(session, actor, audit.ACTION_UPDATE, "person_tag", person_id,
+                         changes={"fields": [None, sorted(filled)]},
+                         summary=f"人群类别：{person.name} 修改 {'、'.join(filled)} 的信息")
         if added or ended:
             session.flush()
             parts = ([f"加入 {'、'.join(added)}"] if added else []) + ([f"退出 {'、'.join(ended)}"] if ended else [])
             audit.record(session, actor, audit.ACTION_UPDATE, "person_tag", person_id,
-                         changes={"tags": [sorted(kinds[k].name for k in current), sorted(kinds[k].name
-                                                                                          for k in wanted)]},
+                         changes={"tags": [sorted(kinds[k].name for k in current if k not in added_ids),
+                                           sorted(kinds[k].name for k in wanted)]},
                          summary=f"人群类别：{person.name} {'，'.join(parts)}（{on.isoformat()} 起）")
         return added, ended
 

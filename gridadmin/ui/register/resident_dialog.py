@@ -36,6 +36,7 @@ from gridadmin.services.register.resident_record import (
 from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.services.roster.staff import code_choices, parse_form_date
 from gridadmin.services.register.tags import group_kinds, person_tags, set_person_tags
+from gridadmin.ui.register.group_fields_panel import GroupFieldsPanel
 from gridadmin.ui.common.widgets import error_label, set_form_tab_order, setup_table, show_error, show_id_facts
 
 CODE_LISTS = ("gender", "ethnicity", "relation", "resident_category", "residence_status", "political", "education",
@@ -116,6 +117,7 @@ class ResidentDialog(QDialog):
         self.error = error_label()
 
         self.tags = QListWidget()
+        self.group_fields = GroupFieldsPanel()
         self.tag_day = QDateEdit(QDate.currentDate())
         self.tag_day.setCalendarPopup(True)
         self.tag_day.setDisplayFormat("yyyy-MM-dd")
@@ -139,6 +141,8 @@ class ResidentDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.household_button.clicked.connect(self.open_household)
         self.save_tags_button.clicked.connect(self.try_save_tags)
+        self.tags.currentItemChanged.connect(
+            lambda item, _old: self.group_fields.show_kind(item.data(Qt.ItemDataRole.UserRole) if item else None))
         self.id_number.textChanged.connect(self._id_typed)
         self.combos["category"].currentIndexChanged.connect(lambda _i: self._category_changed())
         self.arrival.currentIndexChanged.connect(lambda _i: self._arrival_changed())
@@ -207,7 +211,10 @@ class ResidentDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel(self.tr("勾选此人所属的特殊人群、重点人员或关怀对象类别（可多选）；取消勾选即从所选日期起退出。"
                                         "老年人、高龄老人按出生日期计算，不需勾选。")))
-        layout.addWidget(self.tags, 1)
+        lists = QHBoxLayout()
+        lists.addWidget(self.tags, 1)
+        lists.addWidget(self.group_fields, 1)
+        layout.addLayout(lists, 1)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("变更日期")))
         row.addWidget(self.tag_day)
@@ -283,9 +290,12 @@ class ResidentDialog(QDialog):
         self._load_timeline()
 
     def _load_tags(self) -> None:
-        held = {t.kind_id for t in person_tags(self.db, self.person_id)}
+        held_tags = person_tags(self.db, self.person_id)
+        held = {t.kind_id for t in held_tags}
+        kinds = group_kinds(self.db)
+        self.group_fields.load(kinds, held_tags)
         self.tags.clear()
-        for kind in group_kinds(self.db):
+        for kind in kinds:
             name = f"{kind.family_name} · {kind.name}" + (self.tr("（敏感）") if kind.sensitive else "")
             if kind.age is not None:
                 name += self.tr("（按出生日期计算）")
@@ -376,18 +386,19 @@ class ResidentDialog(QDialog):
 
     def try_save_tags(self) -> bool:
         try:
-            added, ended = set_person_tags(self.db, self.person_id, self.checked_tags(), self.tag_day.date().toPython())
+            checked = self.checked_tags()
+            added, ended = set_person_tags(self.db, self.person_id, checked, self.tag_day.date().toPython(),
+                                           details=self.group_fields.collect(checked))
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return False
         show_error(self.error, "")
         parts = ([self.tr("加入：") + "、".join(added)] if added else []) + \
                 ([self.tr("退出：") + "、".join(ended)] if ended else [])
-        self.tags_note.setText("；".join(parts) or self.tr("没有变化。"))
-        if added or ended:
-            self.changed = True
-            self._load_tags()
-            self._load_timeline()
+        self.tags_note.setText("；".join(parts) or self.tr("已保存。"))
+        self.changed = True
+        self._load_tags()
+        self._load_timeline()
         return True
 
     def open_household(self) -> None:
