@@ -79,3 +79,26 @@ def test_the_form_enters_the_fields_of_a_kind(qtbot, register):  # noqa: F811
     qtbot.addWidget(official)
     shown = [official.tags.item(i).text() for i in range(official.tags.count())]
     assert all(t.startswith("关怀对象") for t in shown)
+
+
+def test_the_code_lists_tab_shows_families_and_sets_the_age_thresholds(qtbot, township_db):
+    from gridadmin.services.common import code_lists
+    from gridadmin.services.register.age_groups import age_threshold_values
+    from gridadmin.ui.settings.codes_tab import COL_FAMILY, CodesTab
+
+    tab = CodesTab(township_db)
+    qtbot.addWidget(tab)
+    tab.resize(1024, 768)
+    tab.show()
+    tab.lists.setCurrentRow([k for k, _ in code_lists.editable_lists()].index(code_lists.TAG_LIST))
+    families = [tab.table.item(r, COL_FAMILY).text() for r in range(tab.table.rowCount())]
+    assert families[0] == "特殊人群" and families[-1] == "关怀对象" and "重点人员" in families
+    tab.new_name.setText("涉稳人员")
+    tab.family.setCurrentIndex(tab.family.findData("key"))
+    tab.add()
+    added = next(it for it in code_lists.list_items(township_db, code_lists.TAG_LIST) if it.label == "涉稳人员")
+    assert (added.family, added.sensitive) == ("key", True)
+    tab.age_spins["elder_60"].setValue(65)
+    assert tab.save_ages()
+    assert age_threshold_values(township_db) == {"elder_60": 65, "elder_80": 80}
+    _shot(qtbot, tab, "codes_tab_groups.png")

@@ -31,7 +31,7 @@ def test_card_pdf_lists_the_members_masked_and_is_audited(register, tmp_path):
     assert household_card_pdf(db, hid, out, printed_on=date(2026, 3, 1)) == 1
     text = _text(out)
     for expected in ("户卡", "4113020010010001", "幸福小区", "家庭成员", "张三", "李四", "张小五", "户主",
-                     "138****5678", "411302********", "社区矫正人员", "第 1 页 共 1 页", "户主签字"):
+                     "138****5678", "411302********", "社区矫正", "第 1 页 共 1 页", "户主签字"):
         assert expected in text, expected
     assert "13812345678" not in text
     full = tmp_path / "full.pdf"

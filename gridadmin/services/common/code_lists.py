@@ -45,7 +45,7 @@ def editable_lists() -> list[tuple[str, str]]:
     """``[(list_key, title), ...]`` of the lists the editor offers, special
     groups last."""
     lists = [(key, CODE_LISTS[key][0]) for key in CODE_LISTS if key in EDITABLE_LISTS]
-    return [*lists, (TAG_LIST, "人群类别（特殊人群、重点人员、关怀对象）")]
+    return [*lists, (TAG_LIST, "人群类别")]
 
 
 def list_title(list_key: str) -> str:

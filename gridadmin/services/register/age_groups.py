@@ -31,6 +31,12 @@ def age_thresholds(session: Session) -> dict[str, int]:
     return out
 
 
+def age_threshold_values(db) -> dict[str, int]:
+    """``age_thresholds`` in its own session (settings forms)."""
+    with db.session() as session:
+        return age_thresholds(session)
+
+
 def computed_kinds(session: Session) -> dict[int, tuple[str, int]]:
     """``{tag kind id: (name, years)}`` of the age-defined kinds."""
     years = age_thresholds(session)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton, QTableWidget, QTableWidgetItem,
+    QComboBox, QHBoxLayout, QHeaderView, QSpinBox, QLabel, QLineEdit, QListWidget, QPushButton, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
 
@@ -16,6 +16,7 @@ from gridadmin.models.groups import FAMILIES
 from gridadmin.services.common import code_lists
 from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting
 from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.register.age_groups import AGE_LABELS, age_threshold_values, save_age_thresholds
 from gridadmin.ui.common.widgets import error_label, show_error
 
 COL_NAME, COL_STATE, COL_SENSITIVE, COL_FAMILY = range(4)
@@ -62,6 +63,24 @@ class CodesTab(QWidget):
         self.up_button = QPushButton(self.tr("上移"))
         self.down_button = QPushButton(self.tr("下移"))
         self.toggle_button = QPushButton(self.tr("停用"))
+        # 老年人 / 高龄老人 are computed from the birth date: the township's thresholds
+        self.ages_box = QWidget()
+        ages = QHBoxLayout(self.ages_box)
+        ages.setContentsMargins(0, 0, 0, 0)
+        self.age_spins: dict[str, QSpinBox] = {}
+        for code, label in AGE_LABELS.items():
+            spin = QSpinBox()
+            spin.setRange(40, 120)
+            spin.setSuffix(self.tr(" 周岁"))
+            spin.setEnabled(self.allowed)
+            self.age_spins[code] = spin
+            ages.addWidget(QLabel(label))
+            ages.addWidget(spin)
+        self.save_ages_button = QPushButton(self.tr("保存年龄下限"))
+        self.save_ages_button.setEnabled(self.allowed)
+        self.save_ages_button.clicked.connect(self.save_ages)
+        ages.addWidget(self.save_ages_button)
+        ages.addStretch(1)
         self.error = error_label()
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -80,6 +99,7 @@ class CodesTab(QWidget):
         right.addWidget(self.hint)
         right.addWidget(self.table, 1)
         right.addLayout(bar)
+        right.addWidget(self.ages_box)
         right.addWidget(self.error)
         layout = QHBoxLayout(self)
         layout.addWidget(self.lists)
@@ -109,6 +129,10 @@ class CodesTab(QWidget):
         self.table.setColumnHidden(COL_SENSITIVE, not is_tags)
         self.table.setColumnHidden(COL_FAMILY, not is_tags)
         self.family.setVisible(is_tags)
+        self.ages_box.setVisible(is_tags)
+        if is_tags:
+            for code, years in age_threshold_values(self.db).items():
+                self.age_spins[code].setValue(years)
         self.hint.setText(self.tr("特殊人群指在管人员（刑满释放、社区矫正等），重点人员如重点上访人员，关怀对象指服务、救助对象。"
                                   "勾选“敏感”的类别只有管理员和业务员能看到（含统计中的分类计数）。") if is_tags
                           else self.tr("停用的项目不再出现在下拉列表中，已使用它的记录保持不变。"))
@@ -162,6 +186,10 @@ class CodesTab(QWidget):
         show_error(self.error, "")
         self.refresh(result if isinstance(result, int) and select_id is None else select_id)
         return True
+
+    def save_ages(self) -> bool:
+        """Save the 老年人 / 高龄老人 thresholds."""
+        return self._run(lambda: save_age_thresholds(self.db, {c: s.value() for c, s in self.age_spins.items()}))
 
     def add(self) -> None:
         name = self.new_name.text()
