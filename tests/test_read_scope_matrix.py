@@ -346,3 +346,32 @@ def test_monthly_report_only_for_the_users_areas(world, role):
         monthly_figures(actor, 2025, 2, world.places["粮行社区"])
     figures = monthly_figures(actor, 2025, 2, world.places["河街社区"])
     assert figures is not None
+
+
+def test_group_export_and_reminders_follow_the_actor(world):
+    """The ``groups`` export and the 待办提醒: only the actor's areas, only
+    the kinds they may see, numbers masked as for every export; register
+    reminders for who edits the register, certificate ones for who edits
+    staff."""
+    from sqlalchemy import update
+
+    from gridadmin.models import PersonTag
+    from gridadmin.services.register.reminders import due_reminders
+
+    with world.actors["admin"].session() as s:
+        s.execute(update(PersonTag).where(PersonTag.tag_kind_id == world.sensitive[0]).values(due_end=date(2025, 2, 1)))
+        s.execute(update(Person).values(residence_permit_expires=date(2025, 3, 15)))
+    for role in ROLES:
+        header, rows = _export_rows(world, role, "groups", full_numbers=role in FULL_NUMBERS)
+        for where in ("in", "out"):
+            mine = [dict(zip(header, r)) for r in rows if RESIDENT[where][0] in r]
+            seen = Seen((mine[0]["公民身份号码"],), frozenset(r["人群类别"] for r in mine)) if mine else None
+            _check(seen, role, where, RESIDENT[where], world)
+        reminders = {(r.kind, r.subject) for r in due_reminders(world.actors[role], ON)}
+        names = {where: RESIDENT[where][0] for where in RESIDENT}
+        staff = {where: STAFF[where][0] for where in STAFF}
+        register_seen = {"admin": ("in", "out"), "clerk": ("in",)}.get(role, ())
+        staff_seen = {"admin": ("in", "out"), "hr": ("in",)}.get(role, ())
+        expected = ({("group_end", names[w]) for w in register_seen} | {("permit", names[w]) for w in register_seen}
+                    | {("certificate", staff[w]) for w in staff_seen})
+        assert reminders == expected, role
