@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from gridadmin.models.household import PERSON_ACTIVE
@@ -19,9 +20,11 @@ class Tagger:
         self.ctx = ctx
         self.tag_ids = tag_ids
 
-    def tag(self, m: Member, person_id: int, code: str, start: int, end: int | None = None) -> bool:
+    def tag(self, m: Member, person_id: int, code: str, start: int, end: int | None = None, *,
+            details: str | None = None, due_end: int | None = None) -> bool:
         """A tag from ``start`` (not before registration) to ``end`` (not
-        after leaving); False when nothing of it is left."""
+        after leaving), with the kind's fields (JSON) and the day it is due
+        to end; False when nothing of it is left."""
         ctx = self.ctx
         start = max(start, m.reg)
         if m.leave is not None:
@@ -30,7 +33,9 @@ class Tagger:
             return False
         ctx.add("person_tag", {"id": ctx.new_id("person_tag"), "person_id": person_id,
                                "tag_kind_id": self.tag_ids[code], "start_date": date.fromordinal(start),
-                               "end_date": date.fromordinal(end) if end is not None else None, "note": None})
+                               "end_date": date.fromordinal(end) if end is not None else None, "note": None,
+                               "details": details,
+                               "due_end": date.fromordinal(due_end) if due_end is not None else None})
         return True
 
     def person(self, m: Member, pid: int, alone: bool, active: list[Member], hh: dict, is_dibao: bool,
@@ -102,7 +107,12 @@ class Tagger:
         if x < 0.0004:
             start = ctx.between(max(m.reg, W0 - 365), T - 30)
             end = ctx.between(start + 1, T - 1) if ctx.rng.random() < 0.3 else None
-            self.tag(m, pid, "corrections", start, end)
+            # a two-year 缓刑: open ones past it show on the 待办提醒 page
+            until = start + 730
+            details = json.dumps({"correction_start": date.fromordinal(start).isoformat(),
+                                  "correction_end": date.fromordinal(until).isoformat(),
+                                  "correction_type": "缓刑", "control_level": "普管"}, sort_keys=True)
+            self.tag(m, pid, "corrections", start, end, details=details, due_end=until)
         elif x < 0.0014:
             self.tag(m, pid, "released", ctx.between(m.reg, T - 1))
         elif x < 0.0054:
