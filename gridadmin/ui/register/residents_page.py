@@ -141,7 +141,7 @@ class ResidentsPage(QWidget):
 
     def panel(self, index: int) -> QWidget:
         """The widget of tab ``index``, built on first use (住户 and
-        特殊人群统计 are not built until they are wanted)."""
+        人群统计 are not built until they are wanted)."""
         if index == TAB_PEOPLE:
             return self.people_tab
         panel = self._panels.get(index)
@@ -165,12 +165,12 @@ class ResidentsPage(QWidget):
 
     @property
     def special_groups(self):
-        """The 特殊人群统计 tab (``SpecialGroupsPanel``)."""
+        """The 人群统计 tab (``SpecialGroupsPanel``)."""
         return self.panel(TAB_GROUPS)
 
     def show_tag_in_area(self, tag_kind_id: int | None, area_id: int | None, as_of: date | None = None) -> None:
         """Show the 人员 tab filtered to one special group in one area
-        (a click on a count of the 特殊人群统计 tab); ``as_of`` a past day
+        (a click on a count of the 人群统计 tab); ``as_of`` a past day
         lists the register of that day, else today's."""
         self.set_as_of(as_of, apply=False)
         self.area.blockSignals(True)
