@@ -182,14 +182,13 @@ OLD_KINDS = [  # as seeded before the families: (code, name, sensitive)
 ]
 
 
-def test_upgrade_moves_todays_tags_into_their_families(tmp_path):
+def _old_database(url: str) -> dict[str, int]:
+    """A database of schema 0015 holding today's tags; returns code → kind id."""
     from alembic import command
 
-    from gridadmin.db import open_database
     from gridadmin.migrations import alembic_config
     from tests.conftest import _empty_server_database
 
-    url = os.environ.get("GRIDADMIN_TEST_DB") or f"sqlite:///{tmp_path / 'old.db'}"
     if url.startswith("postgresql"):
         _empty_server_database(url)
     engine = create_engine(url)
@@ -214,6 +213,14 @@ def test_upgrade_moves_todays_tags_into_their_families(tmp_path):
             conn.execute(text("INSERT INTO person_tag (person_id, tag_kind_id, start_date) VALUES (:p, :k, :d)"),
                          {"p": person, "k": ids[code], "d": date(2021, 1, 1)})
     engine.dispose()
+    return ids
+
+
+def test_upgrade_moves_todays_tags_into_their_families(tmp_path):
+    from gridadmin.db import open_database
+
+    url = os.environ.get("GRIDADMIN_TEST_DB") or f"sqlite:///{tmp_path / 'old.db'}"
+    ids = _old_database(url)
     db = open_database(url)
     try:
         kinds = {k.code: k for k in _kinds(db).values()}
@@ -242,3 +249,14 @@ def test_upgrade_moves_todays_tags_into_their_families(tmp_path):
         assert names["乙"].special == "社区矫正人员" and names["乙"].key_people == "涉邪教人员"
     finally:
         db.dispose()
+
+
+def test_the_upgrade_command_prints_what_it_mapped(tmp_path, capsys):
+    from gridadmin.cli import main as cli_main
+
+    path = tmp_path / "old.db"
+    _old_database(f"sqlite:///{path}")
+    assert cli_main(["upgrade", "--db", str(path), "--backup-dir", str(tmp_path / "b"), "--as-system"]) == 0
+    out = capsys.readouterr().out
+    assert "人群类别已按特殊人群、重点人员、关怀对象归类" in out
+    assert "社区矫正：社区矫正 → 特殊人群·社区矫正人员" in out and "高龄老人（标签记录）：2 → 0" in out

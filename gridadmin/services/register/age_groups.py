@@ -66,6 +66,20 @@ def age_condition(day: date, years: int):
     return Person.birth_date <= born_by(day, years)
 
 
+def family_mapping(db) -> list[str]:
+    """The lines the upgrade to the group families (migration 0018) wrote
+    to the audit trail: "old → family·new" per kind; [] if none."""
+    import json
+
+    from gridadmin.models import AuditLog
+
+    with db.session() as session:
+        changes = session.scalar(select(AuditLog.changes).where(
+            AuditLog.entity == "tag_kind", AuditLog.username == "系统升级").order_by(AuditLog.id.desc()).limit(1))
+    found = json.loads(changes) if changes else {}
+    return [f"{name}：{old if old is not None else '（新增）'} → {new}" for name, (old, new) in found.items()]
+
+
 def save_age_thresholds(db, values: dict[str, int]) -> None:
     """Set the thresholds (needs 修改系统设置; audited). 40–120 years."""
     from gridadmin.services.access import audit
