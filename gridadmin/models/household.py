@@ -177,7 +177,8 @@ class TagKind(VersionedMixin, Base):
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
-    family: Mapped[str] = mapped_column(String(8), default="care", server_default="care", nullable=False)
+    # no Python-side default: an insert through this table into an older schema must not name it
+    family: Mapped[str] = mapped_column(String(8), server_default="care", nullable=False)
 
 
 class PersonTag(TimestampMixin, Base):
