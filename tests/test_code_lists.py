@@ -64,9 +64,9 @@ def test_last_active_item_cannot_be_retired(township_db):
 
 
 def test_special_group_sensitive_flag_and_audit(township_db):
-    tag_id = code_lists.add_item(township_db, code_lists.TAG_LIST, "重点青少年", sensitive=True)
+    tag_id = code_lists.add_item(township_db, code_lists.TAG_LIST, "肇事肇祸精神病人", family="special")
     tag = next(it for it in code_lists.list_items(township_db, code_lists.TAG_LIST) if it.id == tag_id)
-    assert tag.sensitive
+    assert tag.sensitive and tag.family == "special"  # 特殊人群 kinds are sensitive by default
     code_lists.update_item(township_db, code_lists.TAG_LIST, tag_id, sensitive=False)
     from sqlalchemy import func, select  # noqa: PLC0415
 

@@ -51,8 +51,9 @@ def test_labels_and_all_lists_seeded(book, db):
     assert len(book.items("political")) == 13
     with db.session() as session:
         sensitive = session.scalars(select(TagKind.name).where(TagKind.sensitive.is_(True))).all()
-        assert set(sensitive) == {"社区矫正", "刑满释放", "严重精神障碍", "吸毒人员", "重点上访"}
-        assert session.scalar(select(func.count()).select_from(TagKind)) == 16
+        assert set(sensitive) == {"社区矫正人员", "刑满释放人员", "严重精神障碍患者", "吸毒人员", "艾滋病危险人员",
+                                  "重点青少年", "重点上访人员"}
+        assert session.scalar(select(func.count()).select_from(TagKind)) == 20
 
 
 def test_seeding_twice_keeps_local_edits(db):

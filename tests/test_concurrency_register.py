@@ -99,7 +99,7 @@ def test_two_clerks_tagging_one_person_make_one_membership_and_one_exit_ends_it(
         wait_reached(go, late)
         assert set_person_tags(a, person_id, [kind], today=TODAY) == (["低保对象"], [])
         go()
-        with pytest.raises(ConflictError, match="“张三”已在特殊人群“.*”中（自 2026-06-01 起），不能重复加入"):
+        with pytest.raises(ConflictError, match="“张三”已在人群类别“.*”中（自 2026-06-01 起），不能重复加入"):
             late.result()
     with a.session() as s:
         assert s.scalar(select(func.count()).select_from(PersonTag).where(

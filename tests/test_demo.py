@@ -378,9 +378,8 @@ def test_tags_consistent_with_ages(small):
             if tag.end_date is not None:
                 continue
             age = age_on(p.birth_date, TODAY)
-            if code == "elder_80":
-                assert age >= 80
-            elif code in ("elder_alone", "empty_nest"):
+            assert code not in ("elder_60", "elder_80")  # computed from the birth date, never tagged
+            if code in ("elder_alone", "empty_nest"):
                 assert age >= 60
             if code == "elder_alone":
                 assert active_size[p.household_id] == 1
@@ -390,7 +389,7 @@ def test_tags_consistent_with_ages(small):
                 assert p.gender == "2" and 15 <= age <= 49
             elif code == "veteran":
                 assert p.gender == "1" and age >= 22
-        for code in ("elder_80", "elder_alone", "fertile_woman", "disabled", "dibao"):
+        for code in ("elder_alone", "fertile_woman", "disabled", "dibao"):
             assert seen[code] > 0, code
         residents = sum(active_size.values())
         assert seen["disabled"] / residents < 0.05

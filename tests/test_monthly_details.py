@@ -130,7 +130,7 @@ def test_pdf_prints_the_further_sections(known, tmp_path):
     monthly_report_pdf(db, 2026, 3, path, printed_on=date(2026, 4, 2))
     text = _pdf_text(path)
     for heading in ("二、人口类别增减情况", "三、网格力量在岗情况", "四、人员变动情况", "六、培训情况",
-                    "七、特殊人群情况", "附：统计图", "各社区/村人口（本月末）", "近 12 个月培训学时"):
+                    "七、特殊人群、重点人员和关怀对象情况", "附：统计图", "各社区/村人口（本月末）", "近 12 个月培训学时"):
         assert heading in text, heading
     assert "甲一微网格（专职网格员）" in text and "测试矫正" in text
     assert "培训学时落后于进度" in text and "的 2 人" in text

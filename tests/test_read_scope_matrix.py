@@ -26,6 +26,7 @@ from gridadmin.services.register.life_events import resident_history
 from gridadmin.services.register.resident_record import load_resident
 from gridadmin.services.register.residents import ResidentFilter, resident_source
 from gridadmin.services.register.special_groups import special_group_counts
+from gridadmin.services.register.age_groups import AGE_KINDS
 from gridadmin.services.register.tags import person_tags, set_person_tags
 from gridadmin.services.reports.monthly_figures import monthly_figures
 from gridadmin.services.roster import assignments, certificates
@@ -87,8 +88,8 @@ def world(township_db, tmp_path):
                                            today=date(2025, 1, 1))
     with db.session() as s:
         people = {w: s.scalar(select(Person.id).where(Person.name == RESIDENT[w][0])) for w in RESIDENT}
-        kinds = s.execute(select(TagKind.id, TagKind.name, TagKind.sensitive).where(TagKind.active.is_(True))
-                          .order_by(TagKind.sort_order)).all()
+        kinds = s.execute(select(TagKind.id, TagKind.name, TagKind.sensitive).where(
+            TagKind.active.is_(True), TagKind.code.not_in(list(AGE_KINDS))).order_by(TagKind.sort_order)).all()
     sensitive = next((k.id, k.name) for k in kinds if k.sensitive)
     ordinary = next((k.id, k.name) for k in kinds if not k.sensitive)
     for person_id in people.values():
@@ -156,7 +157,7 @@ def resident_timeline(w, role, where):
     entries = _denied(lambda: resident_history(w.actors[role], w.people[where]))
     if entries is None:
         return None
-    return Seen((), frozenset(e.detail.split("：", 1)[1] for e in entries if e.kind == "特殊人群"))
+    return Seen((), frozenset(e.detail.split("：", 1)[1] for e in entries if e.kind == "人群类别"))
 
 
 def households_list(w, role, where):
@@ -345,3 +346,32 @@ def test_monthly_report_only_for_the_users_areas(world, role):
         monthly_figures(actor, 2025, 2, world.places["粮行社区"])
     figures = monthly_figures(actor, 2025, 2, world.places["河街社区"])
     assert figures is not None
+
+
+def test_group_export_and_reminders_follow_the_actor(world):
+    """The ``groups`` export and the 待办提醒: only the actor's areas, only
+    the kinds they may see, numbers masked as for every export; register
+    reminders for who edits the register, certificate ones for who edits
+    staff."""
+    from sqlalchemy import update
+
+    from gridadmin.models import PersonTag
+    from gridadmin.services.register.reminders import due_reminders
+
+    with world.actors["admin"].session() as s:
+        s.execute(update(PersonTag).where(PersonTag.tag_kind_id == world.sensitive[0]).values(due_end=date(2025, 2, 1)))
+        s.execute(update(Person).values(residence_permit_expires=date(2025, 3, 15)))
+    for role in ROLES:
+        header, rows = _export_rows(world, role, "groups", full_numbers=role in FULL_NUMBERS)
+        for where in ("in", "out"):
+            mine = [dict(zip(header, r)) for r in rows if RESIDENT[where][0] in r]
+            seen = Seen((mine[0]["公民身份号码"],), frozenset(r["人群类别"] for r in mine)) if mine else None
+            _check(seen, role, where, RESIDENT[where], world)
+        reminders = {(r.kind, r.subject) for r in due_reminders(world.actors[role], ON)}
+        names = {where: RESIDENT[where][0] for where in RESIDENT}
+        staff = {where: STAFF[where][0] for where in STAFF}
+        register_seen = {"admin": ("in", "out"), "clerk": ("in",)}.get(role, ())
+        staff_seen = {"admin": ("in", "out"), "hr": ("in",)}.get(role, ())
+        expected = ({("group_end", names[w]) for w in register_seen} | {("permit", names[w]) for w in register_seen}
+                    | {("certificate", staff[w]) for w in staff_seen})
+        assert reminders == expected, role

@@ -114,24 +114,24 @@ def test_resident_form_tags_and_timeline_and_masking(qtbot, register):
     dialog = ResidentDialog(db, zhang)
     qtbot.addWidget(dialog)
     names = [dialog.tags.item(i).text() for i in range(dialog.tags.count())]
-    assert "社区矫正（敏感）" in names
+    assert "特殊人群 · 社区矫正人员（敏感）" in names
     for i in range(dialog.tags.count()):
         item = dialog.tags.item(i)
-        if item.text() in ("退役军人", "社区矫正（敏感）"):
-            item.setCheckState(Qt.CheckState.Checked if item.text() == "退役军人" else Qt.CheckState.Unchecked)
+        if item.text() in ("关怀对象 · 退役军人", "特殊人群 · 社区矫正人员（敏感）"):
+            item.setCheckState(Qt.CheckState.Checked if "退役军人" in item.text() else Qt.CheckState.Unchecked)
     dialog.tag_day.setDate(dialog.tag_day.date().addDays(-1))
     assert dialog.try_save_tags()
-    assert "加入：退役军人" in dialog.tags_note.text() and "退出：社区矫正" in dialog.tags_note.text()
+    assert "加入：退役军人" in dialog.tags_note.text() and "退出：社区矫正人员" in dialog.tags_note.text()
     assert [t.name for t in person_tags(db, zhang)] == ["退役军人"]
     kinds_shown = [dialog.timeline.item(r, 1).text() for r in range(dialog.timeline.rowCount())]
     details = [dialog.timeline.item(r, 2).text() for r in range(dialog.timeline.rowCount())]
-    assert "登记" in kinds_shown and "加入：退役军人" in details and "退出：社区矫正" in details
+    assert "登记" in kinds_shown and "加入：退役军人" in details and "退出：社区矫正人员" in details
 
     official = ResidentDialog(db.as_actor(OFFICIAL), zhang)
     qtbot.addWidget(official)
     assert official.id_number.isReadOnly() and "*" in official.id_number.text()
     assert official.phone.text() == "138****5678"
-    assert "社区矫正（敏感）" not in [official.tags.item(i).text() for i in range(official.tags.count())]
+    assert "特殊人群 · 社区矫正人员（敏感）" not in [official.tags.item(i).text() for i in range(official.tags.count())]
     assert not any("社区矫正" in official.timeline.item(r, 2).text() for r in range(official.timeline.rowCount()))
     assert official.try_save() is False and "无权" in official.error.text()
 
@@ -160,6 +160,6 @@ def test_special_groups_tab_counts_click_filters_people_and_exports(qtbot, regis
     answer_message_box(QMessageBox.StandardButton.Ok)
     panel.export_button.click()
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[0][:2] == ("类别", "合计") and rows[1][:2] == ("在册人口", "0")
+    assert rows[0][:3] == ("分类", "类别", "合计") and rows[1][1:3] == ("在册人口", "0")
     official = _page(qtbot, db.as_actor(OFFICIAL)).special_groups
-    assert "社区矫正（敏感）" not in [official.model.row_at(r).name for r in range(official.model.rowCount())]
+    assert "社区矫正人员（敏感）" not in [official.model.row_at(r).name for r in range(official.model.rowCount())]

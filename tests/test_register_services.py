@@ -138,7 +138,7 @@ def test_tags_start_and_end_and_sensitive_kinds_stay_hidden(reg):
     added, ended = set_person_tags(db, zhang, {kinds["corrections"], kinds["dibao"]}, date(2025, 2, 1),
                                    today=date(2026, 1, 1))
     assert (added, ended) == (["低保对象"], [])
-    assert [t.name for t in person_tags(db, zhang, date(2025, 3, 1))] == ["低保对象", "社区矫正"]
+    assert [t.name for t in person_tags(db, zhang, date(2025, 3, 1))] == ["社区矫正人员", "低保对象"]
     official = db.as_actor(OFFICIAL)
     assert [t.name for t in person_tags(official, zhang, date(2025, 3, 1))] == ["低保对象"]
     with pytest.raises(PermissionDeniedError):
@@ -147,8 +147,8 @@ def test_tags_start_and_end_and_sensitive_kinds_stay_hidden(reg):
         set_person_tags(db, zhang, {999999}, today=date(2026, 1, 1))
     assert set_person_tags(db, zhang, {kinds["corrections"]}, date(2025, 9, 1), today=date(2026, 1, 1)) == \
         ([], ["低保对象"])
-    assert [t.name for t in person_tags(db, zhang, date(2025, 8, 31))] == ["低保对象", "社区矫正"]
-    assert [t.name for t in person_tags(db, zhang, date(2025, 9, 1))] == ["社区矫正"]
+    assert [t.name for t in person_tags(db, zhang, date(2025, 8, 31))] == ["社区矫正人员", "低保对象"]
+    assert [t.name for t in person_tags(db, zhang, date(2025, 9, 1))] == ["社区矫正人员"]
     with pytest.raises(ValidationError) as info:
         set_person_tags(db, zhang, set(), date(2026, 5, 1), today=date(2026, 1, 1))
     assert "2026-05-01" in info.value.message
@@ -162,7 +162,7 @@ def test_history_lists_events_and_tags_in_order(reg):
                          today=date(2026, 1, 1))
     history = life_events.resident_history(db, people["张小五"])
     assert [(h.day, h.kind) for h in history] == [
-        (date(2025, 1, 1), "登记"), (date(2025, 3, 1), "特殊人群"), (date(2025, 5, 1), "户间迁移"),
+        (date(2025, 1, 1), "登记"), (date(2025, 3, 1), "人群类别"), (date(2025, 5, 1), "户间迁移"),
         (date(2025, 8, 1), "迁出")]
     assert history[2].detail == "从户 4113020010010001，到户 4113020010020002"
     assert history[3].detail == "从户 4113020010020002，迁往：郑州市金水区，备注：工作调动"
@@ -181,11 +181,11 @@ def test_counts_per_community_today_and_as_of_a_past_day(reg):
         return {r.name: (r.total, r.count(ids["first"]), r.count(ids["second"])) for r in counts.rows}
 
     now = table(special_group_counts(db, today=today))
-    assert now["在册人口"] == (3, 1, 2) and now["低保对象"] == (2, 1, 1) and now["社区矫正（敏感）"] == (1, 0, 1)
+    assert now["在册人口"] == (3, 1, 2) and now["低保对象"] == (2, 1, 1) and now["社区矫正人员（敏感）"] == (1, 0, 1)
     before = table(special_group_counts(db, date(2025, 3, 1), today=today))
     assert before["在册人口"] == (4, 3, 1)  # 张小五 still in the first community, 李四 not yet gone
     assert table(special_group_counts(db, date(2025, 1, 15), today=today))["低保对象"] == (0, 0, 0)
     hidden = special_group_counts(db.as_actor(OFFICIAL), today=today)
-    assert "社区矫正（敏感）" not in [r.name for r in hidden.rows]
+    assert "社区矫正人员（敏感）" not in [r.name for r in hidden.rows]
     columns = count_columns(hidden)
-    assert [c.title for c in columns[:2]] == ["类别", "合计"] and len(columns) == 2 + len(hidden.communities)
+    assert [c.title for c in columns[:3]] == ["分类", "类别", "合计"] and len(columns) == 3 + len(hidden.communities)

@@ -69,11 +69,11 @@ def test_source_searches_and_filters_without_a_window(register):
 def test_sensitive_tags_only_for_actors_who_may_see_them(register):
     db, _hid, kinds = register
     rows = resident_source(db).window(PageQuery(ResidentFilter(search="zs")), 0, 10)
-    assert rows[0].tags == "社区矫正"
-    assert "社区矫正（敏感）" in [name for _id, name in tag_choices(db)]
+    assert rows[0].tags == "社区矫正人员" and rows[0].special == "社区矫正人员" and not rows[0].care
+    assert "特殊人群 · 社区矫正人员（敏感）" in [name for _id, name in tag_choices(db)]
     official = db.as_actor(OFFICIAL)
     assert resident_source(official).window(PageQuery(ResidentFilter(search="zs")), 0, 10)[0].tags == ""
-    assert "社区矫正（敏感）" not in [name for _id, name in tag_choices(official)]
+    assert "特殊人群 · 社区矫正人员（敏感）" not in [name for _id, name in tag_choices(official)]
 
 
 def _page(qtbot, db):

@@ -348,10 +348,12 @@ def test_postgresql_writers_do_not_wait_for_each_other_on_the_counts(db):
 
 
 def test_special_group_counts_of_today_equal_a_plain_sql_count(tmp_path):
-    """特殊人群统计 for today reads residents from the stored counts and groups
-    holders by area; both equal plain SQL per community on the demo."""
+    """人群统计 for today reads residents from the stored counts and groups
+    holders by area; both equal plain SQL per community on the demo (a
+    membership past its due end not counted; 老年人/高龄老人 by birth date)."""
     from gridadmin.db import open_database
     from gridadmin.services.demo import create_demo_database
+    from gridadmin.services.register.age_groups import born_by
     from gridadmin.services.register.special_groups import special_group_counts
 
     path = tmp_path / "small.db"
@@ -371,7 +373,15 @@ def test_special_group_counts_of_today_equal_a_plain_sql_count(tmp_path):
                 "JOIN person p ON p.id = t.person_id JOIN household h ON h.id = p.household_id "
                 "JOIN area a ON a.id = h.area_id WHERE p.status = '在册' "
                 "AND (t.start_date IS NULL OR t.start_date <= :d) AND (t.end_date IS NULL OR t.end_date > :d) "
+                "AND (t.due_end IS NULL OR t.due_end > :d) "
                 "GROUP BY t.tag_kind_id, c HAVING c IS NOT NULL"), {"d": today})}
+            for kind_id, code in s.execute(text("SELECT id, code FROM tag_kind WHERE code IN ('elder_60', 'elder_80')")):
+                for c, n in s.execute(text(
+                        f"SELECT {community} AS c, count(*) FROM person p JOIN household h ON h.id = p.household_id "
+                        "JOIN area a ON a.id = h.area_id WHERE p.status = '在册' AND p.birth_date <= :b "
+                        "GROUP BY c HAVING c IS NOT NULL"),
+                        {"b": born_by(counts.on, 60 if code == "elder_60" else 80)}):
+                    holders[(kind_id, c)] = n
         rows = {row.tag_kind_id: row for row in counts.rows}
         assert dict(rows[None].counts) == residents and sum(residents.values()) > 1000
         for kind_id, row in rows.items():

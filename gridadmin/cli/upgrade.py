@@ -50,7 +50,25 @@ def run_upgrade(args) -> int:
     print(f"已从版本 {result.old_revision or '（空库）'} 升级到 {result.new_revision}。")
     if result.backup is not None:
         print(f"升级前的备份：{result.backup}")
+    if result.old_revision and result.old_revision < "0018":
+        _print_family_mapping(url)
     return 0
+
+
+def _print_family_mapping(url: str) -> None:
+    """What the upgrade to the group families mapped (also in 操作日志)."""
+    from gridadmin.db import open_database
+    from gridadmin.services.register.age_groups import family_mapping
+
+    db = open_database(url)
+    try:
+        lines = family_mapping(db)
+    finally:
+        db.dispose()
+    if lines:
+        print("人群类别已按特殊人群、重点人员、关怀对象归类（明细也记入操作日志）：")
+        for line in lines:
+            print(f"  {line}")
 
 
 def _upgrading_actor(url: str, args):

@@ -6,6 +6,7 @@ from gridadmin.models.access import (
 from gridadmin.models.area import Area
 from gridadmin.models.base import Base
 from gridadmin.models.codes import CodeAlias, CodeItem
+from gridadmin.models.groups import ReminderDecision
 from gridadmin.models.household import Household, Person, PersonEvent, PersonTag, TagKind
 from gridadmin.models.tally import (
     HouseholdTally, HouseholdTallyDelta, ResidentTally, ResidentTallyDelta, TagTally, TagTallyDelta,
@@ -16,6 +17,7 @@ from gridadmin.models.training import Attendance, TrainingRequirement, TrainingS
 __all__ = [
     "Area", "Attendance", "AuditLog", "Base", "Certificate", "CodeAlias", "CodeItem", "GeneratedReport",
     "Household", "HouseholdTally", "HouseholdTallyDelta", "ImportBatch", "Person", "PersonEvent", "PersonTag",
+    "ReminderDecision",
     "ResidentTally", "ResidentTallyDelta", "RunningImport", "Setting", "Staff", "StaffAssignment", "StaffStatusEvent", "SubmittedReport", "TagKind",
     "TagTally", "TagTallyDelta", "TrainingRequirement", "TrainingSession", "User", "UserRole", "UserScope",
 ]

@@ -168,8 +168,10 @@ class PersonEvent(TimestampMixin, Base):
 
 
 class TagKind(VersionedMixin, Base):
-    """A special group (独居老人, 低保对象 …). ``sensitive`` ones are only
-    visible to roles allowed to see sensitive personal information."""
+    """A group kind (社区矫正人员, 独居老人 …) of one family
+    (``models.groups.FAMILIES``: 特殊人群, 重点人员, 关怀对象). ``sensitive``
+    ones are only visible to roles allowed to see sensitive personal
+    information."""
 
     __tablename__ = "tag_kind"
 
@@ -179,6 +181,8 @@ class TagKind(VersionedMixin, Base):
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    # no Python-side default: an insert through this table into an older schema must not name it
+    family: Mapped[str] = mapped_column(String(8), server_default="care", nullable=False)
 
 
 class PersonTag(TimestampMixin, Base):
@@ -209,3 +213,8 @@ class PersonTag(TimestampMixin, Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_by: Mapped[str | None] = mapped_column(String(50))
     note: Mapped[str | None] = mapped_column(Text)
+    # The kind's fields (矫正期满日期, 残疾等级 …) as JSON (``services.register.group_fields``)
+    details: Mapped[str | None] = mapped_column(Text)
+    # The day the membership is due to end (矫正期满, 安置帮教期满, 35th birthday):
+    # proposed on the 待办提醒 page, not counted from that day on
+    due_end: Mapped[date | None] = mapped_column(Date)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
 from gridadmin.models import CodeItem, TagKind
+from gridadmin.models.groups import FAMILIES, FAMILY_CARE, FAMILY_KEY, FAMILY_SPECIAL, family_rank
 from gridadmin.models.staff import CORE_ROLES
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import MANAGE_SETTINGS, acting, require
@@ -35,15 +36,16 @@ class ListItem:
     code: str
     label: str
     active: bool
-    sensitive: bool = False  # special groups only
+    sensitive: bool = False  # group kinds only
     protected: bool = False  # may be renamed but not retired
+    family: str = ""  # group kinds only: special / key / care (models.groups.FAMILIES)
 
 
 def editable_lists() -> list[tuple[str, str]]:
     """``[(list_key, title), ...]`` of the lists the editor offers, special
     groups last."""
     lists = [(key, CODE_LISTS[key][0]) for key in CODE_LISTS if key in EDITABLE_LISTS]
-    return [*lists, (TAG_LIST, "特殊人群类别")]
+    return [*lists, (TAG_LIST, "人群类别")]
 
 
 def list_title(list_key: str) -> str:
@@ -55,25 +57,34 @@ def list_items(db: Database, list_key: str) -> list[ListItem]:
     _check_editable(list_key)
     with db.session() as session:
         if list_key == TAG_LIST:
-            rows = session.scalars(select(TagKind).order_by(TagKind.sort_order, TagKind.id))
-            return [ListItem(t.id, t.code, t.name, t.active, t.sensitive) for t in rows]
+            rows = session.scalars(select(TagKind).order_by(family_rank(), TagKind.sort_order, TagKind.id))
+            return [ListItem(t.id, t.code, t.name, t.active, t.sensitive, family=t.family) for t in rows]
         rows = session.scalars(select(CodeItem).where(CodeItem.list_key == list_key)
                                .order_by(CodeItem.sort_order, CodeItem.id))
         return [ListItem(c.id, c.code, c.label, c.active, protected=_protected(list_key, c.code)) for c in rows]
 
 
-def add_item(db: Database, list_key: str, label: str, *, sensitive: bool = False) -> int:
+def add_item(db: Database, list_key: str, label: str, *, sensitive: bool | None = None,
+             family: str | None = None) -> int:
     """Append a new item called ``label``; returns its id. The code is made
-    up (next free number, or ``x01``… for lists with word codes)."""
+    up (next free number, or ``x01``… for lists with word codes). A group
+    kind goes into ``family`` (关怀对象 unless given); it is sensitive when
+    asked, and by default when its family is 特殊人群 or 重点人员."""
     _check_editable(list_key)
     label = _clean_label(label)
+    family = family or FAMILY_CARE
+    if list_key == TAG_LIST and family not in FAMILIES:
+        raise ValidationError(f"没有名为“{family}”的人群分类。", field="人群分类", value=family)
+    if sensitive is None:
+        sensitive = list_key == TAG_LIST and family in (FAMILY_SPECIAL, FAMILY_KEY)
     with db.session() as session:
         require(session, acting(db), MANAGE_SETTINGS)
         _check_unique(session, list_key, label, None)
         if list_key == TAG_LIST:
             codes = list(session.scalars(select(TagKind.code)))
             order = (session.scalar(select(func.max(TagKind.sort_order))) or 0) + 1
-            item = TagKind(code=_next_code(codes), name=label, sensitive=sensitive, sort_order=order, active=True)
+            item = TagKind(code=_next_code(codes), name=label, sensitive=sensitive, sort_order=order, active=True,
+                           family=family)
         else:
             codes = list(session.scalars(select(CodeItem.code).where(CodeItem.list_key == list_key)))
             order = (session.scalar(select(func.max(CodeItem.sort_order))

@@ -127,15 +127,24 @@ CODE_LISTS: dict[str, tuple[str, list]] = {
 
 EDITABLE_LISTS = frozenset({"staff_role", "skill_level", "training_category", "training_form"})
 
-# Special groups: (code, name, sensitive).
+# Group kinds: (code, name, sensitive, family) — family 特殊人群 ("special"),
+# 重点人员 ("key"), 关怀对象 ("care"); see models/groups.py. Every 特殊人群 and
+# 重点人员 kind is sensitive. 老年人 and 高龄老人 are computed from the birth
+# date (``services.register.age_groups``), never tagged.
 TAG_KINDS = [
-    ("elder_alone", "独居老人", False), ("empty_nest", "空巢老人", False),
-    ("elder_80", "高龄老人", False), ("disabled", "残疾人", False),
-    ("dibao", "低保对象", False), ("tekun", "特困人员", False),
-    ("left_child", "留守儿童", False), ("needy_child", "困境儿童", False),
-    ("veteran", "退役军人", False), ("youfu", "优抚对象", False),
-    ("fertile_woman", "育龄妇女", False),
-    ("corrections", "社区矫正", True), ("released", "刑满释放", True),
-    ("mental", "严重精神障碍", True), ("drug", "吸毒人员", True),
-    ("petition", "重点上访", True),
+    ("released", "刑满释放人员", True, "special"), ("corrections", "社区矫正人员", True, "special"),
+    ("mental", "严重精神障碍患者", True, "special"), ("drug", "吸毒人员", True, "special"),
+    ("aids_risk", "艾滋病危险人员", True, "special"), ("youth", "重点青少年", True, "special"),
+    ("petition", "重点上访人员", True, "key"),
+    ("elder_60", "老年人", False, "care"), ("elder_80", "高龄老人", False, "care"),
+    ("elder_alone", "独居老人", False, "care"), ("empty_nest", "空巢老人", False, "care"),
+    ("disabled", "残疾人", False, "care"),
+    ("dibao", "低保对象", False, "care"), ("tekun", "特困人员", False, "care"),
+    ("left_child", "留守儿童", False, "care"), ("needy_child", "困境儿童", False, "care"),
+    ("veteran", "退役军人", False, "care"), ("youfu", "优抚对象", False, "care"),
+    ("fertile_woman", "育龄妇女", False, "care"), ("unemployed", "失业人员", False, "care"),
 ]
+# The names the kinds had before the families (migration 0018 renames them
+# when the township kept the old name).
+OLD_TAG_NAMES = {"corrections": "社区矫正", "released": "刑满释放", "mental": "严重精神障碍",
+                 "petition": "重点上访"}

@@ -33,9 +33,10 @@ def seed_code_lists(session: Session) -> None:
                     have_alias.add((list_key, key))
                     session.add(CodeAlias(list_key=list_key, alias=key, code=code))
     have_tags = set(session.scalars(select(TagKind.code)))
-    for order, (code, name, sensitive) in enumerate(TAG_KINDS):
-        if code not in have_tags:
-            session.add(TagKind(code=code, name=name, sensitive=sensitive, sort_order=order))
+    have_names = set(session.scalars(select(TagKind.name)))
+    for order, (code, name, sensitive, family) in enumerate(TAG_KINDS):
+        if code not in have_tags and name not in have_names:
+            session.add(TagKind(code=code, name=name, sensitive=sensitive, sort_order=order, family=family))
     session.flush()
 
 

@@ -99,7 +99,7 @@ def describe_integrity_error(exc: BaseException, engine: Engine) -> IdentityConf
 
 _UNNAMED = {
     PERSON_ID_NUMBER: "该公民身份号码已登记给另一位在册人员，不能重复登记。请刷新后核对。",
-    OPEN_MEMBERSHIP: "该人员已在所选特殊人群中，不能重复加入。请刷新后核对。",
+    OPEN_MEMBERSHIP: "该人员已在所选人群类别中，不能重复加入。请刷新后核对。",
     HOUSEHOLD_NO: "该户号已被另一户使用，不能重复。请刷新后核对。",
 }
 
@@ -179,12 +179,12 @@ def _membership_conflict(session: Session, values: list, *, exact: bool) -> Iden
         .join(Person, Person.id == PersonTag.person_id).join(TagKind, TagKind.id == PersonTag.tag_kind_id)
         .where(condition, PersonTag.end_date.is_(None)).order_by(PersonTag.id).limit(1)).first()
     if row is None:
-        return IdentityConflict("该人员已在所选特殊人群中（可能刚由其他用户加入），不能重复加入。请刷新后核对。",
-                             field="特殊人群", value=None, entity="person_tag")
+        return IdentityConflict("该人员已在所选人群类别中（可能刚由其他用户加入），不能重复加入。请刷新后核对。",
+                             field="人群类别", value=None, entity="person_tag")
     since = f"（自 {row.start_date.isoformat()} 起）" if row.start_date else ""
     by, who, at = _saved_by(session, "person_tag", row.id, "办理")  # tag changes are audited per person
-    return IdentityConflict(f"“{row.name}”已在特殊人群“{row.kind}”中{since}，不能重复加入。{by}请刷新后核对。",
-                         field="特殊人群", value=row.kind, changed_by=who, changed_at=at,
+    return IdentityConflict(f"“{row.name}”已在人群类别“{row.kind}”中{since}，不能重复加入。{by}请刷新后核对。",
+                         field="人群类别", value=row.kind, changed_by=who, changed_at=at,
                          entity="person", entity_id=row.id)
 
 

@@ -1,9 +1,10 @@
-"""Special-group tags (several per person, with start and end dates):
-高龄, 育龄妇女, 独居/空巢老人, 留守/困境儿童, 低保, 特困, 残疾, 退役军人,
+"""Group memberships (several per person, with start and end dates):
+育龄妇女, 独居/空巢老人, 留守/困境儿童, 低保, 特困, 残疾, 退役军人,
 优抚, and the rare sensitive management groups."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from gridadmin.models.household import PERSON_ACTIVE
@@ -20,11 +21,12 @@ class Tagger:
         self.tag_ids = tag_ids
         self._open: set[tuple[int, str]] = set()  # (person, code) with a running tag
 
-    def tag(self, m: Member, person_id: int, code: str, start: int, end: int | None = None) -> bool:
+    def tag(self, m: Member, person_id: int, code: str, start: int, end: int | None = None, *,
+            details: str | None = None, due_end: int | None = None) -> bool:
         """A tag from ``start`` (not before registration) to ``end`` (not
-        after leaving); False when nothing of it is left or the person
-        already has a running tag of this group (困境儿童 both as 留守 and
-        as a 低保 child)."""
+        after leaving), with the kind's fields (JSON) and the day it is due
+        to end; False when nothing of it is left or the person already has
+        a running tag of this group (困境儿童 both as 留守 and as a 低保 child)."""
         ctx = self.ctx
         start = max(start, m.reg)
         if m.leave is not None:
@@ -37,7 +39,9 @@ class Tagger:
             self._open.add((person_id, code))
         ctx.add("person_tag", {"id": ctx.new_id("person_tag"), "person_id": person_id,
                                "tag_kind_id": self.tag_ids[code], "start_date": date.fromordinal(start),
-                               "end_date": date.fromordinal(end) if end is not None else None, "note": None})
+                               "end_date": date.fromordinal(end) if end is not None else None, "note": None,
+                               "details": details,
+                               "due_end": date.fromordinal(due_end) if due_end is not None else None})
         return True
 
     def person(self, m: Member, pid: int, alone: bool, active: list[Member], hh: dict, is_dibao: bool,
@@ -55,9 +59,11 @@ class Tagger:
         is_active = m.status == PERSON_ACTIVE
         r = rng.random
         if age_until >= 79:
+            # 高龄老人 is computed from the birth date, not tagged; the draw
+            # keeps the rest of the demo population as it was
             d80 = add_years(birth, 80)
-            if d80 <= until and r() < 0.95:
-                tag(m, pid, "elder_80", d80)
+            if d80 <= until:
+                r()
         if m.gender == "2" and 14 <= age_until <= 52:
             d15, d50 = add_years(birth, 15), add_years(birth, 50)
             if d15 <= until and d50 > W0 and r() < 0.95:
@@ -107,7 +113,12 @@ class Tagger:
         if x < 0.0004:
             start = ctx.between(max(m.reg, W0 - 365), T - 30)
             end = ctx.between(start + 1, T - 1) if ctx.rng.random() < 0.3 else None
-            self.tag(m, pid, "corrections", start, end)
+            # a two-year 缓刑: open ones past it show on the 待办提醒 page
+            until = start + 730
+            details = json.dumps({"correction_start": date.fromordinal(start).isoformat(),
+                                  "correction_end": date.fromordinal(until).isoformat(),
+                                  "correction_type": "缓刑", "control_level": "普管"}, sort_keys=True)
+            self.tag(m, pid, "corrections", start, end, details=details, due_end=until)
         elif x < 0.0014:
             self.tag(m, pid, "released", ctx.between(m.reg, T - 1))
         elif x < 0.0054:

@@ -47,6 +47,7 @@ from gridadmin.services.register.household_rules import is_head
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE, SessionFacts, title_line
 from gridadmin.services.importing.grids import GRIDS
+from gridadmin.services.importing.groups import export_rows as group_export_rows
 from gridadmin.services.importing.plan import shown
 from gridadmin.services.importing.residents import CODE_FIELDS, IMPORT_ONLY, RESIDENTS
 from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
@@ -55,12 +56,12 @@ from gridadmin.services.common.paging import Column, PageQuery
 from gridadmin.services.roster.listing import roster_keys, staff_scope
 from gridadmin.services.common.table_export import export_table_xlsx
 
-EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance")
+EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance", "groups")
 EXPORT_LABELS = {"grids": "网格", "staff": "网格员", "residents": "户籍人口", "households": "住户",
-                 "attendance": "培训签到"}
+                 "attendance": "培训签到", "groups": "人群类别"}
 # What a masked export of a kind masks (grids have neither IDs nor phones).
 MASKED_NUMBERS = {"staff": "身份证号和电话", "residents": "身份证号和电话", "households": "身份证号",
-                  "attendance": "身份证号和电话"}
+                  "attendance": "身份证号和电话", "groups": "身份证号"}
 CHUNK = 5000
 HOUSEHOLD_FIELDS = ("household_no", "community", "grid", "grid_code", "address", "compound", "building", "unit",
                     "room", "village_group", "door_no")
@@ -310,6 +311,8 @@ def export_kind(db: Database, kind: str, path: str | os.PathLike, *, full_number
             headers, rows, title = _attendance(s, ctx, session)
         elif kind == "staff":
             headers, rows = _staff(s, ctx, roster_filter)
+        elif kind == "groups":  # only the kinds the user may see (group_export_rows)
+            headers, rows = group_export_rows(s, ctx.actor, ctx.in_scope, ctx.id_number)
         else:
             headers, rows = {"grids": _grids, "staff": _staff, "residents": _residents,
                              "households": _households}[kind](s, ctx)

@@ -27,6 +27,7 @@ from gridadmin.services.importing.attendance_groups import unfold_groups
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE
 from gridadmin.services.importing.changes import CHANGES, plan_changes, write_changes
 from gridadmin.services.importing.grids import GRIDS, plan_grids, settle_new_communities, write_grids
+from gridadmin.services.importing.groups import GROUPS, plan_groups, write_groups
 from gridadmin.services.importing import lock as import_lock
 from gridadmin.services.importing.filing_unit import apply_filing_unit
 from gridadmin.services.importing.footer import cut_footer, stray_rows
@@ -57,6 +58,7 @@ class Kind:
     permission: str = IMPORT_REGISTER
     dated: bool = False  # register changes: the planner takes the import's effective date (``effective=``)
     creates_communities: bool = False  # grids: the planner takes ``create_communities=``
+    by_actor: bool = False  # the planner takes the acting user (``actor=``: the group kinds they may see)
 
 
 KINDS = {
@@ -65,6 +67,7 @@ KINDS = {
     "staff": Kind(STAFF, plan_staff, write_staff, EDIT_STAFF),
     "grids": Kind(GRIDS, plan_grids, write_grids, EDIT_AREAS, creates_communities=True),
     "attendance": Kind(ATTENDANCE, plan_attendance, write_attendance, EDIT_TRAINING),
+    "groups": Kind(GROUPS, plan_groups, write_groups, IMPORT_REGISTER, dated=True, by_actor=True),
 }
 
 
@@ -193,7 +196,9 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
         raise ValidationError(f"导入方式“{mode}”无效，可选：{'、'.join(MODES)}。", field="mode", value=mode)
     check_effective_date(effective, today)
     check_create_communities(kind, create_communities)
-    if kind_of(kind).dated:
+    if kind_of(kind).by_actor:
+        rows, extra = kind_of(kind).plan(session, table, mode, today, effective=effective or today, actor=actor)
+    elif kind_of(kind).dated:
         rows, extra = kind_of(kind).plan(session, table, mode, today, effective=effective or today)
     elif kind_of(kind).creates_communities:
         rows, extra = kind_of(kind).plan(session, table, mode, today, create_communities=create_communities)

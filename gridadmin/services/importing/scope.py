@@ -74,7 +74,7 @@ def _change_areas(session: Session, rows: list[RowPlan], extra: dict, areas: Are
     return extra.get("row_areas", {})
 
 
-AREAS_OF = {"residents": _resident_areas, "grids": _grid_areas, "changes": _change_areas}
+AREAS_OF = {"residents": _resident_areas, "grids": _grid_areas, "changes": _change_areas, "groups": _change_areas}
 
 
 def check_scope(session: Session, actor: Actor, kind: str, permission: str, table: Table, rows: list[RowPlan],

@@ -35,6 +35,7 @@ from gridadmin.models.staff import EMPLOYMENT_FULL, EMPLOYMENT_PART, STAFF_STATU
 from gridadmin.models.training import ATTENDANCE_LABELS
 from gridadmin.services.common.code_seed import CODE_LISTS
 from gridadmin.services.importing.pipeline import kind_of
+from gridadmin.services.register.group_fields import all_fields as all_group_fields
 
 TEMPLATE_ROWS = 1000  # rows given a cell-level text format under the header (the column's style covers the rest)
 SHEET_LAST_ROW = 1048576  # Excel's last row: formats and dropdowns reach it
@@ -57,7 +58,17 @@ DATE_FIELDS = {"birth_date", "hired_on", "left_on", "session_date", "effective_d
 NOTES = {"parent_grid": "微网格填所属网格；网格留空"}
 CODE_COLUMNS["change"] = ("出生", "迁入", "迁出", "死亡", "户间迁移", "类别变更")  # field key → the instruction row's text
 TITLES = {"residents": "户籍人口导入模板（每人一行）", "grids": "网格导入模板", "staff": "网格员花名册导入模板",
-          "attendance": "培训签到导入模板", "changes": "人口变动导入模板（每项变动一行）"}
+          "attendance": "培训签到导入模板", "changes": "人口变动导入模板（每项变动一行）",
+          "groups": "人群类别导入模板（特殊人群、重点人员、关怀对象，每人每类一行；只填该类别的信息项）"}
+# the group fields (``services.register.group_fields``): dates and choices
+for _f in all_group_fields():
+    if _f.kind == "date":
+        DATE_FIELDS.add("f_" + _f.key)
+    elif _f.choices:
+        CODE_COLUMNS["f_" + _f.key] = _f.choices if _f.kind == "choice" else ()
+        if _f.kind == "multi":
+            NOTES["f_" + _f.key] = "可填多项，用“、”分隔：" + "、".join(_f.choices)
+DATE_FIELDS.update({"start_date", "end_date"})
 
 
 @dataclass(frozen=True)

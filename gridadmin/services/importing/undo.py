@@ -54,9 +54,10 @@ from gridadmin.services.common.progress import Job, Progress, run_to_end
 CREATED = ("insert", ACTION_CREATE)
 UPDATED = ("update", ACTION_UPDATE, ACTION_RENAME)  # a rename is an update that says so
 # Deleted in this order (rows that refer to others first).
-DELETE_ORDER = ("attendance", "staff_assignment", "person", "staff", "household", "training_session", "area")
+DELETE_ORDER = ("attendance", "staff_assignment", "person_tag", "person", "staff", "household", "training_session", "area")
 ENTITY_LABELS = {"person": "居民", "household": "住户", "area": "网格", "staff": "网格员",
-                 "staff_assignment": "网格员任职", "training_session": "培训", "attendance": "培训签到"}
+                 "staff_assignment": "网格员任职", "training_session": "培训", "attendance": "培训签到",
+                 "person_tag": "人群类别"}
 CHUNK = 500
 PROGRESS_EVERY = 500
 REINDEXED = ("person", "household")  # big tables whose indexes a large undo rebuilds (``reindex``)
@@ -81,7 +82,8 @@ class UndoResult:
 
 # How the undo question and its result count each kind of record.
 COUNT_WORDS = {"person": "名居民", "household": "个住户", "area": "个网格", "staff": "名网格员",
-               "staff_assignment": "条网格员任职记录", "training_session": "次培训", "attendance": "条培训签到"}
+               "staff_assignment": "条网格员任职记录", "training_session": "次培训", "attendance": "条培训签到",
+               "person_tag": "条人群类别记录"}
 
 
 def counts_text(counts: dict[str, int]) -> str:

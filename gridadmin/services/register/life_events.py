@@ -216,7 +216,7 @@ class TimelineEntry:
 
 def resident_history(db: Database, person_id: int) -> list[TimelineEntry]:
     """The person's life events (登记, 迁入, 户间迁移, 迁出, 死亡 …) and the
-    start and end of their special-group tags (only kinds the acting user
+    start and end of their group memberships (only kinds the acting user
     may see), oldest first; undated entries last."""
     from gridadmin.services.register.tags import tag_history, visible_tag_kinds
 
@@ -236,6 +236,6 @@ def resident_history(db: Database, person_id: int) -> list[TimelineEntry]:
     with db.session() as session:
         kinds = [k.id for k in visible_tag_kinds(session, acting(db))]
         for day, what, name in tag_history(session, person_id, kinds):
-            entries.append(TimelineEntry(day, "特殊人群", f"{'加入' if what == 'start' else '退出'}：{name}"))
+            entries.append(TimelineEntry(day, "人群类别", f"{'加入' if what == 'start' else '退出'}：{name}"))
     order = {"登记": 0, "出生": 0, "迁入": 0}
     return sorted(entries, key=lambda t: (t.day is None, t.day or date.min, order.get(t.kind, 1)))

@@ -49,7 +49,9 @@ from gridadmin.services.reports.monthly_counts import (
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
     prefix_range
 from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids
-from gridadmin.services.register.tags import holds_on, tag_kind_visible, tag_names_of, visible_tag_kinds
+from gridadmin.models.groups import FAMILIES, FAMILY_CARE, FAMILY_KEY, FAMILY_SPECIAL
+from gridadmin.services.register.age_groups import age_condition, computed_kinds
+from gridadmin.services.register.tags import holds_on, tag_kind_visible, tag_names_by_family, visible_tag_kinds
 from gridadmin.services.common.text import clean_name, search_text
 
 # Age bands of the residents filter: (label, lowest age, highest age).
@@ -97,6 +99,10 @@ class ResidentRow:
     phone: str
     tags: str
     version: int
+    # the groups by family (特殊人群, 重点人员, 关怀对象), each "、"-joined
+    special: str = ""
+    key_people: str = ""
+    care: str = ""
 
 
 def search_kind(text: str) -> tuple[str, str]:
@@ -196,8 +202,11 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
         stmt = stmt.where(Person.household_id == any_(households))
     elif scope is not None:
         stmt = stmt.where(in_households(select(Household.id).where(scope), f.as_of))
+    ages = computed_kinds(session) if f.tag_kind_id is not None else {}
     if f.tag_kind_id is not None and not tag_kind_visible(session, actor, f.tag_kind_id):
         stmt = stmt.where(false())
+    elif f.tag_kind_id in ages:  # 老年人, 高龄老人: from the birth date on the day
+        stmt = stmt.where(age_condition(today, ages[f.tag_kind_id][1]))
     elif f.tag_kind_id is not None and walk_in_order:
         stmt = stmt.where(select(PersonTag.id).where(PersonTag.person_id == Person.id,
                                                      PersonTag.tag_kind_id == f.tag_kind_id,
@@ -352,7 +361,7 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
                          Person.version, Household.household_no, Household.area_id)
         .outerjoin(Household, Household.id == household)
         .where(Person.id.in_(list(ids))))}
-    tags = tag_names_of(session, ids, kind_ids, today)
+    tags = tag_names_by_family(session, ids, kind_ids, today)
     rows = []
     for person_id in ids:
         p = found.get(person_id)
@@ -364,8 +373,15 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
             relation=book.label("relation", p.relation), category=book.label("resident_category", p.category),
             status=_status_on(p.status, as_of), household_no=p.household_no or "", grid=names.full(p.area_id),
             grid_detail=names.full(p.area_id),
-            phone=phone_text(p.phone), tags="、".join(tags.get(p.id, ())), version=p.version))
+            phone=phone_text(p.phone), version=p.version, **_group_texts(tags.get(p.id, {}))))
     return rows
+
+
+def _group_texts(held: dict[str, list[str]]) -> dict[str, str]:
+    """The row's group fields from ``{family: [kind name, ...]}``."""
+    return {"tags": "、".join(name for family in FAMILIES for name in held.get(family, ())),
+            "special": "、".join(held.get(FAMILY_SPECIAL, ())), "key_people": "、".join(held.get(FAMILY_KEY, ())),
+            "care": "、".join(held.get(FAMILY_CARE, ()))}
 
 
 def _status_on(status: str, as_of: date | None) -> str:
@@ -395,6 +411,8 @@ def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
         Column("household_no", "户号", lambda r: r.household_no, sort="household", width=150),
         Column("grid", "所属网格", lambda r: r.grid, width=200, tooltip=lambda r: r.grid_detail),
         Column("phone", "联系电话", phone_text, sort="phone", width=100),
-        Column("tags", "特殊人群", lambda r: r.tags, width=140, tooltip=lambda r: r.tags),
+        Column("special", "特殊人群", lambda r: r.special, width=120, tooltip=lambda r: r.special),
+        Column("key_people", "重点人员", lambda r: r.key_people, width=90, tooltip=lambda r: r.key_people),
+        Column("care", "关怀对象", lambda r: r.care, width=140, tooltip=lambda r: r.care),
     )
 

@@ -1,5 +1,5 @@
-"""特殊人群统计: residents in the register and holders of each special-group
-tag, per community, on a day — today or any past day ("as of date D").
+"""人群统计: residents in the register and the members of each group kind
+(特殊人群, 重点人员, 关怀对象: a line per kind, by family), per community, on a day — today or any past day ("as of date D").
 
 Both counts come from SQL grouped by area (mapped to communities from the
 small area table), never from rows loaded into Python; today's residents
@@ -12,6 +12,7 @@ when its row holds on that day — the same people the residents list shows
 for that day (``ResidentFilter.as_of``), so a past count opens its list. Sensitive tag kinds are left out for
 actors who may not see them (``tags.visible_tag_kinds``); only the acting
 user's areas are counted, and only their communities are columns.
+Age-defined kinds (老年人, 高龄老人) count the people of that age on the day.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from gridadmin.services.access.permissions import acting, visible_areas
 from gridadmin.services.common.paging import ALIGN_RIGHT, Column
 from gridadmin.services.register import tallies
 from gridadmin.services.reports.monthly_counts import area_parts, household_at, person_present
+from gridadmin.services.register.age_groups import age_condition
 from gridadmin.services.register.tags import holds_on, visible_tag_kinds
 
 RESIDENTS_ROW = "在册人口"
@@ -49,6 +51,7 @@ class GroupCountRow:
     name: str
     counts: tuple[tuple[int, int], ...]
     total: int
+    family: str = ""  # 特殊人群 / 重点人员 / 关怀对象; "" for 在册人口
 
     def count(self, community_id: int) -> int:
         return dict(self.counts).get(community_id, 0)
@@ -125,6 +128,13 @@ def special_group_counts(db: Database, on: date | None = None, *, today: date | 
             .order_by(Area.sort_order, Area.division_code, Area.id)) if shown is None or i in shown)
         kinds = visible_tag_kinds(session, actor)
         found: dict[int, dict[int, int]] = {}
+        for k in kinds:
+            if k.age is not None:
+                found[k.id] = _per_community(session.execute(
+                    select(Household.area_id, func.count()).select_from(people)
+                    .join(Person, Person.id == people.c.person_id)
+                    .join(Household, Household.id == people.c.household_id)
+                    .where(age_condition(on, k.age)).group_by(Household.area_id)), community_of, visible)
         if kinds:
             # Grouped by the household's area, mapped to communities here: a
             # person lives in one area, so the distinct counts add up, and no
@@ -134,23 +144,25 @@ def special_group_counts(db: Database, on: date | None = None, *, today: date | 
                     select(PersonTag.tag_kind_id, Household.area_id, func.count(func.distinct(PersonTag.person_id)))
                     .select_from(PersonTag).join(people, people.c.person_id == PersonTag.person_id)
                     .join(Household, Household.id == people.c.household_id)
-                    .where(PersonTag.tag_kind_id.in_([k.id for k in kinds]), holds_on(on))
+                    .where(PersonTag.tag_kind_id.in_([k.id for k in kinds if k.age is None]), holds_on(on))
                     .group_by(PersonTag.tag_kind_id, Household.area_id)):
                 by_kind.setdefault(kind_id, []).append((area_id, n))
-            found = {kind_id: _per_community(pairs, community_of, visible) for kind_id, pairs in by_kind.items()}
+            found.update({kind_id: _per_community(pairs, community_of, visible) for kind_id, pairs in by_kind.items()})
 
-    def line(kind_id: int | None, name: str, counts: dict[int, int]) -> GroupCountRow:
-        return GroupCountRow(kind_id, name, tuple(sorted(counts.items())), sum(counts.values()))
+    def line(kind_id: int | None, name: str, counts: dict[int, int], family: str = "") -> GroupCountRow:
+        return GroupCountRow(kind_id, name, tuple(sorted(counts.items())), sum(counts.values()), family)
 
     rows = [line(None, RESIDENTS_ROW, residents)]
-    rows += [line(k.id, k.name + ("（敏感）" if k.sensitive else ""), found.get(k.id, {})) for k in kinds]
+    rows += [line(k.id, k.name + ("（敏感）" if k.sensitive else ""), found.get(k.id, {}), k.family_name)
+             for k in kinds]
     return SpecialGroupCounts(on, communities, tuple(rows))
 
 
 def count_columns(counts: SpecialGroupCounts) -> tuple[Column, ...]:
     """Columns for showing/exporting the counts: 类别, 合计, one per
     community (key ``c<id>``)."""
-    columns = [Column("name", "类别", lambda r: r.name, width=170),
+    columns = [Column("family", "分类", lambda r: r.family, width=80),
+               Column("name", "类别", lambda r: r.name, width=170),
                Column("total", "合计", lambda r: str(r.total), align=ALIGN_RIGHT, width=70)]
     for c in counts.communities:
         columns.append(Column(f"c{c.id}", c.name, lambda r, cid=c.id: str(r.count(cid)), align=ALIGN_RIGHT,

@@ -146,7 +146,7 @@ def mismatches(session: Session) -> list[str]:
     counted_t = {(a, k): n for a, k, n in session.execute(counted_holders())}
     for key in sorted(set(stored_t) | set(counted_t)):
         if stored_t.get(key, 0) != counted_t.get(key, 0):
-            problems.append(f"区域 {key[0]} 特殊人群 {key[1]}：存储 {stored_t.get(key, 0)}，实数 {counted_t.get(key, 0)}")
+            problems.append(f"区域 {key[0]} 人群类别 {key[1]}：存储 {stored_t.get(key, 0)}，实数 {counted_t.get(key, 0)}")
     return problems
 
 

@@ -1,6 +1,6 @@
 """户卡: one household printed on A4 — a header block (户号, 户别, 所属网格,
 地址, 联系电话, 户标识, 登记日期), the members table (序号, 姓名, 与户主关系,
-性别, 出生日期, 民族, 公民身份号码, 人口类别, 联系电话, 特殊人群) and the
+性别, 出生日期, 民族, 公民身份号码, 人口类别, 联系电话, 人群类别) and the
 signature lines, with the toolkit's page header and "第 X 页 共 Y 页".
 
 ID numbers and phones are masked (110101********1234, 138****5678) unless
@@ -31,7 +31,7 @@ from gridadmin.services.common.settings import KEY_TOWNSHIP_NAME, get_setting
 from gridadmin.services.register.tags import tag_names_of, visible_tag_kinds
 
 MEMBER_HEADERS = ("序号", "姓名", "与户主关系", "性别", "出生日期", "民族", "公民身份号码", "人口类别", "联系电话",
-                  "特殊人群")
+                  "人群类别")
 MEMBER_WIDTHS_MM = (9, 16, 18, 10, 20, 13, 35, 17, 22, 20)
 
 

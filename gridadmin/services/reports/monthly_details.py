@@ -30,10 +30,12 @@ from gridadmin.services.areas.names import AreaNames
 from gridadmin.models import (
     Attendance, Household, Person, PersonTag, Staff, StaffAssignment, TagKind, TrainingSession,
 )
+from gridadmin.models.groups import FAMILIES, family_rank
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.roster.on_post import on_post_assignment
 from gridadmin.services.register import tallies
+from gridadmin.services.register.age_groups import age_condition, computed_kinds
 from gridadmin.services.reports import presence
 
 
@@ -52,13 +54,14 @@ class StaffChange:
 
 @dataclass(frozen=True)
 class TagCount:
-    """A special group at three month ends."""
+    """A group kind (特殊人群, 重点人员 or 关怀对象: ``family``) at three month ends."""
 
     name: str
     sensitive: bool
     current: int
     previous: int
     last_year: int
+    family: str = ""  # the family's name (特殊人群 …); "" in reports saved before the families
 
     @property
     def month_change(self) -> int:
@@ -230,12 +233,20 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
     of_unsteady = (select(PersonTag).join(unsteady_people, unsteady_people.c.id == PersonTag.person_id)
                    .where(func.coalesce(PersonTag.end_date, far) == far, begun_before).subquery("of_unsteady"))
     memberships = aliased(PersonTag)
+    # open, begun before, of steady people, due to end by the latest date
+    due_steady = (select(memberships).where(
+        memberships.end_date.is_(None), memberships.due_end.is_not(None), memberships.due_end <= max(dates),
+        or_(memberships.start_date.is_(None), memberships.start_date <= earliest),
+        memberships.person_id.not_in(select(unsteady_people.c.id))).subquery("due_steady"))
     for source in (select(memberships).where(memberships.end_date.is_(None), memberships.start_date > earliest)
                    .subquery("begun_later"), of_unsteady,
-                   select(memberships).where(memberships.end_date > earliest).subquery("ended_later")):
+                   select(memberships).where(memberships.end_date > earliest).subquery("ended_later"), due_steady):
         tag = aliased(PersonTag, source)
+        # the end that counts: the due end when it comes first
+        end_at = case((and_(tag.due_end.is_not(None), or_(tag.end_date.is_(None), tag.due_end < tag.end_date)),
+                       tag.due_end), else_=tag.end_date)
         buckets = [*presence.person_columns(dates), presence.bucket(tag.start_date, dates, empty=0),
-                   presence.bucket(tag.end_date, dates, empty=len(dates))]
+                   presence.bucket(end_at, dates, empty=len(dates))]
         counted = _one(and_(Person.status == PERSON_ACTIVE, tag.end_date.is_(None))).label("counted")
         for kind_id, area_id, is_moved, is_counted, reg, out, died, valid, start, end, n in session.execute(
                 select(tag.tag_kind_id, Household.area_id, moved, counted, *buckets, func.count())
@@ -257,7 +268,8 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
 
     def held(on: date):
         return and_(or_(PersonTag.start_date.is_(None), PersonTag.start_date <= on),
-                    or_(PersonTag.end_date.is_(None), PersonTag.end_date > on), person_present(on))
+                    or_(PersonTag.end_date.is_(None), PersonTag.end_date > on),
+                    or_(PersonTag.due_end.is_(None), PersonTag.due_end > on), person_present(on))
 
     # those who moved: the household at each date
     columns = []
@@ -273,15 +285,37 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
         for i in range(len(ends)):
             if cells[2 * i] and parts.get(cells[2 * i + 1], (None, None))[0] in in_scope:
                 counts[kind_id][i] += 1
-    return [TagCount(name, bool(sensitive), *counts.get(kind_id, [0, 0, 0]))
-            for kind_id, name, sensitive in _tag_kinds(session, with_sensitive)]
+    kinds = _tag_kinds(session, with_sensitive)
+    ages = computed_kinds(session)
+    for kind_id, *_rest in kinds:
+        if kind_id in ages:
+            counts[kind_id] = _age_counts(session, ends, ages[kind_id][1], in_scope, parts, person_present,
+                                          transfers_after)
+    return [TagCount(name, bool(sensitive), *counts.get(kind_id, [0, 0, 0]), family=FAMILIES.get(family, ""))
+            for kind_id, name, sensitive, family in kinds]
+
+
+def _age_counts(session: Session, ends: tuple[date, ...], years: int, in_scope: set[int], parts: dict,
+                person_present, transfers_after) -> list[int]:
+    """People present at each of ``ends``, in the scope's communities by
+    their household then, who are ``years`` old or more then."""
+    out = []
+    for i, on in enumerate(ends):
+        t = transfers_after(on, f"at{i}")
+        household = func.coalesce(t.c.from_household_id, Person.household_id)
+        found = session.execute(
+            select(Household.area_id, func.count()).select_from(Person).outerjoin(t, t.c.person_id == Person.id)
+            .join(Household, Household.id == household)
+            .where(person_present(on), age_condition(on, years)).group_by(Household.area_id))
+        out.append(sum(n for area_id, n in found if parts.get(area_id, (None, None))[0] in in_scope))
+    return out
 
 
 def _tag_kinds(session: Session, with_sensitive: bool) -> list[tuple]:
-    kinds = select(TagKind.id, TagKind.name, TagKind.sensitive).where(TagKind.active.is_(True))
+    kinds = select(TagKind.id, TagKind.name, TagKind.sensitive, TagKind.family).where(TagKind.active.is_(True))
     if not with_sensitive:
         kinds = kinds.where(TagKind.sensitive.is_(False))
-    return list(session.execute(kinds.order_by(TagKind.sort_order, TagKind.id)))
+    return list(session.execute(kinds.order_by(family_rank(), TagKind.sort_order, TagKind.id)))
 
 
 # --- trends --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ Sections: 一、户数与人口增减 (stock and flow per community, 合计 row)
 (distinct staff on post per community with flows, per role), 四、人员变动
 (joined, left, moved, with names), 五、网格情况 (per grid, households per
 full-time worker, grids without one), 六、培训情况 (当月 / 累计, who is
-behind on annual hours), 七、特殊人群 (per tag, 环比 and 同比), the
+behind on annual hours), 七、特殊人群、重点人员和关怀对象 (per kind by family, 环比 and 同比), the
 signature block, then 附：统计图 (vector charts) on a page of its own. The figures come from
 ``monthly_figures``; every number printed is one of its fields.
 """
@@ -239,19 +239,24 @@ def _training(figures: MonthlyFigures, styles: Styles) -> list:
 
 
 def _special_groups(figures: MonthlyFigures, styles: Styles) -> list:
-    heading = Paragraph("七、特殊人群情况（本月末，人）", styles.heading)
+    heading = Paragraph("七、特殊人群、重点人员和关怀对象情况（本月末，人）", styles.heading)
     if not figures.tags:
-        return [heading, Paragraph("未设置特殊人群类别。", styles.body)]
+        return [heading, Paragraph("未设置人群类别。", styles.body)]
 
     def change(value: int) -> str:
         return f"+{value:,}" if value > 0 else f"{value:,}" if value < 0 else "0"
 
-    rows = [[t.name, number(t.current), number(t.previous), change(t.month_change), number(t.last_year),
-             change(t.year_change)] for t in figures.tags]
-    table = data_table(["类别", "本月末", "上月末", "环比增减", "去年同期", "同比增减"], rows,
-                       col_widths=[50 * mm] + [30 * mm] * 5, numeric_columns=range(1, 6), styles=styles)
+    rows, family = [], None
+    for t in figures.tags:  # by family (特殊人群, 重点人员, 关怀对象), the family named on its first line
+        rows.append([t.family if t.family != family else "", t.name, number(t.current), number(t.previous),
+                     change(t.month_change), number(t.last_year), change(t.year_change)])
+        family = t.family
+    table = data_table(["分类", "类别", "本月末", "上月末", "环比增减", "去年同期", "同比增减"], rows,
+                       col_widths=[26 * mm, 44 * mm] + [28 * mm] * 5, numeric_columns=range(2, 7), styles=styles)
     table.hAlign = "LEFT"
-    note = ("注：按本月末、上月末和去年同月末在册且属于该类别的居民统计。"
+    note = ("注：按本月末、上月末和去年同月末在册且属于该类别的居民统计；特殊人群指刑满释放、社区矫正等在管人员，"
+            "关怀对象指享受服务、救助的人员，两者不混同。老年人、高龄老人按出生日期计算；已到期（如矫正期满）的"
+            "类别自期满之日起不再计入。"
             + ("" if figures.sensitive_shown else "涉及敏感信息的类别按权限未列出。"))
     return [KeepTogether([heading, table]), Paragraph(note, styles.small)]
 

@@ -35,8 +35,9 @@ from gridadmin.services.register.resident_record import (
 )
 from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.services.roster.staff import code_choices, parse_form_date
-from gridadmin.services.register.tags import person_tags, set_person_tags, tag_choices
+from gridadmin.services.register.tags import group_kinds, person_tags, set_person_tags
 from gridadmin.services.reports.submission import submitted_month_notice
+from gridadmin.ui.register.group_fields_panel import GroupFieldsPanel
 from gridadmin.ui.common.widgets import (
     NOTICE_STYLE, error_label, set_form_tab_order, setup_table, show_error, show_id_facts,
 )
@@ -130,10 +131,11 @@ class ResidentDialog(QDialog):
         self.notice.hide()
 
         self.tags = QListWidget()
+        self.group_fields = GroupFieldsPanel()
         self.tag_day = QDateEdit(QDate.currentDate())
         self.tag_day.setCalendarPopup(True)
         self.tag_day.setDisplayFormat("yyyy-MM-dd")
-        self.save_tags_button = QPushButton(self.tr("保存特殊人群"))
+        self.save_tags_button = QPushButton(self.tr("保存人群类别"))
         self.tags_note = QLabel()
         self.timeline = QTableWidget(0, 3)
         self.timeline.setHorizontalHeaderLabels([self.tr("日期"), self.tr("事项"), self.tr("详情")])
@@ -142,7 +144,7 @@ class ResidentDialog(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._form_page(), self.tr("基本信息"))
-        self.tabs.addTab(self._tags_page(), self.tr("特殊人群"))
+        self.tabs.addTab(self._tags_page(), self.tr("人群类别"))
         self.tabs.addTab(self.timeline, self.tr("变动记录"))
         self.household_button = QPushButton(self.tr("打开户卡…"))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
@@ -153,6 +155,8 @@ class ResidentDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.household_button.clicked.connect(self.open_household)
         self.save_tags_button.clicked.connect(self.try_save_tags)
+        self.tags.currentItemChanged.connect(
+            lambda item, _old: self.group_fields.show_kind(item.data(Qt.ItemDataRole.UserRole) if item else None))
         self.id_number.textChanged.connect(self._id_typed)
         self.combos["category"].currentIndexChanged.connect(lambda _i: (self._category_changed(), self.show_notice()))
         self.arrival.currentIndexChanged.connect(lambda _i: self._arrival_changed())
@@ -221,8 +225,12 @@ class ResidentDialog(QDialog):
     def _tags_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addWidget(QLabel(self.tr("勾选此人所属的特殊人群（可多选）；取消勾选即从所选日期起退出。")))
-        layout.addWidget(self.tags, 1)
+        layout.addWidget(QLabel(self.tr("勾选此人所属的特殊人群、重点人员或关怀对象类别（可多选）；取消勾选即从所选日期起退出。"
+                                        "老年人、高龄老人按出生日期计算，不需勾选。")))
+        lists = QHBoxLayout()
+        lists.addWidget(self.tags, 1)
+        lists.addWidget(self.group_fields, 1)
+        layout.addLayout(lists, 1)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("变更日期")))
         row.addWidget(self.tag_day)
@@ -299,13 +307,22 @@ class ResidentDialog(QDialog):
         self._load_timeline()
 
     def _load_tags(self) -> None:
-        held = {t.kind_id for t in person_tags(self.db, self.person_id)}
+        held_tags = person_tags(self.db, self.person_id)
+        held = {t.kind_id for t in held_tags}
+        kinds = group_kinds(self.db)
+        self.group_fields.load(kinds, held_tags)
         self.tags.clear()
-        for kind_id, name in tag_choices(self.db):
+        for kind in kinds:
+            name = f"{kind.family_name} · {kind.name}" + (self.tr("（敏感）") if kind.sensitive else "")
+            if kind.age is not None:
+                name += self.tr("（按出生日期计算）")
             item = QListWidgetItem(name)
-            item.setData(Qt.ItemDataRole.UserRole, kind_id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if kind_id in held else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, kind.id)
+            if kind.age is None:
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            else:  # shown, not editable
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            item.setCheckState(Qt.CheckState.Checked if kind.id in held else Qt.CheckState.Unchecked)
             self.tags.addItem(item)
         self.tags_held = held
 
@@ -404,22 +421,24 @@ class ResidentDialog(QDialog):
 
     def checked_tags(self) -> set[int]:
         return {self.tags.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.tags.count())
-                if self.tags.item(i).checkState() == Qt.CheckState.Checked}
+                if self.tags.item(i).checkState() == Qt.CheckState.Checked
+                and self.tags.item(i).flags() & Qt.ItemFlag.ItemIsEnabled}
 
     def try_save_tags(self) -> bool:
         try:
-            added, ended = set_person_tags(self.db, self.person_id, self.checked_tags(), self.tag_day.date().toPython())
+            checked = self.checked_tags()
+            added, ended = set_person_tags(self.db, self.person_id, checked, self.tag_day.date().toPython(),
+                                           details=self.group_fields.collect(checked))
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return False
         show_error(self.error, "")
         parts = ([self.tr("加入：") + "、".join(added)] if added else []) + \
                 ([self.tr("退出：") + "、".join(ended)] if ended else [])
-        self.tags_note.setText("；".join(parts) or self.tr("没有变化。"))
-        if added or ended:
-            self.changed = True
-            self._load_tags()
-            self._load_timeline()
+        self.tags_note.setText("；".join(parts) or self.tr("已保存。"))
+        self.changed = True
+        self._load_tags()
+        self._load_timeline()
         return True
 
     def open_household(self) -> None:

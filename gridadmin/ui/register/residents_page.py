@@ -2,7 +2,8 @@
 searched as you type and filtered in SQL; double-click opens the resident's
 form, 打开户卡 the household card, 新增居民 registers a new person in a
 chosen or new household), 住户 (the households list) and
-特殊人群统计 (counts per special group and community; a click filters 人员)."""
+人群统计 (counts per group kind — 特殊人群, 重点人员, 关怀对象 — and community;
+a click filters 人员)."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ class ResidentsPage(QWidget):
             self.age.addItem(label, (low, high))
         self.gender = filter_combo(self.tr("男和女"), [c for c in choices["gender"] if c[0] in ("1", "2")])
         self.tag = QComboBox()
-        self.tag.addItem(self.tr("全部（不限特殊人群）"), None)
+        self.tag.addItem(self.tr("全部（不限人群类别）"), None)
         for kind_id, name in tag_choices(db):
             self.tag.addItem(name, kind_id)
         # 截至日期: the register as of a past day (the monthly report's history)
@@ -110,7 +111,7 @@ class ResidentsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.people_tab, self.tr("居民"))
         self._panels: dict[int, QWidget] = {}
-        for title_text in (self.tr("住户"), self.tr("特殊人群统计")):
+        for title_text in (self.tr("住户"), self.tr("人群统计")):
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(holder, title_text)
@@ -145,7 +146,7 @@ class ResidentsPage(QWidget):
 
     def panel(self, index: int) -> QWidget:
         """The widget of tab ``index``, built on first use (住户 and
-        特殊人群统计 are not built until they are wanted)."""
+        人群统计 are not built until they are wanted)."""
         if index == TAB_PEOPLE:
             return self.people_tab
         panel = self._panels.get(index)
@@ -169,12 +170,12 @@ class ResidentsPage(QWidget):
 
     @property
     def special_groups(self):
-        """The 特殊人群统计 tab (``SpecialGroupsPanel``)."""
+        """The 人群统计 tab (``SpecialGroupsPanel``)."""
         return self.panel(TAB_GROUPS)
 
     def show_tag_in_area(self, tag_kind_id: int | None, area_id: int | None, as_of: date | None = None) -> None:
         """Show the 人员 tab filtered to one special group in one area
-        (a click on a count of the 特殊人群统计 tab); ``as_of`` a past day
+        (a click on a count of the 人群统计 tab); ``as_of`` a past day
         lists the register of that day, else today's."""
         self.set_as_of(as_of, apply=False)
         self.area.blockSignals(True)

@@ -1,4 +1,4 @@
-"""特殊人群统计: residents in the register and holders of each special
+"""人群统计: residents in the register and holders of each special
 group per community, today or as of a chosen day (the third tab of the
 residents page). Clicking a count shows those residents in the 人员 tab —
 today's register, or the register as of the chosen past day; the table
@@ -64,7 +64,7 @@ class SpecialGroupsPanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.table.clicked.connect(self._clicked)
         self.export_button.clicked.connect(lambda: export_xlsx(
-            self, self.db, self.model, self.tr("特殊人群统计_{day}").format(day=self.counts.on.strftime("%Y%m%d")),
+            self, self.db, self.model, self.tr("人群统计_{day}").format(day=self.counts.on.strftime("%Y%m%d")),
             full_numbers=False))
         self._update_note()
 
@@ -81,9 +81,10 @@ class SpecialGroupsPanel(QWidget):
 
     def _update_note(self) -> None:
         if self.counts.on >= date.today():
-            text = self.tr("当前在册人口及各类特殊人群人数。点击人数可在“人员”页查看名单。")
+            text = self.tr("当前在册人口及特殊人群、重点人员、关怀对象各类别人数（老年人、高龄老人按出生日期计算）。"
+                           "点击人数可在“人员”页查看名单。")
         else:
-            text = self.tr("{day} 当天的在册人口及特殊人群人数（按当时的户籍和迁移记录推算）。"
+            text = self.tr("{day} 当天的在册人口及特殊人群、重点人员、关怀对象人数（按当时的户籍和迁移记录推算）。"
                            "点击人数可在“人员”页查看当天的名单。").format(day=self.counts.on.isoformat())
         self.note.setText(text)
 

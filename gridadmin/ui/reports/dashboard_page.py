@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridadmin.db import Database
+from gridadmin.services.register.reminders import due_count
 from gridadmin.services.reports.dashboard import DashboardFigures, dashboard_figures
 from gridadmin.ui.common.file_dialogs import ask_save_path
 
@@ -229,7 +230,14 @@ class DashboardPage(QWidget):
             tiles.addWidget(tile, 1)
         self.refresh_button = QPushButton(self.tr("刷新"))
         self.refresh_button.clicked.connect(self.refresh)
-        tiles.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.reminders_button = QPushButton()  # 待办提醒 N: opens the page
+        self.reminders_button.setToolTip(self.tr("到期需要处理的事项，单击打开“待办提醒”"))
+        self.reminders_button.clicked.connect(lambda: self.open_page.emit("reminders"))
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.reminders_button)
+        buttons.addStretch(1)
+        tiles.addLayout(buttons)
 
         self.residents_chart = Chart(self.tr("各社区/村在册人口"), "各社区在册人口")
         self.staff_chart = Chart(self.tr("各社区/村在岗网格力量"), "各社区在岗网格力量")
@@ -290,6 +298,9 @@ class DashboardPage(QWidget):
         self.tiles["imports"].set_value(_number(f.imports_month))
         if f.scoped:  # the figures are the user's areas'; a batch has no area: the user's own
             self.tiles["imports"].setToolTip(self.tr("本人本月的导入批次（各数字均为您负责区域的数字）"))
+        self.due = due_count(self.db)
+        self.reminders_button.setText(self.tr("待办提醒 {n}").format(n=_number(self.due)))
+        self.reminders_button.setStyleSheet("color: #b00020; font-weight: bold;" if self.due else "")
 
         communities = list(f.communities)
         shown = communities

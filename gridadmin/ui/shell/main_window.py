@@ -25,7 +25,7 @@ from gridadmin.services.areas.setup import township_of_database
 # Every page name the application knows, in navigation order. Names not in
 # PAGES are planned pages that do not exist yet.
 ALL_PAGE_NAMES = ("dashboard", "grids", "roster", "training", "households", "residents", "import",
-                  "reports", "settings", "audit")
+                  "reports", "settings", "audit", "reminders")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("reports", "报表打印", QStyle.StandardPixmap.SP_FileDialogStart, _page("reports.reports_page", "ReportsPage")),
     PageSpec("settings", "系统设置", QStyle.StandardPixmap.SP_FileDialogContentsView, _page("settings.settings_page", "SettingsPage")),
     PageSpec("audit", "操作日志", QStyle.StandardPixmap.SP_FileDialogDetailedView, _page("access.audit_page", "AuditPage")),
+    PageSpec("reminders", "待办提醒", QStyle.StandardPixmap.SP_MessageBoxInformation,
+             _page("register.reminders_page", "RemindersPage")),
 )
 
 
@@ -66,7 +68,7 @@ def page_titles() -> dict[str, str]:
             "roster": t("MainWindow", "人员花名册"), "training": t("MainWindow", "培训管理"),
             "residents": t("MainWindow", "人口信息"), "import": t("MainWindow", "数据导入"),
             "reports": t("MainWindow", "报表打印"), "settings": t("MainWindow", "系统设置"),
-            "audit": t("MainWindow", "操作日志")}
+            "audit": t("MainWindow", "操作日志"), "reminders": t("MainWindow", "待办提醒")}
 
 
 def page_names() -> list[str]:
