@@ -93,8 +93,9 @@ rm -rf "$work"
 mkdir -p "$work/logs"
 export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEARCH=win64
 # gap 4: Python's _wmi → wine's wbemprox → an unimplemented propsys function;
-# without WMI platform.uname() falls back cleanly. No Mono/Gecko prompts.
-export WINEDLLOVERRIDES="wbemprox=d;mscoree=d;mshtml=d"
+# without WMI platform.uname() falls back cleanly. No Mono/Gecko prompts, and
+# no Linux menu entries or .desktop files for the setup's shortcuts.
+export WINEDLLOVERRIDES="wbemprox=d;mscoree=d;mshtml=d;winemenubuilder.exe=d"
 export QT_QPA_PLATFORM=offscreen
 unset DISPLAY
 # wine links the profile's Desktop, Documents … to $HOME: a home of the job's
@@ -304,7 +305,9 @@ left=$(comm -13 "$work/before.files" "$work/after.files" \
   | grep -v -E "^\./users/$wine_user/AppData/Roaming/GridAdmin(/|$)|^\./users/$wine_user/(AppData/Local/)?Temp(/|$)" || true)
 [ -z "$left" ] || fail "left behind after uninstall: $left"
 [ ! -e "$app" ] || fail "$app still exists after uninstall"
-reg_left=$(comm -13 "$work/before.reg" "$work/after.reg" || true)
+# (HKCU\Software\GridAdmin holds the user's settings, e.g. the list columns:
+# kept with the data folder, removed with it when the box is ticked)
+reg_left=$(comm -13 "$work/before.reg" "$work/after.reg" | grep -v -F '[Software\\GridAdmin\\' || true)
 [ -z "$reg_left" ] || fail "registry entries left after uninstall: $reg_left"
 [ -f "$appdata/installed 演示.db" ] || fail "the user's data folder was removed by a silent uninstall"
 echo "uninstalled: program folder, shortcuts, association and uninstall entry gone; data kept in AppData\\Roaming\\GridAdmin ($(ls "$appdata" | wc -l) entries)"
