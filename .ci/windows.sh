@@ -313,11 +313,14 @@ reg_left=$(comm -13 "$work/before.reg" "$work/after.reg" | grep -v -F '[Software
 echo "uninstalled: program folder, shortcuts, association and uninstall entry gone; data kept in AppData\\Roaming\\GridAdmin ($(ls "$appdata" | wc -l) entries)"
 
 step "release: pristine numpy back in the bundle, tarball, setup from the unchanged gridadmin.iss"
+restored=0
 for saved in $(cd "$work/pristine" && find . -type f); do
   shipped=$bundle/_internal/${saved#./}
-  [ -f "$shipped" ] || fail "retargeted ${saved#./} not found in the bundle at $shipped"
+  [ -f "$shipped" ] || continue  # numpy's own test modules are not bundled
   cp "$work/pristine/$saved" "$shipped"
+  restored=$((restored + 1))
 done
+[ "$restored" -gt 0 ] || fail "no retargeted numpy file found in the bundle"
 "$py_linux" - "$bundle" "$work"/wheels/numpy-*.whl "$standins" <<'PY' || fail "the bundle is not the wheels' bytes"
 import hashlib, sys, zipfile
 from pathlib import Path
