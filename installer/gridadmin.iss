@@ -204,12 +204,16 @@ Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{ap
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Tasks: desktopicon
 
 [Registry]
-; per-user file association (HKA = HKCU\Software\Classes for a per-user install)
-Root: HKA; Subkey: "Software\Classes\{#BackupExt}\OpenWithProgids"; ValueType: string; ValueName: "{#BackupProgId}"; ValueData: ""; Flags: uninsdeletevalue; Tasks: assocbackup
+; per-user file association (HKA = HKCU\Software\Classes for a per-user install).
+; Uninstall undoes these lines from the last to the first: the keys that are
+; only ours go (the .gadb key once it is empty, Applications\GridAdmin.exe
+; whole), so nothing of the program is left in the registry.
 Root: HKA; Subkey: "Software\Classes\{#BackupExt}"; ValueType: string; ValueName: ""; ValueData: "{#BackupProgId}"; Flags: uninsdeletevalue uninsdeletekeyifempty; Tasks: assocbackup
+Root: HKA; Subkey: "Software\Classes\{#BackupExt}\OpenWithProgids"; ValueType: string; ValueName: "{#BackupProgId}"; ValueData: ""; Flags: uninsdeletevalue uninsdeletekeyifempty; Tasks: assocbackup
 Root: HKA; Subkey: "Software\Classes\{#BackupProgId}"; ValueType: string; ValueName: ""; ValueData: "{cm:BackupFileType}"; Flags: uninsdeletekey; Tasks: assocbackup
 Root: HKA; Subkey: "Software\Classes\{#BackupProgId}\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#AppExe},0"; Tasks: assocbackup
 Root: HKA; Subkey: "Software\Classes\{#BackupProgId}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" ""%1"""; Tasks: assocbackup
+Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}"; Flags: uninsdeletekey; Tasks: assocbackup
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: "{#BackupExt}"; ValueData: ""; Flags: uninsdeletekey; Tasks: assocbackup
 
 [Run]

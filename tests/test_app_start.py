@@ -150,7 +150,8 @@ def test_screenshot_command(township_db, tmp_path, cli_login):
     login = cli_login(township_db)
     township_db.dispose()
     result = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "grids",
-                             "--out", str(out), "--size", "1366x768", *login], cwd=ROOT, capture_output=True, text=True)
+                             "--out", str(out), "--size", "1366x768", *login], cwd=ROOT, capture_output=True, text=True,
+                            encoding="utf-8")
     assert result.returncode == 0, result.stderr
     from PySide6.QtGui import QImage
 
@@ -160,10 +161,10 @@ def test_screenshot_command(township_db, tmp_path, cli_login):
 
     planned = next(name for name in ALL_PAGE_NAMES if name not in page_names())
     refused = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", planned,
-                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     assert refused.returncode == 2 and "尚未实现" in refused.stderr
     unknown = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "nope",
-                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     assert unknown.returncode == 2 and "没有名为“nope”的页面" in unknown.stderr
 
 

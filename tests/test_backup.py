@@ -112,7 +112,8 @@ def test_backup_and_restore_commands(live, tmp_path, cli_login):
     out = tmp_path / f"cli{BACKUP_SUFFIX}"
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "gridadmin", *args], cwd=root, capture_output=True, text=True)
+        return subprocess.run([sys.executable, "-m", "gridadmin", *args], cwd=root, capture_output=True, text=True,
+                              encoding="utf-8")
 
     result = run("backup", "--db", str(path), "--out", str(out), "--as-system")
     assert result.returncode == 0 and "备份有效" in result.stdout

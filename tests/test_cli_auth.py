@@ -91,10 +91,10 @@ def test_the_password_prompt_reads_the_terminal_or_standard_input(users, tmp_pat
     args = [sys.executable, "-m", "gridadmin", "export", "--db", users.url, "--kind", "grids", "--out", str(out),
             "--user", "boss"]
     done = subprocess.run(args, input=PASSWORD + "\n", env=env, cwd=ROOT, capture_output=True, text=True,
-                          start_new_session=True, timeout=120)  # no controlling terminal
+                          encoding="utf-8", start_new_session=True, timeout=120)  # no controlling terminal
     assert done.returncode == 0, done.stderr
     assert out.exists()
-    nothing = subprocess.run(args, input="", env=env, cwd=ROOT, capture_output=True, text=True,
+    nothing = subprocess.run(args, input="", env=env, cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
                              start_new_session=True, timeout=120)
     assert nothing.returncode == 2 and "GRIDADMIN_PASSWORD" in nothing.stderr
 

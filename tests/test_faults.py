@@ -66,7 +66,7 @@ def _sound(path: Path) -> tuple[str, int, int, int]:
 def _run_until(script: str, marker: str, *args: str) -> subprocess.Popen:
     """Start ``script`` in a child Python; return once it printed ``marker``."""
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script), *args], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
     for line in child.stdout:
         if line.strip() == marker:
             return child

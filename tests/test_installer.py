@@ -117,3 +117,36 @@ def test_inno_script_has_every_custom_message_it_uses(iss):
     assert used <= defined, used - defined
     for message in sections(iss)["Messages"] + sections(iss)["CustomMessages"]:
         assert re.search(r"[\u4e00-\u9fff]", message), f"not Chinese: {message}"
+
+
+def test_inno_uninstall_leaves_no_registry_key(iss):
+    """Inno Setup undoes [Registry] from the last line to the first. Every key
+    the setup writes goes at uninstall: with its own or an ancestor's
+    ``uninsdeletekey``, or with ``uninsdeletekeyifempty`` on a line above the
+    lines of its subkeys (undone after them, when it is empty). The Windows CI
+    job (.ci/windows.sh) checks the real uninstall under wine; it found the
+    empty ``.gadb\\OpenWithProgids`` and ``Applications\\GridAdmin.exe`` keys
+    this rule now forbids."""
+    entries = []
+    for line in sections(iss)["Registry"]:
+        fields = dict(part.strip().split(": ", 1) for part in line.split(";"))
+        entries.append((fields["Subkey"].strip('"'), fields.get("Flags", "").split()))
+    shared = {"Software", "Software\\Classes", "Software\\Classes\\Applications"}  # Windows' own keys
+    keys = {key for key, _ in entries}
+
+    def deleted_whole(key: str) -> bool:
+        return any((key == k or key.startswith(k + "\\")) and "uninsdeletekey" in f for k, f in entries)
+
+    for key in keys:
+        parts = key.split("\\")
+        for depth in range(1, len(parts)):
+            parent = "\\".join(parts[:depth])
+            assert parent in shared or parent in keys or deleted_whole(parent), \
+                f"{parent} (made for {key}) has no line that removes it"
+    for index, (key, flags) in enumerate(entries):
+        if deleted_whole(key):
+            continue
+        assert "uninsdeletekeyifempty" in flags, f"{key} stays in the registry after uninstall"
+        for sub_index, (sub, _) in enumerate(entries):
+            if sub.startswith(key + "\\"):
+                assert index < sub_index, f"{key} is undone before its subkey {sub}: it is not empty yet"

@@ -238,7 +238,7 @@ def _start(demo_path, home, screens, move_to=None) -> dict:
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", PYTHONPATH=str(ROOT),
                GRIDADMIN_HOME=str(home), XDG_CONFIG_HOME=str(home / "config"))
     args = [sys.executable, "-c", SCRIPT, str(demo_path)] + ([json.dumps(move_to)] if move_to else [])
-    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run one command; returns the process exit code."""
-    _force_utf8_output()
+    force_utf8_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -131,8 +131,10 @@ def _database_fault(exc: Exception) -> str | None:
     return mapped.message if mapped else None
 
 
-def _force_utf8_output() -> None:
-    """Chinese output must not crash on a Windows console code page."""
+def force_utf8_output() -> None:
+    """Chinese output must not crash on a Windows console code page, and is
+    UTF-8 on a pipe or file whatever the ANSI code page (GBK on a Chinese
+    Windows). A windowed executable has no streams (None): nothing to do."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(encoding="utf-8")
