@@ -72,7 +72,15 @@ def _cats(figures, community=None) -> dict:
 
 
 def _submit(db, ym, tmp_path):
-    return run_to_end(submit_monthly_report(db, *ym, folder=tmp_path))
+    """Submit, then wait for the next whole second: staff rows are stamped
+    by the database clock to the second, so a change typed within the
+    submission's own second could not be told from one before it (a clerk
+    never types that fast; a test on a loaded machine may)."""
+    import time
+
+    done = run_to_end(submit_monthly_report(db, *ym, folder=tmp_path))
+    time.sleep(1.05 - time.time() % 1)
+    return done
 
 
 # --- 1. categories as of each month's end ---------------------------------------------------------

@@ -60,7 +60,7 @@ def test_dashboard_figures_are_the_users_areas(trained, role):
     # grids: 第一网格 and 第二网格 of 河街社区 (and 粮行网格 for the administrator); no full-time worker
     # runs 第二网格
     assert figures.grids == (3 if everything else 2)
-    assert figures.grids_without_fulltime == 1
+    assert figures.grids_lacking_responsible == 1
     # the trend: registered on 2025-01-01, so nobody before the end of 2024
     trend = {v.key: v.value for v in figures.residents_trend}
     assert trend["2024-12"] == 0 and trend["2025-01"] == trend["2025-03"] == (2 if everything else 1)
