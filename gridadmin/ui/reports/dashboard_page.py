@@ -287,7 +287,8 @@ class DashboardPage(QWidget):
         self.tiles["residents"].set_value(_number(f.residents))
         self.tiles["staff"].set_value(_number(f.staff_on_post))
         leave = self.tr("（另有休假 {n} 人）").format(n=_number(f.staff_on_leave)) if f.staff_on_leave else ""
-        self.tiles["staff"].caption.setText(self.tr("在岗网格力量") + leave)
+        # the 休假 note on its own line: on one line it widened the tiles row past a 1024 px screen
+        self.tiles["staff"].caption.setText(self.tr("在岗网格力量") + ("\n" + leave if leave else ""))
         self.tiles["staff"].setToolTip(self.tr("在岗：状态为在岗且有在任网格职务；休假人员另列"))
         self.tiles["no_fulltime"].set_value(f"{f.grids_lacking_responsible} / {f.grids}",
                                             warn=f.grids_lacking_responsible > 0)
@@ -349,7 +350,7 @@ class DashboardPage(QWidget):
         """Every month labelled when the chart is wide enough, else every
         2nd, 3rd … (``Chart.month_stride``, again at every resize)."""
         chart.set_month_labels(labels)
-        chart.plot.setXRange(-0.6, len(labels) - 0.4, padding=0)
+        chart.plot.setXRange(-1.0, len(labels), padding=0)  # the first and last numbers not cut off
 
     def _horizontal_bars(self, chart: Chart, bars: pg.BarGraphItem, names: list[str], values: list[int]) -> None:
         """First community at the top: bar ``i`` sits at y = n-1-i."""
@@ -359,7 +360,7 @@ class DashboardPage(QWidget):
         left.setTicks([[(n - 1 - i, name) for i, name in enumerate(names)]])
         left.setWidth(max((self._text_width(name) for name in names), default=40) + 12)
         chart.plot.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
-        chart.plot.setXRange(0, max(values + [1]) * 1.2, padding=0)  # room for the numbers after the bars
+        chart.plot.setXRange(0, max(values + [1]) * 1.35, padding=0)  # room for the numbers after the bars
         chart.set_value_labels([(v, n - 1 - i, _number(v)) for i, v in enumerate(values)], (0, 0.5))
 
     def _community_clicked(self, page: str, y: float) -> None:
