@@ -298,7 +298,7 @@ def test_cli_json_equals_the_figures(tiny, tmp_path, capsys, cli_login):
     assert printed == figures.to_dict()
     sections = [t["section"] for t in tables]
     for heading in ("一、户数与人口增减情况", "二、人口类别增减情况（人）", "三、网格力量在岗情况", "四、人员变动情况（本月）",
-                    "五、网格情况（本月末）", "六、培训情况", "七、特殊人群情况（本月末，人）"):
+                    "五、网格情况（本月末）", "六、培训情况", "七、特殊人群、重点人员和关怀对象情况（本月末，人）"):
         assert heading in sections, heading
     first = tables[0]
     assert first["header"][1][2:6] == ["上月末", "本月增加", "本月减少", "本月末"]
