@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import PersonEvent
 from gridadmin.models.household import (
-    EVENT_BORN, EVENT_MOVED_IN, EVENT_REGISTERED, EVENT_TRANSFER, PERSON_DECEASED, PERSON_MOVED_OUT,
+    EVENT_BORN, EVENT_HOUSE, EVENT_MOVED_IN, EVENT_REGISTERED, EVENT_TRANSFER, PERSON_DECEASED, PERSON_MOVED_OUT,
 )
 
 
@@ -64,9 +64,9 @@ def date_problem(person, on: date, today: date, label: str, *, latest: date | No
     return None
 
 
-# The changes that place a person in the register and in a household: a later one cannot be
+# The changes that place a person in the register, a household or a house: a later one cannot be
 # dated before them (a category change or a rename does not pin the dates of the others).
-PLACING = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN, EVENT_TRANSFER)
+PLACING = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN, EVENT_TRANSFER, EVENT_HOUSE)
 
 
 def latest_change(session: Session, person_ids) -> dict[int, date]:

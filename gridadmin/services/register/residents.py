@@ -34,7 +34,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Household, Person, PersonTag
+from gridadmin.models import Area, House, Household, Person, PersonTag
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.register import tallies
 from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_condition, full_numbers, \
@@ -93,6 +93,7 @@ class ResidentRow:
     phone: str
     tags: str
     version: int
+    house: str = ""  # 现住房屋 (its address), '' when none is recorded
 
 
 def search_kind(text: str) -> tuple[str, str]:
@@ -119,6 +120,20 @@ def in_households(households, as_of: date | None = None):
                Person.id.in_(select(moved.c.person_id).where(moved.c.from_household_id.in_(households))))
 
 
+def placed_in(area_filter, as_of: date | None = None):
+    """SQL: the person counts in an area for which ``area_filter(column)``
+    holds — their household's (on ``as_of``: see ``in_households``), or
+    without a household their house's (流动人口 and others need no 户)."""
+    houses = select(House.id).where(area_filter(House.area_id))
+    return or_(in_households(select(Household.id).where(area_filter(Household.area_id)), as_of),
+               and_(Person.household_id.is_(None), Person.house_id.in_(houses)))
+
+
+def _at_houses(condition):
+    """SQL: a person without a household living at a house matching ``condition``."""
+    return and_(Person.household_id.is_(None), Person.house_id.in_(select(House.id).where(condition)))
+
+
 def search_condition(text: str, as_of: date | None = None):
     """SQL condition for the search box, or None (see the module doc); a
     household number or address matches the household a person had on
@@ -130,12 +145,13 @@ def search_condition(text: str, as_of: date | None = None):
     if kind == "digits":
         households = select(Household.id).where(prefix_range(Household.household_no, typed))
         return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
-                   in_households(households, as_of))
+                   in_households(households, as_of), _at_houses(prefix_range(House.house_no, typed)))
     if kind == "text":
         condition = prefix_range(Person.name, typed)
         if len(typed) >= 2:
             at = select(Household.id).where(Household.address.contains(typed, autoescape=True))
-            condition = or_(condition, in_households(at, as_of))
+            condition = or_(condition, in_households(at, as_of),
+                            _at_houses(House.address.contains(typed, autoescape=True)))
         return condition
     return None
 
@@ -167,11 +183,10 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
         stmt = stmt.where(Person.birth_date <= _years_before(today, low),
                           Person.birth_date > _years_before(today, high + 1))
     if f.area_id is not None:
-        households = select(Household.id).where(Household.area_id.in_(subtree_ids(session, f.area_id)))
-        stmt = stmt.where(in_households(households, f.as_of))
-    scope = area_condition(session, actor, Household.area_id)
-    if scope is not None:
-        stmt = stmt.where(in_households(select(Household.id).where(scope), f.as_of))
+        subtree = subtree_ids(session, f.area_id)
+        stmt = stmt.where(placed_in(lambda column: column.in_(subtree), f.as_of))
+    if area_condition(session, actor, Household.area_id) is not None:
+        stmt = stmt.where(placed_in(lambda column: area_condition(session, actor, column), f.as_of))
     if f.tag_kind_id is not None and not tag_kind_visible(session, actor, f.tag_kind_id):
         stmt = stmt.where(false())
     elif f.tag_kind_id is not None and walk_in_order:
@@ -272,8 +287,8 @@ def stored_count(db: Database, f: ResidentFilter) -> int | None:
     """The count of a list filtered only by 在册, area and category, from
     the stored per-area counts (``services.tallies``) — the same number
     the SQL count gives, in time that does not grow with the register:
-    the stored counts hold everyone 在册 with a household; those 在册 with
-    no household (listed only when no area is chosen, and only to users of
+    the stored counts hold everyone 在册 with a household or a house; those
+    在册 with neither (listed only when no area is chosen, and only to users of
     every area) are one index seek. Only the acting user's areas count.
     None for any other filter."""
     if (f.status != PERSON_ACTIVE or f.as_of is not None or f.search.strip() or f.age_band or f.gender
@@ -289,7 +304,7 @@ def stored_count(db: Database, f: ResidentFilter) -> int | None:
                     if (areas is None or area_id in areas) and (not f.category or category == f.category))
         if areas is None:
             no_household = select(func.count()).select_from(Person).where(
-                Person.household_id.is_(None), Person.status == PERSON_ACTIVE)
+                Person.household_id.is_(None), Person.house_id.is_(None), Person.status == PERSON_ACTIVE)
             if f.category:
                 no_household = no_household.where(Person.category == f.category)
             total += session.scalar(no_household) or 0
@@ -319,9 +334,10 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
         stmt.add_columns(household.label("household_id"), Person.name, Person.gender, Person.birth_date,
                          Person.id_number, Person.relation, Person.category, Person.status, Person.phone,
                          Person.version, Household.household_no, Area.name.label("grid"),
-                         community.name.label("community"))
+                         community.name.label("community"), House.address.label("house"))
         .outerjoin(Household, Household.id == household)
-        .outerjoin(Area, Area.id == Household.area_id)
+        .outerjoin(House, House.id == Person.house_id)
+        .outerjoin(Area, Area.id == func.coalesce(Household.area_id, House.area_id))
         .outerjoin(community, community.id == Area.parent_id)
         .where(Person.id.in_(list(ids))))}
     tags = tag_names_of(session, ids, kind_ids, today)
@@ -336,7 +352,8 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
             relation=book.label("relation", p.relation), category=book.label("resident_category", p.category),
             status=_status_on(p.status, as_of), household_no=p.household_no or "", grid=p.grid or "",
             grid_detail=f"{p.community}·{p.grid}" if p.community and p.grid else (p.grid or ""),
-            phone=phone_text(p.phone), tags="、".join(tags.get(p.id, ())), version=p.version))
+            phone=phone_text(p.phone), tags="、".join(tags.get(p.id, ())), version=p.version,
+            house=p.house or ""))
     return rows
 
 

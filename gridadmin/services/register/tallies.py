@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from gridadmin.models import (
-    Household, HouseholdTally, HouseholdTallyDelta, Person, PersonTag, ResidentTally, ResidentTallyDelta, TagTally,
+    House, Household, HouseholdTally, HouseholdTallyDelta, Person, PersonTag, ResidentTally, ResidentTallyDelta, TagTally,
     TagTallyDelta,
 )
 from gridadmin.models.household import PERSON_ACTIVE
@@ -111,20 +111,32 @@ def counted_households():
             .group_by(Household.area_id))
 
 
+def _person_area():
+    """SQL: the area a person counts in — their household's, or without one
+    their house's (migration 0019)."""
+    return func.coalesce(Household.area_id, House.area_id)
+
+
 def counted_residents():
     """SQL: ``(area_id, category, residents)`` counted from the rows."""
     category = func.coalesce(Person.category, "")
-    return (select(Household.area_id, category, func.count()).select_from(Person)
-            .join(Household, Household.id == Person.household_id).where(Person.status == PERSON_ACTIVE)
-            .group_by(Household.area_id, category))
+    area = _person_area()
+    return (select(area, category, func.count()).select_from(Person)
+            .outerjoin(Household, Household.id == Person.household_id)
+            .outerjoin(House, House.id == Person.house_id)
+            .where(Person.status == PERSON_ACTIVE, area.is_not(None))
+            .group_by(area, category))
 
 
 def counted_holders():
     """SQL: ``(area_id, tag_kind_id, holders)`` counted from the rows."""
-    return (select(Household.area_id, PersonTag.tag_kind_id, func.count()).select_from(PersonTag)
-            .join(Person, Person.id == PersonTag.person_id).join(Household, Household.id == Person.household_id)
-            .where(Person.status == PERSON_ACTIVE, PersonTag.end_date.is_(None))
-            .group_by(Household.area_id, PersonTag.tag_kind_id))
+    area = _person_area()
+    return (select(area, PersonTag.tag_kind_id, func.count()).select_from(PersonTag)
+            .join(Person, Person.id == PersonTag.person_id)
+            .outerjoin(Household, Household.id == Person.household_id)
+            .outerjoin(House, House.id == Person.house_id)
+            .where(Person.status == PERSON_ACTIVE, PersonTag.end_date.is_(None), area.is_not(None))
+            .group_by(area, PersonTag.tag_kind_id))
 
 
 def mismatches(session: Session) -> list[str]:
