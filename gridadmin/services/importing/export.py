@@ -5,6 +5,7 @@ Contract of ``export_kind``:
 - kinds: ``grids``, ``staff``, ``residents`` (one row per person in the
   register, active people only), ``households`` (one row per household in
   the "wide" layout: 户主 then 成员N 姓名/公民身份号码/与户主关系) and
+  ``houses`` (one row per house, 房屋编号 first) and
   ``attendance`` (every session, or the one named by ``session``: its id,
   or its name when only one session has it). The import takes one session
   per file, so the export of one session is the importable form (a session
@@ -36,7 +37,7 @@ import openpyxl
 from sqlalchemy import select
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Attendance, Household, Person, Staff, StaffAssignment, TrainingSession
+from gridadmin.models import Area, Attendance, House, Household, Person, Staff, StaffAssignment, TrainingSession
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTENDANCE_LABELS
@@ -47,6 +48,7 @@ from gridadmin.services.register.household_rules import is_head
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE, SessionFacts, title_line
 from gridadmin.services.importing.grids import GRIDS
+from gridadmin.services.importing.houses import HOUSES
 from gridadmin.services.importing.plan import shown
 from gridadmin.services.importing.residents import CODE_FIELDS, IMPORT_ONLY, RESIDENTS
 from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
@@ -55,12 +57,12 @@ from gridadmin.services.common.paging import Column, PageQuery
 from gridadmin.services.roster.listing import roster_keys, staff_scope
 from gridadmin.services.common.table_export import export_table_xlsx
 
-EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance")
+EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance", "houses")
 EXPORT_LABELS = {"grids": "网格", "staff": "网格员", "residents": "户籍人口", "households": "住户",
-                 "attendance": "培训签到"}
+                 "attendance": "培训签到", "houses": "房屋"}
 # What a masked export of a kind masks (grids have neither IDs nor phones).
 MASKED_NUMBERS = {"staff": "身份证号和电话", "residents": "身份证号和电话", "households": "身份证号",
-                  "attendance": "身份证号和电话"}
+                  "attendance": "身份证号和电话", "houses": "房主电话"}
 CHUNK = 5000
 HOUSEHOLD_FIELDS = ("household_no", "community", "grid", "grid_code", "address", "compound", "building", "unit",
                     "room", "village_group", "door_no")
@@ -249,6 +251,22 @@ def _households(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
     return headers, rows()
 
 
+def _houses(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
+    """One row per house in the ``houses`` import columns (房屋编号 first,
+    so a re-import matches each row to its house)."""
+    keys = [f.key for f in HOUSES.fields if f.key != "seq"]
+
+    def rows():
+        for h in session.scalars(select(House).order_by(House.house_no)).yield_per(CHUNK):
+            if not ctx.in_scope(h.area_id):
+                continue
+            community, grid, code = ctx.place(h.area_id)
+            values = {"community": community, "grid": grid, "grid_code": code,
+                      "landlord_phone": ctx.phone(h.landlord_phone)}
+            yield tuple(values[k] if k in values else shown(getattr(h, k)) for k in keys)
+    return [HOUSES.field(k).label for k in keys], rows()
+
+
 def _attendance(session, ctx: _Context, which: str | None) -> tuple[list[str], Iterator[tuple], str]:
     """(headers, rows, the session's title line when ``which`` names one)."""
     keys = [f.key for f in ATTENDANCE.fields if f.key != "seq"]
@@ -312,7 +330,7 @@ def export_kind(db: Database, kind: str, path: str | os.PathLike, *, full_number
             headers, rows = _staff(s, ctx, roster_filter)
         else:
             headers, rows = {"grids": _grids, "staff": _staff, "residents": _residents,
-                             "households": _households}[kind](s, ctx)
+                             "households": _households, "houses": _houses}[kind](s, ctx)
         columns = [Column(f"c{i}", title, itemgetter(i)) for i, title in enumerate(headers)]
         count = export_table_xlsx(db, RowSource(rows), PageQuery(), columns, Path(path), what=EXPORT_LABELS[kind],
                                   full_numbers=full_numbers)

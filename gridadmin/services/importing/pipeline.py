@@ -29,6 +29,7 @@ from gridadmin.services.importing.changes import CHANGES, plan_changes, write_ch
 from gridadmin.services.importing.grids import GRIDS, plan_grids, write_grids
 from gridadmin.services.importing import lock as import_lock
 from gridadmin.services.importing.headers import Table, pick_table
+from gridadmin.services.importing.houses import HOUSES, plan_houses, write_houses
 from gridadmin.services.importing.mapping import KindSpec
 from gridadmin.services.importing.plan import ERROR, MODES, NEW, UPDATE, ImportPlan, RowIssue, RowPlan
 from gridadmin.services.importing.reading import SheetData, read_sheets
@@ -60,6 +61,7 @@ KINDS = {
     "staff": Kind(STAFF, plan_staff, write_staff, EDIT_STAFF),
     "grids": Kind(GRIDS, plan_grids, write_grids, EDIT_AREAS),
     "attendance": Kind(ATTENDANCE, plan_attendance, write_attendance, EDIT_TRAINING),
+    "houses": Kind(HOUSES, plan_houses, write_houses, IMPORT_REGISTER),
 }
 
 

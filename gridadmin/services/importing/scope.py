@@ -69,7 +69,17 @@ def _change_areas(session: Session, rows: list[RowPlan], extra: dict, areas: Are
     return extra.get("row_areas", {})
 
 
-AREAS_OF = {"residents": _resident_areas, "grids": _grid_areas, "changes": _change_areas}
+def _house_areas(session: Session, rows: list[RowPlan], extra: dict, areas: AreaIndex) -> dict[int, list]:
+    """房屋: the grid a row names and, for a house moved, the one it leaves."""
+    from gridadmin.models import House
+
+    moved = [r.target_id for r in rows if r.target_id is not None]
+    was = dict(session.execute(select(House.id, House.area_id).where(House.id.in_(moved))).all()) if moved else {}
+    return {i: [a for a in (r.record.get("area_id"), was.get(r.target_id)) if a is not None]
+            for i, r in enumerate(rows)}
+
+
+AREAS_OF = {"residents": _resident_areas, "grids": _grid_areas, "changes": _change_areas, "houses": _house_areas}
 
 
 def check_scope(session: Session, actor: Actor, kind: str, permission: str, table: Table, rows: list[RowPlan],

@@ -39,6 +39,7 @@ from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_
     require_read
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ValidationError
+from gridadmin.services.common.idcard import mask_phone
 from gridadmin.services.common.pinyin import name_pinyin
 from gridadmin.services.common.text import clean_name, clean_text, code_key
 from gridadmin.services.roster.staff import normalize_phone
@@ -75,11 +76,13 @@ class HouseData:
 
 
 def compose_address(parts) -> str:
-    """The address line of anything with the address part attributes."""
+    """The address line of anything with the address part attributes:
+    小区/街路巷 or 村民小组, 门牌号, 楼栋, 单元, 室 (幸福小区3栋2单元301室,
+    建设路18号, 三组12号)."""
     get = lambda k: (getattr(parts, k) or "")  # noqa: E731
     room = get("room")
-    urban = f"{get('compound')}{get('building')}{get('unit')}{room + '室' if room and not room.endswith('室') else room}"
-    return urban or f"{get('village_group')}{get('door_no')}"
+    room = room + "室" if room and not room.endswith("室") else room
+    return f"{get('compound')}{get('village_group')}{get('door_no')}{get('building')}{get('unit')}{room}"
 
 
 def address_key(parts) -> str:
@@ -197,11 +200,9 @@ def save_house(db: Database, house_id: int | None, data: HouseData, *, expected_
     checked as in the module doc, audited; returns its id. Needs
     ``EDIT_REGISTER`` for the area (and for the old area when it moves)."""
     today = today or date.today()
-    data = normalise_house(data)
     with db.session() as session:
         actor = acting(db)
-        area = _check_area(session, data.area_id)
-        require(session, actor, EDIT_REGISTER, area_id=area.id)
+        require(session, actor, EDIT_REGISTER, area_id=data.area_id)
         if house_id is None:
             house = House(registered_on=today)
         else:
@@ -212,6 +213,11 @@ def save_house(db: Database, house_id: int | None, data: HouseData, *, expected_
             if expected_version is not None and house.version != expected_version:
                 raise audit.stale_record(session, "house", house.id, f"房屋“{house.address}”", field="房屋",
                                          value=house.address)
+            if house.landlord_phone and "*" in data.landlord_phone \
+                    and clean_text(data.landlord_phone) == mask_phone(house.landlord_phone):
+                data = replace(data, landlord_phone=house.landlord_phone)  # shown masked, left as it was
+        data = normalise_house(data)
+        area = _check_area(session, data.area_id)
         other = house_at(session, area.id, data)
         if other is not None and other.id != house_id:
             raise ConflictError(f"“{area.name}”已登记了地址为“{other.address}”的房屋（房屋编号 {other.house_no}），"

@@ -382,6 +382,7 @@ def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
         Column("category", "人口类别", lambda r: r.category, sort="category", width=72),
         Column("status", "状态", lambda r: r.status, sort="status", align=ALIGN_CENTER, width=48),
         Column("household_no", "户号", lambda r: r.household_no, sort="household", width=150),
+        Column("house", "现住房屋", lambda r: r.house, width=160, tooltip=lambda r: r.house),
         Column("grid", "所属网格", lambda r: r.grid, width=140, tooltip=lambda r: r.grid_detail),
         Column("phone", "联系电话", phone_text, sort="phone", width=100),
         Column("tags", "特殊人群", lambda r: r.tags, width=140, tooltip=lambda r: r.tags),

@@ -22,7 +22,8 @@ def kind_label(kind: str, short: bool = False) -> str:
     labels = {"residents": translate("ImportWizard", "户籍人口") if short
               else translate("ImportWizard", "户籍人口（每人一行）"),
               "grids": translate("ImportWizard", "网格"), "staff": translate("ImportWizard", "网格员"),
-              "attendance": translate("ImportWizard", "培训签到"), "changes": translate("ImportWizard", "人口变动")}
+              "attendance": translate("ImportWizard", "培训签到"), "changes": translate("ImportWizard", "人口变动"),
+              "houses": translate("ImportWizard", "房屋/出租房")}
     return labels.get(kind, kind)
 
 
