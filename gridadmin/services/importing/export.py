@@ -34,7 +34,7 @@ from operator import itemgetter
 from pathlib import Path
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 
 from gridadmin.db import Database
 from gridadmin.models import Area, Attendance, House, Household, Person, Staff, StaffAssignment, TrainingSession
@@ -181,24 +181,33 @@ def _staff(session, ctx: _Context, roster_filter=None) -> tuple[list[str], Itera
 
 
 def _residents(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
+    """Every 在册 person: those in a 户 with its number and address, those
+    without one (流动人口 …) with their house's address; 房屋编号 for all who
+    have a house, so the file imports back onto the same houses."""
     keys = [f.key for f in RESIDENTS.fields if f.key not in ("seq", *IMPORT_ONLY)]
     household_keys = ("household_no", "address", "compound", "building", "unit", "room", "village_group", "door_no")
-    person_keys = [k for k in keys if k not in household_keys and k not in ("community", "grid", "grid_code")]
+    person_keys = [k for k in keys if k not in household_keys and k not in ("community", "grid", "grid_code",
+                                                                             "house_no")]
     label = ctx.book.label
     codes = {k: v[0] for k, v in CODE_FIELDS.items()}
     places: dict[int, tuple[str, str, str]] = {}
-    query = (select(Household.area_id, *(getattr(Household, k) for k in household_keys),
+    no_household = Person.household_id.is_(None)
+    where = [case((no_household, getattr(House, k)), else_=getattr(Household, k)) if k != "household_no"
+             else Household.household_no for k in household_keys]
+    query = (select(func.coalesce(Household.area_id, House.area_id), *where, House.house_no,
                     *(getattr(Person, k) for k in person_keys))
-             .join(Household, Household.id == Person.household_id)
-             .where(Person.status == PERSON_ACTIVE)
-             .order_by(Household.household_no, Person.relation, Person.id))
-    n_house = len(household_keys)
+             .outerjoin(Household, Household.id == Person.household_id)
+             .outerjoin(House, House.id == Person.house_id)
+             .where(Person.status == PERSON_ACTIVE, or_(Household.id.is_not(None), House.id.is_not(None)))
+             .order_by(no_household, Household.household_no, House.house_no, Person.relation, Person.id))
+    n_house = len(household_keys) + 1
     # One converter per selected column (household text, then the person's
     # fields), and the export's column order as positions in [*converted, *place].
     converters = [_text_or_blank] * n_house + [
         ctx.id_number if key == "id_number" else ctx.phone if key == "phone"
         else partial(label, codes[key]) if key in codes else shown for key in person_keys]
-    order = itemgetter(*[[*household_keys, *person_keys, "community", "grid", "grid_code"].index(k) for k in keys])
+    order = itemgetter(*[[*household_keys, "house_no", *person_keys, "community", "grid", "grid_code"].index(k)
+                         for k in keys])
 
     def rows():
         for row in session.execute(query).yield_per(CHUNK):

@@ -43,13 +43,20 @@ def _resident_areas(session: Session, rows: list[RowPlan], extra: dict, areas: A
     persons = extra.get("persons", {})
     wanted = set(household_ids.values()) | {p[2] for p in persons.values() if p[2] is not None}
     area_of = _household_areas(session, wanted)
+    from gridadmin.models import House
+
+    homes = sorted({h for h in extra.get("person_houses", {}).values() if h is not None})
+    house_area = dict(session.execute(select(House.id, House.area_id).where(House.id.in_(homes))).all()) \
+        if homes else {}
     touched = {}
     for index, row in enumerate(rows):
         rec = row.record
-        ids = [rec.get("area_id"), area_of.get(household_ids.get(rec.get("household_no")))]
+        ids = [rec.get("area_id"), area_of.get(household_ids.get(rec.get("household_no"))), rec.get("house_area_id")]
         person = persons.get(rec.get("id_number"))
         if person is not None:
             ids.append(area_of.get(person[2]))
+            if person[2] is None:  # no 户: where their house is
+                ids.append(house_area.get(extra.get("person_houses", {}).get(rec.get("id_number"))))
         touched[index] = [a for a in ids if a is not None]
     return touched
 

@@ -105,6 +105,15 @@ def _add_to_base(session: Session, base, keys: tuple[str, ...], count: str, sums
         session.execute(statement, rows)
 
 
+def occupied_dwellings_per_area(session: Session) -> dict[int, int]:
+    """``{area_id: houses with someone 在册 living there}`` (实有房屋 in use),
+    empty when no house is recorded (one probe)."""
+    if session.scalar(select(House.id).limit(1)) is None:
+        return {}
+    lived_in = select(Person.id).where(Person.house_id == House.id, Person.status == PERSON_ACTIVE).exists()
+    return dict(session.execute(select(House.area_id, func.count()).where(lived_in).group_by(House.area_id)).all())
+
+
 def counted_households():
     """SQL: ``(area_id, households)`` counted from the rows."""
     return (select(Household.area_id, func.count()).where(Household.dissolved_on.is_(None))

@@ -3,7 +3,9 @@ SQL aggregates.
 
 Definitions (so the dashboard agrees with the pages behind it):
 
-- households, residents, staff on post: as in the grid tree
+- 实有人口 by category, 户籍户, houses, 出租房 with 承租人数 and 人户分离:
+  ``register.census`` (the acting user's areas);
+- households (户籍户), residents, staff on post: as in the grid tree
   (``areas.load_tree``): households not dissolved, persons 在册, distinct
   staff 在岗 today (``roster.on_post``: status 在岗 and an assignment
   running), with those on 休假 beside them (``staff_on_leave``);
@@ -33,6 +35,7 @@ from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.areas.tree import load_tree
+from gridadmin.services.register.census import Census, census
 from gridadmin.services.reports import presence
 from gridadmin.services.reports.monthly_figures import month_bounds
 from gridadmin.services.roster.on_post import OnPostCount, on_post_count
@@ -73,6 +76,7 @@ class DashboardFigures:
     residents_trend: tuple[MonthValue, ...]  # 12 months, oldest first
     training_by_month: tuple[MonthValue, ...]  # 12 months, oldest first
     staff_on_leave: int = 0  # 休假, shown beside 在岗
+    census: Census | None = None  # 实有人口 by category, 户籍户, houses, 出租房, 人户分离
 
     @property
     def staff_text(self) -> str:
@@ -141,7 +145,8 @@ def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFi
         households=sum(n.households for n in roots), residents=sum(n.residents for n in roots),
         staff_on_post=staff.on_post, grids=len(grids), grids_without_fulltime=without,
         training_hours_month=training[-1].value, imports_month=int(imports or 0),
-        communities=communities, residents_trend=trend, training_by_month=training, staff_on_leave=staff.on_leave)
+        communities=communities, residents_trend=trend, training_by_month=training, staff_on_leave=staff.on_leave,
+        census=census(db))
 
 
 def residents_at(session: Session, ends: list[date]) -> list[int]:

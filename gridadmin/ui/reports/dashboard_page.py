@@ -141,8 +141,8 @@ class DashboardPage(QWidget):
         self.community_ids: list[int] = []
 
         self.tiles = {
-            "households": Tile(self.tr("户数"), "residents"),
-            "residents": Tile(self.tr("在册人口"), "residents"),
+            "households": Tile(self.tr("户籍户数"), "residents"),
+            "residents": Tile(self.tr("实有人口"), "residents"),
             "staff": Tile(self.tr("在岗网格力量"), "roster"),
             "no_fulltime": Tile(self.tr("无专职网格员的网格"), "grids"),
             "training": Tile(self.tr("本月培训学时"), "training"),
@@ -189,7 +189,11 @@ class DashboardPage(QWidget):
             charts.setColumnStretch(column, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        self.census_line = QLabel()
+        self.census_line.setObjectName("census")
+        self.census_line.setWordWrap(True)
         layout.addLayout(tiles)
+        layout.addWidget(self.census_line)
         layout.addLayout(charts, 1)
         self.refresh()
 
@@ -209,6 +213,9 @@ class DashboardPage(QWidget):
         self.tiles["no_fulltime"].set_value(f"{f.grids_without_fulltime} / {f.grids}", warn=f.grids_without_fulltime > 0)
         self.tiles["training"].set_value(_number(f.training_hours_month))
         self.tiles["imports"].set_value(_number(f.imports_month))
+        if f.census is not None:
+            self.census_line.setText(f.census.text())
+            self.tiles["residents"].setToolTip("、".join(f"{label} {n:,}" for _c, label, n in f.census.categories))
 
         communities = list(f.communities)
         shown = communities
