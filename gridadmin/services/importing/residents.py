@@ -47,7 +47,7 @@ RESIDENTS = KindSpec("residents", "人口（每人一行）", (
     F("effective_date", "登记日期", ("迁入日期", "入户日期", "登记时间", "迁入时间", "变动日期")),
     # A rename: the name the register holds now (the row's 姓名 is the new one).
     F("former_name", "曾用名", ("更名前姓名", "原姓名", "原名", "更名"), max_length=50),
-))
+), together=(("household_no", "relation"),))
 
 # Columns the import reads but the register does not store as such (the export leaves them out).
 IMPORT_ONLY = ("effective_date", "former_name")
