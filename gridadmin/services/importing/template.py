@@ -117,7 +117,10 @@ def template_columns(kind: str, db=None) -> list[TemplateColumn]:
             choices = tuple(communities)
         elif spec.key in ("grid", "parent_grid"):
             choices = tuple(grids)
-        parts = ["必填"] if spec.required else []
+        # 户号 and 与户主关系: required of 户籍人口 (the template's rows); 流动人口 and others may leave them empty
+        hukou_only = kind == "residents" and spec.key in ("household_no", "relation")
+        required = spec.required or hukou_only
+        parts = ["户籍人口必填（流动人口等可空，填房屋编号或现住地址）"] if hukou_only else (["必填"] if required else [])
         if TEXT_FIELDS.get(spec.key):
             parts.append(TEXT_FIELDS[spec.key])
         elif spec.key in DATE_FIELDS:
@@ -126,7 +129,7 @@ def template_columns(kind: str, db=None) -> list[TemplateColumn]:
             parts.append(NOTES[spec.key])
         elif choices:
             parts.append("下拉选择")
-        columns.append(TemplateColumn(spec.key, spec.label + ("*" if spec.required else ""), "，".join(parts),
+        columns.append(TemplateColumn(spec.key, spec.label + ("*" if required else ""), "，".join(parts),
                                       choices))
     return columns
 
