@@ -43,7 +43,7 @@ LISTS_SHEET = "下拉列表"
 HEADER_ROW = 3
 # field key → hint of the columns formatted as text ('' for no hint)
 TEXT_FIELDS = {"id_number": "18 位，文本格式", "phone": "手机 11 位或 0377-63123456", "household_no": "文本格式",
-               "house_no": "文本格式；留空自动编号", "landlord_phone": "手机 11 位或 0377-63123456",
+               "house_no": "文本格式", "landlord_phone": "手机 11 位或 0377-63123456",
                "grid_code": "文本格式", "certificate_no": "文本格式", "building": "", "unit": "", "room": "",
                "door_no": ""}
 WIDTHS = {"id_number": 22, "household_no": 22, "grid_code": 22, "certificate_no": 22}
