@@ -129,7 +129,7 @@ def _row(rng, n, community, grid, no, rel, birth, male, number) -> list:
                  if p < 0.85 else f"0377-6{rng.randrange(10 ** 6):06d}" if p < 0.95 else None)
     return [float(n), community, grid, no, rel, name, number, gender, birth_cell,
             rng.choice(("汉", "汉族", "汉族", "回族", "满")), political, education, marital,
-            rng.choice(("户籍", "户籍人口", "户籍", "常住", "流动人口")), phone]
+            rng.choice(("户籍", "户籍人口", "户籍", "户籍", "流动人口")), phone]
 
 
 def _villages():
@@ -165,7 +165,7 @@ def write_workbook(path: Path, rows: int, seed: int = 6) -> Path:
         out.append("</row>")
         return "".join(out)
 
-    body = [cells(1, ["东关街道常住人口登记表"]), cells(2, ["填报单位：东关街道网格中心（盖章）"]), cells(3, HEADERS)]
+    body = [cells(1, ["东关街道人口登记表"]), cells(2, ["填报单位：东关街道网格中心（盖章）"]), cells(3, HEADERS)]
     rng = random.Random(seed)
     body.extend(cells(i + 4, row) for i, row in enumerate(_person_rows(rng, rows)))
     last = rows + 3

@@ -27,7 +27,7 @@ def known(tiny):  # noqa: F811 - the fixture imported above
     db, ids = tiny
     with db.session() as s:
         seed_code_lists(s)  # the register's labels, as every real database has them
-        for keys, cat in ((("p1", "p2", "p3", "p4"), "1"), (("p5", "p6"), "3"), (("p7",), "2")):
+        for keys, cat in ((("p1", "p2", "p3", "p4"), "1"), (("p5", "p6"), "3"), (("p7",), "4")):
             s.execute(update(Person).where(Person.id.in_([ids[k] for k in keys])).values(category=cat))
         s.execute(update(Staff).where(Staff.id == ids["s4"]).values(hired_on=D("2026-03-05")))
         s.execute(update(Staff).where(Staff.id == ids["s3"]).values(left_on=D("2026-03-10")))
@@ -49,8 +49,8 @@ def test_resident_categories_add_up_per_community(known):
     f = monthly_figures(db, 2026, 3)
     by_name = {c.name: c for c in f.communities}
     a, b = f.category_flows[ids["A"]], f.category_flows[ids["B"]]
-    assert a["1"] == StockFlow(3, 1, 2, 2) and a["2"] == StockFlow(1, 0, 1, 0)  # p7 left 甲 by transfer
-    assert b["3"] == StockFlow(1, 1, 1, 1) and b["2"] == StockFlow(0, 1, 0, 1)
+    assert a["1"] == StockFlow(3, 1, 2, 2) and a["4"] == StockFlow(1, 0, 1, 0)  # p7 left 甲 by transfer
+    assert b["3"] == StockFlow(1, 1, 1, 1) and b["4"] == StockFlow(0, 1, 0, 1)
     for comm in ("甲社区", "乙村"):
         flows = f.category_flows[by_name[comm].area_id]
         assert sum(flows.values(), StockFlow()) == by_name[comm].residents

@@ -22,6 +22,9 @@ from gridadmin.services.importing.export import export_kind
 from gridadmin.services.register.household_list import HouseholdFilter, household_source
 from gridadmin.services.register.households import HouseholdData, MemberData, find_household, load_household, \
     save_household
+from gridadmin.services.register.dwellers import move_house
+from gridadmin.services.register.house_list import HouseFilter, house_source
+from gridadmin.services.register.houses import HouseData, find_houses, load_house, save_house
 from gridadmin.services.register.life_events import resident_history
 from gridadmin.services.register.resident_record import load_resident
 from gridadmin.services.register.residents import ResidentFilter, resident_source
@@ -55,6 +58,7 @@ class World:
     places: dict
     people: dict  # "in"/"out" → person id
     households: dict  # "in"/"out" → household id
+    houses: dict  # "in"/"out" → house id (the resident lives there; the landlord's phone is theirs)
     staff: dict  # "in"/"out" → staff id
     session_id: int
     sensitive: tuple[int, str]
@@ -90,6 +94,12 @@ def world(township_db, tmp_path):
         people = {w: s.scalar(select(Person.id).where(Person.name == RESIDENT[w][0])) for w in RESIDENT}
         kinds = s.execute(select(TagKind.id, TagKind.name, TagKind.sensitive).where(
             TagKind.active.is_(True), TagKind.code.not_in(list(AGE_KINDS))).order_by(TagKind.sort_order)).all()
+    houses = {}
+    for where, grid in (("in", "第一网格"), ("out", "粮行网格")):
+        houses[where] = save_house(admin, None, HouseData(places[grid], compound="幸福小区", room="101", purpose="出租",
+                                                          landlord="房东", landlord_phone=RESIDENT[where][2]),
+                                   today=date(2025, 1, 1))
+        move_house(admin, people[where], houses[where], date(2025, 1, 1), today=ON)
     sensitive = next((k.id, k.name) for k in kinds if k.sensitive)
     ordinary = next((k.id, k.name) for k in kinds if not k.sensitive)
     for person_id in people.values():
@@ -104,7 +114,7 @@ def world(township_db, tmp_path):
     session_id = training.create_session(admin, training.SessionInput(
         name="消防培训", start_date=date(2025, 2, 1), end_date=date(2025, 2, 1), hours=4, category="06", form="1"))
     training.add_attendees(admin, session_id, list(staff.values()))
-    return World(actors, places, people, households, staff, session_id, sensitive, ordinary, tmp_path)
+    return World(actors, places, people, households, houses, staff, session_id, sensitive, ordinary, tmp_path)
 
 
 def _window(source, f):
@@ -214,6 +224,25 @@ def households_export(w, role, where):
     return row and Seen(_numbers_of(header, row))
 
 
+def house_card(w, role, where):
+    card = _denied(lambda: load_house(w.actors[role], w.houses[where]))
+    if card is None:
+        return None
+    occupant = card.occupants[0]
+    return Seen((card.data.landlord_phone, occupant.id_number, occupant.phone))
+
+
+def house_list(w, role, where):
+    rows = _window(house_source(w.actors[role]), HouseFilter())
+    row = next((r for r in rows if r.id == w.houses[where]), None)
+    return row and Seen((row.landlord_phone,))
+
+
+def house_search(w, role, where):
+    picks = find_houses(w.actors[role], "幸福小区")
+    return Seen() if any(p.id == w.houses[where] for p in picks) else None
+
+
 # --- staff -------------------------------------------------------------------------------
 
 def roster_list(w, role, where):
@@ -276,7 +305,8 @@ def staff_training_history(w, role, where):
 
 RESIDENT_READS = [residents_list, residents_by_sensitive_group, residents_by_area, resident_record,
                   resident_timeline, households_list, household_card, household_lookup, special_group_count,
-                  residents_export, households_export]
+                  residents_export, households_export, house_card, house_search,
+                  house_list]
 STAFF_READS = [roster_list, staff_record, staff_search, attendance_list, staff_export, attendance_export,
                compliance_list, expiring_certificates, staff_assignments, staff_certificates, staff_training_history]
 

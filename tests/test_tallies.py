@@ -215,8 +215,12 @@ def test_residents_list_count_from_the_stored_counts_equals_the_sql_count(tmp_pa
     create_demo_database(str(path), "small")
     db = open_database(str(path))
     try:
-        with db.session() as s:  # people 在册 without a household are listed, but in no area
-            s.execute(text("UPDATE person SET household_id = NULL WHERE id IN (SELECT id FROM person LIMIT 4)"))
+        with db.session() as s:  # people 在册 with neither a household nor a house are listed, but in no area
+            s.execute(text("UPDATE person SET household_id = NULL, house_id = NULL "
+                           "WHERE id IN (SELECT id FROM person LIMIT 4)"))
+            # without a household but at a house: listed and counted in the house's area
+            s.execute(text("UPDATE person SET household_id = NULL "
+                           "WHERE id IN (SELECT id FROM person WHERE household_id IS NOT NULL LIMIT 3)"))
         nodes = load_tree(db)
         community = next(n for n in nodes if n.level == "community")
         grid = next(n for n in nodes if n.level == "grid")

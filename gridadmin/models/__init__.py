@@ -7,6 +7,7 @@ from gridadmin.models.area import Area
 from gridadmin.models.base import Base
 from gridadmin.models.codes import CodeAlias, CodeItem
 from gridadmin.models.groups import ReminderDecision
+from gridadmin.models.house import House
 from gridadmin.models.household import Household, Person, PersonEvent, PersonTag, TagKind
 from gridadmin.models.tally import (
     HouseholdTally, HouseholdTallyDelta, ResidentTally, ResidentTallyDelta, TagTally, TagTallyDelta,
@@ -16,7 +17,7 @@ from gridadmin.models.training import Attendance, TrainingRequirement, TrainingS
 
 __all__ = [
     "Area", "Attendance", "AuditLog", "Base", "Certificate", "CodeAlias", "CodeItem", "GeneratedReport",
-    "Household", "HouseholdTally", "HouseholdTallyDelta", "ImportBatch", "Person", "PersonEvent", "PersonTag",
+    "House", "Household", "HouseholdTally", "HouseholdTallyDelta", "ImportBatch", "Person", "PersonEvent", "PersonTag",
     "ReminderDecision",
     "ResidentTally", "ResidentTallyDelta", "RunningImport", "Setting", "Staff", "StaffAssignment", "StaffStatusEvent", "SubmittedReport", "TagKind",
     "TagTally", "TagTallyDelta", "TrainingRequirement", "TrainingSession", "User", "UserRole", "UserScope",

@@ -29,6 +29,7 @@ EVENT_CATEGORY = "类别变更"  # 人口类别 changed (old_value → new_value
 EVENT_RENAME = "更名"  # name changed (old_value → new_value)
 # 登记日期 corrected (old_value → new_value, ISO dates; event_date: the new date)
 EVENT_REGISTRATION_CORRECTED = "登记日期更正"
+EVENT_HOUSE = "住所变更"  # moved into / out of a house (from_house_id → to_house_id)
 # Events that bring a person into the register (their date is registered_on).
 ARRIVAL_EVENTS = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN)
 
@@ -78,7 +79,10 @@ class Household(VersionedMixin, TimestampMixin, Base):
 
 
 class Person(VersionedMixin, TimestampMixin, Base):
-    """A resident. Belongs to one household at a time (``household_id``).
+    """A resident. 户籍人口 belong to one household (户) at a time
+    (``household_id``); 流动人口, 境外人员 and 未落户人口 need no 户 but live
+    at a house (``house_id``, 现住房屋; anyone may have one). A person
+    counts in their household's area, or without one in their house's.
 
     ``status`` is 在册/迁出/死亡; the dates say when. Code-valued columns hold
     codes (gender, ethnicity, relation, category, residence_status, political,
@@ -99,6 +103,8 @@ class Person(VersionedMixin, TimestampMixin, Base):
         Index("ix_person_household_name", "household_id", "status", "name_pinyin", "name_initials"),
         # Presence at a date (dashboard trend): those who never left are one range.
         Index("ix_person_presence", "status", "moved_out_on", "died_on", "registered_on"),
+        # The occupants of a house (house card, 承租人数) and people placed by their house.
+        Index("ix_person_house_status", "house_id", "status"),
         # One person, one record: no two 在册 persons share an ID number,
         # whichever clerk, import or PC writes (migration 0009).
         Index("uq_person_active_id_number", "id_number", unique=True,
@@ -107,6 +113,7 @@ class Person(VersionedMixin, TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
+    house_id: Mapped[int | None] = mapped_column(ForeignKey("house.id"))
     name: Mapped[str] = mapped_column(String(50), index=True)
     name_pinyin: Mapped[str | None] = mapped_column(String(120), index=True)
     name_initials: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -141,7 +148,7 @@ class Person(VersionedMixin, TimestampMixin, Base):
 
 class PersonEvent(TimestampMixin, Base):
     """A dated change of the register: registered, born, moved in/out,
-    transfer, died, category change, rename.
+    transfer, died, category change, rename, change of house (住所变更).
 
     ``event_date`` is the effective date (the day it happened, what the
     monthly report counts by); ``created_at`` is the moment it was entered
@@ -160,6 +167,8 @@ class PersonEvent(TimestampMixin, Base):
     event_date: Mapped[date] = mapped_column(Date)
     from_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     to_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
+    from_house_id: Mapped[int | None] = mapped_column(ForeignKey("house.id"), index=True)  # 住所变更: left
+    to_house_id: Mapped[int | None] = mapped_column(ForeignKey("house.id"), index=True)  # … moved into
     place: Mapped[str | None] = mapped_column(String(120))
     old_value: Mapped[str | None] = mapped_column(String(60))  # 类别变更 / 更名: before
     new_value: Mapped[str | None] = mapped_column(String(60))  # … and after

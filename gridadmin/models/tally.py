@@ -18,7 +18,7 @@ base rows. On SQLite (one writer at a time) the deltas stay empty.
 
 Definitions (the grid tree's and the report's): a household counts in its area while
 ``dissolved_on`` is empty; a person counts in their household's area
-while ``status`` is 在册 (a person without a household counts nowhere),
+while ``status`` is 在册 (without a household: in their house's area; with neither: nowhere),
 under their current ``category`` ('' when empty); a special-group
 membership counts there, under its tag kind, while it has no end date and
 its person counts.

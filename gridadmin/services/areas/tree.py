@@ -65,6 +65,7 @@ class AreaNode:
     # are left at 0 and must not be shown
     figures: bool = True
     full_name: str = ""  # "建设东路社区·第二网格" below a community (names.place_name), else the name
+    dwellings: int = 0  # 实有房屋 with someone living there (0 where no house is recorded)
 
     @property
     def code(self) -> str | None:
@@ -108,6 +109,7 @@ def load_tree(db: Database, *, include_inactive: bool = True, today: date | None
         rows = session.execute(query).all()
         if not counts:
             return _assemble(rows, {}, {}, [])
+        dwellings = tallies.occupied_dwellings_per_area(session)
         households = tallies.households_per_area(session)
         residents = tallies.residents_per_area(session)
         staff_pairs = session.execute(
@@ -119,11 +121,12 @@ def load_tree(db: Database, *, include_inactive: bool = True, today: date | None
     if visible is not None:
         households = {a: n for a, n in households.items() if a in visible}
         residents = {a: n for a, n in residents.items() if a in visible}
+        dwellings = {a: n for a, n in dwellings.items() if a in visible}
         staff_pairs = [p for p in staff_pairs if p[0] in visible]
-    return _assemble(rows, households, residents, staff_pairs, visible)
+    return _assemble(rows, households, residents, staff_pairs, visible, dwellings)
 
 
-def _assemble(rows, households, residents, staff_pairs, visible=None) -> list[AreaNode]:
+def _assemble(rows, households, residents, staff_pairs, visible=None, dwellings=None) -> list[AreaNode]:
     """Depth-first order with subtree totals; each node is built once.
     Nodes outside ``visible`` (area ids; None: all) get no figures."""
     by_id = {r.id: r for r in rows}
@@ -135,7 +138,9 @@ def _assemble(rows, households, residents, staff_pairs, visible=None) -> list[Ar
         staff_by_area.setdefault(area_id, set()).add(staff_id)
     ordered: list[AreaNode] = []
 
-    def visit(area_id: int, depth: int, prefix: str) -> tuple[int, int, set[int]]:
+    dwellings = dwellings or {}
+
+    def visit(area_id: int, depth: int, prefix: str) -> tuple[int, int, set[int], int]:
         position = len(ordered)
         row = by_id[area_id]
         full = place_name(prefix, row.name)
@@ -143,20 +148,21 @@ def _assemble(rows, households, residents, staff_pairs, visible=None) -> list[Ar
         ordered.append(None)  # placeholder: the node is built after its children
         hh = households.get(area_id, 0)
         res = residents.get(area_id, 0)
+        homes = dwellings.get(area_id, 0)
         staff = set(staff_by_area.get(area_id, ()))
         kids = children.get(area_id, [])
         for child_id in kids:
-            c_hh, c_res, c_staff = visit(child_id, depth + 1, below)
-            hh, res = hh + c_hh, res + c_res
+            c_hh, c_res, c_staff, c_homes = visit(child_id, depth + 1, below)
+            hh, res, homes = hh + c_hh, res + c_res, homes + c_homes
             staff |= c_staff
         if visible is None or area_id in visible:
             node = AreaNode(*by_id[area_id], depth=depth, sub_areas=len(kids), households=hh, residents=res,
-                            staff_on_post=len(staff), full_name=full)
+                            staff_on_post=len(staff), full_name=full, dwellings=homes)
         else:
             node = AreaNode(*by_id[area_id], depth=depth, sub_areas=len(kids), figures=False, full_name=full)
         warning = grid_size_warning(node)
         ordered[position] = replace(node, warning=warning) if warning else node
-        return hh, res, staff
+        return hh, res, staff, homes
 
     for root_id in children.get(None, []):
         visit(root_id, 0, "")
@@ -169,15 +175,23 @@ def grid_size_warning(node: AreaNode) -> str | None:
     The 300–500 rule is for city grids; a village is split by natural
     village or villager group, so a rural grid is only warned when it is too
     big. Special grids have no households; a grid with no households yet
-    (register not imported) is not judged."""
+    (register not imported) is not judged.
+
+    Where houses are recorded (以房管人) the rule counts the dwellings people
+    live in (有人居住的实有房屋, renters included); elsewhere the 户籍户. The
+    warning says which it counted."""
     if node.level != LEVEL_GRID or not node.active or node.grid_type == "专属网格" or not node.figures:
         return None
-    if node.households == 0:
+    if node.dwellings:
+        size, what = node.dwellings, f"有人居住的房屋 {node.dwellings} 处（按实有房屋计）"
+    else:
+        size, what = node.households, f"户数 {node.households}（按户籍户计）"
+    if size == 0:
         return None  # no register data yet: nothing to judge
-    if node.households > GRID_MAX_HOUSEHOLDS:
-        return f"户数 {node.households}，多于 {GRID_MAX_HOUSEHOLDS} 户，建议拆分网格"
-    if node.households < GRID_MIN_HOUSEHOLDS and node.grid_type != "农村网格":
-        return f"户数 {node.households}，少于 {GRID_MIN_HOUSEHOLDS} 户，建议合并网格"
+    if size > GRID_MAX_HOUSEHOLDS:
+        return f"{what}，多于 {GRID_MAX_HOUSEHOLDS} 户，建议拆分网格"
+    if size < GRID_MIN_HOUSEHOLDS and node.grid_type != "农村网格":
+        return f"{what}，少于 {GRID_MIN_HOUSEHOLDS} 户，建议合并网格"
     return None
 
 

@@ -71,10 +71,17 @@ RELATION = [
     ("97", "其他亲属", ()), ("99", "非亲属", ()),
 ]
 
+# 实有人口 = 户籍人口 + 流动人口 + 境外人员 + 未落户人口. Code 2 (常住人口, a census
+# notion overlapping 户籍人口) is retired: migration 0019 maps its records and
+# keeps the item inactive so old 类别变更 events still read.
 RESIDENT_CATEGORY = [
-    ("1", "户籍人口", ("户籍",)), ("2", "常住人口", ("常住",)),
+    ("1", "户籍人口", ("户籍",)),
     ("3", "流动人口", ("流动", "外来人口")), ("4", "境外人员", ("境外", "外籍人员")),
+    ("5", "未落户人口", ("未落户", "无户口人员", "未落户人员")),
 ]
+CATEGORY_HUKOU = "1"  # 户籍人口: the only category that sits in a 户
+# Items kept for history but not offered: (list, code, label).
+RETIRED_CODES = [("resident_category", "2", "常住人口（已停用）")]
 
 RESIDENCE_STATUS = [
     ("1", "人户同在", ("人户一致", "人户合一")), ("2", "户在人不在", ("人户分离（户在人不在）", "户在人外出")),

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridadmin.models import CodeAlias, CodeItem, TagKind
-from gridadmin.services.common.code_seed import CODE_LISTS, EDITABLE_LISTS, TAG_KINDS
+from gridadmin.services.common.code_seed import CODE_LISTS, EDITABLE_LISTS, RETIRED_CODES, TAG_KINDS
 from gridadmin.services.common.text import code_key
 
 
@@ -32,6 +32,10 @@ def seed_code_lists(session: Session) -> None:
                 if (list_key, key) not in have_alias:
                     have_alias.add((list_key, key))
                     session.add(CodeAlias(list_key=list_key, alias=key, code=code))
+    for list_key, code, label in RETIRED_CODES:
+        if (list_key, code) not in have:
+            session.add(CodeItem(list_key=list_key, code=code, label=label, sort_order=99, builtin=True,
+                                 active=False))
     have_tags = set(session.scalars(select(TagKind.code)))
     have_names = set(session.scalars(select(TagKind.name)))
     for order, (code, name, sensitive, family) in enumerate(TAG_KINDS):

@@ -1,5 +1,5 @@
 """Composing one household: its family, registration history over the two
-years (登记, 出生, 迁入, 户间迁移, 迁出, 死亡), categories (户籍/常住/流动)
+years (登记, 出生, 迁入, 户间迁移, 迁出, 死亡), categories (户籍/流动)
 and 人户状态 — and the households dissolved within the window."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def compose_household(ctx: Context, urban: bool, household_no: Callable[[], str]
     rng = ctx.rng
     T, W0 = ctx.T, ctx.W0
     flow = rng.random() < (0.15 if urban else 0.05)
-    resident_outside = (not flow) and urban and rng.random() < 0.03  # 常住: hukou elsewhere
+    resident_outside = (not flow) and urban and rng.random() < 0.03  # living here, 户口 elsewhere
     hh_id = ctx.new_id("household")
     in_window = rng.random() < (0.5 if flow else 0.04)
     hh_reg = rng.randint(W0, T - 5) if in_window else rng.randint(W0 - 5 * 365, W0 - 1)
@@ -94,9 +94,9 @@ def compose_household(ctx: Context, urban: bool, household_no: Callable[[], str]
         origin = ctx.regions.home_township()
     _register(ctx, members, hh_id, hh_reg, flow, resident_outside, moved_here, region, origin)
 
-    # a spouse from elsewhere (常住人口, hukou not moved)
+    # a spouse from elsewhere (户口 not moved: 流动人口 living in the 户)
     if spouse is not None and not flow and not resident_outside and rng.random() < 0.05:
-        spouse.cat, spouse.res = "2", "3"
+        spouse.cat, spouse.res = "3", "3"
         spouse.region = ctx.regions.elsewhere(0.7)
     # a spouse who married in within the two years (迁入)
     if spouse is not None and not flow and not in_window and age <= 33 and rng.random() < 0.25:
@@ -238,7 +238,7 @@ def _register(ctx: Context, members: list[Member], hh_id: int, hh_reg: int, flow
         if flow:
             m.cat, m.res, m.region = "3", "3", region
         elif resident_outside:
-            m.cat, m.res, m.region = "2", "3", region
+            m.cat, m.res, m.region = "3", "3", region  # 户口 elsewhere, living here: 流动人口
         elif m.region is None:
             m.region = ctx.county_code if rng.random() < 0.93 else ctx.regions.elsewhere(0.9)
     members[:] = [m for m in members if m.leave is None or m.leave > m.reg]

@@ -80,6 +80,11 @@ def person_row(ctx: Context, m: Member, hh_id: int, urban: bool, flow: bool, huk
         if age >= 16 and ctx.T - m.reg > 180 and rng.random() < 0.7:
             row["residence_permit_no"] = number
             row["residence_permit_expires"] = date.fromordinal(ctx.T + rng.randint(-60, 330))
+    elif m.cat == "3":  # 户口 elsewhere, living in a local 户 (married in, family): 流动人口 too
+        row["inflow_date"] = date.fromordinal(max(m.reg, m.birth))
+        row["inflow_reason"] = "投亲靠友"
+        row["origin_place"] = hukou
+        row["dwelling_type"] = "居民家中"
     return row
 
 

@@ -10,6 +10,7 @@ from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.demo.addresses import Addresses
 from gridadmin.services.demo.areas import Grid
 from gridadmin.services.demo.context import Context
+from gridadmin.services.demo.houses import Houses
 from gridadmin.services.demo.households import (
     NOTE_DIED_ALONE, Composed, compose_dissolved, compose_household, household_row,
 )
@@ -30,6 +31,7 @@ class Register:
         self.ctx = ctx
         self.addresses = Addresses(ctx)
         self.tagger = Tagger(ctx, tag_ids)
+        self.houses = Houses(ctx)
         self.resident_count = 0
 
     def fill_grid(self, grid: Grid, plan: GridPlan) -> None:
@@ -104,16 +106,21 @@ class Register:
             dwelling = rng.choices(("租赁房屋", "单位内部", "自购房", "借住"), (70, 10, 10, 10))[0] if urban else \
                 rng.choices(("租赁房屋", "工地现场", "借住"), (50, 20, 30))[0]
         rows = []
+        house_id = self.houses.house_of(hh, flow, len(active))
         for m in members:
             row = person_row(ctx, m, hh_id, urban, flow, hukou_here, ethnicity, flow_reason, dwelling,
                              household.origin)
+            row["house_id"] = house_id if m.status == PERSON_ACTIVE else None
             rows.append(row)
             ctx.add("person", row)
             for kind, day, from_hh, to_hh, place, note in m.events:
                 event_id = ctx.new_id("person_event")
+                to_house = house_id if to_hh == hh_id and row["house_id"] is not None else None
                 ctx.add("person_event", {"id": event_id, "person_id": row["id"],
                                          "kind": kind, "event_date": date.fromordinal(day),
-                                         "from_household_id": from_hh, "to_household_id": to_hh,
+                                         "from_household_id": from_hh,
+                                         "to_household_id": to_hh,
+                                         "from_house_id": None, "to_house_id": to_house,
                                          "place": place, "note": note,
                                          "created_at": entered_at(event_id, day, ctx.T)})
             self.tagger.person(m, row["id"], alone, active, hh, is_dibao, died_alone)

@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
 from gridadmin.models import (
-    Area, Attendance, Certificate, Household, Person, PersonEvent, PersonTag, Staff,
+    Area, Attendance, Certificate, House, Household, Person, PersonEvent, PersonTag, Staff,
     StaffAssignment, StaffStatusEvent, TrainingRequirement, TrainingSession,
 )
 from gridadmin.services.common.bulk import insert_dicts
 
 # in foreign-key order: a flush writes them in this order
 TABLES = {
-    "area": Area.__table__, "household": Household.__table__, "person": Person.__table__,
+    "area": Area.__table__, "household": Household.__table__, "house": House.__table__, "person": Person.__table__,
     "person_event": PersonEvent.__table__, "person_tag": PersonTag.__table__,
     "staff": Staff.__table__, "staff_assignment": StaffAssignment.__table__,
     "staff_status_event": StaffStatusEvent.__table__, "certificate": Certificate.__table__,

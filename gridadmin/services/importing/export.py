@@ -5,6 +5,7 @@ Contract of ``export_kind``:
 - kinds: ``grids``, ``staff``, ``residents`` (one row per person in the
   register, active people only), ``households`` (one row per household in
   the "wide" layout: 户主 then 成员N 姓名/公民身份号码/与户主关系) and
+  ``houses`` (one row per house, 房屋编号 first) and
   ``attendance`` (every session, or the one named by ``session``: its id,
   or its name when only one session has it). The import takes one session
   per file, so the export of one session is the importable form (a session
@@ -33,10 +34,10 @@ from operator import itemgetter
 from pathlib import Path
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Attendance, Household, Person, Staff, StaffAssignment, TrainingSession
+from gridadmin.models import Area, Attendance, House, Household, Person, Staff, StaffAssignment, TrainingSession
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTENDANCE_LABELS
@@ -48,6 +49,7 @@ from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.attendance_sheet import ATTENDANCE, SessionFacts, title_line
 from gridadmin.services.importing.grids import GRIDS
 from gridadmin.services.importing.groups import export_rows as group_export_rows
+from gridadmin.services.importing.houses import HOUSES
 from gridadmin.services.importing.plan import shown
 from gridadmin.services.importing.residents import CODE_FIELDS, IMPORT_ONLY, RESIDENTS
 from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
@@ -56,12 +58,12 @@ from gridadmin.services.common.paging import Column, PageQuery
 from gridadmin.services.roster.listing import roster_keys, staff_scope
 from gridadmin.services.common.table_export import export_table_xlsx
 
-EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance", "groups")
+EXPORT_KINDS = ("grids", "staff", "residents", "households", "attendance", "groups", "houses")
 EXPORT_LABELS = {"grids": "网格", "staff": "网格员", "residents": "户籍人口", "households": "住户",
-                 "attendance": "培训签到", "groups": "人群类别"}
+                 "attendance": "培训签到", "groups": "人群类别", "houses": "房屋"}
 # What a masked export of a kind masks (grids have neither IDs nor phones).
 MASKED_NUMBERS = {"staff": "身份证号和电话", "residents": "身份证号和电话", "households": "身份证号",
-                  "attendance": "身份证号和电话", "groups": "身份证号"}
+                  "attendance": "身份证号和电话", "groups": "身份证号", "houses": "房主电话"}
 CHUNK = 5000
 HOUSEHOLD_FIELDS = ("household_no", "community", "grid", "grid_code", "address", "compound", "building", "unit",
                     "room", "village_group", "door_no")
@@ -180,24 +182,33 @@ def _staff(session, ctx: _Context, roster_filter=None) -> tuple[list[str], Itera
 
 
 def _residents(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
+    """Every 在册 person: those in a 户 with its number and address, those
+    without one (流动人口 …) with their house's address; 房屋编号 for all who
+    have a house, so the file imports back onto the same houses."""
     keys = [f.key for f in RESIDENTS.fields if f.key not in ("seq", *IMPORT_ONLY)]
     household_keys = ("household_no", "address", "compound", "building", "unit", "room", "village_group", "door_no")
-    person_keys = [k for k in keys if k not in household_keys and k not in ("community", "grid", "grid_code")]
+    person_keys = [k for k in keys if k not in household_keys and k not in ("community", "grid", "grid_code",
+                                                                             "house_no")]
     label = ctx.book.label
     codes = {k: v[0] for k, v in CODE_FIELDS.items()}
     places: dict[int, tuple[str, str, str]] = {}
-    query = (select(Household.area_id, *(getattr(Household, k) for k in household_keys),
+    no_household = Person.household_id.is_(None)
+    where = [case((no_household, getattr(House, k)), else_=getattr(Household, k)) if k != "household_no"
+             else Household.household_no for k in household_keys]
+    query = (select(func.coalesce(Household.area_id, House.area_id), *where, House.house_no,
                     *(getattr(Person, k) for k in person_keys))
-             .join(Household, Household.id == Person.household_id)
-             .where(Person.status == PERSON_ACTIVE)
-             .order_by(Household.household_no, Person.relation, Person.id))
-    n_house = len(household_keys)
+             .outerjoin(Household, Household.id == Person.household_id)
+             .outerjoin(House, House.id == Person.house_id)
+             .where(Person.status == PERSON_ACTIVE, or_(Household.id.is_not(None), House.id.is_not(None)))
+             .order_by(no_household, Household.household_no, House.house_no, Person.relation, Person.id))
+    n_house = len(household_keys) + 1
     # One converter per selected column (household text, then the person's
     # fields), and the export's column order as positions in [*converted, *place].
     converters = [_text_or_blank] * n_house + [
         ctx.id_number if key == "id_number" else ctx.phone if key == "phone"
         else partial(label, codes[key]) if key in codes else shown for key in person_keys]
-    order = itemgetter(*[[*household_keys, *person_keys, "community", "grid", "grid_code"].index(k) for k in keys])
+    order = itemgetter(*[[*household_keys, "house_no", *person_keys, "community", "grid", "grid_code"].index(k)
+                         for k in keys])
 
     def rows():
         for row in session.execute(query).yield_per(CHUNK):
@@ -248,6 +259,22 @@ def _households(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
                 row += [name, ctx.id_number(id_number), ctx.book.label("relation", relation)]
             yield tuple(row + [""] * (len(headers) - len(row)))
     return headers, rows()
+
+
+def _houses(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
+    """One row per house in the ``houses`` import columns (房屋编号 first,
+    so a re-import matches each row to its house)."""
+    keys = [f.key for f in HOUSES.fields if f.key != "seq"]
+
+    def rows():
+        for h in session.scalars(select(House).order_by(House.house_no)).yield_per(CHUNK):
+            if not ctx.in_scope(h.area_id):
+                continue
+            community, grid, code = ctx.place(h.area_id)
+            values = {"community": community, "grid": grid, "grid_code": code,
+                      "landlord_phone": ctx.phone(h.landlord_phone)}
+            yield tuple(values[k] if k in values else shown(getattr(h, k)) for k in keys)
+    return [HOUSES.field(k).label for k in keys], rows()
 
 
 def _attendance(session, ctx: _Context, which: str | None) -> tuple[list[str], Iterator[tuple], str]:
@@ -315,7 +342,7 @@ def export_kind(db: Database, kind: str, path: str | os.PathLike, *, full_number
             headers, rows = group_export_rows(s, ctx.actor, ctx.in_scope, ctx.id_number)
         else:
             headers, rows = {"grids": _grids, "staff": _staff, "residents": _residents,
-                             "households": _households}[kind](s, ctx)
+                             "households": _households, "houses": _houses}[kind](s, ctx)
         columns = [Column(f"c{i}", title, itemgetter(i)) for i, title in enumerate(headers)]
         count = export_table_xlsx(db, RowSource(rows), PageQuery(), columns, Path(path), what=EXPORT_LABELS[kind],
                                   full_numbers=full_numbers)

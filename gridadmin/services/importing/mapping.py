@@ -61,6 +61,8 @@ class KindSpec:
     label: str
     fields: tuple[FieldSpec, ...]
     anchor: str | None = None
+    # (a, b): a file with a column for field a must have one for b too (户号 → 与户主关系)
+    together: tuple[tuple[str, str], ...] = ()
 
     def field(self, key: str) -> FieldSpec:
         for spec in self.fields:
@@ -155,7 +157,19 @@ def duplicate_columns(spec: KindSpec, mapping: ColumnMap, letters=()) -> list[st
 
 
 def missing_required(spec: KindSpec, mapping: ColumnMap) -> list[FieldSpec]:
-    return [f for f in spec.fields if f.required and f.key not in mapping.columns]
+    return missing_fields(spec, mapping.columns)
+
+
+def missing_required_keys(spec: KindSpec, columns) -> list[str]:
+    """The keys of the required fields not among ``columns`` (field keys),
+    with those ``spec.together`` requires of the fields present."""
+    keys = [f.key for f in spec.fields if f.required and f.key not in columns]
+    keys += [b for a, b in spec.together if a in columns and b not in columns and b not in keys]
+    return keys
+
+
+def missing_fields(spec: KindSpec, columns) -> list[FieldSpec]:
+    return [spec.field(k) for k in missing_required_keys(spec, columns)]
 
 
 def display_header(header: object) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gridadmin.services.importing.headers import find_header_row, header_score
-from gridadmin.services.importing.mapping import FieldSpec, KindSpec, map_columns
+from gridadmin.services.importing.mapping import FieldSpec, KindSpec, map_columns, missing_fields
 from gridadmin.services.importing.pipeline import FileRead, kind_of, read_file
 from gridadmin.services.importing.reading import SheetData
 from gridadmin.services.importing.samples import read_as
@@ -66,7 +66,7 @@ def kind_fields(kind: str) -> tuple[FieldSpec, ...]:
 
 def missing_required(kind: str, chosen: dict[str, int]) -> list[FieldSpec]:
     """Required fields of ``kind`` not in ``chosen`` (field key → column)."""
-    return [f for f in kind_fields(kind) if f.required and f.key not in chosen]
+    return missing_fields(kind_of(kind).spec, chosen)
 
 
 def overrides_for(kind: str, chosen: dict[str, int]) -> dict[str, int | None]:

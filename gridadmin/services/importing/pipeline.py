@@ -33,6 +33,7 @@ from gridadmin.services.importing.filing_unit import apply_filing_unit
 from gridadmin.services.importing.footer import cut_footer, stray_rows
 from gridadmin.services.importing.header_groups import fold_header_groups
 from gridadmin.services.importing.headers import Table, find_header_row, pick_table
+from gridadmin.services.importing.houses import HOUSES, plan_houses, write_houses
 from gridadmin.services.importing.mapping import KindSpec
 from gridadmin.services.importing.plan import ERROR, MODES, NEW, UPDATE, ImportPlan, RowIssue, RowPlan
 from gridadmin.services.importing.reading import SheetData, read_sheets
@@ -68,6 +69,7 @@ KINDS = {
     "grids": Kind(GRIDS, plan_grids, write_grids, EDIT_AREAS, creates_communities=True),
     "attendance": Kind(ATTENDANCE, plan_attendance, write_attendance, EDIT_TRAINING),
     "groups": Kind(GROUPS, plan_groups, write_groups, IMPORT_REGISTER, dated=True, by_actor=True),
+    "houses": Kind(HOUSES, plan_houses, write_houses, IMPORT_REGISTER),
 }
 
 

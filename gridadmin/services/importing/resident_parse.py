@@ -49,10 +49,12 @@ class ResidentParser:
         self.today = today
         self.memo: dict[str, dict] = {}
         self.fields: list[tuple[str, object, bool, str]] = [  # key, parse, required, label for "不能为空"
-            ("name", name_value, True, "姓名"), ("household_no", household_no_value, True, "户号")]
+            ("name", name_value, True, "姓名"), ("household_no", household_no_value, False, "户号")]
         for key, (list_key, what) in CODE_FIELDS.items():
-            if key in self.columns:
-                self.fields.append((key, partial(code_value, book, list_key, what=what), key == "relation", what))
+            if key in self.columns:  # 与户主关系 is required of rows with a 户号 (``resident_houses``)
+                self.fields.append((key, partial(code_value, book, list_key, what=what), False, what))
+        if "house_no" in self.columns:
+            self.fields.append(("house_no", _house_no, False, ""))
         for key in TEXT_FIELDS + HOUSEHOLD_FIELDS:
             if key in self.columns:
                 self.fields.append((key, partial(text_value, max_length=RESIDENTS.field(key).max_length), False, ""))
@@ -224,6 +226,11 @@ class ResidentParser:
             self.error(plan, key, code or (community if key == "community" else name), found.message)
             return
         plan.record["area_id"] = found
+
+
+def _house_no(value) -> str | None:
+    text = code_text_value(value, 30, "房屋编号")
+    return text.replace(" ", "") if text else None
 
 
 def _grid_code(value) -> str | None:

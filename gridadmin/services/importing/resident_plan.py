@@ -25,6 +25,7 @@ from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import (
     ERROR, MODE_INSERT, MODE_UPDATE, NEW, SKIP, UPDATE, RowIssue, RowPlan, label_existing, mark_duplicates, shown,
 )
+from gridadmin.services.importing.resident_houses import house_change, plan_dwellings, stored_houses
 from gridadmin.services.importing.resident_parse import ResidentParser
 from gridadmin.services.importing.residents import (
     CODE_FIELDS, HOUSEHOLD_FIELDS, PERSON_FIELDS, RESIDENTS, month_only_column,
@@ -45,10 +46,12 @@ def plan_residents(session: Session, table: Table, mode: str, today: date, *,
     parser = ResidentParser(table, book, areas, allow_month=allow_month, today=today)
     parser.parse(rows)
     _parse_dated_columns(parser, rows)
+    dwellings = plan_dwellings(session, table, rows, areas)
     id_header = table.mapping.header_of("id_number")
     mark_duplicates(rows, lambda r: r.record.get("id_number"), id_header, "公民身份号码")
 
-    person_columns = [Person.id, Person.version, Person.household_id, Person.status, Person.registered_on,
+    person_columns = [Person.id, Person.version, Person.household_id, Person.house_id, Person.status,
+                      Person.registered_on,
                       Person.moved_out_on, Person.died_on, *(getattr(Person, k) for k in PERSON_FIELDS)]
     persons = _load(session, person_columns, Person.id_number, {r.record.get("id_number") for r in rows})
     households = _load(session, [Household.id, Household.household_no, Household.area_id, Household.dissolved_on],
@@ -60,6 +63,7 @@ def plan_residents(session: Session, table: Table, mode: str, today: date, *,
             household_no_of[hh.id] = hh.household_no
     _identities_and_dates(session, table, rows, persons, household_no_of, mode, today, effective or today)
     _household_rules(session, table, rows, households, persons, household_no_of, areas, mode)
+    houses_now = stored_houses(session, [p.id for p in persons.values() if p.house_id is not None])
 
     for row in rows:
         if row.errors or row.status == ERROR:  # ERROR without a message: see ``_hold_households``
@@ -85,9 +89,14 @@ def plan_residents(session: Session, table: Table, mode: str, today: date, *,
         corrected = row.record.get("registration_corrected")
         if corrected:  # a dated, audited correction of the 登记日期
             row.changes["registered_on"] = ("登记日期更正", shown(corrected[0]), corrected[1].isoformat())
+        moved = house_change(row.record, houses_now.get(existing.id, (None, "")), dwellings["new_houses"])
+        if moved is not None:
+            row.changes["house_id"] = moved
         row.previous = {k: getattr(existing, k) for k in row.changes if k in PERSON_FIELDS}
         if corrected:
             row.previous["registered_on"] = corrected[0]
+        if moved is not None:
+            row.previous["house_id"] = existing.house_id
         if "household_no" in row.changes:
             row.previous["household_id"] = existing.household_id
         if existing.status != PERSON_ACTIVE:
@@ -99,12 +108,13 @@ def plan_residents(session: Session, table: Table, mode: str, today: date, *,
     new_households = {}
     for row in rows:
         no = row.record.get("household_no")
-        if row.status in (NEW, UPDATE) and no not in households and no not in new_households:
+        if row.status in (NEW, UPDATE) and no is not None and no not in households and no not in new_households:
             new_households[no] = _household_values(members_of[no])
             new_households[no]["registered_on"] = min(
                 (r.record["effective_date"] for r in members_of[no] if r.record.get("effective_date")), default=today)
     extra = {"new_households": new_households, "household_ids": {no: h.id for no, h in households.items()},
-             "persons": {k: (p.id, p.version, p.household_id) for k, p in persons.items()}}
+             "persons": {k: (p.id, p.version, p.household_id) for k, p in persons.items()},
+             "person_houses": {k: p.house_id for k, p in persons.items()}, **dwellings}
     return rows, extra
 
 
@@ -463,6 +473,6 @@ def _changes(record: dict, person: Person, household_no: str | None, book: CodeB
             changes[key] = (label, book.label(list_key, old), book.label(list_key, new))
         else:
             changes[key] = (label, shown(old), shown(new))
-    if record.get("household_no") != household_no:
+    if record.get("household_no") is not None and record.get("household_no") != household_no:
         changes["household_no"] = ("户号", household_no or "", record["household_no"])
     return changes

@@ -24,6 +24,7 @@ from gridadmin.services.common.bulk import insert_returning_ids, insert_tuples
 from gridadmin.services.common.errors import ConflictError
 from gridadmin.services.importing.plan import NEW, UPDATE, ImportPlan, RowPlan
 from gridadmin.services.importing.reindex import drop_indexes, restore_indexes
+from gridadmin.services.importing.resident_houses import house_event, house_of, write_new_houses
 from gridadmin.services.importing.residents import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from gridadmin.services.common.pinyin import name_pinyin
 
@@ -33,9 +34,11 @@ _household = Household.__table__
 _event = PersonEvent.__table__
 _audit = AuditLog.__table__
 _HOUSEHOLD_KEYS = ("household_no", "area_id", "household_type", "registered_on", *HOUSEHOLD_FIELDS)
-_PERSON_KEYS = (*PERSON_FIELDS, "name_pinyin", "name_initials", "household_id", "status", "registered_on")
+_PERSON_KEYS = (*PERSON_FIELDS, "name_pinyin", "name_initials", "household_id", "status", "registered_on",
+                "house_id")
 _HOUSEHOLD_AT = _PERSON_KEYS.index("household_id")
-_EVENT_KEYS = ("person_id", "kind", "event_date", "to_household_id", "note", "entered_by")
+_REGISTERED_AT = _PERSON_KEYS.index("registered_on")
+_EVENT_KEYS = ("person_id", "kind", "event_date", "to_household_id", "to_house_id", "note", "entered_by")
 _AUDIT_KEYS = ("action", "entity", "entity_id", "import_batch_id", "summary", "changes", "user_id", "username")
 
 
@@ -44,7 +47,7 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
     """Yields the number of rows written so far."""
     extra = plan.extra
     household_ids = dict(extra["household_ids"])
-    wanted = {r.record["household_no"] for r in rows if r.status in (NEW, UPDATE)}
+    wanted = {r.record["household_no"] for r in rows if r.status in (NEW, UPDATE)} - {None}
     new_households = [(no, values) for no, values in extra["new_households"].items() if no in wanted]
     audit: list[tuple] = []
     who = plan.auditor
@@ -57,6 +60,7 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
         for (no, _v), hh_id in zip(new_households, ids):
             household_ids[no] = hh_id
             audit.append(_audit_row("insert", "household", hh_id, batch_id, f"导入新增住户 {no}", auditor=who))
+    created_houses = write_new_houses(session, extra, rows, batch_id, today, who)
     done = 0
     new_rows = [r for r in rows if r.status == NEW]
     dropped = drop_indexes(session, (_person, _event), len(new_rows))
@@ -67,12 +71,13 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
         payload = []
         for r in part:
             rec = r.record
-            hh_id = household_ids[rec["household_no"]]
+            hh_id = household_ids[rec["household_no"]] if rec["household_no"] is not None else None
             payload.append((*map(rec.get, PERSON_FIELDS), *pinyin(rec["name"]), hh_id, PERSON_ACTIVE,
-                            rec.get("effective_date") or today))
+                            rec.get("effective_date") or today, house_of(rec, created_houses)))
         ids = insert_returning_ids(session, _person, _PERSON_KEYS, payload)
         insert_tuples(session, _event, _EVENT_KEYS, [
-            (pid, r.record.get("arrival") or EVENT_REGISTERED, values[-1], values[_HOUSEHOLD_AT], note, who[1])
+            (pid, r.record.get("arrival") or EVENT_REGISTERED, values[_REGISTERED_AT], values[_HOUSEHOLD_AT],
+             values[-1], note, who[1])
             for pid, values, r in zip(ids, payload, part)])
         audit.extend(_audit_row("insert", "person", pid, batch_id, f"导入新增 {r.record['name']}", auditor=who)
                      for pid, r in zip(ids, part))
@@ -91,13 +96,17 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
             values["name_pinyin"], values["name_initials"] = name_pinyin(values["name"])
         day = row.record.get("effective_date") or today
         event = {"person_id": pid, "event_date": day, "from_household_id": None, "to_household_id": None,
-                 "old_value": None, "new_value": None, "note": f"导入批次 {batch_id}", "entered_by": who[1]}
+                 "from_house_id": None, "to_house_id": None, "old_value": None, "new_value": None, "note": f"导入批次 {batch_id}", "entered_by": who[1]}
         if "household_no" in row.changes:
             values["household_id"] = household_ids[row.record["household_no"]]
             events.append({**event, "kind": EVENT_TRANSFER, "from_household_id": old_household,
                            "to_household_id": values["household_id"]})
             if old_household is not None:
                 left[old_household] = max(left.get(old_household, day), day)
+        if "house_id" in row.changes:
+            values["house_id"] = house_of(row.record, created_houses)
+            events.append(house_event(pid, day, extra["person_houses"].get(row.record["id_number"]),
+                                      values["house_id"], batch_id, who[1]))
         if "name" in values:
             events.append({**event, "kind": EVENT_RENAME, "old_value": row.previous["name"][:60],
                            "new_value": values["name"][:60]})

@@ -15,8 +15,10 @@ RESIDENTS = KindSpec("residents", "人口（每人一行）", (
                             "所属社区村", "村名", "村委会", "居委会"), fill_down=True),
     F("grid", "网格", ("所属网格", "网格名称", "网格名"), fill_down=True),
     F("grid_code", "网格编码", ("网格代码", "网格编号"), fill_down=True, max_length=24),
-    F("household_no", "户号", ("户编号", "户籍户号", "户口号"), required=True, max_length=30),
-    F("relation", "与户主关系", ("与户主的关系", "关系", "家庭关系", "户内关系"), required=True),
+    # 户号 and 与户主关系: for 户籍人口; a row of 流动人口 (境外人员, 未落户人口) may leave them empty and
+    # name its house instead (``resident_houses``)
+    F("household_no", "户号", ("户编号", "户籍户号", "户口号"), max_length=30),
+    F("relation", "与户主关系", ("与户主的关系", "关系", "家庭关系", "户内关系")),
     F("name", "姓名", ("名字", "居民姓名", "人员姓名"), required=True, max_length=50),
     F("id_number", "公民身份号码", ("身份证号", "身份证号码", "证件号码", "身份证", "公民身份证号码",
                               "身份证件号码", "证件号", "居民身份证号码"), required=True, max_length=40),
@@ -39,12 +41,13 @@ RESIDENTS = KindSpec("residents", "人口（每人一行）", (
     F("room", "室", ("房号", "门室号", "房间号", "户室号"), max_length=20),
     F("village_group", "村民小组", ("组", "小组", "自然村"), max_length=40),
     F("door_no", "门牌号", ("门牌",), max_length=20),
+    F("house_no", "房屋编号", ("现住房屋编号", "房屋代码"), max_length=30),
     F("note", "备注", ("说明",), max_length=500),
     # The day the person came (their 登记 or 迁入, the report counts from it); empty: the import's effective date.
     F("effective_date", "登记日期", ("迁入日期", "入户日期", "登记时间", "迁入时间", "变动日期")),
     # A rename: the name the register holds now (the row's 姓名 is the new one).
     F("former_name", "曾用名", ("更名前姓名", "原姓名", "原名", "更名"), max_length=50),
-))
+), together=(("household_no", "relation"),))
 
 # Columns the import reads but the register does not store as such (the export leaves them out).
 IMPORT_ONLY = ("effective_date", "former_name")

@@ -46,13 +46,20 @@ def _resident_areas(session: Session, rows: list[RowPlan], extra: dict, areas: A
     persons = extra.get("persons", {})
     wanted = set(household_ids.values()) | {p[2] for p in persons.values() if p[2] is not None}
     area_of = _household_areas(session, wanted)
+    from gridadmin.models import House
+
+    homes = sorted({h for h in extra.get("person_houses", {}).values() if h is not None})
+    house_area = dict(session.execute(select(House.id, House.area_id).where(House.id.in_(homes))).all()) \
+        if homes else {}
     touched = {}
     for index, row in enumerate(rows):
         rec = row.record
-        ids = [rec.get("area_id"), area_of.get(household_ids.get(rec.get("household_no")))]
+        ids = [rec.get("area_id"), area_of.get(household_ids.get(rec.get("household_no"))), rec.get("house_area_id")]
         person = persons.get(rec.get("id_number"))
         if person is not None:
             ids.append(area_of.get(person[2]))
+            if person[2] is None:  # no 户: where their house is
+                ids.append(house_area.get(extra.get("person_houses", {}).get(rec.get("id_number"))))
         touched[index] = [a for a in ids if a is not None]
     return touched
 
@@ -74,7 +81,18 @@ def _change_areas(session: Session, rows: list[RowPlan], extra: dict, areas: Are
     return extra.get("row_areas", {})
 
 
-AREAS_OF = {"residents": _resident_areas, "grids": _grid_areas, "changes": _change_areas, "groups": _change_areas}
+def _house_areas(session: Session, rows: list[RowPlan], extra: dict, areas: AreaIndex) -> dict[int, list]:
+    """房屋: the grid a row names and, for a house moved, the one it leaves."""
+    from gridadmin.models import House
+
+    moved = [r.target_id for r in rows if r.target_id is not None]
+    was = dict(session.execute(select(House.id, House.area_id).where(House.id.in_(moved))).all()) if moved else {}
+    return {i: [a for a in (r.record.get("area_id"), was.get(r.target_id)) if a is not None]
+            for i, r in enumerate(rows)}
+
+
+AREAS_OF = {"residents": _resident_areas, "grids": _grid_areas, "changes": _change_areas, "groups": _change_areas,
+            "houses": _house_areas}
 
 
 def check_scope(session: Session, actor: Actor, kind: str, permission: str, table: Table, rows: list[RowPlan],

@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from gridadmin.models.area import GRID_TYPES, LEVEL_COMMUNITY, LEVEL_GRID
+from gridadmin.models.house import HOUSE_USES
 from gridadmin.models.staff import EMPLOYMENT_FULL, EMPLOYMENT_PART, STAFF_STATUSES
 from gridadmin.models.training import ATTENDANCE_LABELS
 from gridadmin.services.common.code_seed import CODE_LISTS
@@ -43,6 +44,7 @@ LISTS_SHEET = "下拉列表"
 HEADER_ROW = 3
 # field key → hint of the columns formatted as text ('' for no hint)
 TEXT_FIELDS = {"id_number": "18 位，文本格式", "phone": "手机 11 位或 0377-63123456", "household_no": "文本格式",
+               "house_no": "文本格式", "landlord_phone": "手机 11 位或 0377-63123456",
                "grid_code": "文本格式", "certificate_no": "文本格式", "building": "", "unit": "", "room": "",
                "door_no": ""}
 WIDTHS = {"id_number": 22, "household_no": 22, "grid_code": 22, "certificate_no": 22}
@@ -53,13 +55,16 @@ CODE_COLUMNS = {
     "residence_status": "residence_status", "skill_level": "skill_level", "role": "staff_role",
     "employment_type": (EMPLOYMENT_FULL, EMPLOYMENT_PART), "status": STAFF_STATUSES, "grid_type": GRID_TYPES,
     "attendance_status": tuple(ATTENDANCE_LABELS.values()), "passed": ("合格", "不合格"),
+    "purpose": HOUSE_USES,
 }
 DATE_FIELDS = {"birth_date", "hired_on", "left_on", "session_date", "effective_date", "change_date"}
-NOTES = {"parent_grid": "微网格填所属网格；网格留空"}
+NOTES = {"parent_grid": "微网格填所属网格；网格留空", "rooms_let": "出租房填写，整数", "occupancy_limit": "出租房填写，整数",
+         "landlord": "出租房必填"}
 CODE_COLUMNS["change"] = ("出生", "迁入", "迁出", "死亡", "户间迁移", "类别变更")  # field key → the instruction row's text
 TITLES = {"residents": "户籍人口导入模板（每人一行）", "grids": "网格导入模板", "staff": "网格员花名册导入模板",
           "attendance": "培训签到导入模板", "changes": "人口变动导入模板（每项变动一行）",
-          "groups": "人群类别导入模板（特殊人群、重点人员、关怀对象，每人每类一行；只填该类别的信息项）"}
+          "groups": "人群类别导入模板（特殊人群、重点人员、关怀对象，每人每类一行；只填该类别的信息项）",
+          "houses": "房屋/出租房导入模板（每处房屋一行）"}
 # the group fields (``services.register.group_fields``): dates and choices
 for _f in all_group_fields():
     if _f.kind == "date":
@@ -124,7 +129,10 @@ def template_columns(kind: str, db=None) -> list[TemplateColumn]:
             choices = tuple(communities)
         elif spec.key in ("grid", "parent_grid"):
             choices = tuple(grids)
-        parts = ["必填"] if spec.required else []
+        # 户号 and 与户主关系: required of 户籍人口 (the template's rows); 流动人口 and others may leave them empty
+        hukou_only = kind == "residents" and spec.key in ("household_no", "relation")
+        required = spec.required or hukou_only
+        parts = ["户籍人口必填（流动人口等可空，填房屋编号或现住地址）"] if hukou_only else (["必填"] if required else [])
         if TEXT_FIELDS.get(spec.key):
             parts.append(TEXT_FIELDS[spec.key])
         elif spec.key in DATE_FIELDS:
@@ -133,7 +141,7 @@ def template_columns(kind: str, db=None) -> list[TemplateColumn]:
             parts.append(NOTES[spec.key])
         elif choices:
             parts.append("下拉选择")
-        columns.append(TemplateColumn(spec.key, spec.label + ("*" if spec.required else ""), "，".join(parts),
+        columns.append(TemplateColumn(spec.key, spec.label + ("*" if required else ""), "，".join(parts),
                                       choices))
     return columns
 

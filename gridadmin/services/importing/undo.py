@@ -54,8 +54,9 @@ from gridadmin.services.common.progress import Job, Progress, run_to_end
 CREATED = ("insert", ACTION_CREATE)
 UPDATED = ("update", ACTION_UPDATE, ACTION_RENAME)  # a rename is an update that says so
 # Deleted in this order (rows that refer to others first).
-DELETE_ORDER = ("attendance", "staff_assignment", "person_tag", "person", "staff", "household", "training_session", "area")
-ENTITY_LABELS = {"person": "居民", "household": "住户", "area": "网格", "staff": "网格员",
+DELETE_ORDER = ("attendance", "staff_assignment", "person_tag", "person", "staff", "household", "house",
+                "training_session", "area")
+ENTITY_LABELS = {"person": "居民", "household": "住户", "house": "房屋", "area": "网格", "staff": "网格员",
                  "staff_assignment": "网格员任职", "training_session": "培训", "attendance": "培训签到",
                  "person_tag": "人群类别"}
 CHUNK = 500
@@ -81,7 +82,7 @@ class UndoResult:
 
 
 # How the undo question and its result count each kind of record.
-COUNT_WORDS = {"person": "名居民", "household": "个住户", "area": "个网格", "staff": "名网格员",
+COUNT_WORDS = {"person": "名居民", "household": "个住户", "house": "处房屋", "area": "个网格", "staff": "名网格员",
                "staff_assignment": "条网格员任职记录", "training_session": "次培训", "attendance": "条培训签到",
                "person_tag": "条人群类别记录"}
 
@@ -121,6 +122,8 @@ def describe(session: Session, entity: str, entity_id: int, fallback: str | None
     if table is not None:
         if entity == "household":
             name = session.scalar(select(table.c.household_no).where(table.c.id == entity_id))
+        elif entity == "house":
+            name = session.scalar(select(table.c.address).where(table.c.id == entity_id))
         elif entity == "staff_assignment":
             name = session.scalar(select(_table("staff").c.name).join(table, table.c.staff_id == _table("staff").c.id)
                                   .where(table.c.id == entity_id))
@@ -260,6 +263,10 @@ def _require_areas(session: Session, actor, permission: str, created: dict, upda
     for start in range(0, len(listed), CHUNK):
         areas.update(a for a, in session.execute(select(Household.area_id).where(
             Household.id.in_(listed[start:start + CHUNK]))))
+    houses = sorted(ids.get("house", ()))
+    for start in range(0, len(houses), CHUNK):
+        areas.update(a for a, in session.execute(select(_table("house").c.area_id).where(
+            _table("house").c.id.in_(houses[start:start + CHUNK]))))
     for area_id in sorted(areas):
         require(session, actor, permission, area_id=area_id)
 

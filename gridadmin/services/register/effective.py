@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from gridadmin.models import PersonEvent
 from gridadmin.models.household import (
-    ARRIVAL_EVENTS, EVENT_BORN, EVENT_CATEGORY, EVENT_MOVED_IN, EVENT_REGISTERED, EVENT_REGISTRATION_CORRECTED,
-    EVENT_TRANSFER, PERSON_DECEASED, PERSON_MOVED_OUT,
+    ARRIVAL_EVENTS, EVENT_BORN, EVENT_CATEGORY, EVENT_HOUSE, EVENT_MOVED_IN, EVENT_REGISTERED,
+    EVENT_REGISTRATION_CORRECTED, EVENT_TRANSFER, PERSON_DECEASED, PERSON_MOVED_OUT,
 )
 
 
@@ -71,9 +71,9 @@ def date_problem(person, on: date, today: date, label: str, *, latest: date | No
     return None
 
 
-# The changes that place a person in the register and in a household: a later one cannot be
+# The changes that place a person in the register, a household or a house: a later one cannot be
 # dated before them (a category change or a rename does not pin the dates of the others).
-PLACING = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN, EVENT_TRANSFER)
+PLACING = (EVENT_REGISTERED, EVENT_BORN, EVENT_MOVED_IN, EVENT_TRANSFER, EVENT_HOUSE)
 
 
 # … and a category change cannot be dated before them nor before the latest category change.

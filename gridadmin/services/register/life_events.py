@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
-from gridadmin.models import Household, Person, PersonEvent
+from gridadmin.models import House, Household, Person, PersonEvent
 from gridadmin.models.household import (
-    EVENT_CATEGORY, EVENT_DIED, EVENT_MOVED_IN, EVENT_MOVED_OUT, EVENT_REGISTERED, EVENT_TRANSFER, PERSON_ACTIVE, PERSON_DECEASED,
+    EVENT_CATEGORY, EVENT_DIED, EVENT_HOUSE, EVENT_MOVED_IN, EVENT_MOVED_OUT, EVENT_REGISTERED, EVENT_TRANSFER, PERSON_ACTIVE, PERSON_DECEASED,
     PERSON_MOVED_OUT,
 )
 from gridadmin.services.access import audit
@@ -33,6 +33,7 @@ from gridadmin.services.access.permissions import EDIT_REGISTER, acting, require
 from gridadmin.services.common.errors import NotFoundError, ValidationError
 from gridadmin.services.register.effective import CATEGORY_PINNING, PLACING, date_problem, latest_change
 from gridadmin.services.register.household_rules import is_head
+from gridadmin.services.register.placement import area_of, check_placement, person_area
 from gridadmin.services.reports.snapshot import SubmittedMonths
 from gridadmin.services.common.text import clean_text
 
@@ -47,6 +48,8 @@ class EventRow:
     to_household: str
     place: str
     note: str
+    from_house: str = ""
+    to_house: str = ""
 
 
 def move_out(db: Database, person_id: int, on: date, destination: str, *, note: str = "",
@@ -61,7 +64,7 @@ def move_out(db: Database, person_id: int, on: date, destination: str, *, note: 
         _leave(session, person, on)
         person.status, person.moved_out_on, person.moved_out_to = PERSON_MOVED_OUT, on, destination
         return _record(db, session, person, EVENT_MOVED_OUT, on, from_household_id=person.household_id,
-                       place=destination, note=note)
+                       from_house_id=person.house_id, place=destination, note=note)
 
 
 def record_death(db: Database, person_id: int, on: date, *, note: str = "", expected_version: int | None = None,
@@ -72,7 +75,8 @@ def record_death(db: Database, person_id: int, on: date, *, note: str = "", expe
         _check_date(person, on, today or date.today(), "死亡日期")
         _leave(session, person, on)
         person.status, person.died_on = PERSON_DECEASED, on
-        return _record(db, session, person, EVENT_DIED, on, from_household_id=person.household_id, note=note)
+        return _record(db, session, person, EVENT_DIED, on, from_household_id=person.household_id,
+                       from_house_id=person.house_id, note=note)
 
 
 def transfer(db: Database, person_id: int, to_household_id: int, on: date, relation: str, *, note: str = "",
@@ -117,6 +121,7 @@ def change_category(db: Database, person_id: int, category: str, on: date, *, no
         if person.category == category:
             raise ValidationError(f"“{person.name}”的人口类别已是“{book.label('resident_category', category)}”。",
                                   field="人口类别", value=category)
+        check_placement(person.name, category, person.household_id, person.house_id)
         old = person.category
         person.category = category
         return _record(db, session, person, EVENT_CATEGORY, on, old_value=old, new_value=category, note=note)
@@ -130,25 +135,28 @@ def timeline(db: Database, person_id: int) -> list[EventRow]:
         numbers = dict(session.execute(select(Household.id, Household.household_no).where(Household.id.in_(
             select(PersonEvent.from_household_id).where(PersonEvent.person_id == person_id).union(
                 select(PersonEvent.to_household_id).where(PersonEvent.person_id == person_id))))).all())
+        events = session.scalars(select(PersonEvent).where(PersonEvent.person_id == person_id)
+                                 .order_by(PersonEvent.event_date, PersonEvent.id)).all()
+        house_ids = {i for e in events for i in (e.from_house_id, e.to_house_id) if i is not None}
+        houses = dict(session.execute(select(House.id, House.address).where(House.id.in_(house_ids))).all()) \
+            if house_ids else {}
         return [EventRow(e.kind, e.event_date, numbers.get(e.from_household_id, ""),
-                         numbers.get(e.to_household_id, ""), e.place or "", e.note or "")
-                for e in session.scalars(select(PersonEvent).where(PersonEvent.person_id == person_id)
-                                         .order_by(PersonEvent.event_date, PersonEvent.id))]
+                         numbers.get(e.to_household_id, ""), e.place or "", e.note or "",
+                         houses.get(e.from_house_id, ""), houses.get(e.to_house_id, ""))
+                for e in events]
 
 
 def _require_person_readable(session: Session, actor, person_id: int) -> None:
-    found = session.execute(select(Person.name, Household.area_id).outerjoin(
-        Household, Household.id == Person.household_id).where(Person.id == person_id)).one_or_none()
+    found = person_area(session, person_id)
     if found is not None:
-        require_read(session, actor, found.area_id, f"居民“{found.name}”")
+        require_read(session, actor, found[1], f"居民“{found[0]}”")
 
 
 def _active_person(db: Database, session: Session, person_id: int, expected_version: int | None) -> Person:
     person = session.get(Person, person_id)
     if person is None:
         raise NotFoundError(f"人员（编号 {person_id}）不存在。", field="人员", value=person_id)
-    area_id = session.scalar(select(Household.area_id).where(Household.id == person.household_id))
-    require(session, acting(db), EDIT_REGISTER, area_id=area_id)
+    require(session, acting(db), EDIT_REGISTER, area_id=area_of(session, person.household_id, person.house_id))
     if expected_version is not None and person.version != expected_version:
         raise audit.stale_record(session, "person", person.id, f"“{person.name}”", field="人员", value=person.name)
     if person.status != PERSON_ACTIVE:
@@ -201,7 +209,8 @@ def _record(db: Database, session: Session, person: Person, kind: str, on: date,
     audit.record(session, acting(db), audit.ACTION_UPDATE, "person", person.id, changes=changes,
                  summary=f"{kind}：{person.name}（{on.isoformat()}）")
     household = event.get("from_household_id") or event.get("to_household_id") or person.household_id
-    area_id = session.scalar(select(Household.area_id).where(Household.id == household)) if household else None
+    house = None if household else (event.get("from_house_id") or event.get("to_house_id") or person.house_id)
+    area_id = area_of(session, household, house)
     return SubmittedMonths.load(session).notice(on, area_id)
 
 
@@ -227,6 +236,10 @@ def resident_history(db: Database, person_id: int) -> list[TimelineEntry]:
             parts.append(f"从户 {e.from_household}")
         if e.to_household:
             parts.append(f"{'到' if e.from_household else '入'}户 {e.to_household}")
+        if e.from_house and e.kind == EVENT_HOUSE:
+            parts.append(f"离开房屋 {e.from_house}")
+        if e.to_house:
+            parts.append(f"住 {e.to_house}")
         if e.place:
             label = {EVENT_MOVED_OUT: "迁往", EVENT_REGISTERED: "来自", EVENT_MOVED_IN: "来自"}.get(e.kind, "地点")
             parts.append(f"{label}：{e.place}")

@@ -32,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gridadmin.db import Database
 from gridadmin.services.areas.names import full_name_of
-from gridadmin.models import Area, Household, Person, PersonEvent
+from gridadmin.models import Area, House, Household, Person, PersonEvent
 from gridadmin.models.household import (
     ARRIVAL_EVENTS, EVENT_BORN, EVENT_CATEGORY, EVENT_MOVED_IN, EVENT_REGISTERED, PERSON_ACTIVE,
 )
@@ -43,6 +43,7 @@ from gridadmin.services.register.effective import (
     CATEGORY_PINNING, arrival_problem, date_problem, future_problem, latest_change,
 )
 from gridadmin.services.register.household_rules import check_identity, check_members
+from gridadmin.services.register.placement import area_of, check_placement
 from gridadmin.services.register.renames import record_rename
 from gridadmin.services.register.households import MemberData, PlausibilityError, check_duplicate_ids
 from gridadmin.services.common.pinyin import name_pinyin
@@ -101,6 +102,8 @@ class ResidentRecord:
     moved_out_on: date | None
     moved_out_to: str
     died_on: date | None
+    house_id: int | None = None
+    house_address: str = ""
 
 
 def load_resident(db: Database, person_id: int) -> ResidentRecord:
@@ -116,17 +119,20 @@ def load_resident(db: Database, person_id: int) -> ResidentRecord:
         values = {f.name: getattr(p, f.name) for f in fields(ResidentData)}
         values.update({k: values[k] or "" for k in ("id_number", "phone", *_TEXT_FIELDS)})
         household = session.get(Household, p.household_id) if p.household_id else None
-        require_read(session, actor, household.area_id if household else None, f"居民“{p.name}”")
+        house = session.get(House, p.house_id) if p.house_id else None
+        area_id = area_of(session, p.household_id, p.house_id)
+        require_read(session, actor, area_id, f"居民“{p.name}”")
         id_text, phone_text = number_maskers(actor)
         values.update(id_number=id_text(values["id_number"]), phone=phone_text(values["phone"]),
                       residence_permit_no=id_text(values["residence_permit_no"]))
-        area = session.get(Area, household.area_id) if household else None
+        area = session.get(Area, area_id) if area_id is not None else None
         label = full_name_of(session, area.id) if area else ""  # "建设东路社区·第一网格"
         return ResidentRecord(
             id=p.id, version=p.version, data=ResidentData(**values), household_id=p.household_id,
             household_no=household.household_no if household else "", area_id=area.id if area else None,
             area_label=label, relation=p.relation, status=p.status, registered_on=p.registered_on,
-            moved_out_on=p.moved_out_on, moved_out_to=p.moved_out_to or "", died_on=p.died_on)
+            moved_out_on=p.moved_out_on, moved_out_to=p.moved_out_to or "", died_on=p.died_on,
+            house_id=p.house_id, house_address=house.address if house else "")
 
 
 def normalise_resident(data: ResidentData, today: date) -> ResidentData:
@@ -166,7 +172,7 @@ def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_
         person = session.get(Person, person_id)
         if person is None:
             raise NotFoundError(f"“{clean_name(data.name)}”已不存在，请刷新。", field="人员", value=data.name)
-        area_id = session.scalar(select(Household.area_id).where(Household.id == person.household_id))
+        area_id = area_of(session, person.household_id, person.house_id)
         actor = acting(db)
         # the permission first: a reader's form holds masked numbers, which
         # would otherwise be refused as a bad ID instead of as not allowed
@@ -180,6 +186,7 @@ def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_
                                                      relation=person.relation)])
         old_name, old_category = person.name, person.category
         if (data.category or None) != old_category:
+            check_placement(data.name, data.category or None, person.household_id, person.house_id)
             problem = date_problem(person, on, today, "变更日期",
                                    latest=latest_change(session, [person.id], CATEGORY_PINNING).get(person.id))
             if problem:

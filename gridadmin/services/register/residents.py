@@ -35,7 +35,7 @@ from sqlalchemy import and_, any_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
-from gridadmin.models import Household, Person, PersonTag
+from gridadmin.models import House, Household, Person, PersonTag
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.register import tallies
 from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_condition, full_numbers, \
@@ -103,6 +103,7 @@ class ResidentRow:
     special: str = ""
     key_people: str = ""
     care: str = ""
+    house: str = ""  # 现住房屋 (its address), '' when none is recorded
 
 
 def search_kind(text: str) -> tuple[str, str]:
@@ -138,6 +139,18 @@ def in_category(category: str, as_of: date | None = None):
     later = categories_after(as_of, "recategorised_since")
     return or_(and_(Person.category == category, Person.id.not_in(recategorised_after(as_of))),
                Person.id.in_(select(later.c.person_id).where(later.c.old_category == category)))
+def placed_in(area_filter, as_of: date | None = None):
+    """SQL: the person counts in an area for which ``area_filter(column)``
+    holds — their household's (on ``as_of``: see ``in_households``), or
+    without a household their house's (流动人口 and others need no 户)."""
+    houses = select(House.id).where(area_filter(House.area_id))
+    return or_(in_households(select(Household.id).where(area_filter(Household.area_id)), as_of),
+               and_(Person.household_id.is_(None), Person.house_id.in_(houses)))
+
+
+def _at_houses(condition):
+    """SQL: a person without a household living at a house matching ``condition``."""
+    return and_(Person.household_id.is_(None), Person.house_id.in_(select(House.id).where(condition)))
 
 
 def search_condition(text: str, as_of: date | None = None):
@@ -151,12 +164,13 @@ def search_condition(text: str, as_of: date | None = None):
     if kind == "digits":
         households = select(Household.id).where(prefix_range(Household.household_no, typed))
         return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
-                   in_households(households, as_of))
+                   in_households(households, as_of), _at_houses(prefix_range(House.house_no, typed)))
     if kind == "text":
         condition = prefix_range(Person.name, typed)
         if len(typed) >= 2:
             at = select(Household.id).where(Household.address.contains(typed, autoescape=True))
-            condition = or_(condition, in_households(at, as_of))
+            condition = or_(condition, in_households(at, as_of),
+                            _at_houses(House.address.contains(typed, autoescape=True)))
         return condition
     return None
 
@@ -188,8 +202,8 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
         stmt = stmt.where(Person.birth_date <= _years_before(today, low),
                           Person.birth_date > _years_before(today, high + 1))
     if f.area_id is not None:
-        households = select(Household.id).where(Household.area_id.in_(subtree_ids(session, f.area_id)))
-        stmt = stmt.where(in_households(households, f.as_of))
+        subtree = subtree_ids(session, f.area_id)
+        stmt = stmt.where(placed_in(lambda column: column.in_(subtree), f.as_of))
     scope = area_condition(session, actor, Household.area_id)
     condition = search_condition(f.search, f.as_of)
     engine = session.get_bind().dialect.name
@@ -197,11 +211,13 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
         # A search by a user of some areas, started from their households:
         # ARRAY(…) is computed once and hides its size from the planner, which
         # then seeks ix_person_household_name household by household rather
-        # than scanning every pinyin match of the township.
+        # than scanning every pinyin match of the township. People without a
+        # household (流动人口 …) are found through their houses.
         households = func.array(select(Household.id).where(scope).scalar_subquery())
-        stmt = stmt.where(Person.household_id == any_(households))
+        stmt = stmt.where(or_(Person.household_id == any_(households),
+                              _at_houses(area_condition(session, actor, House.area_id))))
     elif scope is not None:
-        stmt = stmt.where(in_households(select(Household.id).where(scope), f.as_of))
+        stmt = stmt.where(placed_in(lambda column: area_condition(session, actor, column), f.as_of))
     ages = computed_kinds(session) if f.tag_kind_id is not None else {}
     if f.tag_kind_id is not None and not tag_kind_visible(session, actor, f.tag_kind_id):
         stmt = stmt.where(false())
@@ -312,8 +328,8 @@ def stored_count(db: Database, f: ResidentFilter) -> int | None:
     """The count of a list filtered only by 在册, area and category, from
     the stored per-area counts (``services.tallies``) — the same number
     the SQL count gives, in time that does not grow with the register:
-    the stored counts hold everyone 在册 with a household; those 在册 with
-    no household (listed only when no area is chosen, and only to users of
+    the stored counts hold everyone 在册 with a household or a house; those
+    在册 with neither (listed only when no area is chosen, and only to users of
     every area) are one index seek. Only the acting user's areas count.
     None for any other filter."""
     if (f.status != PERSON_ACTIVE or f.as_of is not None or f.search.strip() or f.age_band or f.gender
@@ -329,7 +345,7 @@ def stored_count(db: Database, f: ResidentFilter) -> int | None:
                     if (areas is None or area_id in areas) and (not f.category or category == f.category))
         if areas is None:
             no_household = select(func.count()).select_from(Person).where(
-                Person.household_id.is_(None), Person.status == PERSON_ACTIVE)
+                Person.household_id.is_(None), Person.house_id.is_(None), Person.status == PERSON_ACTIVE)
             if f.category:
                 no_household = no_household.where(Person.category == f.category)
             total += session.scalar(no_household) or 0
@@ -358,8 +374,11 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
     found = {r.id: r for r in session.execute(
         stmt.add_columns(household.label("household_id"), Person.name, Person.gender, Person.birth_date,
                          Person.id_number, Person.relation, Person.category, Person.status, Person.phone,
-                         Person.version, Household.household_no, Household.area_id)
+                         Person.version, Household.household_no,
+                         func.coalesce(Household.area_id, House.area_id).label("area_id"),
+                         House.address.label("house"))
         .outerjoin(Household, Household.id == household)
+        .outerjoin(House, House.id == Person.house_id)
         .where(Person.id.in_(list(ids))))}
     tags = tag_names_by_family(session, ids, kind_ids, today)
     rows = []
@@ -372,8 +391,8 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
             age=age_on(p.birth_date, today), id_number=id_text(p.id_number),
             relation=book.label("relation", p.relation), category=book.label("resident_category", p.category),
             status=_status_on(p.status, as_of), household_no=p.household_no or "", grid=names.full(p.area_id),
-            grid_detail=names.full(p.area_id),
-            phone=phone_text(p.phone), version=p.version, **_group_texts(tags.get(p.id, {}))))
+            grid_detail=names.full(p.area_id), phone=phone_text(p.phone), version=p.version,
+            house=p.house or "", **_group_texts(tags.get(p.id, {}))))
     return rows
 
 
@@ -409,6 +428,7 @@ def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
         Column("category", "人口类别", lambda r: r.category, sort="category", width=72),
         Column("status", "状态", lambda r: r.status, sort="status", align=ALIGN_CENTER, width=48),
         Column("household_no", "户号", lambda r: r.household_no, sort="household", width=150),
+        Column("house", "现住房屋", lambda r: r.house, width=160, tooltip=lambda r: r.house),
         Column("grid", "所属网格", lambda r: r.grid, width=200, tooltip=lambda r: r.grid_detail),
         Column("phone", "联系电话", phone_text, sort="phone", width=100),
         Column("special", "特殊人群", lambda r: r.special, width=120, tooltip=lambda r: r.special),

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from gridadmin.models import (
-    Household, HouseholdTally, HouseholdTallyDelta, Person, PersonTag, ResidentTally, ResidentTallyDelta, TagTally,
+    House, Household, HouseholdTally, HouseholdTallyDelta, Person, PersonTag, ResidentTally, ResidentTallyDelta, TagTally,
     TagTallyDelta,
 )
 from gridadmin.models.household import PERSON_ACTIVE
@@ -105,26 +105,47 @@ def _add_to_base(session: Session, base, keys: tuple[str, ...], count: str, sums
         session.execute(statement, rows)
 
 
+def occupied_dwellings_per_area(session: Session) -> dict[int, int]:
+    """``{area_id: houses with someone 在册 living there}`` (实有房屋 in use),
+    empty when no house is recorded (one probe)."""
+    if session.scalar(select(House.id).limit(1)) is None:
+        return {}
+    lived_in = select(Person.id).where(Person.house_id == House.id, Person.status == PERSON_ACTIVE).exists()
+    return dict(session.execute(select(House.area_id, func.count()).where(lived_in).group_by(House.area_id)).all())
+
+
 def counted_households():
     """SQL: ``(area_id, households)`` counted from the rows."""
     return (select(Household.area_id, func.count()).where(Household.dissolved_on.is_(None))
             .group_by(Household.area_id))
 
 
+def _person_area():
+    """SQL: the area a person counts in — their household's, or without one
+    their house's (migration 0019)."""
+    return func.coalesce(Household.area_id, House.area_id)
+
+
 def counted_residents():
     """SQL: ``(area_id, category, residents)`` counted from the rows."""
     category = func.coalesce(Person.category, "")
-    return (select(Household.area_id, category, func.count()).select_from(Person)
-            .join(Household, Household.id == Person.household_id).where(Person.status == PERSON_ACTIVE)
-            .group_by(Household.area_id, category))
+    area = _person_area()
+    return (select(area, category, func.count()).select_from(Person)
+            .outerjoin(Household, Household.id == Person.household_id)
+            .outerjoin(House, House.id == Person.house_id)
+            .where(Person.status == PERSON_ACTIVE, area.is_not(None))
+            .group_by(area, category))
 
 
 def counted_holders():
     """SQL: ``(area_id, tag_kind_id, holders)`` counted from the rows."""
-    return (select(Household.area_id, PersonTag.tag_kind_id, func.count()).select_from(PersonTag)
-            .join(Person, Person.id == PersonTag.person_id).join(Household, Household.id == Person.household_id)
-            .where(Person.status == PERSON_ACTIVE, PersonTag.end_date.is_(None))
-            .group_by(Household.area_id, PersonTag.tag_kind_id))
+    area = _person_area()
+    return (select(area, PersonTag.tag_kind_id, func.count()).select_from(PersonTag)
+            .join(Person, Person.id == PersonTag.person_id)
+            .outerjoin(Household, Household.id == Person.household_id)
+            .outerjoin(House, House.id == Person.house_id)
+            .where(Person.status == PERSON_ACTIVE, PersonTag.end_date.is_(None), area.is_not(None))
+            .group_by(area, PersonTag.tag_kind_id))
 
 
 def mismatches(session: Session) -> list[str]:

@@ -3,7 +3,9 @@ SQL aggregates.
 
 Definitions (so the dashboard agrees with the pages behind it):
 
-- households, residents, staff on post: as in the grid tree
+- 实有人口 by category, 户籍户, houses, 出租房 with 承租人数 and 人户分离:
+  ``register.census`` (the acting user's areas);
+- households (户籍户), residents, staff on post: as in the grid tree
   (``areas.load_tree``): households not dissolved, persons 在册, distinct
   staff 在岗 today (``roster.on_post``: status 在岗 and an assignment
   running), with those on 休假 beside them (``staff_on_leave``);
@@ -44,6 +46,7 @@ from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.access.permissions import acting, visible_areas
 from gridadmin.services.areas.tree import load_tree
 from gridadmin.services.register import tallies
+from gridadmin.services.register.census import Census, census
 from gridadmin.services.reports import presence
 from gridadmin.services.reports.monthly_figures import month_bounds
 from gridadmin.services.roster.on_post import OnPostCount, on_post_count
@@ -87,6 +90,7 @@ class DashboardFigures:
     staff_on_leave: int = 0  # 休假, shown beside 在岗
     scoped: bool = False  # the figures are the user's areas', not the township's
     responsible_label: str = "专职网格员"  # the township's responsible post (``staffing_rules``)
+    census: Census | None = None  # 实有人口 by category, 户籍户, houses, 出租房, 人户分离
 
     @property
     def staff_text(self) -> str:
@@ -169,7 +173,7 @@ def dashboard_figures(db: Database, *, today: date | None = None) -> DashboardFi
         staff_on_post=staff.on_post, grids=len(grids), grids_lacking_responsible=without,
         training_hours_month=training[-1].value, imports_month=int(imports or 0),
         communities=communities, residents_trend=trend, training_by_month=training, staff_on_leave=staff.on_leave,
-        scoped=visible is not None, responsible_label=rule.responsible_label)
+        scoped=visible is not None, responsible_label=rule.responsible_label, census=census(db))
 
 
 def residents_at(session: Session, ends: list[date], areas: frozenset[int] | None = None) -> list[int]:

@@ -23,7 +23,8 @@ def kind_label(kind: str, short: bool = False) -> str:
               else translate("ImportWizard", "户籍人口（每人一行）"),
               "grids": translate("ImportWizard", "网格"), "staff": translate("ImportWizard", "网格员"),
               "attendance": translate("ImportWizard", "培训签到"), "changes": translate("ImportWizard", "人口变动"),
-              "groups": translate("ImportWizard", "人群类别")}
+              "groups": translate("ImportWizard", "人群类别"),
+              "houses": translate("ImportWizard", "房屋/出租房")}
     return labels.get(kind, kind)
 
 

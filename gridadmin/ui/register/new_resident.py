@@ -1,12 +1,17 @@
 """新增居民: register a new person from the residents page.
 
-A person always lives in a household, so the flow first asks which one
+A 户籍人口 lives in a household, so the flow first asks which one
 (``ChooseHouseholdDialog``: search the active households by household
 number, head name or pinyin, phone or address — the households list's own
 search — or 新建住户 for a new card), then opens the member form there
 (``ResidentDialog.new_member``). A new household is created with its head on
 the household card, so after 新建住户 the form opened is that head's, to
 complete their record.
+
+流动人口, 境外人员 and 未落户人口 need no 户: 无户登记（流动人口等） asks for the
+house they live at instead (``ChooseHouseDialog``: search the houses, or
+新建房屋), then opens the form of a new resident at that house
+(``ResidentDialog.at_house``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from gridadmin.services.register.households import load_household
 from gridadmin.services.common.paging import PageQuery
 from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 from gridadmin.ui.common.widgets import setup_lazy_table
+from gridadmin.ui.register.house_picker import ChooseHouseDialog
 
 
 class ChooseHouseholdDialog(QDialog):
@@ -35,6 +41,7 @@ class ChooseHouseholdDialog(QDialog):
         self.db = db
         self.area_id = area_id
         self.household_id: int | None = None
+        self.house_id: int | None = None  # 无户登记: the house chosen instead
         self.created = False
         self.setWindowTitle(self.tr("新增居民：选择所在户"))
         self.setMinimumSize(760, 480)
@@ -53,9 +60,13 @@ class ChooseHouseholdDialog(QDialog):
         self.ok_button.setText(self.tr("下一步：填写居民信息"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
         self.buttons.addButton(self.new_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.no_household_button = QPushButton(self.tr("无户登记（流动人口等）…"))
+        self.no_household_button.setToolTip(self.tr("流动人口、境外人员、未落户人口不需要户：选择其现住房屋"))
+        self.buttons.addButton(self.no_household_button, QDialogButtonBox.ButtonRole.ActionRole)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("新增的居民要登记在一户中：查找并选中所在户，或新建住户。")))
+        layout.addWidget(QLabel(self.tr("户籍人口登记在一户中：查找并选中所在户，或新建住户。"
+                                        "流动人口等无需户，请点“无户登记”。")))
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
         layout.addLayout(row)
@@ -70,6 +81,7 @@ class ChooseHouseholdDialog(QDialog):
         self.buttons.accepted.connect(self.choose)
         self.buttons.rejected.connect(self.reject)
         self.new_button.clicked.connect(self.new_household)
+        self.no_household_button.clicked.connect(self.choose_house)
         self.search.setFocus()
         self._update()
 
@@ -106,6 +118,17 @@ class ChooseHouseholdDialog(QDialog):
             self.accept()
 
 
+    def choose_house(self) -> None:
+        """无户登记: pick the house instead; accepted once one is chosen."""
+        chooser = ChooseHouseDialog(self.db, self, area_id=self.area_id)
+        accepted = chooser.exec() == QDialog.DialogCode.Accepted
+        house_id = chooser.house_id
+        chooser.deleteLater()
+        if accepted and house_id is not None:
+            self.house_id, self.household_id = house_id, None
+            self.accept()
+
+
 def add_resident_flow(db: Database, parent: QWidget | None = None, *, area_id: int | None = None) -> str:
     """Run 新增居民 (see the module doc); what was saved, in a sentence for
     the status bar ("已登记新居民“王小明”（户 …）。"), or "" when nothing was
@@ -114,8 +137,14 @@ def add_resident_flow(db: Database, parent: QWidget | None = None, *, area_id: i
 
     chooser = ChooseHouseholdDialog(db, parent, area_id=area_id)
     accepted = chooser.exec() == QDialog.DialogCode.Accepted
-    household_id, created = chooser.household_id, chooser.created
+    household_id, house_id, created = chooser.household_id, chooser.house_id, chooser.created
     chooser.deleteLater()
+    if accepted and house_id is not None:
+        dialog = ResidentDialog.at_house(db, house_id, parent)
+        dialog.exec()
+        message = dialog.saved_message
+        dialog.deleteLater()
+        return message
     if not accepted or household_id is None:
         return ""
     card = load_household(db, household_id)

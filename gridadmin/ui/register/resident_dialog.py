@@ -11,7 +11,12 @@ card and the life events, so they are shown here read-only.
 ``ResidentDialog.new_member(db, household_id)`` is the same form for a new
 resident of that household (新增居民): the relation to the head is chosen
 here, tags and timeline wait until the first save, after which the dialog
-goes on as the saved person's form."""
+goes on as the saved person's form. ``ResidentDialog.at_house(db,
+house_id)`` is the form of a new resident without a 户 (流动人口, 境外人员,
+未落户人口) living at that house.
+
+现住房屋 shows where the person lives; 更换… records a dated move (住所变更,
+from the 变更生效日期) to another house."""
 
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ from PySide6.QtWidgets import (
 from gridadmin.db import Database
 from gridadmin.models.household import ARRIVAL_EVENTS, PERSON_ACTIVE
 from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.register.dwellers import add_resident_at_house, move_house
+from gridadmin.services.register.houses import load_house
 from gridadmin.services.register.households import PlausibilityError, load_household
 from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.services.register.life_events import resident_history
@@ -71,13 +78,14 @@ class ResidentDialog(QDialog):
     caller refreshes its lists); ``person_id`` is the saved person's id."""
 
     def __init__(self, db: Database, person_id: int | None, parent: QWidget | None = None, *,
-                 household_id: int | None = None):
+                 household_id: int | None = None, house_id: int | None = None):
         super().__init__(parent)
-        if person_id is None and household_id is None:
-            raise ValueError("a new resident needs a household")
+        if person_id is None and household_id is None and house_id is None:
+            raise ValueError("a new resident needs a household or a house")
         self.db = db
         self.person_id = person_id
         self.new_household_id = household_id if person_id is None else None
+        self.new_house_id = house_id if person_id is None and household_id is None else None
         self.changed = False
         self.saved_message = ""  # what the last save did, for the caller's status bar
         self.full = may_see_full_numbers(db)
@@ -101,6 +109,10 @@ class ResidentDialog(QDialog):
             edit.setToolTip(self.tr("如 1990-01-31；不知道可不填"))
         self.texts["hukou_place"].setPlaceholderText(self.tr("如：河南省南阳市宛城区"))
         self.household_label = QLabel()
+        self.house_label = QLabel()
+        self.house_label.setWordWrap(True)
+        self.house_button = QPushButton(self.tr("更换…"))
+        self.house_button.setToolTip(self.tr("登记搬到另一处房屋（按变更生效日期）"))
         self.relation_label = QLabel()
         self.relation = _combo(self.choices["relation"])  # chosen here for a new member only
         self.relation.setVisible(False)
@@ -154,6 +166,7 @@ class ResidentDialog(QDialog):
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
         self.household_button.clicked.connect(self.open_household)
+        self.house_button.clicked.connect(self.change_house)
         self.save_tags_button.clicked.connect(self.try_save_tags)
         self.tags.currentItemChanged.connect(
             lambda item, _old: self.group_fields.show_kind(item.data(Qt.ItemDataRole.UserRole) if item else None))
@@ -184,6 +197,11 @@ class ResidentDialog(QDialog):
         left.addRow(self.tr("人口类别"), self.combos["category"])
         left.addRow(self.tr("人户状态"), self.combos["residence_status"])
         right.addRow(self.tr("所在户"), self.household_label)
+        house = QHBoxLayout()
+        house.setContentsMargins(0, 0, 0, 0)
+        house.addWidget(self.house_label, 1)
+        house.addWidget(self.house_button)
+        right.addRow(self.tr("现住房屋"), house)
         relation = QHBoxLayout()
         relation.setContentsMargins(0, 0, 0, 0)
         relation.addWidget(self.relation_label)
@@ -245,12 +263,25 @@ class ResidentDialog(QDialog):
         """The empty form of a new resident of ``household_id`` (新增居民)."""
         return cls(db, None, parent, household_id=household_id)
 
+    @classmethod
+    def at_house(cls, db: Database, house_id: int, parent: QWidget | None = None) -> ResidentDialog:
+        """The empty form of a new resident without a 户 at ``house_id``."""
+        return cls(db, None, parent, house_id=house_id)
+
     @property
     def is_new(self) -> bool:
         return self.person_id is None
 
     def _blank_record(self) -> ResidentRecord:
-        """An unsaved resident of ``new_household_id`` (category 户籍人口)."""
+        """An unsaved resident of ``new_household_id`` (category 户籍人口),
+        or without a 户 at ``new_house_id`` (category 流动人口)."""
+        if self.new_house_id is not None:
+            house = load_house(self.db, self.new_house_id)
+            return ResidentRecord(
+                id=0, version=0, data=ResidentData(name="", category=CATEGORY_FLOATING), household_id=None,
+                household_no="", area_id=house.data.area_id, area_label=house.area_label, relation=None,
+                status=PERSON_ACTIVE, registered_on=None, moved_out_on=None, moved_out_to="", died_on=None,
+                house_id=house.id, house_address=house.data.address)
         card = load_household(self.db, self.new_household_id)
         return ResidentRecord(
             id=0, version=0, data=ResidentData(name="", category="1"), household_id=card.id,
@@ -263,8 +294,11 @@ class ResidentDialog(QDialog):
         new = self.is_new
         self.record = self._blank_record() if new else load_resident(self.db, self.person_id)
         r, data = self.record, self.record.data
-        self.setWindowTitle(self.tr("新增居民：户 {no}").format(no=r.household_no) if new
-                            else self.tr("居民信息：{name}").format(name=data.name))
+        if new and self.new_house_id is not None:
+            self.setWindowTitle(self.tr("新增居民（无户）：{address}").format(address=r.house_address))
+        else:
+            self.setWindowTitle(self.tr("新增居民：户 {no}").format(no=r.household_no) if new
+                                else self.tr("居民信息：{name}").format(name=data.name))
         self.name.setText(data.name)
         self.id_number.blockSignals(True)
         self.id_number.setText(data.id_number if self.full else mask_id_number(data.id_number))
@@ -278,11 +312,15 @@ class ResidentDialog(QDialog):
             edit.setText(getattr(data, key))
         for key, edit in self.dates.items():
             edit.setText(_date_text(getattr(data, key)))
-        self.household_label.setText(f"{r.household_no}（{r.area_label}）" if r.household_no else self.tr("无"))
+        self.household_label.setText(f"{r.household_no}（{r.area_label}）" if r.household_no
+                                     else self.tr("无（流动人口、境外人员、未落户人口不需要户）"))
+        self.house_label.setText(f"{r.house_address}（{r.area_label}）" if r.house_address and not r.household_no
+                                 else r.house_address or self.tr("未登记"))
+        self.house_button.setVisible(not new)
         relation = dict(self.choices["relation"]).get(r.relation or "", r.relation or "")
         self.relation_label.setText(relation or self.tr("（未填）"))
         self.relation_label.setVisible(not new)
-        self.relation.setVisible(new)
+        self.relation.setVisible(new and self.new_house_id is None)
         status = r.status if not new else self.tr("保存后登记为在册")
         if r.moved_out_on:
             status += self.tr("（{day} 迁往 {to}）").format(day=r.moved_out_on.isoformat(), to=r.moved_out_to)
@@ -393,7 +431,12 @@ class ResidentDialog(QDialog):
         form); False, with the refusal shown, when nothing was saved."""
         was_new = self.is_new
         try:
-            if was_new:
+            if self.is_new and self.new_house_id is not None:
+                self.person_id = add_resident_at_house(self.db, self.typed(), self.new_house_id,
+                                                       on=self.effective_day.date().toPython(),
+                                                       arrival=self.arrival.currentData())
+                self.new_house_id = None
+            elif self.is_new:
                 self.person_id = add_resident(self.db, self.new_household_id, self.typed(),
                                               self.relation.currentData() or None, confirmed=confirmed,
                                               on=self.effective_day.date().toPython(),
@@ -412,9 +455,13 @@ class ResidentDialog(QDialog):
         show_error(self.error, "")
         self.changed = True
         self.load()
-        self.saved_message = (self.tr("已登记新居民“{name}”（户 {no}）。") if was_new else
-                              self.tr("已保存“{name}”的信息。")).format(name=self.record.data.name,
-                                                                     no=self.record.household_no)
+        if was_new and not self.record.household_no:  # 无户登记: at a house
+            self.saved_message = self.tr("已登记新居民“{name}”（现住 {house}）。").format(
+                name=self.record.data.name, house=self.record.house_address)
+        else:
+            self.saved_message = (self.tr("已登记新居民“{name}”（户 {no}）。") if was_new else
+                                  self.tr("已保存“{name}”的信息。")).format(name=self.record.data.name,
+                                                                         no=self.record.household_no)
         self.notice.setText(self.saved_message)
         self.notice.show()
         return True
@@ -439,6 +486,27 @@ class ResidentDialog(QDialog):
         self.changed = True
         self._load_tags()
         self._load_timeline()
+        return True
+
+    def change_house(self) -> bool:
+        """更换现住房屋: choose the house, recorded as a move on the 变更生效日期."""
+        from gridadmin.ui.register.house_picker import ChooseHouseDialog
+
+        chooser = ChooseHouseDialog(self.db, self, area_id=self.record.area_id)
+        accepted = chooser.exec() == QDialog.DialogCode.Accepted
+        house_id = chooser.house_id
+        chooser.deleteLater()
+        if not accepted or house_id is None:
+            return False
+        try:
+            move_house(self.db, self.person_id, house_id, self.effective_day.date().toPython(),
+                       expected_version=self.record.version)
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return False
+        show_error(self.error, "")
+        self.changed = True
+        self.load()
         return True
 
     def open_household(self) -> None:

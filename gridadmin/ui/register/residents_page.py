@@ -1,7 +1,8 @@
-"""人口信息: three tabs — 人员 (every resident in a lazily loaded table,
+"""人口信息: four tabs — 人员 (every resident in a lazily loaded table,
 searched as you type and filtered in SQL; double-click opens the resident's
 form, 打开户卡 the household card, 新增居民 registers a new person in a
-chosen or new household), 住户 (the households list) and
+chosen or new household), 住户 (the households list), 房屋 (the houses
+and rentals list, ``houses_panel``) and
 人群统计 (counts per group kind — 特殊人群, 重点人员, 关怀对象 — and community;
 a click filters 人员)."""
 
@@ -34,7 +35,7 @@ from gridadmin.ui.common.lazy_table_model import ROW_ROLE, LazyTableModel
 
 ALL = ""
 STATUS_ALL = "all"
-TAB_PEOPLE, TAB_HOUSEHOLDS, TAB_GROUPS = range(3)
+TAB_PEOPLE, TAB_HOUSEHOLDS, TAB_HOUSES, TAB_GROUPS = range(4)
 
 
 def last_month_end(today: date | None = None) -> date:
@@ -111,7 +112,7 @@ class ResidentsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.people_tab, self.tr("居民"))
         self._panels: dict[int, QWidget] = {}
-        for title_text in (self.tr("住户"), self.tr("人群统计")):
+        for title_text in (self.tr("住户"), self.tr("房屋"), self.tr("人群统计")):
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(holder, title_text)
@@ -155,6 +156,10 @@ class ResidentsPage(QWidget):
                 from gridadmin.ui.register.households_panel import HouseholdsPanel
 
                 panel = HouseholdsPanel(self.db, self, on_changed=self._changed)
+            elif index == TAB_HOUSES:
+                from gridadmin.ui.register.houses_panel import HousesPanel
+
+                panel = HousesPanel(self.db, self, on_changed=self._changed)
             else:
                 from gridadmin.ui.register.special_groups_panel import SpecialGroupsPanel
 
@@ -167,6 +172,11 @@ class ResidentsPage(QWidget):
     def households(self):
         """The 住户 tab (``HouseholdsPanel``)."""
         return self.panel(TAB_HOUSEHOLDS)
+
+    @property
+    def houses(self):
+        """The 房屋 tab (``HousesPanel``)."""
+        return self.panel(TAB_HOUSES)
 
     @property
     def special_groups(self):
@@ -197,8 +207,9 @@ class ResidentsPage(QWidget):
     # -- filtering -------------------------------------------------------
     def show_area(self, area_id: int) -> bool:
         """Filter the lists to one area (drill-down from the grid tree)."""
-        if TAB_HOUSEHOLDS in self._panels:
-            self._panels[TAB_HOUSEHOLDS].show_area(area_id)
+        for tab in (TAB_HOUSEHOLDS, TAB_HOUSES):
+            if tab in self._panels:
+                self._panels[tab].show_area(area_id)
         return select_data(self.area, area_id)
 
     def as_of(self) -> date | None:

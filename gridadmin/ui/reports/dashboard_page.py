@@ -217,8 +217,8 @@ class DashboardPage(QWidget):
         self.community_ids: list[int] = []
 
         self.tiles = {
-            "households": Tile(self.tr("户数"), "residents"),
-            "residents": Tile(self.tr("在册人口"), "residents"),
+            "households": Tile(self.tr("户籍户数"), "residents"),
+            "residents": Tile(self.tr("实有人口"), "residents"),
             "staff": Tile(self.tr("在岗网格力量"), "roster"),
             "no_fulltime": Tile(self.tr("无专职网格员的网格"), "grids"),
             "training": Tile(self.tr("本月培训学时"), "training"),
@@ -272,7 +272,11 @@ class DashboardPage(QWidget):
             charts.setColumnStretch(column, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        self.census_line = QLabel()
+        self.census_line.setObjectName("census")
+        self.census_line.setWordWrap(True)
         layout.addLayout(tiles)
+        layout.addWidget(self.census_line)
         layout.addLayout(charts, 1)
         self.refresh()
 
@@ -302,6 +306,9 @@ class DashboardPage(QWidget):
         self.due = due_count(self.db)
         self.reminders_button.setText(self.tr("待办提醒 {n}").format(n=_number(self.due)))
         self.reminders_button.setStyleSheet("color: #b00020; font-weight: bold;" if self.due else "")
+        if f.census is not None:
+            self.census_line.setText(f.census.text())
+            self.tiles["residents"].setToolTip("、".join(f"{label} {n:,}" for _c, label, n in f.census.categories))
 
         communities = list(f.communities)
         shown = communities
