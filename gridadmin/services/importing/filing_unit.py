@@ -126,15 +126,26 @@ def apply_filing_unit(spec: KindSpec, sheet: SheetData) -> SheetData:
     note = f"填报单位（第 {unit.excel_row} 行）：{unit.text()}"
     if not unit.community or "community" in map_columns(spec, sheet.rows[index]).columns:
         return replace(sheet, notes=[*sheet.notes, note])
+    note += f"；文件没有“社区/村”列，各行按填报单位的“{unit.community}”导入"
+    return replace(add_column(sheet, index, COMMUNITY_HEADER, unit.community), notes=[*sheet.notes, note])
+
+
+def add_column(sheet: SheetData, index: int, header: str, value: str) -> SheetData:
+    """``sheet`` with one more column at the right: ``header`` on the header
+    row (0-based ``index``), ``value`` on every data row below it; a blank
+    (sub-header, separator) row stays blank."""
     width = max(len(row) for row in sheet.rows[index:])
     rows = list(sheet.rows)
     for r in range(index, len(rows)):
         cells = list(rows[r]) + [""] * (width - len(rows[r]))
         blank = all(v is None or (isinstance(v, str) and not v.strip()) for v in cells)
-        if r == index:
-            cells.append(COMMUNITY_HEADER)
-        else:
-            cells.append("" if blank else unit.community)  # a blank (sub-header, separator) row stays blank
+        cells.append(header if r == index else "" if blank else value)
         rows[r] = cells
-    note += f"；文件没有“社区/村”列，各行按填报单位的“{unit.community}”导入"
-    return replace(sheet, rows=rows, notes=[*sheet.notes, note])
+    return replace(sheet, rows=rows)
+
+
+def added_column(header: object) -> str:
+    """For a column ``add_column`` made, what stands in for its letter (the
+    file has no such column): "填报单位" or "表名"; '' for the file's own."""
+    text = str(header or "")
+    return "填报单位" if text.endswith("（填报单位）") else "表名" if text.endswith("（表名）") else ""

@@ -22,7 +22,7 @@ from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import RowIssue, RowPlan, shown
 from gridadmin.services.importing.residents import (
-    CODE_FIELDS, HOUSEHOLD_FIELDS, RESIDENTS, TEXT_FIELDS, household_no_value,
+    CODE_FIELDS, DATE_FIELDS, HOUSEHOLD_FIELDS, RESIDENTS, TEXT_FIELDS, household_no_value,
 )
 from gridadmin.services.importing.values import (
     CellError, CellProblem, code_text_value, code_value, date_value, name_value, phone_value, text_value,
@@ -58,6 +58,9 @@ class ResidentParser:
         for key in TEXT_FIELDS + HOUSEHOLD_FIELDS:
             if key in self.columns:
                 self.fields.append((key, partial(text_value, max_length=RESIDENTS.field(key).max_length), False, ""))
+        for key in DATE_FIELDS:
+            if key in self.columns:
+                self.fields.append((key, _day, False, ""))
         self.fields.append(("phone", phone_value, False, ""))
         self.birth = partial(date_value, allow_month=allow_month)
 
@@ -231,6 +234,11 @@ class ResidentParser:
 def _house_no(value) -> str | None:
     text = code_text_value(value, 30, "房屋编号")
     return text.replace(" ", "") if text else None
+
+
+def _day(value) -> date | None:
+    found = date_value(value)
+    return found[0] if found else None
 
 
 def _grid_code(value) -> str | None:
