@@ -73,6 +73,8 @@ def test_filing_unit_community_is_checked_like_a_community_column(grid_db, tmp_p
                                unit=("浙江省", "嘉兴市", "嘉善县", "某某镇", "东门社区"))
     plan = plan_import(grid_db, path, "residents", today=TODAY)
     assert plan.errors and all("东门社区" in e.message for e in plan.errors if e.row == 7)
+    # the value is in the block, not in a column of the file: the message says so
+    assert all(e.message.startswith("填报单位（第 3 行）的社区/村“东门社区”：") for e in plan.errors)
 
 
 def test_unfilled_placeholders_are_not_a_place():
@@ -104,7 +106,11 @@ def test_mapping_step_shows_the_group_and_its_joined_sample(grid_db, tmp_path):
     assert overview.columns["hukou_place"] == column
     assert overview.samples[column] == "浙江省嘉兴市嘉善县"
     assert overview.data_rows == 3  # the sub-label row is not counted
-    assert overview.headers[-1] == "社区/村（填报单位）" and overview.columns["community"] == len(overview.headers) - 1
+    community = overview.headers.index("社区/村（填报单位）")
+    assert overview.columns["community"] == community and overview.letters[community] == "填报单位"
+    category = overview.headers.index("人口类别（表名）")  # the title 户籍人口信息登记表 says it
+    assert overview.columns["category"] == category and overview.letters[category] == "表名"
+    assert overview.letters[0] == "A" and overview.samples[category] == "户籍人口"
 
 
 def test_grid_team_template_imports_with_its_filing_unit(grid_db, tmp_path):

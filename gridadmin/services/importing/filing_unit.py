@@ -149,3 +149,29 @@ def added_column(header: object) -> str:
     file has no such column): "填报单位" or "表名"; '' for the file's own."""
     text = str(header or "")
     return "填报单位" if text.endswith("（填报单位）") else "表名" if text.endswith("（表名）") else ""
+
+
+def name_added_columns(rows: list, header_row: int, sheet_rows: list[list]) -> None:
+    """A message about a value of an added column says where the value is
+    in the file: "填报单位（第 3 行）的社区/村“东门社区”：…" or "表名的人口类别
+    “流动人口”：…" — the column is not in the file, its letter would point
+    nowhere. ``rows``: the plan's rows (errors and warnings replaced)."""
+    unit = None
+
+    def reword(issue):
+        nonlocal unit
+        where = added_column(issue.column)
+        if not where:
+            return issue
+        label = issue.column.rsplit("（", 1)[0]
+        if where == "填报单位":
+            if unit is None:
+                unit = read_filing_unit(sheet_rows, header_row - 1) or FilingUnit(0)
+            where = f"填报单位（第 {unit.excel_row} 行）" if unit.excel_row else where
+        value = f"“{issue.value}”" if issue.value else ""
+        return replace(issue, message=f"{where}的{label}{value}：{issue.message}")
+
+    for row in rows:
+        if any(added_column(i.column) for i in (*row.errors, *row.warnings)):
+            row.errors = [reword(i) for i in row.errors]
+            row.warnings = [reword(i) for i in row.warnings]

@@ -29,7 +29,7 @@ from gridadmin.services.importing.changes import CHANGES, plan_changes, write_ch
 from gridadmin.services.importing.grids import GRIDS, plan_grids, settle_new_communities, write_grids
 from gridadmin.services.importing.groups import GROUPS, plan_groups, write_groups
 from gridadmin.services.importing import lock as import_lock
-from gridadmin.services.importing.filing_unit import apply_filing_unit
+from gridadmin.services.importing.filing_unit import apply_filing_unit, name_added_columns
 from gridadmin.services.importing.footer import cut_footer, stray_rows
 from gridadmin.services.importing.header_groups import fold_header_groups
 from gridadmin.services.importing.headers import Table, find_header_row, pick_table
@@ -222,6 +222,7 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
     if kind_of(kind).permission == IMPORT_REGISTER:
         submitted_month_warnings(session, rows, effective or today)
     rename_issues(table, rows)
+    name_added_columns(rows, table.header_row, table.sheet.rows)
     rows = rows + stray_rows(footer, len(table.mapping.headers))  # data after the footer: errors, not dropped
     mask_changes(rows, actor)  # the writers use only the keys of ``changes``
     return ImportPlan(kind, mode, str(path), Path(path).name, table.sha256 or file_sha256(path),
