@@ -52,6 +52,11 @@ EDUCATION = [
     ("90", "其他", ("文盲", "半文盲", "文盲或半文盲", "不识字或识字很少", "学龄前", "无学历")),
 ]
 
+# The county platform's words that join two codes (its 文化程度 list offers 高中\中专): not
+# mapped, the message names the codes to choose from. list → {spelling without separators: labels}.
+AMBIGUOUS = {"education": {"高中中专": ("普通高中", "中等职业教育"), "中专高中": ("普通高中", "中等职业教育"),
+                           "大专本科": ("大学专科", "大学本科"), "本科大专": ("大学专科", "大学本科")}}
+
 RELATION = [
     ("01", "本人", ()), ("02", "户主", ("小集体户主", "集体户户主")),
     ("10", "配偶", ()), ("11", "夫", ("丈夫",)), ("12", "妻", ("妻子", "老婆")),

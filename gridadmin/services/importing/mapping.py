@@ -40,6 +40,7 @@ class FieldSpec:
     required: bool = False
     fill_down: bool = False
     max_length: int = 100
+    own_template: bool = True  # False: read from other templates (the county platform's), not in GridAdmin's own or its export
 
     @property
     def takes_formula(self) -> bool:

@@ -30,13 +30,11 @@ from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.houses import new_house_numbers
 from gridadmin.services.importing.plan import NEW, UPDATE, RowIssue, RowPlan, shown
-from gridadmin.services.register.address_text import split_address
+from gridadmin.services.register.address_text import UNSPLIT_ADDRESS, split_address
 from gridadmin.services.register.houses import ADDRESS_PARTS, address_key, compose_address
 
 NO_HOUSEHOLD_HUKOU = ("户籍人口须填写户号（流动人口、境外人员、未落户人口可不填户号，"
                       "但须填写房屋编号或现住地址）")
-UNSPLIT_ADDRESS = ("地址中看不出小区/街路巷（或村民小组）：请写成“幸福小区3栋2单元301室”“建设路18号”或“三组12号”"
-                   "的样式（前面的省市县、乡镇、社区可写可不写），或分列填写小区、楼栋、单元、室，或填写房屋编号")
 NO_HOUSEHOLD_NO_CATEGORY = "未填户号的行须填写人口类别（流动人口、境外人员或未落户人口）；户籍人口须填写户号"
 
 

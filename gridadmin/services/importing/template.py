@@ -118,7 +118,7 @@ def template_columns(kind: str, db=None) -> list[TemplateColumn]:
     lists = _lists(db)
     communities, grids = _areas(db)
     columns = []
-    for spec in kind_of(kind).spec.fields:
+    for spec in (f for f in kind_of(kind).spec.fields if f.own_template):
         choice = CODE_COLUMNS.get(spec.key)
         choices: tuple[str, ...] = ()
         if isinstance(choice, str):

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 
 from gridadmin.services.common.text import clean_text
 
+UNSPLIT_ADDRESS = ("地址中看不出小区/街路巷（或村民小组）：请写成“幸福小区3栋2单元301室”“建设路18号”或“三组12号”"
+                   "的样式（前面的省市县、乡镇、社区可写可不写），或分列填写小区、楼栋、单元、室，或填写房屋编号")
+
 # Administrative places at the start (省 市 区/县 乡镇/街道 社区/村 …), dropped.
 _PLACE = re.compile(r"^(?:[^省市县区旗]{2,9}?(?:省|自治区|特别行政区))?"
                     r"(?:[^省市县区]{1,9}?(?:市|自治州|州|地区|盟))?"
