@@ -64,6 +64,7 @@ def test_floating_population_template_imports_as_it_is(grid_db, tmp_path, writer
     assert any("人口类别" in n and "流动人口" in n for n in notes)
     unused = plan.extra["unused_columns"]
     assert "联系手机" not in unused  # empty in every row: nothing is lost
+    assert plan.columns["phone"] == plan.headers.index("联系电话")  # 联系电话 first, 联系手机 no clash
     assert "血型" in unused and "登记证情况" in unused and "户籍地（省/市/区县）" not in unused
     assert "临时居所" not in unused and "暂住处所*" not in unused and "流入来源（省/市/区县）" not in unused
     new_notes = [w.message for r in plan.rows for w in r.warnings if "将新建房屋" in w.message]
@@ -146,7 +147,7 @@ def _overseas(address: bool) -> tuple[list, list[dict]]:
     columns = list(OVERSEAS_COLUMNS) + ([("临时居所", None)] if address else [])
     people = [{"英文名*": en, "所属网格*": "一网格", "性别*": gender, "*证件种类": kind, "证件号码*": number,
                "中文名": zh, "流入原因": "务工经商", "国籍": "中国", "工作单位或就读学校": "嘉善某贸易公司",
-               "抵达时间": "2024-09-01", **({"临时居所": "幸福小区3栋2单元301室"} if address else {})}
+               "抵达时间": "2024-09-01", "联系手机": "13500135000", **({"临时居所": "幸福小区3栋2单元301室"} if address else {})}
               for en, zh, number, kind, gender in OVERSEAS]
     return columns, people
 
@@ -173,3 +174,4 @@ def test_overseas_template_needs_where_they_live(grid_db, tmp_path):
         people = {p.name: p for p in s.scalars(select(Person))}
     assert {p.category for p in people.values()} == {"4"}  # 境外人员
     assert people["CHAN TAI MAN"].house_id == house and people["CHAN TAI MAN"].inflow_date == date(2024, 9, 1)
+    assert people["LIN MEI LING"].phone == "13500135000"  # 联系手机 (no 联系电话 column)

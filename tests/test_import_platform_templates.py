@@ -64,6 +64,8 @@ def test_household_register_template_imports_as_it_is(grid_db, tmp_path, writer)
     assert people["钱建国"].residence_status == "1"  # 人户一致 = 人户同在
     assert people["钱小伟"].residence_status == "3"
     assert people["钱建国"].relation == "02"
+    assert people["钱建国"].phone == "13800138000"  # 联系手机: the phone of a file without 联系电话
+    assert people["钱建国"].category == "1"  # the title 户籍人口信息登记表
 
 
 def test_filing_unit_community_is_checked_like_a_community_column(grid_db, tmp_path):

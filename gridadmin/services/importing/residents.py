@@ -32,7 +32,8 @@ RESIDENTS = KindSpec("residents", "人口（每人一行）", (
     F("residence_status", "人户状态", ("人户情况", "人户分离情况")),
     F("hukou_place", "户籍地", ("户籍地址", "户籍所在地", "户口所在地", "籍贯", "原户籍地"),
       max_length=120),
-    F("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"), max_length=40),
+    F("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"), max_length=40,
+      fallbacks=("联系手机", "固定电话")),
     F("occupation", "职业", (), max_length=60),
     F("employer", "工作单位", ("单位", "就业单位", "工作单位及职务", "工作单位或就读学校", "就读学校"), max_length=100),
     # a row without 户号 names its house by this address when it has no address parts (``resident_houses``)
