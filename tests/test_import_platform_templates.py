@@ -152,3 +152,45 @@ def test_platform_dictionary_words_map_onto_the_national_codes(grid_db):
     assert book.lookup("relation", "小集体户主") == "02"
     assert book.lookup("relation", "孙子（女）") == "40"
     assert book.lookup("education", "文盲") == "90"
+
+
+def test_special_group_templates_import_as_groups(grid_db, tmp_path):
+    """社区矫正 (RECTIFICATIVEPERSON) and 刑释解教 (POSITIVEINFO) files give
+    the people of the register their group: the kind from the title, the
+    platform's dates and 刑法执行类别 words read as the kind's fields."""
+    from gridadmin.models import PersonTag, TagKind
+    from gridadmin.services.register import group_fields
+    from tests.platform_templates import POSITIVE_COLUMNS, RECTIFICATIVE_COLUMNS
+
+    people = _people()
+    assert run_to_end(import_job(grid_db, write_platform_xlsx(tmp_path / "h.xlsx", people), "residents",
+                                 today=TODAY)).committed
+    son, father = people[2], people[0]
+    common = {"所属网格*": "一网格", "民族*": "汉族", "政治面貌*": "群众", "文化程度*": "初中", "婚姻状况*": "未婚",
+              "现住地址*": "河街社区"}
+    corrections = [{**common, "姓名*": son["姓名*"], "性别*": "男", "身份证号码*": son["身份证号码*"],
+                    "社区矫正开始时间*": "2025-01-10", "社区矫正结束时间*": "2026-01-09", "原判刑期": "一年",
+                    "刑法执行类别*": "缓刑人员", "籍贯/省*": "浙江省", "籍贯/市*": "嘉兴市", "籍贯/县*": "嘉善县"}]
+    path = write_platform_xls(tmp_path / "RECTIFICATIVEPERSON.xls", corrections, title="矫正人员信息登记表",
+                              columns=RECTIFICATIVE_COLUMNS)
+    plan = plan_import(grid_db, path, "groups", today=TODAY)
+    assert [(e.row, e.column, e.message) for e in plan.errors] == []
+    assert "原判刑期" in plan.extra["unused_columns"] and "籍贯（省/市/县）" in plan.extra["unused_columns"]
+    assert run_to_end(import_job(grid_db, path, "groups", today=TODAY)).to_dict()["inserted"] == 1
+
+    released = [{**common, "姓名*": father["姓名*"], "性别*": "男", "身份证号码*": father["身份证号码*"],
+                 "人员类型*": "刑满释放人员", "解教(刑释)日期*": "2024-12-01", "原罪名/原罪错*": "盗窃",
+                 "原判刑期*": "二年", "服刑(劳改)场所*": "某监狱", "户籍地*/省*": "浙江省", "户籍地*/市*": "嘉兴市",
+                 "户籍地*/县*": "嘉善县", "婚姻状况*": "已婚"}]
+    path = write_platform_xls(tmp_path / "POSITIVEINFO.xls", released, title="刑释解教人员信息登记表",
+                              columns=POSITIVE_COLUMNS)
+    plan = plan_import(grid_db, path, "groups", today=TODAY)
+    assert [(e.row, e.column, e.message) for e in plan.errors] == []
+    assert run_to_end(import_job(grid_db, path, "groups", today=TODAY)).to_dict()["inserted"] == 1
+    with grid_db.session() as s:
+        tags = {(name, code): group_fields.loads(details) for name, code, details in s.execute(
+            select(Person.name, TagKind.code, PersonTag.details).join(Person, Person.id == PersonTag.person_id)
+            .join(TagKind, TagKind.id == PersonTag.tag_kind_id))}
+    assert tags[(son["姓名*"], "corrections")]["correction_type"] == "缓刑"
+    assert tags[(son["姓名*"], "corrections")]["correction_end"] == "2026-01-09"
+    assert tags[(father["姓名*"], "released")]["released_on"] == "2024-12-01"

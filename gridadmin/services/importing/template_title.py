@@ -5,7 +5,7 @@ column for what its title already says: the 流动人口 template
 ("流动人口信息登记表") has no 人口类别 column, the 出租房 template
 ("出租房信息登记表") no 是否出租房. ``apply_title_column`` gives such a
 sheet the column its title implies, headed "人口类别（表名）" or
-"是否出租房（表名）", so each row is read (and checked) as if the file had
+"是否出租房（表名）" (a 特殊人群 template's, "人群类别（表名）"), so each row is read (and checked) as if the file had
 said it; a note in the preview tells the clerk. A file with its own column
 for it keeps it; a title naming two categories implies nothing.
 """
@@ -23,6 +23,11 @@ from gridadmin.services.importing.reading import SheetData
 TITLE_RULES = {
     "residents": ("category", "人口类别（表名）", (("户籍人口", "户籍人口"), ("流动人口", "流动人口"),
                                                  ("境外人员", "境外人员"), ("未落户人口", "未落户人口"))),
+    # 特殊人群 templates (矫正人员信息登记表 …): the kind by a name ``groups`` reads (short forms)
+    "groups": ("kind", "人群类别（表名）", (("矫正人员", "社区矫正"), ("社区矫正", "社区矫正"), ("刑释解教", "刑满释放"),
+                                        ("刑满释放", "刑满释放"), ("精神病", "严重精神障碍"), ("精神障碍", "严重精神障碍"),
+                                        ("吸毒", "吸毒"), ("重点青少年", "重点青少年"), ("艾滋病", "艾滋病危险"),
+                                        ("残疾人", "残疾人"))),
     "houses": ("is_rental", "是否出租房（表名）", (("出租房", "是"), ("出租屋", "是"), ("出租房屋", "是"))),
 }
 TITLE_MAX = 30  # a longer cell is a note, not a title
