@@ -91,6 +91,9 @@ def test_floating_population_template_imports_as_it_is(grid_db, tmp_path, writer
     assert people["杨平"].dwelling_type == "单位内部"
     assert len(load_house(db, house).occupants) == 2
 
+    again = plan_import(db, path, "residents", today=TODAY)  # the same file again: nothing to do
+    assert not again.errors and again.counts()["unchanged"] == 4
+
 
 def test_an_address_without_a_compound_is_refused_naming_the_cell(grid_db, tmp_path):
     db, _house = grid_db

@@ -194,3 +194,19 @@ def test_special_group_templates_import_as_groups(grid_db, tmp_path):
     assert tags[(son["姓名*"], "corrections")]["correction_type"] == "缓刑"
     assert tags[(son["姓名*"], "corrections")]["correction_end"] == "2026-01-09"
     assert tags[(father["姓名*"], "released")]["released_on"] == "2024-12-01"
+
+
+def test_every_title_word_names_a_kind_the_import_reads(grid_db):
+    """Each 特殊人群 title rule gives a kind name the ``groups`` import
+    understands (the seeded kinds' short forms)."""
+    from gridadmin.models import TagKind
+    from gridadmin.services.importing.groups import GROUPS, _spellings
+    from gridadmin.services.importing.template_title import TITLE_RULES, title_value
+
+    with grid_db.session() as s:
+        names = _spellings(s.scalars(select(TagKind)).all())
+    _key, _header, words = TITLE_RULES["groups"]
+    assert {value for _word, value in words} <= set(names)
+    assert title_value(GROUPS, "易肇事肇祸精神病人信息登记表") == "严重精神障碍"
+    assert title_value(GROUPS, "吸毒人员信息登记表") == "吸毒"
+    assert title_value(GROUPS, "人员信息登记表") is None
