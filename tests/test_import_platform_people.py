@@ -178,3 +178,10 @@ def test_overseas_template_needs_where_they_live(grid_db, tmp_path):
     assert {p.category for p in people.values()} == {"4"}  # 境外人员
     assert people["CHAN TAI MAN"].house_id == house and people["CHAN TAI MAN"].inflow_date == date(2024, 9, 1)
     assert people["LIN MEI LING"].phone == "13500135000"  # 联系手机 (no 联系电话 column)
+
+    people = _overseas(address=True)[1][:1]
+    people[0].update({"英文名*": "JOHN SMITH", "*证件种类": "护照", "证件号码*": "E12345678"})
+    path = write_platform_xls(tmp_path / "OVERSEASTAFF3.xls", people, title="境外人员信息登记表", columns=columns)
+    [error] = plan_import(db, path, "residents", today=TODAY).errors
+    assert (error.row, error.column, error.value) == (6, "证件号码*", "E12345678")
+    assert "外国人永久居留身份证" in error.message and "护照" in error.message

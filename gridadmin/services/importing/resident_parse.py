@@ -16,6 +16,7 @@ from functools import partial
 from itertools import repeat
 from operator import itemgetter
 
+from gridadmin.services.common.code_seed import CATEGORY_OVERSEAS
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import check_id_number, fast_check
 from gridadmin.services.importing.areaindex import AreaIndex
@@ -28,6 +29,8 @@ from gridadmin.services.importing.values import (
     CellError, CellProblem, code_text_value, code_value, date_value, name_value, phone_value, text_value,
 )
 
+OVERSEAS_ID_HINT = ("（境外人员须填写港澳台居民居住证或外国人永久居留身份证的号码；护照、通行证等证件号码"
+                    "不能作为公民身份号码登记）")
 MEMO_LIMIT = 200_000  # distinct values remembered per column
 _GENDER_CODE = {"男": "1", "女": "2"}
 _MISSING = object()
@@ -191,7 +194,8 @@ class ResidentParser:
             return
         check = check_id_number(raw, today=self.today)
         if not check.valid:
-            self.error(plan, "id_number", raw, check.error)
+            overseas = rec.get("category") == CATEGORY_OVERSEAS
+            self.error(plan, "id_number", raw, check.error + (OVERSEAS_ID_HINT if overseas else ""))
             return
         for warning in check.warnings:
             header = self.table.mapping.header_of("id_number")
