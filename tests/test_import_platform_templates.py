@@ -210,3 +210,15 @@ def test_every_title_word_names_a_kind_the_import_reads(grid_db):
     assert title_value(GROUPS, "易肇事肇祸精神病人信息登记表") == "严重精神障碍"
     assert title_value(GROUPS, "吸毒人员信息登记表") == "吸毒"
     assert title_value(GROUPS, "人员信息登记表") is None
+
+
+def test_the_title_is_the_first_row_of_text_only():
+    from gridadmin.services.importing.residents import RESIDENTS
+    from gridadmin.services.importing.template_title import title_of, title_value
+
+    rows = [["1.0", "流动人口信息登记表", "流动人口信息登记表"], ["", "填写注意事项：户籍人口请用户籍人口信息登记表"],
+            ["填报单位：", "河街社区", "社区/村*"], [], ["姓名*"]]
+    assert title_of(rows, 4) == "流动人口信息登记表" and title_value(RESIDENTS, title_of(rows, 4)) == "流动人口"
+    assert title_of([["填报单位：河街社区"], ["流动人口"], ["姓名"]], 2) == ""  # not above the block
+    both = title_of([["户籍人口、流动人口登记表"], ["姓名"]], 1)
+    assert title_value(RESIDENTS, both) is None  # two categories: nothing implied

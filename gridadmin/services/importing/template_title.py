@@ -34,18 +34,17 @@ TITLE_MAX = 30  # a longer cell is a note, not a title
 
 
 def title_of(rows: list[list], header_index: int) -> str:
-    """The short texts above the header (the title), joined; notes (填写注意事项
-    …) and the 填报单位 block left out."""
-    texts: list[str] = []
+    """The title: the short texts of the first row above the header that
+    has any (the version cell 1.0 is not text), joined; a longer cell is a
+    note (填写注意事项 …), the 填报单位 block no title."""
     for row in rows[:header_index]:
         cells = [" ".join(str(cell).split()) if cell is not None else "" for cell in row]
         if any(c.startswith(_UNIT_LABELS) for c in cells):
-            continue  # the 填报单位 block (see ``filing_unit``)
-        for text in cells:
-            if text and len(text) <= TITLE_MAX and not text.startswith("填写") and text not in texts \
-                    and not text.replace(".", "").isdigit():  # the version cell (1.0)
-                texts.append(text)
-    return " ".join(texts)
+            return ""  # the 填报单位 block (see ``filing_unit``) comes after the title
+        texts = list(dict.fromkeys(c for c in cells if c and not c.replace(".", "").isdigit()))
+        if texts:
+            return " ".join(t for t in texts if len(t) <= TITLE_MAX and not t.startswith("填写"))
+    return ""
 
 
 _UNIT_LABELS = ("填报单位", "填表单位", "报送单位")
