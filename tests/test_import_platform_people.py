@@ -185,3 +185,35 @@ def test_overseas_template_needs_where_they_live(grid_db, tmp_path):
     [error] = plan_import(db, path, "residents", today=TODAY).errors
     assert (error.row, error.column, error.value) == (6, "证件号码*", "E12345678")
     assert "外国人永久居留身份证" in error.message and "护照" in error.message
+
+
+def test_floating_template_through_the_wizard(qtbot, grid_db, tmp_path, monkeypatch):
+    """The clerk's view: the columns added from the 填报单位 block and the
+    title show where they come from instead of a column letter; the preview
+    says what the title implied and which columns are not kept."""
+    from PySide6.QtCore import Qt
+
+    from gridadmin.ui.importing.wizard import STEP_MAPPING, STEP_PREVIEW, STEP_RESULT
+    from tests.test_import_page import _choose, _page
+
+    db, house = grid_db
+    path = write_platform_xls(tmp_path / "FLOATINGPOPULATION.xls", _floating(), title="流动人口信息登记表",
+                              columns=FLOATING_COLUMNS)
+    page = _page(qtbot, db)
+    wizard = page.wizard
+    _choose(page, monkeypatch, path)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_MAPPING
+    table = wizard.mapping_step.table
+    letters = {table.item(r, 1).text(): table.item(r, 0).text() for r in range(table.rowCount())}
+    assert letters["社区/村（填报单位）"] == "填报单位" and letters["人口类别（表名）"] == "表名"
+    assert letters["姓名*"] == "A"
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_PREVIEW
+    intro = wizard.preview_step.intro.text()
+    assert "各行的人口类别按“流动人口”导入" in intro and "未导入的列（本系统不保存这些项目）：血型" in intro
+    assert wizard.preview_step.counts["new"] == 4 and wizard.preview_step.counts["error"] == 0
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step() == STEP_RESULT
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Person).where(Person.category == "3")) == 4
