@@ -196,3 +196,10 @@ POSITIVE_COLUMNS = [
     ("现住地址*", None), ("联系电话", None), ("民族*", None), ("政治面貌*", None), ("文化程度*", None),
     ("婚姻状况*", None), ("是否累犯", None), ("安置日期", None), ("未安置原因", None), ("备注", None),
 ]
+# The 残疾人 template (a 关怀对象 kind): 残疾类型, 残疾等级 and a 监护人 GridAdmin keeps only for 严重精神障碍.
+HANDICAPPED_COLUMNS = [
+    ("姓名*", None), ("所属网格*", None), ("性别*", None), ("出生日期", None), ("身份证号码*", None),
+    ("残疾原因*", None), ("残疾类型*", None), ("户籍地", ("省*", "市*", "区县*")), ("关注程度", None),
+    ("现住地址*", None), ("联系电话", None), ("残疾时间", None), ("残疾等级", None), ("是否持有残疾证", None),
+    ("残疾证号", None), ("监护人", None), ("备注", None),
+]

@@ -222,3 +222,24 @@ def test_the_title_is_the_first_row_of_text_only():
     assert title_of([["填报单位：河街社区"], ["流动人口"], ["姓名"]], 2) == ""  # not above the block
     both = title_of([["户籍人口、流动人口登记表"], ["姓名"]], 1)
     assert title_value(RESIDENTS, both) is None  # two categories: nothing implied
+
+
+def test_disabled_template_lists_the_columns_its_kind_does_not_keep(grid_db, tmp_path):
+    """残疾人信息登记表: the kind from the title; its 监护人 (kept by GridAdmin
+    for 严重精神障碍 only) is listed as 未导入的列, not refused."""
+    from gridadmin.models import PersonTag
+    from tests.platform_templates import HANDICAPPED_COLUMNS
+
+    people = _people()
+    assert run_to_end(import_job(grid_db, write_platform_xlsx(tmp_path / "h.xlsx", people), "residents",
+                                 today=TODAY)).committed
+    rows = [{"姓名*": people[1]["姓名*"], "所属网格*": "一网格", "性别*": "女", "身份证号码*": people[1]["身份证号码*"],
+             "残疾原因*": "疾病", "残疾类型*": "肢体残疾", "残疾等级": "二级", "监护人": "钱建国"}]
+    path = write_platform_xls(tmp_path / "HANDICAPPED.xls", rows, title="残疾人信息登记表", columns=HANDICAPPED_COLUMNS)
+    plan = plan_import(grid_db, path, "groups", today=TODAY)
+    assert [(e.row, e.column, e.message) for e in plan.errors] == []
+    assert {"监护人", "残疾原因*"} <= set(plan.extra["unused_columns"])
+    assert run_to_end(import_job(grid_db, path, "groups", today=TODAY)).to_dict()["inserted"] == 1
+    with grid_db.session() as s:
+        [details] = s.scalars(select(PersonTag.details)).all()
+    assert "肢体残疾" in details and "二级" in details
