@@ -43,7 +43,8 @@ class FieldSpec:
     # spellings that name the field only when no column has one of the others: the platform's
     # 联系手机 is the phone of a file without 联系电话, and no clash when it has both
     fallbacks: tuple[str, ...] = ()
-    own_template: bool = True  # False: read from other templates (the county platform's), not in GridAdmin's own or its export
+    # False: read from other templates (the county platform's), not in GridAdmin's own or its export
+    own_template: bool = True
 
     @property
     def takes_formula(self) -> bool:

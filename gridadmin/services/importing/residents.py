@@ -69,13 +69,13 @@ CODE_FIELDS = {  # field → (code list, what it is called in messages)
     "marital_status": ("marital", "婚姻状况"), "category": ("resident_category", "人口类别"),
     "residence_status": ("residence_status", "人户状态"),
 }
-TEXT_FIELDS = ("hukou_place", "occupation", "employer", "inflow_reason", "origin_place", "residence_permit_no",
-               "dwelling_type", "note")
+FLOATING_TEXT = ("inflow_reason", "origin_place", "residence_permit_no", "dwelling_type")  # 流动人口's own
+TEXT_FIELDS = ("hukou_place", "occupation", "employer", *FLOATING_TEXT, "note")
 DATE_FIELDS = ("inflow_date", "residence_permit_expires")
 HOUSEHOLD_FIELDS = ("address", "compound", "building", "unit", "room", "village_group", "door_no")
 PERSON_FIELDS = ("name", "id_number", "gender", "birth_date", "ethnicity", "relation", "hukou_place", "category",
                  "residence_status", "political_status", "education", "marital_status", "occupation",
-                 "employer", "phone", "note", *TEXT_FIELDS[3:7], *DATE_FIELDS)
+                 "employer", "phone", "note", *FLOATING_TEXT, *DATE_FIELDS)
 
 
 def month_only_column(header: str) -> bool:
