@@ -51,7 +51,8 @@ class FieldSpec:
         """A number or date field, whose value a formula may compute; an
         identifier or text never comes from a formula (its cached result
         may be a placeholder: XlsxWriter writes 0)."""
-        return self.key in ("seq", "hours", "hours_credited", "score") or self.key.endswith(("date", "_on"))
+        return self.key in ("seq", "hours", "hours_credited", "score", "residence_permit_expires") or \
+            self.key.endswith(("date", "_on"))
 
     def spellings(self) -> set[str]:
         return {normalize_header(s) for s in (self.label, *self.synonyms)}
