@@ -222,6 +222,34 @@ def test_the_title_is_the_first_row_of_text_only():
     assert title_of([["填报单位：河街社区"], ["流动人口"], ["姓名"]], 2) == ""  # not above the block
     both = title_of([["户籍人口、流动人口登记表"], ["姓名"]], 1)
     assert title_value(RESIDENTS, both) is None  # two categories: nothing implied
+    assert title_value(RESIDENTS, "流动人口导入说明") is None  # a 登记表 title only
+
+
+def test_gridadmins_own_houses_template_is_not_a_rental_list(grid_db, tmp_path):
+    """Its title "房屋/出租房导入模板" names 出租房 but implies nothing: each
+    row's 房屋用途 is what it says."""
+    import openpyxl
+
+    from gridadmin.models import House
+    from gridadmin.services.importing.template import write_template
+
+    path = tmp_path / "houses.xlsx"
+    write_template("houses", path, grid_db)
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[3]]
+    values = {"社区/村": "河街社区", "所属网格": "一网格", "小区/街路巷": "幸福小区", "楼栋": "1栋", "室": "101",
+              "房屋用途": "自住"}
+    for c, header in enumerate(headers, start=1):
+        name = str(header or "").rstrip("*")
+        if name in values:
+            sheet.cell(4, c, values[name])
+    book.save(path)
+    plan = plan_import(grid_db, path, "houses", today=TODAY)
+    assert [(e.row, e.message) for e in plan.errors] == [] and "是否出租房（表名）" not in plan.headers
+    assert run_to_end(import_job(grid_db, path, "houses", today=TODAY)).committed
+    with grid_db.session() as s:
+        assert s.scalar(select(House.purpose)) == "自住"
 
 
 def test_disabled_template_lists_the_columns_its_kind_does_not_keep(grid_db, tmp_path):

@@ -4,13 +4,17 @@ The county platform has one template per kind of people or house, and no
 column for what its title already says: the 流动人口 template
 ("流动人口信息登记表") has no 人口类别 column, the 出租房 template
 ("出租房信息登记表") no 是否出租房. ``apply_title_column`` gives such a
-sheet the column its title implies, headed "人口类别（表名）" or
-"是否出租房（表名）" (a 特殊人群 template's, "人群类别（表名）"), so each row is read (and checked) as if the file had
-said it; a note in the preview tells the clerk. A file with its own column
-for it keeps it; a title naming two categories implies nothing.
+sheet the column its title implies, headed "人口类别（表名）",
+"是否出租房（表名）" or (a 特殊人群 template) "人群类别（表名）", so each row
+is read (and checked) as if the file had said it; a note in the preview
+tells the clerk. Only a 登记表 title counts (GridAdmin's own "房屋/出租房导入
+模板" implies nothing); a file with its own column for it keeps it; a title
+naming two categories implies nothing.
 """
 
 from __future__ import annotations
+
+import re
 
 from dataclasses import replace
 
@@ -55,7 +59,7 @@ def title_value(spec: KindSpec, title: str) -> str | None:
     rule = TITLE_RULES.get(spec.key)
     if rule is None:
         return None
-    values = {value for word, value in rule[2] if word in title}
+    values = {value for word, value in rule[2] if re.search(re.escape(word) + ".*登记表", title)}
     return values.pop() if len(values) == 1 else None
 
 
