@@ -64,6 +64,8 @@ def test_household_register_template_imports_as_it_is(grid_db, tmp_path, writer)
     assert people["钱建国"].residence_status == "1"  # 人户一致 = 人户同在
     assert people["钱小伟"].residence_status == "3"
     assert people["钱建国"].relation == "02"
+    assert people["钱建国"].phone == "13800138000"  # 联系手机: the phone of a file without 联系电话
+    assert people["钱建国"].category == "1"  # the title 户籍人口信息登记表
 
 
 def test_filing_unit_community_is_checked_like_a_community_column(grid_db, tmp_path):
@@ -73,6 +75,8 @@ def test_filing_unit_community_is_checked_like_a_community_column(grid_db, tmp_p
                                unit=("浙江省", "嘉兴市", "嘉善县", "某某镇", "东门社区"))
     plan = plan_import(grid_db, path, "residents", today=TODAY)
     assert plan.errors and all("东门社区" in e.message for e in plan.errors if e.row == 7)
+    # the value is in the block, not in a column of the file: the message says so
+    assert all(e.message.startswith("填报单位（第 3 行）的社区/村“东门社区”：") for e in plan.errors)
 
 
 def test_unfilled_placeholders_are_not_a_place():
@@ -104,7 +108,11 @@ def test_mapping_step_shows_the_group_and_its_joined_sample(grid_db, tmp_path):
     assert overview.columns["hukou_place"] == column
     assert overview.samples[column] == "浙江省嘉兴市嘉善县"
     assert overview.data_rows == 3  # the sub-label row is not counted
-    assert overview.headers[-1] == "社区/村（填报单位）" and overview.columns["community"] == len(overview.headers) - 1
+    community = overview.headers.index("社区/村（填报单位）")
+    assert overview.columns["community"] == community and overview.letters[community] == "填报单位"
+    category = overview.headers.index("人口类别（表名）")  # the title 户籍人口信息登记表 says it
+    assert overview.columns["category"] == category and overview.letters[category] == "表名"
+    assert overview.letters[0] == "A" and overview.samples[category] == "户籍人口"
 
 
 def test_grid_team_template_imports_with_its_filing_unit(grid_db, tmp_path):
@@ -144,3 +152,122 @@ def test_platform_dictionary_words_map_onto_the_national_codes(grid_db):
     assert book.lookup("relation", "小集体户主") == "02"
     assert book.lookup("relation", "孙子（女）") == "40"
     assert book.lookup("education", "文盲") == "90"
+
+
+def test_special_group_templates_import_as_groups(grid_db, tmp_path):
+    """社区矫正 (RECTIFICATIVEPERSON) and 刑释解教 (POSITIVEINFO) files give
+    the people of the register their group: the kind from the title, the
+    platform's dates and 刑法执行类别 words read as the kind's fields."""
+    from gridadmin.models import PersonTag, TagKind
+    from gridadmin.services.register import group_fields
+    from tests.platform_templates import POSITIVE_COLUMNS, RECTIFICATIVE_COLUMNS
+
+    people = _people()
+    assert run_to_end(import_job(grid_db, write_platform_xlsx(tmp_path / "h.xlsx", people), "residents",
+                                 today=TODAY)).committed
+    son, father = people[2], people[0]
+    common = {"所属网格*": "一网格", "民族*": "汉族", "政治面貌*": "群众", "文化程度*": "初中", "婚姻状况*": "未婚",
+              "现住地址*": "河街社区"}
+    corrections = [{**common, "姓名*": son["姓名*"], "性别*": "男", "身份证号码*": son["身份证号码*"],
+                    "社区矫正开始时间*": "2025-01-10", "社区矫正结束时间*": "2026-01-09", "原判刑期": "一年",
+                    "刑法执行类别*": "缓刑人员", "籍贯/省*": "浙江省", "籍贯/市*": "嘉兴市", "籍贯/县*": "嘉善县"}]
+    path = write_platform_xls(tmp_path / "RECTIFICATIVEPERSON.xls", corrections, title="矫正人员信息登记表",
+                              columns=RECTIFICATIVE_COLUMNS)
+    plan = plan_import(grid_db, path, "groups", today=TODAY)
+    assert [(e.row, e.column, e.message) for e in plan.errors] == []
+    assert "原判刑期" in plan.extra["unused_columns"] and "籍贯（省/市/县）" in plan.extra["unused_columns"]
+    assert run_to_end(import_job(grid_db, path, "groups", today=TODAY)).to_dict()["inserted"] == 1
+
+    released = [{**common, "姓名*": father["姓名*"], "性别*": "男", "身份证号码*": father["身份证号码*"],
+                 "人员类型*": "刑满释放人员", "解教(刑释)日期*": "2024-12-01", "原罪名/原罪错*": "盗窃",
+                 "原判刑期*": "二年", "服刑(劳改)场所*": "某监狱", "户籍地*/省*": "浙江省", "户籍地*/市*": "嘉兴市",
+                 "户籍地*/县*": "嘉善县", "婚姻状况*": "已婚"}]
+    path = write_platform_xls(tmp_path / "POSITIVEINFO.xls", released, title="刑释解教人员信息登记表",
+                              columns=POSITIVE_COLUMNS)
+    plan = plan_import(grid_db, path, "groups", today=TODAY)
+    assert [(e.row, e.column, e.message) for e in plan.errors] == []
+    assert run_to_end(import_job(grid_db, path, "groups", today=TODAY)).to_dict()["inserted"] == 1
+    with grid_db.session() as s:
+        tags = {(name, code): group_fields.loads(details) for name, code, details in s.execute(
+            select(Person.name, TagKind.code, PersonTag.details).join(Person, Person.id == PersonTag.person_id)
+            .join(TagKind, TagKind.id == PersonTag.tag_kind_id))}
+    assert tags[(son["姓名*"], "corrections")]["correction_type"] == "缓刑"
+    assert tags[(son["姓名*"], "corrections")]["correction_end"] == "2026-01-09"
+    assert tags[(father["姓名*"], "released")]["released_on"] == "2024-12-01"
+
+
+def test_every_title_word_names_a_kind_the_import_reads(grid_db):
+    """Each 特殊人群 title rule gives a kind name the ``groups`` import
+    understands (the seeded kinds' short forms)."""
+    from gridadmin.models import TagKind
+    from gridadmin.services.importing.groups import GROUPS, _spellings
+    from gridadmin.services.importing.template_title import TITLE_RULES, title_value
+
+    with grid_db.session() as s:
+        names = _spellings(s.scalars(select(TagKind)).all())
+    _key, _header, words = TITLE_RULES["groups"]
+    assert {value for _word, value in words} <= set(names)
+    assert title_value(GROUPS, "易肇事肇祸精神病人信息登记表") == "严重精神障碍"
+    assert title_value(GROUPS, "吸毒人员信息登记表") == "吸毒"
+    assert title_value(GROUPS, "人员信息登记表") is None
+
+
+def test_the_title_is_the_first_row_of_text_only():
+    from gridadmin.services.importing.residents import RESIDENTS
+    from gridadmin.services.importing.template_title import title_of, title_value
+
+    rows = [["1.0", "流动人口信息登记表", "流动人口信息登记表"], ["", "填写注意事项：户籍人口请用户籍人口信息登记表"],
+            ["填报单位：", "河街社区", "社区/村*"], [], ["姓名*"]]
+    assert title_of(rows, 4) == "流动人口信息登记表" and title_value(RESIDENTS, title_of(rows, 4)) == "流动人口"
+    assert title_of([["填报单位：河街社区"], ["流动人口"], ["姓名"]], 2) == ""  # not above the block
+    both = title_of([["户籍人口、流动人口登记表"], ["姓名"]], 1)
+    assert title_value(RESIDENTS, both) is None  # two categories: nothing implied
+    assert title_value(RESIDENTS, "流动人口导入说明") is None  # a 登记表 title only
+
+
+def test_gridadmins_own_houses_template_is_not_a_rental_list(grid_db, tmp_path):
+    """Its title "房屋/出租房导入模板" names 出租房 but implies nothing: each
+    row's 房屋用途 is what it says."""
+    import openpyxl
+
+    from gridadmin.models import House
+    from gridadmin.services.importing.template import write_template
+
+    path = tmp_path / "houses.xlsx"
+    write_template("houses", path, grid_db)
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[3]]
+    values = {"社区/村": "河街社区", "所属网格": "一网格", "小区/街路巷": "幸福小区", "楼栋": "1栋", "室": "101",
+              "房屋用途": "自住"}
+    for c, header in enumerate(headers, start=1):
+        name = str(header or "").rstrip("*")
+        if name in values:
+            sheet.cell(4, c, values[name])
+    book.save(path)
+    plan = plan_import(grid_db, path, "houses", today=TODAY)
+    assert [(e.row, e.message) for e in plan.errors] == [] and "是否出租房（表名）" not in plan.headers
+    assert run_to_end(import_job(grid_db, path, "houses", today=TODAY)).committed
+    with grid_db.session() as s:
+        assert s.scalar(select(House.purpose)) == "自住"
+
+
+def test_disabled_template_lists_the_columns_its_kind_does_not_keep(grid_db, tmp_path):
+    """残疾人信息登记表: the kind from the title; its 监护人 (kept by GridAdmin
+    for 严重精神障碍 only) is listed as 未导入的列, not refused."""
+    from gridadmin.models import PersonTag
+    from tests.platform_templates import HANDICAPPED_COLUMNS
+
+    people = _people()
+    assert run_to_end(import_job(grid_db, write_platform_xlsx(tmp_path / "h.xlsx", people), "residents",
+                                 today=TODAY)).committed
+    rows = [{"姓名*": people[1]["姓名*"], "所属网格*": "一网格", "性别*": "女", "身份证号码*": people[1]["身份证号码*"],
+             "残疾原因*": "疾病", "残疾类型*": "肢体残疾", "残疾等级": "二级", "监护人": "钱建国"}]
+    path = write_platform_xls(tmp_path / "HANDICAPPED.xls", rows, title="残疾人信息登记表", columns=HANDICAPPED_COLUMNS)
+    plan = plan_import(grid_db, path, "groups", today=TODAY)
+    assert [(e.row, e.column, e.message) for e in plan.errors] == []
+    assert {"监护人", "残疾原因*"} <= set(plan.extra["unused_columns"])
+    assert run_to_end(import_job(grid_db, path, "groups", today=TODAY)).to_dict()["inserted"] == 1
+    with grid_db.session() as s:
+        [details] = s.scalars(select(PersonTag.details)).all()
+    assert "肢体残疾" in details and "二级" in details

@@ -9,7 +9,7 @@ extended by the center.
 from __future__ import annotations
 
 GENDER = [
-    ("0", "未知", ("未知的性别",)),
+    ("0", "未知", ("未知的性别", "不明")),
     ("1", "男", ("男性", "M", "MALE", "男士")),
     ("2", "女", ("女性", "F", "FEMALE", "女士")),
     ("9", "未说明", ("未说明的性别",)),
@@ -52,6 +52,12 @@ EDUCATION = [
     ("90", "其他", ("文盲", "半文盲", "文盲或半文盲", "不识字或识字很少", "学龄前", "无学历")),
 ]
 
+# The county platform's words that join two codes (its 文化程度 list offers 高中\中专): not
+# mapped, the message names the codes to choose from. list → {spelling without separators: labels}.
+AMBIGUOUS = {"education": {"高中中专": ("普通高中", "中等职业教育"), "中专高中": ("普通高中", "中等职业教育"),
+                           "大专本科": ("大学专科", "大学本科"), "本科大专": ("大学专科", "大学本科"),
+                           "高中职高": ("普通高中", "中等职业教育")}}
+
 RELATION = [
     ("01", "本人", ()), ("02", "户主", ("小集体户主", "集体户户主")),
     ("10", "配偶", ()), ("11", "夫", ("丈夫",)), ("12", "妻", ("妻子", "老婆")),
@@ -80,6 +86,7 @@ RESIDENT_CATEGORY = [
     ("5", "未落户人口", ("未落户", "无户口人员", "未落户人员")),
 ]
 CATEGORY_HUKOU = "1"  # 户籍人口: the only category that sits in a 户
+CATEGORY_OVERSEAS = "4"  # 境外人员: identified by a 港澳台居民居住证 or 外国人永久居留身份证 number
 # Items kept for history but not offered: (list, code, label).
 RETIRED_CODES = [("resident_category", "2", "常住人口（已停用）")]
 

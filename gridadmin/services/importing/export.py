@@ -264,7 +264,7 @@ def _households(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
 def _houses(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
     """One row per house in the ``houses`` import columns (房屋编号 first,
     so a re-import matches each row to its house)."""
-    keys = [f.key for f in HOUSES.fields if f.key != "seq"]
+    keys = [f.key for f in HOUSES.fields if f.key != "seq" and f.own_template]
 
     def rows():
         for h in session.scalars(select(House).order_by(House.house_no)).yield_per(CHUNK):

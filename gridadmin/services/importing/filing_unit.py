@@ -126,15 +126,52 @@ def apply_filing_unit(spec: KindSpec, sheet: SheetData) -> SheetData:
     note = f"填报单位（第 {unit.excel_row} 行）：{unit.text()}"
     if not unit.community or "community" in map_columns(spec, sheet.rows[index]).columns:
         return replace(sheet, notes=[*sheet.notes, note])
+    note += f"；文件没有“社区/村”列，各行按填报单位的“{unit.community}”导入"
+    return replace(add_column(sheet, index, COMMUNITY_HEADER, unit.community), notes=[*sheet.notes, note])
+
+
+def add_column(sheet: SheetData, index: int, header: str, value: str) -> SheetData:
+    """``sheet`` with one more column at the right: ``header`` on the header
+    row (0-based ``index``), ``value`` on every data row below it; a blank
+    (sub-header, separator) row stays blank."""
     width = max(len(row) for row in sheet.rows[index:])
     rows = list(sheet.rows)
     for r in range(index, len(rows)):
         cells = list(rows[r]) + [""] * (width - len(rows[r]))
         blank = all(v is None or (isinstance(v, str) and not v.strip()) for v in cells)
-        if r == index:
-            cells.append(COMMUNITY_HEADER)
-        else:
-            cells.append("" if blank else unit.community)  # a blank (sub-header, separator) row stays blank
+        cells.append(header if r == index else "" if blank else value)
         rows[r] = cells
-    note += f"；文件没有“社区/村”列，各行按填报单位的“{unit.community}”导入"
-    return replace(sheet, rows=rows, notes=[*sheet.notes, note])
+    return replace(sheet, rows=rows)
+
+
+def added_column(header: object) -> str:
+    """For a column ``add_column`` made, what stands in for its letter (the
+    file has no such column): "填报单位" or "表名"; '' for the file's own."""
+    text = str(header or "")
+    return "填报单位" if text.endswith("（填报单位）") else "表名" if text.endswith("（表名）") else ""
+
+
+def name_added_columns(rows: list, header_row: int, sheet_rows: list[list]) -> None:
+    """A message about a value of an added column says where the value is
+    in the file: "填报单位（第 3 行）的社区/村“东门社区”：…" or "表名的人口类别
+    “流动人口”：…" — the column is not in the file, its letter would point
+    nowhere. ``rows``: the plan's rows (errors and warnings replaced)."""
+    unit = None
+
+    def reword(issue):
+        nonlocal unit
+        where = added_column(issue.column)
+        if not where:
+            return issue
+        label = issue.column.rsplit("（", 1)[0]
+        if where == "填报单位":
+            if unit is None:
+                unit = read_filing_unit(sheet_rows, header_row - 1) or FilingUnit(0)
+            where = f"填报单位（第 {unit.excel_row} 行）" if unit.excel_row else where
+        value = f"“{issue.value}”" if issue.value else ""
+        return replace(issue, message=f"{where}的{label}{value}：{issue.message}")
+
+    for row in rows:
+        if any(added_column(i.column) for i in (*row.errors, *row.warnings)):
+            row.errors = [reword(i) for i in row.errors]
+            row.warnings = [reword(i) for i in row.warnings]

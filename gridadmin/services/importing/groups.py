@@ -80,6 +80,7 @@ def plan_groups(session: Session, table: Table, mode: str, today: date, *, effec
     effective = effective or today
     kinds = [k for k in visible_tag_kinds(session, actor)]
     by_name = _spellings(kinds)
+    _keep_the_titles_fields(table, by_name)
     rows = [RowPlan(excel_row, cells) for excel_row, cells in table.rows]
     for row in rows:
         _parse(RowReader(table, row), by_name, today)
@@ -138,6 +139,22 @@ def plan_groups(session: Session, table: Table, mode: str, today: date, *, effec
         else:
             row.status = UPDATE
     return rows, {"row_areas": row_areas}
+
+
+def _keep_the_titles_fields(table: Table, by_name: dict) -> None:
+    """A platform template whose title names the kind (残疾人信息登记表, see
+    ``template_title``) has columns the kind does not keep (its 监护人):
+    those are not read, so the preview lists them as 未导入的列. With a
+    人群类别 column of its own a file is checked row by row instead."""
+    index = table.mapping.columns.get("kind")
+    if index is None or not table.mapping.headers[index].endswith("（表名）") or not table.rows:
+        return
+    kind = by_name.get(str(table.rows[0][1][index]))
+    if kind is None:
+        return
+    kept = {FIELD_PREFIX + f.key for f in group_fields.fields_for(kind.code, kind.family)}
+    for key in [k for k in table.mapping.columns if k.startswith(FIELD_PREFIX) and k not in kept]:
+        del table.mapping.columns[key]
 
 
 def _issue(row: RowPlan, message: str):

@@ -29,6 +29,7 @@ from gridadmin.services.importing.plan import (
     mark_duplicates,
 )
 from gridadmin.services.importing.values import CellError, code_text_value, text_value
+from gridadmin.services.register.address_text import UNSPLIT_ADDRESS, split_address
 from gridadmin.services.register.houses import HouseData, address_key, normalise_house
 
 F = FieldSpec
@@ -45,13 +46,26 @@ HOUSES = KindSpec("houses", "房屋", (
     F("village_group", "村民小组", ("组", "小组", "自然村"), max_length=40),
     F("door_no", "门牌号", ("门牌",), max_length=20),
     F("purpose", "房屋用途", ("用途", "房屋类型", "使用情况")),
-    F("owner", "产权人", ("房屋产权人", "业主"), max_length=50),
+    F("owner", "产权人", ("房屋产权人", "业主", "产权人姓名"), max_length=50),
     F("landlord", "房主", ("房东", "出租人", "房主姓名"), max_length=50),
-    F("landlord_phone", "房主电话", ("房主联系电话", "房东电话", "出租人电话", "联系电话")),
+    F("landlord_phone", "房主电话", ("房主联系电话", "房东电话", "出租人电话", "联系电话", "出租人联系电话"),
+      fallbacks=("出租人联系手机",)),
     F("rooms_let", "出租间数", ("出租间数量", "出租房间数")),
     F("occupancy_limit", "限住人数", ("核定人数", "限住")),
     F("hazard_note", "隐患/备注", ("隐患", "备注", "安全隐患", "说明"), max_length=500),
+    # The county platform's templates (not GridAdmin's own template or export): the address in one
+    # cell, split into its parts (``address_text``); 是否为出租房 (是 → 出租).
+    F("address", "房屋地址", ("房屋准确地址", "房屋详细地址", "详细地址", "地址", "房屋坐落"), max_length=200,
+      own_template=False),
+    F("is_rental", "是否出租房", ("是否为出租房", "是否出租"), own_template=False),
 ), anchor="purpose")
+
+# The platform's 房屋用途 words (its 属性字典) that mean one of GridAdmin's uses; 是否为出租房 是 makes
+# any house 出租. 办公/工业/集体宿舍 … are 其他 (the card keeps the house; its use is 其他).
+PLATFORM_USES = {"个人住宅": "自住", "住宅": "自住", "住房": "自住", "商业用房": "经营", "商业": "经营", "店面": "经营",
+                 "集体宿舍": "其他", "临时工棚": "其他", "办公用房": "其他", "科教文体医用房": "其他",
+                 "工业用房": "其他", "其他民用用房": "其他"}
+_YES = {"是": True, "否": False, "Y": True, "N": False, "1": True, "0": False}
 
 FIELDS = ("house_no", "compound", "building", "unit", "room", "village_group", "door_no", "purpose", "owner",
           "landlord", "landlord_phone", "rooms_let", "occupancy_limit", "hazard_note")
@@ -74,7 +88,23 @@ def _parse(reader: RowReader, areas: AreaIndex) -> dict:
     for key in ("compound", "building", "unit", "room", "village_group", "door_no", "owner", "landlord",
                 "hazard_note"):
         rec[key] = reader.get(key, text_value, HOUSES.field(key).max_length) or ""
-    rec["purpose"] = reader.get("purpose", text_value, 10) or ""
+    purpose = reader.get("purpose", text_value, 20) or ""
+    rec["purpose"] = PLATFORM_USES.get(purpose, purpose)
+    rental = reader.get("is_rental", text_value, 10)
+    if rental is not None:
+        if rental not in _YES:
+            reader.error("is_rental", rental, f"“{rental}”应为“是”或“否”")
+        elif _YES[rental]:
+            rec["purpose"] = "出租"
+    if not rec["compound"] and not rec["village_group"]:
+        line = reader.get("address", text_value, 200)
+        if line:
+            parts = split_address(line)
+            if parts is None:
+                reader.error("address", line, UNSPLIT_ADDRESS)
+            else:
+                rec.update({k: getattr(parts, k) for k in ("compound", "building", "unit", "room", "village_group",
+                                                           "door_no")})
     rec["landlord_phone"] = reader.get("landlord_phone", code_text_value, 30, "房主电话") or ""
     for key in ("rooms_let", "occupancy_limit"):
         rec[key] = reader.get(key, lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))

@@ -40,13 +40,19 @@ class FieldSpec:
     required: bool = False
     fill_down: bool = False
     max_length: int = 100
+    # spellings that name the field only when no column has one of the others: the platform's
+    # 联系手机 is the phone of a file without 联系电话, and no clash when it has both
+    fallbacks: tuple[str, ...] = ()
+    # False: read from other templates (the county platform's), not in GridAdmin's own or its export
+    own_template: bool = True
 
     @property
     def takes_formula(self) -> bool:
         """A number or date field, whose value a formula may compute; an
         identifier or text never comes from a formula (its cached result
         may be a placeholder: XlsxWriter writes 0)."""
-        return self.key in ("seq", "hours", "hours_credited", "score") or self.key.endswith(("date", "_on"))
+        return self.key in ("seq", "hours", "hours_credited", "score", "residence_permit_expires") or \
+            self.key.endswith(("date", "_on"))
 
     def spellings(self) -> set[str]:
         return {normalize_header(s) for s in (self.label, *self.synonyms)}
@@ -123,6 +129,15 @@ def map_columns(spec: KindSpec, headers: list[str], overrides: dict[str, object]
             result.duplicates.append((key, index))
         else:
             result.columns[key] = index
+    for field_spec in spec.fields:  # each fallback in its order: 联系手机 before 固定电话
+        for spelling in field_spec.fallbacks if field_spec.key not in result.columns else ():
+            wanted = normalize_header(spelling)
+            used = set(result.columns.values())
+            index = next((i for i, h in enumerate(headers) if i not in used
+                          and wanted in (normalize_header(h), _without_brackets(h))), None)
+            if index is not None:
+                result.columns[field_spec.key] = index
+                break
     for key, target in (overrides or {}).items():
         spec.field(key)  # KeyError for an unknown field
         result.columns.pop(key, None)

@@ -12,6 +12,9 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
+from gridadmin.services.importing.filing_unit import added_column
 from gridadmin.services.importing.headers import find_header_row, header_score
 from gridadmin.services.importing.mapping import FieldSpec, KindSpec, map_columns, missing_fields
 from gridadmin.services.importing.pipeline import FileRead, kind_of, read_file
@@ -116,9 +119,19 @@ def overview_of(spec: KindSpec, sheet: SheetData, path, detected: str) -> FileOv
                         index + 1, tuple(mapping.headers), dict(mapping.columns), tuple(samples), data_rows,
                         "\n".join(n for n in (getattr(sheet.layout, "note", ""),
                                               sheet.footer.note + "。" if sheet.footer is not None else "") if n),
-                        tuple(getattr(sheet.layout, "letters", ())),
+                        tuple(getattr(sheet.layout, "letters", ())) or _letters(mapping.headers),
                         getattr(sheet.layout, "households", 0), duplicates=tuple(mapping.duplicates),
                         raw_samples=tuple(raw))
+
+
+def _letters(headers) -> tuple[str, ...]:
+    """Column letters when a column was added from the 填报单位 block or the
+    title (it has no letter in the file: "填报单位"/"表名" stands in); ()
+    otherwise (the letters follow from the positions)."""
+    added = [added_column(h) for h in headers]
+    if not any(added):
+        return ()
+    return tuple(a or get_column_letter(c + 1) for c, a in enumerate(added))
 
 
 def inspect_file(path: str | os.PathLike, kind: str, sheet: str | None = None) -> FileOverview:

@@ -29,7 +29,7 @@ from gridadmin.services.importing.changes import CHANGES, plan_changes, write_ch
 from gridadmin.services.importing.grids import GRIDS, plan_grids, settle_new_communities, write_grids
 from gridadmin.services.importing.groups import GROUPS, plan_groups, write_groups
 from gridadmin.services.importing import lock as import_lock
-from gridadmin.services.importing.filing_unit import apply_filing_unit
+from gridadmin.services.importing.filing_unit import apply_filing_unit, name_added_columns
 from gridadmin.services.importing.footer import cut_footer, stray_rows
 from gridadmin.services.importing.header_groups import fold_header_groups
 from gridadmin.services.importing.headers import Table, find_header_row, pick_table
@@ -43,6 +43,7 @@ from gridadmin.services.importing.residents import RESIDENTS
 from gridadmin.services.importing.scope import check_scope
 from gridadmin.services.importing.shown import mask_changes, mask_previous
 from gridadmin.services.importing.staff import STAFF, plan_staff, write_staff
+from gridadmin.services.importing.template_title import apply_title_column
 from gridadmin.services.importing.wide import finish, group_header_index, rename_issues, widen
 from gridadmin.services.common.progress import Job, Progress
 from gridadmin.services.access.permissions import EDIT_AREAS, EDIT_STAFF, EDIT_TRAINING, IMPORT_REGISTER, acting, require
@@ -114,13 +115,15 @@ def read_kind_sheets(path: str | os.PathLike, kind: str, sheet: str | None = Non
     ``attendance.unfold_groups``); the footer (制表人/合计 …) is cut first;
     a two-row header (户籍地 over 省/市/区县) is folded into one column per
     group (see ``header_groups``) and a 填报单位 block above the header
-    read (see ``filing_unit``)."""
+    read (see ``filing_unit``); a template's title that names what every
+    row is (流动人口信息登记表) gives the rows that column (see ``template_title``)."""
     sheets = [cut_footer(s, _raw_header_index(kind, s)) for s in read_sheets(path, sheet)]
     unfold = UNFOLD.get(kind)
     if unfold is not None:
         sheets = [unfold(s) for s in sheets]
     spec = kind_of(kind).spec
-    return [apply_filing_unit(spec, fold_header_groups(spec, s)) if s.layout is None else s for s in sheets]
+    return [apply_title_column(spec, apply_filing_unit(spec, fold_header_groups(spec, s))) if s.layout is None else s
+            for s in sheets]
 
 
 def _raw_header_index(kind: str, sheet: SheetData) -> int | None:
@@ -219,6 +222,7 @@ def _plan(session, path, table: Table, kind: str, mode: str, today: date, actor,
     if kind_of(kind).permission == IMPORT_REGISTER:
         submitted_month_warnings(session, rows, effective or today)
     rename_issues(table, rows)
+    name_added_columns(rows, table.header_row, table.sheet.rows)
     rows = rows + stray_rows(footer, len(table.mapping.headers))  # data after the footer: errors, not dropped
     mask_changes(rows, actor)  # the writers use only the keys of ``changes``
     return ImportPlan(kind, mode, str(path), Path(path).name, table.sha256 or file_sha256(path),

@@ -2,7 +2,8 @@
 no 户 — allowed for 流动人口, 境外人员 and 未落户人口, refused for 户籍人口 (or
 a row with no 人口类别, which the register takes as 户籍人口). Such a row
 names the house the person lives at by 房屋编号, or by its address (小区/
-街路巷, 楼栋, 单元, 室 or 村民小组, 门牌号) in the row's grid: an address
+街路巷, 楼栋, 单元, 室 or 村民小组, 门牌号 — or one 住址 cell such as the
+platform's 临时居所, split by ``address_text``) in the row's grid: an address
 the grid already holds is that house; another is a new house created by the
 same import (用途 其他, to complete on its card) and said so in the preview
 (a note on the row: 将新建房屋 …). A row with a 户号 may name its house by
@@ -29,6 +30,7 @@ from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.houses import new_house_numbers
 from gridadmin.services.importing.plan import NEW, UPDATE, RowIssue, RowPlan, shown
+from gridadmin.services.register.address_text import UNSPLIT_ADDRESS, split_address
 from gridadmin.services.register.houses import ADDRESS_PARTS, address_key, compose_address
 
 NO_HOUSEHOLD_HUKOU = ("户籍人口须填写户号（流动人口、境外人员、未落户人口可不填户号，"
@@ -84,6 +86,12 @@ def plan_dwellings(session: Session, table: Table, rows: list[RowPlan], areas: A
         if no is not None or row.errors:
             continue
         parts = SimpleNamespace(**{k: rec.get(k) or "" for k in ADDRESS_PARTS})
+        if not parts.compound and not parts.village_group and rec.get("address"):
+            split = split_address(rec["address"])  # one cell (临时居所, 现住地址 …): its parts
+            if split is None:
+                row.errors.append(RowIssue(row.row, header("address"), rec["address"], UNSPLIT_ADDRESS))
+                continue
+            parts = SimpleNamespace(**{k: getattr(split, k) for k in ADDRESS_PARTS})
         if not parts.compound and not parts.village_group:
             key = next((k for k in ("compound", "village_group", "address") if k in columns), "house_no")
             row.errors.append(RowIssue(row.row, header(key), rec.get("address") or "",
@@ -104,7 +112,8 @@ def plan_dwellings(session: Session, table: Table, rows: list[RowPlan], areas: A
             new_houses[place] = {"area_id": rec["area_id"], **{k: getattr(parts, k) or None for k in ADDRESS_PARTS},
                                  "address": address, "address_key": place[1]}
         rec["new_house"], rec["house_area_id"] = place, rec["area_id"]
-        row.warnings.append(RowIssue(row.row, header("compound") if "compound" in columns else "", address,
+        row.warnings.append(RowIssue(row.row, header("compound") if "compound" in columns
+                                     else header("address") if "address" in columns else "", address,
                                      f"将新建房屋：{address}（{areas.areas[rec['area_id']].name}）"))
     taken = set(session.scalars(select(House.house_no)))
     return {"new_houses": new_houses, "taken": taken}

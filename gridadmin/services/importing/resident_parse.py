@@ -16,18 +16,21 @@ from functools import partial
 from itertools import repeat
 from operator import itemgetter
 
+from gridadmin.services.common.code_seed import CATEGORY_OVERSEAS
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import check_id_number, fast_check
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import RowIssue, RowPlan, shown
 from gridadmin.services.importing.residents import (
-    CODE_FIELDS, HOUSEHOLD_FIELDS, RESIDENTS, TEXT_FIELDS, household_no_value,
+    CODE_FIELDS, DATE_FIELDS, HOUSEHOLD_FIELDS, RESIDENTS, TEXT_FIELDS, household_no_value,
 )
 from gridadmin.services.importing.values import (
     CellError, CellProblem, code_text_value, code_value, date_value, name_value, phone_value, text_value,
 )
 
+OVERSEAS_ID_HINT = ("（境外人员须填写港澳台居民居住证或外国人永久居留身份证的号码；护照、通行证等证件号码"
+                    "不能作为公民身份号码登记）")
 MEMO_LIMIT = 200_000  # distinct values remembered per column
 _GENDER_CODE = {"男": "1", "女": "2"}
 _MISSING = object()
@@ -58,6 +61,9 @@ class ResidentParser:
         for key in TEXT_FIELDS + HOUSEHOLD_FIELDS:
             if key in self.columns:
                 self.fields.append((key, partial(text_value, max_length=RESIDENTS.field(key).max_length), False, ""))
+        for key in DATE_FIELDS:
+            if key in self.columns:
+                self.fields.append((key, _day, False, ""))
         self.fields.append(("phone", phone_value, False, ""))
         self.birth = partial(date_value, allow_month=allow_month)
 
@@ -188,7 +194,8 @@ class ResidentParser:
             return
         check = check_id_number(raw, today=self.today)
         if not check.valid:
-            self.error(plan, "id_number", raw, check.error)
+            overseas = rec.get("category") == CATEGORY_OVERSEAS
+            self.error(plan, "id_number", raw, check.error + (OVERSEAS_ID_HINT if overseas else ""))
             return
         for warning in check.warnings:
             header = self.table.mapping.header_of("id_number")
@@ -231,6 +238,11 @@ class ResidentParser:
 def _house_no(value) -> str | None:
     text = code_text_value(value, 30, "房屋编号")
     return text.replace(" ", "") if text else None
+
+
+def _day(value) -> date | None:
+    found = date_value(value)
+    return found[0] if found else None
 
 
 def _grid_code(value) -> str | None:

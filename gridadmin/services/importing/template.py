@@ -46,7 +46,7 @@ HEADER_ROW = 3
 TEXT_FIELDS = {"id_number": "18 位，文本格式", "phone": "手机 11 位或 0377-63123456", "household_no": "文本格式",
                "house_no": "文本格式", "landlord_phone": "手机 11 位或 0377-63123456",
                "grid_code": "文本格式", "certificate_no": "文本格式", "building": "", "unit": "", "room": "",
-               "door_no": ""}
+               "door_no": "", "residence_permit_no": "文本格式"}
 WIDTHS = {"id_number": 22, "household_no": 22, "grid_code": 22, "certificate_no": 22}
 # field key → code list key (a fixed tuple of labels where not a code list)
 CODE_COLUMNS = {
@@ -57,7 +57,8 @@ CODE_COLUMNS = {
     "attendance_status": tuple(ATTENDANCE_LABELS.values()), "passed": ("合格", "不合格"),
     "purpose": HOUSE_USES,
 }
-DATE_FIELDS = {"birth_date", "hired_on", "left_on", "session_date", "effective_date", "change_date"}
+DATE_FIELDS = {"birth_date", "hired_on", "left_on", "session_date", "effective_date", "change_date", "inflow_date",
+               "residence_permit_expires"}
 NOTES = {"parent_grid": "微网格填所属网格；网格留空", "rooms_let": "出租房填写，整数", "occupancy_limit": "出租房填写，整数",
          "landlord": "出租房必填"}
 CODE_COLUMNS["change"] = ("出生", "迁入", "迁出", "死亡", "户间迁移", "类别变更")  # field key → the instruction row's text
@@ -118,7 +119,7 @@ def template_columns(kind: str, db=None) -> list[TemplateColumn]:
     lists = _lists(db)
     communities, grids = _areas(db)
     columns = []
-    for spec in kind_of(kind).spec.fields:
+    for spec in (f for f in kind_of(kind).spec.fields if f.own_template):
         choice = CODE_COLUMNS.get(spec.key)
         choices: tuple[str, ...] = ()
         if isinstance(choice, str):

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from gridadmin.services.common.code_seed import AMBIGUOUS
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.text import clean_name, clean_text, to_halfwidth
 from gridadmin.services.common.xlsx import FORMULA_START
@@ -289,5 +290,9 @@ def code_value(book: CodeBook, list_key: str, value, what: str) -> str | None:
     if code is None:
         labels = [label for _code, label in book.items(list_key)]
         shown = "、".join(labels[:8]) + ("等" if len(labels) > 8 else "")
+        both = AMBIGUOUS.get(list_key, {}).get(re.sub(r"[\\/、|,，或及和\s]", "", clean_text(value)))
+        if both:
+            raise CellError(f"“{quote(clean_text(value))}”可能是{'，也可能是'.join(both)}，无法确定：请改填其中之一"
+                            f"（可填：{shown}）")
         raise CellError(f"“{quote(clean_text(value))}”不是有效的{what}（可填：{shown}）")
     return code

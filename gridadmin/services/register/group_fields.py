@@ -49,12 +49,16 @@ F = GroupField
 CONTROL_LEVEL = F("control_level", "管控等级", CHOICE, ("普管", "严管", "宽管"), ("管控级别", "管理等级"))
 KIND_FIELDS: dict[str, tuple[GroupField, ...]] = {
     "corrections": (
-        F("correction_start", "矫正开始日期", DATE, aliases=("矫正起始日期", "矫正起日", "矫正开始时间")),
-        F("correction_end", "矫正期满日期", DATE, aliases=("矫正结束日期", "矫正止日", "矫正期满", "矫正期满时间")),
-        F("correction_type", "矫正类别", CHOICE, ("管制", "缓刑", "假释", "暂予监外执行"), ("矫正类型",)),
+        F("correction_start", "矫正开始日期", DATE, aliases=("矫正起始日期", "矫正起日", "矫正开始时间",
+                                                                      "社区矫正开始时间", "社区矫正开始日期")),
+        F("correction_end", "矫正期满日期", DATE, aliases=("矫正结束日期", "矫正止日", "矫正期满", "矫正期满时间",
+                                                                   "社区矫正结束时间", "社区矫正结束日期")),
+        F("correction_type", "矫正类别", CHOICE, ("管制", "缓刑", "假释", "暂予监外执行"),
+          ("矫正类型", "刑法执行类别", "刑罚执行类别")),
     ),
     "released": (
-        F("released_on", "释放日期", DATE, aliases=("刑满释放日期", "释放时间")),
+        F("released_on", "释放日期", DATE, aliases=("刑满释放日期", "释放时间", "解教(刑释)日期", "刑释日期",
+                                                                   "解教日期")),
         F("aftercare_end", "安置帮教期满日期", DATE, aliases=("帮教期满日期", "安置帮教期满", "帮教期满")),
         F("placement", "安置情况", CHOICE, ("已安置", "未安置", "无需安置"), ("安置状态",)),
     ),
@@ -112,7 +116,15 @@ def _spellings(f: GroupField) -> dict[str, str]:
             out[str(n)] = out[f"{n}级"] = out[choice[0]] = choice
         if choice.endswith("残疾"):
             out[choice[:-2]] = choice
+        out.setdefault(choice + "人员", choice)  # the county platform's 管制人员, 缓刑人员 …
+    for word, choice in PLATFORM_CHOICES.items():
+        if choice in f.choices:
+            out.setdefault(word, choice)
     return out
+
+
+# The county platform's words for a choice that read differently (its 刑法执行类别).
+PLATFORM_CHOICES = {"监外执行罪犯": "暂予监外执行", "监外执行": "暂予监外执行"}
 
 
 def _choice(f: GroupField, value: str) -> str:
