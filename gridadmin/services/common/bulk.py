@@ -39,9 +39,13 @@ def insert_tuples(session: Session, table: Table, keys: Sequence[str], rows: lis
         check_rows(table, keys, zip(*rows))  # a text longer than its column: refused naming the field
         session.execute(insert(table), [dict(zip(keys, row)) for row in rows])
         return
-    count = len(rows)
-    # column-wise: the work below is done in C, per distinct value in Python
-    columns = {key: values for key, values in zip(keys, zip(*rows))
+    _insert_columns(session, table, dict(zip(keys, zip(*rows))), len(rows))
+
+
+def _insert_columns(session: Session, table: Table, columns: dict, count: int) -> None:
+    """SQLite: insert ``count`` rows given column by column (key → values);
+    the work below is done in C, per distinct value in Python."""
+    columns = {key: values for key, values in columns.items()
                if any(values) or values.count(None) != count or not _null_when_left_out(table.c[key])}
     check_rows(table, columns, columns.values())  # a text longer than its column: refused naming the field
     conn = session.connection()
@@ -164,7 +168,7 @@ def insert_returning_ids(session: Session, table: Table, keys: Sequence[str], ro
     if is_sqlite(session):
         start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
         ids = list(range(start, start + len(rows)))
-        insert_tuples(session, table, ["id", *keys], [(i, *row) for i, row in zip(ids, rows)])
+        _insert_columns(session, table, {"id": ids, **dict(zip(keys, zip(*rows)))}, len(rows))
         return ids
     result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                              [dict(zip(keys, row)) for row in rows])
