@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -149,6 +150,46 @@ def fast_check(value: str, today: date) -> IdCheck | None:
         return None
     return IdCheck(value, True, value, birth, "男" if value[16] in "13579" else "女", KIND_RESIDENT,
                    warnings=[region] if region else [])
+
+
+def fast_check_many(values: Sequence, today: date) -> tuple[list, list]:
+    """:func:`fast_check` for a whole column at once, as array arithmetic
+    (numpy, imported here: the app starts without it): checking 100,000
+    numbers one by one takes about 0.5 s, this a tenth of it. Returns
+    ``(birth_dates, males)``, for each value the birth date and whether
+    the sequence digit is odd where ``fast_check`` gives a valid result
+    without warnings, else ``None`` and ``None``: such a value takes the
+    full path (``check_id_number``), which words what is wrong."""
+    import numpy as np
+
+    count = len(values)
+    if not count:
+        return [], []
+    blank = " " * 18  # fails the digit test
+    text = "".join([v if v.__class__ is str and len(v) == 18 and v.isascii() else blank for v in values])
+    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(count, 18)
+    head = codes[:, :17].astype(np.int32) - 48
+    last = codes[:, 17]
+    ok = (head.astype(np.uint32) <= 9).all(axis=1) & (((last >= 48) & (last <= 57)) | (last == 88))  # 0-9, X
+    head[~ok] = 0
+    check_codes = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
+    ok &= check_codes[(head @ np.array(WEIGHTS, dtype=np.int32)) % 11] == last
+    year = head[:, 6:10] @ np.array((1000, 100, 10, 1), dtype=np.int32)
+    month = head[:, 10] * 10 + head[:, 11]
+    day = head[:, 12] * 10 + head[:, 13]
+    ok &= (year >= MIN_BIRTH_YEAR) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0)
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    ok &= day <= ((months + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int32)
+    births = first + np.where(ok, day - 1, 0).astype("timedelta64[D]")
+    ok &= births <= np.datetime64(today, "D")
+    region = head[:, :6] @ np.array([10 ** (5 - i) for i in range(6)], dtype=np.int32)
+    slow = [code for code in np.unique(region[ok]).tolist() if _region_note(f"{code:06d}") != ""]
+    if slow:  # an unknown county (a warning), a permit, a foreigner's number: the full path
+        ok &= ~np.isin(region, slow)
+    valid = ok.tolist()
+    return ([b if k else None for b, k in zip(births.tolist(), valid)],
+            [m if k else None for m, k in zip((head[:, 16] % 2 == 1).tolist(), valid)])
 
 
 @lru_cache(maxsize=4096)

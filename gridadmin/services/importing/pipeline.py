@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -145,10 +146,12 @@ class FileRead:
 
 
 def read_file(path: str | os.PathLike, kind: str, sheet: str | None = None) -> FileRead:
-    """Read the file's sheets for ``kind``; the SHA-256 is taken while
-    calamine parses (it releases the GIL)."""
+    """Read the file's sheets for ``kind``; the SHA-256 is taken (and for
+    residents numpy imported) while calamine parses (it releases the GIL)."""
     with ThreadPoolExecutor(1) as side:
         digest = side.submit(file_sha256, path)
+        if kind == "residents":  # numpy (the ID column check) loads meanwhile, not after the parse
+            side.submit(importlib.import_module, "numpy")
         sheets = read_kind_sheets(path, kind, sheet)
         return FileRead(kind, sheet, digest.result(), sheets)
 

@@ -2,10 +2,11 @@
 
 Every parser of a plain field depends on the cell value alone, so each
 distinct value of a column is parsed once per file (code lists, dates,
-names, text; ID numbers are unique and go through the ID service's fast
-path). Columns are processed in the order of the fields, so each row's
-messages come out in the same order as reading the row field by field
-would give: name, household number, code lists, text fields, phone,
+names, text; ID numbers are unique and are checked for the whole column
+at once, as array arithmetic: ``idcard.fast_check_many``). Only the rows
+with something wrong are read cell by cell, and word it. Columns are
+processed in the order of the fields, so each row's messages come out in
+the same order as reading the row field by field would give: name, household number, code lists, text fields, phone,
 identity (ID problem, birth date, ID, cross-checks), grid.
 """
 
@@ -18,7 +19,7 @@ from operator import itemgetter
 
 from gridadmin.services.common.code_seed import CATEGORY_OVERSEAS
 from gridadmin.services.common.codes import CodeBook
-from gridadmin.services.common.idcard import check_id_number, fast_check
+from gridadmin.services.common.idcard import check_id_number, fast_check_many
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.plan import RowIssue, RowPlan, shown
@@ -34,6 +35,7 @@ OVERSEAS_ID_HINT = ("（境外人员须填写港澳台居民居住证或外国�
 MEMO_LIMIT = 200_000  # distinct values remembered per column
 _GENDER_CODE = {"男": "1", "女": "2"}
 _MISSING = object()
+_TEXT_OR_NONE = frozenset((str, type(None)))
 
 
 def _blank(raw) -> bool:
@@ -136,46 +138,75 @@ class ResidentParser:
                 self._identity(plan, _MISSING)
         grid = [self.column(rows, cells, key, parse) if key in self.columns else [None] * len(rows)
                 for key, parse in (("grid_code", _grid_code), ("grid", _name_100), ("community", _name_100))]
-        for plan, code, name, community in zip(rows, *grid):
-            self._grid(plan, code, name, community)
+        places = list(zip(*grid))
+        memo = self.memo.setdefault("_area", {})
+        for place in set(places):
+            if place[0] or place[1]:
+                try:
+                    memo[place] = self.areas.find_grid(*place)
+                except CellError as exc:
+                    memo[place] = exc
+        for plan, place in zip(rows, places):  # the common case inline; a row whose grid is not found: _grid
+            found = memo.get(place) if place[0] or place[1] else None
+            if isinstance(found, CellError):
+                self._grid(plan, *place)
+            else:
+                plan.record["area_id"] = found
 
     def column(self, rows: list[RowPlan], cells: list[list], key: str, parse, required: bool = False,
                label: str = "") -> list:
-        """:meth:`value` for every row. Each distinct text is parsed once and
-        looked up in C; only blanks, other types and errors go cell by cell."""
+        """:meth:`value` for every row. Each distinct value (of each type:
+        1, 1.0 and True stay apart) is parsed once and looked up in C; only
+        the rows whose value is an error, or needs the row (a required
+        blank, a cell problem), go cell by cell through :meth:`value`."""
         index = self.columns.get(key)
         if index is None or self.problems:  # the general path, cell by cell
             return [self.value(plan, key, parse, required, label) for plan in rows]
-        memo = self.memo.setdefault(key, {})
         raws = list(map(itemgetter(index), cells))
-        for raw in set(raws):
-            if raw.__class__ is str and raw not in memo and raw and not raw.isspace() and len(memo) < MEMO_LIMIT:
+        plain = set(map(type, raws)) <= _TEXT_OR_NONE
+        keys = raws if plain else list(zip(map(type, raws), raws))  # text and None cannot be equal
+        try:
+            distinct = set(keys)
+        except TypeError:  # an unhashable value: cell by cell
+            return [self.value(plan, key, parse, required, label) for plan in rows]
+        found: dict = {}
+        by_row = False
+        for item in distinct:
+            kind, raw = (type(item), item) if plain else item
+            if raw is None or (kind is str and (not raw or raw.isspace() or not raw.strip())):
+                result = _MISSING if required else None  # required: the row's own message
+            elif kind is CellProblem:
+                result = _MISSING
+            else:
                 try:
-                    memo[raw] = parse(raw)
-                except CellError as exc:
-                    memo[raw] = exc
-        out = list(map(memo.get, raws, repeat(_MISSING)))
-        for i in [i for i, found in enumerate(out) if found is _MISSING or found.__class__ is CellError]:
-            out[i] = self.value(rows[i], key, parse, required, label)
+                    result = parse(raw)
+                except CellError:  # worded on the row by :meth:`value`
+                    result = _MISSING
+            by_row = by_row or result is _MISSING
+            found[item] = result
+        out = list(map(found.__getitem__, keys))
+        if by_row:
+            for i in [i for i, result in enumerate(out) if result is _MISSING]:
+                out[i] = self.value(rows[i], key, parse, required, label)
         return out
 
     def _identities(self, rows: list[RowPlan], raws, births) -> None:
-        """:meth:`_identity` for every row, with the common case inline: a
-        clean valid ID that agrees with the row's birth date and gender.
-        Any other row takes :meth:`_identity`, which words what is wrong."""
-        today = self.today
-        for plan, raw, birth in zip(rows, raws, births):
-            fast = fast_check(raw, today) if raw.__class__ is str else None
-            if fast is None or fast.warnings:
+        """:meth:`_identity` for every row, with the common case checked for
+        the whole column at once (``fast_check_many``): a clean valid ID
+        that agrees with the row's birth date and gender. Any other row
+        takes :meth:`_identity`, which words what is wrong."""
+        raws = list(raws)
+        born_of, male_of = fast_check_many(raws, self.today)
+        for plan, raw, birth, born, male in zip(rows, raws, births, born_of, male_of):
+            if born is None:
                 self._identity(plan, birth)
                 continue
-            born = fast.birth_date
             if birth is not None and ((birth[0].year, birth[0].month) != (born.year, born.month) if birth[1]
                                       else birth[0] != born):
                 self._identity(plan, birth)
                 continue
             rec = plan.record
-            gender = _GENDER_CODE[fast.gender]
+            gender = "1" if male else "2"
             if rec.get("gender") in ("1", "2") and rec["gender"] != gender:
                 self._identity(plan, birth)
                 continue

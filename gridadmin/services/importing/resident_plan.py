@@ -447,13 +447,14 @@ def _rows(rows: list[RowPlan]) -> str:
 def _household_values(members: list[RowPlan]) -> dict:
     """A new household's grid and address: the first value found, the
     head's row first."""
-    members = sorted(members, key=lambda r: not is_head(r.record.get("relation")))
     values = {"area_id": next(r.record["area_id"] for r in members if r.record.get("area_id"))}
-    for key in HOUSEHOLD_FIELDS:
-        values[key] = None
+    values.update(dict.fromkeys(HOUSEHOLD_FIELDS))
+    mapped = [key for key in HOUSEHOLD_FIELDS if key in members[0].record]  # every row has the mapped columns
+    if not mapped:
+        return values
+    members = sorted(members, key=lambda r: not is_head(r.record.get("relation")))
+    for key in mapped:
         for r in members:
-            if key not in r.record:  # an unmapped column: no row has it
-                break
             if r.record[key]:
                 values[key] = r.record[key]
                 break

@@ -79,8 +79,8 @@ def write_residents(session: Session, plan: ImportPlan, rows: list[RowPlan], bat
             (pid, r.record.get("arrival") or EVENT_REGISTERED, values[_REGISTERED_AT], values[_HOUSEHOLD_AT],
              values[-1], note, who[1])
             for pid, values, r in zip(ids, payload, part)])
-        audit.extend(_audit_row("insert", "person", pid, batch_id, f"导入新增 {r.record['name']}", auditor=who)
-                     for pid, r in zip(ids, part))
+        audit.extend(("insert", "person", pid, batch_id, f"导入新增 {r.record['name']}"[:200], None, *who)
+                     for pid, r in zip(ids, part))  # ``_audit_row`` inline: one call less per person
         done += len(part)
         yield done
     restore_indexes(session, dropped)
