@@ -156,14 +156,24 @@ def _at_houses(condition):
     return and_(Person.household_id.is_(None), Person.house_id.in_(select(House.id).where(condition)))
 
 
-def search_condition(text: str, as_of: date | None = None):
+def search_condition(text: str, as_of: date | None = None, *, row_by_row: bool = False):
     """SQL condition for the search box, or None (see the module doc); a
     household number or address matches the household a person had on
-    ``as_of`` when given."""
+    ``as_of`` when given. ``row_by_row``: for a query testing the people
+    of an index one by one (a page walking its order, a count of the whole
+    list), digits test each person's household and house by their id
+    instead of listing every household with that prefix first (the
+    county's region code, ``4113…``, is a prefix of all 180,000)."""
     kind, typed = search_kind(text)
     if kind == "letters":
         return and_(prefix_range(Person.name_pinyin, typed[0]),
                     or_(prefix_range(Person.name_initials, typed), prefix_range(Person.name_pinyin, typed)))
+    if kind == "digits" and row_by_row and as_of is None:
+        household = select(Household.id).where(Household.id == Person.household_id,
+                                               prefix_range(Household.household_no, typed)).exists()
+        house = select(House.id).where(House.id == Person.house_id, prefix_range(House.house_no, typed)).exists()
+        return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed), household,
+                   and_(Person.household_id.is_(None), house))
     if kind == "digits":
         households = select(Household.id).where(prefix_range(Household.household_no, typed))
         return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
@@ -179,7 +189,7 @@ def search_condition(text: str, as_of: date | None = None):
 
 
 def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: bool = False,
-                  band_drives: bool = True, actor: Actor = SYSTEM):
+                  band_drives: bool = True, status_drives: bool = True, actor: Actor = SYSTEM):
     """``SELECT person.id`` for the filter (every condition in SQL), among
     the people ``actor`` may read: those whose household lies in their
     areas, and with a special-group filter only a group they may see.
@@ -194,14 +204,18 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     (``+birth_date``), so a page in another order walks that order's index
     instead of sorting the whole band — SQLite, without statistics,
     prefers any range of ``ix_person_status_birth`` to an index giving the
-    order (a band is a fifth to a third of the register)."""
+    order (a band is a fifth to a third of the register).
+    ``status_drives=False`` (SQLite): the status too, so the search's own
+    indexes find its matches (digits: ID number, phone, household and house
+    numbers, one index each) — SQLite takes ``status = ?`` for a handful of
+    rows and would test every person of the status instead."""
     f = f or ResidentFilter()
     today = f.day
     stmt = select(Person.id)
     if f.as_of is not None:
         stmt = stmt.where(person_present(f.as_of))
     elif f.status:
-        stmt = stmt.where(Person.status == f.status)
+        stmt = stmt.where((Person.status if status_drives else _row_by_row(Person.status)) == f.status)
     if f.category:
         stmt = stmt.where(in_category(f.category, f.as_of))
     if f.gender:
@@ -214,8 +228,8 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
         subtree = subtree_ids(session, f.area_id)
         stmt = stmt.where(placed_in(lambda column: column.in_(subtree), f.as_of))
     scope = area_condition(session, actor, Household.area_id)
-    condition = search_condition(f.search, f.as_of)
     engine = session.get_bind().dialect.name
+    condition = search_condition(f.search, f.as_of, row_by_row=status_drives and engine == "sqlite")
     if scope is not None and condition is not None and f.as_of is None and engine == "postgresql":
         # A search by a user of some areas, started from their households:
         # ARRAY(…) is computed once and hides its size from the planner, which
@@ -266,7 +280,7 @@ def _row_by_row(column):
 
 # first_count: an exact SQL count up to this many matches, else an estimate from a
 # sample of this many people of the list without its row-by-row filters
-EXACT_UP_TO = 5_000
+EXACT_UP_TO = 10_000
 SAMPLE = 1_000  # person ids drawn at random
 SAMPLE_LEAST = 50  # of them in the list without its row-by-row filters, else no estimate
 
@@ -295,10 +309,19 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._kinds: list[int] | None = None
         self._walk_in_order = False
         self._band_drives = True
+        self._status_drives = True
 
     def _keys(self, session: Session, f: ResidentFilter | None):
         return resident_keys(session, f, walk_in_order=self._walk_in_order, band_drives=self._band_drives,
-                             actor=acting(self.db))
+                             status_drives=self._status_drives, actor=acting(self.db))
+
+    def _search_drives(self, f: ResidentFilter, matches: int | None) -> bool:
+        """SQLite: whether digits typed should find their matches through the
+        search's indexes (then sorted) rather than by walking the order's
+        index — when there are at most ``EXACT_UP_TO`` of them (``matches``
+        None: while counting them, which then stops there)."""
+        return (self.db.engine.dialect.name == "sqlite" and search_kind(f.search)[0] == "digits"
+                and (matches is None or matches <= EXACT_UP_TO))
 
     def window(self, query: PageQuery, offset: int, limit: int) -> list[ResidentRow]:
         """A page of a special group in name order walks the register index
@@ -317,11 +340,13 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._walk_in_order = walk
         # SQLite: a page in any order but age walks that order's index (see resident_keys)
         self._band_drives = query.sort == "age" or self.db.engine.dialect.name != "sqlite"
+        # a few matches of digits typed: found through their indexes (a broad prefix: walking the order)
+        self._status_drives = not (query.filter in self._counts and self._search_drives(f, holders))
         try:
             return super().window(query, offset, limit)
         finally:
             self._walk_in_order = False
-            self._band_drives = True
+            self._band_drives = self._status_drives = True
 
     def count(self, query: PageQuery) -> int:
         self._book = None
@@ -349,7 +374,11 @@ class ResidentSource(SqlPager[ResidentRow]):
             self._counts[query.filter] = stored
             return QuickCount(stored)
         with self.db.session() as session:
-            keys = self._keys(session, query.filter)
+            self._status_drives = not self._search_drives(f, None)
+            try:
+                keys = self._keys(session, query.filter)
+            finally:
+                self._status_drives = True
             n = session.scalar(select(func.count()).select_from(keys.limit(EXACT_UP_TO + 1).subquery())) or 0
             if n <= EXACT_UP_TO:
                 self._counts[query.filter] = n
