@@ -394,7 +394,7 @@ class ResidentSource(SqlPager[ResidentRow]):
             sample = random.Random(high).sample(range(low, high + 1), min(SAMPLE, high - low + 1))
             in_base, matching = _sampled(session, sample, resident_keys(session, base, actor=acting(self.db)),
                                          self._keys(session, query.filter))
-        if in_base < SAMPLE_LEAST:
+        if in_base < SAMPLE_LEAST and len(sample) < high - low + 1:  # too few to scale (a small area)
             return QuickCount(EXACT_UP_TO + 1, exact=False, at_least=True)
         return QuickCount(max(EXACT_UP_TO + 1, round(total * matching / in_base)), exact=False)
 
@@ -448,13 +448,11 @@ def stored_count(db: Database, f: ResidentFilter) -> int | None:
             or f.tag_kind_id is not None):
         return None
     with db.session() as session:
-        by_area = tallies.residents_per_area_category(session)
         areas = set(subtree_ids(session, f.area_id)) if f.area_id is not None else None
         visible = visible_areas(session, acting(db))
         if visible is not None:
             areas = set(visible) if areas is None else areas & visible
-        total = sum(n for (area_id, category), n in by_area.items()
-                    if (areas is None or area_id in areas) and (not f.category or category == f.category))
+        total = tallies.residents_total(session, areas, f.category)
         if areas is None:
             no_household = select(func.count()).select_from(Person).where(
                 Person.household_id.is_(None), Person.house_id.is_(None), Person.status == PERSON_ACTIVE)
@@ -476,7 +474,6 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
     the current one when it has changed since: “在册（现死亡）”). ID
     numbers and phones are masked unless ``actor`` may see them whole."""
     id_text, phone_text = number_maskers(actor)
-    names = AreaNames.load(session)
     household = Person.household_id
     stmt = select(Person.id)
     if as_of is not None:
@@ -492,6 +489,7 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
         .outerjoin(Household, Household.id == household)
         .outerjoin(House, House.id == Person.house_id)
         .where(Person.id.in_(list(ids))))}
+    names = AreaNames.load_for(session, {p.area_id for p in found.values()})
     tags = tag_names_by_family(session, ids, kind_ids, today)
     rows = []
     for person_id in ids:
