@@ -156,14 +156,18 @@ def _at_houses(condition):
     return and_(Person.household_id.is_(None), Person.house_id.in_(select(House.id).where(condition)))
 
 
-def search_condition(text: str, as_of: date | None = None, *, row_by_row: bool = False):
+def search_condition(text: str, as_of: date | None = None, *, row_by_row: bool = False, arrays: bool = False):
     """SQL condition for the search box, or None (see the module doc); a
     household number or address matches the household a person had on
     ``as_of`` when given. ``row_by_row``: for a query testing the people
     of an index one by one (a page walking its order, a count of the whole
     list), digits test each person's household and house by their id
     instead of listing every household with that prefix first (the
-    county's region code, ``4113…``, is a prefix of all 180,000)."""
+    county's region code, ``4113…``, is a prefix of all 180,000).
+    ``arrays`` (PostgreSQL): the households and houses with the prefix as
+    ``= ANY(ARRAY(…))``, which an index of person can serve, so the four
+    parts of digits typed are one BitmapOr of four index scans (with IN the
+    planner guesses half the register and scans it)."""
     kind, typed = search_kind(text)
     if kind == "letters":
         return and_(prefix_range(Person.name_pinyin, typed[0]),
@@ -174,6 +178,13 @@ def search_condition(text: str, as_of: date | None = None, *, row_by_row: bool =
         house = select(House.id).where(House.id == Person.house_id, prefix_range(House.house_no, typed)).exists()
         return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed), household,
                    and_(Person.household_id.is_(None), house))
+    if kind == "digits" and arrays and as_of is None:
+        households = func.array(select(Household.id).where(prefix_range(Household.household_no, typed))
+                                .scalar_subquery())
+        houses = func.array(select(House.id).where(prefix_range(House.house_no, typed)).scalar_subquery())
+        return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
+                   Person.household_id == any_(households),
+                   and_(Person.household_id.is_(None), Person.house_id == any_(houses)))
     if kind == "digits":
         households = select(Household.id).where(prefix_range(Household.household_no, typed))
         return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
@@ -205,17 +216,21 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     instead of sorting the whole band — SQLite, without statistics,
     prefers any range of ``ix_person_status_birth`` to an index giving the
     order (a band is a fifth to a third of the register).
-    ``status_drives=False`` (SQLite): the status too, so the search's own
-    indexes find its matches (digits: ID number, phone, household and house
-    numbers, one index each) — SQLite takes ``status = ?`` for a handful of
-    rows and would test every person of the status instead."""
+    ``status_drives=False``: the search's own indexes find its matches
+    (digits: ID number, phone, household and house numbers, one index each;
+    ``search_condition(arrays=True)`` on PostgreSQL); on SQLite the status
+    is then tested row by row — SQLite takes ``status = ?`` for a handful
+    of rows and would test every person of the status instead. Otherwise
+    digits test each person's household and house by id
+    (``search_condition(row_by_row=True)``)."""
     f = f or ResidentFilter()
     today = f.day
     stmt = select(Person.id)
     if f.as_of is not None:
         stmt = stmt.where(person_present(f.as_of))
     elif f.status:
-        stmt = stmt.where((Person.status if status_drives else _row_by_row(Person.status)) == f.status)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        stmt = stmt.where((Person.status if status_drives or not sqlite else _row_by_row(Person.status)) == f.status)
     if f.category:
         stmt = stmt.where(in_category(f.category, f.as_of))
     if f.gender:
@@ -229,7 +244,8 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
         stmt = stmt.where(placed_in(lambda column: column.in_(subtree), f.as_of))
     scope = area_condition(session, actor, Household.area_id)
     engine = session.get_bind().dialect.name
-    condition = search_condition(f.search, f.as_of, row_by_row=status_drives and engine == "sqlite")
+    condition = search_condition(f.search, f.as_of, row_by_row=status_drives,
+                                 arrays=not status_drives and engine == "postgresql")
     if scope is not None and condition is not None and f.as_of is None and engine == "postgresql":
         # A search by a user of some areas, started from their households:
         # ARRAY(…) is computed once and hides its size from the planner, which
@@ -316,12 +332,11 @@ class ResidentSource(SqlPager[ResidentRow]):
                              status_drives=self._status_drives, actor=acting(self.db))
 
     def _search_drives(self, f: ResidentFilter, matches: int | None) -> bool:
-        """SQLite: whether digits typed should find their matches through the
+        """Whether digits typed should find their matches through the
         search's indexes (then sorted) rather than by walking the order's
         index — when there are at most ``EXACT_UP_TO`` of them (``matches``
         None: while counting them, which then stops there)."""
-        return (self.db.engine.dialect.name == "sqlite" and search_kind(f.search)[0] == "digits"
-                and (matches is None or matches <= EXACT_UP_TO))
+        return search_kind(f.search)[0] == "digits" and (matches is None or matches <= EXACT_UP_TO)
 
     def window(self, query: PageQuery, offset: int, limit: int) -> list[ResidentRow]:
         """A page of a special group in name order walks the register index
