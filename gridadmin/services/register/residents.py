@@ -296,7 +296,9 @@ def _row_by_row(column):
 
 # first_count: an exact SQL count up to this many matches, else an estimate from a
 # sample of this many people of the list without its row-by-row filters
-EXACT_UP_TO = 10_000
+EXACT_UP_TO = 2_000
+# digits typed matching at most this many (counted or estimated): found through their indexes
+DRIVE_UP_TO = 10_000
 SAMPLE = 1_000  # person ids drawn at random
 SAMPLE_LEAST = 50  # of them in the list without its row-by-row filters, else no estimate
 
@@ -326,6 +328,7 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._walk_in_order = False
         self._band_drives = True
         self._status_drives = True
+        self._estimated: dict = {}  # filter → the estimate first_count gave (window chooses plans by it)
 
     def _keys(self, session: Session, f: ResidentFilter | None):
         return resident_keys(session, f, walk_in_order=self._walk_in_order, band_drives=self._band_drives,
@@ -334,9 +337,9 @@ class ResidentSource(SqlPager[ResidentRow]):
     def _search_drives(self, f: ResidentFilter, matches: int | None) -> bool:
         """Whether digits typed should find their matches through the
         search's indexes (then sorted) rather than by walking the order's
-        index — when there are at most ``EXACT_UP_TO`` of them (``matches``
-        None: while counting them, which then stops there)."""
-        return search_kind(f.search)[0] == "digits" and (matches is None or matches <= EXACT_UP_TO)
+        index — when there are at most ``DRIVE_UP_TO`` of them, counted or
+        estimated (``matches`` None: while counting them)."""
+        return search_kind(f.search)[0] == "digits" and (matches is None or matches <= DRIVE_UP_TO)
 
     def window(self, query: PageQuery, offset: int, limit: int) -> list[ResidentRow]:
         """A page of a special group in name order walks the register index
@@ -345,7 +348,7 @@ class ResidentSource(SqlPager[ResidentRow]):
         every holder — a large group in a county (the walk then costs the
         same for any register size), not a small one."""
         f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
-        holders = self._counts.get(query.filter)
+        holders = self._counts.get(query.filter) or self._estimated.get(query.filter)
         walk = False
         if f.tag_kind_id is not None and holders and query.sort in (None, "name") and not f.search.strip():
             register = stored_count(self.db, replace(f, tag_kind_id=None, area_id=None, category=None,
@@ -356,7 +359,7 @@ class ResidentSource(SqlPager[ResidentRow]):
         # SQLite: a page in any order but age walks that order's index (see resident_keys)
         self._band_drives = query.sort == "age" or self.db.engine.dialect.name != "sqlite"
         # a few matches of digits typed: found through their indexes (a broad prefix: walking the order)
-        self._status_drives = not (query.filter in self._counts and self._search_drives(f, holders))
+        self._status_drives = not (holders is not None and self._search_drives(f, holders))
         try:
             return super().window(query, offset, limit)
         finally:
@@ -411,7 +414,9 @@ class ResidentSource(SqlPager[ResidentRow]):
                                          self._keys(session, query.filter))
         if in_base < SAMPLE_LEAST and len(sample) < high - low + 1:  # too few to scale (a small area)
             return QuickCount(EXACT_UP_TO + 1, exact=False, at_least=True)
-        return QuickCount(max(EXACT_UP_TO + 1, round(total * matching / in_base)), exact=False)
+        estimate = max(EXACT_UP_TO + 1, round(total * matching / in_base))
+        self._estimated[query.filter] = estimate
+        return QuickCount(estimate, exact=False)
 
     def exact_count(self, query: PageQuery) -> int:
         """The exact count ``first_count`` estimated (safe in a worker
