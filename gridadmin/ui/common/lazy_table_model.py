@@ -15,6 +15,7 @@ any particular table.
 
 from __future__ import annotations
 
+import atexit
 from collections import OrderedDict
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -46,7 +47,8 @@ class LazyTableModel(QAbstractTableModel):
       without a sort key are ignored);
     - ``set_filter`` / ``refresh`` re-count and drop the cache.
 
-    ``countChanged(int)`` is emitted after every reset."""
+    ``countChanged(int)`` is emitted after every reset, and again when an
+    exact count replaces an estimate (``count_estimate``)."""
 
     countChanged = Signal(int)
     _counted = Signal(int, object)  # (generation, exact count or the error), from the worker
@@ -262,6 +264,9 @@ def wait_for_counts(timeout_ms: int = 30_000) -> None:
     closing the program); the results still arrive through the event loop."""
     for worker in list(_RUNNING):
         worker.wait(timeout_ms)
+
+
+atexit.register(wait_for_counts)  # a thread still counting must not be destroyed at exit
 
 
 class _CountThread(QThread):
