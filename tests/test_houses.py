@@ -117,7 +117,7 @@ def test_a_floating_resident_needs_no_household_and_counts_in_the_house_grid(tow
     query = PageQuery(ResidentFilter(area_id=places["河街社区"], today=TODAY))
     rows = source.window(query, 0, source.count(query))
     assert [(r.name, r.household_no, r.grid, r.house) for r in rows] == [
-        ("赵流动", "", "第一网格", "幸福小区3栋2单元301室")]
+        ("赵流动", "", "河街社区·第一网格", "幸福小区3栋2单元301室")]  # grids named with their community
     found = resident_source(db).window(PageQuery(ResidentFilter(search="幸福小区", today=TODAY)), 0, 10)
     assert [r.name for r in found] == ["赵流动"]
 
