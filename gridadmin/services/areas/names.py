@@ -64,6 +64,22 @@ class AreaNames:
         return cls({r.id: _Row(r.id, r.parent_id, r.level, r.name, r.grid_code or r.division_code, r.active)
                     for r in found})
 
+    @classmethod
+    def load_for(cls, session: Session, area_ids: Iterable[int | None]) -> AreaNames:
+        """The names of ``area_ids`` and the areas above them (enough for
+        ``full``, ``community`` and ``grid_name`` of those), one query per
+        level: a page of a list reads the few areas it shows, not a county's
+        thousands."""
+        names = cls()
+        wanted = {a for a in area_ids if a is not None}
+        while wanted:
+            found = session.execute(select(Area.id, Area.parent_id, Area.level, Area.name, Area.grid_code,
+                                           Area.division_code, Area.active).where(Area.id.in_(sorted(wanted)))).all()
+            for r in found:
+                names.add(r.id, r.parent_id, r.level, r.name, r.grid_code or r.division_code, r.active)
+            wanted = {r.parent_id for r in found if r.parent_id is not None and r.parent_id not in names.rows}
+        return names
+
     def add(self, area_id: int, parent_id: int | None, level: str, name: str, code: str | None = None,
             active: bool = True) -> None:
         """Know one more area (one an import is about to create)."""

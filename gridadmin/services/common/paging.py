@@ -71,6 +71,19 @@ class Column(Generic[R]):
     tooltip: Callable[[R], str] | None = None
 
 
+@dataclass(frozen=True)
+class QuickCount:
+    """A count a list can show at once: ``exact``, or else an estimate
+    (``at_least``: only a lower bound) to be replaced by the exact count,
+    which the source's ``count`` gives (a table model asks for it off the
+    UI thread). A source offering ``first_count(query) -> QuickCount``
+    answers filters whose exact count grows with the table this way."""
+
+    n: int
+    exact: bool = True
+    at_least: bool = False
+
+
 class PageSource(Protocol[R_co]):
     """Anything that can count and window rows for a ``PageQuery``."""
 

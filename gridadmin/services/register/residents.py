@@ -27,12 +27,15 @@ status filter does not apply (everyone listed was 在册 that day).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import and_, any_, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, any_, case, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from gridadmin.db import Database
 from gridadmin.models import House, Household, Person, PersonTag
@@ -46,11 +49,11 @@ from gridadmin.services.common.idcard import number_formatters
 from gridadmin.services.reports.monthly_counts import (
     categories_after, moved_after, person_present, recategorised_after, transfers_after,
 )
-from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, Reversed, SqlPager, \
-    prefix_range
+from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, QuickCount, Reversed, \
+    SqlPager, prefix_range
 from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids
 from gridadmin.models.groups import FAMILIES, FAMILY_CARE, FAMILY_KEY, FAMILY_SPECIAL
-from gridadmin.services.register.age_groups import age_condition, computed_kinds
+from gridadmin.services.register.age_groups import born_by, computed_kinds
 from gridadmin.services.register.tags import holds_on, tag_kind_visible, tag_names_by_family, visible_tag_kinds
 from gridadmin.services.common.text import clean_name, search_text
 
@@ -153,14 +156,35 @@ def _at_houses(condition):
     return and_(Person.household_id.is_(None), Person.house_id.in_(select(House.id).where(condition)))
 
 
-def search_condition(text: str, as_of: date | None = None):
+def search_condition(text: str, as_of: date | None = None, *, row_by_row: bool = False, arrays: bool = False):
     """SQL condition for the search box, or None (see the module doc); a
     household number or address matches the household a person had on
-    ``as_of`` when given."""
+    ``as_of`` when given. ``row_by_row``: for a query testing the people
+    of an index one by one (a page walking its order, a count of the whole
+    list), digits test each person's household and house by their id
+    instead of listing every household with that prefix first (the
+    county's region code, ``4113…``, is a prefix of all 180,000).
+    ``arrays`` (PostgreSQL): the households and houses with the prefix as
+    ``= ANY(ARRAY(…))``, which an index of person can serve, so the four
+    parts of digits typed are one BitmapOr of four index scans (with IN the
+    planner guesses half the register and scans it)."""
     kind, typed = search_kind(text)
     if kind == "letters":
         return and_(prefix_range(Person.name_pinyin, typed[0]),
                     or_(prefix_range(Person.name_initials, typed), prefix_range(Person.name_pinyin, typed)))
+    if kind == "digits" and row_by_row and as_of is None:
+        household = select(Household.id).where(Household.id == Person.household_id,
+                                               prefix_range(Household.household_no, typed)).exists()
+        house = select(House.id).where(House.id == Person.house_id, prefix_range(House.house_no, typed)).exists()
+        return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed), household,
+                   and_(Person.household_id.is_(None), house))
+    if kind == "digits" and arrays and as_of is None:
+        households = func.array(select(Household.id).where(prefix_range(Household.household_no, typed))
+                                .scalar_subquery())
+        houses = func.array(select(House.id).where(prefix_range(House.house_no, typed)).scalar_subquery())
+        return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
+                   Person.household_id == any_(households),
+                   and_(Person.household_id.is_(None), Person.house_id == any_(houses)))
     if kind == "digits":
         households = select(Household.id).where(prefix_range(Household.household_no, typed))
         return or_(prefix_range(Person.id_number, typed), prefix_range(Person.phone, typed),
@@ -176,7 +200,7 @@ def search_condition(text: str, as_of: date | None = None):
 
 
 def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: bool = False,
-                  actor: Actor = SYSTEM):
+                  band_drives: bool = True, status_drives: bool = True, actor: Actor = SYSTEM):
     """``SELECT person.id`` for the filter (every condition in SQL), among
     the people ``actor`` may read: those whose household lies in their
     areas, and with a special-group filter only a group they may see.
@@ -185,28 +209,43 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     (EXISTS) instead of a join, so a page in name order can walk the
     register index and stop after a page of holders rather than sort every
     holder — cheaper when the group is a large part of the register (see
-    ``ResidentSource.window``)."""
+    ``ResidentSource.window``).
+
+    ``band_drives=False`` (SQLite): the age band is tested row by row
+    (``+birth_date``), so a page in another order walks that order's index
+    instead of sorting the whole band — SQLite, without statistics,
+    prefers any range of ``ix_person_status_birth`` to an index giving the
+    order (a band is a fifth to a third of the register).
+    ``status_drives=False``: the search's own indexes find its matches
+    (digits: ID number, phone, household and house numbers, one index each;
+    ``search_condition(arrays=True)`` on PostgreSQL); on SQLite the status
+    is then tested row by row — SQLite takes ``status = ?`` for a handful
+    of rows and would test every person of the status instead. Otherwise
+    digits test each person's household and house by id
+    (``search_condition(row_by_row=True)``)."""
     f = f or ResidentFilter()
     today = f.day
     stmt = select(Person.id)
     if f.as_of is not None:
         stmt = stmt.where(person_present(f.as_of))
     elif f.status:
-        stmt = stmt.where(Person.status == f.status)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        stmt = stmt.where((Person.status if status_drives or not sqlite else _row_by_row(Person.status)) == f.status)
     if f.category:
         stmt = stmt.where(in_category(f.category, f.as_of))
     if f.gender:
         stmt = stmt.where(Person.gender == f.gender)
     if f.age_band:
         low, high = f.age_band
-        stmt = stmt.where(Person.birth_date <= _years_before(today, low),
-                          Person.birth_date > _years_before(today, high + 1))
+        birth = Person.birth_date if band_drives else _row_by_row(Person.birth_date)
+        stmt = stmt.where(birth <= _years_before(today, low), birth > _years_before(today, high + 1))
     if f.area_id is not None:
         subtree = subtree_ids(session, f.area_id)
         stmt = stmt.where(placed_in(lambda column: column.in_(subtree), f.as_of))
     scope = area_condition(session, actor, Household.area_id)
-    condition = search_condition(f.search, f.as_of)
     engine = session.get_bind().dialect.name
+    condition = search_condition(f.search, f.as_of, row_by_row=status_drives,
+                                 arrays=not status_drives and engine == "postgresql")
     if scope is not None and condition is not None and f.as_of is None and engine == "postgresql":
         # A search by a user of some areas, started from their households:
         # ARRAY(…) is computed once and hides its size from the planner, which
@@ -221,8 +260,9 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     ages = computed_kinds(session) if f.tag_kind_id is not None else {}
     if f.tag_kind_id is not None and not tag_kind_visible(session, actor, f.tag_kind_id):
         stmt = stmt.where(false())
-    elif f.tag_kind_id in ages:  # 老年人, 高龄老人: from the birth date on the day
-        stmt = stmt.where(age_condition(today, ages[f.tag_kind_id][1]))
+    elif f.tag_kind_id in ages:  # 老年人, 高龄老人: from the birth date on the day (age_condition)
+        birth = Person.birth_date if band_drives else _row_by_row(Person.birth_date)
+        stmt = stmt.where(birth <= born_by(today, ages[f.tag_kind_id][1]))
     elif f.tag_kind_id is not None and walk_in_order:
         stmt = stmt.where(select(PersonTag.id).where(PersonTag.person_id == Person.id,
                                                      PersonTag.tag_kind_id == f.tag_kind_id,
@@ -248,6 +288,20 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     return stmt
 
 
+def _row_by_row(column):
+    """SQLite: ``+column``, the same value, but no index is used for a term
+    on it (the planner's documented way to keep a condition from driving)."""
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+# first_count: an exact SQL count up to this many matches, else an estimate from a
+# sample of this many people of the list without its row-by-row filters
+EXACT_UP_TO = 2_000
+# digits typed matching at most this many (counted or estimated): found through their indexes
+DRIVE_UP_TO = 10_000
+SAMPLE = 1_000  # person ids drawn at random
+SAMPLE_LEAST = 50  # of them in the list without its row-by-row filters, else no estimate
+
 SORTS = {
     # the register index's columns, so it gives the order for one status
     "name": (Person.name_pinyin, Person.name_initials),
@@ -272,9 +326,20 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._book: CodeBook | None = None
         self._kinds: list[int] | None = None
         self._walk_in_order = False
+        self._band_drives = True
+        self._status_drives = True
+        self._estimated: dict = {}  # filter → the estimate first_count gave (window chooses plans by it)
 
     def _keys(self, session: Session, f: ResidentFilter | None):
-        return resident_keys(session, f, walk_in_order=self._walk_in_order, actor=acting(self.db))
+        return resident_keys(session, f, walk_in_order=self._walk_in_order, band_drives=self._band_drives,
+                             status_drives=self._status_drives, actor=acting(self.db))
+
+    def _search_drives(self, f: ResidentFilter, matches: int | None) -> bool:
+        """Whether digits typed should find their matches through the
+        search's indexes (then sorted) rather than by walking the order's
+        index — when there are at most ``DRIVE_UP_TO`` of them, counted or
+        estimated (``matches`` None: while counting them)."""
+        return search_kind(f.search)[0] == "digits" and (matches is None or matches <= DRIVE_UP_TO)
 
     def window(self, query: PageQuery, offset: int, limit: int) -> list[ResidentRow]:
         """A page of a special group in name order walks the register index
@@ -283,7 +348,7 @@ class ResidentSource(SqlPager[ResidentRow]):
         every holder — a large group in a county (the walk then costs the
         same for any register size), not a small one."""
         f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
-        holders = self._counts.get(query.filter)
+        holders = self._counts.get(query.filter) or self._estimated.get(query.filter)
         walk = False
         if f.tag_kind_id is not None and holders and query.sort in (None, "name") and not f.search.strip():
             register = stored_count(self.db, replace(f, tag_kind_id=None, area_id=None, category=None,
@@ -291,10 +356,15 @@ class ResidentSource(SqlPager[ResidentRow]):
             needed = min(offset, holders - offset) + limit
             walk = register is not None and holders * holders > needed * register
         self._walk_in_order = walk
+        # SQLite: a page in any order but age walks that order's index (see resident_keys)
+        self._band_drives = query.sort == "age" or self.db.engine.dialect.name != "sqlite"
+        # a few matches of digits typed: found through their indexes (a broad prefix: walking the order)
+        self._status_drives = not (holders is not None and self._search_drives(f, holders))
         try:
             return super().window(query, offset, limit)
         finally:
             self._walk_in_order = False
+            self._band_drives = self._status_drives = True
 
     def count(self, query: PageQuery) -> int:
         self._book = None
@@ -305,6 +375,58 @@ class ResidentSource(SqlPager[ResidentRow]):
             return super().count(query)
         self._counts[query.filter] = stored
         return stored
+
+    def first_count(self, query: PageQuery) -> QuickCount:
+        """The count to show at once, in time that does not grow with the
+        register: the stored counts (``stored_count``), or an SQL count that
+        stops after ``EXACT_UP_TO`` matches; past that, an estimate (the
+        stored count of the list without its age, gender, search and group
+        filters times the share of a sample of it that matches them all, or
+        only "more than ``EXACT_UP_TO``" when there is no stored count). The
+        exact figure is ``count`` (run it off the UI thread)."""
+        self._book = None
+        self._kinds = None
+        f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
+        stored = stored_count(self.db, f)
+        if stored is not None:
+            self._counts[query.filter] = stored
+            return QuickCount(stored)
+        with self.db.session() as session:
+            self._status_drives = not self._search_drives(f, None)
+            try:
+                keys = self._keys(session, query.filter)
+            finally:
+                self._status_drives = True
+            n = session.scalar(select(func.count()).select_from(keys.limit(EXACT_UP_TO + 1).subquery())) or 0
+            if n <= EXACT_UP_TO:
+                self._counts[query.filter] = n
+                return QuickCount(n)
+            base = replace(f, search="", age_band=None, gender=None, tag_kind_id=None)
+            total = stored_count(self.db, base)
+            # (two queries: SQLite finds a min() or a max() in the index, not both at once)
+            low = session.scalar(select(func.min(Person.id)))
+            high = session.scalar(select(func.max(Person.id)))
+            if total is None or low is None:
+                return QuickCount(EXACT_UP_TO + 1, exact=False, at_least=True)
+            # the same people every time (the estimate does not jump on a refresh)
+            sample = random.Random(high).sample(range(low, high + 1), min(SAMPLE, high - low + 1))
+            in_base, matching = _sampled(session, sample, resident_keys(session, base, actor=acting(self.db)),
+                                         self._keys(session, query.filter))
+        if in_base < SAMPLE_LEAST and len(sample) < high - low + 1:  # too few to scale (a small area)
+            return QuickCount(EXACT_UP_TO + 1, exact=False, at_least=True)
+        estimate = max(EXACT_UP_TO + 1, round(total * matching / in_base))
+        self._estimated[query.filter] = estimate
+        return QuickCount(estimate, exact=False)
+
+    def exact_count(self, query: PageQuery) -> int:
+        """The exact count ``first_count`` estimated (safe in a worker
+        thread while the UI thread reads pages: it shares no state with them
+        but the counts it records)."""
+        with self.db.session() as session:
+            keys = resident_keys(session, query.filter, actor=acting(self.db))
+            total = session.scalar(select(func.count()).select_from(keys.subquery())) or 0
+        self._counts[query.filter] = total
+        return total
 
     def order_by(self, query: PageQuery, *, reverse: bool = False):
         f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
@@ -324,6 +446,16 @@ class ResidentSource(SqlPager[ResidentRow]):
         return load_rows(session, ids, self._book, self._kinds, f.day, as_of=f.as_of, actor=acting(self.db))
 
 
+def _sampled(session: Session, sample: list[int], *keys) -> tuple[int, ...]:
+    """For each ``SELECT person.id`` of ``keys``, how many of the person ids
+    ``sample`` it lists: each sampled person looked up by id and tested (an
+    EXISTS per person, so no index of a filter walks the register)."""
+    drawn = aliased(Person, name="sampled")
+    counts = [func.coalesce(func.sum(case((stmt.where(Person.id == drawn.id).exists(), 1), else_=0)), 0)
+              for stmt in keys]
+    return tuple(session.execute(select(*counts).where(drawn.id.in_(sample))).one())
+
+
 def stored_count(db: Database, f: ResidentFilter) -> int | None:
     """The count of a list filtered only by 在册, area and category, from
     the stored per-area counts (``services.tallies``) — the same number
@@ -336,13 +468,11 @@ def stored_count(db: Database, f: ResidentFilter) -> int | None:
             or f.tag_kind_id is not None):
         return None
     with db.session() as session:
-        by_area = tallies.residents_per_area_category(session)
         areas = set(subtree_ids(session, f.area_id)) if f.area_id is not None else None
         visible = visible_areas(session, acting(db))
         if visible is not None:
             areas = set(visible) if areas is None else areas & visible
-        total = sum(n for (area_id, category), n in by_area.items()
-                    if (areas is None or area_id in areas) and (not f.category or category == f.category))
+        total = tallies.residents_total(session, areas, f.category)
         if areas is None:
             no_household = select(func.count()).select_from(Person).where(
                 Person.household_id.is_(None), Person.house_id.is_(None), Person.status == PERSON_ACTIVE)
@@ -364,7 +494,6 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
     the current one when it has changed since: “在册（现死亡）”). ID
     numbers and phones are masked unless ``actor`` may see them whole."""
     id_text, phone_text = number_maskers(actor)
-    names = AreaNames.load(session)
     household = Person.household_id
     stmt = select(Person.id)
     if as_of is not None:
@@ -380,6 +509,7 @@ def load_rows(session: Session, ids: Sequence[int], book: CodeBook, kind_ids: Se
         .outerjoin(Household, Household.id == household)
         .outerjoin(House, House.id == Person.house_id)
         .where(Person.id.in_(list(ids))))}
+    names = AreaNames.load_for(session, {p.area_id for p in found.values()})
     tags = tag_names_by_family(session, ids, kind_ids, today)
     rows = []
     for person_id in ids:

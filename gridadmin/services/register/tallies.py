@@ -9,6 +9,8 @@ not grow with the register: one row per area (and category).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
@@ -52,6 +54,23 @@ def residents_per_area(session: Session) -> dict[int, int]:
 def residents_per_area_category(session: Session) -> dict[tuple[int, str | None], int]:
     """``{(area_id, category): persons 在册}``; category None when empty."""
     return {(a, c or None): int(n) for a, c, n in session.execute(_summed(*_TABLES[1]))}
+
+
+def residents_total(session: Session, area_ids: Collection[int] | None = None, category: str | None = None) -> int:
+    """Persons 在册 counted in ``area_ids`` (None: every area) of
+    ``category`` (None: any), summed in SQL: a county's thousands of
+    stored rows are not carried into Python for one number."""
+    table, delta = ResidentTally.__table__, ResidentTallyDelta.__table__
+    parts = []
+    for t in (table, delta):
+        part = select(t.c.residents.label("n"))
+        if area_ids is not None:
+            part = part.where(t.c.area_id.in_(sorted(area_ids)))
+        if category:
+            part = part.where(t.c.category == category)
+        parts.append(part)
+    summed = union_all(*parts).subquery("parts")
+    return int(session.scalar(select(func.coalesce(func.sum(summed.c.n), 0))))
 
 
 def holders_per_area_kind(session: Session) -> dict[tuple[int, int], int]:

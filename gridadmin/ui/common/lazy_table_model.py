@@ -2,6 +2,12 @@
 COUNT query, rows are fetched in blocks when the view asks for them and
 kept in a small cache; clicking a header sorts in SQL.
 
+A source with ``first_count(query)`` (a ``QuickCount``) is asked that
+instead: an exact count when it is cheap, else an estimate that the model
+shows at once (``count_estimate``) while the exact count (the source's
+``exact_count`` or ``count``) runs in a worker thread; when it arrives the
+rows past it are added or removed and ``countChanged`` is emitted again.
+
 Columns are data (``gridadmin.services.common.paging.Column``), so the roster,
 households and residents pages share this model. Nothing here knows about
 any particular table.
@@ -9,13 +15,16 @@ any particular table.
 
 from __future__ import annotations
 
+import atexit
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import ExitStack
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QThread, Qt, Signal
 
-from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, PageSource
+from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, PageSource, QuickCount
+from gridadmin.ui.common.jobs import gui_thread_collects
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row object of the source
 SORT_KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # the column's sort key (header)
@@ -38,9 +47,11 @@ class LazyTableModel(QAbstractTableModel):
       without a sort key are ignored);
     - ``set_filter`` / ``refresh`` re-count and drop the cache.
 
-    ``countChanged(int)`` is emitted after every reset."""
+    ``countChanged(int)`` is emitted after every reset, and again when an
+    exact count replaces an estimate (``count_estimate``)."""
 
     countChanged = Signal(int)
+    _counted = Signal(int, object)  # (generation, exact count or the error), from the worker
 
     def __init__(self, source: PageSource, columns: Sequence[Column], *, query: PageQuery | None = None,
                  block_size: int = 200, max_blocks: int = 20, parent=None):
@@ -52,7 +63,10 @@ class LazyTableModel(QAbstractTableModel):
         self._max_blocks = max_blocks
         self._blocks: OrderedDict[int, Sequence[Any]] = OrderedDict()
         self._count = 0
+        self._estimate: QuickCount | None = None  # the count shown is this estimate until the exact one arrives
+        self._generation = 0  # which query an exact count in the worker belongs to
         self.fetches = 0  # block queries made so far (tests and benchmarks read it)
+        self._counted.connect(self._exact_count_arrived, Qt.ConnectionType.QueuedConnection)
         self._recount()
 
     # -- state -----------------------------------------------------------
@@ -68,6 +82,12 @@ class LazyTableModel(QAbstractTableModel):
     def source(self) -> PageSource:
         """Where the rows come from (exports read the same rows)."""
         return self._source
+
+    @property
+    def count_estimate(self) -> QuickCount | None:
+        """The estimate shown as the row count while the exact count is
+        still running, or None when the row count is exact."""
+        return self._estimate
 
     @property
     def cached_rows(self) -> int:
@@ -178,7 +198,50 @@ class LazyTableModel(QAbstractTableModel):
 
     # -- internals -------------------------------------------------------
     def _recount(self) -> None:
-        self._count = self._source.count(self._query)
+        self._generation += 1
+        first_count = getattr(self._source, "first_count", None)
+        if first_count is None:
+            self._count, self._estimate = self._source.count(self._query), None
+            return
+        quick = first_count(self._query)
+        self._count, self._estimate = quick.n, (None if quick.exact else quick)
+        if not quick.exact:
+            self._count_in_worker()
+
+    def _count_in_worker(self) -> None:
+        """Start the exact count of the current query in a worker thread.
+        While it runs, Python's cyclic collector runs on this thread only
+        (``jobs.gui_thread_collects``)."""
+        count = getattr(self._source, "exact_count", None) or self._source.count
+        worker = _CountThread(count, self._query, self._generation, self._counted)
+        collecting = ExitStack()
+        collecting.enter_context(gui_thread_collects())
+        _RUNNING.add(worker)
+
+        def done() -> None:
+            collecting.close()
+            _RUNNING.discard(worker)
+            worker.deleteLater()
+
+        worker.finished.connect(done)
+        worker.start()
+
+    def _exact_count_arrived(self, generation: int, result: object) -> None:
+        if generation != self._generation or self._estimate is None:
+            return  # the filter changed since: a later count is on its way
+        if isinstance(result, BaseException):
+            raise result
+        n, old = int(result), self._count
+        self._estimate = None
+        if n > old:
+            self.beginInsertRows(QModelIndex(), old, n - 1)
+            self._count = n
+            self.endInsertRows()
+        elif n < old:
+            self.beginRemoveRows(QModelIndex(), n, old - 1)
+            self._count = n
+            self.endRemoveRows()
+        self.countChanged.emit(self._count)
 
     def _block(self, number: int) -> Sequence[Any]:
         block = self._blocks.get(number)
@@ -191,3 +254,35 @@ class LazyTableModel(QAbstractTableModel):
         while len(self._blocks) > self._max_blocks:
             self._blocks.popitem(last=False)
         return block
+
+
+_RUNNING: set[QThread] = set()  # exact counts under way (kept alive until they finish)
+
+
+def wait_for_counts(timeout_ms: int = 30_000) -> None:
+    """Wait until every exact count started by a model has finished (tests,
+    closing the program); the results still arrive through the event loop."""
+    for worker in list(_RUNNING):
+        worker.wait(timeout_ms)
+
+
+atexit.register(wait_for_counts)  # a thread still counting must not be destroyed at exit
+
+
+class _CountThread(QThread):
+    """Runs one exact count; touches no Qt object but the signal it was
+    given, which it emits with ``(generation, count or error)``."""
+
+    def __init__(self, count, query: PageQuery, generation: int, signal):
+        super().__init__()
+        self._count, self._query, self._generation, self._signal = count, query, generation, signal
+
+    def run(self) -> None:  # noqa: D401 - Qt override
+        try:
+            result: object = self._count(self._query)
+        except Exception as exc:  # delivered to the GUI thread
+            result = exc
+        try:
+            self._signal.emit(self._generation, result)
+        except RuntimeError:  # the model was deleted meanwhile: nobody waits for the count
+            pass

@@ -264,7 +264,13 @@ class ResidentsPage(QWidget):
 
     def _update_summary(self) -> None:
         as_of = self.as_of()
-        if as_of is not None:
+        estimate = self.model.count_estimate
+        if estimate is not None:  # a large result: its exact count is on its way (off the UI thread)
+            if estimate.at_least:
+                text = self.tr("超过 {n:,} 人（正在统计准确人数…）").format(n=estimate.n - 1)
+            else:
+                text = self.tr("约 {n:,} 人（估计数，正在统计准确人数…）").format(n=estimate.n)
+        elif as_of is not None:
             text = self.tr("截至 {day} 在册 {n:,} 人").format(day=as_of.isoformat(), n=self.model.rowCount())
         else:
             text = self.tr("共 {n:,} 人").format(n=self.model.rowCount())
