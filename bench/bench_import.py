@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Figure, median_time  # noqa: E402
+from bench.common import Figure, median_time, peak_memory_mb, reset_peak_memory  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 REPEAT = int(os.environ.get("BENCH_IMPORT_REPEAT", "3"))
@@ -247,48 +247,6 @@ def openpyxl_parse(path: Path) -> int:
     rows = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
     workbook.close()
     return len(rows)
-
-
-def reset_peak_memory() -> bool:
-    """Start this process's high-water mark afresh (Linux: writing 5 to
-    ``/proc/self/clear_refs`` sets ``VmHWM`` to the current RSS). False
-    where it cannot be reset."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        return False
-    return True
-
-
-def peak_memory_mb() -> float:
-    """This process's own peak resident memory in MB: ``VmHWM`` on Linux;
-    elsewhere ``ru_maxrss`` (macOS counts bytes, Linux KiB) or the
-    Windows peak working set."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    try:
-        import resource
-    except ImportError:  # Windows
-        import ctypes
-        from ctypes import wintypes
-
-        class Counters(ctypes.Structure):
-            _fields_ = [("cb", wintypes.DWORD), ("PageFaultCount", wintypes.DWORD),
-                        ("PeakWorkingSetSize", ctypes.c_size_t), ("WorkingSetSize", ctypes.c_size_t)]
-
-        counters = Counters()
-        counters.cb = ctypes.sizeof(counters)
-        ctypes.windll.psapi.GetProcessMemoryInfo(ctypes.windll.kernel32.GetCurrentProcess(), ctypes.byref(counters),
-                                                 counters.cb)
-        return counters.PeakWorkingSetSize / 1_048_576
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1_048_576 if sys.platform == "darwin" else peak / 1024
 
 
 def _child(book: str, tmp: str) -> None:
