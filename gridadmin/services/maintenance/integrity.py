@@ -6,11 +6,12 @@ only after an unclean shutdown (``gridadmin.open_marker``)."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from gridadmin.db import DatabaseCorruptError, sqlite_path, sqlite_problem
+from gridadmin.db import DatabaseCorruptError, sqlite_path
 from gridadmin.services.common.errors import ValidationError
 
 
@@ -29,16 +30,31 @@ def damage_message(path: Path, detail: str) -> str:
             "或联系技术支持；不要删除该文件。")
 
 
+def file_problem(path: Path, pragma: str = "quick_check") -> str | None:
+    """What ``PRAGMA quick_check`` / ``integrity_check`` finds wrong with the
+    SQLite file ``path`` (read-only connection, no memory map), or None."""
+    try:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=15)
+        try:
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if rows == ["ok"] else "；".join(str(r) for r in rows[:3])
+
+
 def check_file(db, *, thorough: bool = False) -> IntegrityCheck:
     """Check the open SQLite database ``db`` (``quick_check``: pages and
     structure; ``thorough``: ``integrity_check``, which also compares every
     index with its table). Reads the whole file without mapping it into
-    memory; other work goes on meanwhile (WAL)."""
+    memory; other work goes on meanwhile (WAL). Uses a connection of its
+    own, outside SQLAlchemy, so it may run in a background thread."""
     path = sqlite_path(db.url)
     if path is None:
         raise ValidationError("PostgreSQL 数据库的完整性由数据库服务器保证，请由服务器管理员检查。",
                               field="数据库", value=db.display_location)
-    problem = sqlite_problem(db.engine, "integrity_check" if thorough else "quick_check")
+    problem = file_problem(path, "integrity_check" if thorough else "quick_check")
     if problem is not None:
         return IntegrityCheck(False, damage_message(path, problem))
     return IntegrityCheck(True, f"数据库检查通过：文件“{path.name}”完整，没有发现损坏。")
