@@ -309,17 +309,17 @@ def open_database(url: str | None = None, *, upgrade: bool = True, confirm_upgra
     return Database(resolved, engine, maker)
 
 
-def sqlite_problem(engine: Engine, pragma: str = "quick_check") -> str | None:
+def sqlite_problem(engine: Engine) -> str | None:
     """What is wrong with an SQLite file (``PRAGMA quick_check``: the pages
-    and structure; ``integrity_check`` also compares every index with its
-    table, slower), or None when it is sound. The check's connection reads
-    without the memory map, so reading the whole file does not leave it
-    mapped into the program's memory."""
+    and structure; not the slower index contents check of
+    ``integrity_check``), or None when it is sound. The check reads without
+    the memory map, so reading the whole file does not leave it mapped into
+    the program's memory."""
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA mmap_size=0")
             try:
-                rows = [r[0] for r in conn.exec_driver_sql(f"PRAGMA {pragma}").fetchall()]
+                rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
             finally:
                 conn.exec_driver_sql(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     except DBAPIError as exc:
