@@ -1,6 +1,9 @@
 """Roster page at 1,000 / 10,000 / 100,000 staff (same run): open the page
 and show the first rows, apply a filter, type one search character, scroll
-to the end. Staff are bulk-inserted (one assignment each) so the three
+to the end; then sort by 所属网格 (the first rows), scroll to the end and
+apply a filter in that order. The page reads no saved column or sort
+layout of the user: the settings are a fresh file for the run
+(``fresh_settings``). Staff are bulk-inserted (one assignment each) so the three
 sizes are built in seconds; the 1,000-staff figure is the baseline of the
 bigger ones, so the ratio shows whether a step grows with the roster."""
 
@@ -64,6 +67,18 @@ def build(path: str, n: int, seed: int = 7) -> None:
     db.dispose()
 
 
+def fresh_settings(folder: str) -> None:
+    """Point the program's per-user settings (column layouts, sort order,
+    window placement) at an empty file in ``folder`` for this process, so a
+    layout the user saved is neither measured nor changed."""
+    from PySide6.QtCore import QSettings
+
+    from gridadmin.ui.shell import pc_settings
+
+    path = str(Path(folder) / "bench-settings.ini")
+    pc_settings.app_settings = lambda: QSettings(path, QSettings.Format.IniFormat)
+
+
 def _ms(action) -> float:
     start = time.perf_counter()
     action()
@@ -72,6 +87,8 @@ def _ms(action) -> float:
 
 def measure(path: str) -> dict[str, float]:
     """Median of three of each step on the roster page over ``path``."""
+    from PySide6.QtCore import Qt
+
     from gridadmin.db import open_database
     from gridadmin.ui.shell.app import create_application
     from gridadmin.ui.roster.roster_page import RosterPage
@@ -105,6 +122,19 @@ def measure(path: str) -> dict[str, float]:
             app.processEvents()
             results.setdefault("scroll_end", []).append(
                 _ms(lambda: (page.table.scrollToBottom(), app.processEvents())))
+            page.table.scrollToTop()
+            app.processEvents()
+            grids = page.model.column_index("grids")
+            results.setdefault("sort_grids", []).append(
+                _ms(lambda: (page.table.sortByColumn(grids, Qt.SortOrder.AscendingOrder), app.processEvents())))
+            results.setdefault("sort_grids_scroll_end", []).append(
+                _ms(lambda: (page.table.scrollToBottom(), app.processEvents())))
+            page.table.scrollToTop()
+            app.processEvents()
+            results.setdefault("sort_grids_filter", []).append(_ms(pick_filter))
+            page.employment.setCurrentIndex(0)
+            page.table.sortByColumn(page.model.column_index("name"), Qt.SortOrder.AscendingOrder)
+            app.processEvents()
             page.close()
             page.deleteLater()
             app.processEvents()
@@ -117,6 +147,7 @@ def run() -> list[Figure]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     by_size: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        fresh_settings(tmp)
         for n in SIZES:
             path = str(Path(tmp) / f"roster{n}.db")
             build(path, n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,48 @@ class Figure:
     def describe(self) -> str:
         base = "" if self.baseline is None else f"  baseline {self.baseline:.3f} {self.unit}  ratio {self.ratio}"
         return f"{self.name:<28} {self.value:10.3f} {self.unit}{base}  target {self.target}"
+
+
+def reset_peak_memory() -> bool:
+    """Start this process's high-water mark afresh (Linux: writing 5 to
+    ``/proc/self/clear_refs`` sets ``VmHWM`` to the current RSS). False
+    where it cannot be reset."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_memory_mb() -> float:
+    """This process's own peak resident memory in MB: ``VmHWM`` on Linux;
+    elsewhere ``ru_maxrss`` (macOS counts bytes, Linux KiB) or the
+    Windows peak working set."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import resource  # noqa: PLC0415
+    except ImportError:  # Windows
+        import ctypes
+        from ctypes import wintypes
+
+        class Counters(ctypes.Structure):
+            _fields_ = [("cb", wintypes.DWORD), ("PageFaultCount", wintypes.DWORD),
+                        ("PeakWorkingSetSize", ctypes.c_size_t), ("WorkingSetSize", ctypes.c_size_t)]
+
+        counters = Counters()
+        counters.cb = ctypes.sizeof(counters)
+        ctypes.windll.psapi.GetProcessMemoryInfo(ctypes.windll.kernel32.GetCurrentProcess(), ctypes.byref(counters),
+                                                 counters.cb)
+        return counters.PeakWorkingSetSize / 1_048_576
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1_048_576 if sys.platform == "darwin" else peak / 1024
 
 
 def median_time(action: Callable[[], object], repeat: int = 3) -> float:

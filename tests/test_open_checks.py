@@ -45,6 +45,16 @@ def revision_of(url: str) -> str | None:
         engine.dispose()
 
 
+def crash_while_open(path: Path) -> None:
+    """A program opens ``path`` and dies without closing it (as a killed
+    app or a power cut would): the next open checks the file."""
+    import subprocess
+    import sys
+
+    code = "import os, sys\nfrom gridadmin.db import open_database\nopen_database(sys.argv[1])\nos._exit(1)\n"
+    subprocess.run([sys.executable, "-c", code, str(path)], check=False, cwd=Path(__file__).resolve().parent.parent)
+
+
 def damage(path: Path) -> None:
     """Overwrite the middle of the file with garbage (as a failing disk would)."""
     size = path.stat().st_size
@@ -160,8 +170,9 @@ def _demo_with_backup(tmp_path) -> tuple[Path, Path]:
     return path, folder
 
 
-def test_damaged_file_is_detected_at_open(tmp_path):
+def test_damaged_file_is_detected_at_open_after_an_unclean_shutdown(tmp_path):
     path, _folder = _demo_with_backup(tmp_path)
+    crash_while_open(path)
     damage(path)
     with pytest.raises(DatabaseCorruptError) as caught:
         open_database(str(path))
@@ -195,6 +206,7 @@ def test_app_offers_restore_of_damaged_file(qapp, tmp_path, monkeypatch):
     from gridadmin.ui.shell import start_dialog
     path, folder = _demo_with_backup(tmp_path)
     monkeypatch.setattr(start_dialog, "backup_folder", lambda: folder)
+    crash_while_open(path)
     damage(path)
     replies: list[str] = []
     answer_boxes(replies)
@@ -210,6 +222,7 @@ def test_app_without_backup_says_so(qapp, tmp_path, monkeypatch):
     from gridadmin.ui.shell import start_dialog
     path, folder = _demo_with_backup(tmp_path)
     monkeypatch.setattr(start_dialog, "backup_folder", lambda: tmp_path / "empty")
+    crash_while_open(path)
     damage(path)
     replies: list[str] = []
     answer_boxes(replies)
@@ -220,6 +233,7 @@ def test_app_without_backup_says_so(qapp, tmp_path, monkeypatch):
 
 def test_commands_explain_a_damaged_file(tmp_path, capsys):
     path, _folder = _demo_with_backup(tmp_path)
+    crash_while_open(path)
     damage(path)
     assert cli_main(["init", "--db", str(path), "--township", "411302001"]) == 3
     err = capsys.readouterr().err

@@ -1,5 +1,5 @@
 """``backup --db DB --out FILE``, ``restore --db DB --from FILE
-[--confirm-township]`` and ``verify-backup FILE``: SQLite backups from the
+[--confirm-township]``, ``check-db --db DB`` and ``verify-backup FILE``: SQLite backups and checks from the
 command line, verified like in the app. Backup and restore run as a user
 (``--user`` / ``--as-system``) with the 修改系统设置和备份 permission and are
 recorded in the audit trail (the restore in the restored database)."""
@@ -34,6 +34,10 @@ def register(sub) -> None:
                         help="确认用其他乡镇/街道的备份替换当前数据库")
     add_login_arguments(parser)
     parser.set_defaults(func=run_restore)
+    parser = sub.add_parser("check-db", help="检查数据库文件是否完整（全文件检查；启动时只在上次没有正常退出后检查）")
+    parser.add_argument("--db", required=True, help="数据库文件")
+    add_login_arguments(parser)
+    parser.set_defaults(func=run_check)
     parser = sub.add_parser("verify-backup", help="校验备份文件是否完整可用")
     parser.add_argument("file", help="备份文件")
     parser.set_defaults(func=run_verify)
@@ -100,6 +104,23 @@ def run_restore(args) -> int:
     if safety is not None:
         print(f"恢复前的数据库已另存为 {safety}")
         print(f"恢复前副本保留最近 {keep} 份（系统设置 → 常规 → 恢复前副本保留份数），更早的已自动删除。")
+    return 0
+
+
+def run_check(args) -> int:
+    """Exit 0 when the file is sound, 3 when it is damaged (the damage and
+    what to do on stderr)."""
+    from gridadmin.services.maintenance.integrity import check_database
+
+    _sqlite_file(args.db)
+    db = open_cli_database(args)
+    try:
+        check = check_database(db)
+    finally:
+        db.dispose()
+    if not check.ok:
+        raise CliError(check.message, code=3)
+    print(check.message)
     return 0
 
 

@@ -40,6 +40,8 @@ class Staff(VersionedMixin, TimestampMixin, Base):
         # The roster's default order (pinyin) with the columns its common
         # filters and search read, so a window is an index-only scan.
         Index("ix_staff_roster", "name_pinyin", "name_initials", "status", "employment_type"),
+        # The roster sorted by 所属网格, with the same filter columns (migration 0020).
+        Index("ix_staff_grid_sort", "grid_sort", "status", "employment_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +64,11 @@ class Staff(VersionedMixin, TimestampMixin, Base):
     social_work_cert: Mapped[str | None] = mapped_column(String(30))
     skill_level: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+    # The smallest code (else name) of the grids of the open assignments: the
+    # roster's 所属网格 order. Kept by database triggers (migration 0020) on
+    # every write to staff_assignment and on a grid's code or name; never
+    # written by the program.
+    grid_sort: Mapped[str | None] = mapped_column(String(100))
 
     assignments: Mapped[list[StaffAssignment]] = relationship(
         back_populates="staff", order_by="StaffAssignment.start_date"

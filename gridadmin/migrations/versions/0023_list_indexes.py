@@ -1,7 +1,7 @@
 """the residents list's sorts and filters served by indexes
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 22:30:00.000000
 
 Sorting the residents list (one status) by age, ID number, phone, gender
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0023'
-down_revision: Union[str, Sequence[str], None] = '0019'
+down_revision: Union[str, Sequence[str], None] = '0020'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -18,10 +18,20 @@ The parts: :mod:`.plan` (communities and their grids), :mod:`.areas`,
 (ids, buffers, the transaction) and :mod:`.job` (the order of it all).
 """
 
-from gridadmin.services.demo.dates import age_on
-from gridadmin.services.demo.job import create_demo_database, generate_demo
-from gridadmin.services.demo.plan import planned_grid_count
-from gridadmin.services.demo.sizes import DEMO_SIZES, DemoSize, DemoSummary
+# The parts load on first use (PEP 562): the login dialog reads only
+# ``.account``, and the generator's modules (pinyin tables and all) would
+# add a second to the start of the app.
+_EXPORTS = {"age_on": "dates", "create_demo_database": "job", "generate_demo": "job",
+            "planned_grid_count": "plan", "DEMO_SIZES": "sizes", "DemoSize": "sizes", "DemoSummary": "sizes"}
 
-__all__ = ["DEMO_SIZES", "DemoSize", "DemoSummary", "age_on", "create_demo_database", "generate_demo",
-           "planned_grid_count"]
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
+
+__all__ = sorted(_EXPORTS)

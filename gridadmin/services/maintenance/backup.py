@@ -372,12 +372,18 @@ def daily_backup(database: Path, backup_dir: Path, now: datetime | None = None) 
     now = now or datetime.now()
     backup_dir = Path(backup_dir)
     backup_dir.mkdir(parents=True, exist_ok=True)
-    if any(d == now.date() for d, _ in _dated_backups(backup_dir)):
+    if not backup_due(backup_dir, now):
         return None
     target = backup_dir / f"gridadmin-{now:%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
     backup_sqlite(database, target)
     rotate_backups(backup_dir)
     return target
+
+
+def backup_due(backup_dir: Path, now: datetime | None = None) -> bool:
+    """True when ``backup_dir`` holds no automatic backup of today."""
+    today = (now or datetime.now()).date()
+    return not any(d == today for d, _ in _dated_backups(Path(backup_dir)))
 
 
 def rotate_backups(backup_dir: Path) -> list[Path]:

@@ -79,6 +79,17 @@ def is_on_post(on: date, today: date | None = None, status: str = ON_POST):
 def on_post_count(session: Session, on: date, *, area_ids=None, today: date | None = None) -> OnPostCount:
     """Distinct staff 在岗 on ``on`` (and on 休假 beside them), in the areas
     ``area_ids`` (with an assignment running there) or everywhere."""
+    if on >= (today or date.today()):
+        # the status that day is the stored one: both figures in one pass, the
+        # running assignments' staff as a set probed from the status index
+        running = select(StaffAssignment.staff_id).where(assignment_runs(on))
+        if area_ids is not None:
+            running = running.where(StaffAssignment.area_id.in_(list(area_ids)))
+        counts = dict(session.execute(
+            select(Staff.status, func.count()).where(Staff.status.in_((ON_POST, ON_LEAVE)), Staff.id.in_(running))
+            .group_by(Staff.status)).all())
+        return OnPostCount(int(counts.get(ON_POST, 0)), int(counts.get(ON_LEAVE, 0)))
+
     def count(status: str) -> int:
         stmt = select(func.count(distinct(StaffAssignment.staff_id))).where(
             on_post_assignment(on, today, status=status))

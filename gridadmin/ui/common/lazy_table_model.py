@@ -67,6 +67,10 @@ class LazyTableModel(QAbstractTableModel):
         self._generation = 0  # which query an exact count in the worker belongs to
         self.fetches = 0  # block queries made so far (tests and benchmarks read it)
         self._counted.connect(self._exact_count_arrived, Qt.ConnectionType.QueuedConnection)
+        # Raised by every read of new data (a new filter, a refresh), not by a
+        # new sort: what is derived from the rows regardless of their order
+        # (a summary line) can be kept while it stays the same.
+        self.data_generation = 0
         self._recount()
 
     # -- state -----------------------------------------------------------
@@ -95,6 +99,8 @@ class LazyTableModel(QAbstractTableModel):
 
     def set_query(self, query: PageQuery) -> None:
         """Show ``query`` (new filter and/or sort): re-count, drop the cache."""
+        if query == self._query or query.filter != self._query.filter:
+            self.data_generation += 1
         self.beginResetModel()
         self._query = query
         self._blocks.clear()
@@ -193,8 +199,9 @@ class LazyTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self._columns) or self._columns[column].sort is None:
             return
-        self.set_query(PageQuery(self._query.filter, self._columns[column].sort,
-                                 order == Qt.SortOrder.DescendingOrder))
+        query = PageQuery(self._query.filter, self._columns[column].sort, order == Qt.SortOrder.DescendingOrder)
+        if query != self._query:  # QTableView.sortByColumn asks twice: the second would read it all again
+            self.set_query(query)
 
     # -- internals -------------------------------------------------------
     def _recount(self) -> None:

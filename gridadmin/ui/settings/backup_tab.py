@@ -18,6 +18,7 @@ from gridadmin.services.maintenance.backup import (
     BACKUP_SUFFIX, backup_database, list_backups, other_township, restore_database, verify_backup,
 )
 from gridadmin.services.common.errors import ServiceError
+from gridadmin.services.maintenance.integrity import check_database_job
 from gridadmin.services.common.settings import safety_keep
 
 FILTER = f"网格中心备份 (*{BACKUP_SUFFIX});;所有文件 (*)"
@@ -41,7 +42,8 @@ class BackupTab(QWidget):
         allowed = acting(db).can(MANAGE_SETTINGS) and is_file
         self.backup_button = QPushButton(self.tr("立即备份…"))
         self.restore_button = QPushButton(self.tr("从备份恢复…"))
-        for button in (self.backup_button, self.restore_button):
+        self.check_button = QPushButton(self.tr("检查数据库完整性"))
+        for button in (self.backup_button, self.restore_button, self.check_button):
             button.setEnabled(allowed)
         note = self.tr("每天第一次启动时自动备份到：{folder}（保留最近 7 天、4 周、12 个月）").format(folder=backup_dir(self.db))
         if not is_file:
@@ -58,6 +60,7 @@ class BackupTab(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.backup_button)
         bar.addWidget(self.restore_button)
+        bar.addWidget(self.check_button)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(label)
@@ -65,6 +68,7 @@ class BackupTab(QWidget):
         layout.addWidget(self.table)
         self.backup_button.clicked.connect(self.backup_now)
         self.restore_button.clicked.connect(lambda: self.restore())
+        self.check_button.clicked.connect(self.check_now)
         self.refresh()
 
     def refresh(self) -> None:
@@ -88,6 +92,23 @@ class BackupTab(QWidget):
         QMessageBox.information(self, APP_TITLE, self.tr("已备份到 {path}\n{message}").format(
             path=path, message=check.message))
         self.refresh()
+
+    def check_now(self) -> None:
+        """The whole file's thorough check (off the GUI thread); the result,
+        damage included, is shown."""
+        from gridadmin.ui.common.jobs import run_job
+
+        db = self.db
+        outcome = run_job(self, self.tr("检查数据库完整性"), lambda: check_database_job(db))
+        if outcome.cancelled:
+            return
+        if outcome.error is not None:
+            message = outcome.error.message if isinstance(outcome.error, ServiceError) else str(outcome.error)
+            QMessageBox.warning(self, APP_TITLE, message)
+        elif outcome.result.ok:
+            QMessageBox.information(self, APP_TITLE, outcome.result.message)
+        else:
+            QMessageBox.critical(self, APP_TITLE, outcome.result.message)
 
     def restore(self, path: str | Path | None = None) -> None:
         """Restore from ``path`` (asked for when None): verified first, then

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Slot
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QPushButton
 
@@ -130,13 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     db = open_and_log_in(args.db)
     if db is None:
         return 0
-    start_daily_backup(db)
     from gridadmin.services.register.tallies import fold_committed
 
     fold_committed(db)  # PostgreSQL: the stored counts' pending changes (a short transaction)
     window = MainWindow(db)
     window.restore_placement()
     window.show()
+    start_daily_check(db, window)
     if args.backup_file:
         offer_restore(window, args.backup_file)
     code = app.exec()
@@ -201,29 +201,45 @@ def app_icon():
     return icon
 
 
-def start_daily_backup(db) -> None:
-    """Today's automatic backup of an SQLite database, in a background
-    thread (SQLite's online backup reads while the app works)."""
+class DamageReport(QObject):
+    """Carries a background check's finding to the GUI thread."""
+
+    damaged = Signal(str)
+
+
+def start_daily_check(db, window):
+    """After the window is shown, once a day: check the SQLite file, then
+    make today's automatic backup, in a background thread (WAL: the app
+    works meanwhile). Damage is shown to the user (Chinese) and the damaged
+    file is not backed up. Returns the thread (None for PostgreSQL)."""
     import logging
     import threading
 
     from gridadmin.db import sqlite_path
-    from gridadmin.services.maintenance.backup import daily_backup
+    from gridadmin.services.maintenance.integrity import daily_check_and_backup
 
-    path = sqlite_path(db.url)
-    if path is None:
-        return
+    if sqlite_path(db.url) is None:
+        return None
     folder = backup_folder(db)
+    report = DamageReport(window)  # lives in the GUI thread; its signal is queued there
+    report.damaged.connect(lambda message: QMessageBox.critical(window, APP_TITLE, message))
 
     def work() -> None:
+        log = logging.getLogger("gridadmin")
         try:
-            made = daily_backup(path, folder)
-            if made is not None:
-                logging.getLogger("gridadmin").info("automatic backup %s", made)
+            check, made = daily_check_and_backup(db, folder)
         except Exception:  # noqa: BLE001 - a failed backup must not stop the app; it is logged
-            logging.getLogger("gridadmin").exception("automatic backup failed")
+            log.exception("automatic check and backup failed")
+            return
+        if check is not None and not check.ok:
+            log.error("the database file failed its check: %s", check.message)
+            report.damaged.emit(check.message)
+        elif made is not None:
+            log.info("automatic backup %s", made)
 
-    threading.Thread(target=work, name="daily-backup", daemon=True).start()
+    thread = threading.Thread(target=work, name="daily-check", daemon=True)
+    thread.start()
+    return thread
 
 
 _open_windows: list = []  # the main windows opened after a return to the login
