@@ -97,6 +97,7 @@ rm -rf "$work"
 mkdir -p "$work/logs"
 # a Chinese Windows (ANSI and OEM code page 936) for the tests and the installed
 # program: wine takes its locale from the Linux one, compiled here for the job
+mkdir -p "$work/locale"
 localedef -i zh_CN -f UTF-8 "$work/locale/zh_CN.UTF-8" >"$work/logs/localedef.log" 2>&1 \
   || [ -f "$work/locale/zh_CN.UTF-8/LC_CTYPE" ] || fail "localedef could not compile zh_CN.UTF-8"
 chinese_windows=(env LOCPATH="$work/locale" LC_ALL=zh_CN.UTF-8)
