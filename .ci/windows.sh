@@ -8,6 +8,9 @@
 # package innosetup), installed silently, started, uninstalled, and nothing is
 # left but the user's data folder; then the release setup is compiled from
 # the unchanged installer/gridadmin.iss into dist/GridAdmin-<version>-setup.exe.
+# Part of the test suite (ID numbers, imports, reports, the command line, the
+# Windows output) runs under the Windows Python meanwhile, as on a Chinese
+# Windows: code page 936, run from folders with Chinese names and spaces.
 #
 # Only the Debian, PyPI and npm registries are used; every version is pinned
 # (.ci/windows/requirements.txt, wine 8.0 of Debian 12, innosetup 6.4.1).
@@ -60,17 +63,18 @@ trap finish EXIT
 wine_run() {
   local limit=$1 log=$2 rc=0
   shift 2
-  HOME=$whome timeout -k 15 "$limit" wine "$@" 2>&1 | cat >"$log" || rc=$?
+  HOME=$whome timeout -k 15 "$limit" "${wine_env[@]}" wine "$@" 2>&1 | cat >"$log" || rc=$?
   if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
     tail -n 30 "$log" >&2
     fail "wine $(basename "$1") ${2:-} did not finish within $limit s"
   fi
   return "$rc"
 }
+wine_env=(env)  # (env LC_ALL=…): the locale of the next wine calls
 winpath() { echo "Z:${1//\//\\}"; }  # a Linux path as wine's Windows programs see it
 
-step "system packages (Debian: wine 8.0 with wine32, xvfb, mingw-w64, npm)"
-packages=(wine wine64 wine32:i386 xvfb xauth gcc-mingw-w64-x86-64-win32)
+step "system packages (Debian: wine 8.0 with wine32, xvfb, mingw-w64, locales, npm)"
+packages=(wine wine64 wine32:i386 xvfb xauth gcc-mingw-w64-x86-64-win32 locales)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -91,6 +95,12 @@ wine_dlls=$(dirname "$(dpkg -L libwine:amd64 | grep -m1 '/x86_64-windows/kernel3
 
 rm -rf "$work"
 mkdir -p "$work/logs"
+# a Chinese Windows (ANSI and OEM code page 936) for the tests and the installed
+# program: wine takes its locale from the Linux one, compiled here for the job
+mkdir -p "$work/locale"
+localedef -i zh_CN -f UTF-8 "$work/locale/zh_CN.UTF-8" >"$work/logs/localedef.log" 2>&1 \
+  || [ -f "$work/locale/zh_CN.UTF-8/LC_CTYPE" ] || fail "localedef could not compile zh_CN.UTF-8"
+chinese_windows=(env LOCPATH="$work/locale" LC_ALL=zh_CN.UTF-8)
 export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEARCH=win64
 # gap 4: Python's _wmi → wine's wbemprox → an unimplemented propsys function;
 # without WMI platform.uname() falls back cleanly. No Mono/Gecko prompts, and
@@ -139,6 +149,12 @@ pip_linux download --no-deps "${win_wheels[@]}" -d "$work/wheels" -r "$ci/requir
 pip_linux install --no-index --no-deps --ignore-requires-python --target "$site" "${win_wheels[@]}" "$work"/wheels/*.whl \
   2>&1 | grep -v "is ignored\|as the 'root' user" || true
 [ -d "$site/PySide6" ] && [ -d "$site/numpy" ] && [ -d "$site/PyInstaller" ] || fail "the wheels did not install"
+# pytest for the tests under the Windows Python: a folder of its own, not the bundle's site-packages
+testsite=$work/testsite
+pip_linux download --no-deps "${win_wheels[@]}" -d "$work/testwheels" -r "$ci/test-requirements.txt" 2>&1 | grep -v "is ignored" || true
+pip_linux install --no-index --no-deps --ignore-requires-python --target "$testsite" "${win_wheels[@]}" "$work"/testwheels/*.whl \
+  2>&1 | grep -v "is ignored\|as the 'root' user" || true
+[ -d "$testsite/pytest" ] && [ -d "$testsite/pytestqt" ] || fail "pytest's wheels did not install"
 echo "$(ls "$work/wheels" | wc -l) wheels, $(du -sh "$work/py" | cut -f1) Windows Python"
 
 step "stand-ins for wine 8.0's gaps (test environment only) and the static PE import check"
@@ -178,6 +194,25 @@ wine_run 600 "$work/logs/imports.log" "$pywine" -c "import PySide6.QtWidgets, Py
 cat "$work/logs/imports.log"
 grep -q "imports ok, numpy .* True" "$work/logs/imports.log" || fail "numpy's complex functions give a wrong answer"
 version=$("$py_linux" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+
+# The tests run while the bundle is built (PyInstaller uses one core), from a
+# copy of the checkout in a folder with a Chinese name and a space, under the
+# Chinese locale, their temporary files in 桌面 and 文档 of the profile.
+tests=(tests/test_idcard.py tests/test_windows_output.py tests/test_app_start.py tests/test_cli_auth.py
+       tests/test_cli_missing_database.py tests/test_export_cli.py tests/test_backup_files.py
+       tests/test_import_residents.py tests/test_import_reading.py tests/test_monthly_report.py)
+tests_src="$work/网格 源码"
+cp -a "$src" "$tests_src"
+mkdir -p "$profile/桌面" "$profile/文档"
+(
+  cd "$tests_src"
+  rc=0
+  HOME=$whome timeout -k 15 1800 "${chinese_windows[@]}" wine "$pywine" "$(winpath "$ci/run_tests.py")" "$(winpath "$testsite")" \
+    "C:\\users\\$wine_user\\文档\\临时 文件" -q -rfE --basetemp "C:\\users\\$wine_user\\桌面\\网格 测试" "${tests[@]}" \
+    2>&1 | cat >"$work/logs/tests.log" || rc=$?
+  echo "$rc" >"$work/tests.rc"
+) &
+tests_pid=$!
 
 step "PyInstaller bundle (installer/build.py under wine)"
 cd "$src"
@@ -247,6 +282,21 @@ smoke() {  # EXE LABEL PAGE FOLDER WINDOWS-FOLDER: the four runs of the issue ag
 smoke "$cli" frozen dashboard "$data" "$data_win"
 wine_run 300 "$work/logs/gui-version.log" "$bundle/GridAdmin.exe" --version || fail "GridAdmin.exe --version"
 
+step "the test suite's part under the Windows Python (code page 936, Chinese folder names)"
+wait "$tests_pid" || true
+tests_rc=$(cat "$work/tests.rc" 2>/dev/null || echo "none")
+grep -a -E "^(FAILED|ERROR) " "$work/logs/tests.log" | tr -d '\r' || true
+tr -d '\r' <"$work/logs/tests.log" | tail -n 1
+if [ "$tests_rc" = 124 ] || [ "$tests_rc" = 137 ]; then
+  tail -n 40 "$work/logs/tests.log" >&2
+  fail "the tests did not finish within 1800 s"
+fi
+if [ "$tests_rc" != 0 ]; then
+  grep -a -A60 "= FAILURES =" "$work/logs/tests.log" | head -n 120 >&2 || true
+  fail "tests failed under the Windows Python (exit $tests_rc, logs/tests.log)"
+fi
+rm -rf "$tests_src"
+
 step "Inno Setup 6.4.1 (npm) and the test setup"
 mkdir -p "$work/inno"
 (cd "$work/inno" && npm pack -q "innosetup@6.4.1" >/dev/null 2>&1 && tar xzf innosetup-6.4.1.tgz) || fail "npm pack innosetup@6.4.1"
@@ -289,11 +339,14 @@ menu=$(find "$profile" -name '网格中心管理系统.lnk' | head -n 1)
 grep -a -q '\\\\.gadb\]' "$WINEPREFIX/user.reg" || fail "the .gadb file association was not registered"
 grep -a -q 'Uninstall\\\\{6990D68C' "$WINEPREFIX/user.reg" || fail "no uninstall entry"
 echo "installed: $app; Start menu: ${menu#"$profile"/}; .gadb association; uninstall entry"
-# the installed program, as a clerk starts it: no GRIDADMIN_HOME, its data in %APPDATA%\GridAdmin
+# the installed program, as a clerk starts it on a Chinese Windows (code page
+# 936): no GRIDADMIN_HOME, its data in %APPDATA%\GridAdmin
 unset GRIDADMIN_HOME
 appdata="$profile/AppData/Roaming/GridAdmin"
 mkdir -p "$appdata"
+wine_env=("${chinese_windows[@]}")
 smoke "$app/GridAdmin-cli.exe" installed residents "$appdata" "C:\\users\\$wine_user\\AppData\\Roaming\\GridAdmin"
+wine_env=(env)
 [ -f "$appdata/installed 演示.db" ] || fail "the installed program did not write its data folder"
 xvfb_wine 300 "$work/logs/uninstall.log" "$app/unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART \
   || fail "the silent uninstall failed"

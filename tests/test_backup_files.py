@@ -81,7 +81,7 @@ def test_keep_is_a_setting_and_the_commands_say_it(live, tmp_path, cli_login):
 
     def run(*args):
         return subprocess.run([sys.executable, "-m", "gridadmin", *args], cwd=ROOT, capture_output=True, text=True,
-                              env=env)
+                              encoding="utf-8", env=env)  # the command line writes UTF-8, not the code page
 
     assert run("backup", "--db", str(path), "--out", str(out), "--as-system").returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("cli")) == [out.name]

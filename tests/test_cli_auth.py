@@ -99,6 +99,22 @@ def test_the_password_prompt_reads_the_terminal_or_standard_input(users, tmp_pat
     assert nothing.returncode == 2 and "GRIDADMIN_PASSWORD" in nothing.stderr
 
 
+def test_a_piped_password_is_read_from_standard_input_on_windows(monkeypatch, capsys):
+    """Windows' getpass reads the console's keys even when standard input is
+    a pipe; the command line reads the piped line itself there (the test
+    above runs that path under the Windows Python in .ci/windows.sh)."""
+    import io
+
+    from gridadmin.cli.login import _password_from_standard_input
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\r\n"))
+    assert _password_from_standard_input("用户 boss 的密码：") == PASSWORD
+    assert capsys.readouterr().err == "用户 boss 的密码："
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    with pytest.raises(EOFError):
+        _password_from_standard_input("用户 boss 的密码：")
+
+
 @SQLITE_ONLY
 def test_as_system_works_on_the_users_own_file_and_is_audited(users, tmp_path):
     out = tmp_path / "r.xlsx"

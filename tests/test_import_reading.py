@@ -47,7 +47,8 @@ def test_small_csv_with_a_few_control_characters_is_read(tmp_path):
     cells are read and cleaned like any other."""
     path = tmp_path / "人口.csv"
     path.write_text("户号,与户主关系,姓名,公民身份号码,备注\r\n"
-                    "C001,户主,欧阳\x07明,110101196606061011,控制\x01字符\x1b\r\n", encoding="utf-8-sig")
+                    "C001,户主,欧阳\x07明,110101196606061011,控制\x01字符\x1b\r\n", encoding="utf-8-sig",
+                    newline="")  # as written: on Windows text mode would make \r\n into \r\r\n
     [sheet] = read_sheets(path)
     assert sheet.rows[1][2] == "欧阳\x07明"
 

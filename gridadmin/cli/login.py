@@ -25,6 +25,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sys
 from pathlib import Path
 
 PASSWORD_ENV = "GRIDADMIN_PASSWORD"
@@ -80,10 +81,26 @@ def read_password(username: str) -> str:
     password = os.environ.get(PASSWORD_ENV)
     if password is not None:
         return password
+    prompt = f"用户 {username} 的密码："
     try:
-        return getpass.getpass(f"用户 {username} 的密码：")
+        if os.name == "nt" and not (sys.stdin and sys.stdin.isatty()):
+            return _password_from_standard_input(prompt)
+        return getpass.getpass(prompt)
     except (EOFError, KeyboardInterrupt):
         raise CliError(f"没有输入密码。在脚本中运行时请设置环境变量 {PASSWORD_ENV}。") from None
+
+
+def _password_from_standard_input(prompt: str) -> str:
+    """One line of a redirected standard input (a script, the Task
+    Scheduler). On Windows getpass reads the console's keys even then, so a
+    piped password was never read and the command waited for ever (found
+    under wine by .ci/windows.sh); without a terminal getpass on Linux reads
+    standard input too."""
+    print(prompt, end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline() if sys.stdin else ""
+    if not line:
+        raise EOFError
+    return line.rstrip("\r\n")
 
 
 def has_users(db) -> bool:
