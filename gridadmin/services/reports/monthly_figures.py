@@ -60,11 +60,11 @@ from gridadmin.services.reports.late_staff import late_staff_changes
 from gridadmin.services.reports.snapshot import SubmissionInfo
 from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
 from gridadmin.services.roster.staffing_rules import StaffingRule, staffing_rule_in
+from gridadmin.services.reports.monthly_census import census_counts, census_flows
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 from gridadmin.services.reports.monthly_counts import (
     StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, grid_map, grid_parts, household_counts,
-    moved_after,
-    one_snapshot, person_present, resident_counts, side_queries, staff_counts, training_counts, transfers_after,
+    one_snapshot, person_present, resident_counts, side_queries, staff_counts, training_counts,
 )
 
 CENTRE_SUFFIX = "网格化服务管理中心"
@@ -144,6 +144,7 @@ class MonthlyFigures:
     # the further figures (monthly_details)
     categories: tuple[tuple[str, str], ...] = ()  # (code, label) of resident categories, in order
     category_flows: dict = field(default_factory=dict)  # {community_id or None (合计): {category: StockFlow}}
+    census_flows: dict = field(default_factory=dict)  # as category_flows, for monthly_census.KEYS (房屋, 人户分离)
     staff_flows: dict = field(default_factory=dict)  # {community_id or None (合计): StockFlow}
     staff_role_flows: dict = field(default_factory=dict)  # {role: StockFlow} over the scope
     staff_changes: tuple[StaffChange, ...] = ()
@@ -236,6 +237,7 @@ class MonthlyFigures:
                        "grids": len(self.grids),
                        "categories": {label: self.category_flows.get(None, {}).get(code, StockFlow()).current
                                       for code, label in self.categories},
+                       "census": {key: flow.current for key, flow in self.census_flows.get(None, {}).items()},
                        "flows": {"households": flow(self.total.households),
                                  "residents": flow(self.total.residents),
                                  "staff_on_post": flow(self.staff_flows.get(None, StockFlow()))}},
@@ -330,8 +332,9 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             residents_job = side(resident_counts, prev, end, community_ids, parts,
                                  [details.month_end(y, m) for y, m in trend_months])
             tags_job = side(details.tag_counts, (end, prev, last_year_end), community_ids, parts, person_present,
-                            transfers_after, moved_after, with_sensitive=with_sensitive)
+                            with_sensitive=with_sensitive)
             households = household_counts(session, prev, end, community_ids, parts)
+            census = census_counts(session, prev, end, community_ids, parts)
             staff = staff_counts(session, end, community_ids, mapper=mapper, responsible=rule.responsible)
             training_month = training_counts(session, start, end, community_ids, scoped=scoped, mapper=mapper)
             training_year = training_counts(session, date(year, 1, 1), end, community_ids, scoped=scoped,
@@ -454,6 +457,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         per[key] = per.get(key, StockFlow()) + StockFlow(*flow)
     shown = {r.area_id for r in rows}
     category_flows = {c: v for c, v in category_flows.items() if c in shown}
+    census = census_flows(census, shown, previous_figures.census_flows if before is not None else None,
+                          regrid_scope=scope_area_id if regrid else None)
     total_by_cat: dict = {}
     for per in category_flows.values():
         for cat, flow in per.items():
@@ -476,6 +481,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           scope_area_id is None or areas[scope_area_id].level == LEVEL_TOWNSHIP,
                           tuple(rows), total, tuple(grids), roles, training_month, training_year,
                           categories=categories, category_flows=category_flows, staff_flows=staff_flows,
+                          census_flows=census,
                           staff_role_flows=role_flows,
                           staff_changes=tuple(changes), tags=tuple(tags), sensitive_shown=with_sensitive,
                           trend=tuple(trend), behind=tuple(sorted(behind, key=lambda b: -b.shortfall)),
