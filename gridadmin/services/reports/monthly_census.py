@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from gridadmin.models import House, Person
 from gridadmin.models.house import USE_RENTED
@@ -63,11 +63,11 @@ def census_counts(session: Session, prev: date, end: date, community_ids: list[i
             flow[0] += n
             flow[2] += 0 if stayed else n
 
+    # grouped by labels (PostgreSQL: an expression with parameters in GROUP BY is not the selected one)
+    flags = (_one(House.purpose == USE_RENTED).label("rented"), _one(_house_exists(prev)).label("was"),
+             _one(_house_exists(end)).label("now"))
     for area_id, rented, was, now, n in session.execute(
-            select(House.area_id, _one(House.purpose == USE_RENTED), _one(_house_exists(prev)),
-                   _one(_house_exists(end)), func.count())
-            .group_by(House.area_id, _one(House.purpose == USE_RENTED), _one(_house_exists(prev)),
-                      _one(_house_exists(end)))):
+            select(House.area_id, *flags, func.count()).group_by(House.area_id, *flags)):
         add("houses", area_id, area_id, bool(was), bool(now), n)
         if rented:
             add("rentals", area_id, area_id, bool(was), bool(now), n)
@@ -75,24 +75,26 @@ def census_counts(session: Session, prev: date, end: date, community_ids: list[i
     was, now = person_present(prev), person_present(end)
     changed = placed.changed_after(prev)
     rentals = select(House.id).where(House.purpose == USE_RENTED)
-    # those who stayed where they live: grouped by their current area
-    steady = (select().select_from(Person).where(~changed, or_(was, now)))
-    subsets = (("tenants", Person.house_id.in_(rentals)), ("away", Person.residence_status == AWAY),
-               ("absent", Person.residence_status == ABSENT))
-    for key, condition in subsets:
-        query, area = placed.place_now(steady.where(condition))
-        for area_id, p_was, p_now, n in session.execute(
-                query.add_columns(area, _one(was), _one(now), func.count()).group_by(area, _one(was), _one(now))):
-            add(key, area_id, area_id, bool(p_was), bool(p_now), n)
+    # those who stayed where they live: grouped by their current area, in one scan
+    flags = (_one(Person.house_id.in_(rentals)).label("tenant"),
+             case((Person.residence_status.in_((AWAY, ABSENT)), Person.residence_status), else_="").label("code"),
+             _one(was).label("was"), _one(now).label("now"))
+    query, area = placed.place_now(select().select_from(Person).where(
+        ~changed, or_(was, now), or_(Person.house_id.in_(rentals), Person.residence_status.in_((AWAY, ABSENT)))))
+    for area_id, is_tenant, code, p_was, p_now, n in session.execute(
+            query.add_columns(area.label("area"), *flags, func.count()).group_by("area", *flags)):
+        for key, wanted in (("tenants", is_tenant), ("away", code == AWAY), ("absent", code == ABSENT)):
+            if wanted:
+                add(key, area_id, area_id, bool(p_was), bool(p_now), n)
     # those who moved after prev: their area and house at each date
     query = select().select_from(Person).where(changed, or_(was, now))
     query, area_prev, house_prev = placed.place_at(query, prev, "c_prev")
     query, area_end, house_end = placed.place_at(query, end, "c_end")
-    r_prev, r_end = aliased(House), aliased(House)
-    query = (query.outerjoin(r_prev, and_(r_prev.id == house_prev, r_prev.purpose == USE_RENTED))
-             .outerjoin(r_end, and_(r_end.id == house_end, r_end.purpose == USE_RENTED)))
+    r_prev, r_end = House.__table__.alias("r_prev"), House.__table__.alias("r_end")
+    query = (query.outerjoin(r_prev, and_(r_prev.c.id == house_prev, r_prev.c.purpose == USE_RENTED))
+             .outerjoin(r_end, and_(r_end.c.id == house_end, r_end.c.purpose == USE_RENTED)))
     for a_prev, a_end, rent_prev, rent_end, status, p_was, p_now in session.execute(
-            query.add_columns(area_prev, area_end, r_prev.id, r_end.id, Person.residence_status,
+            query.add_columns(area_prev, area_end, r_prev.c.id, r_end.c.id, Person.residence_status,
                               _one(was), _one(now))):
         add("tenants", a_prev, a_end, bool(p_was) and rent_prev is not None, bool(p_now) and rent_end is not None)
         for key, code in (("away", AWAY), ("absent", ABSENT)):

@@ -35,7 +35,7 @@ from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.roster.on_post import on_post_assignment
 from gridadmin.services.register import tallies
-from gridadmin.services.register.age_groups import age_condition, computed_kinds
+from gridadmin.services.register.age_groups import age_condition, born_by, computed_kinds
 from gridadmin.services.reports import placed_at as placed
 from gridadmin.services.reports import presence
 
@@ -295,15 +295,31 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
 def _age_counts(session: Session, ends: tuple[date, ...], years: int, in_scope: set[int], parts: dict,
                 person_present) -> list[int]:
     """People present at each of ``ends``, in the scope's communities by
-    where they counted then (``placed_at``), who are ``years`` old or more then."""
-    out = []
-    for i, on in enumerate(ends):
-        query, area, _house = placed.place_at(select().select_from(Person), on, f"at{i}")
-        found = session.execute(
-            query.add_columns(area, func.count())
-            .where(person_present(on), age_condition(on, years)).group_by(area))
-        out.append(sum(n for area_id, n in found if parts.get(area_id, (None, None))[0] in in_scope))
-    return out
+    where they counted then (``placed_at``), who are ``years`` old or more
+    then. One grouped scan for every date (presence and birth-date buckets,
+    ``presence``) places everyone by their current area; the few who moved
+    since the earliest date are counted exactly, date by date."""
+    dates = sorted(set(ends))
+    n = len(dates)
+    born = presence.bucket(Person.birth_date, [born_by(d, years) for d in dates], empty=n).label("b_born")
+    moved = placed.changed_after(dates[0])
+    query, area = placed.place_now(select().select_from(Person).where(~moved, age_condition(dates[-1], years)))
+    by_date = dict.fromkeys(dates, 0)
+    columns = presence.person_columns(dates)
+    for area_id, old, reg, out, died, valid, count in session.execute(
+            query.add_columns(area, born, *columns, func.count()).group_by(area, born, *columns)):
+        if parts.get(area_id, (None, None))[0] in in_scope:
+            for i, on in enumerate(dates):
+                if old <= i and presence.present(i, reg, out, died, valid):
+                    by_date[on] += count
+    for i, on in enumerate(dates):
+        query, area, _house = placed.place_at(select().select_from(Person).where(moved), on, f"at{i}")
+        for area_id, count in session.execute(
+                query.add_columns(area, func.count())
+                .where(person_present(on), age_condition(on, years)).group_by(area)):
+            if parts.get(area_id, (None, None))[0] in in_scope:
+                by_date[on] += count
+    return [by_date[on] for on in ends]
 
 
 def _tag_kinds(session: Session, with_sensitive: bool) -> list[tuple]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import and_, case, func, literal, or_, select, union
-from sqlalchemy.orm import aliased
 
 from gridadmin.models import House, Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_HOUSE, EVENT_TRANSFER
@@ -23,12 +22,13 @@ from gridadmin.models.household import EVENT_HOUSE, EVENT_TRANSFER
 def _first_after(kind: str, on: date, column: str, name: str):
     """``(person_id, <column>)``: each person's first ``kind`` event after
     ``on`` and the value of ``column`` (what they left) on it."""
-    e, e2 = aliased(PersonEvent), aliased(PersonEvent)
+    # Core aliases (the ORM's aliased() adapts every column: slow to build, many per report)
+    e, e2 = PersonEvent.__table__.alias(), PersonEvent.__table__.alias()
     earlier = (select(literal(1)).where(
-        e2.person_id == e.person_id, e2.kind == kind, e2.event_date > on,
-        or_(e2.event_date < e.event_date, and_(e2.event_date == e.event_date, e2.id < e.id))).exists())
-    return (select(e.person_id.label("person_id"), getattr(e, column).label("left"))
-            .where(e.kind == kind, e.event_date > on, ~earlier).subquery(name))
+        e2.c.person_id == e.c.person_id, e2.c.kind == kind, e2.c.event_date > on,
+        or_(e2.c.event_date < e.c.event_date, and_(e2.c.event_date == e.c.event_date, e2.c.id < e.c.id))).exists())
+    return (select(e.c.person_id.label("person_id"), e.c[column].label("left"))
+            .where(e.c.kind == kind, e.c.event_date > on, ~earlier).subquery(name))
 
 
 def replaced_after(on: date):
@@ -48,12 +48,12 @@ def place_at(query, on: date, name: str):
     to what gives the person's area and house on ``on``."""
     t = _first_after(EVENT_TRANSFER, on, "from_household_id", f"{name}_t")
     m = _first_after(EVENT_HOUSE, on, "from_house_id", f"{name}_m")
-    hh, ho = aliased(Household, name=f"{name}_hh"), aliased(House, name=f"{name}_ho")
+    hh, ho = Household.__table__.alias(f"{name}_hh"), House.__table__.alias(f"{name}_ho")
     household = case((t.c.person_id.is_not(None), t.c.left), else_=Person.household_id)
     house = case((m.c.person_id.is_not(None), m.c.left), else_=Person.house_id)
     query = (query.outerjoin(t, t.c.person_id == Person.id).outerjoin(m, m.c.person_id == Person.id)
-             .outerjoin(hh, hh.id == household).outerjoin(ho, ho.id == house))
-    return query, func.coalesce(hh.area_id, ho.area_id), house
+             .outerjoin(hh, hh.c.id == household).outerjoin(ho, ho.c.id == house))
+    return query, func.coalesce(hh.c.area_id, ho.c.area_id), house
 
 
 def place_now(query):
