@@ -60,7 +60,7 @@ from gridadmin.services.reports.late_staff import late_staff_changes
 from gridadmin.services.reports.snapshot import SubmissionInfo
 from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
 from gridadmin.services.roster.staffing_rules import StaffingRule, staffing_rule_in
-from gridadmin.services.reports.monthly_census import census_counts, census_flows
+from gridadmin.services.reports.monthly_census import KEYS as CENSUS_KEYS, census_counts, census_flows
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 from gridadmin.services.reports.monthly_counts import (
     StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, grid_map, grid_parts, household_counts,
@@ -237,7 +237,8 @@ class MonthlyFigures:
                        "grids": len(self.grids),
                        "categories": {label: self.category_flows.get(None, {}).get(code, StockFlow()).current
                                       for code, label in self.categories},
-                       "census": {key: flow.current for key, flow in self.census_flows.get(None, {}).items()},
+                       "census": {key: self.census_flows.get(None, {}).get(key, StockFlow()).current
+                                  for key in CENSUS_KEYS},
                        "flows": {"households": flow(self.total.households),
                                  "residents": flow(self.total.residents),
                                  "staff_on_post": flow(self.staff_flows.get(None, StockFlow()))}},
