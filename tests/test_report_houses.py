@@ -13,12 +13,15 @@ import pytest
 from pypdf import PdfReader
 
 from gridadmin.services.common.idcard import make_id_number
+from gridadmin.services.common.paging import PageQuery
 from gridadmin.services.common.progress import run_to_end
 from gridadmin.services.register import life_events
 from gridadmin.services.register.dwellers import add_resident_at_house, move_house
 from gridadmin.services.register.households import HouseholdData, MemberData, save_household
 from gridadmin.services.register.houses import HouseData, save_house
 from gridadmin.services.register.resident_record import ResidentData
+from gridadmin.services.register.residents import ResidentFilter, resident_source
+from gridadmin.services.register.special_groups import special_group_counts
 from gridadmin.services.reports.monthly_figures import monthly_figures
 from gridadmin.services.reports.monthly_pdf import monthly_report_pdf
 from gridadmin.services.reports.monthly_tables import report_tables
@@ -110,6 +113,14 @@ def test_a_renter_moving_between_houses_counts_where_they_lived_on_the_day(world
             assert sum(flow.current for flow in per.values()) == flows[area].residents.current
     assert {g.name: g.residents for g in april.grids if g.residents} == {"第一网格": 3, "粮行网格": 3}
     assert _by_community(monthly_figures(db, 2025, 5)) == {"河街社区": 2, "粮行社区": 4}
+    # the register's list "as of" a day and the group counts place them the same way
+    for day, expected in ((date(2025, 2, 28), {"河街社区": 2, "粮行社区": 4}),
+                          (date(2025, 3, 31), {"河街社区": 3, "粮行社区": 3})):
+        listed = {name: resident_source(db).count(PageQuery(ResidentFilter(as_of=day, area_id=places[name])))
+                  for name in expected}
+        assert listed == expected
+        groups = special_group_counts(db, day, today=LATER)
+        assert {name: groups.rows[0].count(places[name]) for name in expected} == expected
 
 
 def test_a_renter_moving_out_lowers_the_tenants_in_the_report(world):

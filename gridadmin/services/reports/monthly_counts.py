@@ -175,14 +175,8 @@ def transfers_after(on: date, name: str):
     ``coalesce(from_household_id, Person.household_id)`` is their household
     at ``on`` (the join form of ``household_at``, much faster over a whole
     register because transfers are few)."""
-    e, e2 = PersonEvent.__table__.alias(), PersonEvent.__table__.alias()  # Core: quick to build
-    earlier = (select(literal(1)).where(
-        e2.c.person_id == e.c.person_id, e2.c.kind == EVENT_TRANSFER, e2.c.event_date > on,
-        e2.c.from_household_id.is_not(None),
-        or_(e2.c.event_date < e.c.event_date, and_(e2.c.event_date == e.c.event_date, e2.c.id < e.c.id))).exists())
-    return (select(e.c.person_id.label("person_id"), e.c.from_household_id.label("from_household_id"))
-            .where(e.c.kind == EVENT_TRANSFER, e.c.event_date > on, e.c.from_household_id.is_not(None), ~earlier)
-            .subquery(name))
+    return placed.first_after(EVENT_TRANSFER, on, "from_household_id", name, label="from_household_id",
+                              only=lambda e: e.c.from_household_id.is_not(None))
 
 
 def moved_after(on: date):
@@ -197,12 +191,7 @@ def categories_after(on: date, name: str):
     first 类别变更 after ``on`` and the category it replaced — outer-join it
     to ``Person`` and ``category_at`` gives their 人口类别 at ``on`` (category
     changes are few, like transfers)."""
-    e, e2 = PersonEvent.__table__.alias(), PersonEvent.__table__.alias()  # Core: quick to build
-    earlier = (select(literal(1)).where(
-        e2.c.person_id == e.c.person_id, e2.c.kind == EVENT_CATEGORY, e2.c.event_date > on,
-        or_(e2.c.event_date < e.c.event_date, and_(e2.c.event_date == e.c.event_date, e2.c.id < e.c.id))).exists())
-    return (select(e.c.person_id.label("person_id"), e.c.old_value.label("old_category"))
-            .where(e.c.kind == EVENT_CATEGORY, e.c.event_date > on, ~earlier).subquery(name))
+    return placed.first_after(EVENT_CATEGORY, on, "old_value", name, label="old_category")
 
 
 def category_at(later):

@@ -13,22 +13,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select, union
+from sqlalchemy import and_, case, func, literal, or_, select, true, union
 
 from gridadmin.models import House, Household, Person, PersonEvent
 from gridadmin.models.household import EVENT_HOUSE, EVENT_TRANSFER
 
 
-def _first_after(kind: str, on: date, column: str, name: str):
-    """``(person_id, <column>)``: each person's first ``kind`` event after
-    ``on`` and the value of ``column`` (what they left) on it."""
+def first_after(kind: str, on: date, column: str, name: str, *, label: str = "left", only=None):
+    """``(person_id, <label>)``: each person's first ``kind`` event after
+    ``on`` (among those with ``only(event table)``, when given) and the
+    value of ``column`` (what they left) on it."""
     # Core aliases (the ORM's aliased() adapts every column: slow to build, many per report)
     e, e2 = PersonEvent.__table__.alias(), PersonEvent.__table__.alias()
+    extra, extra2 = (only(e), only(e2)) if only is not None else (true(), true())
     earlier = (select(literal(1)).where(
-        e2.c.person_id == e.c.person_id, e2.c.kind == kind, e2.c.event_date > on,
+        e2.c.person_id == e.c.person_id, e2.c.kind == kind, e2.c.event_date > on, extra2,
         or_(e2.c.event_date < e.c.event_date, and_(e2.c.event_date == e.c.event_date, e2.c.id < e.c.id))).exists())
-    return (select(e.c.person_id.label("person_id"), e.c[column].label("left"))
-            .where(e.c.kind == kind, e.c.event_date > on, ~earlier).subquery(name))
+    return (select(e.c.person_id.label("person_id"), e.c[column].label(label))
+            .where(e.c.kind == kind, e.c.event_date > on, extra, ~earlier).subquery(name))
 
 
 def replaced_after(on: date):
@@ -46,8 +48,8 @@ def changed_after(on: date, *more):
 def place_at(query, on: date, name: str):
     """``(query, area, house_id)``: ``query`` (over ``Person``) outer-joined
     to what gives the person's area and house on ``on``."""
-    t = _first_after(EVENT_TRANSFER, on, "from_household_id", f"{name}_t")
-    m = _first_after(EVENT_HOUSE, on, "from_house_id", f"{name}_m")
+    t = first_after(EVENT_TRANSFER, on, "from_household_id", f"{name}_t")
+    m = first_after(EVENT_HOUSE, on, "from_house_id", f"{name}_m")
     hh, ho = Household.__table__.alias(f"{name}_hh"), House.__table__.alias(f"{name}_ho")
     household = case((t.c.person_id.is_not(None), t.c.left), else_=Person.household_id)
     house = case((m.c.person_id.is_not(None), m.c.left), else_=Person.house_id)
