@@ -258,13 +258,14 @@ def resident_counts(session: Session, prev: date, end: date, community_ids: list
     stayed in the community but changed category within the month); the
     category is the one the person had at each date (dated 类别变更 events).
 
-    Everyone is first placed by their current household and category: the
-    stored per-area counts give those present at every date, and only the
-    others (arrived or left within the dates) are read, with their date
-    buckets (``everyone``). The few who moved between households or changed
-    category after ``prev`` are then taken out and counted exactly, each in
-    the household and category they had at each date. The trend counts
-    place everyone in their current household."""
+    Everyone is first placed by their current area (household's, or
+    without one house's) and category: the stored per-area counts give
+    those present at every date, and only the others (arrived or left
+    within the dates) are read, with their date buckets (``everyone``). The
+    few who moved (户间迁移, 住所变更) or changed category after ``prev``
+    are then taken out and counted exactly, each in the area (``placed_at``)
+    and category they had at each date. The trend counts place everyone in
+    their current area."""
     in_scope = set(community_ids)
     dates = sorted(set(trend_ends) | {prev, end})
     i_prev, i_end = dates.index(prev), dates.index(end)
@@ -325,8 +326,8 @@ def resident_counts(session: Session, prev: date, end: date, community_ids: list
             if was_there:
                 add(at_prev, (comm, cat), n, 0 if is_there else n)
 
-    # Everyone by current household, then the few who moved
-    # between households after prev are taken out again and placed exactly.
+    # Everyone by current area, then the few who moved (household or
+    # house) after prev are taken out again and placed exactly.
     changed = placed.changed_after(prev, recategorised_after(prev))
     count_flows(everyone(), +1)
     count_flows([(a, cat or None, *rest) for a, cat, *rest in grouped(changed)], -1)

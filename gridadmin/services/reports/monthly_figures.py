@@ -6,9 +6,11 @@ later changes:
 - a household exists at D when ``registered_on <= D`` (unknown date: always)
   and it is not dissolved on or before D;
 - a person counts at D when ``registered_on <= D`` and they had not moved
-  out or died on or before D; their household at D is the one they left by
-  the first 户间迁移 event after D, else their current one — so a transfer
-  next month does not move them between communities in this month's report;
+  out or died on or before D; they count in their household's area at D
+  (the household they left by the first 户间迁移 event after D, else their
+  current one) or, without a household, their house's at D (likewise by
+  住所变更: ``placed_at``) — so a move next month does not move them between
+  communities in this month's report;
   likewise their 人口类别 at D is the one their first 类别变更 after D
   replaced, else their current one;
 - a staff member is on post in an area at D when one of their assignments
