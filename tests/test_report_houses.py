@@ -11,7 +11,9 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from gridadmin.models import Household
 from gridadmin.services.common.idcard import make_id_number
 from gridadmin.services.common.paging import PageQuery
 from gridadmin.services.common.progress import run_to_end
@@ -142,18 +144,22 @@ def test_a_submitted_month_keeps_what_was_submitted(world, tmp_path):
     # entered after the submission, dated in the submitted month
     life_events.move_out(db, renters[35], date(2025, 3, 25), "境外")
     move_house(db, renters[37], houses["河街"], date(2025, 3, 28))
+    with db.session() as s:  # a renter marries into the local 户 (still living at the rental)
+        h1 = s.scalar(select(Household.id).where(Household.household_no == "H1"))
+    life_events.transfer(db, renters[31], h1, date(2025, 3, 29), "10")
     march = monthly_figures(db, 2025, 3)
     assert march.submission is not None
     assert _by_community(march) == {"河街社区": 2, "粮行社区": 4}
     assert _census(march, "粮行社区", "tenants") == (4, 0, 0, 4)
     assert march.now_totals["residents"] == 5 and march.now_totals["census"]["tenants"] == 3
     late = {(c.name, c.change): (c.community, c.residents) for c in march.late}
-    assert late == {("租客35", "迁出"): ("粮行社区", -1), ("租客37", "住所变更"): ("河街社区", 0)}
+    assert late == {("租客35", "迁出"): ("粮行社区", -1), ("租客37", "住所变更"): ("河街社区", 0),
+                    ("租客31", "户间迁移"): ("河街社区", 0)}
     april = monthly_figures(db, 2025, 4)
     hejie = next(c for c in april.communities if c.name == "河街社区")
     liangxing = next(c for c in april.communities if c.name == "粮行社区")
-    assert (hejie.residents.previous, hejie.residents.correction, hejie.residents.current) == (2, 1, 3)
-    assert (liangxing.residents.previous, liangxing.residents.correction, liangxing.residents.current) == (4, -2, 2)
+    assert (hejie.residents.previous, hejie.residents.correction, hejie.residents.current) == (2, 2, 4)
+    assert (liangxing.residents.previous, liangxing.residents.correction, liangxing.residents.current) == (4, -3, 1)
     tenants = april.census_flows[None]["tenants"]
     assert (tenants.previous, tenants.correction, tenants.current) == (4, -1, 3) and tenants.balanced
     for per in april.census_flows.values():

@@ -97,7 +97,7 @@ def late_changes(session: Session, month_end: date, submitted_at: datetime,
                func.coalesce(h_from.area_id, s_from.area_id), h_from.dissolved_on,
                func.coalesce(h_to.area_id, s_to.area_id), h_to.registered_on, h_to.created_at,
                func.coalesce(h_now.area_id, s_now.area_id), PersonEvent.old_value, PersonEvent.new_value,
-               category_then, Person.household_id)
+               category_then, Person.household_id, s_now.area_id)
         .join(Person, Person.id == PersonEvent.person_id)
         .outerjoin(h_from, h_from.id == PersonEvent.from_household_id)
         .outerjoin(h_to, h_to.id == PersonEvent.to_household_id)
@@ -117,7 +117,9 @@ def late_changes(session: Session, month_end: date, submitted_at: datetime,
     who = _entered_by(session, {r.person_id for r in rows}, submitted_at)
     found = []
     for (_id, person_id, kind, on, created, name, id_number, from_area, from_dissolved, to_area, to_registered,
-         to_created, now_area, old_value, new_value, category_code, household_id) in rows:
+         to_created, now_area, old_value, new_value, category_code, household_id, house_area) in rows:
+        if kind == EVENT_TRANSFER and from_area is None:
+            from_area = house_area  # someone without a 户 joining one: they counted at their house
         if kind in (EVENT_CATEGORY, EVENT_REGISTRATION_CORRECTED) or (kind == EVENT_HOUSE and household_id):
             from_area = to_area = now_area  # the person's household: changes that move no one between households
         c_from = parts.get(from_area, (None, None))[0] if from_area is not None else None
