@@ -85,8 +85,10 @@ def test_per_community_and_monthly_series_match_plain_sql(demo_db):
     today = date.today()
     f = dashboard_figures(demo_db, today=today)
     residents = dict(_sql(demo_db, f"""
-        SELECT m.community_id, count(*) FROM person p JOIN household h ON h.id = p.household_id
-        JOIN ({AREA_COMMUNITY}) m ON m.area_id = h.area_id WHERE p.status = '在册' GROUP BY m.community_id"""))
+        SELECT m.community_id, count(*) FROM person p LEFT JOIN household h ON h.id = p.household_id
+        LEFT JOIN house hs ON hs.id = p.house_id
+        JOIN ({AREA_COMMUNITY}) m ON m.area_id = coalesce(h.area_id, hs.area_id) WHERE p.status = '在册'
+        GROUP BY m.community_id"""))
     staff = dict(_sql(demo_db, f"""
         SELECT m.community_id, count(DISTINCT sa.staff_id) FROM staff_assignment sa JOIN staff s ON s.id = sa.staff_id
         JOIN ({AREA_COMMUNITY}) m ON m.area_id = sa.area_id

@@ -307,7 +307,8 @@ def test_cli_json_equals_the_figures(tiny, tmp_path, capsys, cli_login):
     assert printed["provisional"] is False and printed["as_of_text"] == "统计时点：2026年03月31日（本月末）"
     flows = printed["totals"].pop("flows")
     assert printed["totals"] == {"households": 3, "residents": 4, "staff_on_post": 3, "staff_on_leave": 0,
-                                 "grids": 2, "categories": {"未填类别": 4}}  # the fixture sets no categories
+                                 "grids": 2, "categories": {"未填类别": 4},  # the fixture sets no categories
+                                 "census": {"houses": 0, "rentals": 0, "tenants": 0, "away": 0, "absent": 0}}
     assert printed["correction_changes"] == []
     # no month submitted: 上月末 is computed, nothing was submitted, no 更正
     assert flows["residents"] == {"previous": 5, "previous_submitted": None, "corrections": 0, "increase": 3,
@@ -328,16 +329,19 @@ def test_cli_json_equals_the_figures(tiny, tmp_path, capsys, cli_login):
 def _python_residents(db, on: date) -> dict[tuple[int, str], int]:
     """{(community id, category or ''): residents at ``on``}, person by person
     in Python: present by the plain rule, in the household they had at
-    ``on`` (the one left by their first transfer after it, else the current)."""
+    ``on`` (the one left by their first transfer after it, else the current)
+    or, without one, at the house they lived in then (likewise by 住所变更)."""
     with db.session() as s:
         area_parent = dict(s.execute(text("SELECT id, parent_id FROM area")).all())
         area_level = dict(s.execute(text("SELECT id, level FROM area")).all())
         household_area = dict(s.execute(text("SELECT id, area_id FROM household")).all())
+        house_area = dict(s.execute(text("SELECT id, area_id FROM house")).all())
         transfers = s.execute(text(
-            "SELECT person_id, event_date, id, from_household_id FROM person_event "
-            "WHERE kind = '户间迁移' AND from_household_id IS NOT NULL")).all()
-        people = s.execute(text("SELECT id, household_id, category, status, registered_on, moved_out_on, died_on "
-                                "FROM person")).all()
+            "SELECT person_id, event_date, id, from_household_id FROM person_event WHERE kind = '户间迁移'")).all()
+        moves = s.execute(text(
+            "SELECT person_id, event_date, id, from_house_id FROM person_event WHERE kind = '住所变更'")).all()
+        people = s.execute(text("SELECT id, household_id, category, status, registered_on, moved_out_on, died_on, "
+                                "house_id FROM person")).all()
 
     def community(area_id):
         while area_id is not None and area_level[area_id] != "community":
@@ -347,22 +351,28 @@ def _python_residents(db, on: date) -> dict[tuple[int, str], int]:
     def day(value):
         return date.fromisoformat(str(value)) if value is not None else None
 
-    first_after: dict[int, tuple] = {}
-    for person_id, event_date, event_id, from_household in transfers:
-        key = (day(event_date), event_id)
-        if key[0] > on and (person_id not in first_after or key < first_after[person_id][0]):
-            first_after[person_id] = (key, from_household)
+    def firsts(events) -> dict[int, tuple]:
+        found: dict[int, tuple] = {}
+        for person_id, event_date, event_id, left in events:
+            key = (day(event_date), event_id)
+            if key[0] > on and (person_id not in found or key < found[person_id][0]):
+                found[person_id] = (key, left)
+        return found
+
+    first_after, first_move = firsts(transfers), firsts(moves)
     counts: dict[tuple[int, str], int] = {}
-    for pid, household, category, status, registered, moved_out, died in people:
+    for pid, household, category, status, registered, moved_out, died, house in people:
         registered, moved_out, died = day(registered), day(moved_out), day(died)
         if status != "在册" and moved_out is None and died is None:
             continue
         if (registered and registered > on) or (moved_out and moved_out <= on) or (died and died <= on):
             continue
         household = first_after.get(pid, (None, household))[1]
-        if household is None:
+        house = first_move.get(pid, (None, house))[1]
+        if household is None and house is None:
             continue
-        key = (community(household_area[household]), category or "")
+        area = household_area[household] if household is not None else house_area[house]
+        key = (community(area), category or "")
         counts[key] = counts.get(key, 0) + 1
     return counts
 

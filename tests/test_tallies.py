@@ -370,19 +370,19 @@ def test_special_group_counts_of_today_equal_a_plain_sql_count(tmp_path):
         today = counts.on.isoformat()
         with db.session() as s:
             residents = {c: n for c, n in s.execute(text(
-                f"SELECT {community} AS c, count(*) FROM person p JOIN household h ON h.id = p.household_id "
-                "JOIN area a ON a.id = h.area_id WHERE p.status = '在册' GROUP BY c HAVING c IS NOT NULL"))}
+                f"SELECT {community} AS c, count(*) FROM person p LEFT JOIN household h ON h.id = p.household_id "
+                "LEFT JOIN house hs ON hs.id = p.house_id JOIN area a ON a.id = coalesce(h.area_id, hs.area_id) WHERE p.status = '在册' GROUP BY c HAVING c IS NOT NULL"))}
             holders = {(k, c): n for k, c, n in s.execute(text(
                 f"SELECT t.tag_kind_id, {community} AS c, count(DISTINCT t.person_id) FROM person_tag t "
-                "JOIN person p ON p.id = t.person_id JOIN household h ON h.id = p.household_id "
-                "JOIN area a ON a.id = h.area_id WHERE p.status = '在册' "
+                "JOIN person p ON p.id = t.person_id LEFT JOIN household h ON h.id = p.household_id "
+                "LEFT JOIN house hs ON hs.id = p.house_id JOIN area a ON a.id = coalesce(h.area_id, hs.area_id) WHERE p.status = '在册' "
                 "AND (t.start_date IS NULL OR t.start_date <= :d) AND (t.end_date IS NULL OR t.end_date > :d) "
                 "AND (t.due_end IS NULL OR t.due_end > :d) "
                 "GROUP BY t.tag_kind_id, c HAVING c IS NOT NULL"), {"d": today})}
             for kind_id, code in s.execute(text("SELECT id, code FROM tag_kind WHERE code IN ('elder_60', 'elder_80')")):
                 for c, n in s.execute(text(
-                        f"SELECT {community} AS c, count(*) FROM person p JOIN household h ON h.id = p.household_id "
-                        "JOIN area a ON a.id = h.area_id WHERE p.status = '在册' AND p.birth_date <= :b "
+                        f"SELECT {community} AS c, count(*) FROM person p LEFT JOIN household h ON h.id = p.household_id "
+                        "LEFT JOIN house hs ON hs.id = p.house_id JOIN area a ON a.id = coalesce(h.area_id, hs.area_id) WHERE p.status = '在册' AND p.birth_date <= :b "
                         "GROUP BY c HAVING c IS NOT NULL"),
                         {"b": born_by(counts.on, 60 if code == "elder_60" else 80)}):
                     holders[(kind_id, c)] = n

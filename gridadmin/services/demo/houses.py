@@ -1,8 +1,7 @@
 """Houses in the demo (以房管人): every current household lives at a house
 (实有房屋) at its address; a 流动人口 family's house is a 出租房 with its
-房主, 出租间数 and 限住人数 (a few overcrowded). (No 未落户人口 yet: people
-without a 户 are not placed by the monthly report's history, which is
-household-based, so the demo keeps everyone in a 户 until it is.)
+房主, 出租间数 and 限住人数 (a few overcrowded). Its tenants live there
+without a 户 (``register.Register._write``).
 
 Drawn from a random source of its own, so adding houses changes none of
 the draws of the rest of the township (same people, same households)."""

@@ -1,12 +1,21 @@
 """Filling a grid with households and writing them: household, person,
 event and tag rows, with the household-level circumstances (低保, 困难,
-民族, 流入原因, 居住处所)."""
+民族, 流入原因, 居住处所).
+
+People without a 户 (以房管人): a 流动人口 family renting here is written
+without any 户 or 户主 — its members live at the 出租房 (``house_id``),
+their events name the house — and a few members of local families are
+未落户人口 (no 户口: a child born outside the plan, a person who lost
+theirs), living at the family's house outside its 户口本. Those choices
+draw from a random source of their own (``UNREGISTERED_RATE``), so the
+rest of the township stays the same."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, time, timedelta
 
-from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.models.household import EVENT_TRANSFER, PERSON_ACTIVE
 from gridadmin.services.demo.addresses import Addresses
 from gridadmin.services.demo.areas import Grid
 from gridadmin.services.demo.context import Context
@@ -22,6 +31,8 @@ from gridadmin.services.demo.tags import Tagger
 _INFLOW_REASONS = weighted((("务工", 50), ("经商", 15), ("投靠亲友", 10), ("婚嫁", 5), ("就学", 5), ("随迁家属", 15)))
 _ETHNIC_OTHER = ("02", "06", "08", "11", "15", "04")
 _VILLAGE_MAX_RESIDENTS = 500  # a village under 500 residents is one grid
+UNREGISTERED_RATE = 0.006  # 未落户人口 among the members (not heads) of local families: ≈0.4 % of the register
+UNREGISTERED = "5"  # 人口类别 未落户人口
 
 
 class Register:
@@ -32,6 +43,7 @@ class Register:
         self.addresses = Addresses(ctx)
         self.tagger = Tagger(ctx, tag_ids)
         self.houses = Houses(ctx)
+        self.placing = random.Random(ctx.seed * 104729 + 5)
         self.resident_count = 0
 
     def fill_grid(self, grid: Grid, plan: GridPlan) -> None:
@@ -107,20 +119,33 @@ class Register:
                 rng.choices(("租赁房屋", "工地现场", "借住"), (50, 20, 30))[0]
         rows = []
         house_id = self.houses.house_of(hh, flow, len(active))
+        # a renting 流动人口 family needs no 户 (its members live at the 出租房)
+        houseless = flow and house_id is not None and not household.moved_in \
+            and not any(e[0] == EVENT_TRANSFER for m in members for e in m.events)
         for m in members:
-            row = person_row(ctx, m, hh_id, urban, flow, hukou_here, ethnicity, flow_reason, dwelling,
-                             household.origin)
-            row["house_id"] = house_id if m.status == PERSON_ACTIVE else None
+            # a local family's member without 户口 (未落户人口) lives at its house outside the 户口本
+            unregistered = not flow and house_id is not None and m.status == PERSON_ACTIVE and m.rel != "02" \
+                and m.cat == "1" and not any(e[0] == EVENT_TRANSFER for e in m.events) \
+                and self.placing.random() < UNREGISTERED_RATE
+            alone_here = houseless or unregistered
+            row = person_row(ctx, m, None if alone_here else hh_id, urban, flow, hukou_here, ethnicity, flow_reason,
+                             dwelling, household.origin)
+            row["house_id"] = house_id if m.status == PERSON_ACTIVE or alone_here else None
+            if alone_here:
+                row["relation"] = None
+            if unregistered:
+                row.update(category=UNREGISTERED, residence_status=None, hukou_place=None)
             rows.append(row)
             ctx.add("person", row)
             for kind, day, from_hh, to_hh, place, note in m.events:
                 event_id = ctx.new_id("person_event")
                 to_house = house_id if to_hh == hh_id and row["house_id"] is not None else None
+                from_house = house_id if alone_here and from_hh == hh_id else None
                 ctx.add("person_event", {"id": event_id, "person_id": row["id"],
                                          "kind": kind, "event_date": date.fromordinal(day),
-                                         "from_household_id": from_hh,
-                                         "to_household_id": to_hh,
-                                         "from_house_id": None, "to_house_id": to_house,
+                                         "from_household_id": None if alone_here else from_hh,
+                                         "to_household_id": None if alone_here else to_hh,
+                                         "from_house_id": from_house, "to_house_id": to_house,
                                          "place": place, "note": note,
                                          "created_at": entered_at(event_id, day, ctx.T)})
             self.tagger.person(m, row["id"], alone, active, hh, is_dibao, died_alone)
@@ -133,7 +158,8 @@ class Register:
                     hh["phone"] = row["phone"]
         if hh["phone"] is None:
             hh["phone"] = next((p["phone"] for p in rows if p["phone"] and p["status"] == PERSON_ACTIVE), None)
-        ctx.add("household", hh)
+        if not houseless:
+            ctx.add("household", hh)
         # the former households of parents who moved in with this one
         for former_id, registered, left, parent in household.moved_in:
             if parent not in members:

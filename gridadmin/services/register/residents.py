@@ -39,8 +39,9 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 from gridadmin.db import Database
 from gridadmin.models import House, Household, Person, PersonTag
-from gridadmin.models.household import PERSON_ACTIVE
+from gridadmin.models.household import EVENT_HOUSE, PERSON_ACTIVE
 from gridadmin.services.register import tallies
+from gridadmin.services.reports import placed_at as placed
 from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_condition, full_numbers, \
     number_maskers, visible_areas
 from gridadmin.services.areas.names import AreaNames
@@ -145,10 +146,17 @@ def in_category(category: str, as_of: date | None = None):
 def placed_in(area_filter, as_of: date | None = None):
     """SQL: the person counts in an area for which ``area_filter(column)``
     holds — their household's (on ``as_of``: see ``in_households``), or
-    without a household their house's (流动人口 and others need no 户)."""
+    without a household their house's (流动人口 and others need no 户; on
+    ``as_of`` the house their first later 住所变更 left, as the monthly
+    report places them: ``reports.placed_at``)."""
     houses = select(House.id).where(area_filter(House.area_id))
+    at_house = Person.house_id.in_(houses)
+    if as_of is not None:
+        left = placed.first_after(EVENT_HOUSE, as_of, "from_house_id", "house_left_since")
+        at_house = or_(and_(at_house, Person.id.not_in(select(left.c.person_id))),
+                       Person.id.in_(select(left.c.person_id).where(left.c.left.in_(houses))))
     return or_(in_households(select(Household.id).where(area_filter(Household.area_id)), as_of),
-               and_(Person.household_id.is_(None), Person.house_id.in_(houses)))
+               and_(Person.household_id.is_(None), at_house))
 
 
 def _at_houses(condition):

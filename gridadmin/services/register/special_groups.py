@@ -23,13 +23,14 @@ from datetime import date
 from sqlalchemy import func, select
 
 from gridadmin.db import Database
-from gridadmin.models import Area, Household, Person, PersonTag
+from gridadmin.models import Area, Person, PersonTag
 from gridadmin.models.area import LEVEL_COMMUNITY
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.access.permissions import acting, visible_areas
 from gridadmin.services.common.paging import ALIGN_RIGHT, Column
 from gridadmin.services.register import tallies
-from gridadmin.services.reports.monthly_counts import area_parts, household_at, person_present
+from gridadmin.services.reports import placed_at as placed
+from gridadmin.services.reports.monthly_counts import area_parts, person_present
 from gridadmin.services.register.age_groups import age_condition
 from gridadmin.services.register.tags import holds_on, visible_tag_kinds
 
@@ -65,13 +66,15 @@ class SpecialGroupCounts:
 
 
 def _people(on: date, today: date):
-    """``(person id, household id on that day)`` of the people in the
-    register on ``on``, as a subquery."""
+    """``(person id, area id on that day)`` of the people in the register on
+    ``on``, as a subquery: the area they counted in (their household's, or
+    without one their house's; on a past day as the monthly report places
+    them, ``reports.placed_at``)."""
     if on >= today:
-        return (select(Person.id.label("person_id"), Person.household_id.label("household_id"))
-                .where(Person.status == PERSON_ACTIVE).subquery("people"))
-    return (select(Person.id.label("person_id"), household_at(on).label("household_id"))
-            .where(person_present(on)).subquery("people"))
+        query, area = placed.place_now(select().select_from(Person).where(Person.status == PERSON_ACTIVE))
+    else:
+        query, area, _house = placed.place_at(select().select_from(Person).where(person_present(on)), on, "sg")
+    return query.add_columns(Person.id.label("person_id"), area.label("area_id")).subquery("people")
 
 
 def _community_of(session) -> dict[int, int | None]:
@@ -106,8 +109,7 @@ def residents_by_community(db: Database, on: date, *, today: date | None = None)
     people = _people(on, today)
     with db.session() as session:
         return _per_community(session.execute(
-            select(Household.area_id, func.count()).select_from(people)
-            .join(Household, Household.id == people.c.household_id).group_by(Household.area_id)),
+            select(people.c.area_id, func.count()).group_by(people.c.area_id)),
             _community_of(session), visible_areas(session, acting(db)))
 
 
@@ -131,21 +133,19 @@ def special_group_counts(db: Database, on: date | None = None, *, today: date | 
         for k in kinds:
             if k.age is not None:
                 found[k.id] = _per_community(session.execute(
-                    select(Household.area_id, func.count()).select_from(people)
+                    select(people.c.area_id, func.count()).select_from(people)
                     .join(Person, Person.id == people.c.person_id)
-                    .join(Household, Household.id == people.c.household_id)
-                    .where(age_condition(on, k.age)).group_by(Household.area_id)), community_of, visible)
+                    .where(age_condition(on, k.age)).group_by(people.c.area_id)), community_of, visible)
         if kinds:
             # Grouped by the household's area, mapped to communities here: a
             # person lives in one area, so the distinct counts add up, and no
             # row needs the three area look-ups of the SQL area map.
             by_kind: dict[int, list] = {}
             for kind_id, area_id, n in session.execute(
-                    select(PersonTag.tag_kind_id, Household.area_id, func.count(func.distinct(PersonTag.person_id)))
+                    select(PersonTag.tag_kind_id, people.c.area_id, func.count(func.distinct(PersonTag.person_id)))
                     .select_from(PersonTag).join(people, people.c.person_id == PersonTag.person_id)
-                    .join(Household, Household.id == people.c.household_id)
                     .where(PersonTag.tag_kind_id.in_([k.id for k in kinds if k.age is None]), holds_on(on))
-                    .group_by(PersonTag.tag_kind_id, Household.area_id)):
+                    .group_by(PersonTag.tag_kind_id, people.c.area_id)):
                 by_kind.setdefault(kind_id, []).append((area_id, n))
             found.update({kind_id: _per_community(pairs, community_of, visible) for kind_id, pairs in by_kind.items()})
 

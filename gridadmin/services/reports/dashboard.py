@@ -39,7 +39,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridadmin.db import Database
-from gridadmin.models import Attendance, Household, ImportBatch, Person, StaffAssignment, TrainingSession
+from gridadmin.models import Attendance, House, Household, ImportBatch, Person, StaffAssignment, TrainingSession
 from gridadmin.models.area import LEVEL_COMMUNITY, LEVEL_GRID, LEVEL_MICROGRID, LEVEL_TOWNSHIP
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTEND_PRESENT
@@ -180,9 +180,9 @@ def residents_at(session: Session, ends: list[date], areas: frozenset[int] | Non
     """Residents in the register at each of ``ends`` (sorted ascending),
     by the monthly report's presence rule (``reports/presence.py``: 在册, or
     迁出/死亡 with a date; registered by then; not yet moved out or dead),
-    wherever they live — or, with ``areas``, those whose household lies in
-    one of those area ids (everyone placed in their current household, as
-    the monthly report's trend does).
+    wherever they live — or, with ``areas``, those who count in one of
+    those area ids (their current household's area, or without a household
+    their house's, as the monthly report's trend does).
 
     Everyone 在册 is counted once (an index count); only the people who are
     not simply there at every date (``presence.unsteady_parts``: arrived
@@ -198,8 +198,10 @@ def residents_at(session: Session, ends: list[date], areas: frozenset[int] | Non
     for active, where in presence.unsteady_parts(ends[0]):
         query = select(*buckets, func.count()).where(where).group_by(*buckets)
         if areas is not None:
-            query = query.where(Person.household_id.in_(
-                select(Household.id).where(Household.area_id.in_(sorted(areas)))))
+            query = query.where(or_(
+                Person.household_id.in_(select(Household.id).where(Household.area_id.in_(sorted(areas)))),
+                and_(Person.household_id.is_(None),
+                     Person.house_id.in_(select(House.id).where(House.area_id.in_(sorted(areas)))))))
         for reg, out, died, valid, count in session.execute(query):
             for i in range(n):
                 trend[i] += count * (presence.present(i, reg, out, died, valid) - active)

@@ -5,11 +5,13 @@ today differ from the submitted figures, and what the next month prints as
 更正.
 
 The effective date of a change is its ``PersonEvent.event_date`` (登记,
-出生, 迁入, 户间迁移, 迁出, 死亡, 类别变更; a 登记日期更正 counts from the
+出生, 迁入, 户间迁移, 住所变更, 迁出, 死亡, 类别变更; a 登记日期更正 counts from the
 earlier of its two dates) and the moment it was entered the event row's
 ``created_at`` (written in the same transaction as the audit row that
 names who entered it). Each change's effect on the month's figures in the
-scope: residents and households (+1, −1, 0), and per 人口类别 label
+scope: residents and households (+1, −1, 0; a person counts in their
+household's area, or without a household in their house's, so a 住所变更
+moves only someone without a 户), and per 人口类别 label
 (``categories``: the category the person had on the change's date; a
 类别变更 moves one person from the old category to the new one). Staff
 changes entered late are listed by ``late_staff``.
@@ -23,10 +25,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from gridadmin.models import Area, AuditLog, Household, Person, PersonEvent
+from gridadmin.models import Area, AuditLog, House, Household, Person, PersonEvent
 from gridadmin.models.household import (
     EVENT_BORN, EVENT_CATEGORY, EVENT_DIED, EVENT_MOVED_IN, EVENT_MOVED_OUT, EVENT_REGISTERED,
-    EVENT_REGISTRATION_CORRECTED, EVENT_TRANSFER,
+    EVENT_HOUSE, EVENT_REGISTRATION_CORRECTED, EVENT_TRANSFER,
 )
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import mask_id_number
@@ -76,6 +78,7 @@ def late_changes(session: Session, month_end: date, submitted_at: datetime,
     parts = area_parts(areas)
     scope = None if community_ids is None else set(community_ids)
     h_from, h_to, h_now = aliased(Household), aliased(Household), aliased(Household)
+    s_from, s_to, s_now = aliased(House), aliased(House), aliased(House)
     later = aliased(PersonEvent)
     # the person's category on the change's date: the one their next 类别变更 replaced, else the current one
     next_category = (select(later.old_value).where(later.person_id == PersonEvent.person_id,
@@ -91,12 +94,17 @@ def late_changes(session: Session, month_end: date, submitted_at: datetime,
     rows = session.execute(
         select(PersonEvent.id, PersonEvent.person_id, PersonEvent.kind, PersonEvent.event_date,
                PersonEvent.created_at, Person.name, Person.id_number,
-               h_from.area_id, h_from.dissolved_on, h_to.area_id, h_to.registered_on, h_to.created_at,
-               h_now.area_id, PersonEvent.old_value, PersonEvent.new_value, category_then)
+               func.coalesce(h_from.area_id, s_from.area_id), h_from.dissolved_on,
+               func.coalesce(h_to.area_id, s_to.area_id), h_to.registered_on, h_to.created_at,
+               func.coalesce(h_now.area_id, s_now.area_id), PersonEvent.old_value, PersonEvent.new_value,
+               category_then, Person.household_id, s_now.area_id)
         .join(Person, Person.id == PersonEvent.person_id)
         .outerjoin(h_from, h_from.id == PersonEvent.from_household_id)
         .outerjoin(h_to, h_to.id == PersonEvent.to_household_id)
         .outerjoin(h_now, h_now.id == Person.household_id)
+        .outerjoin(s_from, s_from.id == PersonEvent.from_house_id)
+        .outerjoin(s_to, s_to.id == PersonEvent.to_house_id)
+        .outerjoin(s_now, s_now.id == Person.house_id)
         .where(or_(PersonEvent.event_date <= month_end, redated), entered_after(submitted_at, last_event_id))
         .order_by(PersonEvent.created_at, PersonEvent.id)).all()
     if not rows:
@@ -109,8 +117,10 @@ def late_changes(session: Session, month_end: date, submitted_at: datetime,
     who = _entered_by(session, {r.person_id for r in rows}, submitted_at)
     found = []
     for (_id, person_id, kind, on, created, name, id_number, from_area, from_dissolved, to_area, to_registered,
-         to_created, now_area, old_value, new_value, category_code) in rows:
-        if kind in (EVENT_CATEGORY, EVENT_REGISTRATION_CORRECTED):
+         to_created, now_area, old_value, new_value, category_code, household_id, house_area) in rows:
+        if kind == EVENT_TRANSFER and from_area is None:
+            from_area = house_area  # someone without a 户 joining one: they counted at their house
+        if kind in (EVENT_CATEGORY, EVENT_REGISTRATION_CORRECTED) or (kind == EVENT_HOUSE and household_id):
             from_area = to_area = now_area  # the person's household: changes that move no one between households
         c_from = parts.get(from_area, (None, None))[0] if from_area is not None else None
         c_to = parts.get(to_area, (None, None))[0] if to_area is not None else None
@@ -145,6 +155,8 @@ def late_changes(session: Session, month_end: date, submitted_at: datetime,
         elif kind in DEPARTURES:
             residents = -int(in_from)
             households = -int(in_from and from_dissolved is not None and from_dissolved == on)
+        elif kind == EVENT_HOUSE:
+            residents = int(in_to) - int(in_from)
         elif kind == EVENT_TRANSFER:
             residents = int(in_to) - int(in_from)
             households = -int(in_from and from_dissolved is not None and from_dissolved == on)

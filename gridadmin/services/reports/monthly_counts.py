@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select, union
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.db import Database
@@ -22,6 +22,7 @@ from gridadmin.models.household import EVENT_CATEGORY, EVENT_TRANSFER, PERSON_AC
 from gridadmin.models.staff import ROLE_FULLTIME
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.register import tallies
+from gridadmin.services.reports import placed_at as placed
 from gridadmin.services.reports import presence
 from gridadmin.services.roster.on_post import on_post_assignment
 
@@ -174,14 +175,8 @@ def transfers_after(on: date, name: str):
     ``coalesce(from_household_id, Person.household_id)`` is their household
     at ``on`` (the join form of ``household_at``, much faster over a whole
     register because transfers are few)."""
-    e, e2 = aliased(PersonEvent), aliased(PersonEvent)
-    earlier = (select(literal(1)).where(
-        e2.person_id == e.person_id, e2.kind == EVENT_TRANSFER, e2.event_date > on,
-        e2.from_household_id.is_not(None),
-        or_(e2.event_date < e.event_date, and_(e2.event_date == e.event_date, e2.id < e.id))).exists())
-    return (select(e.person_id.label("person_id"), e.from_household_id.label("from_household_id"))
-            .where(e.kind == EVENT_TRANSFER, e.event_date > on, e.from_household_id.is_not(None), ~earlier)
-            .subquery(name))
+    return placed.first_after(EVENT_TRANSFER, on, "from_household_id", name, label="from_household_id",
+                              only=lambda e: e.c.from_household_id.is_not(None))
 
 
 def moved_after(on: date):
@@ -196,12 +191,7 @@ def categories_after(on: date, name: str):
     first 类别变更 after ``on`` and the category it replaced — outer-join it
     to ``Person`` and ``category_at`` gives their 人口类别 at ``on`` (category
     changes are few, like transfers)."""
-    e, e2 = aliased(PersonEvent), aliased(PersonEvent)
-    earlier = (select(literal(1)).where(
-        e2.person_id == e.person_id, e2.kind == EVENT_CATEGORY, e2.event_date > on,
-        or_(e2.event_date < e.event_date, and_(e2.event_date == e.event_date, e2.id < e.id))).exists())
-    return (select(e.person_id.label("person_id"), e.old_value.label("old_category"))
-            .where(e.kind == EVENT_CATEGORY, e.event_date > on, ~earlier).subquery(name))
+    return placed.first_after(EVENT_CATEGORY, on, "old_value", name, label="old_category")
 
 
 def category_at(later):
@@ -268,13 +258,14 @@ def resident_counts(session: Session, prev: date, end: date, community_ids: list
     stayed in the community but changed category within the month); the
     category is the one the person had at each date (dated 类别变更 events).
 
-    Everyone is first placed by their current household and category: the
-    stored per-area counts give those present at every date, and only the
-    others (arrived or left within the dates) are read, with their date
-    buckets (``everyone``). The few who moved between households or changed
-    category after ``prev`` are then taken out and counted exactly, each in
-    the household and category they had at each date. The trend counts
-    place everyone in their current household."""
+    Everyone is first placed by their current area (household's, or
+    without one house's) and category: the stored per-area counts give
+    those present at every date, and only the others (arrived or left
+    within the dates) are read, with their date buckets (``everyone``). The
+    few who moved (户间迁移, 住所变更) or changed category after ``prev``
+    are then taken out and counted exactly, each in the area (``placed_at``)
+    and category they had at each date. The trend counts place everyone in
+    their current area."""
     in_scope = set(community_ids)
     dates = sorted(set(trend_ends) | {prev, end})
     i_prev, i_end = dates.index(prev), dates.index(end)
@@ -282,10 +273,9 @@ def resident_counts(session: Session, prev: date, end: date, community_ids: list
     buckets = presence.person_columns(dates)
 
     def grouped(*where):
-        return session.execute(
-            select(Household.area_id, Person.category, *buckets, func.count())
-            .select_from(Person).join(Household, Household.id == Person.household_id).where(*where)
-            .group_by(Household.area_id, Person.category, *buckets))
+        query, area = placed.place_now(select().select_from(Person))
+        return session.execute(query.add_columns(area, Person.category, *buckets, func.count()).where(*where)
+                               .group_by(area, Person.category, *buckets))
 
     def everyone() -> list[tuple]:
         """The rows ``grouped()`` gives for the whole register, without
@@ -336,9 +326,9 @@ def resident_counts(session: Session, prev: date, end: date, community_ids: list
             if was_there:
                 add(at_prev, (comm, cat), n, 0 if is_there else n)
 
-    # Everyone by current household, then the few who moved
-    # between households after prev are taken out again and placed exactly.
-    changed = Person.id.in_(union(moved_after(prev), recategorised_after(prev)))
+    # Everyone by current area, then the few who moved (household or
+    # house) after prev are taken out again and placed exactly.
+    changed = placed.changed_after(prev, recategorised_after(prev))
     count_flows(everyone(), +1)
     count_flows([(a, cat or None, *rest) for a, cat, *rest in grouped(changed)], -1)
     for table in (at_end, at_prev):
@@ -346,23 +336,16 @@ def resident_counts(session: Session, prev: date, end: date, community_ids: list
             del table[key]
 
     was, now = person_present(prev), person_present(end)
-    # people who moved between households after prev: their household at each date
-    t_prev, t_end = transfers_after(prev, "t_prev"), transfers_after(end, "t_end")
+    # people who moved (household or, without one, house) after prev: their area at each date
     k_prev, k_end = categories_after(prev, "k_prev"), categories_after(end, "k_end")
-    people = (select(func.coalesce(t_prev.c.from_household_id, Person.household_id).label("hh_prev"),
-                     func.coalesce(t_end.c.from_household_id, Person.household_id).label("hh_end"),
-                     category_at(k_prev).label("cat_prev"), category_at(k_end).label("cat_end"),
-                     _one(was).label("was"), _one(now).label("now"))
-              .select_from(Person)
-              .outerjoin(t_prev, t_prev.c.person_id == Person.id).outerjoin(t_end, t_end.c.person_id == Person.id)
-              .outerjoin(k_prev, k_prev.c.person_id == Person.id).outerjoin(k_end, k_end.c.person_id == Person.id)
-              .where(or_(was, now), changed).subquery("people"))
-    h_prev, h_end = aliased(Household), aliased(Household)
+    query = (select().select_from(Person)
+             .outerjoin(k_prev, k_prev.c.person_id == Person.id).outerjoin(k_end, k_end.c.person_id == Person.id))
+    query, area_prev, _house = placed.place_at(query, prev, "p_prev")
+    query, area_end, _house = placed.place_at(query, end, "p_end")
+    query = query.add_columns(area_prev, area_end, category_at(k_prev), category_at(k_end), _one(was), _one(now))
     recategorised: dict[tuple, tuple[int, int]] = {}
     for area_prev, area_end, cat_prev, cat_end, p_was, p_now in session.execute(
-            select(h_prev.area_id, h_end.area_id, people.c.cat_prev, people.c.cat_end, people.c.was, people.c.now)
-            .select_from(people)
-            .outerjoin(h_prev, h_prev.id == people.c.hh_prev).outerjoin(h_end, h_end.id == people.c.hh_end)):
+            query.where(or_(was, now), changed)):
         cat_prev, cat_end = cat_prev or None, cat_end or None
         c_prev, _g = parts.get(area_prev, (None, None))
         c_end, g_end = parts.get(area_end, (None, None))

@@ -28,14 +28,15 @@ from sqlalchemy.orm import Session, aliased
 
 from gridadmin.services.areas.names import AreaNames
 from gridadmin.models import (
-    Attendance, Household, Person, PersonTag, Staff, StaffAssignment, TagKind, TrainingSession,
+    Attendance, Person, PersonTag, Staff, StaffAssignment, TagKind, TrainingSession,
 )
 from gridadmin.models.groups import FAMILIES, family_rank
 from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.models.training import ATTEND_PRESENT
 from gridadmin.services.roster.on_post import on_post_assignment
 from gridadmin.services.register import tallies
-from gridadmin.services.register.age_groups import age_condition, computed_kinds
+from gridadmin.services.register.age_groups import age_condition, born_by, computed_kinds
+from gridadmin.services.reports import placed_at as placed
 from gridadmin.services.reports import presence
 
 
@@ -203,10 +204,11 @@ def staff_changes(session: Session, start: date, end: date, community_ids: list[
 # --- special groups ------------------------------------------------------------------------
 
 def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: list[int], parts: dict,
-               person_present, transfers_after, moved_after, *, with_sensitive: bool) -> list[TagCount]:
+               person_present, *, with_sensitive: bool) -> list[TagCount]:
     """Per active tag: holders present in the scope at each of ``ends``
     (this month's end, last month's end, same month last year), each in the
-    community of their household at that date.
+    community they counted in at that date (``placed_at``: their
+    household's, or without one their house's).
 
     Most memberships are open, began before the earliest date, and belong
     to someone 在册 there at every date who kept their household: those
@@ -223,8 +225,8 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
     steady = tallies.holders_per_area_kind(session)
     unsteady_people = union(*(select(Person.id).where(condition)
                               for _active, condition in presence.unsteady_parts(earliest)),
-                            moved_after(earliest)).subquery("unsteady")
-    moved = _one(Person.id.in_(moved_after(earliest))).label("moved")
+                            placed.replaced_after(earliest)).subquery("unsteady")
+    moved = _one(Person.id.in_(placed.replaced_after(earliest))).label("moved")
     begun_before = or_(PersonTag.start_date.is_(None), PersonTag.start_date <= earliest)
     # Open and begun before, of the few people who are not steady: found from
     # those people (coalesce keeps SQLite from walking every open membership
@@ -248,11 +250,10 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
         buckets = [*presence.person_columns(dates), presence.bucket(tag.start_date, dates, empty=0),
                    presence.bucket(end_at, dates, empty=len(dates))]
         counted = _one(and_(Person.status == PERSON_ACTIVE, tag.end_date.is_(None))).label("counted")
+        query, area = placed.place_now(select().select_from(tag).join(Person, Person.id == tag.person_id))
         for kind_id, area_id, is_moved, is_counted, reg, out, died, valid, start, end, n in session.execute(
-                select(tag.tag_kind_id, Household.area_id, moved, counted, *buckets, func.count())
-                .select_from(tag).join(Person, Person.id == tag.person_id)
-                .join(Household, Household.id == Person.household_id)
-                .group_by(tag.tag_kind_id, Household.area_id, moved, counted, *buckets)):
+                query.add_columns(tag.tag_kind_id, area, moved, counted, *buckets, func.count())
+                .group_by(tag.tag_kind_id, area, moved, counted, *buckets)):
             if is_counted:
                 steady[(area_id, kind_id)] = steady.get((area_id, kind_id), 0) - n
             if is_moved or parts.get(area_id, (None, None))[0] not in in_scope:
@@ -271,16 +272,13 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
                     or_(PersonTag.end_date.is_(None), PersonTag.end_date > on),
                     or_(PersonTag.due_end.is_(None), PersonTag.due_end > on), person_present(on))
 
-    # those who moved: the household at each date
+    # those who moved: their area at each date
     columns = []
     query = (select(PersonTag.tag_kind_id).select_from(PersonTag).join(Person, Person.id == PersonTag.person_id)
-             .where(Person.id.in_(moved_after(earliest))))
+             .where(Person.id.in_(placed.replaced_after(earliest))))
     for i, on in enumerate(ends):
-        t = transfers_after(on, f"tt{i}")
-        hh = aliased(Household)
-        query = (query.outerjoin(t, t.c.person_id == Person.id)
-                 .outerjoin(hh, hh.id == func.coalesce(t.c.from_household_id, Person.household_id)))
-        columns += [_one(held(on)), hh.area_id]
+        query, area, _house = placed.place_at(query, on, f"tt{i}")
+        columns += [_one(held(on)), area]
     for kind_id, *cells in session.execute(query.add_columns(*columns)):
         for i in range(len(ends)):
             if cells[2 * i] and parts.get(cells[2 * i + 1], (None, None))[0] in in_scope:
@@ -289,26 +287,39 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
     ages = computed_kinds(session)
     for kind_id, *_rest in kinds:
         if kind_id in ages:
-            counts[kind_id] = _age_counts(session, ends, ages[kind_id][1], in_scope, parts, person_present,
-                                          transfers_after)
+            counts[kind_id] = _age_counts(session, ends, ages[kind_id][1], in_scope, parts, person_present)
     return [TagCount(name, bool(sensitive), *counts.get(kind_id, [0, 0, 0]), family=FAMILIES.get(family, ""))
             for kind_id, name, sensitive, family in kinds]
 
 
 def _age_counts(session: Session, ends: tuple[date, ...], years: int, in_scope: set[int], parts: dict,
-                person_present, transfers_after) -> list[int]:
+                person_present) -> list[int]:
     """People present at each of ``ends``, in the scope's communities by
-    their household then, who are ``years`` old or more then."""
-    out = []
-    for i, on in enumerate(ends):
-        t = transfers_after(on, f"at{i}")
-        household = func.coalesce(t.c.from_household_id, Person.household_id)
-        found = session.execute(
-            select(Household.area_id, func.count()).select_from(Person).outerjoin(t, t.c.person_id == Person.id)
-            .join(Household, Household.id == household)
-            .where(person_present(on), age_condition(on, years)).group_by(Household.area_id))
-        out.append(sum(n for area_id, n in found if parts.get(area_id, (None, None))[0] in in_scope))
-    return out
+    where they counted then (``placed_at``), who are ``years`` old or more
+    then. One grouped scan for every date (presence and birth-date buckets,
+    ``presence``) places everyone by their current area; the few who moved
+    since the earliest date are counted exactly, date by date."""
+    dates = sorted(set(ends))
+    n = len(dates)
+    born = presence.bucket(Person.birth_date, [born_by(d, years) for d in dates], empty=n).label("b_born")
+    moved = placed.changed_after(dates[0])
+    query, area = placed.place_now(select().select_from(Person).where(~moved, age_condition(dates[-1], years)))
+    by_date = dict.fromkeys(dates, 0)
+    columns = presence.person_columns(dates)
+    for area_id, old, reg, out, died, valid, count in session.execute(
+            query.add_columns(area, born, *columns, func.count()).group_by(area, born, *columns)):
+        if parts.get(area_id, (None, None))[0] in in_scope:
+            for i, on in enumerate(dates):
+                if old <= i and presence.present(i, reg, out, died, valid):
+                    by_date[on] += count
+    for i, on in enumerate(dates):
+        query, area, _house = placed.place_at(select().select_from(Person).where(moved), on, f"at{i}")
+        for area_id, count in session.execute(
+                query.add_columns(area, func.count())
+                .where(person_present(on), age_condition(on, years)).group_by(area)):
+            if parts.get(area_id, (None, None))[0] in in_scope:
+                by_date[on] += count
+    return [by_date[on] for on in ends]
 
 
 def _tag_kinds(session: Session, with_sensitive: bool) -> list[tuple]:

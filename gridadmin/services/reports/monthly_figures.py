@@ -6,9 +6,11 @@ later changes:
 - a household exists at D when ``registered_on <= D`` (unknown date: always)
   and it is not dissolved on or before D;
 - a person counts at D when ``registered_on <= D`` and they had not moved
-  out or died on or before D; their household at D is the one they left by
-  the first 户间迁移 event after D, else their current one — so a transfer
-  next month does not move them between communities in this month's report;
+  out or died on or before D; they count in their household's area at D
+  (the household they left by the first 户间迁移 event after D, else their
+  current one) or, without a household, their house's at D (likewise by
+  住所变更: ``placed_at``) — so a move next month does not move them between
+  communities in this month's report;
   likewise their 人口类别 at D is the one their first 类别变更 after D
   replaced, else their current one;
 - a staff member is on post in an area at D when one of their assignments
@@ -60,11 +62,11 @@ from gridadmin.services.reports.late_staff import late_staff_changes
 from gridadmin.services.reports.snapshot import SubmissionInfo
 from gridadmin.services.roster.on_post import ON_LEAVE, OnPostCount, on_post_assignment
 from gridadmin.services.roster.staffing_rules import StaffingRule, staffing_rule_in
+from gridadmin.services.reports.monthly_census import KEYS as CENSUS_KEYS, census_counts, census_flows
 from gridadmin.services.reports.monthly_details import BehindRow, StaffChange, TagCount, TrendPoint
 from gridadmin.services.reports.monthly_counts import (
     StockFlow, TrainingFigures, area_map, area_parts, attendance_in_scope, grid_map, grid_parts, household_counts,
-    moved_after,
-    one_snapshot, person_present, resident_counts, side_queries, staff_counts, training_counts, transfers_after,
+    one_snapshot, person_present, resident_counts, side_queries, staff_counts, training_counts,
 )
 
 CENTRE_SUFFIX = "网格化服务管理中心"
@@ -144,6 +146,7 @@ class MonthlyFigures:
     # the further figures (monthly_details)
     categories: tuple[tuple[str, str], ...] = ()  # (code, label) of resident categories, in order
     category_flows: dict = field(default_factory=dict)  # {community_id or None (合计): {category: StockFlow}}
+    census_flows: dict = field(default_factory=dict)  # as category_flows, for monthly_census.KEYS (房屋, 人户分离)
     staff_flows: dict = field(default_factory=dict)  # {community_id or None (合计): StockFlow}
     staff_role_flows: dict = field(default_factory=dict)  # {role: StockFlow} over the scope
     staff_changes: tuple[StaffChange, ...] = ()
@@ -236,6 +239,8 @@ class MonthlyFigures:
                        "grids": len(self.grids),
                        "categories": {label: self.category_flows.get(None, {}).get(code, StockFlow()).current
                                       for code, label in self.categories},
+                       "census": {key: self.census_flows.get(None, {}).get(key, StockFlow()).current
+                                  for key in CENSUS_KEYS},
                        "flows": {"households": flow(self.total.households),
                                  "residents": flow(self.total.residents),
                                  "staff_on_post": flow(self.staff_flows.get(None, StockFlow()))}},
@@ -330,8 +335,9 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
             residents_job = side(resident_counts, prev, end, community_ids, parts,
                                  [details.month_end(y, m) for y, m in trend_months])
             tags_job = side(details.tag_counts, (end, prev, last_year_end), community_ids, parts, person_present,
-                            transfers_after, moved_after, with_sensitive=with_sensitive)
+                            with_sensitive=with_sensitive)
             households = household_counts(session, prev, end, community_ids, parts)
+            census = census_counts(session, prev, end, community_ids, parts)
             staff = staff_counts(session, end, community_ids, mapper=mapper, responsible=rule.responsible)
             training_month = training_counts(session, start, end, community_ids, scoped=scoped, mapper=mapper)
             training_year = training_counts(session, date(year, 1, 1), end, community_ids, scoped=scoped,
@@ -454,6 +460,8 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
         per[key] = per.get(key, StockFlow()) + StockFlow(*flow)
     shown = {r.area_id for r in rows}
     category_flows = {c: v for c, v in category_flows.items() if c in shown}
+    census = census_flows(census, shown, previous_figures.census_flows if before is not None else None,
+                          regrid_scope=scope_area_id if regrid else None)
     total_by_cat: dict = {}
     for per in category_flows.values():
         for cat, flow in per.items():
@@ -476,6 +484,7 @@ def monthly_figures(db: Database, year: int, month: int, scope_area_id: int | No
                           scope_area_id is None or areas[scope_area_id].level == LEVEL_TOWNSHIP,
                           tuple(rows), total, tuple(grids), roles, training_month, training_year,
                           categories=categories, category_flows=category_flows, staff_flows=staff_flows,
+                          census_flows=census,
                           staff_role_flows=role_flows,
                           staff_changes=tuple(changes), tags=tuple(tags), sensitive_shown=with_sensitive,
                           trend=tuple(trend), behind=tuple(sorted(behind, key=lambda b: -b.shortfall)),

@@ -5,8 +5,8 @@ Sections: 一、户数与人口增减 (stock and flow per community, 合计 row)
 (distinct staff on post per community with flows, per role), 四、人员变动
 (joined, left, moved, with names), 五、网格情况 (per grid, households per
 full-time worker, grids without one), 六、培训情况 (当月 / 累计, who is
-behind on annual hours), 七、特殊人群、重点人员和关怀对象 (per kind by family, 环比 and 同比), the
-signature block, then 附：统计图 (vector charts) on a page of its own. The figures come from
+behind on annual hours), 七、特殊人群、重点人员和关怀对象 (per kind by family, 环比 and 同比),
+八、实有房屋、出租房与人户分离 (``monthly_census``), the signature block, then 附：统计图 (vector charts) on a page of its own. The figures come from
 ``monthly_figures``; every number printed is one of its fields.
 """
 
@@ -22,6 +22,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table
 from gridadmin.db import Database
 from gridadmin.services.areas.names import place_name
 from gridadmin.services.reports import charts
+from gridadmin.services.reports.monthly_census import LABELS as CENSUS_LABELS
 from gridadmin.services.reports.monthly_figures import MonthlyFigures, StockFlow, monthly_figures
 from gridadmin.services.roster.staffing_rules import StaffingRule
 from gridadmin.services.reports.toolkit import (
@@ -83,6 +84,7 @@ def monthly_story(figures: MonthlyFigures, styles: Styles, signatories: dict[str
     story += _grids(figures, styles)
     story += _training(figures, styles)
     story += _special_groups(figures, styles)
+    story += _houses(figures, styles)
     story.append(Spacer(1, 6 * mm))
     story.append(KeepTogether([Paragraph("填报说明：本表数据由网格中心管理系统按登记、迁入迁出、死亡及任职起止日期"
                                          "计算，可随时按历史重算。", styles.small),
@@ -101,7 +103,7 @@ def _stock_and_flow(figures: MonthlyFigures, styles: Styles) -> list:
     labels = CORRECTED_LABELS if fixed else FLOW_LABELS
     widths = [48 * mm, 34 * mm] + [185 * mm / (2 * len(labels))] * (2 * len(labels))
     table = _grouped_table(
-        [(figures.breakdown, 1), ("统计代码", 1), ("户数（户）", len(labels)), ("人口（人）", len(labels))],
+        [(figures.breakdown, 1), ("统计代码", 1), ("户籍户（户）", len(labels)), ("实有人口（人）", len(labels))],
         ["", "", *labels, *labels], rows, widths, styles, numeric_from=2, total_row=True)
     out = [Paragraph("一、户数与人口增减情况", styles.heading), table]
     if fixed:
@@ -139,8 +141,32 @@ def _categories(figures: MonthlyFigures, styles: Styles) -> list:
     table = _grouped_table([(figures.breakdown, 1), *((label, len(short)) for _code, label in cats)],
                            ["", *(short * len(cats))], rows, [40 * mm] + [per_col] * (len(short) * len(cats)),
                            styles, numeric_from=1, total_row=True, small=len(cats) > 3 or fixed)
-    note = Paragraph("注：人口类别按居民在各月末的类别统计（类别变更按其生效日期计）；各类别之和等于第一部分的人口数。", styles.small)
+    note = Paragraph("注：人口类别按居民在各月末的类别统计（类别变更按其生效日期计）；户籍人口、流动人口、境外人员、未落户人口之和等于第一部分的实有人口；没有户的流动人口、境外人员和未落户人口按其现住房屋所在网格统计。", styles.small)
     return [Paragraph("二、人口类别增减情况（人）", styles.heading), table, note]
+
+
+def _houses(figures: MonthlyFigures, styles: Styles) -> list:
+    """八、实有房屋、出租房与人户分离: stock and flow per row, like 二."""
+    if not figures.census_flows:
+        return []  # a month submitted before the section existed
+    fixed = figures.previous_submission is not None
+    short = CORRECTED_SHORT if fixed else FLOW_SHORT
+    out = [Paragraph("八、实有房屋、出租房与人户分离情况", styles.heading)]
+    for keys in (("houses", "rentals", "tenants"), ("away", "absent")):
+        per_col = (267 - 40) * mm / (len(short) * 3)
+        rows = []
+        for c in (*figures.communities, figures.total):
+            flows = figures.census_flows.get(c.area_id, {})
+            rows.append([c.name, *(v for key in keys for v in _flow(flows.get(key, StockFlow()), fixed))])
+        out.append(_grouped_table([(figures.breakdown, 1), *((CENSUS_LABELS[key], len(short)) for key in keys)],
+                                  ["", *(short * len(keys))], rows,
+                                  [40 * mm] + [per_col] * (len(short) * len(keys)), styles, numeric_from=1,
+                                  total_row=True, small=fixed))
+        out.append(Spacer(1, 3 * mm))
+    out.append(Paragraph("注：实有房屋按登记日期计入；出租房为房屋用途为“出租”的房屋（按现用途）；承租人数为各月末住在出租房中的"
+                         "在册人员（住所变更按其生效日期计）；人在户不在、户在人不在按居民现登记的人户状态统计，"
+                         "人员按其各月末所在的户（无户者按现住房屋）计入社区/村。", styles.small))
+    return out
 
 
 def _staff(figures: MonthlyFigures, styles: Styles) -> list:
