@@ -593,3 +593,16 @@ def test_a_person_gets_one_running_tag_per_group():
     assert not tagger.tag(_Member(), 1, "needy_child", _date(2025, 1, 1).toordinal())
     assert tagger.tag(_Member(), 2, "needy_child", _date(2025, 1, 1).toordinal())
     assert tagger.tag(_Member(), 1, "needy_child", _date(2021, 1, 1).toordinal(), _date(2022, 1, 1).toordinal())
+
+
+def test_an_event_the_demo_enters_today_is_stamped_before_now():
+    """Early in the morning a demo event "typed today" at a working hour would
+    lie in the future and show as entered after a report submitted next."""
+    from datetime import date as _date, datetime as _datetime
+
+    from gridadmin.services.demo.register import entered_at
+
+    today = _date.today().toordinal()
+    before = _datetime.now()
+    stamps = [entered_at(event_id, today - 3, today) for event_id in range(1, 200)]
+    assert all(stamp < before for stamp in stamps)

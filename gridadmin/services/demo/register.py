@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from gridadmin.models.base import local_now
 from gridadmin.models.household import EVENT_TRANSFER, PERSON_ACTIVE
 from gridadmin.services.demo.addresses import Addresses
 from gridadmin.services.demo.areas import Grid
@@ -174,8 +175,12 @@ def entered_at(event_id: int, day: int, today: int) -> datetime:
     """When a clerk typed the event in: on a working hour of the day it
     happened or up to two weeks later (never after today), so the demo's
     register has changes entered late, as a real one has. Derived from the
-    ids (no random draw: the rest of the township stays the same)."""
+    ids (no random draw: the rest of the township stays the same); one
+    typed "today" is stamped before the moment the demo is made."""
     lag = (event_id * 7919) % 15
     minutes = 8 * 60 + 30 + (event_id * 37) % 480
     entered = min(day + lag, today)
-    return datetime.combine(date.fromordinal(entered), time()) + timedelta(minutes=minutes)
+    at = datetime.combine(date.fromordinal(entered), time()) + timedelta(minutes=minutes)
+    if entered == today:  # typed today: not later than now (a report submitted next must not see it as late)
+        at = min(at, local_now().replace(microsecond=0) - timedelta(seconds=1))
+    return at
