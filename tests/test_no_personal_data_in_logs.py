@@ -140,3 +140,26 @@ def test_bulk_rows_are_length_checked_too(township_db):
     with pytest.raises(ValidationError, match="最多 64 个字"):
         with township_db.session() as s:
             insert_tuples(s, SettingModel.__table__, ["key", "value"], [("k" * 65, "v")])
+
+
+def test_every_new_sessionmaker_checks_lengths_even_when_an_old_one_was_collected(db):
+    """SQLAlchemy remembers class-level listeners by the address of the
+    sessionmaker's class; once a sessionmaker is collected, a new one may get
+    the same address. Each must still refuse an over-long text (this failed
+    for about half of the sessionmakers before the fix)."""
+    import gc
+
+    from sqlalchemy.orm import sessionmaker
+
+    from gridadmin.services.common.lengths import install_length_checks
+
+    for _attempt in range(20):
+        maker = sessionmaker(db.engine)
+        install_length_checks(maker)
+        install_length_checks(maker)  # twice changes nothing
+        with pytest.raises(ValidationError, match="最多 64 个字"):
+            with maker() as s:
+                s.add(Setting(key="k" * 65, value="v"))
+                s.flush()
+        del maker
+        gc.collect()

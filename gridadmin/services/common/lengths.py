@@ -80,9 +80,18 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 def install_length_checks(target) -> None:
     """Check lengths before every flush of sessions made by ``target`` (a
-    ``sessionmaker`` or a ``Session``)."""
-    if not event.contains(target, "before_flush", _before_flush):
-        event.listen(target, "before_flush", _before_flush)
+    ``sessionmaker`` or a ``Session``); a second call on the same target
+    changes nothing.
+
+    The mark is an attribute of the target, not ``event.contains``: SQLAlchemy
+    keys its registry of class-level listeners by ``id()`` of the
+    sessionmaker's Session subclass and keeps the entry after that class is
+    collected, so a new sessionmaker whose class reuses the address would be
+    reported as already listening and left without the check."""
+    if getattr(target, "_gridadmin_length_checks", False):
+        return
+    event.listen(target, "before_flush", _before_flush)
+    target._gridadmin_length_checks = True
 
 
 def check_rows(table: Table, keys: Iterable[str], columns: Iterable[Iterable]) -> None:
