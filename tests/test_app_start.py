@@ -157,12 +157,14 @@ def test_screenshot_command(township_db, tmp_path, cli_login):
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1366, 768)
-    from gridadmin.ui.shell.main_window import ALL_PAGE_NAMES, page_names
-
-    planned = next(name for name in ALL_PAGE_NAMES if name not in page_names())
-    refused = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", planned,
-                              "--out", str(out)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
-    assert refused.returncode == 2 and "尚未实现" in refused.stderr
+    tab = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "residents",
+                          "--tab", "房屋", "--out", str(out), *login], cwd=ROOT, capture_output=True, text=True,
+                         encoding="utf-8")
+    assert tab.returncode == 0, tab.stderr
+    no_tab = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "residents",
+                             "--tab", "户口", "--out", str(out), *login], cwd=ROOT, capture_output=True, text=True,
+                            encoding="utf-8")
+    assert no_tab.returncode == 2 and "没有名为“户口”的选项卡" in no_tab.stderr and "房屋" in no_tab.stderr
     unknown = subprocess.run([sys.executable, "-m", "gridadmin", "screenshot", "--db", location, "--page", "nope",
                               "--out", str(out)], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     assert unknown.returncode == 2 and "没有名为“nope”的页面" in unknown.stderr

@@ -22,11 +22,6 @@ from gridadmin.db import Database
 from gridadmin.services.access.permissions import acting
 from gridadmin.services.areas.setup import township_of_database
 
-# Every page name the application knows, in navigation order. Names not in
-# PAGES are planned pages that do not exist yet.
-ALL_PAGE_NAMES = ("dashboard", "grids", "roster", "training", "households", "residents", "import",
-                  "reports", "settings", "audit", "reminders")
-
 
 @dataclass(frozen=True)
 class PageSpec:
