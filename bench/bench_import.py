@@ -253,6 +253,7 @@ def _child(book: str, tmp: str) -> None:
     """In a fresh process: the import ``REPEAT`` times, each into an empty
     database (timed, with its own peak memory), then the dry run into
     another empty database."""
+    import gc
     import statistics
 
     from gridadmin.services.importing import import_job
@@ -270,6 +271,8 @@ def _child(book: str, tmp: str) -> None:
             db_a, summary = db, result.to_dict()
         else:
             db.dispose()
+        del result  # else the next import's peak would carry this one's 100,000 row plans
+        gc.collect()
     seconds = statistics.median(times)
     peak = max(peaks)
     db_b = make_database(Path(tmp) / "b.db")
