@@ -124,3 +124,12 @@ def check_document(code: str | None, value: object, today: date | None = None) -
         why = f"含有非法字符 {''.join(f'「{c}」' for c in bad)}，" if bad else f"共 {len(text)} 位，"
         raise DocumentError(f"{label}号码“{text}”{why}{expected}")
     return DocumentCheck(text)
+
+
+# 国籍: GB/T 2659 short names of the countries and regions most often seen; the field takes any
+# other name too (no full list is bundled)
+COMMON_NATIONALITIES = (
+    "中国香港", "中国澳门", "中国台湾", "韩国", "日本", "朝鲜", "越南", "缅甸", "老挝", "泰国", "柬埔寨", "菲律宾",
+    "马来西亚", "新加坡", "印度尼西亚", "印度", "巴基斯坦", "蒙古", "俄罗斯", "哈萨克斯坦", "美国", "加拿大",
+    "英国", "法国", "德国", "意大利", "西班牙", "澳大利亚", "新西兰", "巴西", "尼日利亚", "南非",
+)

@@ -1,0 +1,83 @@
+"""A 境外人员 on the resident form (证件类型, 国籍, 证件有效期; no 18-digit
+number demanded), in the residents list (the document in the 证件号码
+column, masked for roles that may not see numbers whole) and in the search.
+pytest-qt drives the real dialog, offscreen; generated, fictitious numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QDialogButtonBox
+
+from gridadmin.services.access.users import authenticate, create_user
+from gridadmin.services.areas.tree import load_tree
+from gridadmin.services.common.id_types import PASSPORT
+from gridadmin.services.common.paging import PageQuery
+from gridadmin.services.demo.overseas import fictitious_number
+from gridadmin.services.register.dwellers import add_resident_at_house
+from gridadmin.services.register.resident_record import ResidentData, load_resident
+from gridadmin.services.register.residents import ResidentFilter, resident_source
+from tests.test_import_platform_people import grid_db  # noqa: F401  (fixture)
+from tests.uihelpers import type_text
+
+PASSWORD = "wangge2026"
+NUMBER = fictitious_number(PASSPORT, 7, "E")
+
+
+def _save(dialog):
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    return dialog.error.text()
+
+
+def test_a_passport_holder_on_the_form(qtbot, grid_db):  # noqa: F811
+    from gridadmin.ui.register.resident_dialog import ResidentDialog
+
+    db, house = grid_db
+    dialog = ResidentDialog.at_house(db, house)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.overseas_box.isVisible()  # a 流动人口 with a resident ID: nothing of the kind
+    dialog.combos["category"].setCurrentIndex(dialog.combos["category"].findData("4"))
+    assert dialog.overseas_box.isVisible()
+    dialog.id_type.setCurrentIndex(dialog.id_type.findData(PASSPORT))
+    assert dialog.id_hint.text() == "请填写出生日期和性别（护照号码不含这些信息）"
+    type_text(qtbot, dialog.name, "KIM MIN JUN")
+    type_text(qtbot, dialog.id_number, "E12#45")
+    assert "护照号码“E12#45”含有非法字符" in _save(dialog) and dialog.person_id is None  # nothing saved
+    dialog.id_number.clear()
+    type_text(qtbot, dialog.id_number, NUMBER.lower())
+    type_text(qtbot, dialog.dates["birth_date"], "1990-03-04")
+    dialog.combos["gender"].setCurrentIndex(dialog.combos["gender"].findData("1"))
+    type_text(qtbot, dialog.texts["nationality"], "韩国")
+    type_text(qtbot, dialog.dates["document_valid_until"], "2029-01-09")
+    type_text(qtbot, dialog.other_phone, "0573-84123456")
+    assert _save(dialog) == ""
+    record = load_resident(db, dialog.person_id)
+    data = record.data
+    assert (data.id_type, data.id_number, data.birth_date, data.gender) == (PASSPORT, NUMBER, date(1990, 3, 4), "1")
+    assert (data.nationality, data.document_valid_until, data.other_phone) == ("韩国", date(2029, 1, 9),
+                                                                              "0573-84123456")
+    assert record.house_id == house and data.category == "4"
+    # the saved form shows it again as it was entered
+    again = ResidentDialog(db, dialog.person_id)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.id_type.currentText() == "护照" and again.id_number.text() == NUMBER
+    assert again.overseas_box.isVisible() and again.texts["nationality"].text() == "韩国"
+
+
+def test_passport_numbers_in_the_list_are_masked_for_narrower_roles(grid_db):  # noqa: F811
+    db, house = grid_db
+    create_user(db, "admin", "王管理", PASSWORD, ["admin"])
+    admin = db.as_actor(authenticate(db, "admin", PASSWORD))
+    scope = [n.id for n in load_tree(db) if n.name == "河街社区"]
+    create_user(admin, "official", "赵领导", PASSWORD, ["official"], scope=scope)
+    official = db.as_actor(authenticate(db, "official", PASSWORD))
+    add_resident_at_house(admin, ResidentData(name="JOHN SMITH", id_type=PASSPORT, id_number=NUMBER, gender="1",
+                                              birth_date=date(1980, 1, 1), category="4", nationality="美国"), house)
+    query = PageQuery(ResidentFilter(search=NUMBER[:5]))
+    [row] = resident_source(admin).window(query, 0, 10)  # a passport number is found by its first characters
+    assert row.id_number == NUMBER
+    [row] = resident_source(official).window(PageQuery(ResidentFilter()), 0, 10)
+    assert row.id_number == NUMBER[0] + "******" + NUMBER[-2:]
+    assert load_resident(official, row.id).data.id_number == row.id_number
