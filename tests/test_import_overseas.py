@@ -21,6 +21,7 @@ from gridadmin.services.common.idcard import make_id_number, mask_id_number
 from gridadmin.services.common.progress import run_to_end
 from gridadmin.services.demo.overseas import fictitious_number
 from gridadmin.services.importing import import_job, plan_import
+from gridadmin.services.importing.export import export_kind
 from gridadmin.services.importing.resident_houses import ADDRESS_PENDING
 from tests.platform_templates import FLOATING_COLUMNS, OVERSEAS_COLUMNS, write_platform_xls, write_platform_xlsx
 from tests.test_import_platform_people import _floating, grid_db  # noqa: F401  (fixture)
@@ -81,6 +82,9 @@ def test_overseas_template_imports_as_it_is(grid_db, tmp_path, writer):  # noqa:
 
     again = plan_import(db, path, "residents", today=TODAY)  # the same file again: nothing to do
     assert not again.errors and again.counts()["unchanged"] == 4
+    assert export_kind(db, "residents", tmp_path / "back.xlsx", full_numbers=True) == 4  # exported, and back
+    back = plan_import(db, tmp_path / "back.xlsx", "residents", today=TODAY)
+    assert [(e.row, e.column, e.message) for e in back.errors] == [] and back.counts()["unchanged"] == 4
 
 
 def test_a_bad_passport_number_is_refused_naming_row_column_and_value(grid_db, tmp_path):  # noqa: F811
