@@ -81,3 +81,35 @@ def test_passport_numbers_in_the_list_are_masked_for_narrower_roles(grid_db):  #
     [row] = resident_source(official).window(PageQuery(ResidentFilter()), 0, 10)
     assert row.id_number == NUMBER[0] + "******" + NUMBER[-2:]
     assert load_resident(official, row.id).data.id_number == row.id_number
+
+
+def test_the_same_passport_twice_is_refused_naming_the_holder(grid_db):  # noqa: F811
+    import pytest
+
+    from gridadmin.services.common.errors import ValidationError
+
+    db, house = grid_db
+    data = ResidentData(name="JOHN SMITH", id_type=PASSPORT, id_number=NUMBER, category="4", nationality="美国")
+    add_resident_at_house(db, data, house)
+    with pytest.raises(ValidationError, match=f"护照号码 {NUMBER} 已登记在册：JOHN SMITH"):
+        add_resident_at_house(db, ResidentData(**{**data.__dict__, "name": "JOHN SMYTH"}), house)
+
+
+def test_a_household_card_with_a_passport_holder_saves_again(grid_db):  # noqa: F811
+    """A 境外人员 married into a local 户: the card keeps their 证件类型 and
+    does not check their passport as a resident ID number."""
+    from gridadmin.services.common.idcard import make_id_number
+    from gridadmin.services.register.households import HouseholdData, MemberData, load_household, save_household
+
+    db, _house = grid_db
+    area = next(n for n in load_tree(db) if n.name == "河街社区").id
+    members = [MemberData(None, "王建国", make_id_number("411302", date(1985, 1, 2), 11), relation="02"),
+               MemberData(None, "KIM SEO YEON", NUMBER, gender="2", birth_date=date(1988, 2, 3), relation="10",
+                          category="4", id_type=PASSPORT)]
+    household = save_household(db, None, HouseholdData("4113020010001", area, compound="幸福小区", room="101"),
+                               members, today=date(2025, 6, 1))
+    card = load_household(db, household)
+    kim = next(m for m in card.members if m.name == "KIM SEO YEON")
+    assert (kim.id_type, kim.id_number, kim.birth_date) == (PASSPORT, NUMBER, date(1988, 2, 3))
+    save_household(db, household, card.data, list(card.members), expected_version=card.version,
+                   today=date(2025, 6, 1))

@@ -33,6 +33,7 @@ class MemberData:
     category: str | None = "1"
     phone: str = ""
     version: int | None = None
+    id_type: str = ID_CARD  # 证件类型 of ``id_number`` (kept as stored; the card does not change it)
 
 
 
@@ -91,7 +92,7 @@ def normalise_member(m: MemberData, today: date) -> MemberData:
         raise ValidationError("成员姓名不能为空。", field="姓名", value=m.name)
     if not m.relation:
         raise ValidationError(f"请填写“{name}”与户主的关系。", field="与户主关系", value="")
-    number, birth, gender = check_identity(name, m.id_number, m.birth_date, m.gender, today)
+    number, birth, gender = check_identity(name, m.id_number, m.birth_date, m.gender, today, m.id_type)
     return replace(m, name=name, id_number=number, birth_date=birth, gender=gender,
                    phone=clean_text(m.phone).replace(" ", ""))
 
