@@ -45,7 +45,8 @@ def overseas_person(rng: random.Random, person_id: int, gender: str) -> dict:
         name = f"{rng.choice(surnames)} {rng.choice(given)}"
         full, initials = name_pinyin(name)
         return {"id_type": PASSPORT, "id_number": fictitious_number(PASSPORT, person_id, rng.choice("EGKMPS")),
-                "nationality": nationality, "name": name, "name_pinyin": full, "name_initials": initials}
+                "nationality": nationality, "name": name, "name_pinyin": full, "name_initials": initials,
+                "ethnicity": None}  # 民族 (GB 3304) is for Chinese citizens
     id_type, nationality, prefix, _w = rng.choices(_PERMITS, [p[3] for p in _PERMITS])[0]
     return {"id_type": id_type, "id_number": fictitious_number(id_type, person_id, prefix),
             "nationality": nationality}
