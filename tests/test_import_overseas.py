@@ -159,3 +159,31 @@ def test_both_phones_of_the_floating_template_are_kept(grid_db, tmp_path):  # no
     with db.session() as s:
         phones = {p.name: (p.phone, p.other_phone) for p in s.scalars(select(Person))}
     assert phones == {"韩卫东": ("13900139000", "0573-84000001"), "韩秀英": ("13700137000", "13900139001")}
+
+
+def test_our_own_template_takes_a_passport_holder(grid_db, tmp_path):  # noqa: F811
+    """下载模板: 证件类型 (a dropdown of the types), 国籍, 证件有效期至 and
+    其他电话 are columns; a passport holder with a 临时居所-like address imports."""
+    import openpyxl
+
+    from gridadmin.services.importing.template import LISTS_SHEET
+    from tests.test_import_template import _column, _fill, _validation_of
+
+    db, house = grid_db
+    number = fictitious_number(PASSPORT, 11, "G")
+    path = _fill(tmp_path / "人口.xlsx", "residents", {
+        "社区/村": "河街社区", "网格": "一网格", "姓名*": "JOHN SMITH", "公民身份号码*": number, "证件类型": "护照",
+        "性别": "男", "出生日期": "1975-07-07", "人口类别": "境外人员", "国籍": "美国", "证件有效期至": "2027-12-31",
+        "住址": "幸福小区3栋2单元301室", "联系电话": "0573-84123456", "其他电话": "13600136001"}, db)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    dropdown = _validation_of(ws, _column(ws, "证件类型"))
+    letter = dropdown.formula1.split("!$")[1].split("$")[0]
+    assert [c.value for c in wb[LISTS_SHEET][letter] if c.value][:3] == ["居民身份证", "护照", "外国人永久居留身份证"]
+    plan = plan_import(db, path, "residents", today=TODAY)
+    assert [(e.row, e.column, e.message) for e in plan.errors] == []
+    assert run_to_end(import_job(db, path, "residents", today=TODAY)).committed
+    with db.session() as s:
+        john = s.scalar(select(Person).where(Person.name == "JOHN SMITH"))
+    assert (john.id_type, john.id_number, john.nationality, john.house_id) == (PASSPORT, number, "美国", house)
+    assert (john.phone, john.other_phone, john.birth_date) == ("13600136001", "0573-84123456", date(1975, 7, 7))
