@@ -2,7 +2,8 @@
 PostgreSQL): every existing person becomes a 居民身份证 holder, the tally
 triggers on person keep counting, and the identity index is the pair
 (证件类型, 证件号码): the same number twice in one type is refused by the
-database, the same number in another type is another document."""
+database, the same number in another type is another document — also when
+two clerks register one passport at the same moment."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from gridadmin.services.common.idcard import make_id_number
 from gridadmin.services.demo.overseas import fictitious_number
 from gridadmin.services.register import tallies
 from tests.conftest import _empty_server_database
+from tests.test_import_platform_people import grid_db  # noqa: F401  (fixture)
 from tests.test_open_checks import make_old_database
 
 NUMBER = make_id_number("411302", date(1980, 1, 1), 11)
@@ -73,3 +75,36 @@ def test_existing_people_get_the_resident_id_type_and_the_pair_is_unique(old_url
             assert tallies.mismatches(session) == []
     finally:
         engine.dispose()
+
+
+def test_two_clerks_registering_one_passport_register_one_person(grid_db):  # noqa: F811
+    """Two clerks, two connections, the same passport at the same moment:
+    the second is refused by the (证件类型, 证件号码) index with a Chinese
+    message naming the first, the number masked."""
+    from sqlalchemy import func, select
+
+    from gridadmin.models import Person
+    from gridadmin.services.common.errors import ConflictError
+    from gridadmin.services.common.idcard import mask_id_number
+    from gridadmin.services.register.dwellers import add_resident_at_house
+    from gridadmin.services.register.resident_record import ResidentData
+    from tests.concurrency import held_at, in_thread, second_clerk, wait_reached
+
+    a, house = grid_db
+    b = second_clerk(a)
+    passport = fictitious_number("414", 77, "K")
+    data = ResidentData(name="PARK JI HOON", id_type="414", id_number=passport, category="4", nationality="韩国")
+    try:
+        with held_at(b, "INSERT INTO person ") as go:
+            late = in_thread(lambda: add_resident_at_house(b, data, house, today=date(2025, 6, 1)))
+            wait_reached(go, late)  # B has checked the number: nobody holds it yet
+            add_resident_at_house(a, data, house, today=date(2025, 6, 1))
+            go()
+            with pytest.raises(ConflictError) as refused:
+                late.result()
+    finally:
+        b.dispose()
+    message = refused.value.message
+    assert f"护照号码 {mask_id_number(passport)} 已登记为在册人员 PARK JI HOON" in message and passport not in message
+    with a.session() as s:
+        assert s.scalar(select(func.count()).select_from(Person).where(Person.id_number == passport)) == 1
