@@ -7,7 +7,6 @@ two clerks register one passport at the same moment."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
@@ -15,29 +14,21 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gridadmin.db import make_engine, resolve_url
+from gridadmin.db import make_engine
 from gridadmin.migrations import upgrade_to_head
 from gridadmin.models import Area, House
 from gridadmin.services.common.idcard import make_id_number
 from gridadmin.services.demo.overseas import fictitious_number
 from gridadmin.services.register import tallies
-from tests.conftest import _empty_server_database
+from tests.test_concurrency_migration import old_database_url
 from tests.test_import_platform_people import grid_db  # noqa: F401  (fixture)
-from tests.test_open_checks import make_old_database
 
 NUMBER = make_id_number("411302", date(1980, 1, 1), 11)
 
 
 @pytest.fixture
 def old_url(tmp_path):
-    server = os.environ.get("GRIDADMIN_TEST_DB")
-    if server:
-        _empty_server_database(server)
-        url = server
-    else:
-        url = resolve_url(str(tmp_path / "old.db"))
-    make_old_database(url, "0023")
-    return url
+    return old_database_url(tmp_path, "0023")
 
 
 def _insert_person(conn, name, number, house, id_type=None):

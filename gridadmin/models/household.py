@@ -127,7 +127,8 @@ class Person(VersionedMixin, TimestampMixin, Base):
     name_initials: Mapped[str | None] = mapped_column(String(20), index=True)
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
     # 证件类型 (``services.common.id_types``): 111 居民身份证, 414 护照, 553 外国人永久居留身份证 …
-    id_type: Mapped[str] = mapped_column(String(3), default="111", server_default="111", nullable=False)
+    # No Python-side default: an insert through this table into an older schema must not name it.
+    id_type: Mapped[str] = mapped_column(String(3), server_default="111", nullable=False)
     gender: Mapped[str | None] = mapped_column(String(2))
     birth_date: Mapped[date | None] = mapped_column(Date, index=True)
     ethnicity: Mapped[str | None] = mapped_column(String(2))

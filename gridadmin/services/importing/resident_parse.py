@@ -250,18 +250,24 @@ class ResidentParser:
             header = self.table.mapping.header_of("id_number")
             plan.warnings.append(RowIssue(plan.row, header, shown(raw), warning))
         rec["id_number"] = check.normalized
+        self._agrees(plan, birth, check.birth_date, check.gender, "身份证号码")
+
+    def _agrees(self, plan: RowPlan, birth, born: date, gender: str, what: str) -> None:
+        """The row's birth date (``birth``: parsed, or None) and gender
+        checked against those the number tells (``born``, ``gender`` 男/女),
+        then taken from it."""
+        rec = plan.record
         if birth is not None:
             value, month_only = birth
-            same = (value.year, value.month) == (check.birth_date.year, check.birth_date.month) if month_only \
-                else value == check.birth_date
+            same = (value.year, value.month) == (born.year, born.month) if month_only else value == born
             if not same:
                 shown_birth = f"{value.year}.{value.month:02d}" if month_only else value.isoformat()
                 self.error(plan, "birth_date", self.raw(plan, "birth_date"),
-                           f"出生日期 {shown_birth} 与身份证号码中的 {check.birth_date.isoformat()} 不符")
-        rec["birth_date"] = check.birth_date
-        id_gender = _GENDER_CODE[check.gender]
+                           f"出生日期 {shown_birth} 与{what}中的 {born.isoformat()} 不符")
+        rec["birth_date"] = born
+        id_gender = _GENDER_CODE[gender]
         if rec.get("gender") in ("1", "2") and rec["gender"] != id_gender:
-            self.error(plan, "gender", self.raw(plan, "gender"), f"性别与身份证号码不符（号码显示为{check.gender}）")
+            self.error(plan, "gender", self.raw(plan, "gender"), f"性别与{what}不符（号码显示为{gender}）")
         rec["gender"] = id_gender
 
     def _document(self, plan: RowPlan, raw, birth, id_type: str) -> None:
@@ -281,14 +287,7 @@ class ResidentParser:
                 self.error(plan, "birth_date", self.raw(plan, "birth_date"),
                            f"出生日期 {rec['birth_date'].isoformat()} 晚于今天")
             return
-        if birth is not None and birth[0] != check.birth_date and not birth[1]:
-            self.error(plan, "birth_date", self.raw(plan, "birth_date"),
-                       f"出生日期 {birth[0].isoformat()} 与证件号码中的 {check.birth_date.isoformat()} 不符")
-        rec["birth_date"] = check.birth_date
-        id_gender = _GENDER_CODE[check.gender]
-        if rec.get("gender") in ("1", "2") and rec["gender"] != id_gender:
-            self.error(plan, "gender", self.raw(plan, "gender"), f"性别与证件号码不符（号码显示为{check.gender}）")
-        rec["gender"] = id_gender
+        self._agrees(plan, birth, check.birth_date, check.gender, "证件号码")
 
     def _grid(self, plan: RowPlan, code, name, community) -> None:
         plan.record["area_id"] = None
