@@ -38,7 +38,8 @@ def test_a_passport_holder_on_the_form(qtbot, grid_db):  # noqa: F811
     dialog.show()
     assert not dialog.overseas_box.isVisible()  # a 流动人口 with a resident ID: nothing of the kind
     dialog.combos["category"].setCurrentIndex(dialog.combos["category"].findData("4"))
-    assert dialog.overseas_box.isVisible()
+    assert dialog.overseas_box.isVisible() and dialog.floating_box.isVisible()  # 抵达时间 is their 流入时间
+    type_text(qtbot, dialog.dates["inflow_date"], "2024-09-01")
     dialog.id_type.setCurrentIndex(dialog.id_type.findData(PASSPORT))
     assert dialog.id_hint.text() == "请填写出生日期和性别（护照号码不含这些信息）"
     type_text(qtbot, dialog.name, "KIM MIN JUN")
@@ -57,7 +58,7 @@ def test_a_passport_holder_on_the_form(qtbot, grid_db):  # noqa: F811
     assert (data.id_type, data.id_number, data.birth_date, data.gender) == (PASSPORT, NUMBER, date(1990, 3, 4), "1")
     assert (data.nationality, data.document_valid_until, data.other_phone) == ("韩国", date(2029, 1, 9),
                                                                               "0573-84123456")
-    assert record.house_id == house and data.category == "4"
+    assert record.house_id == house and data.category == "4" and data.inflow_date == date(2024, 9, 1)
     # the saved form shows it again as it was entered
     again = ResidentDialog(db, dialog.person_id)
     qtbot.addWidget(again)

@@ -7,7 +7,8 @@ Rules on save (refusals name the field and value; nothing changes):
   register is refused, naming that person and their household;
 - the phone must be a mobile number or a landline with area code;
 - 流动人口 fields (流入时间, 流入原因, 来源地, 居住证号/有效期, 居住处所) are kept
-  for category 流动人口 only and cleared for any other category; 流入时间
+  for categories 流动人口 and 境外人员 (抵达时间 is their 流入时间) and cleared
+  for any other category; 流入时间
   cannot be in the future, 居住证有效期 cannot precede 流入时间;
 - optimistic locking: a record changed by someone else since it was read
   raises ``ConflictError``.
@@ -52,6 +53,8 @@ from gridadmin.services.roster.staff import normalize_phone
 from gridadmin.services.common.text import clean_name, clean_text
 
 CATEGORY_FLOATING = "3"  # 流动人口
+CATEGORY_OVERSEAS = "4"  # 境外人员: 流入时间 (抵达时间), 流入原因 … kept as for 流动人口
+INFLOW_CATEGORIES = (CATEGORY_FLOATING, CATEGORY_OVERSEAS)
 FLOATING_FIELDS = ("inflow_date", "inflow_reason", "origin_place", "residence_permit_no",
                    "residence_permit_expires", "dwelling_type")
 _TEXT_FIELDS = ("hukou_place", "occupation", "employer", "inflow_reason", "origin_place", "residence_permit_no",
@@ -161,7 +164,7 @@ def normalise_resident(data: ResidentData, today: date) -> ResidentData:
                               value=data.other_phone) from None
     if other_phone == phone:
         other_phone = ""
-    if data.category != CATEGORY_FLOATING:
+    if data.category not in INFLOW_CATEGORIES:
         values.update({k: "" for k in FLOATING_FIELDS if k in _TEXT_FIELDS})
         values.update(inflow_date=None, residence_permit_expires=None)
     else:

@@ -1,5 +1,5 @@
 """居民信息: one resident's full record (all fields; the 流动人口 fields
-only when that category is chosen), their special-group tags and their
+only for 流动人口 and 境外人员), their special-group tags and their
 timeline (life events and tag changes).
 
 证件类型 (居民身份证 by default; 护照, 通行证 … for 境外人员): typing a
@@ -41,7 +41,8 @@ from gridadmin.services.common.id_types import COMMON_NATIONALITIES, ID_CARD, ID
 from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.services.register.life_events import resident_history
 from gridadmin.services.register.resident_record import (
-    CATEGORY_FLOATING, ResidentData, ResidentRecord, add_resident, load_resident, save_resident,
+    CATEGORY_FLOATING, CATEGORY_OVERSEAS, INFLOW_CATEGORIES, ResidentData, ResidentRecord, add_resident, load_resident,
+    save_resident,
 )
 from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.services.roster.staff import code_choices, parse_form_date
@@ -61,7 +62,6 @@ _TEXTS = ("hukou_place", "occupation", "employer", "inflow_reason", "origin_plac
           "dwelling_type", "nationality", "note")
 _DATES = {"birth_date": "出生日期", "inflow_date": "流入时间", "residence_permit_expires": "居住证有效期",
           "document_valid_until": "证件有效期至"}
-CATEGORY_OVERSEAS = "4"  # 境外人员
 
 
 def _combo(items: list[tuple[str, str]]) -> QComboBox:
@@ -402,10 +402,10 @@ class ResidentDialog(QDialog):
 
     # -- reactions -------------------------------------------------------
     def _category_changed(self) -> None:
-        """The 流动人口 fields are shown only for that category; 国籍 and
+        """The 流动人口 fields (流入时间 …) are shown for that category and 境外人员; 国籍 and
         证件有效期 for 境外人员 and anyone registered by another document."""
         category = self.combos["category"].currentData()
-        self.floating_box.setVisible(category == CATEGORY_FLOATING)
+        self.floating_box.setVisible(category in INFLOW_CATEGORIES)
         self.overseas_box.setVisible(category == CATEGORY_OVERSEAS or self.id_type.currentData() != ID_CARD)
 
     def _arrival_changed(self) -> None:
