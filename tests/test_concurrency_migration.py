@@ -27,17 +27,22 @@ ALSO_TWICE = make_id_number("411302", date(1990, 2, 2), 22)
 ONCE = make_id_number("411302", date(1985, 3, 3), 33)
 
 
-@pytest.fixture
-def old_url(tmp_path):
-    """A database at revision 0008 (SQLite file, or the PostgreSQL test database)."""
+def old_database_url(tmp_path, revision: str) -> str:
+    """A database at ``revision`` (SQLite file, or the PostgreSQL test database)."""
     server = os.environ.get("GRIDADMIN_TEST_DB")
     if server:
         _empty_server_database(server)
         url = server
     else:
         url = resolve_url(str(tmp_path / "old.db"))
-    make_old_database(url, "0008")
+    make_old_database(url, revision)
     return url
+
+
+@pytest.fixture
+def old_url(tmp_path):
+    """A database at revision 0008."""
+    return old_database_url(tmp_path, "0008")
 
 
 def _fill(url, *, duplicates: bool) -> dict[str, int]:

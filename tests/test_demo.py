@@ -89,7 +89,7 @@ def test_sizes_are_declared():
 
 def test_id_numbers_valid_unique_and_matching(small):
     db, _, _ = small
-    people = _rows(db, "SELECT id_number, birth_date, gender, status FROM person")
+    people = _rows(db, "SELECT id_number, birth_date, gender, status FROM person WHERE id_type = '111'")
     staff = _rows(db, "SELECT id_number, birth_date, gender, status FROM staff")
     for number, birth, gender, _status in people + staff:
         check = check_id_number(number, today=TODAY)
@@ -104,9 +104,27 @@ def test_id_numbers_valid_unique_and_matching(small):
     assert len({s[0] for s in staff}) == len(staff)
 
 
+def test_overseas_people_hold_documents_of_their_type(small):
+    """Issue #17: the demo's 境外人员 (≈0.1 % of the register) hold a
+    passport or 通行证 of a sane shape, unique per type, with a nationality;
+    passport holders' names are romanised."""
+    from gridadmin.services.common.id_types import check_document
+
+    db, _, _ = small
+    rows = _rows(db, "SELECT id_type, id_number, nationality, name, name_pinyin, document_valid_until "
+                     "FROM person WHERE category = '4'")
+    assert rows and all(t in ("414", "516", "511") and nationality and valid for t, _n, nationality, _nm, _p, valid
+                        in rows)
+    for id_type, number, _nat, name, pinyin, _valid in rows:
+        assert check_document(id_type, number).number == number
+        if id_type == "414":
+            assert name.replace(" ", "").isalpha() and name.isupper() and pinyin == name.replace(" ", "").lower()
+    assert len({(r[0], r[1]) for r in rows}) == len(rows)
+
+
 def test_names_and_pinyin(small):
     db, _, _ = small
-    rows = _rows(db, "SELECT name, name_pinyin, name_initials FROM person UNION ALL "
+    rows = _rows(db, "SELECT name, name_pinyin, name_initials FROM person WHERE id_type <> '414' UNION ALL "
                      "SELECT name, name_pinyin, name_initials FROM staff")
     for name, py, initials in rows:
         assert 2 <= len(name) <= 4
@@ -186,6 +204,8 @@ def test_people_without_a_household_live_at_a_house(small):
     assert 0.01 <= len(renting) / total <= 0.12 and all(r[4] == "出租" for r in renting)
     unregistered = [r for r in rows if r[0] == "5"]
     assert unregistered and all(r[1] for r in unregistered) and len(unregistered) / total <= 0.012
+    overseas = [r for r in rows if r[0] == "4"]  # 境外人员: a few tenants of 出租房
+    assert overseas and all(r[1] and r[4] == "出租" for r in overseas) and len(overseas) / total <= 0.004
     with db.session() as s:
         assert tallies.mismatches(s) == []
 

@@ -1,5 +1,5 @@
 """The county platform's 流动人口, 未落户人口 and 境外人员 templates import as
-residents as they are (issue #22): no 户号, the category from the title,
+residents as they are (issue #22; 境外人员: ``test_import_overseas``): no 户号, the category from the title,
 the person at the house of their 临时居所 (matched or new), the platform's
 流动人口 columns kept, the others listed as 未导入的列. Generated people on
 real databases."""
@@ -13,12 +13,11 @@ from sqlalchemy import func, select
 
 from gridadmin.models import House, Person
 from gridadmin.services.areas.tree import AreaInput, add_area, load_tree
-from gridadmin.services.common.idcard import make_id_number
 from gridadmin.services.common.progress import run_to_end
 from gridadmin.services.importing import import_job, plan_import
 from gridadmin.services.register.houses import HouseData, load_house, save_house
 from tests.platform_templates import (
-    FLOATING_COLUMNS, OVERSEAS_COLUMNS, UNSETTLED_COLUMNS, write_platform_xls, write_platform_xlsx,
+    FLOATING_COLUMNS, UNSETTLED_COLUMNS, write_platform_xls, write_platform_xlsx,
 )
 from tests.test_import_support import pid
 
@@ -140,51 +139,6 @@ def test_unsettled_population_template_imports_with_its_former_hukou(grid_db, tm
     assert {p.category for p in people.values()} == {"5"}  # 未落户人口
     assert people["许明"].hukou_place == "安徽省阜阳市颍州区" and people["许明"].house_id == house
     assert people["许静"].house_id == group_house.id and group_house.door_no == "12号"
-
-
-OVERSEAS = [("CHAN TAI MAN", "陈大文", make_id_number("810000", date(1985, 5, 5), 11), "港澳出入证", "男"),
-            ("LIN MEI LING", "林美玲", make_id_number("830000", date(1990, 10, 10), 22), "台胞证", "女")]
-
-
-def _overseas(address: bool) -> tuple[list, list[dict]]:
-    columns = list(OVERSEAS_COLUMNS) + ([("临时居所", None)] if address else [])
-    people = [{"英文名*": en, "所属网格*": "一网格", "性别*": gender, "*证件种类": kind, "证件号码*": number,
-               "中文名": zh, "流入原因": "务工经商", "国籍": "中国", "工作单位或就读学校": "嘉善某贸易公司",
-               "抵达时间": "2024-09-01", "联系手机": "13500135000", **({"临时居所": "幸福小区3栋2单元301室"} if address else {})}
-              for en, zh, number, kind, gender in OVERSEAS]
-    return columns, people
-
-
-def test_overseas_template_needs_where_they_live(grid_db, tmp_path):
-    """The 境外人员 template has no address: every person without a 户 lives
-    at a house in GridAdmin, so the rows are refused saying what to add;
-    with a 临时居所 (or 房屋编号) column the file imports."""
-    db, house = grid_db
-    columns, people = _overseas(address=False)
-    path = write_platform_xls(tmp_path / "OVERSEASTAFF.xls", people, title="境外人员信息登记表", columns=columns)
-    plan = plan_import(db, path, "residents", today=TODAY)
-    assert {e.row for e in plan.errors} == {6, 7}
-    assert all("房屋编号" in e.message and "现住地址" in e.message for e in plan.errors)
-
-    columns, people = _overseas(address=True)
-    path = write_platform_xls(tmp_path / "OVERSEASTAFF2.xls", people, title="境外人员信息登记表", columns=columns)
-    plan = plan_import(db, path, "residents", today=TODAY)
-    assert [(e.row, e.column, e.message) for e in plan.errors] == []
-    assert {"中文名", "国籍", "*证件种类"} <= set(plan.extra["unused_columns"])
-    result = run_to_end(import_job(db, path, "residents", today=TODAY))
-    assert result.committed and result.to_dict()["inserted"] == 2
-    with db.session() as s:
-        people = {p.name: p for p in s.scalars(select(Person))}
-    assert {p.category for p in people.values()} == {"4"}  # 境外人员
-    assert people["CHAN TAI MAN"].house_id == house and people["CHAN TAI MAN"].inflow_date == date(2024, 9, 1)
-    assert people["LIN MEI LING"].phone == "13500135000"  # 联系手机 (no 联系电话 column)
-
-    people = _overseas(address=True)[1][:1]
-    people[0].update({"英文名*": "JOHN SMITH", "*证件种类": "护照", "证件号码*": "E12345678"})
-    path = write_platform_xls(tmp_path / "OVERSEASTAFF3.xls", people, title="境外人员信息登记表", columns=columns)
-    [error] = plan_import(db, path, "residents", today=TODAY).errors
-    assert (error.row, error.column, error.value) == (6, "证件号码*", "E12345678")
-    assert "外国人永久居留身份证" in error.message and "护照" in error.message
 
 
 def test_floating_template_through_the_wizard(qtbot, grid_db, tmp_path, monkeypatch):

@@ -33,6 +33,7 @@ def test_resident_form_tab_order_goes_down_the_left_column_then_the_right(qtbot,
     dialog = ResidentDialog(db, zhang)
     qtbot.addWidget(dialog)
     fields = _visible_fields(dialog)
-    assert fields[0] is dialog.name and fields[1] is dialog.id_number and fields[2] is dialog.combos["gender"]
+    assert fields[0] is dialog.name and fields[1] is dialog.id_type and fields[2] is dialog.id_number
+    assert fields[3] is dialog.combos["gender"]
     assert fields.index(dialog.combos["residence_status"]) < fields.index(dialog.combos["political_status"])
     assert _tab_chain(fields[0], len(fields)) == fields

@@ -113,9 +113,9 @@ class Person(VersionedMixin, TimestampMixin, Base):
         Index("ix_person_status_phone", "status", "phone", "id"),
         Index("ix_person_status_gender", "status", "gender", "id"),
         Index("ix_person_status_category", "status", "category", "id"),
-        # One person, one record: no two 在册 persons share an ID number,
-        # whichever clerk, import or PC writes (migration 0009).
-        Index("uq_person_active_id_number", "id_number", unique=True,
+        # One person, one record: no two 在册 persons share a document (证件类型 and
+        # number), whichever clerk, import or PC writes (migrations 0009, 0024).
+        Index("uq_person_active_id_number", "id_type", "id_number", unique=True,
               sqlite_where=text(ACTIVE_WITH_ID), postgresql_where=text(ACTIVE_WITH_ID)),
     )
 
@@ -126,6 +126,9 @@ class Person(VersionedMixin, TimestampMixin, Base):
     name_pinyin: Mapped[str | None] = mapped_column(String(120), index=True)
     name_initials: Mapped[str | None] = mapped_column(String(20), index=True)
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    # 证件类型 (``services.common.id_types``): 111 居民身份证, 414 护照, 553 外国人永久居留身份证 …
+    # No Python-side default: an insert through this table into an older schema must not name it.
+    id_type: Mapped[str] = mapped_column(String(3), server_default="111", nullable=False)
     gender: Mapped[str | None] = mapped_column(String(2))
     birth_date: Mapped[date | None] = mapped_column(Date, index=True)
     ethnicity: Mapped[str | None] = mapped_column(String(2))
@@ -139,6 +142,8 @@ class Person(VersionedMixin, TimestampMixin, Base):
     occupation: Mapped[str | None] = mapped_column(String(60))
     employer: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    # a second number (固定电话 beside 联系手机 …), so nothing a file gives is lost
+    other_phone: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(4), default=PERSON_ACTIVE)
     registered_on: Mapped[date | None] = mapped_column(Date)
     moved_out_on: Mapped[date | None] = mapped_column(Date)
@@ -151,6 +156,9 @@ class Person(VersionedMixin, TimestampMixin, Base):
     residence_permit_no: Mapped[str | None] = mapped_column(String(40))
     residence_permit_expires: Mapped[date | None] = mapped_column(Date)
     dwelling_type: Mapped[str | None] = mapped_column(String(40))
+    # 境外人员: 国籍 (GB/T 2659 name) and how long their document (证件, 签证/居留) holds
+    nationality: Mapped[str | None] = mapped_column(String(60))
+    document_valid_until: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
 
 

@@ -345,11 +345,15 @@ def _mask_text(value: object) -> str:
 def mask_id_number(s: object) -> str:
     """Show the first 6 and last 4 characters: "110101********1234".
 
-    Values of 10 characters or fewer are masked completely.
+    Shorter numbers (passports, 通行证: 6 to 10 characters) show the first
+    and the last two: "E******78"; 5 characters or fewer are masked
+    completely.
     """
     text = _mask_text(s)
-    if len(text) <= 10:
+    if len(text) <= 5:
         return "*" * len(text)
+    if len(text) <= 10:
+        return text[0] + "*" * (len(text) - 3) + text[-2:]
     return text[:6] + "*" * (len(text) - 10) + text[-4:]
 
 

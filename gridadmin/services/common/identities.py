@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
 from gridadmin.services.common.errors import IdentityConflict
+from gridadmin.services.common.id_types import ID_CARD, label_of
 from gridadmin.services.common.idcard import mask_id_number
 
 PERSON_ID_NUMBER = "uq_person_active_id_number"
@@ -33,11 +34,14 @@ HOUSEHOLD_NO = "uq_household_household_no"
 # What SQLite says ("UNIQUE constraint failed: person.id_number") → the identity.
 _SQLITE_COLUMNS = {
     "person.id_number": PERSON_ID_NUMBER,
+    "person.id_type, person.id_number": PERSON_ID_NUMBER,  # (证件类型, 证件号码), migration 0024
     "person_tag.person_id, person_tag.tag_kind_id": OPEN_MEMBERSHIP,
     "household.household_no": HOUSEHOLD_NO,
 }
 _PG_KEY = re.compile(r"Key \((?P<columns>[^)]*)\)=\((?P<values>.*)\) already exists", re.S)
 _ID_LIKE = re.compile(r"^\d{15}(\d{2}[\dX])?$")
+# a passport or 通行证 number (migration 0024): looked up after the resident ID numbers
+_DOCUMENT_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Z])[A-Z0-9-]{5,18}$|^\d{8}(\d{2})?$")
 
 
 def violated_identity(exc: BaseException) -> str | None:
@@ -130,7 +134,8 @@ def person_holding(session: Session, numbers: list[str]):
         return None
     community = aliased(Area)
     return session.execute(
-        select(Person.id, Person.name, Person.id_number, Household.household_no, Area.name.label("grid"),
+        select(Person.id, Person.name, Person.id_number, Person.id_type, Household.household_no,
+               Area.name.label("grid"),
                community.name.label("community"))
         .outerjoin(Household, Household.id == Person.household_id)
         .outerjoin(Area, Area.id == Household.area_id)
@@ -145,12 +150,15 @@ def person_conflict_message(other) -> str:
     parts = [p for p in (_place(other.community, other.grid),
                          f"户号 {other.household_no}" if other.household_no else "") if p]
     where = f"（{'，'.join(parts)}）" if parts else ""
-    return f"公民身份号码 {mask_id_number(other.id_number)} 已登记为在册人员 {other.name}{where}，不能重复登记。"
+    id_type = getattr(other, "id_type", None) or ID_CARD
+    what = "公民身份号码" if id_type == ID_CARD else f"{label_of(id_type)}号码"
+    return f"{what} {mask_id_number(other.id_number)} 已登记为在册人员 {other.name}{where}，不能重复登记。"
 
 
 def _person_conflict(session: Session, values: list) -> IdentityConflict:
-    numbers = list(dict.fromkeys(v for v in (str(x).strip().upper() for x in values if isinstance(x, str))
-                                 if _ID_LIKE.match(v)))
+    texts = [str(x).strip().upper() for x in values if isinstance(x, str)]
+    numbers = list(dict.fromkeys(v for v in texts if _ID_LIKE.match(v)))
+    numbers += [v for v in dict.fromkeys(texts) if _DOCUMENT_LIKE.match(v) and v not in numbers]
     other = None
     for start in range(0, len(numbers), 500):  # a bulk insert's parameters: look up in parts
         other = person_holding(session, numbers[start:start + 500])

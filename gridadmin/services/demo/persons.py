@@ -70,6 +70,7 @@ def person_row(ctx: Context, m: Member, hh_id: int, urban: bool, flow: bool, huk
         "died_on": date.fromordinal(m.leave) if m.status == PERSON_DECEASED else None,
         "inflow_date": None, "inflow_reason": None, "origin_place": None, "residence_permit_no": None,
         "residence_permit_expires": None, "dwelling_type": None, "note": m.note, "version": 1,
+        "id_type": "111", "nationality": None, "document_valid_until": None, "other_phone": None,
     }
     if flow:
         inflow = m.reg - rng.randint(0, 60) if m.birth <= m.reg - 60 else m.reg

@@ -8,7 +8,8 @@ their events name the house — and a few members of local families are
 未落户人口 (no 户口: a child born outside the plan, a person who lost
 theirs), living at the family's house outside its 户口本. Those choices
 draw from a random source of their own (``UNREGISTERED_RATE``), so the
-rest of the township stays the same."""
+rest of the township stays the same. A few tenants of the 出租房 are 境外人员
+(passport or 通行证, ``overseas``), drawn from a source of their own too."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from gridadmin.services.demo.houses import Houses
 from gridadmin.services.demo.households import (
     NOTE_DIED_ALONE, Composed, compose_dissolved, compose_household, household_row,
 )
+from gridadmin.services.demo.overseas import CATEGORY_OVERSEAS, OVERSEAS_RATE, overseas_person
 from gridadmin.services.demo.persons import person_row
 from gridadmin.services.demo.picking import weighted
 from gridadmin.services.demo.plan import CITY, VILLAGE, GridPlan
@@ -45,6 +47,7 @@ class Register:
         self.tagger = Tagger(ctx, tag_ids)
         self.houses = Houses(ctx)
         self.placing = random.Random(ctx.seed * 104729 + 5)
+        self.abroad = random.Random(ctx.seed * 15485863 + 11)  # 境外人员: a source of its own
         self.resident_count = 0
 
     def fill_grid(self, grid: Grid, plan: GridPlan) -> None:
@@ -136,6 +139,12 @@ class Register:
                 row["relation"] = None
             if unregistered:
                 row.update(category=UNREGISTERED, residence_status=None, hukou_place=None)
+            elif houseless and m.status == PERSON_ACTIVE and self.abroad.random() < OVERSEAS_RATE:
+                # a tenant holding a passport or 通行证 (境外人员), its validity a year or two ahead
+                row.update(overseas_person(self.abroad, row["id"], m.gender), category=CATEGORY_OVERSEAS,
+                           residence_status=None, hukou_place=None, residence_permit_no=None,
+                           residence_permit_expires=None, origin_place=None,
+                           document_valid_until=date.fromordinal(ctx.T + self.abroad.randint(60, 720)))
             rows.append(row)
             ctx.add("person", row)
             for kind, day, from_hh, to_hh, place, note in m.events:

@@ -51,6 +51,7 @@ from gridadmin.services.importing.grids import GRIDS
 from gridadmin.services.importing.groups import export_rows as group_export_rows
 from gridadmin.services.importing.houses import HOUSES
 from gridadmin.services.importing.plan import shown
+from gridadmin.services.common.id_types import label_of as id_type_label
 from gridadmin.services.importing.residents import CODE_FIELDS, IMPORT_ONLY, RESIDENTS
 from gridadmin.services.importing.staff import CODE_COLUMNS as STAFF_CODES
 from gridadmin.services.importing.staff import STAFF
@@ -205,8 +206,9 @@ def _residents(session, ctx: _Context) -> tuple[list[str], Iterator[tuple]]:
     # One converter per selected column (household text, then the person's
     # fields), and the export's column order as positions in [*converted, *place].
     converters = [_text_or_blank] * n_house + [
-        ctx.id_number if key == "id_number" else ctx.phone if key == "phone"
-        else partial(label, codes[key]) if key in codes else shown for key in person_keys]
+        ctx.id_number if key == "id_number" else ctx.phone if key in ("phone", "other_phone")
+        else id_type_label if key == "id_type" else partial(label, codes[key]) if key in codes else shown
+        for key in person_keys]
     order = itemgetter(*[[*household_keys, "house_no", *person_keys, "community", "grid", "grid_code"].index(k)
                          for k in keys])
 

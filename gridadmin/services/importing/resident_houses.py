@@ -25,7 +25,7 @@ from gridadmin.models import AuditLog, House
 from gridadmin.models.base import local_now
 from gridadmin.models.house import USE_OTHER
 from gridadmin.models.household import EVENT_HOUSE
-from gridadmin.services.common.code_seed import CATEGORY_HUKOU
+from gridadmin.services.common.code_seed import CATEGORY_HUKOU, CATEGORY_OVERSEAS
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
 from gridadmin.services.importing.houses import new_house_numbers
@@ -36,6 +36,10 @@ from gridadmin.services.register.houses import ADDRESS_PARTS, address_key, compo
 NO_HOUSEHOLD_HUKOU = ("户籍人口须填写户号（流动人口、境外人员、未落户人口可不填户号，"
                       "但须填写房屋编号或现住地址）")
 NO_HOUSEHOLD_NO_CATEGORY = "未填户号的行须填写人口类别（流动人口、境外人员或未落户人口）；户籍人口须填写户号"
+# The platform's 境外人员 template has no address column at all (only 所属网格): its people are
+# registered at one house per grid with this address, to be moved to where they live (住所变更).
+ADDRESS_PENDING = "地址待补"
+_ADDRESS_COLUMNS = ("address", "compound", "village_group", "house_no")
 
 
 def plan_dwellings(session: Session, table: Table, rows: list[RowPlan], areas: AreaIndex) -> dict:
@@ -92,6 +96,10 @@ def plan_dwellings(session: Session, table: Table, rows: list[RowPlan], areas: A
                 row.errors.append(RowIssue(row.row, header("address"), rec["address"], UNSPLIT_ADDRESS))
                 continue
             parts = SimpleNamespace(**{k: getattr(split, k) for k in ADDRESS_PARTS})
+        pending = False
+        if not parts.compound and not parts.village_group and rec.get("category") == CATEGORY_OVERSEAS \
+                and rec.get("area_id") is not None and not any(k in columns for k in _ADDRESS_COLUMNS):
+            parts.compound, pending = ADDRESS_PENDING, True
         if not parts.compound and not parts.village_group:
             key = next((k for k in ("compound", "village_group", "address") if k in columns), "house_no")
             row.errors.append(RowIssue(row.row, header(key), rec.get("address") or "",
@@ -104,6 +112,10 @@ def plan_dwellings(session: Session, table: Table, rows: list[RowPlan], areas: A
             continue
         place = (rec["area_id"], address_key(parts))
         found = by_place.get(place)
+        if pending:
+            row.warnings.append(RowIssue(row.row, header("grid") if "grid" in columns else "", "",
+                                         f"文件没有现住地址列：登记在{areas.areas[rec['area_id']].name}的“{ADDRESS_PENDING}”"
+                                         f"房屋，请在人员信息中改为实际现住房屋"))
         if found is not None:
             rec["house_id"], rec["house_area_id"], rec["house_address"] = found.id, found.area_id, found.address
             continue

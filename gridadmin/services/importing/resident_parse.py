@@ -19,6 +19,7 @@ from operator import itemgetter
 
 from gridadmin.services.common.code_seed import CATEGORY_OVERSEAS
 from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.id_types import ID_CARD, ID_TYPES, DocumentError, check_document, id_type_of, label_of
 from gridadmin.services.common.idcard import check_id_number, fast_check_many
 from gridadmin.services.importing.areaindex import AreaIndex
 from gridadmin.services.importing.headers import Table
@@ -30,8 +31,8 @@ from gridadmin.services.importing.values import (
     CellError, CellProblem, code_text_value, code_value, date_value, name_value, phone_value, text_value,
 )
 
-OVERSEAS_ID_HINT = ("（境外人员须填写港澳台居民居住证或外国人永久居留身份证的号码；护照、通行证等证件号码"
-                    "不能作为公民身份号码登记）")
+OVERSEAS_ID_HINT = ("（境外人员的护照、通行证等证件：请在“证件类型”列填写证件类型，如护照、"
+                    "港澳居民来往内地通行证）")
 MEMO_LIMIT = 200_000  # distinct values remembered per column
 _GENDER_CODE = {"男": "1", "女": "2"}
 _MISSING = object()
@@ -66,7 +67,11 @@ class ResidentParser:
         for key in DATE_FIELDS:
             if key in self.columns:
                 self.fields.append((key, _day, False, ""))
+        if "id_type" in self.columns:
+            self.fields.append(("id_type", _id_type, False, ""))
         self.fields.append(("phone", phone_value, False, ""))
+        if "other_phone" in self.columns:
+            self.fields.append(("other_phone", phone_value, False, ""))
         self.birth = partial(date_value, allow_month=allow_month)
 
     # ---- one cell ---------------------------------------------------------
@@ -129,6 +134,9 @@ class ResidentParser:
         columns = [self.column(rows, cells, *spec) for spec in self.fields]
         for plan, values in zip(rows, zip(*columns)):
             plan.record = dict(zip(keys, values))
+        if "other_phone" in self.columns:
+            for plan in rows:
+                _two_phones(plan.record)
         if not self.problems and "id_number" in self.columns:  # else per row: messages in row order
             births = self.column(rows, cells, "birth_date", self.birth) if "birth_date" in self.columns \
                 else repeat(None)
@@ -136,6 +144,8 @@ class ResidentParser:
         else:
             for plan in rows:
                 self._identity(plan, _MISSING)
+        for plan in rows:
+            plan.record["id_type"] = plan.record.get("id_type") or ID_CARD
         grid = [self.column(rows, cells, key, parse) if key in self.columns else [None] * len(rows)
                 for key, parse in (("grid_code", _grid_code), ("grid", _name_100), ("community", _name_100))]
         places = list(zip(*grid))
@@ -198,7 +208,7 @@ class ResidentParser:
         raws = list(raws)
         born_of, male_of = fast_check_many(raws, self.today)
         for plan, raw, birth, born, male in zip(rows, raws, births, born_of, male_of):
-            if born is None:
+            if born is None or plan.record.get("id_type", ID_CARD) not in (None, ID_CARD):
                 self._identity(plan, birth)
                 continue
             if birth is not None and ((birth[0].year, birth[0].month) != (born.year, born.month) if birth[1]
@@ -219,9 +229,17 @@ class ResidentParser:
         raw = self.raw(plan, "id_number")
         if birth is _MISSING:
             birth = self.value(plan, "birth_date", self.birth) if "birth_date" in self.columns else None
+        id_type = rec.get("id_type") or ID_CARD
+        if rec.get("id_type") is None and "id_type" in self.columns \
+                and not _blank(plan.cells[self.columns["id_type"]]):
+            return  # a 证件类型 refused: the number cannot be checked
         if _blank(raw):
             if not self._has_problem(plan, "id_number"):
-                self.error(plan, "id_number", raw, "公民身份号码不能为空")
+                self.error(plan, "id_number", raw, "公民身份号码不能为空" if id_type == ID_CARD
+                           else f"{label_of(id_type)}号码不能为空")
+            return
+        if id_type != ID_CARD:
+            self._document(plan, raw, birth, id_type)
             return
         check = check_id_number(raw, today=self.today)
         if not check.valid:
@@ -232,19 +250,44 @@ class ResidentParser:
             header = self.table.mapping.header_of("id_number")
             plan.warnings.append(RowIssue(plan.row, header, shown(raw), warning))
         rec["id_number"] = check.normalized
+        self._agrees(plan, birth, check.birth_date, check.gender, "身份证号码")
+
+    def _agrees(self, plan: RowPlan, birth, born: date, gender: str, what: str) -> None:
+        """The row's birth date (``birth``: parsed, or None) and gender
+        checked against those the number tells (``born``, ``gender`` 男/女),
+        then taken from it."""
+        rec = plan.record
         if birth is not None:
             value, month_only = birth
-            same = (value.year, value.month) == (check.birth_date.year, check.birth_date.month) if month_only \
-                else value == check.birth_date
+            same = (value.year, value.month) == (born.year, born.month) if month_only else value == born
             if not same:
                 shown_birth = f"{value.year}.{value.month:02d}" if month_only else value.isoformat()
                 self.error(plan, "birth_date", self.raw(plan, "birth_date"),
-                           f"出生日期 {shown_birth} 与身份证号码中的 {check.birth_date.isoformat()} 不符")
-        rec["birth_date"] = check.birth_date
-        id_gender = _GENDER_CODE[check.gender]
+                           f"出生日期 {shown_birth} 与{what}中的 {born.isoformat()} 不符")
+        rec["birth_date"] = born
+        id_gender = _GENDER_CODE[gender]
         if rec.get("gender") in ("1", "2") and rec["gender"] != id_gender:
-            self.error(plan, "gender", self.raw(plan, "gender"), f"性别与身份证号码不符（号码显示为{check.gender}）")
+            self.error(plan, "gender", self.raw(plan, "gender"), f"性别与{what}不符（号码显示为{gender}）")
         rec["gender"] = id_gender
+
+    def _document(self, plan: RowPlan, raw, birth, id_type: str) -> None:
+        """A 护照, 通行证 or 外国人永久居留身份证 number: its shape checked; the
+        birth date and gender are the row's own (an 18-digit 永久居留身份证
+        tells them: cross-checked as for a 居民身份证)."""
+        rec = plan.record
+        try:
+            check = check_document(id_type, raw, self.today)
+        except DocumentError as exc:
+            self.error(plan, "id_number", raw, str(exc))
+            return
+        rec["id_number"] = check.number
+        if check.birth_date is None:
+            rec["birth_date"] = birth[0] if birth is not None else None
+            if rec["birth_date"] is not None and rec["birth_date"] > self.today:
+                self.error(plan, "birth_date", self.raw(plan, "birth_date"),
+                           f"出生日期 {rec['birth_date'].isoformat()} 晚于今天")
+            return
+        self._agrees(plan, birth, check.birth_date, check.gender, "证件号码")
 
     def _grid(self, plan: RowPlan, code, name, community) -> None:
         plan.record["area_id"] = None
@@ -264,6 +307,29 @@ class ResidentParser:
             self.error(plan, key, code or (community if key == "community" else name), found.message)
             return
         plan.record["area_id"] = found
+
+
+_ID_TYPE_WORDS = "、".join(label for _code, label, _aliases in ID_TYPES)
+
+
+def _id_type(value) -> str | None:
+    code = id_type_of(value)
+    if code is None:
+        raise CellError(f"证件类型“{shown(value)}”无效：应为{_ID_TYPE_WORDS}之一")
+    return code
+
+
+def _two_phones(rec: dict) -> None:
+    """联系电话 and a second number (联系手机, 固定电话): the mobile one is
+    kept as 联系电话, the other as 其他电话; the same number once."""
+    phone, other = rec.get("phone"), rec.get("other_phone")
+    if other is not None and (phone is None or (not _is_mobile(phone) and _is_mobile(other))):
+        phone, other = other, phone
+    rec["phone"], rec["other_phone"] = phone, (None if other == phone else other)
+
+
+def _is_mobile(number: str) -> bool:
+    return len(number) == 11 and number.startswith("1") and number.isdigit()
 
 
 def _house_no(value) -> str | None:

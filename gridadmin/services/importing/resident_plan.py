@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from gridadmin.models import Household, Person
 from gridadmin.models.household import EVENT_BORN, EVENT_MOVED_IN, EVENT_REGISTERED, PERSON_ACTIVE
 from gridadmin.services.common.codes import CodeBook
+from gridadmin.services.common.id_types import label_of
 from gridadmin.services.register.effective import (
     CATEGORY_PINNING, arrival_problem, date_problem, earliest_change, latest_change, registration_problem,
 )
@@ -472,6 +473,8 @@ def _changes(record: dict, person: Person, household_no: str | None, book: CodeB
         if key in CODE_FIELDS:
             list_key = CODE_FIELDS[key][0]
             changes[key] = (label, book.label(list_key, old), book.label(list_key, new))
+        elif key == "id_type":
+            changes[key] = (label, label_of(old), label_of(new))
         else:
             changes[key] = (label, shown(old), shown(new))
     if record.get("household_no") is not None and record.get("household_no") != household_no:

@@ -22,6 +22,8 @@ RESIDENTS = KindSpec("residents", "人口（每人一行）", (
     F("name", "姓名", ("名字", "居民姓名", "人员姓名", "英文名"), required=True, max_length=50),
     F("id_number", "公民身份号码", ("身份证号", "身份证号码", "证件号码", "身份证", "公民身份证号码",
                               "身份证件号码", "证件号", "居民身份证号码"), required=True, max_length=40),
+    # 证件类型 (``common.id_types``): empty or no column = 居民身份证; 境外人员 have 护照, 通行证 …
+    F("id_type", "证件类型", ("证件种类", "证件类别", "证件名称"), max_length=20),
     F("gender", "性别"),
     F("birth_date", "出生日期", ("出生年月", "出生年月日", "生日", "出生时间")),
     F("ethnicity", "民族"),
@@ -34,6 +36,9 @@ RESIDENTS = KindSpec("residents", "人口（每人一行）", (
       max_length=120),
     F("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"), max_length=40,
       fallbacks=("联系手机", "固定电话")),
+    # the second number of a file with two (联系电话 and 联系手机, 固定电话 and 联系手机): the mobile is
+    # kept as 联系电话, the other here (``resident_parse``)
+    F("other_phone", "其他电话", ("备用电话", "其他联系电话"), max_length=40, fallbacks=("联系手机", "固定电话")),
     F("occupation", "职业", (), max_length=60),
     F("employer", "工作单位", ("单位", "就业单位", "工作单位及职务", "工作单位或就读学校", "就读学校"), max_length=100),
     # a row without 户号 names its house by this address when it has no address parts (``resident_houses``)
@@ -54,6 +59,10 @@ RESIDENTS = KindSpec("residents", "人口（每人一行）", (
       max_length=40),
     F("residence_permit_expires", "居住证到期日期", ("预计到期日期", "居住证有效期至", "暂住证到期日期")),
     F("dwelling_type", "居住处所", ("暂住处所", "住所类型", "住所类别", "居住场所"), max_length=40),
+    # 境外人员
+    F("nationality", "国籍", ("国籍地区", "国家或地区", "国籍（地区）"), max_length=60),
+    F("document_valid_until", "证件有效期至", ("证件有效期结束时间", "证件有效期", "签证有效期", "居留有效期",
+                                          "签证（居留）有效期", "签证居留有效期", "证件到期日期")),
     F("note", "备注", ("说明",), max_length=500),
     # The day the person came (their 登记 or 迁入, the report counts from it); empty: the import's effective date.
     F("effective_date", "登记日期", ("迁入日期", "入户日期", "登记时间", "迁入时间", "变动日期")),
@@ -70,12 +79,12 @@ CODE_FIELDS = {  # field → (code list, what it is called in messages)
     "residence_status": ("residence_status", "人户状态"),
 }
 FLOATING_TEXT = ("inflow_reason", "origin_place", "residence_permit_no", "dwelling_type")  # 流动人口's own
-TEXT_FIELDS = ("hukou_place", "occupation", "employer", *FLOATING_TEXT, "note")
-DATE_FIELDS = ("inflow_date", "residence_permit_expires")
+TEXT_FIELDS = ("hukou_place", "occupation", "employer", *FLOATING_TEXT, "nationality", "note")
+DATE_FIELDS = ("inflow_date", "residence_permit_expires", "document_valid_until")
 HOUSEHOLD_FIELDS = ("address", "compound", "building", "unit", "room", "village_group", "door_no")
-PERSON_FIELDS = ("name", "id_number", "gender", "birth_date", "ethnicity", "relation", "hukou_place", "category",
+PERSON_FIELDS = ("name", "id_number", "id_type", "gender", "birth_date", "ethnicity", "relation", "hukou_place", "category",
                  "residence_status", "political_status", "education", "marital_status", "occupation",
-                 "employer", "phone", "note", *FLOATING_TEXT, *DATE_FIELDS)
+                 "employer", "phone", "other_phone", "nationality", "note", *FLOATING_TEXT, *DATE_FIELDS)
 
 
 def month_only_column(header: str) -> bool:

@@ -35,6 +35,7 @@ from gridadmin.models.house import HOUSE_USES
 from gridadmin.models.staff import EMPLOYMENT_FULL, EMPLOYMENT_PART, STAFF_STATUSES
 from gridadmin.models.training import ATTENDANCE_LABELS
 from gridadmin.services.common.code_seed import CODE_LISTS
+from gridadmin.services.common.id_types import ID_TYPES
 from gridadmin.services.importing.pipeline import kind_of
 from gridadmin.services.register.group_fields import all_fields as all_group_fields
 
@@ -44,6 +45,7 @@ LISTS_SHEET = "下拉列表"
 HEADER_ROW = 3
 # field key → hint of the columns formatted as text ('' for no hint)
 TEXT_FIELDS = {"id_number": "18 位，文本格式", "phone": "手机 11 位或 0377-63123456", "household_no": "文本格式",
+               "other_phone": "手机 11 位或 0377-63123456",
                "house_no": "文本格式", "landlord_phone": "手机 11 位或 0377-63123456",
                "grid_code": "文本格式", "certificate_no": "文本格式", "building": "", "unit": "", "room": "",
                "door_no": "", "residence_permit_no": "文本格式"}
@@ -55,10 +57,10 @@ CODE_COLUMNS = {
     "residence_status": "residence_status", "skill_level": "skill_level", "role": "staff_role",
     "employment_type": (EMPLOYMENT_FULL, EMPLOYMENT_PART), "status": STAFF_STATUSES, "grid_type": GRID_TYPES,
     "attendance_status": tuple(ATTENDANCE_LABELS.values()), "passed": ("合格", "不合格"),
-    "purpose": HOUSE_USES,
+    "purpose": HOUSE_USES, "id_type": tuple(label for _code, label, _aliases in ID_TYPES),
 }
 DATE_FIELDS = {"birth_date", "hired_on", "left_on", "session_date", "effective_date", "change_date", "inflow_date",
-               "residence_permit_expires"}
+               "residence_permit_expires", "document_valid_until"}
 NOTES = {"parent_grid": "微网格填所属网格；网格留空", "rooms_let": "出租房填写，整数", "occupancy_limit": "出租房填写，整数",
          "landlord": "出租房必填"}
 CODE_COLUMNS["change"] = ("出生", "迁入", "迁出", "死亡", "户间迁移", "类别变更")  # field key → the instruction row's text

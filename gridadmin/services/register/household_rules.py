@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from gridadmin.services.common.errors import ValidationError
-from gridadmin.services.common.idcard import check_id_number
+from gridadmin.services.common.id_types import ID_CARD, DocumentError, check_document, label_of
 from gridadmin.services.common.text import clean_name, clean_text
 
 HEAD_RELATIONS = ("01", "02")  # 本人 / 户主
@@ -33,6 +33,7 @@ class MemberData:
     category: str | None = "1"
     phone: str = ""
     version: int | None = None
+    id_type: str = ID_CARD  # 证件类型 of ``id_number`` (kept as stored; the card does not change it)
 
 
 
@@ -51,28 +52,33 @@ def _group(relation: str | None) -> str:
             "6": "grandparent"}.get(relation[0], "other")
 
 
-def check_identity(name: str, id_number: str, birth: date | None, gender: str | None, today: date
-                   ) -> tuple[str, date | None, str | None]:
+def check_identity(name: str, id_number: str, birth: date | None, gender: str | None, today: date,
+                   id_type: str | None = None) -> tuple[str, date | None, str | None]:
     """``(ID number, birth date, gender)`` of a person named ``name`` (already
-    cleaned): the number cleaned and checked, birth date and gender filled
-    from it; a typed birth date or gender that disagrees with it, or a birth
-    date after ``today``, raises ``ValidationError``."""
+    cleaned): the number cleaned and checked for its 证件类型 ``id_type``
+    (None: 居民身份证), birth date and gender filled from it when the number
+    tells them (a 居民身份证; else they are the typed ones); a typed birth
+    date or gender that disagrees with it, or a birth date after ``today``,
+    raises ``ValidationError``."""
     gender = gender or None
+    id_type = id_type or ID_CARD
     number = clean_text(id_number).replace(" ", "")
+    what = "身份证号" if id_type == ID_CARD else f"{label_of(id_type)}号码"
     if number:
-        check = check_id_number(number, today)
-        if not check.valid:
-            raise ValidationError(f"“{name}”的身份证号 {number} 有误：{check.error}。", field="身份证号",
-                                  value=number)
-        number = check.normalized or number
-        if birth is not None and birth != check.birth_date:
-            raise ValidationError(f"“{name}”的出生日期 {birth.isoformat()} 与身份证号中的"
-                                  f" {check.birth_date.isoformat()} 不一致。", field="出生日期", value=birth)
-        id_gender = GENDER_CODES.get(check.gender or "")
-        if gender in GENDER_LABELS and id_gender and gender != id_gender:
-            raise ValidationError(f"“{name}”的性别“{GENDER_LABELS[gender]}”与身份证号（{check.gender}）不一致。",
-                                  field="性别", value=GENDER_LABELS[gender])
-        birth, gender = check.birth_date, id_gender or gender
+        try:
+            check = check_document(id_type, number, today)
+        except DocumentError as exc:
+            raise ValidationError(f"“{name}”的{what} {number} 有误：{exc}。", field=what, value=number) from None
+        number = check.number or number
+        if check.birth_date is not None:
+            if birth is not None and birth != check.birth_date:
+                raise ValidationError(f"“{name}”的出生日期 {birth.isoformat()} 与{what}中的"
+                                      f" {check.birth_date.isoformat()} 不一致。", field="出生日期", value=birth)
+            id_gender = GENDER_CODES.get(check.gender or "")
+            if gender in GENDER_LABELS and id_gender and gender != id_gender:
+                raise ValidationError(f"“{name}”的性别“{GENDER_LABELS[gender]}”与{what}（{check.gender}）不一致。",
+                                      field="性别", value=GENDER_LABELS[gender])
+            birth, gender = check.birth_date, id_gender or gender
     if birth is not None and birth > today:
         raise ValidationError(f"“{name}”的出生日期 {birth.isoformat()} 晚于今天。", field="出生日期", value=birth)
     return number, birth, gender
@@ -86,7 +92,7 @@ def normalise_member(m: MemberData, today: date) -> MemberData:
         raise ValidationError("成员姓名不能为空。", field="姓名", value=m.name)
     if not m.relation:
         raise ValidationError(f"请填写“{name}”与户主的关系。", field="与户主关系", value="")
-    number, birth, gender = check_identity(name, m.id_number, m.birth_date, m.gender, today)
+    number, birth, gender = check_identity(name, m.id_number, m.birth_date, m.gender, today, m.id_type)
     return replace(m, name=name, id_number=number, birth_date=birth, gender=gender,
                    phone=clean_text(m.phone).replace(" ", ""))
 

@@ -33,6 +33,7 @@ from gridadmin.models.household import EVENT_CATEGORY, EVENT_REGISTERED, PERSON_
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_maskers, readable, require, \
     require_read
+from gridadmin.services.common.id_types import ID_CARD, label_of
 from gridadmin.services.common.errors import ConflictError, NotFoundError, ServiceError, ValidationError
 from gridadmin.services.register.effective import (
     CATEGORY_PINNING, arrival_problem, date_problem, future_problem, latest_change,
@@ -113,7 +114,7 @@ def load_household(db: Database, household_id: int) -> HouseholdCard:
         members = tuple(MemberData(
             id=p.id, name=p.name, id_number=id_text(p.id_number), gender=p.gender, birth_date=p.birth_date,
             relation=p.relation, ethnicity=p.ethnicity, category=p.category, phone=phone_text(p.phone),
-            version=p.version) for p in people)
+            version=p.version, id_type=p.id_type) for p in people)
         return HouseholdCard(h.id, h.version, data, label, members, h.dissolved_on)
 
 
@@ -227,22 +228,23 @@ def check_duplicate_ids(session: Session, members: list[MemberData]) -> None:
         return
     own = {m.id for m in members if m.id is not None}
     for other in session.execute(
-            select(Person.id, Person.name, Person.id_number, Person.status, Household.household_no)
+            select(Person.id, Person.name, Person.id_number, Person.id_type, Person.status, Household.household_no)
             .outerjoin(Household, Household.id == Person.household_id)
             .where(Person.id_number.in_(numbers))
             .order_by(Person.status != PERSON_ACTIVE, Person.id)):
         if other.id in own:
             continue
+        what = "身份证号" if other.id_type == ID_CARD else f"{label_of(other.id_type)}号码"
         if other.status == PERSON_ACTIVE:
             raise ValidationError(
-                f"身份证号 {other.id_number} 已登记在册：{other.name}（户号 {other.household_no or '无'}），"
-                f"同一人不能重复登记。", field="身份证号", value=other.id_number)
+                f"{what} {other.id_number} 已登记在册：{other.name}（户号 {other.household_no or '无'}），"
+                f"同一人不能重复登记。", field=what, value=other.id_number)
         if other.name != seen[other.id_number]:
             # one ID number, one person: a different name is another person or a typo, never a new record
             raise ValidationError(
-                f"身份证号 {other.id_number} 已登记给“{other.name}”（{other.status}，户号 "
+                f"{what} {other.id_number} 已登记给“{other.name}”（{other.status}，户号 "
                 f"{other.household_no or '无'}），与填写的姓名“{seen[other.id_number]}”不符。",
-                field="身份证号", value=other.id_number)
+                field=what, value=other.id_number)
 
 
 def _save_member(session: Session, actor, household: Household, m: MemberData, on: date, today: date) -> None:
@@ -267,6 +269,7 @@ def _save_member(session: Session, actor, household: Household, m: MemberData, o
     for name in ("name", "gender", "birth_date", "relation", "ethnicity", "category"):
         setattr(person, name, getattr(m, name))
     person.id_number = m.id_number or None
+    person.id_type = m.id_type or ID_CARD
     person.phone = m.phone or None
     person.name_pinyin, person.name_initials = name_pinyin(m.name)
     changes = audit.changes_of(person)

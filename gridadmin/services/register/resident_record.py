@@ -7,7 +7,8 @@ Rules on save (refusals name the field and value; nothing changes):
   register is refused, naming that person and their household;
 - the phone must be a mobile number or a landline with area code;
 - 流动人口 fields (流入时间, 流入原因, 来源地, 居住证号/有效期, 居住处所) are kept
-  for category 流动人口 only and cleared for any other category; 流入时间
+  for categories 流动人口 and 境外人员 (抵达时间 is their 流入时间) and cleared
+  for any other category; 流入时间
   cannot be in the future, 居住证有效期 cannot precede 流入时间;
 - optimistic locking: a record changed by someone else since it was read
   raises ``ConflictError``.
@@ -39,6 +40,7 @@ from gridadmin.models.household import (
 from gridadmin.services.access import audit
 from gridadmin.services.access.permissions import EDIT_REGISTER, acting, number_maskers, require, require_read
 from gridadmin.services.common.errors import NotFoundError, ValidationError
+from gridadmin.services.common.id_types import ID_CARD, LABELS
 from gridadmin.services.register.effective import (
     CATEGORY_PINNING, arrival_problem, date_problem, future_problem, latest_change,
 )
@@ -51,10 +53,12 @@ from gridadmin.services.roster.staff import normalize_phone
 from gridadmin.services.common.text import clean_name, clean_text
 
 CATEGORY_FLOATING = "3"  # 流动人口
+CATEGORY_OVERSEAS = "4"  # 境外人员: 流入时间 (抵达时间), 流入原因 … kept as for 流动人口
+INFLOW_CATEGORIES = (CATEGORY_FLOATING, CATEGORY_OVERSEAS)
 FLOATING_FIELDS = ("inflow_date", "inflow_reason", "origin_place", "residence_permit_no",
                    "residence_permit_expires", "dwelling_type")
 _TEXT_FIELDS = ("hukou_place", "occupation", "employer", "inflow_reason", "origin_place", "residence_permit_no",
-                "dwelling_type", "note")
+                "dwelling_type", "nationality", "note")
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class ResidentData:
 
     name: str
     id_number: str = ""
+    id_type: str = ID_CARD  # 证件类型 (``id_types``): a 居民身份证 tells birth date and gender
     gender: str | None = None
     birth_date: date | None = None
     ethnicity: str | None = None
@@ -81,6 +86,9 @@ class ResidentData:
     residence_permit_no: str = ""
     residence_permit_expires: date | None = None
     dwelling_type: str = ""
+    nationality: str = ""  # 国籍 (境外人员)
+    document_valid_until: date | None = None  # 证件有效期至
+    other_phone: str = ""  # 其他电话
     note: str = ""
 
 
@@ -117,13 +125,15 @@ def load_resident(db: Database, person_id: int) -> ResidentRecord:
         if p is None:
             raise NotFoundError(f"人员（编号 {person_id}）不存在。", field="人员", value=person_id)
         values = {f.name: getattr(p, f.name) for f in fields(ResidentData)}
-        values.update({k: values[k] or "" for k in ("id_number", "phone", *_TEXT_FIELDS)})
+        values.update({k: values[k] or "" for k in ("id_number", "phone", "other_phone", *_TEXT_FIELDS)})
+        values["id_type"] = values["id_type"] or ID_CARD
         household = session.get(Household, p.household_id) if p.household_id else None
         house = session.get(House, p.house_id) if p.house_id else None
         area_id = area_of(session, p.household_id, p.house_id)
         require_read(session, actor, area_id, f"居民“{p.name}”")
         id_text, phone_text = number_maskers(actor)
         values.update(id_number=id_text(values["id_number"]), phone=phone_text(values["phone"]),
+                      other_phone=phone_text(values["other_phone"]),
                       residence_permit_no=id_text(values["residence_permit_no"]))
         area = session.get(Area, area_id) if area_id is not None else None
         label = full_name_of(session, area.id) if area else ""  # "建设东路社区·第一网格"
@@ -141,10 +151,20 @@ def normalise_resident(data: ResidentData, today: date) -> ResidentData:
     name = clean_name(data.name)
     if not name:
         raise ValidationError("姓名不能为空。", field="姓名", value=data.name)
-    number, birth, gender = check_identity(name, data.id_number, data.birth_date, data.gender, today)
+    id_type = data.id_type or ID_CARD
+    if id_type not in LABELS:
+        raise ValidationError(f"证件类型“{id_type}”无效。", field="证件类型", value=id_type)
+    number, birth, gender = check_identity(name, data.id_number, data.birth_date, data.gender, today, id_type)
     values = {k: clean_text(getattr(data, k)) for k in _TEXT_FIELDS}
     phone = normalize_phone(data.phone)
-    if data.category != CATEGORY_FLOATING:
+    try:
+        other_phone = normalize_phone(data.other_phone)
+    except ValidationError as exc:
+        raise ValidationError(str(exc).replace("联系电话", "其他电话", 1), field="其他电话",
+                              value=data.other_phone) from None
+    if other_phone == phone:
+        other_phone = ""
+    if data.category not in INFLOW_CATEGORIES:
         values.update({k: "" for k in FLOATING_FIELDS if k in _TEXT_FIELDS})
         values.update(inflow_date=None, residence_permit_expires=None)
     else:
@@ -155,7 +175,8 @@ def normalise_resident(data: ResidentData, today: date) -> ResidentData:
             raise ValidationError(f"居住证有效期 {data.residence_permit_expires.isoformat()} 早于流入时间 "
                                   f"{data.inflow_date.isoformat()}。", field="居住证有效期",
                                   value=data.residence_permit_expires)
-    return replace(data, name=name, id_number=number, birth_date=birth, gender=gender, phone=phone, **values)
+    return replace(data, name=name, id_number=number, id_type=id_type, birth_date=birth, gender=gender, phone=phone,
+                   other_phone=other_phone, **values)
 
 
 def save_resident(db: Database, person_id: int, data: ResidentData, *, expected_version: int | None = None,

@@ -203,6 +203,8 @@ def search_condition(text: str, as_of: date | None = None, *, row_by_row: bool =
             at = select(Household.id).where(Household.address.contains(typed, autoescape=True))
             condition = or_(condition, in_households(at, as_of),
                             _at_houses(House.address.contains(typed, autoescape=True)))
+        if typed.isascii() and typed.isalnum():  # letters and digits: a passport or 通行证 number too
+            condition = or_(prefix_range(Person.id_number, typed.upper()), condition)
         return condition
     return None
 
@@ -561,7 +563,7 @@ def resident_columns(show_full: bool = False) -> tuple[Column, ...]:
         Column("gender", "性别", lambda r: r.gender, sort="gender", align=ALIGN_CENTER, width=44),
         Column("age", "年龄", lambda r: "" if r.age is None else str(r.age), sort="age", align=ALIGN_RIGHT,
                width=44),
-        Column("id_number", "身份证号", id_text, sort="id_number", width=150),
+        Column("id_number", "证件号码", id_text, sort="id_number", width=150),  # 身份证, 护照, 通行证 …
         Column("relation", "与户主关系", lambda r: r.relation, sort="relation", width=80),
         Column("category", "人口类别", lambda r: r.category, sort="category", width=72),
         Column("status", "状态", lambda r: r.status, sort="status", align=ALIGN_CENTER, width=48),

@@ -241,7 +241,7 @@ class HouseholdDialog(QDialog):
                 gender=self.members.cellWidget(row, GENDER).currentData() or None,
                 relation=self.members.cellWidget(row, RELATION).currentData() or None,
                 category=self.members.cellWidget(row, CATEGORY).currentData() or None,
-                ethnicity=old.ethnicity))
+                ethnicity=old.ethnicity, id_type=old.id_type))
         return members
 
     def typed_household(self) -> HouseholdData:

@@ -1,8 +1,10 @@
 """居民信息: one resident's full record (all fields; the 流动人口 fields
-only when that category is chosen), their special-group tags and their
+only for 流动人口 and 境外人员), their special-group tags and their
 timeline (life events and tag changes).
 
-Typing the ID number fills birth date and gender; refusals are shown in
+证件类型 (居民身份证 by default; 护照, 通行证 … for 境外人员): typing a
+居民身份证 number fills birth date and gender; other documents leave them
+to be typed, and 国籍 and 证件有效期 show for them. Refusals are shown in
 the dialog, which keeps what was typed. ID number and phone are masked and
 read-only for users who may not see full numbers (the stored values are
 kept). Relation to the head, household and status belong to the household
@@ -24,7 +26,7 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+    QCompleter, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget,
     QVBoxLayout, QWidget,
 )
@@ -35,10 +37,12 @@ from gridadmin.services.common.errors import ServiceError
 from gridadmin.services.register.dwellers import add_resident_at_house, move_house
 from gridadmin.services.register.houses import load_house
 from gridadmin.services.register.households import PlausibilityError, load_household
+from gridadmin.services.common.id_types import COMMON_NATIONALITIES, ID_CARD, ID_TYPES
 from gridadmin.services.common.idcard import mask_id_number, mask_phone
 from gridadmin.services.register.life_events import resident_history
 from gridadmin.services.register.resident_record import (
-    CATEGORY_FLOATING, ResidentData, ResidentRecord, add_resident, load_resident, save_resident,
+    CATEGORY_FLOATING, CATEGORY_OVERSEAS, INFLOW_CATEGORIES, ResidentData, ResidentRecord, add_resident, load_resident,
+    save_resident,
 )
 from gridadmin.services.register.residents import may_see_full_numbers
 from gridadmin.services.roster.staff import code_choices, parse_form_date
@@ -55,8 +59,9 @@ _COMBOS = {"gender": "gender", "ethnicity": "ethnicity", "category": "resident_c
            "residence_status": "residence_status", "political_status": "political", "education": "education",
            "marital_status": "marital"}
 _TEXTS = ("hukou_place", "occupation", "employer", "inflow_reason", "origin_place", "residence_permit_no",
-          "dwelling_type", "note")
-_DATES = {"birth_date": "出生日期", "inflow_date": "流入时间", "residence_permit_expires": "居住证有效期"}
+          "dwelling_type", "nationality", "note")
+_DATES = {"birth_date": "出生日期", "inflow_date": "流入时间", "residence_permit_expires": "居住证有效期",
+          "document_valid_until": "证件有效期至"}
 
 
 def _combo(items: list[tuple[str, str]]) -> QComboBox:
@@ -95,12 +100,17 @@ class ResidentDialog(QDialog):
 
         self.name = QLineEdit()
         self.name.setMaxLength(50)
+        self.id_type = QComboBox()
+        for code, label, _aliases in ID_TYPES:
+            self.id_type.addItem(label, code)
         self.id_number = QLineEdit()
         self.id_number.setMaxLength(22)
         self.id_hint = QLabel()
         self.id_hint.setStyleSheet("color: #666;")
         self.phone = QLineEdit()
         self.phone.setPlaceholderText(self.tr("手机号或 0377-63123456"))
+        self.other_phone = QLineEdit()
+        self.other_phone.setPlaceholderText(self.tr("第二个号码（可不填）"))
         self.combos = {key: _combo(self.choices[list_key]) for key, list_key in _COMBOS.items()}
         self.texts = {key: QLineEdit() for key in _TEXTS}
         self.dates = {key: QLineEdit() for key in _DATES}
@@ -108,6 +118,8 @@ class ResidentDialog(QDialog):
             edit.setPlaceholderText(self.tr("年-月-日（未填）"))  # empty looks empty, never like a date
             edit.setToolTip(self.tr("如 1990-01-31；不知道可不填"))
         self.texts["hukou_place"].setPlaceholderText(self.tr("如：河南省南阳市宛城区"))
+        self.texts["nationality"].setCompleter(QCompleter(list(COMMON_NATIONALITIES), self))
+        self.texts["nationality"].setPlaceholderText(self.tr("如：韩国、中国香港"))
         self.household_label = QLabel()
         self.house_label = QLabel()
         self.house_label.setWordWrap(True)
@@ -171,6 +183,8 @@ class ResidentDialog(QDialog):
         self.tags.currentItemChanged.connect(
             lambda item, _old: self.group_fields.show_kind(item.data(Qt.ItemDataRole.UserRole) if item else None))
         self.id_number.textChanged.connect(self._id_typed)
+        self.id_type.currentIndexChanged.connect(lambda _i: (self._id_typed(self.id_number.text()),
+                                                             self._category_changed()))
         self.combos["category"].currentIndexChanged.connect(lambda _i: (self._category_changed(), self.show_notice()))
         self.arrival.currentIndexChanged.connect(lambda _i: self._arrival_changed())
         self.dates["birth_date"].textChanged.connect(lambda _t: self._arrival_changed())
@@ -187,12 +201,14 @@ class ResidentDialog(QDialog):
         grid = QGridLayout(page)
         left, right = QFormLayout(), QFormLayout()
         left.addRow(self.tr("姓名*"), self.name)
-        left.addRow(self.tr("公民身份号码"), self.id_number)
+        left.addRow(self.tr("证件类型"), self.id_type)
+        left.addRow(self.tr("证件号码"), self.id_number)
         left.addRow("", self.id_hint)
         left.addRow(self.tr("性别"), self.combos["gender"])
         left.addRow(self.tr("出生日期"), self.dates["birth_date"])
         left.addRow(self.tr("民族"), self.combos["ethnicity"])
         left.addRow(self.tr("联系电话"), self.phone)
+        left.addRow(self.tr("其他电话"), self.other_phone)
         left.addRow(self.tr("户籍地"), self.texts["hukou_place"])
         left.addRow(self.tr("人口类别"), self.combos["category"])
         left.addRow(self.tr("人户状态"), self.combos["residence_status"])
@@ -220,10 +236,17 @@ class ResidentDialog(QDialog):
         right.addRow(self.tr("备注"), self.texts["note"])
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
-        grid.addWidget(self.floating_box, 1, 0, 1, 2)
-        self.form_layouts = (left, right, self.floating_box.layout())
+        self.overseas_box = QGroupBox(self.tr("境外人员信息"))
+        overseas = QHBoxLayout(self.overseas_box)
+        for label, widget in ((self.tr("国籍"), self.texts["nationality"]),
+                              (self.tr("证件有效期至"), self.dates["document_valid_until"])):
+            overseas.addWidget(QLabel(label))
+            overseas.addWidget(widget, 1)
+        grid.addWidget(self.overseas_box, 1, 0, 1, 2)
+        grid.addWidget(self.floating_box, 2, 0, 1, 2)
+        self.form_layouts = (left, right, self.overseas_box.layout(), self.floating_box.layout())
         set_form_tab_order(*self.form_layouts)  # down the left column, the right one, then 流动人口信息
-        grid.setRowStretch(2, 1)
+        grid.setRowStretch(3, 1)
         return page
 
     def _floating_box(self) -> QGroupBox:
@@ -301,11 +324,17 @@ class ResidentDialog(QDialog):
                                 else self.tr("居民信息：{name}").format(name=data.name))
         self.name.setText(data.name)
         self.id_number.blockSignals(True)
+        self.id_type.blockSignals(True)
+        self.id_type.setCurrentIndex(max(0, self.id_type.findData(data.id_type or ID_CARD)))
+        self.id_type.blockSignals(False)
         self.id_number.setText(data.id_number if self.full else mask_id_number(data.id_number))
         self.id_number.blockSignals(False)
         self.id_number.setReadOnly(not (self.full or new))
+        self.id_type.setEnabled(self.full or new)
         self.phone.setText(data.phone if self.full else mask_phone(data.phone))
         self.phone.setReadOnly(not (self.full or new))
+        self.other_phone.setText(data.other_phone if self.full else mask_phone(data.other_phone))
+        self.other_phone.setReadOnly(not (self.full or new))
         for key, combo in self.combos.items():
             combo.setCurrentIndex(max(0, combo.findData(getattr(data, key) or "")))
         for key, edit in self.texts.items():
@@ -373,8 +402,11 @@ class ResidentDialog(QDialog):
 
     # -- reactions -------------------------------------------------------
     def _category_changed(self) -> None:
-        """The 流动人口 fields are shown only for that category."""
-        self.floating_box.setVisible(self.combos["category"].currentData() == CATEGORY_FLOATING)
+        """The 流动人口 fields (流入时间 …) are shown for that category and 境外人员; 国籍 and
+        证件有效期 for 境外人员 and anyone registered by another document."""
+        category = self.combos["category"].currentData()
+        self.floating_box.setVisible(category in INFLOW_CATEGORIES)
+        self.overseas_box.setVisible(category == CATEGORY_OVERSEAS or self.id_type.currentData() != ID_CARD)
 
     def _arrival_changed(self) -> None:
         """A newborn is registered from the birth date (the report counts
@@ -395,6 +427,11 @@ class ResidentDialog(QDialog):
         if not (self.full or self.is_new):
             self.id_hint.setText("")
             return
+        if self.id_type.currentData() != ID_CARD:  # the number tells neither: typed by the clerk
+            self.id_hint.setStyleSheet("color: #666;")
+            self.id_hint.setText(self.tr("请填写出生日期和性别（{kind}号码不含这些信息）").format(
+                kind=self.id_type.currentText()))
+            return
         show_id_facts(self.id_hint, text, self.dates["birth_date"], self.combos["gender"])
 
     # -- saving ----------------------------------------------------------
@@ -407,7 +444,9 @@ class ResidentDialog(QDialog):
         typed_numbers = self.full or self.is_new  # a new person's numbers are typed, not masked
         return ResidentData(name=self.name.text(),
                             id_number=self.id_number.text() if typed_numbers else stored.id_number,
-                            phone=self.phone.text() if typed_numbers else stored.phone, **values)
+                            id_type=self.id_type.currentData() if typed_numbers else stored.id_type,
+                            phone=self.phone.text() if typed_numbers else stored.phone,
+                            other_phone=self.other_phone.text() if typed_numbers else stored.other_phone, **values)
 
     def show_notice(self) -> str | None:
         """The submitted-month notice for the effective date, when it dates

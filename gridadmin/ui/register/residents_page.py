@@ -53,7 +53,7 @@ class ResidentsPage(QWidget):
         self.db = db
         choices = code_choices(db, "resident_category", "gender")
 
-        self.search = search_box(self.tr("查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话、户号、地址"))
+        self.search = search_box(self.tr("查找：姓名、拼音或首字母（如 zs）、证件号码、联系电话、户号、地址"))
         self.area = area_filter_combo(db)
         self.category = filter_combo(self.tr("全部人口类别"), choices["resident_category"])
         self.status = QComboBox()
@@ -78,7 +78,7 @@ class ResidentsPage(QWidget):
         self.as_of_date.setMaximumDate(QDate.currentDate())
         self.as_of_date.setEnabled(False)
         self.show_full = QCheckBox(self.tr("显示完整号码"))
-        self.show_full.setToolTip(self.tr("公民身份号码和联系电话默认只显示部分数字"))
+        self.show_full.setToolTip(self.tr("证件号码和联系电话默认只显示部分数字"))
         self.show_full.setVisible(may_see_full_numbers(db))
         self.open_button = QPushButton(self.tr("打开户卡(&O)"))
         self.add_button = QPushButton(self.tr("新增居民…"))
