@@ -148,7 +148,10 @@ def placed_in(area_filter, as_of: date | None = None):
     holds — their household's (on ``as_of``: see ``in_households``), or
     without a household their house's (流动人口 and others need no 户; on
     ``as_of`` the house their first later 住所变更 left, as the monthly
-    report places them: ``reports.placed_at``)."""
+    report places them: ``reports.placed_at``). Today: the stored
+    ``person.area_id`` (trigger-kept, migration 0025), one indexed column."""
+    if as_of is None:
+        return area_filter(Person.area_id)
     houses = select(House.id).where(area_filter(House.area_id))
     at_house = Person.house_id.in_(houses)
     if as_of is not None:
@@ -208,7 +211,8 @@ def search_condition(text: str, as_of: date | None = None, *, row_by_row: bool =
 
 
 def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: bool = False,
-                  band_drives: bool = True, status_drives: bool = True, actor: Actor = SYSTEM):
+                  band_drives: bool = True, status_drives: bool = True, area_drives: bool = False,
+                  actor: Actor = SYSTEM):
     """``SELECT person.id`` for the filter (every condition in SQL), among
     the people ``actor`` may read: those whose household lies in their
     areas, and with a special-group filter only a group they may see.
@@ -230,14 +234,22 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     is then tested row by row — SQLite takes ``status = ?`` for a handful
     of rows and would test every person of the status instead. Otherwise
     digits test each person's household and house by id
-    (``search_condition(row_by_row=True)``)."""
+    (``search_condition(row_by_row=True)``).
+    ``area_drives`` (SQLite; a list of a few areas — a chosen community, a
+    clerk's areas): their people are found through ``ix_person_area_name``
+    and sorted (the status and age band tested row by row); otherwise
+    SQLite walks the whole register in the list's order and tests each
+    person's area."""
     f = f or ResidentFilter()
     today = f.day
     stmt = select(Person.id)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    scope = area_condition(session, actor, Household.area_id)
+    if area_drives and sqlite and f.as_of is None and (scope is not None or f.area_id is not None):
+        status_drives = band_drives = False
     if f.as_of is not None:
         stmt = stmt.where(person_present(f.as_of))
     elif f.status:
-        sqlite = session.get_bind().dialect.name == "sqlite"
         stmt = stmt.where((Person.status if status_drives or not sqlite else _row_by_row(Person.status)) == f.status)
     if f.category:
         stmt = stmt.where(in_category(f.category, f.as_of))
@@ -250,20 +262,10 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     if f.area_id is not None:
         subtree = subtree_ids(session, f.area_id)
         stmt = stmt.where(placed_in(lambda column: column.in_(subtree), f.as_of))
-    scope = area_condition(session, actor, Household.area_id)
     engine = session.get_bind().dialect.name
     condition = search_condition(f.search, f.as_of, row_by_row=status_drives,
                                  arrays=not status_drives and engine == "postgresql")
-    if scope is not None and condition is not None and f.as_of is None and engine == "postgresql":
-        # A search by a user of some areas, started from their households:
-        # ARRAY(…) is computed once and hides its size from the planner, which
-        # then seeks ix_person_household_name household by household rather
-        # than scanning every pinyin match of the township. People without a
-        # household (流动人口 …) are found through their houses.
-        households = func.array(select(Household.id).where(scope).scalar_subquery())
-        stmt = stmt.where(or_(Person.household_id == any_(households),
-                              _at_houses(area_condition(session, actor, House.area_id))))
-    elif scope is not None:
+    if scope is not None:
         stmt = stmt.where(placed_in(lambda column: area_condition(session, actor, column), f.as_of))
     ages = computed_kinds(session) if f.tag_kind_id is not None else {}
     if f.tag_kind_id is not None and not tag_kind_visible(session, actor, f.tag_kind_id):
@@ -308,6 +310,8 @@ EXACT_UP_TO = 2_000
 # digits typed matching at most this many (counted or estimated): found through their indexes
 DRIVE_UP_TO = 10_000
 SAMPLE = 1_000  # person ids drawn at random
+# a list of some areas of at most this many people: found through the area index and sorted
+AREA_DRIVES_UP_TO = 30_000
 SAMPLE_LEAST = 50  # of them in the list without its row-by-row filters, else no estimate
 
 SORTS = {
@@ -336,11 +340,13 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._walk_in_order = False
         self._band_drives = True
         self._status_drives = True
+        self._area_drives = False
         self._estimated: dict = {}  # filter → the estimate first_count gave (window chooses plans by it)
 
     def _keys(self, session: Session, f: ResidentFilter | None):
         return resident_keys(session, f, walk_in_order=self._walk_in_order, band_drives=self._band_drives,
-                             status_drives=self._status_drives, actor=acting(self.db))
+                             status_drives=self._status_drives, area_drives=self._area_drives,
+                             actor=acting(self.db))
 
     def _search_drives(self, f: ResidentFilter, matches: int | None) -> bool:
         """Whether digits typed should find their matches through the
@@ -368,10 +374,12 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._band_drives = query.sort == "age" or self.db.engine.dialect.name != "sqlite"
         # a few matches of digits typed: found through their indexes (a broad prefix: walking the order)
         self._status_drives = not (holders is not None and self._search_drives(f, holders))
+        # a list of a few areas: their people through the area index, then sorted
+        self._area_drives = holders is not None and holders <= AREA_DRIVES_UP_TO
         try:
             return super().window(query, offset, limit)
         finally:
-            self._walk_in_order = False
+            self._walk_in_order = self._area_drives = False
             self._band_drives = self._status_drives = True
 
     def count(self, query: PageQuery) -> int:
@@ -399,13 +407,23 @@ class ResidentSource(SqlPager[ResidentRow]):
         if stored is not None:
             self._counts[query.filter] = stored
             return QuickCount(stored)
+        try:
+            return self._first_count(query, f)
+        finally:
+            self._walk_in_order = False
+
+    def _first_count(self, query: PageQuery, f: ResidentFilter) -> QuickCount:
         with self.db.session() as session:
             self._status_drives = not self._search_drives(f, None)
+            # a large group: each person tested for it (EXISTS), so the count stops after
+            # EXACT_UP_TO + 1 of them and the sample looks each one up, instead of listing
+            # every holder first (the stored counts of the group tell how large it is)
+            self._walk_in_order = _large_group(session, f, acting(self.db))
             try:
                 keys = self._keys(session, query.filter)
+                n = session.scalar(select(func.count()).select_from(keys.limit(EXACT_UP_TO + 1).subquery())) or 0
             finally:
                 self._status_drives = True
-            n = session.scalar(select(func.count()).select_from(keys.limit(EXACT_UP_TO + 1).subquery())) or 0
             if n <= EXACT_UP_TO:
                 self._counts[query.filter] = n
                 return QuickCount(n)
@@ -452,6 +470,19 @@ class ResidentSource(SqlPager[ResidentRow]):
             self._kinds = [k.id for k in visible_tag_kinds(session, acting(self.db))]
         f = query.filter if isinstance(query.filter, ResidentFilter) else ResidentFilter()
         return load_rows(session, ids, self._book, self._kinds, f.day, as_of=f.as_of, actor=acting(self.db))
+
+
+def _large_group(session: Session, f: ResidentFilter, actor: Actor) -> bool:
+    """Whether ``f`` filters by a stored group (not an age group) of more
+    than ``EXACT_UP_TO`` open memberships in the list's areas (stored
+    counts: ``tallies.holders_total``)."""
+    if f.tag_kind_id is None or f.as_of is not None or f.tag_kind_id in computed_kinds(session):
+        return False
+    areas = set(subtree_ids(session, f.area_id)) if f.area_id is not None else None
+    visible = visible_areas(session, actor)
+    if visible is not None:
+        areas = set(visible) if areas is None else areas & visible
+    return tallies.holders_total(session, f.tag_kind_id, areas) > EXACT_UP_TO
 
 
 def _sampled(session: Session, sample: list[int], *keys) -> tuple[int, ...]:

@@ -73,6 +73,20 @@ def residents_total(session: Session, area_ids: Collection[int] | None = None, c
     return int(session.scalar(select(func.coalesce(func.sum(summed.c.n), 0))))
 
 
+def holders_total(session: Session, tag_kind_id: int, area_ids: Collection[int] | None = None) -> int:
+    """Open memberships of ``tag_kind_id`` of persons 在册 counted in
+    ``area_ids`` (None: every area), summed in SQL like ``residents_total``."""
+    table, delta = TagTally.__table__, TagTallyDelta.__table__
+    parts = []
+    for t in (table, delta):
+        part = select(t.c.holders.label("n")).where(t.c.tag_kind_id == tag_kind_id)
+        if area_ids is not None:
+            part = part.where(t.c.area_id.in_(sorted(area_ids)))
+        parts.append(part)
+    summed = union_all(*parts).subquery("parts")
+    return int(session.scalar(select(func.coalesce(func.sum(summed.c.n), 0))))
+
+
 def holders_per_area_kind(session: Session) -> dict[tuple[int, int], int]:
     """``{(area_id, tag_kind_id): open memberships of persons 在册}``."""
     return {(a, k): int(n) for a, k, n in session.execute(_summed(*_TABLES[2]))}
@@ -145,6 +159,13 @@ def _person_area():
     return func.coalesce(Household.area_id, House.area_id)
 
 
+def placed_area():
+    """SQL (correlated with ``person``): the area the person counts in, as
+    ``person.area_id`` stores it (migration 0025's triggers)."""
+    return func.coalesce(select(Household.area_id).where(Household.id == Person.household_id).scalar_subquery(),
+                         select(House.area_id).where(House.id == Person.house_id).scalar_subquery())
+
+
 def counted_residents():
     """SQL: ``(area_id, category, residents)`` counted from the rows."""
     category = func.coalesce(Person.category, "")
@@ -168,8 +189,9 @@ def counted_holders():
 
 
 def mismatches(session: Session) -> list[str]:
-    """Where the stored counts differ from a full count (empty when exact);
-    one readable line each."""
+    """Where the stored counts differ from a full count, and (the first 20)
+    persons whose stored area differs from their household's or house's
+    (empty when exact); one readable line each."""
     problems = []
     stored_h = households_per_area(session)
     counted_h = dict(session.execute(counted_households()).all())
@@ -187,6 +209,10 @@ def mismatches(session: Session) -> list[str]:
     for key in sorted(set(stored_t) | set(counted_t)):
         if stored_t.get(key, 0) != counted_t.get(key, 0):
             problems.append(f"区域 {key[0]} 人群类别 {key[1]}：存储 {stored_t.get(key, 0)}，实数 {counted_t.get(key, 0)}")
+    for person_id, stored, placed in session.execute(
+            select(Person.id, Person.area_id, placed_area()).where(Person.area_id.is_distinct_from(placed_area()))
+            .order_by(Person.id).limit(20)):
+        problems.append(f"居民 {person_id} 所在区域：存储 {stored}，实为 {placed}")
     return problems
 
 
