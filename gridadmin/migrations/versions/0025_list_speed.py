@@ -19,8 +19,12 @@ whoever writes (forms, imports, undo, restore, raw SQL): a person added or
 given another household or house, a household or a house moved to another
 grid. A grid moved to another community changes nothing stored (the scope
 is the subtree of areas, computed when read). SQLite: AFTER triggers that
-write the row only when the value differs; PostgreSQL: a BEFORE trigger that
-sets it on the row written, and AFTER triggers on household and house. The
+write the row only when the value differs (one writer at a time); PostgreSQL:
+a BEFORE trigger that sets it on the row written, reading the household or
+house ``FOR SHARE`` so that a clerk adding a person to a household another
+clerk is moving waits for that move and reads its grid (or the move waits
+for the new person and then updates them), and AFTER triggers on household
+and house. The
 program never writes it (an import that drops the person triggers fills it
 in ``importing.reindex.restore_indexes``).
 
@@ -68,10 +72,23 @@ SQLITE_TRIGGERS = {
         "BEGIN UPDATE person SET area_id = NEW.area_id WHERE house_id = NEW.id AND household_id IS NULL; END"),
 }
 
-POSTGRES_FUNCTIONS = f"""
+POSTGRES_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION person_area() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.area_id := {placed('NEW')};
+    IF TG_OP = 'UPDATE' AND NEW.household_id IS NOT NULL AND NEW.household_id = OLD.household_id
+            AND NEW.area_id IS NOT DISTINCT FROM OLD.area_id THEN
+        RETURN NEW;  -- placed by the same household (its move updates the row itself)
+    END IF;
+    -- FOR SHARE: a household or house being moved by another clerk is read once that
+    -- move commits (its trigger cannot see this uncommitted row), and the move waits
+    -- for this row's transaction otherwise
+    IF NEW.household_id IS NOT NULL THEN
+        SELECT area_id INTO NEW.area_id FROM household WHERE id = NEW.household_id FOR SHARE;
+    ELSIF NEW.house_id IS NOT NULL THEN
+        SELECT area_id INTO NEW.area_id FROM house WHERE id = NEW.house_id FOR SHARE;
+    ELSE
+        NEW.area_id := NULL;
+    END IF;
     RETURN NEW;
 END $$;
 CREATE OR REPLACE FUNCTION person_area_moved() RETURNS trigger LANGUAGE plpgsql AS $$
