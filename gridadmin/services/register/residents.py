@@ -40,10 +40,9 @@ from sqlalchemy.sql.elements import UnaryExpression
 from gridadmin.db import Database
 from gridadmin.models import House, Household, Person, PersonTag
 from gridadmin.models.household import EVENT_HOUSE, PERSON_ACTIVE
-from gridadmin.services.register import tallies
 from gridadmin.services.reports import placed_at as placed
 from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_condition, full_numbers, \
-    number_maskers, visible_areas
+    number_maskers
 from gridadmin.services.areas.names import AreaNames
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import number_formatters
@@ -55,6 +54,7 @@ from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, 
 from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids
 from gridadmin.models.groups import FAMILIES, FAMILY_CARE, FAMILY_KEY, FAMILY_SPECIAL
 from gridadmin.services.register.age_groups import born_by, computed_kinds
+from gridadmin.services.register.resident_counts import large_group, stored_count
 from gridadmin.services.register.tags import holds_on, tag_kind_visible, tag_names_by_family, visible_tag_kinds
 from gridadmin.services.common.text import clean_name, search_text
 
@@ -418,7 +418,7 @@ class ResidentSource(SqlPager[ResidentRow]):
             # a large group: each person tested for it (EXISTS), so the count stops after
             # EXACT_UP_TO + 1 of them and the sample looks each one up, instead of listing
             # every holder first (the stored counts of the group tell how large it is)
-            self._walk_in_order = _large_group(session, f, acting(self.db))
+            self._walk_in_order = large_group(session, f, acting(self.db), EXACT_UP_TO)
             try:
                 keys = self._keys(session, query.filter)
                 n = session.scalar(select(func.count()).select_from(keys.limit(EXACT_UP_TO + 1).subquery())) or 0
@@ -472,19 +472,6 @@ class ResidentSource(SqlPager[ResidentRow]):
         return load_rows(session, ids, self._book, self._kinds, f.day, as_of=f.as_of, actor=acting(self.db))
 
 
-def _large_group(session: Session, f: ResidentFilter, actor: Actor) -> bool:
-    """Whether ``f`` filters by a stored group (not an age group) of more
-    than ``EXACT_UP_TO`` open memberships in the list's areas (stored
-    counts: ``tallies.holders_total``)."""
-    if f.tag_kind_id is None or f.as_of is not None or f.tag_kind_id in computed_kinds(session):
-        return False
-    areas = set(subtree_ids(session, f.area_id)) if f.area_id is not None else None
-    visible = visible_areas(session, actor)
-    if visible is not None:
-        areas = set(visible) if areas is None else areas & visible
-    return tallies.holders_total(session, f.tag_kind_id, areas) > EXACT_UP_TO
-
-
 def _sampled(session: Session, sample: list[int], *keys) -> tuple[int, ...]:
     """For each ``SELECT person.id`` of ``keys``, how many of the person ids
     ``sample`` it lists: each sampled person looked up by id and tested (an
@@ -493,32 +480,6 @@ def _sampled(session: Session, sample: list[int], *keys) -> tuple[int, ...]:
     counts = [func.coalesce(func.sum(case((stmt.where(Person.id == drawn.id).exists(), 1), else_=0)), 0)
               for stmt in keys]
     return tuple(session.execute(select(*counts).where(drawn.id.in_(sample))).one())
-
-
-def stored_count(db: Database, f: ResidentFilter) -> int | None:
-    """The count of a list filtered only by 在册, area and category, from
-    the stored per-area counts (``services.tallies``) — the same number
-    the SQL count gives, in time that does not grow with the register:
-    the stored counts hold everyone 在册 with a household or a house; those
-    在册 with neither (listed only when no area is chosen, and only to users of
-    every area) are one index seek. Only the acting user's areas count.
-    None for any other filter."""
-    if (f.status != PERSON_ACTIVE or f.as_of is not None or f.search.strip() or f.age_band or f.gender
-            or f.tag_kind_id is not None):
-        return None
-    with db.session() as session:
-        areas = set(subtree_ids(session, f.area_id)) if f.area_id is not None else None
-        visible = visible_areas(session, acting(db))
-        if visible is not None:
-            areas = set(visible) if areas is None else areas & visible
-        total = tallies.residents_total(session, areas, f.category)
-        if areas is None:
-            no_household = select(func.count()).select_from(Person).where(
-                Person.household_id.is_(None), Person.house_id.is_(None), Person.status == PERSON_ACTIVE)
-            if f.category:
-                no_household = no_household.where(Person.category == f.category)
-            total += session.scalar(no_household) or 0
-        return total
 
 
 def resident_source(db: Database) -> ResidentSource:

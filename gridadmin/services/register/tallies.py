@@ -56,6 +56,20 @@ def residents_per_area_category(session: Session) -> dict[tuple[int, str | None]
     return {(a, c or None): int(n) for a, c, n in session.execute(_summed(*_TABLES[1]))}
 
 
+def households_total(session: Session, area_ids: Collection[int] | None = None) -> int:
+    """Households not dissolved in ``area_ids`` (None: every area), summed
+    in SQL like ``residents_total``."""
+    table, delta = HouseholdTally.__table__, HouseholdTallyDelta.__table__
+    parts = []
+    for t in (table, delta):
+        part = select(t.c.households.label("n"))
+        if area_ids is not None:
+            part = part.where(t.c.area_id.in_(sorted(area_ids)))
+        parts.append(part)
+    summed = union_all(*parts).subquery("parts")
+    return int(session.scalar(select(func.coalesce(func.sum(summed.c.n), 0))))
+
+
 def residents_total(session: Session, area_ids: Collection[int] | None = None, category: str | None = None) -> int:
     """Persons 在册 counted in ``area_ids`` (None: every area) of
     ``category`` (None: any), summed in SQL: a county's thousands of
