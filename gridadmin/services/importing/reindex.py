@@ -10,9 +10,10 @@ rollback or cancel brings everything back; ``restore_indexes`` must run
 before the transaction commits. Unique constraints (automatic indexes) are
 left alone. The triggers that keep the stored per-area counts go the same
 way: one recount after the write (``restore_indexes``) costs less than
-firing them row by row. So does the trigger-kept area of each person
-(``person.area_id``, migration 0025): the rows written without it get it
-in one statement.
+firing them row by row. So do the trigger-kept area of each person
+(``person.area_id``) and residents of each house (``house.residents``,
+migration 0025): set in one statement each where the write left them
+wrong.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def restore_indexes(session: Session, statements: list[str]) -> None:
     triggers = [sql for sql in statements if sql.lstrip().upper().startswith("CREATE TRIGGER")]
     if any(" ON person " in " ".join(sql.split()) for sql in triggers):
         fill_person_areas(session)
+        tallies.count_house_residents(session)
     if triggers:
         tallies.recount(session)
 

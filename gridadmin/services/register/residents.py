@@ -34,8 +34,6 @@ from datetime import date
 
 from sqlalchemy import and_, any_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import UnaryExpression
 
 from gridadmin.db import Database
 from gridadmin.models import House, Household, Person, PersonTag
@@ -50,7 +48,7 @@ from gridadmin.services.reports.monthly_counts import (
     categories_after, moved_after, person_present, recategorised_after, transfers_after,
 )
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, QuickCount, Reversed, \
-    SqlPager, prefix_range
+    SqlPager, prefix_range, row_by_row as _row_by_row
 from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids
 from gridadmin.models.groups import FAMILIES, FAMILY_CARE, FAMILY_KEY, FAMILY_SPECIAL
 from gridadmin.services.register.age_groups import born_by, computed_kinds
@@ -296,12 +294,6 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
             # rows). (PostgreSQL: the ARRAY above.)
             stmt = select(Person.id).where(Person.id.in_(stmt.correlate(None)))
     return stmt
-
-
-def _row_by_row(column):
-    """SQLite: ``+column``, the same value, but no index is used for a term
-    on it (the planner's documented way to keep a condition from driving)."""
-    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
 # first_count: an exact SQL count up to this many matches, else an estimate from a

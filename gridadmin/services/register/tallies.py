@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, func, insert, select, union_all
+from sqlalchemy import delete, func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 
 from gridadmin.models import (
@@ -180,6 +180,21 @@ def placed_area():
                          select(House.area_id).where(House.id == Person.house_id).scalar_subquery())
 
 
+def living_at():
+    """SQL (correlated with ``house``): persons 在册 living there, as
+    ``house.residents`` stores it (migration 0025's triggers)."""
+    return (select(func.count()).select_from(Person)
+            .where(Person.house_id == House.id, Person.status == PERSON_ACTIVE).scalar_subquery())
+
+
+def count_house_residents(session: Session) -> None:
+    """Set ``house.residents`` from the rows where it differs (after a bulk
+    write with the triggers dropped)."""
+    session.execute(update(House).where(House.residents != living_at())
+                    .values(residents=living_at(), updated_at=House.updated_at)
+                    .execution_options(synchronize_session=False))
+
+
 def counted_residents():
     """SQL: ``(area_id, category, residents)`` counted from the rows."""
     category = func.coalesce(Person.category, "")
@@ -204,8 +219,9 @@ def counted_holders():
 
 def mismatches(session: Session) -> list[str]:
     """Where the stored counts differ from a full count, and (the first 20)
-    persons whose stored area differs from their household's or house's
-    (empty when exact); one readable line each."""
+    persons whose stored area differs from their household's or house's and
+    houses whose stored residents differ (empty when exact); one readable
+    line each."""
     problems = []
     stored_h = households_per_area(session)
     counted_h = dict(session.execute(counted_households()).all())
@@ -227,6 +243,10 @@ def mismatches(session: Session) -> list[str]:
             select(Person.id, Person.area_id, placed_area()).where(Person.area_id.is_distinct_from(placed_area()))
             .order_by(Person.id).limit(20)):
         problems.append(f"居民 {person_id} 所在区域：存储 {stored}，实为 {placed}")
+    for house_id, stored, counted in session.execute(
+            select(House.id, House.residents, living_at()).where(House.residents != living_at())
+            .order_by(House.id).limit(20)):
+        problems.append(f"房屋 {house_id} 居住人数：存储 {stored}，实数 {counted}")
     return problems
 
 
