@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from gridadmin.models import Household, Person
+from gridadmin.models import House, Household, Person
 from gridadmin.services.access.permissions import Actor
 from gridadmin.services.areas.tree import move_area
 from gridadmin.services.common.idcard import make_id_number
@@ -147,4 +147,42 @@ def test_a_household_moved_while_another_clerk_adds_to_it(township_db, mover_fir
         go_on.set()
         other.dispose()
     assert _areas(db) == {"孙户主": places["粮行网格"], "孙新": places["粮行网格"]}
+    _exact(db)
+
+
+def test_two_clerks_moving_people_into_one_house_at_once_count_both(township_db):
+    """``house.residents`` (the 超员 filter's stored count): clerk A moves a
+    person into a house and has not committed when clerk B moves another
+    one in; both count, and the house they left counts neither."""
+    db = township_db
+    places = staffdata.grids(db)
+    crowded, left = _house(db, places["第一网格"], "18号"), _house(db, places["第一网格"], "19号")
+    people = [add_resident_at_house(db, ResidentData(name=name, id_number=make_id_number("330421", date(1991, 2, 3), seq),
+                                                     category="3", origin_place="浙江省嘉兴市",
+                                                     inflow_date=date(2025, 1, 10)), left, today=TODAY,
+                                    on=date(2025, 2, 1)) for name, seq in (("周甲", 51), ("周乙", 52))]
+    other = second_clerk(db)
+    written, go_on = threading.Event(), threading.Event()
+
+    def move(target, person_id: int, hold: bool) -> None:
+        with target.session() as s:
+            s.execute(update(Person).where(Person.id == person_id).values(house_id=crowded))
+            if hold:
+                written.set()
+                assert go_on.wait(WAIT)
+
+    try:
+        holder = in_thread(lambda: move(db, people[0], True))
+        assert written.wait(WAIT)
+        follower = in_thread(lambda: move(other, people[1], False))
+        follower.done.wait(1.0)
+        go_on.set()
+        holder.result()
+        follower.result()
+    finally:
+        go_on.set()
+        other.dispose()
+    with db.session() as s:
+        assert dict(s.execute(select(House.id, House.residents).where(House.id.in_([crowded, left]))).all()) == {
+            crowded: 2, left: 0}
     _exact(db)
