@@ -114,11 +114,11 @@ def load_rows(session: Session, ids: Sequence[int], _query: PageQuery | None = N
     phone masked unless ``actor`` may see it whole."""
     ids = list(ids)
     _id_text, phone_text = number_maskers(actor)
-    names = AreaNames.load(session)
     found = {r.id: r for r in session.execute(
         select(Household.id, Household.household_no, Household.address, Household.phone, Household.dissolved_on,
                Household.area_id)
         .where(Household.id.in_(ids)))}
+    names = AreaNames.load_for(session, {h.area_id for h in found.values()})  # the page's areas, not the county's
     counts = dict(session.execute(
         select(Person.household_id, func.count()).where(Person.household_id.in_(ids), Person.status == PERSON_ACTIVE)
         .group_by(Person.household_id)).all())
