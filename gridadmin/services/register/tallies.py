@@ -56,49 +56,37 @@ def residents_per_area_category(session: Session) -> dict[tuple[int, str | None]
     return {(a, c or None): int(n) for a, c, n in session.execute(_summed(*_TABLES[1]))}
 
 
-def households_total(session: Session, area_ids: Collection[int] | None = None) -> int:
-    """Households not dissolved in ``area_ids`` (None: every area), summed
-    in SQL like ``residents_total``."""
-    table, delta = HouseholdTally.__table__, HouseholdTallyDelta.__table__
+def _total(session: Session, which: int, area_ids: Collection[int] | None, **equal) -> int:
+    """The count of ``_TABLES[which]`` (base plus deltas) summed over
+    ``area_ids`` (None: every area) and the rows whose columns equal
+    ``equal``, in SQL: a county's thousands of stored rows are not carried
+    into Python for one number."""
+    base, delta, _keys, count = _TABLES[which]
     parts = []
-    for t in (table, delta):
-        part = select(t.c.households.label("n"))
+    for t in (base.__table__, delta.__table__):
+        part = select(t.c[count].label("n")).where(*(t.c[k] == v for k, v in equal.items()))
         if area_ids is not None:
             part = part.where(t.c.area_id.in_(sorted(area_ids)))
         parts.append(part)
     summed = union_all(*parts).subquery("parts")
     return int(session.scalar(select(func.coalesce(func.sum(summed.c.n), 0))))
+
+
+def households_total(session: Session, area_ids: Collection[int] | None = None) -> int:
+    """Households not dissolved in ``area_ids`` (None: every area)."""
+    return _total(session, 0, area_ids)
 
 
 def residents_total(session: Session, area_ids: Collection[int] | None = None, category: str | None = None) -> int:
     """Persons 在册 counted in ``area_ids`` (None: every area) of
-    ``category`` (None: any), summed in SQL: a county's thousands of
-    stored rows are not carried into Python for one number."""
-    table, delta = ResidentTally.__table__, ResidentTallyDelta.__table__
-    parts = []
-    for t in (table, delta):
-        part = select(t.c.residents.label("n"))
-        if area_ids is not None:
-            part = part.where(t.c.area_id.in_(sorted(area_ids)))
-        if category:
-            part = part.where(t.c.category == category)
-        parts.append(part)
-    summed = union_all(*parts).subquery("parts")
-    return int(session.scalar(select(func.coalesce(func.sum(summed.c.n), 0))))
+    ``category`` (None: any)."""
+    return _total(session, 1, area_ids, **({"category": category} if category else {}))
 
 
 def holders_total(session: Session, tag_kind_id: int, area_ids: Collection[int] | None = None) -> int:
     """Open memberships of ``tag_kind_id`` of persons 在册 counted in
-    ``area_ids`` (None: every area), summed in SQL like ``residents_total``."""
-    table, delta = TagTally.__table__, TagTallyDelta.__table__
-    parts = []
-    for t in (table, delta):
-        part = select(t.c.holders.label("n")).where(t.c.tag_kind_id == tag_kind_id)
-        if area_ids is not None:
-            part = part.where(t.c.area_id.in_(sorted(area_ids)))
-        parts.append(part)
-    summed = union_all(*parts).subquery("parts")
-    return int(session.scalar(select(func.coalesce(func.sum(summed.c.n), 0))))
+    ``area_ids`` (None: every area)."""
+    return _total(session, 2, area_ids, tag_kind_id=tag_kind_id)
 
 
 def holders_per_area_kind(session: Session) -> dict[tuple[int, int], int]:
