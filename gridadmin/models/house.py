@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridadmin.models.base import Base, TimestampMixin, VersionedMixin
@@ -26,6 +26,10 @@ USE_OTHER = "其他"
 HOUSE_USES = (USE_OWN, USE_RENTED, USE_VACANT, USE_BUSINESS, USE_OTHER)
 
 
+# more residents than the house's limit (a limit of NULL: never); the 超员 list's partial index
+OVERCROWDED_SQL = "residents > occupancy_limit"
+
+
 class House(VersionedMixin, TimestampMixin, Base):
     """One house or rented dwelling at a standard address in one area."""
 
@@ -36,6 +40,9 @@ class House(VersionedMixin, TimestampMixin, Base):
         # the house list: one area's houses by use, in address order
         Index("ix_house_area_purpose", "area_id", "purpose", "address"),
         Index("ix_house_purpose_address", "purpose", "address"),
+        # the 超员 list: only houses with more residents than their limit (migration 0025)
+        Index("ix_house_overcrowded", "address", "id", sqlite_where=text(OVERCROWDED_SQL),
+              postgresql_where=text(OVERCROWDED_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,5 +64,8 @@ class House(VersionedMixin, TimestampMixin, Base):
     landlord_phone: Mapped[str | None] = mapped_column(String(20), info={"label": "房主电话"})
     rooms_let: Mapped[int | None] = mapped_column(Integer)
     occupancy_limit: Mapped[int | None] = mapped_column(Integer)
+    # persons 在册 living here (person.house_id), kept by database triggers on
+    # person (migration 0025); never written by the program
+    residents: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     hazard_note: Mapped[str | None] = mapped_column(Text)
     registered_on: Mapped[date | None] = mapped_column(Date)

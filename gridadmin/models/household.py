@@ -105,6 +105,9 @@ class Person(VersionedMixin, TimestampMixin, Base):
         Index("ix_person_presence", "status", "moved_out_on", "died_on", "registered_on"),
         # The occupants of a house (house card, 承租人数) and people placed by their house.
         Index("ix_person_house_status", "house_id", "status"),
+        # A user of some areas: their people in name order, their search's matches
+        # inside the index (migration 0025: ``area_id`` is stored).
+        Index("ix_person_area_name", "area_id", "status", "name_pinyin", "name_initials"),
         # The residents list sorted by a column, one status: each index gives the order
         # (id the tiebreak), so a page reads 200 entries instead of sorting the register;
         # (status, birth_date) also counts an age band inside the index (migration 0023).
@@ -122,6 +125,11 @@ class Person(VersionedMixin, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
     house_id: Mapped[int | None] = mapped_column(ForeignKey("house.id"))
+    # The area (grid) the person counts in: their household's, or without one
+    # their house's. Kept by database triggers (migration 0025) on every write
+    # to person.household_id/house_id and on a household's or house's area;
+    # never written by the program.
+    area_id: Mapped[int | None] = mapped_column()
     name: Mapped[str] = mapped_column(String(50), index=True)
     name_pinyin: Mapped[str | None] = mapped_column(String(120), index=True)
     name_initials: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -221,7 +229,7 @@ class PersonTag(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_person_tag_kind_dates", "tag_kind_id", "start_date", "end_date"),
         # The holders of one group (residents page tag filter), covering.
-        Index("ix_person_tag_holders", "tag_kind_id", "person_id", "start_date", "end_date"),
+        Index("ix_person_tag_holders", "tag_kind_id", "person_id", "start_date", "end_date", "due_end"),
         # The monthly report reads only memberships begun or ended lately (covering).
         Index("ix_person_tag_end_start", "end_date", "start_date", "tag_kind_id", "person_id"),
         # One open membership per person and group (migration 0009).

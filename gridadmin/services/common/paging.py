@@ -26,7 +26,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from gridadmin.db import Database
 
@@ -162,6 +163,13 @@ class SqlPager(Generic[R]):
             expression = term.expression if reverse else term
             order.append(expression.desc() if descending != reverse else expression.asc())
         return order
+
+
+def row_by_row(column):
+    """SQLite only: ``+column``, the same value, but no index is used for a
+    term on it (the planner's documented way to keep a condition from
+    driving)."""
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
 def prefix_range(column: ColumnElement, prefix: str) -> ColumnElement:

@@ -10,13 +10,18 @@ rollback or cancel brings everything back; ``restore_indexes`` must run
 before the transaction commits. Unique constraints (automatic indexes) are
 left alone. The triggers that keep the stored per-area counts go the same
 way: one recount after the write (``restore_indexes``) costs less than
-firing them row by row.
+firing them row by row. So do the trigger-kept area of each person
+(``person.area_id``) and residents of each house (``house.residents``,
+migration 0025): set in one statement each where the write left them
+wrong.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+
+from gridadmin.models import Person
 
 from gridadmin.services.register import tallies
 from gridadmin.services.common.bulk import is_sqlite
@@ -50,5 +55,19 @@ def restore_indexes(session: Session, statements: list[str]) -> None:
     conn = session.connection() if statements else None
     for sql in statements:
         conn.exec_driver_sql(sql)
-    if any(sql.lstrip().upper().startswith("CREATE TRIGGER") for sql in statements):
+    triggers = [sql for sql in statements if sql.lstrip().upper().startswith("CREATE TRIGGER")]
+    if any(" ON person " in " ".join(sql.split()) for sql in triggers):
+        fill_person_areas(session)
+        tallies.count_house_residents(session)
+    if triggers:
         tallies.recount(session)
+
+
+def fill_person_areas(session: Session) -> None:
+    """Set ``person.area_id`` (what its triggers keep) on the rows written
+    while they were dropped: inserted rows, whose area is still empty
+    (``ix_person_area_name`` finds them)."""
+    session.execute(update(Person).where(Person.area_id.is_(None),
+                                         (Person.household_id.is_not(None)) | (Person.house_id.is_not(None)))
+                    .values(area_id=tallies.placed_area(), updated_at=Person.updated_at)
+                    .execution_options(synchronize_session=False))

@@ -28,6 +28,8 @@ from gridadmin.services.register.household_rules import HEAD_RELATIONS
 from gridadmin.services.areas.names import AreaNames
 from gridadmin.services.common.idcard import number_formatters
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, SqlPager, prefix_range
+from gridadmin.services.register import tallies
+from gridadmin.services.register.resident_counts import listed_areas
 from gridadmin.services.register.residents import search_kind
 from gridadmin.services.roster.listing import subtree_ids
 
@@ -112,11 +114,11 @@ def load_rows(session: Session, ids: Sequence[int], _query: PageQuery | None = N
     phone masked unless ``actor`` may see it whole."""
     ids = list(ids)
     _id_text, phone_text = number_maskers(actor)
-    names = AreaNames.load(session)
     found = {r.id: r for r in session.execute(
         select(Household.id, Household.household_no, Household.address, Household.phone, Household.dissolved_on,
                Household.area_id)
         .where(Household.id.in_(ids)))}
+    names = AreaNames.load_for(session, {h.area_id for h in found.values()})  # the page's areas, not the county's
     counts = dict(session.execute(
         select(Person.household_id, func.count()).where(Person.household_id.in_(ids), Person.status == PERSON_ACTIVE)
         .group_by(Person.household_id)).all())
@@ -139,13 +141,28 @@ def load_rows(session: Session, ids: Sequence[int], _query: PageQuery | None = N
     return rows
 
 
+class HouseholdSource(SqlPager[HouseholdRow]):
+    """``PageSource`` of households; the count of a list filtered only by
+    area (households not dissolved) comes from the stored per-area counts
+    (``services.tallies``), in time that does not grow with the register."""
+
+    def count(self, query: PageQuery) -> int:
+        f = query.filter if isinstance(query.filter, HouseholdFilter) else HouseholdFilter()
+        if f.include_dissolved or f.search.strip():
+            return super().count(query)
+        with self.db.session() as session:
+            total = tallies.households_total(session, listed_areas(session, f.area_id, acting(self.db)))
+        self._counts[query.filter] = total
+        return total
+
+
 def household_source(db: Database) -> SqlPager[HouseholdRow]:
     """``PageSource`` of households (default order: household number) of
     the acting user's areas, as they stand at each read."""
-    return SqlPager(db=db, keys=lambda session, f: household_keys(session, f, acting(db)), sorts=SORTS,
-                    tiebreak=Household.id, load=lambda session, ids, query: load_rows(session, ids, query,
-                                                                                       actor=acting(db)),
-                    default_sort="household_no")
+    return HouseholdSource(db=db, keys=lambda session, f: household_keys(session, f, acting(db)), sorts=SORTS,
+                           tiebreak=Household.id, load=lambda session, ids, query: load_rows(session, ids, query,
+                                                                                              actor=acting(db)),
+                           default_sort="household_no")
 
 
 def household_columns(show_full: bool = False) -> tuple[Column, ...]:

@@ -34,16 +34,13 @@ from datetime import date
 
 from sqlalchemy import and_, any_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import UnaryExpression
 
 from gridadmin.db import Database
 from gridadmin.models import House, Household, Person, PersonTag
 from gridadmin.models.household import EVENT_HOUSE, PERSON_ACTIVE
-from gridadmin.services.register import tallies
 from gridadmin.services.reports import placed_at as placed
 from gridadmin.services.access.permissions import SYSTEM, Actor, acting, area_condition, full_numbers, \
-    number_maskers, visible_areas
+    number_maskers
 from gridadmin.services.areas.names import AreaNames
 from gridadmin.services.common.codes import CodeBook
 from gridadmin.services.common.idcard import number_formatters
@@ -51,10 +48,11 @@ from gridadmin.services.reports.monthly_counts import (
     categories_after, moved_after, person_present, recategorised_after, transfers_after,
 )
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, QuickCount, Reversed, \
-    SqlPager, prefix_range
+    SqlPager, prefix_range, row_by_row as _row_by_row
 from gridadmin.services.roster.listing import _years_before, age_on, subtree_ids
 from gridadmin.models.groups import FAMILIES, FAMILY_CARE, FAMILY_KEY, FAMILY_SPECIAL
 from gridadmin.services.register.age_groups import born_by, computed_kinds
+from gridadmin.services.register.resident_counts import large_group, stored_count
 from gridadmin.services.register.tags import holds_on, tag_kind_visible, tag_names_by_family, visible_tag_kinds
 from gridadmin.services.common.text import clean_name, search_text
 
@@ -148,7 +146,10 @@ def placed_in(area_filter, as_of: date | None = None):
     holds — their household's (on ``as_of``: see ``in_households``), or
     without a household their house's (流动人口 and others need no 户; on
     ``as_of`` the house their first later 住所变更 left, as the monthly
-    report places them: ``reports.placed_at``)."""
+    report places them: ``reports.placed_at``). Today: the stored
+    ``person.area_id`` (trigger-kept, migration 0025), one indexed column."""
+    if as_of is None:
+        return area_filter(Person.area_id)
     houses = select(House.id).where(area_filter(House.area_id))
     at_house = Person.house_id.in_(houses)
     if as_of is not None:
@@ -210,7 +211,8 @@ def search_condition(text: str, as_of: date | None = None, *, row_by_row: bool =
 
 
 def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: bool = False,
-                  band_drives: bool = True, status_drives: bool = True, actor: Actor = SYSTEM):
+                  band_drives: bool = True, status_drives: bool = True, area_drives: bool = False,
+                  actor: Actor = SYSTEM):
     """``SELECT person.id`` for the filter (every condition in SQL), among
     the people ``actor`` may read: those whose household lies in their
     areas, and with a special-group filter only a group they may see.
@@ -232,14 +234,22 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     is then tested row by row — SQLite takes ``status = ?`` for a handful
     of rows and would test every person of the status instead. Otherwise
     digits test each person's household and house by id
-    (``search_condition(row_by_row=True)``)."""
+    (``search_condition(row_by_row=True)``).
+    ``area_drives`` (SQLite; a list of a few areas — a chosen community, a
+    clerk's areas): their people are found through ``ix_person_area_name``
+    and sorted (the status and age band tested row by row); otherwise
+    SQLite walks the whole register in the list's order and tests each
+    person's area."""
     f = f or ResidentFilter()
     today = f.day
     stmt = select(Person.id)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    scope = area_condition(session, actor, Household.area_id)
+    if area_drives and sqlite and f.as_of is None and (scope is not None or f.area_id is not None):
+        status_drives = band_drives = False
     if f.as_of is not None:
         stmt = stmt.where(person_present(f.as_of))
     elif f.status:
-        sqlite = session.get_bind().dialect.name == "sqlite"
         stmt = stmt.where((Person.status if status_drives or not sqlite else _row_by_row(Person.status)) == f.status)
     if f.category:
         stmt = stmt.where(in_category(f.category, f.as_of))
@@ -252,20 +262,10 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     if f.area_id is not None:
         subtree = subtree_ids(session, f.area_id)
         stmt = stmt.where(placed_in(lambda column: column.in_(subtree), f.as_of))
-    scope = area_condition(session, actor, Household.area_id)
     engine = session.get_bind().dialect.name
     condition = search_condition(f.search, f.as_of, row_by_row=status_drives,
                                  arrays=not status_drives and engine == "postgresql")
-    if scope is not None and condition is not None and f.as_of is None and engine == "postgresql":
-        # A search by a user of some areas, started from their households:
-        # ARRAY(…) is computed once and hides its size from the planner, which
-        # then seeks ix_person_household_name household by household rather
-        # than scanning every pinyin match of the township. People without a
-        # household (流动人口 …) are found through their houses.
-        households = func.array(select(Household.id).where(scope).scalar_subquery())
-        stmt = stmt.where(or_(Person.household_id == any_(households),
-                              _at_houses(area_condition(session, actor, House.area_id))))
-    elif scope is not None:
+    if scope is not None:
         stmt = stmt.where(placed_in(lambda column: area_condition(session, actor, column), f.as_of))
     ages = computed_kinds(session) if f.tag_kind_id is not None else {}
     if f.tag_kind_id is not None and not tag_kind_visible(session, actor, f.tag_kind_id):
@@ -298,18 +298,14 @@ def resident_keys(session: Session, f: ResidentFilter | None, *, walk_in_order: 
     return stmt
 
 
-def _row_by_row(column):
-    """SQLite: ``+column``, the same value, but no index is used for a term
-    on it (the planner's documented way to keep a condition from driving)."""
-    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
-
-
 # first_count: an exact SQL count up to this many matches, else an estimate from a
 # sample of this many people of the list without its row-by-row filters
 EXACT_UP_TO = 2_000
 # digits typed matching at most this many (counted or estimated): found through their indexes
 DRIVE_UP_TO = 10_000
 SAMPLE = 1_000  # person ids drawn at random
+# a list of some areas of at most this many people: found through the area index and sorted
+AREA_DRIVES_UP_TO = 30_000
 SAMPLE_LEAST = 50  # of them in the list without its row-by-row filters, else no estimate
 
 SORTS = {
@@ -338,11 +334,13 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._walk_in_order = False
         self._band_drives = True
         self._status_drives = True
+        self._area_drives = False
         self._estimated: dict = {}  # filter → the estimate first_count gave (window chooses plans by it)
 
     def _keys(self, session: Session, f: ResidentFilter | None):
         return resident_keys(session, f, walk_in_order=self._walk_in_order, band_drives=self._band_drives,
-                             status_drives=self._status_drives, actor=acting(self.db))
+                             status_drives=self._status_drives, area_drives=self._area_drives,
+                             actor=acting(self.db))
 
     def _search_drives(self, f: ResidentFilter, matches: int | None) -> bool:
         """Whether digits typed should find their matches through the
@@ -370,10 +368,12 @@ class ResidentSource(SqlPager[ResidentRow]):
         self._band_drives = query.sort == "age" or self.db.engine.dialect.name != "sqlite"
         # a few matches of digits typed: found through their indexes (a broad prefix: walking the order)
         self._status_drives = not (holders is not None and self._search_drives(f, holders))
+        # a list of a few areas: their people through the area index, then sorted
+        self._area_drives = holders is not None and holders <= AREA_DRIVES_UP_TO
         try:
             return super().window(query, offset, limit)
         finally:
-            self._walk_in_order = False
+            self._walk_in_order = self._area_drives = False
             self._band_drives = self._status_drives = True
 
     def count(self, query: PageQuery) -> int:
@@ -401,13 +401,23 @@ class ResidentSource(SqlPager[ResidentRow]):
         if stored is not None:
             self._counts[query.filter] = stored
             return QuickCount(stored)
+        try:
+            return self._first_count(query, f)
+        finally:
+            self._walk_in_order = False
+
+    def _first_count(self, query: PageQuery, f: ResidentFilter) -> QuickCount:
         with self.db.session() as session:
             self._status_drives = not self._search_drives(f, None)
+            # a large group: each person tested for it (EXISTS), so the count stops after
+            # EXACT_UP_TO + 1 of them and the sample looks each one up, instead of listing
+            # every holder first (the stored counts of the group tell how large it is)
+            self._walk_in_order = large_group(session, f, acting(self.db), EXACT_UP_TO)
             try:
                 keys = self._keys(session, query.filter)
+                n = session.scalar(select(func.count()).select_from(keys.limit(EXACT_UP_TO + 1).subquery())) or 0
             finally:
                 self._status_drives = True
-            n = session.scalar(select(func.count()).select_from(keys.limit(EXACT_UP_TO + 1).subquery())) or 0
             if n <= EXACT_UP_TO:
                 self._counts[query.filter] = n
                 return QuickCount(n)
@@ -464,32 +474,6 @@ def _sampled(session: Session, sample: list[int], *keys) -> tuple[int, ...]:
     counts = [func.coalesce(func.sum(case((stmt.where(Person.id == drawn.id).exists(), 1), else_=0)), 0)
               for stmt in keys]
     return tuple(session.execute(select(*counts).where(drawn.id.in_(sample))).one())
-
-
-def stored_count(db: Database, f: ResidentFilter) -> int | None:
-    """The count of a list filtered only by 在册, area and category, from
-    the stored per-area counts (``services.tallies``) — the same number
-    the SQL count gives, in time that does not grow with the register:
-    the stored counts hold everyone 在册 with a household or a house; those
-    在册 with neither (listed only when no area is chosen, and only to users of
-    every area) are one index seek. Only the acting user's areas count.
-    None for any other filter."""
-    if (f.status != PERSON_ACTIVE or f.as_of is not None or f.search.strip() or f.age_band or f.gender
-            or f.tag_kind_id is not None):
-        return None
-    with db.session() as session:
-        areas = set(subtree_ids(session, f.area_id)) if f.area_id is not None else None
-        visible = visible_areas(session, acting(db))
-        if visible is not None:
-            areas = set(visible) if areas is None else areas & visible
-        total = tallies.residents_total(session, areas, f.category)
-        if areas is None:
-            no_household = select(func.count()).select_from(Person).where(
-                Person.household_id.is_(None), Person.house_id.is_(None), Person.status == PERSON_ACTIVE)
-            if f.category:
-                no_household = no_household.where(Person.category == f.category)
-            total += session.scalar(no_household) or 0
-        return total
 
 
 def resident_source(db: Database) -> ResidentSource:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, func, insert, select, union_all
+from sqlalchemy import delete, func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 
 from gridadmin.models import (
@@ -56,21 +56,37 @@ def residents_per_area_category(session: Session) -> dict[tuple[int, str | None]
     return {(a, c or None): int(n) for a, c, n in session.execute(_summed(*_TABLES[1]))}
 
 
-def residents_total(session: Session, area_ids: Collection[int] | None = None, category: str | None = None) -> int:
-    """Persons 在册 counted in ``area_ids`` (None: every area) of
-    ``category`` (None: any), summed in SQL: a county's thousands of
-    stored rows are not carried into Python for one number."""
-    table, delta = ResidentTally.__table__, ResidentTallyDelta.__table__
+def _total(session: Session, which: int, area_ids: Collection[int] | None, **equal) -> int:
+    """The count of ``_TABLES[which]`` (base plus deltas) summed over
+    ``area_ids`` (None: every area) and the rows whose columns equal
+    ``equal``, in SQL: a county's thousands of stored rows are not carried
+    into Python for one number."""
+    base, delta, _keys, count = _TABLES[which]
     parts = []
-    for t in (table, delta):
-        part = select(t.c.residents.label("n"))
+    for t in (base.__table__, delta.__table__):
+        part = select(t.c[count].label("n")).where(*(t.c[k] == v for k, v in equal.items()))
         if area_ids is not None:
             part = part.where(t.c.area_id.in_(sorted(area_ids)))
-        if category:
-            part = part.where(t.c.category == category)
         parts.append(part)
     summed = union_all(*parts).subquery("parts")
     return int(session.scalar(select(func.coalesce(func.sum(summed.c.n), 0))))
+
+
+def households_total(session: Session, area_ids: Collection[int] | None = None) -> int:
+    """Households not dissolved in ``area_ids`` (None: every area)."""
+    return _total(session, 0, area_ids)
+
+
+def residents_total(session: Session, area_ids: Collection[int] | None = None, category: str | None = None) -> int:
+    """Persons 在册 counted in ``area_ids`` (None: every area) of
+    ``category`` (None: any)."""
+    return _total(session, 1, area_ids, **({"category": category} if category else {}))
+
+
+def holders_total(session: Session, tag_kind_id: int, area_ids: Collection[int] | None = None) -> int:
+    """Open memberships of ``tag_kind_id`` of persons 在册 counted in
+    ``area_ids`` (None: every area)."""
+    return _total(session, 2, area_ids, tag_kind_id=tag_kind_id)
 
 
 def holders_per_area_kind(session: Session) -> dict[tuple[int, int], int]:
@@ -145,6 +161,28 @@ def _person_area():
     return func.coalesce(Household.area_id, House.area_id)
 
 
+def placed_area():
+    """SQL (correlated with ``person``): the area the person counts in, as
+    ``person.area_id`` stores it (migration 0025's triggers)."""
+    return func.coalesce(select(Household.area_id).where(Household.id == Person.household_id).scalar_subquery(),
+                         select(House.area_id).where(House.id == Person.house_id).scalar_subquery())
+
+
+def living_at():
+    """SQL (correlated with ``house``): persons 在册 living there, as
+    ``house.residents`` stores it (migration 0025's triggers)."""
+    return (select(func.count()).select_from(Person)
+            .where(Person.house_id == House.id, Person.status == PERSON_ACTIVE).scalar_subquery())
+
+
+def count_house_residents(session: Session) -> None:
+    """Set ``house.residents`` from the rows where it differs (after a bulk
+    write with the triggers dropped)."""
+    session.execute(update(House).where(House.residents != living_at())
+                    .values(residents=living_at(), updated_at=House.updated_at)
+                    .execution_options(synchronize_session=False))
+
+
 def counted_residents():
     """SQL: ``(area_id, category, residents)`` counted from the rows."""
     category = func.coalesce(Person.category, "")
@@ -168,8 +206,10 @@ def counted_holders():
 
 
 def mismatches(session: Session) -> list[str]:
-    """Where the stored counts differ from a full count (empty when exact);
-    one readable line each."""
+    """Where the stored counts differ from a full count, and (the first 20)
+    persons whose stored area differs from their household's or house's and
+    houses whose stored residents differ (empty when exact); one readable
+    line each."""
     problems = []
     stored_h = households_per_area(session)
     counted_h = dict(session.execute(counted_households()).all())
@@ -187,6 +227,14 @@ def mismatches(session: Session) -> list[str]:
     for key in sorted(set(stored_t) | set(counted_t)):
         if stored_t.get(key, 0) != counted_t.get(key, 0):
             problems.append(f"区域 {key[0]} 人群类别 {key[1]}：存储 {stored_t.get(key, 0)}，实数 {counted_t.get(key, 0)}")
+    for person_id, stored, placed in session.execute(
+            select(Person.id, Person.area_id, placed_area()).where(Person.area_id.is_distinct_from(placed_area()))
+            .order_by(Person.id).limit(20)):
+        problems.append(f"居民 {person_id} 所在区域：存储 {stored}，实为 {placed}")
+    for house_id, stored, counted in session.execute(
+            select(House.id, House.residents, living_at()).where(House.residents != living_at())
+            .order_by(House.id).limit(20)):
+        problems.append(f"房屋 {house_id} 居住人数：存储 {stored}，实数 {counted}")
     return problems
 
 
