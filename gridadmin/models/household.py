@@ -113,6 +113,9 @@ class Person(VersionedMixin, TimestampMixin, Base):
         Index("ix_person_status_phone", "status", "phone", "id"),
         Index("ix_person_status_gender", "status", "gender", "id"),
         Index("ix_person_status_category", "status", "category", "id"),
+        # The monthly report's age groups: people of an age counted per household and
+        # house inside the index, each household looked up once (migration 0026).
+        Index("ix_person_status_birth_place", "status", "birth_date", "household_id", "house_id"),
         # One person, one record: no two 在册 persons share an ID number,
         # whichever clerk, import or PC writes (migration 0009).
         Index("uq_person_active_id_number", "id_number", unique=True,
@@ -216,6 +219,8 @@ class PersonTag(TimestampMixin, Base):
         Index("ix_person_tag_holders", "tag_kind_id", "person_id", "start_date", "end_date"),
         # The monthly report reads only memberships begun or ended lately (covering).
         Index("ix_person_tag_end_start", "end_date", "start_date", "tag_kind_id", "person_id"),
+        # Open memberships due to end by a date (report, 待办提醒): one range (migration 0026).
+        Index("ix_person_tag_open_due", "end_date", "due_end"),
         # One open membership per person and group (migration 0009).
         Index("uq_person_tag_open", "person_id", "tag_kind_id", unique=True,
               sqlite_where=text(OPEN_TAG), postgresql_where=text(OPEN_TAG)),
