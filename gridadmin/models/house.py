@@ -36,6 +36,8 @@ class House(VersionedMixin, TimestampMixin, Base):
         # the house list: one area's houses by use, in address order
         Index("ix_house_area_purpose", "area_id", "purpose", "address"),
         Index("ix_house_purpose_address", "purpose", "address"),
+        # The monthly report's houses recorded after a date: one range, covering (migration 0026).
+        Index("ix_house_registered", "registered_on", "area_id", "purpose"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -116,6 +116,8 @@ class Person(VersionedMixin, TimestampMixin, Base):
         # The monthly report's age groups: people of an age counted per household and
         # house inside the index, each household looked up once (migration 0026).
         Index("ix_person_status_birth_place", "status", "birth_date", "household_id", "house_id"),
+        # … and its 人在户不在 / 户在人不在 counts likewise (migration 0026).
+        Index("ix_person_status_residence", "status", "residence_status", "household_id", "house_id"),
         # One person, one record: no two 在册 persons share an ID number,
         # whichever clerk, import or PC writes (migration 0009).
         Index("uq_person_active_id_number", "id_number", unique=True,

@@ -15,6 +15,11 @@ Open memberships due to end (矫正期满 …: ``due_end``) were found by
 walking every open membership (``end_date IS NULL``, ≈200,000) for a
 few dozen rows (the report, the dashboard's 待办提醒);
 ``ix_person_tag_open_due`` (end_date, due_end) is that range.
+
+Section 八 (houses, 承租人数, 人户分离) grouped every house and every person
+of the register (0.7–1.4 s); it now counts 在册 people per household and
+house inside ``ix_person_status_residence`` and corrects the few houses
+recorded since the previous month (``ix_house_registered``).
 """
 from typing import Sequence, Union
 
@@ -31,9 +36,14 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     op.create_index('ix_person_status_birth_place', 'person', ['status', 'birth_date', 'household_id', 'house_id'],
                     unique=False)
+    op.create_index('ix_person_status_residence', 'person', ['status', 'residence_status', 'household_id', 'house_id'],
+                    unique=False)
     op.create_index('ix_person_tag_open_due', 'person_tag', ['end_date', 'due_end'], unique=False)
+    op.create_index('ix_house_registered', 'house', ['registered_on', 'area_id', 'purpose'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_house_registered', table_name='house')
     op.drop_index('ix_person_tag_open_due', table_name='person_tag')
+    op.drop_index('ix_person_status_residence', table_name='person')
     op.drop_index('ix_person_status_birth_place', table_name='person')
