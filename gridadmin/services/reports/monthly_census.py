@@ -111,7 +111,7 @@ def census_counts(session: Session, prev: date, end: date, community_ids: list[i
             if person_status != PERSON_ACTIVE:
                 continue
             for k in (key,) if key else ({AWAY: "away", ABSENT: "absent"}[status],):
-                add(k, area_id, area_id, True, True, n)
+                add(k, area_id, area_id, True, True, int(n))  # a sum: Decimal on PostgreSQL
     flags = (_one(Person.house_id.in_(rentals)).label("tenant"), code, _one(was).label("was"), _one(now).label("now"))
 
     def grouped(where, sign: int, active: bool = False) -> None:

@@ -322,7 +322,7 @@ def _age_counts(session: Session, ends: tuple[date, ...], ages: dict[int, int], 
             reg, out, died, valid = (0, n, n, 1) if steady else buckets
             for i, on in enumerate(dates):
                 if old <= i and presence.present(i, reg, out, died, valid):
-                    by_date[kind][on] += sign * count
+                    by_date[kind][on] += sign * int(count)  # a sum: Decimal on PostgreSQL
 
     for kind, born in zip(kinds, borns):
         groups = (select(Person.household_id, Person.house_id, born, func.count().label("n"))
