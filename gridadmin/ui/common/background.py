@@ -8,6 +8,7 @@ touch no widget: it captures plain values (a ``Database``) and opens its
 own session. While a call runs, Python's cyclic collector runs on the UI
 thread only (``jobs.gui_thread_collects``). ``wait_for_background`` waits
 for every call still running (tests, the screenshot command, exit).
+Used by the lazy tables' exact counts and the dashboard's figures.
 """
 
 from __future__ import annotations
@@ -54,10 +55,6 @@ def call_in_background(fn: Callable[[], object], signal, tag: object) -> QThread
     worker.finished.connect(done)
     worker.start()
     return worker
-
-
-def background_running() -> bool:
-    return any(worker.isRunning() for worker in _RUNNING)
 
 
 def wait_for_background(timeout_ms: int = 60_000) -> None:
