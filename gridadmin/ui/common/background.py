@@ -21,7 +21,7 @@ from PySide6.QtCore import QThread
 
 from gridadmin.ui.common.jobs import gui_thread_collects
 
-_RUNNING: set[QThread] = set()  # calls under way (kept alive until they finish)
+_RUNNING: dict[QThread, ExitStack] = {}  # calls under way (kept alive until they finish), their clean-up
 
 
 class _CallThread(QThread):
@@ -45,11 +45,11 @@ def call_in_background(fn: Callable[[], object], signal, tag: object) -> QThread
     worker = _CallThread(fn, signal, tag)
     collecting = ExitStack()
     collecting.enter_context(gui_thread_collects())
-    _RUNNING.add(worker)
+    _RUNNING[worker] = collecting
 
     def done() -> None:
         collecting.close()
-        _RUNNING.discard(worker)
+        _RUNNING.pop(worker, None)
         worker.deleteLater()
 
     worker.finished.connect(done)
@@ -60,8 +60,11 @@ def call_in_background(fn: Callable[[], object], signal, tag: object) -> QThread
 def wait_for_background(timeout_ms: int = 60_000) -> None:
     """Wait until every call started here has finished; their results still
     arrive through the event loop."""
-    for worker in list(_RUNNING):
-        worker.wait(timeout_ms)
+    for worker, collecting in list(_RUNNING.items()):
+        if worker.wait(timeout_ms):
+            # the collector back as it was now, not when ``finished`` is delivered: at exit
+            # no event loop delivers it any more
+            collecting.close()
 
 
 atexit.register(wait_for_background)  # a thread still running must not be destroyed at exit
