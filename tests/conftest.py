@@ -91,6 +91,17 @@ def _no_leftover_dialog_pollers():
     stop_pollers()
 
 
+@pytest.fixture(autouse=True)
+def _no_leftover_background_calls():
+    """A worker a test started (the dashboard's figures, a list's exact
+    count) must not outlive it: while one runs the cyclic collector is held
+    off (``jobs.gui_thread_collects``), and with no event loop after the
+    test nothing would give it back to the next test."""
+    yield
+    if "gridadmin.ui.common.background" in sys.modules:
+        sys.modules["gridadmin.ui.common.background"].wait_for_background()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Delete any top-level widget a test left alive while QApplication
     still exists: destroyed later, at interpreter exit, it crashes Qt

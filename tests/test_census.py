@@ -75,6 +75,7 @@ def test_the_dashboard_shows_the_census_line(township_db, qtbot):
     assert dashboard_figures(db).census.total == 6
     page = DashboardPage(db)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.figures is not None and not page.busy, timeout=60_000)
     assert page.census_line.text().startswith("实有人口 6（")
     assert page.tiles["households"].caption.text() == "户籍户数"
 

@@ -1,5 +1,6 @@
 """首页概览: the service figures against plain SQL on the small demo, the
-page's charts, drill-down through MainWindow, PNG export."""
+page's charts (filled off the UI thread, 「正在统计…」 meanwhile),
+drill-down through MainWindow, PNG export."""
 
 from __future__ import annotations
 
@@ -128,7 +129,13 @@ def _window(qtbot, db):
     window.resize(1366, 768)
     window.show()
     qtbot.waitExposed(window)
+    wait_filled(qtbot, window.page("dashboard"))
     return window
+
+
+def wait_filled(qtbot, page) -> None:
+    """The figures are computed off the UI thread: wait until they are drawn."""
+    qtbot.waitUntil(lambda: page.figures is not None and not page.busy, timeout=60_000)
 
 
 def _click_view_point(qtbot, chart, x: float, y: float) -> None:
@@ -227,3 +234,67 @@ def test_charts_carry_value_labels_and_month_ticks_at_every_size(qtbot, demo_db,
     window.showMaximized()
     qtbot.wait(50)
     window.grab().save(str(tmp_path / "dashboard.png"))
+
+
+def test_the_window_shows_at_once_and_the_figures_arrive_from_a_worker(qtbot, demo_db, monkeypatch):
+    """The page is built without computing anything: it says 「正在统计…」 and
+    stays responsive while a worker thread (its own session) computes; a
+    refresh started meanwhile wins over the one before it; pyqtgraph's charts
+    are built with the first figures."""
+    import threading
+
+    from gridadmin.ui.reports import dashboard_page
+
+    release = threading.Event()
+    threads: list[str] = []
+    real = dashboard_page._figures_and_reminders
+
+    def slow(db):
+        threads.append(threading.current_thread().name)
+        release.wait(30)
+        return real(db)
+
+    monkeypatch.setattr(dashboard_page, "_figures_and_reminders", slow)
+    page = dashboard_page.DashboardPage(demo_db)
+    qtbot.addWidget(page)
+    page.resize(1366, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.busy and page.status.isVisible() and page.status.text() == "正在统计…"
+    assert page.tiles["residents"].value.text() == "…" and page.charts_widget is None
+    assert not page.refresh_button.isEnabled()
+    qtbot.wait(100)  # the event loop runs while the worker waits: the window is not frozen
+    assert page.busy and threads and threads[0] != threading.current_thread().name
+    release.set()
+    with qtbot.waitSignal(page.filled, timeout=60_000):
+        pass
+    f = dashboard_figures(demo_db)
+    assert not page.status.isVisible() and page.refresh_button.isEnabled()
+    assert page.tiles["residents"].value.text() == f"{f.residents:,}"
+    assert page.trend_values() == [v.value for v in f.residents_trend]
+    # two refreshes in a row: only the later one's figures are drawn
+    release.clear()
+    page.refresh()
+    page.refresh()
+    assert page.busy and page.status.text() == "正在统计…"
+    assert page.tiles["residents"].value.text() == f"{f.residents:,}"  # the old figures stay meanwhile
+    release.set()
+    with qtbot.waitSignal(page.filled, timeout=60_000):
+        pass
+    qtbot.waitUntil(lambda: len(threads) == 3)
+    assert not page.busy and page.figures == f
+
+
+def test_a_failed_count_is_said_on_the_page(qtbot, demo_db, monkeypatch):
+    from gridadmin.services.common.errors import STORAGE_DISCONNECTED, StorageError
+    from gridadmin.ui.reports import dashboard_page
+
+    def broken(db):
+        raise StorageError("数据库服务器无法连接。", STORAGE_DISCONNECTED)
+
+    monkeypatch.setattr(dashboard_page, "_figures_and_reminders", broken)
+    page = dashboard_page.DashboardPage(demo_db)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
+    assert not page.status.isHidden() and page.status.text() == "统计失败：数据库服务器无法连接。"
+    assert page.refresh_button.isEnabled()

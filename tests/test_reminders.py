@@ -135,6 +135,7 @@ def test_the_page_confirms_and_dismisses_and_the_dashboard_counts(qtbot, due, mo
     db = due
     dashboard = DashboardPage(db)
     qtbot.addWidget(dashboard)
+    qtbot.waitUntil(lambda: dashboard.figures is not None and not dashboard.busy, timeout=60_000)
     assert dashboard.reminders_button.text() == "待办提醒 4"
     page = RemindersPage(db)
     qtbot.addWidget(page)
@@ -159,5 +160,6 @@ def test_the_page_confirms_and_dismisses_and_the_dashboard_counts(qtbot, due, mo
     assert page.dismiss()
     assert [page.table.item(r, 0).text() for r in range(page.table.rowCount())] == ["年龄提醒", "证书到期"]
     dashboard.refresh()
+    qtbot.waitUntil(lambda: not dashboard.busy, timeout=60_000)
     assert dashboard.reminders_button.text() == "待办提醒 2"
     dashboard.reminders_button.click()  # opens the page (the main window switches to it)

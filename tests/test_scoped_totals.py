@@ -107,6 +107,7 @@ def test_pages_of_a_scoped_clerk_show_only_her_figures(qtbot, trained):
 
     dashboard = DashboardPage(clerk)
     qtbot.addWidget(dashboard)
+    qtbot.waitUntil(lambda: dashboard.figures is not None and not dashboard.busy, timeout=60_000)
     assert dashboard.tiles["households"].value.text() == "1"
     assert dashboard.tiles["residents"].value.text() == "1"
     assert dashboard.community_names() == ["河街社区"]

@@ -54,6 +54,9 @@ def run(args) -> int:
         window.resize(width, height)
         page = window.show_page(args.page)
         window.show()
+        from gridadmin.ui.common.background import wait_for_background
+
+        wait_for_background()  # figures computed off the UI thread (the dashboard) are drawn before the shot
         for _ in range(3):
             app.processEvents()
         if args.tab:

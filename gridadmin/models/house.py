@@ -43,6 +43,8 @@ class House(VersionedMixin, TimestampMixin, Base):
         # the 超员 list: only houses with more residents than their limit (migration 0025)
         Index("ix_house_overcrowded", "address", "id", sqlite_where=text(OVERCROWDED_SQL),
               postgresql_where=text(OVERCROWDED_SQL)),
+        # The monthly report's houses recorded after a date: one range, covering (migration 0026).
+        Index("ix_house_registered", "registered_on", "area_id", "purpose"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

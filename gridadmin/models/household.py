@@ -116,6 +116,11 @@ class Person(VersionedMixin, TimestampMixin, Base):
         Index("ix_person_status_phone", "status", "phone", "id"),
         Index("ix_person_status_gender", "status", "gender", "id"),
         Index("ix_person_status_category", "status", "category", "id"),
+        # The monthly report's age groups: people of an age counted per household and
+        # house inside the index, each household looked up once (migration 0026).
+        Index("ix_person_status_birth_place", "status", "birth_date", "household_id", "house_id"),
+        # … and its 人在户不在 / 户在人不在 counts likewise (migration 0026).
+        Index("ix_person_status_residence", "status", "residence_status", "household_id", "house_id"),
         # One person, one record: no two 在册 persons share a document (证件类型 and
         # number), whichever clerk, import or PC writes (migrations 0009, 0024).
         Index("uq_person_active_id_number", "id_type", "id_number", unique=True,
@@ -232,6 +237,8 @@ class PersonTag(TimestampMixin, Base):
         Index("ix_person_tag_holders", "tag_kind_id", "person_id", "start_date", "end_date", "due_end"),
         # The monthly report reads only memberships begun or ended lately (covering).
         Index("ix_person_tag_end_start", "end_date", "start_date", "tag_kind_id", "person_id"),
+        # Open memberships due to end by a date (report, 待办提醒): one range (migration 0026).
+        Index("ix_person_tag_open_due", "end_date", "due_end"),
         # One open membership per person and group (migration 0009).
         Index("uq_person_tag_open", "person_id", "tag_kind_id", unique=True,
               sqlite_where=text(OPEN_TAG), postgresql_where=text(OPEN_TAG)),

@@ -66,12 +66,15 @@ def census(db: Database, area_ids=None) -> Census:
         households = sum(n for area_id, n in tallies.households_per_area(session).items()
                          if wanted is None or area_id in wanted)
         houses, rentals, tenants = rental_counts(session, wanted)
-        status = func.coalesce(Person.residence_status, "")
-        query = select(status, func.count()).where(Person.status == PERSON_ACTIVE).group_by(status)
+        # grouped by the column itself: an ordered walk of ix_person_status_residence, no sort
+        query = (select(Person.residence_status, func.count()).where(Person.status == PERSON_ACTIVE)
+                 .group_by(Person.residence_status))
         if wanted is not None:
             area = func.coalesce(Household.area_id, House.area_id)
             query = (query.outerjoin(Household, Household.id == Person.household_id)
                      .outerjoin(House, House.id == Person.house_id).where(area.in_(sorted(wanted))))
-        counts = dict(session.execute(query).all())
+        counts: dict[str, int] = {}
+        for code, n in session.execute(query):
+            counts[code or ""] = counts.get(code or "", 0) + n
         residence = tuple((code, label, counts.get(code, 0)) for code, label in book.items("residence_status"))
         return Census(tuple(categories), households, houses, rentals, tenants, residence)

@@ -346,10 +346,13 @@ def rental_counts(session: Session, area_ids=None) -> tuple[int, int, int]:
     """``(houses, 出租房, 承租人数)`` of the given areas (all when None)."""
     houses = select(func.count()).select_from(House)
     rented = select(func.count()).select_from(House).where(House.purpose == USE_RENTED)
-    tenants = (select(func.count()).select_from(Person).join(House, House.id == Person.house_id)
-               .where(House.purpose == USE_RENTED, Person.status == PERSON_ACTIVE))
+    # the tenants from the 出租房 (few) by ix_person_house_status; the status grouped, not
+    # filtered: as a condition it led the planner to walk every 在册 person (0.4 s at county size)
+    tenants = (select(Person.status, func.count()).select_from(House).join(Person, Person.house_id == House.id)
+               .where(House.purpose == USE_RENTED).group_by(Person.status))
     if area_ids is not None:
         ids = sorted(area_ids)
         houses, rented, tenants = (q.where(House.area_id.in_(ids)) for q in (houses, rented, tenants))
-    return session.scalar(houses) or 0, session.scalar(rented) or 0, session.scalar(tenants) or 0
+    held = dict(session.execute(tenants).all())
+    return session.scalar(houses) or 0, session.scalar(rented) or 0, int(held.get(PERSON_ACTIVE, 0))
 

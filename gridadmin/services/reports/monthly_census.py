@@ -16,19 +16,22 @@ stock and flow per community (or grid) like the residents:
 end but were not at the previous one (in that community) and the
 reverse, so 上月末 + 增加 − 减少 = 本月末. Only those who moved after the
 previous month's end are placed one by one (``placed_at``); the rest are
-grouped by their current area in SQL.
+counted per household and house, and the few who arrived or left
+corrected (see ``census_counts``).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from gridadmin.models import House, Person
 from gridadmin.models.house import USE_RENTED
+from gridadmin.models.household import PERSON_ACTIVE
 from gridadmin.services.reports import placed_at as placed
+from gridadmin.services.reports import presence
 from gridadmin.services.reports.monthly_counts import StockFlow, person_present
 
 AWAY, ABSENT = "3", "2"  # 人户状态: 人在户不在, 户在人不在
@@ -63,29 +66,68 @@ def census_counts(session: Session, prev: date, end: date, community_ids: list[i
             flow[0] += n
             flow[2] += 0 if stayed else n
 
+    # Houses: every house taken as there at both dates (by area and 用途, inside
+    # ix_house_area_purpose); those recorded after prev (ix_house_registered) replaced
+    # by what they were at each date.
+    rented = _one(House.purpose == USE_RENTED).label("rented")
+    for area_id, is_rented, n in session.execute(
+            select(House.area_id, rented, func.count()).group_by(House.area_id, House.purpose)):
+        add("houses", area_id, area_id, True, True, n)
+        if is_rented:
+            add("rentals", area_id, area_id, True, True, n)
     # grouped by labels (PostgreSQL: an expression with parameters in GROUP BY is not the selected one)
-    flags = (_one(House.purpose == USE_RENTED).label("rented"), _one(_house_exists(prev)).label("was"),
-             _one(_house_exists(end)).label("now"))
-    for area_id, rented, was, now, n in session.execute(
-            select(House.area_id, *flags, func.count()).group_by(House.area_id, *flags)):
-        add("houses", area_id, area_id, bool(was), bool(now), n)
-        if rented:
-            add("rentals", area_id, area_id, bool(was), bool(now), n)
+    flags = (rented, _one(_house_exists(prev)).label("was"), _one(_house_exists(end)).label("now"))
+    for area_id, is_rented, h_was, h_now, n in session.execute(
+            select(House.area_id, *flags, func.count()).where(House.registered_on > prev)
+            .group_by(House.area_id, *flags)):
+        for key in ("houses", "rentals") if is_rented else ("houses",):
+            add(key, area_id, area_id, True, True, -n)
+            add(key, area_id, area_id, bool(h_was), bool(h_now), n)
 
+    # People, as the age groups in ``monthly_details``: everyone 在册 taken as present at
+    # both dates in their current area, counted per household and house (the tenants from
+    # the 出租房, the 人户状态 inside ix_person_status_residence); then the few not simply
+    # there at both dates (``presence.unsteady_parts``) replaced by their real presence,
+    # and the few who moved after prev taken out, to be placed exactly below.
     was, now = person_present(prev), person_present(end)
     changed = placed.changed_after(prev)
     rentals = select(House.id).where(House.purpose == USE_RENTED)
-    # those who stayed where they live: grouped by their current area, in one scan
-    flags = (_one(Person.house_id.in_(rentals)).label("tenant"),
-             case((Person.residence_status.in_((AWAY, ABSENT)), Person.residence_status), else_="").label("code"),
-             _one(was).label("was"), _one(now).label("now"))
-    query, area = placed.place_now(select().select_from(Person).where(
-        ~changed, or_(was, now), or_(Person.house_id.in_(rentals), Person.residence_status.in_((AWAY, ABSENT)))))
-    for area_id, is_tenant, code, p_was, p_now, n in session.execute(
-            query.add_columns(area.label("area"), *flags, func.count()).group_by("area", *flags)):
-        for key, wanted in (("tenants", is_tenant), ("away", code == AWAY), ("absent", code == ABSENT)):
-            if wanted:
-                add(key, area_id, area_id, bool(p_was), bool(p_now), n)
+    code = case((Person.residence_status.in_((AWAY, ABSENT)), Person.residence_status), else_="").label("code")
+    # the tenants from the 出租房 (few), the person's status grouped rather than filtered:
+    # as a condition it would lead the planner to walk every 在册 person instead
+    tenants = (select(Person.household_id, Person.house_id, literal("").label("code"), Person.status,
+                      func.count().label("n"))
+               .select_from(House).join(Person, Person.house_id == House.id).where(House.purpose == USE_RENTED)
+               .group_by(Person.household_id, Person.house_id, Person.status))
+    away = (select(Person.household_id, Person.house_id, code, Person.status, func.count().label("n"))
+            .where(Person.status == PERSON_ACTIVE, Person.residence_status.in_((AWAY, ABSENT)))
+            .group_by(Person.status, Person.residence_status, Person.household_id, Person.house_id))
+    for key, counted in (("tenants", tenants), (None, away)):
+        groups = counted.subquery(f"census_{key or 'away'}")
+        query, area = placed.place_groups(groups)
+        for area_id, status, person_status, n in session.execute(
+                query.add_columns(area.label("area"), groups.c.code, groups.c.status, func.sum(groups.c.n))
+                .group_by("area", groups.c.code, groups.c.status)):
+            if person_status != PERSON_ACTIVE:
+                continue
+            for k in (key,) if key else ({AWAY: "away", ABSENT: "absent"}[status],):
+                add(k, area_id, area_id, True, True, int(n))  # a sum: Decimal on PostgreSQL
+    flags = (_one(Person.house_id.in_(rentals)).label("tenant"), code, _one(was).label("was"), _one(now).label("now"))
+
+    def grouped(where, sign: int, active: bool = False) -> None:
+        query, area = placed.place_now(select().select_from(Person).where(
+            where, or_(Person.house_id.in_(rentals), Person.residence_status.in_((AWAY, ABSENT)))))
+        for area_id, is_tenant, status, p_was, p_now, n in session.execute(
+                query.add_columns(area.label("area"), *flags, func.count()).group_by("area", *flags)):
+            for key, wanted in (("tenants", is_tenant), ("away", status == AWAY), ("absent", status == ABSENT)):
+                if wanted:
+                    if active:
+                        add(key, area_id, area_id, True, True, -n)
+                    add(key, area_id, area_id, bool(p_was), bool(p_now), sign * n)
+
+    for active, condition in presence.unsteady_parts(prev):
+        grouped(condition, +1, active)
+    grouped(changed, -1)
     # those who moved after prev: their area and house at each date
     query = select().select_from(Person).where(changed, or_(was, now))
     query, area_prev, house_prev = placed.place_at(query, prev, "c_prev")

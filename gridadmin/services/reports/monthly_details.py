@@ -285,41 +285,80 @@ def tag_counts(session: Session, ends: tuple[date, date, date], community_ids: l
                 counts[kind_id][i] += 1
     kinds = _tag_kinds(session, with_sensitive)
     ages = computed_kinds(session)
-    for kind_id, *_rest in kinds:
-        if kind_id in ages:
-            counts[kind_id] = _age_counts(session, ends, ages[kind_id][1], in_scope, parts, person_present)
+    shown = {kind_id: ages[kind_id][1] for kind_id, *_rest in kinds if kind_id in ages}
+    if shown:
+        counts.update(_age_counts(session, ends, shown, in_scope, parts, person_present))
     return [TagCount(name, bool(sensitive), *counts.get(kind_id, [0, 0, 0]), family=FAMILIES.get(family, ""))
             for kind_id, name, sensitive, family in kinds]
 
 
-def _age_counts(session: Session, ends: tuple[date, ...], years: int, in_scope: set[int], parts: dict,
-                person_present) -> list[int]:
-    """People present at each of ``ends``, in the scope's communities by
-    where they counted then (``placed_at``), who are ``years`` old or more
-    then. One grouped scan for every date (presence and birth-date buckets,
-    ``presence``) places everyone by their current area; the few who moved
-    since the earliest date are counted exactly, date by date."""
+def _age_counts(session: Session, ends: tuple[date, ...], ages: dict[int, int], in_scope: set[int], parts: dict,
+                person_present) -> dict[int, list[int]]:
+    """``{kind: [count at each of ends]}`` for the age groups ``ages``
+    (``{kind: years}``): people present at each of ``ends``, in the scope's
+    communities by where they counted then (``placed_at``), who are that
+    many years old or more then. Every age group is counted in the same
+    few queries (one birth-date bucket per group).
+
+    Everyone 在册 of an age at the latest date is first taken as present at
+    every date in their current area: counted per household and house
+    inside ``ix_person_status_birth_place`` by birth-date bucket, each
+    household and house looked up once (``placed_at.place_groups``). The few
+    who are not simply there at every date (``presence.unsteady_parts``)
+    are then counted with their presence buckets (those 在册 replacing their
+    first count), and the few who moved since the earliest date are taken
+    out of their current area and counted exactly, date by date."""
     dates = sorted(set(ends))
     n = len(dates)
-    born = presence.bucket(Person.birth_date, [born_by(d, years) for d in dates], empty=n).label("b_born")
-    moved = placed.changed_after(dates[0])
-    query, area = placed.place_now(select().select_from(Person).where(~moved, age_condition(dates[-1], years)))
-    by_date = dict.fromkeys(dates, 0)
-    columns = presence.person_columns(dates)
-    for area_id, old, reg, out, died, valid, count in session.execute(
-            query.add_columns(area, born, *columns, func.count()).group_by(area, born, *columns)):
-        if parts.get(area_id, (None, None))[0] in in_scope:
+    kinds = list(ages)
+    borns = [presence.bucket(Person.birth_date, [born_by(d, ages[k]) for d in dates], empty=n).label(f"b_born{j}")
+             for j, k in enumerate(kinds)]
+    by_date = {k: dict.fromkeys(dates, 0) for k in kinds}
+
+    def add(kind: int, rows, sign: int, *, steady: bool = False) -> None:
+        for area_id, old, *buckets, count in rows:
+            if old >= n or parts.get(area_id, (None, None))[0] not in in_scope:
+                continue
+            reg, out, died, valid = (0, n, n, 1) if steady else buckets
             for i, on in enumerate(dates):
                 if old <= i and presence.present(i, reg, out, died, valid):
-                    by_date[on] += count
+                    by_date[kind][on] += sign * int(count)  # a sum: Decimal on PostgreSQL
+
+    for kind, born in zip(kinds, borns):
+        groups = (select(Person.household_id, Person.house_id, born, func.count().label("n"))
+                  .where(Person.status == PERSON_ACTIVE, age_condition(dates[-1], ages[kind]))
+                  .group_by(Person.household_id, Person.house_id, born).subquery("age_groups"))
+        query, area = placed.place_groups(groups)
+        add(kind, session.execute(query.add_columns(area, groups.c[born.name], func.sum(groups.c.n))
+                                  .group_by(area, groups.c[born.name])), +1, steady=True)
+    columns = presence.person_columns(dates)
+
+    def grouped(where, sign: int, active: bool = False) -> None:
+        # no age condition here: it would lead the planner away from the presence index;
+        # the birth buckets leave out those too young at every date
+        query, area = placed.place_now(select().select_from(Person).where(where))
+        rows = session.execute(query.add_columns(area, *borns, *columns, func.count())
+                               .group_by(area, *borns, *columns)).all()
+        for j, kind in enumerate(kinds):
+            mine = [(r[0], r[1 + j], *r[1 + len(kinds):]) for r in rows]
+            if active:
+                add(kind, mine, -1, steady=True)
+            add(kind, mine, sign)
+
+    for active, condition in presence.unsteady_parts(dates[0]):
+        grouped(condition, +1, active)
+    moved = placed.changed_after(dates[0])
+    grouped(moved, -1)
     for i, on in enumerate(dates):
-        query, area, _house = placed.place_at(select().select_from(Person).where(moved), on, f"at{i}")
-        for area_id, count in session.execute(
-                query.add_columns(area, func.count())
-                .where(person_present(on), age_condition(on, years)).group_by(area)):
+        query, area, _house = placed.place_at(select().select_from(Person).where(moved, person_present(on)),
+                                              on, f"at{i}")
+        flags = [_one(age_condition(on, ages[k])).label(f"old{j}") for j, k in enumerate(kinds)]
+        rows = session.execute(query.add_columns(area, *flags, func.count()).group_by(area, *flags)).all()
+        for area_id, *flags, count in rows:
             if parts.get(area_id, (None, None))[0] in in_scope:
-                by_date[on] += count
-    return [by_date[on] for on in ends]
+                for kind, flag in zip(kinds, flags):
+                    by_date[kind][on] += count * flag
+    return {k: [by_date[k][on] for on in ends] for k in kinds}
 
 
 def _tag_kinds(session: Session, with_sensitive: bool) -> list[tuple]:

@@ -15,16 +15,14 @@ any particular table.
 
 from __future__ import annotations
 
-import atexit
 from collections import OrderedDict
 from collections.abc import Sequence
-from contextlib import ExitStack
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QThread, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from gridadmin.services.common.paging import ALIGN_CENTER, ALIGN_RIGHT, Column, PageQuery, PageSource, QuickCount
-from gridadmin.ui.common.jobs import gui_thread_collects
+from gridadmin.ui.common.background import call_in_background, wait_for_background
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row object of the source
 SORT_KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # the column's sort key (header)
@@ -216,22 +214,11 @@ class LazyTableModel(QAbstractTableModel):
             self._count_in_worker()
 
     def _count_in_worker(self) -> None:
-        """Start the exact count of the current query in a worker thread.
-        While it runs, Python's cyclic collector runs on this thread only
-        (``jobs.gui_thread_collects``)."""
+        """Start the exact count of the current query in a worker thread
+        (``background.call_in_background``)."""
         count = getattr(self._source, "exact_count", None) or self._source.count
-        worker = _CountThread(count, self._query, self._generation, self._counted)
-        collecting = ExitStack()
-        collecting.enter_context(gui_thread_collects())
-        _RUNNING.add(worker)
-
-        def done() -> None:
-            collecting.close()
-            _RUNNING.discard(worker)
-            worker.deleteLater()
-
-        worker.finished.connect(done)
-        worker.start()
+        query = self._query
+        call_in_background(lambda: count(query), self._counted, self._generation)
 
     def _exact_count_arrived(self, generation: int, result: object) -> None:
         if generation != self._generation or self._estimate is None:
@@ -263,33 +250,7 @@ class LazyTableModel(QAbstractTableModel):
         return block
 
 
-_RUNNING: set[QThread] = set()  # exact counts under way (kept alive until they finish)
-
-
 def wait_for_counts(timeout_ms: int = 30_000) -> None:
     """Wait until every exact count started by a model has finished (tests,
     closing the program); the results still arrive through the event loop."""
-    for worker in list(_RUNNING):
-        worker.wait(timeout_ms)
-
-
-atexit.register(wait_for_counts)  # a thread still counting must not be destroyed at exit
-
-
-class _CountThread(QThread):
-    """Runs one exact count; touches no Qt object but the signal it was
-    given, which it emits with ``(generation, count or error)``."""
-
-    def __init__(self, count, query: PageQuery, generation: int, signal):
-        super().__init__()
-        self._count, self._query, self._generation, self._signal = count, query, generation, signal
-
-    def run(self) -> None:  # noqa: D401 - Qt override
-        try:
-            result: object = self._count(self._query)
-        except Exception as exc:  # delivered to the GUI thread
-            result = exc
-        try:
-            self._signal.emit(self._generation, result)
-        except RuntimeError:  # the model was deleted meanwhile: nobody waits for the count
-            pass
+    wait_for_background(timeout_ms)
