@@ -42,3 +42,19 @@ def test_garbage_of_the_gui_thread_is_never_collected_in_a_worker(qtbot, qapp):
     gc.collect()
     assert destroyed_in == [True]  # destroyed once, in the GUI thread
 
+
+
+def test_the_collector_comes_back_when_holds_end_in_any_order(qapp):
+    """Background calls finish when they finish: the first hold may end
+    before the second. The collector is back on after the last one."""
+    from gridadmin.ui.common.jobs import gui_thread_collects
+
+    assert gc.isenabled()
+    first, second = gui_thread_collects(), gui_thread_collects()
+    first.__enter__()
+    second.__enter__()
+    assert not gc.isenabled()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second still runs
+    second.__exit__(None, None, None)
+    assert gc.isenabled()

@@ -45,7 +45,8 @@ class JobOutcome:
 
 
 COLLECT_EVERY_MS = 500
-_collect_holds = 0  # nested run_job calls (a job's dialog may start another)
+_collect_holds = 0  # holds under way: nested run_job calls, background calls
+_enabled_before = True  # the collector's state when the first of them began
 
 
 @contextmanager
@@ -55,10 +56,10 @@ def gui_thread_collects() -> Iterator[None]:
     everything as before afterwards. The importer's own pause
     (``importing.pipeline.gc_paused``) finds the collector off and leaves
     it so."""
-    global _collect_holds
+    global _collect_holds, _enabled_before
     _collect_holds += 1
-    was_enabled = gc.isenabled() if _collect_holds == 1 else False
     if _collect_holds == 1:
+        _enabled_before = gc.isenabled()
         gc.disable()
     timer = QTimer()
     timer.setInterval(COLLECT_EVERY_MS)
@@ -67,10 +68,15 @@ def gui_thread_collects() -> Iterator[None]:
     try:
         yield
     finally:
-        timer.stop()
-        _collect_holds -= 1
-        if _collect_holds == 0 and was_enabled:
-            gc.enable()
+        try:
+            timer.stop()
+        finally:
+            # Holds may end in any order (background calls finish when they
+            # finish): the state before the first hold comes back with the
+            # last one, whichever that is.
+            _collect_holds -= 1
+            if _collect_holds == 0 and _enabled_before:
+                gc.enable()
 
 
 class JobThread(QThread):
