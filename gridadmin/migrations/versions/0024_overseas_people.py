@@ -46,8 +46,7 @@ def downgrade() -> None:
     op.drop_index('uq_person_active_id_number', table_name='person')
     op.create_index('uq_person_active_id_number', 'person', ['id_number'], unique=True,
                     sqlite_where=sa.text(ACTIVE_WITH_ID), postgresql_where=sa.text(ACTIVE_WITH_ID))
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_column('document_valid_until')
-        batch_op.drop_column('nationality')
-        batch_op.drop_column('other_phone')
-        batch_op.drop_column('id_type')
+    # DROP COLUMN in place (SQLite 3.35+, PostgreSQL): a batch copy of person
+    # would DROP TABLE a table other rows point to (FOREIGN KEY constraint failed)
+    for column in ('document_valid_until', 'nationality', 'other_phone', 'id_type'):
+        op.execute(f"ALTER TABLE person DROP COLUMN {column}")
