@@ -151,11 +151,9 @@ def placed_in(area_filter, as_of: date | None = None):
     if as_of is None:
         return area_filter(Person.area_id)
     houses = select(House.id).where(area_filter(House.area_id))
-    at_house = Person.house_id.in_(houses)
-    if as_of is not None:
-        left = placed.first_after(EVENT_HOUSE, as_of, "from_house_id", "house_left_since")
-        at_house = or_(and_(at_house, Person.id.not_in(select(left.c.person_id))),
-                       Person.id.in_(select(left.c.person_id).where(left.c.left.in_(houses))))
+    left = placed.first_after(EVENT_HOUSE, as_of, "from_house_id", "house_left_since")
+    at_house = or_(and_(Person.house_id.in_(houses), Person.id.not_in(select(left.c.person_id))),
+                   Person.id.in_(select(left.c.person_id).where(left.c.left.in_(houses))))
     return or_(in_households(select(Household.id).where(area_filter(Household.area_id)), as_of),
                and_(Person.household_id.is_(None), at_house))
 
